@@ -1,0 +1,102 @@
+import type { KeyObject } from 'node:crypto';
+
+/** JWS algorithms Tessera signs and verifies (RFC 7518 §3, RFC 8037). `none` is never one of them. */
+export type JwsAlgorithm =
+  | 'RS256' | 'RS384' | 'RS512'
+  | 'PS256' | 'PS384' | 'PS512'
+  | 'ES256' | 'ES384' | 'ES512'
+  | 'EdDSA'
+  | 'HS256' | 'HS384' | 'HS512';
+
+/** A JSON Web Key (RFC 7517), public, private or symmetric. */
+export interface Jwk {
+  kty: 'RSA' | 'EC' | 'OKP' | 'oct' | string;
+  kid?: string;
+  use?: string;
+  alg?: string;
+  key_ops?: string[];
+  crv?: string;
+  x?: string;
+  y?: string;
+  n?: string;
+  e?: string;
+  d?: string;
+  p?: string;
+  q?: string;
+  dp?: string;
+  dq?: string;
+  qi?: string;
+  k?: string;
+  [member: string]: unknown;
+}
+
+/** A JWK Set (RFC 7517 §5). */
+export interface Jwks {
+  keys: Jwk[];
+}
+
+/** A protected JWS header as parsed from a token. */
+export interface JwsHeader {
+  alg: string;
+  kid?: string;
+  typ?: string;
+  cty?: string;
+  crit?: string[];
+  [member: string]: unknown;
+}
+
+/** JWT claims (RFC 7519 §4), plus anything else the issuer put there. */
+export interface JwtPayload {
+  iss?: string;
+  sub?: string;
+  aud?: string | string[];
+  exp?: number;
+  nbf?: number;
+  iat?: number;
+  jti?: string;
+  scope?: string;
+  client_id?: string;
+  act?: JwtPayload;
+  [claim: string]: unknown;
+}
+
+/**
+ * A key ready for the verify hot path: the `KeyObject` is built once, when the key is imported, and
+ * the key is bound to exactly one algorithm (RFC 8725 §3.1: the key decides, not the token).
+ */
+export interface VerificationKey {
+  readonly kid: string | undefined;
+  readonly alg: JwsAlgorithm;
+  /** Public key (asymmetric) or secret key (HMAC). */
+  readonly keyObject: KeyObject;
+  /** The public JWK (no private members); for `oct` keys, the JWK itself. */
+  readonly jwk: Readonly<Jwk>;
+}
+
+/** A key ready to sign: private `KeyObject` (or secret for HMAC) bound to one algorithm. */
+export interface SigningKey {
+  readonly kid: string | undefined;
+  readonly alg: JwsAlgorithm;
+  readonly keyObject: KeyObject;
+}
+
+/**
+ * Where a verifier finds keys. `getKeys` returns the candidates for a header: the key whose `kid`
+ * matches, or every key usable with `alg` when the token has no `kid` (Envoy's behaviour). It may
+ * answer synchronously (keys cached) or with a promise (a fetch is needed); it throws
+ * `ERR_JWKS_NO_MATCHING_KEY` when nothing matches.
+ */
+export interface KeySource {
+  getKeys(header: JwsHeader): readonly VerificationKey[] | Promise<readonly VerificationKey[]>;
+}
+
+/** A verified token. */
+export interface VerifiedJwt {
+  readonly header: JwsHeader;
+  readonly payload: JwtPayload;
+  /** The key that verified the signature. */
+  readonly key: VerificationKey;
+}
+
+/** A clock in milliseconds since the epoch; injected everywhere time matters (tests never patch globals). */
+export type Clock = () => number;
