@@ -100,3 +100,12 @@ export interface VerifiedJwt {
 
 /** A clock in milliseconds since the epoch; injected everywhere time matters (tests never patch globals). */
 export type Clock = () => number;
+
+/**
+ * What `createVerifier` returns and every consumer (middleware, gateway, token service) depends on.
+ * `verify` resolves to the verified token or rejects with a `TesseraError` (`ERR_JWT_*`,
+ * `ERR_JWKS_*`); it never rejects with anything else.
+ */
+export interface Verifier {
+  verify(token: string): Promise<VerifiedJwt>;
+}
