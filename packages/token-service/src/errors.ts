@@ -1,0 +1,34 @@
+import { defineErrors } from '@tessera/core';
+
+/**
+ * Every error code `@tessera/token-service` throws (ARCHITECTURE.md, "Errors"). Codes under
+ * `ERR_TOKEN_*` map one-to-one onto the RFC 6749 §5.2 / RFC 7009 / RFC 8693 `error` values the token
+ * endpoint answers (see `http/oauth-error.ts`); `ERR_ADMIN_*` are rendered as RFC 9457 problem JSON.
+ * Add new codes here and to `docs/errors.md`; never rename or reuse one.
+ *
+ * @example
+ * ```ts
+ * throw tokenServiceErrors.create('ERR_TOKEN_INVALID_GRANT', 'subject_token is expired');
+ * ```
+ */
+export const tokenServiceErrors = defineErrors({
+  ERR_TOKEN_SERVICE_CONFIG_INVALID: { status: 500, description: 'The token service configuration (file, environment or defaults) fails validation; the message names the file and field path.' },
+  ERR_TOKEN_INVALID_REQUEST: { status: 400, description: 'RFC 6749 `invalid_request`: a parameter is missing, repeated, malformed or unsupported, or the body is not a form.' },
+  ERR_TOKEN_INVALID_CLIENT: { status: 401, description: 'RFC 6749 `invalid_client`: client authentication failed (unknown client, bad secret or assertion, disabled client, no or several methods).' },
+  ERR_TOKEN_INVALID_GRANT: { status: 400, description: 'RFC 6749 `invalid_grant`: the grant (subject token, actor token, password) is invalid, expired, revoked or not allowed.' },
+  ERR_TOKEN_UNAUTHORIZED_CLIENT: { status: 400, description: 'RFC 6749 `unauthorized_client`: the client may not use this grant type.' },
+  ERR_TOKEN_UNSUPPORTED_GRANT_TYPE: { status: 400, description: 'RFC 6749 `unsupported_grant_type`: the grant type is unknown or disabled.' },
+  ERR_TOKEN_INVALID_SCOPE: { status: 400, description: 'RFC 6749 `invalid_scope`: a requested scope is unknown, malformed or beyond what the client or subject token holds.' },
+  ERR_TOKEN_INVALID_TARGET: { status: 400, description: 'RFC 8693 `invalid_target`: the requested audience or resource is not allowed for this client, or more than one was asked for.' },
+  ERR_TOKEN_UNSUPPORTED_TOKEN_TYPE: { status: 400, description: 'RFC 7009 §2.2.1 `unsupported_token_type`: the server cannot revoke tokens of this type.' },
+  ERR_TOKEN_RATE_LIMITED: { status: 429, description: 'Too many token requests from this client or source address; retry after the `Retry-After` seconds.' },
+  ERR_TOKEN_SERVICE_NOT_FOUND: { status: 404, description: 'No endpoint at this path and method.' },
+  ERR_TOKEN_SERVICE_BODY_TOO_LARGE: { status: 413, description: 'The request body exceeds the configured limit.' },
+  ERR_TOKEN_SERVICE_UNAVAILABLE: { status: 503, description: 'The service is starting or shutting down, or its storage is unavailable.' },
+  ERR_ADMIN_UNAUTHORIZED: { status: 401, description: 'The admin API request carries no admin bearer token or a wrong one.' },
+  ERR_ADMIN_BAD_REQUEST: { status: 400, description: 'The admin API request body or parameters are invalid.' },
+  ERR_ADMIN_NOT_FOUND: { status: 404, description: 'The admin API resource (client, key) does not exist.' },
+  ERR_ADMIN_CONFLICT: { status: 409, description: 'The admin API change conflicts with the current state (the id exists, the key is in the wrong state).' },
+  ERR_KEYRING_NO_ACTIVE_KEY: { status: 503, description: 'The key ring has no active signing key (storage empty or all keys retired).' },
+  ERR_KEYRING_TRANSITION_INVALID: { status: 409, description: 'The requested key state change breaks next → active → retired → removed, or would leave no active key.' },
+});
