@@ -1,1 +1,10 @@
 export type * from './types.js';
+export { ALGORITHMS, JWS_ALGORITHMS, getAlgorithm, isJwsAlgorithm, type AlgorithmSpec } from './algorithms.js';
+export { decodeBase64Url, encodeBase64Url, isBase64Url, tryDecodeBase64Url } from './base64url.js';
+export { calculateJwkThumbprint } from './jwk-thumbprint.js';
+export { importJwk, importSigningKey, type ImportJwkOptions } from './import-jwk.js';
+export { exportJwk, toPublicJwk } from './export-jwk.js';
+export { importPem, exportPem } from './pem.js';
+export { generateKey, type GenerateKeyOptions, type GeneratedKey, type HmacAlgorithm } from './generate-key.js';
+export { signJwt, type SignJwtOptions } from './sign-jwt.js';
+export { verifySignature } from './verify-signature.js';
