@@ -1,1 +1,5 @@
-export {};
+// @tessera/cli public entry point: re-exports only (ARCHITECTURE.md, "Layout").
+export { runCli } from './run-cli.js';
+export { createProgram } from './program.js';
+export { cliErrors } from './errors.js';
+export { startJwksServer, publicJwks, type JwksServer, type JwksServerOptions } from './jwks-server.js';

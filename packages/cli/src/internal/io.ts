@@ -1,0 +1,73 @@
+import { readFile } from 'node:fs/promises';
+import { cliErrors } from '../errors.js';
+
+/** Writes one line (or block) to stdout. */
+export function out(text: string): void {
+  process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+}
+
+/** Writes a progress or status line to stderr, so stdout stays clean data. */
+export function note(text: string): void {
+  process.stderr.write(text.endsWith('\n') ? text : `${text}\n`);
+}
+
+/** Prints `data` as pretty JSON when `json` is set, else the human rendering. */
+export function printData(json: boolean | undefined, data: unknown, human: () => string): void {
+  out(json ? JSON.stringify(data, null, 2) : human());
+}
+
+/** Reads a file given on the command line (`-` is stdin), or fails with `ERR_CLI_INPUT_INVALID`. */
+export async function readInput(path: string, what: string): Promise<string> {
+  try {
+    if (path === '-') {
+      const chunks: Buffer[] = [];
+      for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+      return Buffer.concat(chunks).toString('utf8');
+    }
+    return await readFile(path, 'utf8');
+  } catch (error) {
+    throw cliErrors.create('ERR_CLI_INPUT_INVALID', `cannot read ${what} ${JSON.stringify(path)}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, {
+      details: { hint: 'check the path' },
+    });
+  }
+}
+
+/** Parses JSON read from `source`, or fails with `ERR_CLI_INPUT_INVALID` naming it. */
+export function parseJson(text: string, source: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    throw cliErrors.create('ERR_CLI_INPUT_INVALID', `${source} is not valid JSON: ${(error as Error).message}`, { details: { hint: 'check the file contents' } });
+  }
+}
+
+/** Parses a port option (0–65535). */
+export function parsePort(value: string): number {
+  const port = Number(value);
+  if (!/^\d{1,5}$/.test(value) || port > 65535) throw cliErrors.create('ERR_CLI_USAGE', `invalid port ${JSON.stringify(value)}: expected 0-65535`);
+  return port;
+}
+
+/** Parses a positive integer option. */
+export function parsePositiveInt(name: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!/^\d+$/.test(value) || n < 1) throw cliErrors.create('ERR_CLI_USAGE', `invalid ${name} ${JSON.stringify(value)}: expected a positive integer`);
+    return n;
+  };
+}
+
+/** Formats a NumericDate (seconds) as ISO time plus a relative description. */
+export function describeTime(seconds: number, nowMs: number): string {
+  if (!Number.isFinite(seconds)) return String(seconds);
+  const iso = new Date(seconds * 1000).toISOString();
+  const delta = Math.round(seconds - nowMs / 1000);
+  return `${iso} (${delta >= 0 ? `in ${humanDuration(delta)}` : `${humanDuration(-delta)} ago`})`;
+}
+
+function humanDuration(s: number): string {
+  if (s < 120) return `${s}s`;
+  if (s < 7200) return `${Math.round(s / 60)}m`;
+  if (s < 172_800) return `${Math.round(s / 3600)}h`;
+  return `${Math.round(s / 86_400)}d`;
+}
