@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { registerJwksCommands } from './commands/jwks-serve.js';
 import { registerTokenRemoteCommands } from './commands/token-remote.js';
+import { registerTokenLocalCommands } from './commands/token-local.js';
+import { registerKeysCommands } from './commands/keys-generate.js';
 
 const version = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -24,8 +26,9 @@ export function createProgram(): Command {
       outputError: (text, write) => write(`tessera: ERR_CLI_USAGE: ${text.replace(/^error: /, '').trim()} (run with --help for usage)\n`),
     });
   // Subcommands inherit exitOverride and output settings from the parent (created after them).
-  program.command('keys').description('generate and convert keys');
+  registerKeysCommands(program.command('keys').description('generate keys'));
   const token = program.command('token').description('sign, decode, verify and obtain tokens');
+  registerTokenLocalCommands(token);
   registerTokenRemoteCommands(token);
   registerJwksCommands(program);
   return program;
