@@ -31,4 +31,11 @@ export const tokenServiceErrors = defineErrors({
   ERR_ADMIN_CONFLICT: { status: 409, description: 'The admin API change conflicts with the current state (the id exists, the key is in the wrong state).' },
   ERR_KEYRING_NO_ACTIVE_KEY: { status: 503, description: 'The key ring has no active signing key (storage empty or all keys retired).' },
   ERR_KEYRING_TRANSITION_INVALID: { status: 409, description: 'The requested key state change breaks next → active → retired → removed, or would leave no active key.' },
+  ERR_STORE_CONFIG_INVALID: { status: 500, description: 'The storage configuration is invalid: unknown back-end, a concern the back-end cannot hold (keys on redis), missing url or data directory, bad schema name, key prefix or key-encryption key.' },
+  ERR_STORE_INPUT_INVALID: { status: 400, description: 'A record, id, cursor or limit given to a store is malformed (empty id, not plain JSON, wrong field type, oversized).' },
+  ERR_STORE_CONFLICT: { status: 409, description: 'The write lost a compare-and-set: the id already exists, or the record is no longer in the expected state or version.' },
+  ERR_STORE_NOT_FOUND: { status: 404, description: 'The record to update does not exist.' },
+  ERR_STORE_CORRUPT: { status: 500, description: 'A stored file or row cannot be parsed or fails validation; the message names the file (or table) and it is never silently reset.' },
+  ERR_STORE_KEK_INVALID: { status: 500, description: 'The key-encryption key is malformed, or it cannot decrypt the stored private keys (a different `TESSERA_KEK` or `kek` file than the one they were written with).' },
+  ERR_STORE_UNAVAILABLE: { status: 503, description: 'The storage back-end (file system, PostgreSQL, Redis) cannot be reached or failed the operation, or the store is closed.' },
 });
