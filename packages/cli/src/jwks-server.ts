@@ -36,7 +36,7 @@ export interface JwksServer {
 const privateMembers = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth'];
 
 /**
- * Checks a JWKS for publishing and returns the public form: every key an object with a `kty`,
+ * Checks a JWKS (or a single JWK) for publishing and returns the public form: every key an object with a `kty`,
  * private members removed, `oct` keys refused unless `allowSymmetric`. Throws `ERR_CLI_INPUT_INVALID`.
  *
  * @example
@@ -45,6 +45,8 @@ const privateMembers = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth'];
  * ```
  */
 export function publicJwks(input: unknown, options: { allowSymmetric?: boolean } = {}): { jwks: Jwks; stripped: number } {
+  // A single JWK is published as a set of one.
+  if (typeof input === 'object' && input !== null && typeof (input as { kty?: unknown }).kty === 'string') input = { keys: [input] };
   if (typeof input !== 'object' || input === null || !Array.isArray((input as { keys?: unknown }).keys)) {
     throw cliErrors.create('ERR_CLI_INPUT_INVALID', 'not a JWKS: expected a JSON object with a "keys" array (RFC 7517 §5)');
   }

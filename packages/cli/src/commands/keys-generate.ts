@@ -44,6 +44,9 @@ export function generateKeyOutput(options: { alg: JwsAlgorithm; size?: number; k
   if (options.size !== undefined && spec.kty !== 'RSA') {
     throw cliErrors.create('ERR_CLI_USAGE', `--size applies to RSA and HMAC keys; ${options.alg} uses the ${spec.crv} curve`);
   }
+  if (options.size !== undefined && (options.size < 2048 || options.size > 16384)) {
+    throw cliErrors.create('ERR_CLI_USAGE', `--size for ${options.alg} must be from 2048 to 16384 bits (RFC 7518 §3.3)`);
+  }
   const key = generateKey(options.alg, {
     ...(options.size === undefined ? {} : { modulusLength: options.size }),
     ...(options.kid === undefined ? {} : { kid: options.kid }),

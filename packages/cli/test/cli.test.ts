@@ -1,0 +1,150 @@
+// The `tessera` CLI run as real processes: output, exit codes (0 ok, 1 check failed, 2 usage,
+// 3 configuration invalid) and one-line errors.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runTessera, startTessera } from './run-cli.js';
+
+const commands = [[], ['keys', 'generate'], ['token', 'sign'], ['token', 'decode'], ['token', 'get'], ['token', 'exchange'], ['jwks', 'serve']];
+
+test('--help works on every command and exits 0', async () => {
+  for (const cmd of commands) {
+    const r = await runTessera([...cmd, '--help']);
+    assert.equal(r.code, 0, `${cmd.join(' ')} --help: ${r.stderr}`);
+    assert.match(r.stdout, /^Usage: tessera/m);
+  }
+});
+
+test('usage errors exit 2 with one line naming ERR_CLI_USAGE', async () => {
+  for (const args of [['nope'], ['keys', 'generate', '--alg', 'XX256'], ['keys', 'generate', '--alg', 'RS256', '--size', '1024'], ['token', 'get', '--url', 'not-a-url', '--client-id', 'a', '--client-secret', 'b'], ['keys', 'generate']]) {
+    const r = await runTessera(args);
+    assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+    const lines = r.stderr.trim().split('\n');
+    assert.equal(lines.length, 1, r.stderr);
+    assert.match(lines[0]!, /^tessera: ERR_CLI_USAGE: .+\(.+\)$/);
+  }
+});
+
+test('keys generate HS256 prints an oct JWK whose k is a base64url 256-bit secret', async () => {
+  const r = await runTessera(['keys', 'generate', '--alg', 'HS256', '--kid', 'demo']);
+  assert.equal(r.code, 0, r.stderr);
+  const jwk = JSON.parse(r.stdout) as Record<string, string>;
+  assert.equal(jwk['kty'], 'oct');
+  assert.equal(jwk['alg'], 'HS256');
+  assert.equal(jwk['kid'], 'demo');
+  assert.equal(jwk['use'], 'sig');
+  assert.match(jwk['k']!, /^[A-Za-z0-9_-]{43}$/);
+  assert.equal(Buffer.from(jwk['k']!, 'base64url').length, 32);
+  assert.ok(r.stderr.includes(jwk['k']!), 'the secret is pointed out for copy-paste');
+});
+
+test('keys generate --format jwks publishes only public members; --out-dir writes private files 0600', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'tessera-cli-'));
+  try {
+    for (const alg of ['RS256', 'PS256', 'ES256', 'EdDSA']) {
+      const r = await runTessera(['keys', 'generate', '--alg', alg, '--format', 'jwks', '--out-dir', join(dir, alg)]);
+      assert.equal(r.code, 0, r.stderr);
+      const jwks = JSON.parse(r.stdout) as { keys: Record<string, string>[] };
+      assert.equal(jwks.keys.length, 1);
+      assert.equal(jwks.keys[0]!['alg'], alg);
+      for (const m of ['d', 'p', 'q', 'dp', 'dq', 'qi']) assert.equal(jwks.keys[0]![m], undefined, `${alg} JWKS leaks ${m}`);
+      const priv = JSON.parse(await readFile(join(dir, alg, 'private.jwk.json'), 'utf8')) as Record<string, string>;
+      assert.equal(priv['kid'], jwks.keys[0]!['kid']);
+      assert.ok(priv['d']);
+      assert.equal((await stat(join(dir, alg, 'private.jwk.json'))).mode & 0o777, 0o600);
+      assert.equal((await stat(join(dir, alg, 'private.pem'))).mode & 0o777, 0o600);
+    }
+    const pem = await runTessera(['keys', 'generate', '--alg', 'HS256', '--format', 'pem']);
+    assert.equal(pem.code, 2);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('token sign → token decode round trip; an expired token decodes with exit 1 and ERR_JWT_EXPIRED', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'tessera-cli-'));
+  try {
+    const gen = await runTessera(['keys', 'generate', '--alg', 'ES256', '--out-dir', dir]);
+    assert.equal(gen.code, 0, gen.stderr);
+    const signed = await runTessera(['token', 'sign', '--key', join(dir, 'private.jwk.json'), '--iss', 'https://issuer.test', '--sub', 'servicea', '--aud', 'serviceb', '--claim', 'scope=read write', '--claim', 'n=3']);
+    assert.equal(signed.code, 0, signed.stderr);
+    const token = signed.stdout.trim();
+    assert.match(token, /^[\w-]+\.[\w-]+\.[\w-]+$/);
+    const decoded = await runTessera(['token', 'decode', '--json', token]);
+    assert.equal(decoded.code, 0, decoded.stderr);
+    const body = JSON.parse(decoded.stdout) as { header: Record<string, unknown>; payload: Record<string, unknown>; problems: unknown[] };
+    assert.equal(body.header['alg'], 'ES256');
+    assert.deepEqual([body.payload['iss'], body.payload['sub'], body.payload['aud'], body.payload['scope'], body.payload['n']], ['https://issuer.test', 'servicea', 'serviceb', 'read write', 3]);
+    assert.equal((body.payload['exp'] as number) - (body.payload['iat'] as number), 300);
+    assert.deepEqual(body.problems, []);
+
+    const expired = await runTessera(['token', 'sign', '--key', join(dir, 'private.pem'), '--alg', 'ES256', '--sub', 'servicea', '--expired']);
+    assert.equal(expired.code, 0, expired.stderr);
+    const human = await runTessera(['token', 'decode'], { input: expired.stdout });
+    assert.equal(human.code, 1);
+    assert.match(human.stdout, /ERR_JWT_EXPIRED: expired at \d{4}-/);
+    assert.match(human.stdout, /exp: .*ago\)/);
+    assert.match(human.stderr.trim(), /^tessera: ERR_CLI_CHECK_FAILED: .*ERR_JWT_EXPIRED/);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('token decode flags alg none and refuses what is not a JWS (exit 2)', async () => {
+  const none = `${Buffer.from('{"alg":"none"}').toString('base64url')}.${Buffer.from('{"sub":"x"}').toString('base64url')}.`;
+  const r = await runTessera(['token', 'decode', '--json', none]);
+  assert.equal(r.code, 1);
+  const codes = (JSON.parse(r.stdout) as { problems: { code: string }[] }).problems.map((p) => p.code);
+  assert.ok(codes.includes('ERR_JWT_ALG_NOT_ALLOWED'));
+  assert.ok(codes.includes('ERR_JWT_CLAIM_MISSING'));
+  for (const bad of ['abc', 'a.b', 'e30.e30.e30.e30.e30', '!!!.e30.sig', 'e30.bm90IGpzb24.sig']) {
+    const res = await runTessera(['token', 'decode', bad]);
+    assert.equal(res.code, 2, `${bad}: ${res.stderr}`);
+    assert.match(res.stderr, /^tessera: ERR_CLI_INPUT_INVALID: /);
+  }
+});
+
+test('jwks serve publishes the public part only, refuses oct keys unless allowed, and stops on SIGTERM', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'tessera-cli-'));
+  try {
+    await runTessera(['keys', 'generate', '--alg', 'RS256', '--kid', 'k1', '--out-dir', join(dir, 'rsa')]);
+    const server = startTessera(['jwks', 'serve', '--file', join(dir, 'rsa', 'private.jwk.json'), '--port', '0', '--json']);
+    try {
+      const [line] = await server.waitFor(/\{.*\}\n/);
+      const { url } = JSON.parse(line) as { url: string };
+      const res = await fetch(url);
+      assert.equal(res.status, 200);
+      assert.match(res.headers.get('cache-control') ?? '', /max-age=300/);
+      const jwks = (await res.json()) as { keys: Record<string, string>[] };
+      assert.equal(jwks.keys[0]!['kid'], 'k1');
+      assert.equal(jwks.keys[0]!['d'], undefined);
+      assert.equal(await (await fetch(new URL('/', url))).text(), 'success');
+      assert.equal((await fetch(new URL('/.well-known/jwks.json', url))).status, 200);
+    } finally {
+      assert.equal(await server.stop('SIGTERM'), 0);
+    }
+
+    await runTessera(['keys', 'generate', '--alg', 'HS256', '--out-dir', join(dir, 'oct')]);
+    const refused = await runTessera(['jwks', 'serve', '--file', join(dir, 'oct', 'jwks.json'), '--port', '0']);
+    assert.equal(refused.code, 2);
+    assert.match(refused.stderr, /ERR_CLI_INPUT_INVALID: .*symmetric/);
+
+    await writeFile(join(dir, 'bad.json'), '{"keys": 3}');
+    const bad = await runTessera(['jwks', 'serve', '--file', join(dir, 'bad.json')]);
+    assert.equal(bad.code, 2);
+    const missing = await runTessera(['jwks', 'serve', '--file', join(dir, 'missing.json')]);
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /ENOENT/);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('token get reports an unreachable token service with exit 1 and ERR_CLI_REMOTE_FAILED', async () => {
+  const r = await runTessera(['token', 'get', '--url', 'http://127.0.0.1:9', '--client-id', 'a'], { env: { TESSERA_CLIENT_SECRET: 'not-a-real-secret-123' } });
+  assert.equal(r.code, 1);
+  assert.match(r.stderr.trim(), /^tessera: ERR_CLI_REMOTE_FAILED: cannot reach/);
+  assert.ok(!r.stderr.includes('not-a-real-secret-123'));
+});
