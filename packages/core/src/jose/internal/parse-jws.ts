@@ -1,0 +1,44 @@
+// Strict JWS Compact Serialization (RFC 7515 §7.1) for JWTs (RFC 7519 §7.2): exactly three
+// segments, canonical base64url, UTF-8 JSON objects, caps on size and depth (RFC 8725 §3.7, §3.2).
+import { isUtf8 } from 'node:buffer';
+import { coreErrors } from '../../errors/errors.js';
+import { isBase64Url } from '../base64url.js';
+import { parseJsonObject } from './strict-json.js';
+
+export interface JwsLimits {
+  readonly maxTokenLength: number;
+  readonly maxJsonDepth: number;
+}
+
+export const DEFAULT_LIMITS: JwsLimits = Object.freeze({ maxTokenLength: 8192, maxJsonDepth: 16 });
+
+const malformed = (message: string): never => {
+  throw coreErrors.create('ERR_JWT_MALFORMED', message);
+};
+
+/** Index of the first and second `.`, after the structural checks; throws on anything else. */
+export function splitToken(token: unknown, limits: JwsLimits): { first: number; second: number } {
+  if (typeof token !== 'string') return malformed('token must be a string');
+  if (token.length > limits.maxTokenLength) malformed(`token is longer than ${limits.maxTokenLength} characters`);
+  const first = token.indexOf('.');
+  const second = first < 0 ? -1 : token.indexOf('.', first + 1);
+  if (second < 0 || token.indexOf('.', second + 1) >= 0) malformed('token must have exactly three segments (RFC 7515 §7.1)');
+  if (first === 0 || second === first + 1 || second === token.length - 1) malformed('token has an empty segment');
+  return { first, second };
+}
+
+/** Decodes one base64url segment holding a UTF-8 JSON object. */
+export function decodeJsonSegment(segment: string, what: 'header' | 'payload', limits: JwsLimits): Record<string, unknown> {
+  if (!isBase64Url(segment)) malformed(`${what} is not canonical base64url`);
+  const bytes = Buffer.from(segment, 'base64url');
+  if (!isUtf8(bytes)) malformed(`${what} is not UTF-8`);
+  const result = parseJsonObject(bytes.toString('utf8'), limits.maxJsonDepth);
+  if (typeof result === 'string') malformed(`${what} ${result}`);
+  return result as Record<string, unknown>;
+}
+
+/** Decodes the signature segment. */
+export function decodeSignature(segment: string): Buffer {
+  if (!isBase64Url(segment)) malformed('signature is not canonical base64url');
+  return Buffer.from(segment, 'base64url');
+}
