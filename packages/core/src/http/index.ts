@@ -1,3 +1,4 @@
 export { extractBearerToken, type ExtractBearerTokenOptions, type HttpHeaders } from './extract-bearer-token.js';
 export { formatWwwAuthenticate, type BearerChallenge, type BearerErrorCode } from './format-www-authenticate.js';
 export { toErrorResponse, type HttpErrorResponse, type ToErrorResponseOptions } from './to-error-response.js';
+export { normalizePath, type NormalizePathOptions, type NormalizedPath } from './normalize-path.js';
