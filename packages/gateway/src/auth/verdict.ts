@@ -1,0 +1,55 @@
+import type { JwtPayload } from '@tessera/core';
+import type { GatewayRequest } from './gateway-request.js';
+
+/** The verified caller of a request, with what its RequestAuthentication rule says to do with the token. */
+export interface GatewayIdentity {
+  /** The verified token (never logged). */
+  readonly token: string;
+  readonly payload: Readonly<JwtPayload>;
+  /** `iss/sub`, Istio's `requestPrincipal`. */
+  readonly requestPrincipal: string;
+  /** Lower-case header that carried the token; `undefined` when it came from a query parameter or cookie. */
+  readonly tokenHeader: string | undefined;
+  /** Query parameter that carried the token, removed before forwarding unless the token is forwarded. */
+  readonly tokenParam: string | undefined;
+  /** `forwardOriginalToken` of the matching jwtRule (Istio default `false`: the token is removed). */
+  readonly forwardOriginalToken: boolean;
+  /** `outputPayloadToHeader` of the matching jwtRule. */
+  readonly outputPayloadToHeader: string | undefined;
+  /** `outputClaimToHeaders` of the matching jwtRule. */
+  readonly outputClaimToHeaders: readonly { readonly header: string; readonly claim: string }[];
+}
+
+/**
+ * What authentication and authorization decided for one request. A deny is a value, not an
+ * exception (ARCHITECTURE.md, "Errors"); `reason` goes to the access log and never holds a token.
+ *
+ * @example
+ * ```ts
+ * const v: Verdict = { kind: 'denied', reason: 'DENY policy ns/deny-admin rule 0', dryRun: undefined, headerNames: [] };
+ * ```
+ */
+export type Verdict =
+  | { readonly kind: 'allow'; readonly identity: GatewayIdentity | undefined; readonly reason: string; readonly dryRun: 'allow' | 'deny' | undefined; readonly headerNames: readonly string[] }
+  | { readonly kind: 'unauthenticated'; readonly body: string; readonly invalidToken: boolean; readonly code: string; readonly reason: string }
+  | { readonly kind: 'denied'; readonly reason: string; readonly dryRun: 'allow' | 'deny' | undefined; readonly headerNames: readonly string[] }
+  | { readonly kind: 'bad-request'; readonly code: string; readonly reason: string };
+
+/** Where a route sits for policy selection. */
+export interface RouteFacts {
+  readonly name: string;
+  readonly namespace: string;
+  readonly labels: Readonly<Record<string, string>>;
+}
+
+/**
+ * Authenticates and authorizes one request against a compiled policy set. Built once per policy
+ * set; a reload builds a new one and the gateway swaps the reference.
+ */
+export interface Enforcer {
+  evaluate(request: GatewayRequest, route: RouteFacts): Verdict | Promise<Verdict>;
+  /** Header names every jwtRule may write (`outputPayloadToHeader`, `outputClaimToHeaders`): client copies are removed. */
+  readonly managedHeaders: ReadonlySet<string>;
+  /** Number of policies in force, for `/readyz` and logs. */
+  readonly size: number;
+}

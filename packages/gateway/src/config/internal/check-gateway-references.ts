@@ -1,0 +1,53 @@
+import type { z } from 'zod';
+import type { gatewayConfigSchema } from '../gateway-config-schema.js';
+
+/** A cross-reference problem, with the path of the offending field. */
+export interface ReferenceProblem {
+  readonly path: readonly (string | number)[];
+  readonly message: string;
+}
+
+/** Checks what a schema cannot: names that must be unique, references that must resolve. */
+export function checkGatewayReferences(config: z.output<typeof gatewayConfigSchema>): ReferenceProblem[] {
+  const problems: ReferenceProblem[] = [];
+  const seen = new Set<string>();
+  config.listeners.forEach((l, i) => {
+    if (seen.has(l.name)) problems.push({ path: ['listeners', i, 'name'], message: `duplicate listener name "${l.name}"` });
+    seen.add(l.name);
+    if (l.tls && (l.tls.requestCert || l.tls.requireClientCert) && !l.tls.clientCa) {
+      problems.push({ path: ['listeners', i, 'tls', 'clientCa'], message: 'mTLS (requestCert / requireClientCert) needs a clientCa' });
+    }
+    if (l.tls?.requireClientCert && !l.tls.requestCert) {
+      problems.push({ path: ['listeners', i, 'tls', 'requestCert'], message: 'requireClientCert needs requestCert: true' });
+    }
+  });
+  const routes = new Set<string>();
+  config.routes.forEach((r, i) => {
+    if (routes.has(r.name)) problems.push({ path: ['routes', i, 'name'], message: `duplicate route name "${r.name}"` });
+    routes.add(r.name);
+    const u = new URL(r.upstream);
+    if ((u.pathname !== '/' && u.pathname !== '') || u.search || u.hash || u.username || u.password) {
+      problems.push({ path: ['routes', i, 'upstream'], message: 'an upstream is scheme://host[:port] with no path, query or credentials' });
+    }
+    const mint = r.mutations.mint;
+    if (mint?.mode === 'exchange') {
+      if (!config.tokenService) problems.push({ path: ['routes', i, 'mutations', 'mint', 'mode'], message: 'mode "exchange" needs a tokenService section' });
+      else if (!config.tokenService.clientId || !config.tokenService.clientSecret) {
+        problems.push({ path: ['tokenService', 'clientId'], message: `route "${r.name}" exchanges tokens: tokenService.clientId and clientSecret are required` });
+      }
+    }
+    const mintHeader = mint?.header;
+    for (const [j, c] of r.mutations.claimsToHeaders.entries()) {
+      if (c.header === mintHeader || c.header === r.mutations.payloadHeader || c.header === 'authorization' || c.header === 'host') {
+        problems.push({ path: ['routes', i, 'mutations', 'claimsToHeaders', j, 'header'], message: `header "${c.header}" is already set by the gateway` });
+      }
+    }
+  });
+  if (config.decision.route !== undefined && !routes.has(config.decision.route)) {
+    problems.push({ path: ['decision', 'route'], message: `unknown route "${config.decision.route}"` });
+  }
+  if (!config.listeners.some((l) => !l.decisionOnly) && config.routes.length > 0) {
+    problems.push({ path: ['listeners'], message: 'routes are defined but every listener is decisionOnly' });
+  }
+  return problems;
+}

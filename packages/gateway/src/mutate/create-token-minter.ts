@@ -1,0 +1,175 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { request } from 'undici';
+import { generateKey, importJwk, importSigningKey, signJwt, toPublicJwk, type Clock, type GeneratedKey, type Jwk, type JwsAlgorithm, type Jwks } from '@tessera/core';
+import type { GatewayConfig, GatewayRouteConfig } from '../config/load-gateway-config.js';
+import { gatewayErrors } from '../errors.js';
+import type { GatewayIdentity } from '../auth/verdict.js';
+
+type MintConfig = NonNullable<GatewayRouteConfig['mutations']['mint']>;
+
+/** Mints last-mile tokens for upstreams and publishes the gateway's own verification keys. */
+export interface TokenMinter {
+  /** A token for `mint.audience` carrying the caller's `sub` and an `act` chain; cached. */
+  mint(identity: GatewayIdentity, mint: MintConfig): string | Promise<string>;
+  /** The gateway's public keys (current and previous), served at `/.well-known/jwks.json`. */
+  jwks(): Jwks;
+  /** Generates a new signing key, keeps the previous one published, and drops every cached token. */
+  rotate(): void;
+  close(): void;
+}
+
+/** Options of {@link createTokenMinter}. */
+export interface TokenMinterOptions {
+  readonly config: GatewayConfig;
+  readonly clock?: Clock;
+  /** Use this private JWK instead of generating one (workers share the primary's key). */
+  readonly privateJwk?: Jwk;
+  readonly onCache?: (hit: boolean) => void;
+}
+
+interface CacheEntry {
+  readonly token: string;
+  /** ms since epoch after which the entry is not served. */
+  readonly until: number;
+}
+
+const TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
+const ACCESS_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:access_token';
+
+/**
+ * Creates the minter: `self` tokens are signed with the gateway's key (ES256 by default, rotated
+ * every `minting.keyRotationSeconds`); `exchange` tokens come from the token service by RFC 8693
+ * token exchange with the gateway's client credentials (RFC 6749 §2.3.1 Basic). Tokens are cached
+ * per (subject, audience, SHA-256 of the original token), never beyond the original token's `exp`,
+ * and the cache is emptied when the key rotates.
+ *
+ * @example
+ * ```ts
+ * const minter = createTokenMinter({ config });
+ * const token = await minter.mint(identity, { mode: 'self', audience: 'orders', header: 'authorization', lifetimeSeconds: 60 });
+ * ```
+ */
+export function createTokenMinter(options: TokenMinterOptions): TokenMinter {
+  const { config } = options;
+  const clock = options.clock ?? Date.now;
+  const alg = config.minting.algorithm as JwsAlgorithm;
+  let current: GeneratedKey | undefined;
+  let previous: Jwk | undefined;
+  let cache = new Map<string, CacheEntry>();
+  const inflight = new Map<string, Promise<string>>();
+  let timer: NodeJS.Timeout | undefined;
+
+  const key = (): GeneratedKey => {
+    if (current === undefined) {
+      current = options.privateJwk ? fromJwk(options.privateJwk, alg) : generateKey(alg);
+      if (!options.privateJwk) {
+        timer = setInterval(() => minter.rotate(), config.minting.keyRotationSeconds * 1000);
+        timer.unref();
+      }
+    }
+    return current;
+  };
+
+  const remember = (k: string, entry: CacheEntry) => {
+    if (config.minting.cacheSize === 0) return;
+    if (cache.size >= config.minting.cacheSize) {
+      // Drop the oldest insertion (Map keeps insertion order): a cheap bound, not an LRU.
+      const first = cache.keys().next();
+      if (!first.done) cache.delete(first.value);
+    }
+    cache.set(k, entry);
+  };
+
+  const exchange = async (identity: GatewayIdentity, mint: MintConfig, k: string, origExpMs: number): Promise<string> => {
+    const ts = config.tokenService!;
+    const form = new URLSearchParams({ grant_type: TOKEN_EXCHANGE, subject_token: identity.token, subject_token_type: ACCESS_TOKEN_TYPE, audience: mint.audience });
+    if (mint.scope) form.set('scope', mint.scope);
+    // RFC 6749 §2.3.1: client id and secret are form-urlencoded before Basic encoding.
+    const basic = Buffer.from(`${encodeURIComponent(ts.clientId!)}:${encodeURIComponent(ts.clientSecret!)}`).toString('base64');
+    let body: { access_token?: unknown; expires_in?: unknown };
+    try {
+      const res = await request(new URL(ts.tokenPath, ts.url), {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${basic}`, accept: 'application/json' },
+        body: form.toString(),
+        headersTimeout: ts.timeoutMs,
+        bodyTimeout: ts.timeoutMs,
+      });
+      const text = await res.body.text();
+      if (res.statusCode !== 200) throw new Error(`token service answered ${res.statusCode}: ${text.slice(0, 200)}`);
+      body = JSON.parse(text) as typeof body;
+    } catch (cause) {
+      throw gatewayErrors.create('ERR_GATEWAY_MINT_FAILED', `token exchange for audience ${mint.audience} failed`, { cause, expose: false });
+    }
+    if (typeof body.access_token !== 'string' || !/^[A-Za-z0-9\-._~+/]+=*$/.test(body.access_token)) {
+      throw gatewayErrors.create('ERR_GATEWAY_MINT_FAILED', 'the token service answered without a usable access_token', { expose: false });
+    }
+    const lifetime = typeof body.expires_in === 'number' && body.expires_in > 0 ? body.expires_in * 1000 : 60_000;
+    remember(k, { token: body.access_token, until: Math.min(clock() + lifetime * 0.8, origExpMs) });
+    return body.access_token;
+  };
+
+  const minter: TokenMinter = {
+    mint(identity, mint) {
+      const payload = identity.payload;
+      const now = clock();
+      const origExpMs = typeof payload.exp === 'number' ? payload.exp * 1000 : now + mint.lifetimeSeconds * 1000;
+      const sub = typeof payload.sub === 'string' ? payload.sub : '';
+      const k = `${mint.mode}\0${sub}\0${mint.audience}\0${mint.scope ?? ''}\0${createHash('sha256').update(identity.token).digest('base64url')}`;
+      const hit = cache.get(k);
+      if (hit !== undefined && hit.until > now) {
+        options.onCache?.(true);
+        return hit.token;
+      }
+      options.onCache?.(false);
+      if (mint.mode === 'exchange') {
+        let p = inflight.get(k);
+        if (p === undefined) {
+          p = exchange(identity, mint, k, origExpMs).finally(() => inflight.delete(k));
+          inflight.set(k, p);
+        }
+        return p;
+      }
+      const nowS = Math.floor(now / 1000);
+      const exp = Math.min(nowS + mint.lifetimeSeconds, typeof payload.exp === 'number' ? Math.floor(payload.exp) : Number.MAX_SAFE_INTEGER);
+      // RFC 8693 §4.1: the gateway is the current actor; an earlier chain nests inside its `act`.
+      const act: Record<string, unknown> = { sub: config.minting.issuer };
+      if (payload.act !== undefined && typeof payload.act === 'object' && payload.act !== null) act.act = payload.act;
+      const token = signJwt({ sub, act, ...(typeof payload.iss === 'string' ? { orig_iss: payload.iss } : {}) }, key().signingKey, {
+        issuer: config.minting.issuer,
+        audience: mint.audience,
+        jwtId: randomUUID(),
+        clock: () => now,
+        expiresIn: Math.max(exp - nowS, 1),
+      });
+      remember(k, { token, until: Math.min((exp - 5) * 1000, now + mint.lifetimeSeconds * 800) });
+      return token;
+    },
+    jwks() {
+      const keys: Jwk[] = [];
+      if (current?.publicJwk) keys.push({ ...current.publicJwk, alg: current.alg, use: 'sig' });
+      if (previous) keys.push(previous);
+      return { keys };
+    },
+    rotate() {
+      if (current?.publicJwk) previous = { ...current.publicJwk, alg: current.alg, use: 'sig' };
+      current = generateKey(alg);
+      cache = new Map();
+    },
+    close() {
+      if (timer) clearInterval(timer);
+      cache.clear();
+    },
+  };
+  // Create the key now so the JWKS is published before the first token is signed.
+  key();
+  return minter;
+}
+
+// Only the primary of a worker cluster generates; workers receive its private JWK.
+function fromJwk(jwk: Jwk, alg: JwsAlgorithm): GeneratedKey {
+  const signingKey = importSigningKey(jwk, alg, jwk.kid === undefined ? {} : { kid: jwk.kid });
+  const publicJwk = toPublicJwk(signingKey);
+  const verificationKey = importJwk({ ...publicJwk, alg });
+  return { alg, kid: signingKey.kid ?? '', privateJwk: jwk, publicJwk, signingKey, verificationKey } as GeneratedKey;
+}

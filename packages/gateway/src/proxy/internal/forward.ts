@@ -1,0 +1,46 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Dispatcher, Pool } from 'undici';
+import { answer, writeUpstreamHead } from './proxy-handler.js';
+
+const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ETIMEDOUT']);
+
+/**
+ * Streams the request to the upstream pool and the response back (both ways without buffering).
+ * Upstream failures before the response head → 502 (refused, reset, not HTTP) or 504 (timeouts);
+ * after it, the client connection is cut, since a truncated body must not look complete.
+ * `done(status)` is called once with the status the client got.
+ */
+export function forward(pool: Pool, req: IncomingMessage, res: ServerResponse, method: string, path: string, headers: string[], done: (status: number, error?: string) => void): void {
+  // A request without Content-Length or Transfer-Encoding has no body (RFC 9112 §6.3): send none,
+  // rather than a chunked empty stream.
+  const hasBody = req.headers['content-length'] !== undefined ? req.headers['content-length'] !== '0' : req.headers['transfer-encoding'] !== undefined;
+  const opts: Dispatcher.RequestOptions = { method: method as Dispatcher.HttpMethod, path, headers, body: hasBody ? req : null };
+  let status = 0;
+  pool.stream(
+    opts,
+    ({ statusCode, headers: h }) => {
+      status = statusCode;
+      writeUpstreamHead(res, statusCode, h as Record<string, string | string[] | undefined>);
+      return res;
+    },
+    (err) => {
+      if (!err) {
+        done(status);
+        return;
+      }
+      const code = (err as NodeJS.ErrnoException).code ?? '';
+      if (res.headersSent) {
+        res.destroy();
+        done(status, code || err.message);
+        return;
+      }
+      if (req.destroyed || res.destroyed) {
+        done(499, 'client closed');
+        return;
+      }
+      const timeout = TIMEOUT_CODES.has(code);
+      answer(res, timeout ? 504 : 502, timeout ? 'upstream request timeout' : 'upstream connect error or disconnect/reset before headers');
+      done(timeout ? 504 : 502, code || err.message);
+    },
+  );
+}
