@@ -4,6 +4,7 @@ import { registerJwksCommands } from './commands/jwks-serve.js';
 import { registerTokenRemoteCommands } from './commands/token-remote.js';
 import { registerTokenLocalCommands } from './commands/token-local.js';
 import { registerKeysCommands } from './commands/keys-generate.js';
+import { registerTokenVerifyCommand } from './commands/token-verify.js';
 
 const version = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -29,6 +30,7 @@ export function createProgram(): Command {
   registerKeysCommands(program.command('keys').description('generate keys'));
   const token = program.command('token').description('sign, decode, verify and obtain tokens');
   registerTokenLocalCommands(token);
+  registerTokenVerifyCommand(token);
   registerTokenRemoteCommands(token);
   registerJwksCommands(program);
   return program;

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runTessera, startTessera } from './run-cli.js';
 
-const commands = [[], ['keys', 'generate'], ['token', 'sign'], ['token', 'decode'], ['token', 'get'], ['token', 'exchange'], ['jwks', 'serve']];
+const commands = [[], ['keys', 'generate'], ['token', 'sign'], ['token', 'decode'], ['token', 'verify'], ['token', 'get'], ['token', 'exchange'], ['jwks', 'serve']];
 
 test('--help works on every command and exits 0', async () => {
   for (const cmd of commands) {
@@ -147,4 +147,73 @@ test('token get reports an unreachable token service with exit 1 and ERR_CLI_REM
   assert.equal(r.code, 1);
   assert.match(r.stderr.trim(), /^tessera: ERR_CLI_REMOTE_FAILED: cannot reach/);
   assert.ok(!r.stderr.includes('not-a-real-secret-123'));
+});
+
+test('token verify: valid against a JWKS file, a JWKS URL (jwks serve) and a PEM; wrong audience, issuer or expiry exit 1 with the core code', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'tessera-cli-'));
+  try {
+    assert.equal((await runTessera(['keys', 'generate', '--alg', 'RS256', '--out-dir', dir])).code, 0);
+    const sign = async (...extra: string[]) => (await runTessera(['token', 'sign', '--key', join(dir, 'private.jwk.json'), '--iss', 'https://issuer.test', '--sub', 'servicea', '--aud', 'serviceb', ...extra])).stdout.trim();
+    const token = await sign();
+    const ok = await runTessera(['token', 'verify', '--jwks', join(dir, 'jwks.json'), '--issuer', 'https://issuer.test', '--audience', 'serviceb', '--json', token]);
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.equal((JSON.parse(ok.stdout) as { valid: boolean; payload: { sub: string } }).payload.sub, 'servicea');
+
+    const pem = await runTessera(['token', 'verify', '--key', join(dir, 'public.pem'), '--alg', 'RS256'], { input: token });
+    assert.equal(pem.code, 0, pem.stderr);
+    assert.match(pem.stdout, /^valid: signed by RS256/);
+
+    const wrongAud = await runTessera(['token', 'verify', '--jwks', join(dir, 'jwks.json'), '--audience', 'servicec', '--json', token]);
+    assert.equal(wrongAud.code, 1);
+    assert.equal((JSON.parse(wrongAud.stdout) as { error: { code: string } }).error.code, 'ERR_JWT_AUDIENCE_INVALID');
+    assert.match(wrongAud.stderr, /^tessera: ERR_CLI_CHECK_FAILED: invalid token: ERR_JWT_AUDIENCE_INVALID/);
+
+    const wrongIss = await runTessera(['token', 'verify', '--jwks', join(dir, 'jwks.json'), '--issuer', 'https://other.test', token]);
+    assert.equal(wrongIss.code, 1);
+    assert.match(wrongIss.stderr, /ERR_JWT_ISSUER_INVALID/);
+
+    const expired = await runTessera(['token', 'verify', '--jwks', join(dir, 'jwks.json'), await sign('--expired')]);
+    assert.equal(expired.code, 1);
+    assert.match(expired.stderr, /ERR_JWT_EXPIRED/);
+
+    const tampered = `${token.slice(0, -4)}${token.endsWith('AAAA') ? 'BBBB' : 'AAAA'}`;
+    const bad = await runTessera(['token', 'verify', '--jwks', join(dir, 'jwks.json'), tampered]);
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /ERR_JWT_(SIGNATURE_INVALID|MALFORMED)/);
+
+    const server = startTessera(['jwks', 'serve', '--file', join(dir, 'jwks.json'), '--port', '0', '--json']);
+    try {
+      const { url } = JSON.parse((await server.waitFor(/\{.*\}\n/))[0]) as { url: string };
+      const remote = await runTessera(['token', 'verify', '--jwks', url, '--issuer', 'https://issuer.test', '--audience', 'serviceb', token]);
+      assert.equal(remote.code, 0, remote.stderr);
+      const missing = await runTessera(['token', 'verify', '--jwks', `${url}-missing`, token]);
+      assert.equal(missing.code, 1);
+      assert.match(missing.stderr, /ERR_CLI_REMOTE_FAILED: .*HTTP 404/);
+    } finally {
+      await server.stop();
+    }
+
+    const noKeys = await runTessera(['token', 'verify', token]);
+    assert.equal(noKeys.code, 2);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('an HS256 key from keys generate signs and verifies through its JWKS (the brief\'s HMAC flow)', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'tessera-cli-'));
+  try {
+    assert.equal((await runTessera(['keys', 'generate', '--alg', 'HS256', '--size', '256', '--kid', 'hs', '--out-dir', dir])).code, 0);
+    const token = (await runTessera(['token', 'sign', '--key', join(dir, 'jwks.json'), '--sub', 'demo'])).stdout.trim();
+    const r = await runTessera(['token', 'verify', '--jwks', join(dir, 'jwks.json'), '--alg', 'HS256', token]);
+    assert.equal(r.code, 0, r.stderr);
+    const other = await mkdtemp(join(tmpdir(), 'tessera-cli-'));
+    await runTessera(['keys', 'generate', '--alg', 'HS256', '--kid', 'hs', '--out-dir', other]);
+    const forged = await runTessera(['token', 'verify', '--jwks', join(other, 'jwks.json'), token]);
+    assert.equal(forged.code, 1);
+    assert.match(forged.stderr, /ERR_JWT_SIGNATURE_INVALID/);
+    await rm(other, { recursive: true, force: true });
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 });

@@ -1,4 +1,4 @@
-import { getAlgorithm, tryDecodeBase64Url, type JwsHeader, type JwtPayload } from '@tessera/core';
+import { decodeJwt, getAlgorithm, isTesseraError, tryDecodeBase64Url, type JwsHeader, type JwtPayload } from '@tessera/core';
 import { cliErrors } from '../errors.js';
 
 /** What `tessera token decode` reports: the parts of a token and why a verifier would refuse it. */
@@ -44,10 +44,16 @@ export function inspectToken(token: string, nowMs: number): TokenInspection {
   const payload = decodeSegment(parts[1]!, 'payload') as JwtPayload;
   const problems: { code: string; message: string }[] = [];
   const add = (code: string, message: string) => problems.push({ code, message });
+  // The verifier's own parser is stricter (duplicate members, size and depth caps): report what it says.
+  try {
+    decodeJwt(token.trim());
+  } catch (error) {
+    if (isTesseraError(error)) add(error.code, error.message);
+    else throw error;
+  }
   const spec = getAlgorithm(header.alg);
   if (header.alg === 'none') add('ERR_JWT_ALG_NOT_ALLOWED', 'alg "none": unsigned tokens are never accepted (RFC 8725 §3.1)');
   else if (spec === undefined) add('ERR_JWT_ALG_NOT_ALLOWED', `alg ${JSON.stringify(header.alg)} is not a supported JWS algorithm`);
-  if (tryDecodeBase64Url(parts[2]!) === undefined || parts[2]!.length === 0) add('ERR_JWT_MALFORMED', 'the signature segment is empty or not strict base64url');
   if (header.crit !== undefined) add('ERR_JWT_CRIT_UNSUPPORTED', `header "crit" ${JSON.stringify(header.crit)} names extensions a verifier must understand (RFC 7515 §4.1.11)`);
   for (const name of ['jku', 'jwk', 'x5u', 'x5c']) {
     if (name in header) add('NOTE', `header "${name}" is ignored: keys come from the verifier's configured key set, never from the token (RFC 8725 §3.10)`);
