@@ -5,6 +5,7 @@ import { registerTokenRemoteCommands } from './commands/token-remote.js';
 import { registerTokenLocalCommands } from './commands/token-local.js';
 import { registerKeysCommands } from './commands/keys-generate.js';
 import { registerTokenVerifyCommand } from './commands/token-verify.js';
+import { registerGatewayCommand } from './commands/gateway.js';
 
 const version = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -33,5 +34,6 @@ export function createProgram(): Command {
   registerTokenVerifyCommand(token);
   registerTokenRemoteCommands(token);
   registerJwksCommands(program);
+  registerGatewayCommand(program);
   return program;
 }

@@ -1,0 +1,66 @@
+import cluster from 'node:cluster';
+import type { Command } from 'commander';
+import * as gatewayPackage from '@tessera/gateway';
+import { createGateway, loadGatewayConfig, type GatewayConfig } from '@tessera/gateway';
+import { cliErrors } from '../errors.js';
+import { note, out, parsePort, parsePositiveInt } from '../internal/io.js';
+import { waitForSignal } from '../internal/wait-for-signal.js';
+
+interface RunningGateway {
+  readonly urls: Readonly<Record<string, string>>;
+  close(): Promise<void>;
+}
+
+type StartWorkers = (config: GatewayConfig, workers: number) => Promise<RunningGateway>;
+
+/** `startGatewayWorkers` when this installation of the gateway exports it. */
+function workersEntry(): StartWorkers | undefined {
+  const candidate = (gatewayPackage as Record<string, unknown>)['startGatewayWorkers'];
+  return typeof candidate === 'function' ? (candidate as StartWorkers) : undefined;
+}
+
+/**
+ * Registers `tessera gateway`: runs the gateway from `gateway.yaml` until SIGINT/SIGTERM, then
+ * drains it.
+ *
+ * @example
+ * ```sh
+ * tessera gateway --config gateway.yaml --workers 2
+ * ```
+ */
+export function registerGatewayCommand(program: Command): void {
+  program
+    .command('gateway')
+    .description('run the JWT-enforcing gateway (reverse proxy, Istio policies, decision API) from a YAML configuration')
+    .requiredOption('--config <file>', 'gateway.yaml (listeners, routes, policy sources, token service)')
+    .option('--port <port>', 'override the first listener\'s port', parsePort)
+    .option('--admin-port <port>', 'override the admin listener\'s port (/healthz, /readyz, /metrics)', parsePort)
+    .option('--workers <n>', 'worker processes sharing the listeners (node:cluster)', parsePositiveInt('--workers'), 1)
+    .option('--json', 'print the listening URLs as JSON')
+    .action(async (options: { config: string; port?: number; adminPort?: number; workers: number; json?: boolean }) => {
+      const config = loadGatewayConfig({
+        file: options.config,
+        env: process.env,
+        overrides: { 'listeners.0.port': options.port, 'admin.port': options.adminPort },
+      });
+      let running: RunningGateway;
+      if (options.workers > 1 || cluster.isWorker) {
+        const start = workersEntry();
+        if (start === undefined) throw cliErrors.create('ERR_CLI_UNAVAILABLE', '--workers needs startGatewayWorkers, which this @tessera/gateway does not export', { details: { hint: 'run with --workers 1' } });
+        running = await start(config, options.workers);
+        // A worker serves until the primary stops it; it handles its own signals.
+        if (cluster.isWorker) return new Promise<void>(() => undefined);
+      } else {
+        const gateway = createGateway(config);
+        await gateway.listen();
+        running = gateway;
+      }
+      if (options.json) out(JSON.stringify({ urls: running.urls, workers: options.workers }));
+      else {
+        out(`tessera gateway: ${options.workers} worker(s)`);
+        for (const [name, url] of Object.entries(running.urls)) out(`  ${name.padEnd(10)} ${url}`);
+      }
+      note('tessera: Ctrl-C (SIGINT) or SIGTERM drains and stops the gateway');
+      await waitForSignal(() => running.close());
+    });
+}
