@@ -1,0 +1,148 @@
+import { randomBytes } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { z } from 'zod';
+import { isTesseraError } from '@tessera/core';
+import { tokenServiceErrors } from '../errors.js';
+import { clientConfigSchema } from '../config/schema.js';
+import { clientView, toClientRecord, toStoredClient, type ClientRecord } from '../clients/client-record.js';
+import { hashSecret } from '../clients/secret-hash.js';
+import { toProblem } from '../http/problem.js';
+import { sendJson } from '../server/internal/http-io.js';
+import type { ServiceContext } from '../server/internal/context.js';
+import { checkAdminToken, parseJsonBody } from './internal/admin-io.js';
+import { handleJwtFactoryRequest } from './handle-jwt-factory-request.js';
+
+const clientPatchSchema = clientConfigSchema.omit({ id: true }).partial().extend({ rotateSecret: z.boolean().optional() }).strict();
+const rotateSchema = z.strictObject({ immediate: z.boolean().default(false) });
+
+/**
+ * The admin API under `/admin` (issue 3, "Clients and administration"): a bearer admin token,
+ * RFC 9457 problem JSON for every error, and an audit record for every change.
+ *
+ * - `GET/POST /admin/clients`, `GET/PATCH/DELETE /admin/clients/:id` — client CRUD; a client made
+ *   without `secret`, `secretHash` or `jwks` gets a generated secret, shown once;
+ * - `GET /admin/keys`, `POST /admin/keys/rotate` (`{ immediate }`), `POST /admin/keys/:kid/retire`;
+ * - `GET /admin/audit?limit=N`;
+ * - the jwt-factory endpoints under `/admin/jwt-factory/` (see `handleJwtFactoryRequest`).
+ *
+ * @example
+ * ```ts
+ * if (path.startsWith('/admin/')) return handleAdminRequest(ctx, req, res, path, body);
+ * ```
+ */
+export async function handleAdminRequest(ctx: ServiceContext, req: IncomingMessage, res: ServerResponse, path: string, query: URLSearchParams, body: Buffer): Promise<void> {
+  try {
+    checkAdminToken(req, ctx.adminToken());
+    const method = req.method ?? 'GET';
+    const parts = path.split('/').slice(2).map((p) => decodeURIComponent(p));
+    if (parts[0] === 'jwt-factory') return await handleJwtFactoryRequest(ctx, req, res, parts.slice(1), query, body);
+    if (parts[0] === 'clients' && parts.length === 1) {
+      if (method === 'GET') return sendJson(res, 200, { clients: (await ctx.storage.clients.list()).map((c) => clientView(toClientRecord(c))) });
+      if (method === 'POST') return await createClient(ctx, req, res, body);
+    }
+    if (parts[0] === 'clients' && parts.length === 2) {
+      const id = parts[1]!;
+      if (method === 'GET') return sendJson(res, 200, clientView(await mustGetClient(ctx, id)));
+      if (method === 'PATCH') return await updateClient(ctx, req, res, id, body);
+      if (method === 'DELETE') {
+        if (!(await ctx.storage.clients.delete(id))) throw tokenServiceErrors.create('ERR_ADMIN_NOT_FOUND', 'no such client');
+        ctx.forgetClient(id);
+        await ctx.audit({ actor: 'admin', action: 'client.deleted', target: id });
+        await publish(ctx, 'client.changed', { clientId: id });
+        res.writeHead(204).end();
+        return;
+      }
+    }
+    if (parts[0] === 'keys' && parts.length === 1 && method === 'GET') return sendJson(res, 200, { keys: ctx.keyRing.list() });
+    if (parts[0] === 'keys' && parts[1] === 'rotate' && parts.length === 2 && method === 'POST') {
+      const { immediate } = parseJsonBody(req, body, rotateSchema);
+      const key = await ctx.keyRing.rotate({ immediate });
+      return sendJson(res, 200, key);
+    }
+    if (parts[0] === 'keys' && parts.length === 3 && parts[2] === 'retire' && method === 'POST') {
+      return sendJson(res, 200, await ctx.keyRing.retire(parts[1]!));
+    }
+    if (parts[0] === 'audit' && parts.length === 1 && method === 'GET') {
+      const limit = Math.min(1000, Math.max(1, Number(query.get('limit') ?? 100) || 100));
+      return sendJson(res, 200, { entries: await ctx.storage.audit.list({ limit, order: 'desc' }) });
+    }
+    throw tokenServiceErrors.create('ERR_ADMIN_NOT_FOUND', 'no such admin endpoint');
+  } catch (error) {
+    const problem = toProblem(mapStoreError(error));
+    if (problem.status >= 500) ctx.logger.error({ err: error, endpoint: 'admin' }, 'admin request failed');
+    const headers: Record<string, string> = { 'content-type': 'application/problem+json', 'cache-control': 'no-store' };
+    if (problem.status === 401) headers['www-authenticate'] = 'Bearer realm="tessera-admin"';
+    const payload = JSON.stringify(problem);
+    res.writeHead(problem.status, { ...headers, 'content-length': Buffer.byteLength(payload) });
+    res.end(payload);
+  }
+}
+
+function mapStoreError(error: unknown): unknown {
+  if (isTesseraError(error, 'ERR_STORE_CONFLICT')) return tokenServiceErrors.create('ERR_ADMIN_CONFLICT', error.message);
+  if (isTesseraError(error, 'ERR_STORE_NOT_FOUND')) return tokenServiceErrors.create('ERR_ADMIN_NOT_FOUND', error.message);
+  return error;
+}
+
+async function mustGetClient(ctx: ServiceContext, id: string): Promise<ClientRecord> {
+  const stored = await ctx.storage.clients.get(id);
+  if (stored === undefined) throw tokenServiceErrors.create('ERR_ADMIN_NOT_FOUND', 'no such client');
+  return toClientRecord(stored);
+}
+
+async function publish(ctx: ServiceContext, type: string, data: Record<string, unknown>): Promise<void> {
+  await ctx.storage.events.publish({ type, data }).catch((err: unknown) => ctx.logger.warn({ err, type }, 'event not published'));
+}
+
+async function createClient(ctx: ServiceContext, req: IncomingMessage, res: ServerResponse, body: Buffer): Promise<void> {
+  const input = parseJsonBody(req, body, clientConfigSchema);
+  if (input.secret !== undefined && input.secretHash !== undefined) throw tokenServiceErrors.create('ERR_ADMIN_BAD_REQUEST', 'give either secret or secretHash, not both');
+  let generated: string | undefined;
+  let secretHash = input.secretHash;
+  if (input.secret !== undefined) secretHash = await hashSecret(input.secret);
+  else if (secretHash === undefined && input.jwks === undefined) {
+    generated = randomBytes(32).toString('base64url');
+    secretHash = await hashSecret(generated);
+  }
+  const now = ctx.clock();
+  const record: ClientRecord = {
+    id: input.id, ...(secretHash === undefined ? {} : { secretHash }), ...(input.jwks === undefined ? {} : { jwks: input.jwks as ClientRecord['jwks'] & object }),
+    audiences: input.audiences, scopes: input.scopes, grantTypes: input.grantTypes,
+    ...(input.tokenLifetimeSeconds === undefined ? {} : { tokenLifetimeSeconds: Math.min(input.tokenLifetimeSeconds, ctx.config.tokens.maxLifetimeSeconds) }),
+    exchange: input.exchange, enabled: input.enabled, source: 'admin', createdAt: now, updatedAt: now,
+  };
+  await ctx.storage.clients.create(toStoredClient(record));
+  await ctx.audit({ actor: 'admin', action: 'client.created', target: record.id, details: { audiences: record.audiences, scopes: record.scopes, grantTypes: record.grantTypes } });
+  await publish(ctx, 'client.changed', { clientId: record.id });
+  sendJson(res, 201, { ...clientView(record), ...(generated === undefined ? {} : { client_secret: generated }) }, { 'cache-control': 'no-store', location: `/admin/clients/${encodeURIComponent(record.id)}` });
+}
+
+async function updateClient(ctx: ServiceContext, req: IncomingMessage, res: ServerResponse, id: string, body: Buffer): Promise<void> {
+  const patch = parseJsonBody(req, body, clientPatchSchema);
+  const current = await mustGetClient(ctx, id);
+  if (patch.secret !== undefined && (patch.secretHash !== undefined || patch.rotateSecret)) throw tokenServiceErrors.create('ERR_ADMIN_BAD_REQUEST', 'give one of secret, secretHash, rotateSecret');
+  let generated: string | undefined;
+  let secretHash = patch.secretHash ?? current.secretHash;
+  if (patch.secret !== undefined) secretHash = await hashSecret(patch.secret);
+  if (patch.rotateSecret) {
+    generated = randomBytes(32).toString('base64url');
+    secretHash = await hashSecret(generated);
+  }
+  const next: ClientRecord = {
+    ...current,
+    ...(secretHash === undefined ? {} : { secretHash }),
+    ...(patch.jwks === undefined ? {} : { jwks: patch.jwks as ClientRecord['jwks'] & object }),
+    ...(patch.audiences === undefined ? {} : { audiences: patch.audiences }),
+    ...(patch.scopes === undefined ? {} : { scopes: patch.scopes }),
+    ...(patch.grantTypes === undefined ? {} : { grantTypes: patch.grantTypes }),
+    ...(patch.tokenLifetimeSeconds === undefined ? {} : { tokenLifetimeSeconds: Math.min(patch.tokenLifetimeSeconds, ctx.config.tokens.maxLifetimeSeconds) }),
+    ...(patch.exchange === undefined ? {} : { exchange: patch.exchange }),
+    ...(patch.enabled === undefined ? {} : { enabled: patch.enabled }),
+    updatedAt: Math.max(ctx.clock(), current.updatedAt + 1),
+  };
+  await ctx.storage.clients.update(id, toStoredClient(next), { expectedUpdatedAt: current.updatedAt });
+  ctx.forgetClient(id);
+  await ctx.audit({ actor: 'admin', action: 'client.updated', target: id, details: { fields: Object.keys(patch).filter((k) => k !== 'secret') } });
+  await publish(ctx, 'client.changed', { clientId: id });
+  sendJson(res, 200, { ...clientView(next), ...(generated === undefined ? {} : { client_secret: generated }) }, { 'cache-control': 'no-store' });
+}

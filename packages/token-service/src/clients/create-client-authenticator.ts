@@ -1,0 +1,188 @@
+import { createHmac, randomBytes } from 'node:crypto';
+import { createVerifier, decodeJwt, isTesseraError, type Clock, type JwtPayload } from '@tessera/core';
+import { tokenServiceErrors } from '../errors.js';
+import { decodeFormComponent } from '../http/parse-form.js';
+import { importClientJwks } from '../internal/jose.js';
+import type { ReplayStore } from '../storage/index.js';
+import type { ClientRecord } from './client-record.js';
+import { verifySecret } from './secret-hash.js';
+
+/** The RFC 7523 §2.2 client assertion type. */
+export const JWT_BEARER_ASSERTION = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
+
+/** How a client proved who it is (RFC 8414 `token_endpoint_auth_methods_supported` names). */
+export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt';
+
+/** An authenticated client. */
+export interface AuthenticatedClient {
+  readonly client: ClientRecord;
+  readonly method: ClientAuthMethod;
+}
+
+/** Options of {@link createClientAuthenticator}. */
+export interface ClientAuthenticatorOptions {
+  /** Looks a client up (the service reads the store through a short-lived cache). */
+  readonly getClient: (id: string) => Promise<ClientRecord | undefined>;
+  readonly replay: ReplayStore;
+  readonly clock: Clock;
+  /** Audiences a client assertion may name: the issuer and the endpoint URLs (RFC 7523 §3 item 3). */
+  readonly assertionAudiences: () => readonly string[];
+  readonly assertionMaxLifetimeSeconds: number;
+  readonly clockSkewSeconds: number;
+  /** Most verified secrets remembered (see the cache note below). */
+  readonly secretCacheSize?: number;
+  /** How long a verified secret is remembered, ms. */
+  readonly secretCacheTtlMs?: number;
+}
+
+/** The credentials a request carries, as the endpoint extracted them. */
+export interface PresentedCredentials {
+  /** Every `Authorization` header value (node:http's `headersDistinct`), so duplicates are caught. */
+  readonly authorization: readonly string[] | undefined;
+  readonly form: ReadonlyMap<string, string>;
+}
+
+/** Authenticates clients at the token, introspection and revocation endpoints. */
+export interface ClientAuthenticator {
+  authenticate(credentials: PresentedCredentials): Promise<AuthenticatedClient>;
+  /** Forgets cached secret verifications for a client (after an admin change). */
+  forget(clientId: string): void;
+}
+
+const invalidClient = (message = 'client authentication failed') => tokenServiceErrors.create('ERR_TOKEN_INVALID_CLIENT', message);
+
+/**
+ * Creates the client authenticator for `client_secret_basic`, `client_secret_post` (RFC 6749
+ * §2.3.1) and `private_key_jwt` (RFC 7523 §2.2, §3). Exactly one method per request (§2.3: "MUST
+ * NOT use more than one"). Unknown clients, wrong secrets and disabled clients get the same
+ * `invalid_client` answer, and an unknown id is checked against a dummy hash so the timing does not
+ * tell them apart.
+ *
+ * Secret cache: scrypt costs ~50 ms by design, so verifying it on every request would cap the
+ * token endpoint near 20 tokens/s per core and make signing irrelevant. After a secret verifies,
+ * the authenticator remembers HMAC-SHA256(process-random key, secret) for that client *and that
+ * stored hash*, in memory only, bounded (LRU) and for a few minutes. A repeat request compares
+ * HMACs (constant-time through the map lookup of a keyed digest that an attacker cannot compute);
+ * a changed or deleted client invalidates the entry because the stored hash no longer matches.
+ * A wrong secret never enters the cache, so guessing still pays the full scrypt cost.
+ *
+ * @example
+ * ```ts
+ * const auth = createClientAuthenticator({ getClient, replay: storage.replay, clock: Date.now, assertionAudiences: () => [issuer],
+ *   assertionMaxLifetimeSeconds: 300, clockSkewSeconds: 60 });
+ * const { client, method } = await auth.authenticate({ authorization: req.headersDistinct.authorization, form });
+ * ```
+ */
+export function createClientAuthenticator(options: ClientAuthenticatorOptions): ClientAuthenticator {
+  const { getClient, replay, clock } = options;
+  const cacheSize = options.secretCacheSize ?? 10_000;
+  const cacheTtl = options.secretCacheTtlMs ?? 5 * 60_000;
+  const cacheKey = randomBytes(32);
+  const verified = new Map<string, { hash: string; until: number }>();
+  let dummyHash: string | undefined;
+
+  const fingerprint = (clientId: string, secret: string) => `${clientId}\u0000${createHmac('sha256', cacheKey).update(secret).digest('base64url')}`;
+
+  async function checkSecret(clientId: string, secret: string, method: ClientAuthMethod): Promise<AuthenticatedClient> {
+    const client = await getClient(clientId);
+    const hash = client?.secretHash;
+    const now = clock();
+    const fp = fingerprint(clientId, secret);
+    const hit = verified.get(fp);
+    if (hit !== undefined && hash !== undefined && hit.hash === hash && hit.until > now && client!.enabled) {
+      verified.delete(fp);
+      verified.set(fp, hit);
+      return { client: client!, method };
+    }
+    // Unknown client or a client without a secret: same work against a dummy hash, same answer.
+    dummyHash ??= 'scrypt$32768$8$1$' + randomBytes(16).toString('base64url') + '$' + randomBytes(32).toString('base64url');
+    const ok = await verifySecret(secret, hash ?? dummyHash);
+    if (!ok || client === undefined || hash === undefined || !client.enabled) throw invalidClient();
+    if (verified.size >= cacheSize) verified.delete(verified.keys().next().value as string);
+    verified.set(fp, { hash, until: now + cacheTtl });
+    return { client, method };
+  }
+
+  async function checkAssertion(assertion: string, clientIdParam: string | undefined): Promise<AuthenticatedClient> {
+    let claims: JwtPayload | undefined;
+    try {
+      claims = decodeJwt(assertion).payload;
+    } catch {
+      throw invalidClient('client assertion is malformed');
+    }
+    const clientId = clientIdParam ?? (typeof claims.sub === 'string' ? claims.sub : undefined);
+    if (clientId === undefined) throw invalidClient('client assertion has no sub');
+    const client = await getClient(clientId);
+    if (client === undefined || !client.enabled || client.jwks === undefined) throw invalidClient();
+    const keys = importClientJwks(client.jwks);
+    if (keys.length === 0) throw invalidClient();
+    let payload: JwtPayload;
+    try {
+      // RFC 7523 §3: iss and sub are the client_id (§2.2), aud names this server (item 3), exp is
+      // required (item 4); the verifier enforces them with the clock skew.
+      const verifier = createVerifier({
+        issuer: clientId, keys, subject: clientId, audience: [...options.assertionAudiences()],
+        algorithms: ['RS256', 'PS256', 'ES256', 'EdDSA'], clockTolerance: options.clockSkewSeconds, clock, cache: false, requiredClaims: ['jti'],
+      });
+      ({ payload } = await verifier.verify(assertion));
+    } catch (e) {
+      if (isTesseraError(e)) throw invalidClient(`client assertion refused: ${e.message}`);
+      throw e;
+    }
+    const now = clock() / 1000;
+    const skew = options.clockSkewSeconds;
+    // Cap the lifetime so a leaked assertion is short-lived (RFC 7523 §3 item 4 allows it).
+    const exp = payload.exp!;
+    const start = typeof payload.iat === 'number' ? Math.min(payload.iat, now) : now;
+    if (exp - start > options.assertionMaxLifetimeSeconds) throw invalidClient('client assertion lifetime is too long');
+    // Item 7: jti, used once. Remembered until exp (+ skew) so it can never be replayed.
+    if (typeof payload.jti !== 'string' || payload.jti.length === 0 || payload.jti.length > 256) throw invalidClient('client assertion has no jti');
+    const fresh = await replay.markUsed(`client-assertion:${clientId}:${payload.jti}`, (exp + skew) * 1000);
+    if (!fresh) throw invalidClient('client assertion was already used');
+    return { client, method: 'private_key_jwt' };
+  }
+
+  return {
+    async authenticate({ authorization, form }) {
+      const basic = authorization?.filter((v) => /^basic /i.test(v)) ?? [];
+      if ((authorization?.length ?? 0) > 1) throw tokenServiceErrors.create('ERR_TOKEN_INVALID_REQUEST', 'more than one Authorization header');
+      const secretPost = form.has('client_secret');
+      const assertion = form.get('client_assertion');
+      const assertionType = form.get('client_assertion_type');
+      const methods = (basic.length > 0 ? 1 : 0) + (secretPost ? 1 : 0) + (assertion !== undefined || assertionType !== undefined ? 1 : 0);
+      if (methods > 1) throw tokenServiceErrors.create('ERR_TOKEN_INVALID_REQUEST', 'more than one client authentication method');
+      if (basic.length === 1) {
+        const decoded = Buffer.from(basic[0]!.slice(6).trim(), 'base64').toString('utf8');
+        const colon = decoded.indexOf(':');
+        if (colon < 0) throw invalidClient('malformed Basic credentials');
+        // RFC 6749 §2.3.1: id and secret are form-urlencoded before Basic encoding.
+        let id: string;
+        let secret: string;
+        try {
+          id = decodeFormComponent(decoded.slice(0, colon));
+          secret = decodeFormComponent(decoded.slice(colon + 1));
+        } catch {
+          throw invalidClient('malformed Basic credentials');
+        }
+        if (id.length === 0 || secret.length === 0) throw invalidClient('malformed Basic credentials');
+        if (form.has('client_id') && form.get('client_id') !== id) throw tokenServiceErrors.create('ERR_TOKEN_INVALID_REQUEST', 'client_id does not match the Basic credentials');
+        return checkSecret(id, secret, 'client_secret_basic');
+      }
+      if (secretPost) {
+        const id = form.get('client_id');
+        if (id === undefined) throw invalidClient('client_secret without client_id');
+        return checkSecret(id, form.get('client_secret')!, 'client_secret_post');
+      }
+      if (assertion !== undefined || assertionType !== undefined) {
+        if (assertionType !== JWT_BEARER_ASSERTION) throw invalidClient('unsupported client_assertion_type');
+        if (assertion === undefined) throw tokenServiceErrors.create('ERR_TOKEN_INVALID_REQUEST', 'client_assertion is missing');
+        return checkAssertion(assertion, form.get('client_id'));
+      }
+      if ((authorization?.length ?? 0) > 0) throw invalidClient('unsupported Authorization scheme');
+      throw invalidClient('client authentication is required');
+    },
+    forget(clientId) {
+      for (const key of verified.keys()) if (key.startsWith(`${clientId}\u0000`)) verified.delete(key);
+    },
+  };
+}

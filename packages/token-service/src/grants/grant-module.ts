@@ -1,0 +1,48 @@
+import type { JwtPayload } from '@tessera/core';
+import type { AuthenticatedClient } from '../clients/create-client-authenticator.js';
+import type { AccessTokenRequest } from '../tokens/create-access-token-issuer.js';
+
+/** What a grant handler gets: the authenticated client and the parsed form (duplicates already refused). */
+export interface GrantContext {
+  readonly client: AuthenticatedClient;
+  readonly form: ReadonlyMap<string, string>;
+  /** Clock time in ms. */
+  readonly now: number;
+}
+
+/** What a grant decided: the token to issue, and the RFC 8693 `issued_token_type` when it is an exchange. */
+export interface GrantDecision extends AccessTokenRequest {
+  readonly issuedTokenType?: string;
+  /** Extra audit facts (never secrets or whole tokens). */
+  readonly auditDetails?: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * A grant type (ARCHITECTURE.md, "Token path"): every grant is one module, registered in one table.
+ * `parameters.required` are checked before `handle` runs (missing → `invalid_request`); parameters
+ * not listed anywhere are ignored as RFC 6749 §3.2 asks.
+ *
+ * @example
+ * ```ts
+ * export const clientCredentialsGrant: GrantModule = { grantType: 'client_credentials', parameters: { required: [], optional: ['scope', 'audience', 'resource'] }, handle };
+ * ```
+ */
+export interface GrantModule {
+  readonly grantType: string;
+  readonly parameters: { readonly required: readonly string[]; readonly optional: readonly string[] };
+  handle(context: GrantContext): Promise<GrantDecision>;
+}
+
+/** RFC 8693 §3 token type identifiers. */
+export const TOKEN_TYPE_ACCESS_TOKEN = 'urn:ietf:params:oauth:token-type:access_token';
+/** RFC 8693 §3 token type identifier for a JWT. */
+export const TOKEN_TYPE_JWT = 'urn:ietf:params:oauth:token-type:jwt';
+/** The RFC 8693 grant type. */
+export const TOKEN_EXCHANGE_GRANT = 'urn:ietf:params:oauth:grant-type:token-exchange';
+
+/** A verified incoming token (subject or actor token of an exchange). */
+export interface VerifiedToken {
+  readonly payload: JwtPayload;
+  /** `self` for this service's own tokens, else the trusted external issuer. */
+  readonly issuer: string;
+}

@@ -1,0 +1,279 @@
+import type { Clock, Jwk, JwsHeader, KeySource, VerificationKey } from '@tessera/core';
+import { tokenServiceErrors } from '../errors.js';
+import { isTesseraError } from '@tessera/core';
+import { createCompactSigner, generateKeyPairJwk, toSigningKey, toVerificationKey, type CompactSigner, type RingAlgorithm } from '../internal/jose.js';
+import type { KeyState, KeyStatePatch, KeyStore, StoredKey } from '../storage/index.js';
+
+type KeyRecord = StoredKey;
+
+/** Options of {@link createKeyRing}. */
+export interface KeyRingOptions {
+  readonly store: KeyStore;
+  readonly algorithm: RingAlgorithm;
+  readonly clock: Clock;
+  /** How long a key signs before the next takes over; 0 = no automatic rotation. */
+  readonly rotationIntervalSeconds: number;
+  /** The JWKS `max-age`: a new key is published at least this long before it signs. */
+  readonly jwksCacheSeconds: number;
+  /** Longest lifetime of any token the ring signs. */
+  readonly maxTokenLifetimeSeconds: number;
+  readonly clockSkewSeconds: number;
+  /** Called after every state change (audit, events). Errors are the caller's to handle. */
+  readonly onChange?: (change: KeyChange) => void | Promise<void>;
+}
+
+/** A key state change, for the audit log. */
+export interface KeyChange {
+  readonly kid: string;
+  readonly alg: string;
+  readonly from: KeyState | undefined;
+  readonly to: KeyState;
+  readonly reason: 'bootstrap' | 'schedule' | 'manual';
+}
+
+/** What the admin API shows of a key: never the private half. */
+export interface KeyInfo {
+  readonly kid: string;
+  readonly alg: string;
+  readonly state: KeyState;
+  readonly createdAt: string;
+  readonly activateAt?: string;
+  readonly activatedAt?: string;
+  readonly retiredAt?: string;
+  readonly removeAt?: string;
+  readonly publicJwk: Jwk;
+}
+
+/** The signing key ring. */
+export interface KeyRing {
+  /** Loads the ring and makes sure a key is active (generates the first one on an empty store). */
+  start(): Promise<void>;
+  /** Applies the schedule at the clock's current time: publish next, promote, retire, remove. */
+  tick(): Promise<void>;
+  /** The signer of the active key (synchronous; throws `ERR_KEYRING_NO_ACTIVE_KEY` before `start`). */
+  signer(): CompactSigner;
+  /** The published JWKS (next, active and retired keys) as a JSON string, rebuilt on change only. */
+  jwksJson(): string;
+  /** Published keys for verifying this service's own tokens. */
+  readonly keySource: KeySource;
+  /** Every key, newest first. */
+  list(): KeyInfo[];
+  /** Manual rotation: schedule the next key (publishing one if needed); `immediate` promotes at once. */
+  rotate(options?: { immediate?: boolean }): Promise<KeyInfo>;
+  /** Manual retire: a `next` key is removed, the `active` key hands over to a published successor. */
+  retire(kid: string): Promise<KeyInfo>;
+  /** The clock time (ms) at which the schedule next needs a tick, or undefined when nothing is pending. */
+  nextDeadline(): number | undefined;
+}
+
+/**
+ * Creates the key ring (issue 3, "Keys"). Keys move `next → active → retired → removed`:
+ * - a `next` key is published in the JWKS at least one JWKS cache period (`jwksCacheSeconds`)
+ *   before it signs, so every verifier that caches the JWKS for that long has seen it;
+ * - a `retired` key stays published until every token it could have signed has expired:
+ *   `retiredAt + maxTokenLifetimeSeconds + clockSkewSeconds`;
+ * - `removed` keys lose their private half and leave the JWKS.
+ * The ring re-reads the store on every `tick`, so replicas sharing a store converge.
+ *
+ * @example
+ * ```ts
+ * const ring = createKeyRing({ store, algorithm: 'RS256', clock: Date.now, rotationIntervalSeconds: 86400,
+ *   jwksCacheSeconds: 300, maxTokenLifetimeSeconds: 3600, clockSkewSeconds: 60 });
+ * await ring.start();
+ * const token = ring.signer().sign({ sub: 'a' });
+ * ```
+ */
+export function createKeyRing(options: KeyRingOptions): KeyRing {
+  const { store, algorithm, clock } = options;
+  for (const name of ['rotationIntervalSeconds', 'jwksCacheSeconds', 'maxTokenLifetimeSeconds', 'clockSkewSeconds'] as const) {
+    if (!Number.isInteger(options[name]) || options[name] < 0) throw tokenServiceErrors.create('ERR_TOKEN_SERVICE_CONFIG_INVALID', `key ring: ${name} must be an integer ≥ 0`);
+  }
+  const interval = options.rotationIntervalSeconds * 1000;
+  const cache = options.jwksCacheSeconds * 1000;
+  if (interval !== 0 && interval <= cache) throw tokenServiceErrors.create('ERR_TOKEN_SERVICE_CONFIG_INVALID', 'key ring: rotationIntervalSeconds must exceed jwksCacheSeconds');
+  const retention = (options.maxTokenLifetimeSeconds + options.clockSkewSeconds) * 1000;
+
+  let records: KeyRecord[] = [];
+  let activeSigner: CompactSigner | undefined;
+  let jwks = '{"keys":[]}';
+  let verification = new Map<string, VerificationKey>();
+  // Serialize state changes in this process: a timer tick and an admin call must not interleave.
+  let queue: Promise<unknown> = Promise.resolve();
+  const exclusive = <T>(fn: () => Promise<T>): Promise<T> => {
+    const run = queue.then(fn, fn);
+    queue = run.catch(() => undefined);
+    return run;
+  };
+
+  function rebuild(next: KeyRecord[]): void {
+    records = next.sort((a, b) => b.createdAt - a.createdAt);
+    const active = records.find((r) => r.state === 'active' && r.privateJwk);
+    if (active === undefined) activeSigner = undefined;
+    else if (activeSigner?.kid !== active.kid) activeSigner = createCompactSigner(toSigningKey(active.privateJwk!, active.alg as RingAlgorithm, active.kid), 'at+jwt');
+    const published = records.filter((r) => r.state === 'next' || r.state === 'active' || r.state === 'retired');
+    const map = new Map<string, VerificationKey>();
+    for (const r of published) map.set(r.kid, verification.get(r.kid) ?? toVerificationKey(r.publicJwk, r.alg as RingAlgorithm, r.kid));
+    verification = map;
+    // The active key first: clients that pick the first key without a kid match get the signer.
+    const order = [...published].sort((a, b) => rank(a.state) - rank(b.state));
+    jwks = JSON.stringify({ keys: order.map((r) => ({ ...verification.get(r.kid)!.jwk })) });
+  }
+
+  async function reload(): Promise<void> {
+    rebuild(await store.list({ purpose: 'ring' }));
+  }
+
+  async function created(record: KeyRecord, reason: KeyChange['reason']): Promise<void> {
+    await store.create(record);
+    records = [...records, record];
+    rebuild(records);
+    await options.onChange?.({ kid: record.kid, alg: record.alg, from: undefined, to: record.state, reason });
+  }
+
+  /** Compare-and-set transition; false when another replica changed the key first (then reload). */
+  async function transition(record: KeyRecord, patch: KeyStatePatch, reason: KeyChange['reason']): Promise<boolean> {
+    let updated: KeyRecord;
+    try {
+      updated = await store.updateState(record.kid, record.state, patch);
+    } catch (e) {
+      if (isTesseraError(e, 'ERR_STORE_CONFLICT') || isTesseraError(e, 'ERR_STORE_NOT_FOUND')) {
+        await reload();
+        return false;
+      }
+      throw e;
+    }
+    records = [...records.filter((r) => r.kid !== record.kid), updated];
+    rebuild(records);
+    if (patch.state !== record.state) await options.onChange?.({ kid: record.kid, alg: record.alg, from: record.state, to: patch.state, reason });
+    return true;
+  }
+
+  async function createKey(state: 'next' | 'active', now: number, activateAt: number | undefined, reason: KeyChange['reason']): Promise<KeyRecord> {
+    const pair = await generateKeyPairJwk(algorithm);
+    const record: KeyRecord = state === 'active'
+      ? { kid: pair.kid, purpose: 'ring', alg: algorithm, state, publicJwk: pair.publicJwk, privateJwk: pair.privateJwk, createdAt: now, activatedAt: now }
+      : { kid: pair.kid, purpose: 'ring', alg: algorithm, state, publicJwk: pair.publicJwk, privateJwk: pair.privateJwk, createdAt: now, activatesAt: activateAt ?? now + cache };
+    await created(record, reason);
+    return record;
+  }
+
+  async function promote(next: KeyRecord, now: number, reason: KeyChange['reason']): Promise<void> {
+    // The successor signs first, then the old key retires: there is never a moment without an
+    // active key, and a replica that loses the race simply reloads.
+    const olds = records.filter((r) => r.state === 'active');
+    if (!(await transition(next, { state: 'active', activatedAt: now }, reason))) return;
+    for (const old of olds) await transition(old, { state: 'retired', retiredAt: now, removeAfter: now + retention }, reason);
+  }
+
+  async function applySchedule(reason: KeyChange['reason']): Promise<void> {
+    const now = clock();
+    // Remove retired keys whose tokens have all expired.
+    for (const r of records.filter((k) => k.state === 'retired' && (k.removeAfter ?? 0) <= now)) {
+      await transition(r, { state: 'removed', dropPrivateKey: true }, reason);
+    }
+    let active = records.find((r) => r.state === 'active');
+    const nexts = records.filter((r) => r.state === 'next').sort((a, b) => (a.activatesAt ?? 0) - (b.activatesAt ?? 0));
+    if (active === undefined) {
+      // Nothing can sign: take the oldest published next key, or make the first key (an empty ring
+      // has no verifiers to break).
+      if (nexts[0] !== undefined) await promote(nexts[0], now, reason);
+      else await createKey('active', now, undefined, records.length === 0 ? 'bootstrap' : reason);
+      return;
+    }
+    const due = nexts.find((r) => (r.activatesAt ?? Infinity) <= now);
+    if (due !== undefined) {
+      await promote(due, now, reason);
+      active = records.find((r) => r.state === 'active')!;
+    }
+    if (interval > 0 && !records.some((r) => r.state === 'next')) {
+      const activatedAt = active.activatedAt ?? active.createdAt;
+      const handover = activatedAt + interval;
+      if (now >= handover - cache) await createKey('next', now, Math.max(handover, now + cache), reason);
+    }
+  }
+
+  function info(r: KeyRecord): KeyInfo {
+    const iso = (t: number | undefined) => (t === undefined ? undefined : new Date(t).toISOString());
+    return JSON.parse(JSON.stringify({ kid: r.kid, alg: r.alg, state: r.state, createdAt: iso(r.createdAt), activateAt: iso(r.activatesAt), activatedAt: iso(r.activatedAt), retiredAt: iso(r.retiredAt), removeAt: iso(r.removeAfter), publicJwk: r.state === 'removed' ? {} : verification.get(r.kid)?.jwk ?? r.publicJwk })) as KeyInfo;
+  }
+
+  const keySource: KeySource = {
+    getKeys(header: JwsHeader) {
+      if (typeof header.kid === 'string') {
+        const key = verification.get(header.kid);
+        if (key !== undefined && key.alg === header.alg) return [key];
+        return [];
+      }
+      return [...verification.values()].filter((k) => k.alg === header.alg);
+    },
+  };
+
+  return {
+    start: () => exclusive(async () => {
+      await reload();
+      await applySchedule('schedule');
+    }),
+    tick: () => exclusive(async () => {
+      await reload();
+      await applySchedule('schedule');
+    }),
+    signer() {
+      if (activeSigner === undefined) throw tokenServiceErrors.create('ERR_KEYRING_NO_ACTIVE_KEY', 'no active signing key', { expose: false });
+      return activeSigner;
+    },
+    jwksJson: () => jwks,
+    keySource,
+    list: () => records.map(info),
+    rotate: (opts = {}) => exclusive(async () => {
+      await reload();
+      const now = clock();
+      if (opts.immediate) {
+        // Emergency rotation (key compromise): verifiers caching the JWKS reject new tokens until
+        // they refetch; unknown-kid refetch in the verifier shortens that window.
+        const made = await createKey('next', now, now, 'manual');
+        await promote(records.find((r) => r.kid === made.kid)!, now, 'manual');
+        return info(records.find((r) => r.kid === made.kid)!);
+      }
+      const pending = records.find((r) => r.state === 'next');
+      if (pending !== undefined) {
+        const at = Math.max(pending.createdAt + cache, now);
+        await transition(pending, { state: 'next', activatesAt: at }, 'manual');
+        await applySchedule('manual');
+        return info(records.find((r) => r.kid === pending.kid)!);
+      }
+      const made = await createKey('next', now, now + cache, 'manual');
+      await applySchedule('manual');
+      return info(records.find((r) => r.kid === made.kid)!);
+    }),
+    retire: (kid) => exclusive(async () => {
+      await reload();
+      const now = clock();
+      const record = records.find((r) => r.kid === kid);
+      if (record === undefined) throw tokenServiceErrors.create('ERR_ADMIN_NOT_FOUND', `no key "${kid}"`);
+      if (record.state === 'next') {
+        // Never signed anything: it can go at once.
+        await transition(record, { state: 'removed', dropPrivateKey: true }, 'manual');
+      } else if (record.state === 'active') {
+        const successor = records.find((r) => r.state === 'next' && r.createdAt + cache <= now);
+        if (successor === undefined) throw tokenServiceErrors.create('ERR_KEYRING_TRANSITION_INVALID', 'the active key has no successor published for a full JWKS cache period; rotate first');
+        await promote(successor, now, 'manual');
+      } else {
+        throw tokenServiceErrors.create('ERR_KEYRING_TRANSITION_INVALID', `key "${kid}" is already ${record.state}`);
+      }
+      return info(records.find((r) => r.kid === kid)!);
+    }),
+    nextDeadline() {
+      const times: number[] = [];
+      for (const r of records) {
+        if (r.state === 'next' && r.activatesAt !== undefined) times.push(r.activatesAt);
+        if (r.state === 'retired' && r.removeAfter !== undefined) times.push(r.removeAfter);
+        if (r.state === 'active' && interval > 0 && !records.some((k) => k.state === 'next')) times.push((r.activatedAt ?? r.createdAt) + interval - cache);
+      }
+      return times.length === 0 ? undefined : Math.min(...times);
+    },
+  };
+}
+
+function rank(state: KeyState): number {
+  return state === 'active' ? 0 : state === 'next' ? 1 : 2;
+}

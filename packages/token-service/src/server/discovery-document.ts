@@ -1,0 +1,49 @@
+import { TOKEN_EXCHANGE_GRANT } from '../grants/grant-module.js';
+
+/** The endpoint paths the server answers, relative to the issuer. */
+export const ENDPOINT_PATHS = Object.freeze({
+  token: '/token',
+  jwks: '/.well-known/jwks.json',
+  introspection: '/introspect',
+  revocation: '/revoke',
+  revocations: '/revocations',
+  revocationStream: '/revocations/stream',
+});
+
+/**
+ * The RFC 8414 authorization server metadata (also served as the OIDC discovery document): issuer,
+ * endpoints, supported grants, client authentication methods and signing algorithms.
+ *
+ * @example
+ * ```ts
+ * const doc = discoveryDocument('http://127.0.0.1:7400', ['client_credentials'], 'RS256');
+ * doc.token_endpoint; // 'http://127.0.0.1:7400/token'
+ * ```
+ */
+export function discoveryDocument(issuer: string, grantTypes: readonly string[], signingAlg: string): Record<string, unknown> {
+  const base = issuer.endsWith('/') ? issuer.slice(0, -1) : issuer;
+  const authMethods = ['client_secret_basic', 'client_secret_post', 'private_key_jwt'];
+  const assertionAlgs = ['RS256', 'PS256', 'ES256', 'EdDSA'];
+  return {
+    issuer,
+    token_endpoint: base + ENDPOINT_PATHS.token,
+    jwks_uri: base + ENDPOINT_PATHS.jwks,
+    introspection_endpoint: base + ENDPOINT_PATHS.introspection,
+    revocation_endpoint: base + ENDPOINT_PATHS.revocation,
+    // RFC 8414 §2 requires response_types_supported; this server has no authorization endpoint.
+    response_types_supported: [],
+    grant_types_supported: [...grantTypes],
+    token_endpoint_auth_methods_supported: authMethods,
+    token_endpoint_auth_signing_alg_values_supported: assertionAlgs,
+    introspection_endpoint_auth_methods_supported: authMethods,
+    introspection_endpoint_auth_signing_alg_values_supported: assertionAlgs,
+    revocation_endpoint_auth_methods_supported: authMethods,
+    revocation_endpoint_auth_signing_alg_values_supported: assertionAlgs,
+    // RFC 9068 access tokens are signed with the ring's algorithm.
+    access_token_signing_alg_values_supported: [signingAlg],
+    ...(grantTypes.includes(TOKEN_EXCHANGE_GRANT) ? { token_types_supported: ['urn:ietf:params:oauth:token-type:access_token', 'urn:ietf:params:oauth:token-type:jwt'] } : {}),
+    // Tessera extension: where gateways poll (or stream) revocations.
+    tessera_revocations_endpoint: base + ENDPOINT_PATHS.revocations,
+    tessera_revocation_stream_endpoint: base + ENDPOINT_PATHS.revocationStream,
+  };
+}

@@ -1,0 +1,51 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { tokenServiceErrors } from '../errors.js';
+import { toOAuthError } from '../http/oauth-error.js';
+import { sendJson } from './internal/http-io.js';
+import type { ServiceContext } from './internal/context.js';
+import { enforceRateLimit, logFailure, readOAuthForm, usedBasicAuth } from './handle-token-request.js';
+
+/**
+ * `POST /revoke` (RFC 7009): the client authenticates; a token that does not verify, is expired
+ * or unknown is answered 200 all the same (§2.2); a valid token of another client is refused with
+ * `unauthorized_client` (§2.1: the token must have been issued to the requester). A revocation
+ * makes the token inactive at once (introspection, exchange) and is published on
+ * `GET /revocations` and the event bus so gateways deny it too.
+ *
+ * @example
+ * ```ts
+ * if (req.method === 'POST' && path === '/revoke') return handleRevocation(ctx, req, res, body);
+ * ```
+ */
+export async function handleRevocation(ctx: ServiceContext, req: IncomingMessage, res: ServerResponse, body: Buffer): Promise<void> {
+  try {
+    enforceRateLimit(ctx, 'address', ctx.remoteAddress(req));
+    const form = readOAuthForm(req, body);
+    const { client } = await ctx.authenticator.authenticate({ authorization: req.headersDistinct.authorization, form });
+    const token = form.get('token');
+    if (token === undefined) throw tokenServiceErrors.create('ERR_TOKEN_INVALID_REQUEST', 'token is missing');
+    // token_type_hint is only a hint (§2.1); this server issues access tokens only.
+    let verified;
+    try {
+      verified = await ctx.validator.validate(token);
+    } catch {
+      verified = undefined;
+    }
+    if (verified !== undefined && verified.issuer === 'self') {
+      const p = verified.payload;
+      if (p.client_id !== client.id) throw tokenServiceErrors.create('ERR_TOKEN_UNAUTHORIZED_CLIENT', 'the token was issued to another client');
+      const added = await ctx.storage.revocations.revoke(p.jti!, p.exp! * 1000, { clientId: client.id });
+      if (added) {
+        ctx.metrics.revocations.inc();
+        await ctx.storage.events.publish({ type: 'revocation.added', data: { jti: p.jti!, exp: p.exp! } }).catch((err: unknown) => ctx.logger.warn({ err }, 'revocation event not published'));
+        await ctx.audit({ actor: client.id, action: 'token.revoked', target: p.jti!, details: { sub: p.sub, exp: p.exp } });
+      }
+    }
+    res.writeHead(200, { 'cache-control': 'no-store', 'content-length': 0 });
+    res.end();
+  } catch (error) {
+    const answer = toOAuthError(error, { basicAuthUsed: usedBasicAuth(req), realm: ctx.issuerUrl() });
+    logFailure(ctx, error, answer.status, { endpoint: 'revoke' });
+    sendJson(res, answer.status, answer.body, answer.headers);
+  }
+}
