@@ -14,4 +14,5 @@ export { createKeyIndex, type KeyIndex } from './key-index.js';
 export { createLocalJwks, type LocalJwks } from './local-jwks.js';
 export { createTokenCache, type TokenCache, type TokenCacheOptions } from './token-cache.js';
 export { createVerifier, type IssuerOptions, type KeysInput, type TesseraVerifier, type VerifierOptions } from './create-verifier.js';
-export { type Logger } from './remote-jwks.js';
+export { createRemoteJwks, type Logger, type RemoteJwks, type RemoteJwksEvent, type RemoteJwksOptions, type RemoteJwksStats } from './remote-jwks.js';
+export { discoverIssuer, type DiscoveryOptions, type IssuerMetadata } from './discovery.js';
