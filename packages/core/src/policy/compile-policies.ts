@@ -1,0 +1,208 @@
+import { coreErrors } from '../errors/errors.js';
+import { TesseraError } from '../errors/tessera-error.js';
+import { createLocalJwks } from '../jose/local-jwks.js';
+import type { Clock, JwsAlgorithm, KeySource } from '../jose/types.js';
+import { Authenticator, compileJwtRules, type JwtKeySourceRequest, type KeySourceFactory } from './internal/authenticator.js';
+import { Authorizer, compileAuthorizationPolicy, type CompiledPolicy } from './internal/authorizer.js';
+import { formatFieldPath, validateDocument } from './internal/validate.js';
+import { policyInvalid } from './parse-policies.js';
+import type {
+  AuthorizationPolicyDocument, Decision, Explanation, ExternalAuthorizationResult, ExternalAuthorizer, Identity, PolicyDocument, PolicyIssue,
+  PolicyRequest, RequestAuthenticationDocument,
+} from './types.js';
+
+export type { JwtKeySourceRequest, KeySourceFactory };
+
+/** Options of {@link compilePolicies}. */
+export interface CompilePoliciesOptions {
+  /** Policies in this namespace apply to every route (Istio's root namespace). Default `istio-system`. */
+  readonly rootNamespace?: string;
+  /** Namespace of documents without `metadata.namespace` and of requests without `routeNamespace`. Default `default`. */
+  readonly defaultNamespace?: string;
+  /**
+   * What happens when no enforced AuthorizationPolicy (ALLOW, DENY or CUSTOM, not dry-run) selects
+   * the route. Istio allows; Tessera denies by default (fail closed). Default `'deny'`.
+   */
+  readonly defaultAction?: 'allow' | 'deny';
+  /**
+   * Builds each jwtRule's key source. Default: inline `jwks` → `createLocalJwks`; `jwksUri` or
+   * OIDC discovery → `createRemoteKeySource` (which must then be given). Inject a caching
+   * factory to share remote JWKS between reloads.
+   */
+  readonly createKeySource?: KeySourceFactory;
+  /** Used by the default factory for `jwksUri` and discovery. */
+  readonly createRemoteKeySource?: KeySourceFactory;
+  readonly clock?: Clock;
+  /** Seconds of leeway for `exp`/`nbf`; default 0. */
+  readonly clockTolerance?: number;
+  /** Require `exp` in tokens (RFC 8725); default true. Envoy does not. */
+  readonly requireExpiration?: boolean;
+  readonly algorithms?: readonly JwsAlgorithm[];
+  /** Verified-token cache per jwtRule; default on. */
+  readonly tokenCache?: boolean;
+}
+
+/** A summary of one compiled document, for status pages and the CLI. */
+export interface PolicySummary {
+  readonly id: string;
+  readonly kind: 'AuthorizationPolicy' | 'RequestAuthentication';
+  readonly action: string | undefined;
+  readonly dryRun: boolean;
+  readonly file: string | undefined;
+  readonly line: number | undefined;
+}
+
+/**
+ * An immutable, compiled set of policies. A reload compiles a new set and swaps the reference.
+ */
+export interface PolicySet {
+  readonly rootNamespace: string;
+  readonly defaultNamespace: string;
+  readonly defaultAction: 'allow' | 'deny';
+  readonly policies: readonly PolicySummary[];
+  /** Whether any RequestAuthentication jwtRule applies to the request's route. */
+  hasRequestAuthentication(request: PolicyRequest): boolean;
+  /**
+   * RequestAuthentication: resolves to the identity of a valid token, to `undefined` when the
+   * request carries no token at any location the applicable rules read (Istio: no principal; the
+   * AuthorizationPolicy decides), and rejects with a `TesseraError` (401 `ERR_JWT_*`,
+   * `ERR_JWKS_*`; 400 `ERR_AUTH_CREDENTIALS_CONFLICT` for two different tokens) when a token is
+   * present but not valid for any rule of its issuer.
+   */
+  authenticate(request: PolicyRequest): Promise<Identity | undefined>;
+  /** AuthorizationPolicy evaluation, synchronous. Never throws for a deny. */
+  authorize(request: PolicyRequest, identity?: Identity): Decision;
+  /** `authorize`, then asks the matched CUSTOM providers through `externalAuthorizer` (a failure denies). */
+  authorizeWithProviders(request: PolicyRequest, identity: Identity | undefined, externalAuthorizer: ExternalAuthorizer): Promise<Decision>;
+  /** Which policy and rule decided and why, with every policy considered. */
+  explain(request: PolicyRequest, identity?: Identity): Explanation;
+}
+
+function defaultKeySourceFactory(remote: KeySourceFactory | undefined): KeySourceFactory {
+  return (request: JwtKeySourceRequest): KeySource => {
+    if (request.jwks !== undefined) return createLocalJwks(JSON.parse(request.jwks));
+    if (remote === undefined) {
+      throw coreErrors.create('ERR_CONFIG_INVALID', `jwtRule of ${request.policy} needs ${request.jwksUri === undefined ? 'OIDC discovery' : 'jwksUri'} but no remote key source factory was given`);
+    }
+    return remote(request);
+  };
+}
+
+/**
+ * Compiles validated policy documents (from `parsePolicies` / `loadPolicies`, or built in code,
+ * which are validated here too) into an immutable {@link PolicySet}. Matchers are precomputed:
+ * exact sets, prefixes, suffixes, path templates as anchored expressions, CIDR blocks as masked
+ * words; per-route policy selection is cached.
+ *
+ * Namespaces: a document without `metadata.namespace` is in `defaultNamespace`; it applies to
+ * routes of its namespace, or to every route when it is in `rootNamespace`; `selector.matchLabels`
+ * narrows it to routes whose labels include them. Two documents of one kind with the same
+ * namespace and name are an error.
+ *
+ * Throws `ERR_POLICY_INVALID` (with `details.issues`) for invalid documents or keys.
+ *
+ * @example
+ * ```ts
+ * const set = compilePolicies(documents, { rootNamespace: 'istio-system', defaultAction: 'deny' });
+ * const identity = await set.authenticate(request);   // 401 on a bad token
+ * const decision = set.authorize(request, identity);  // 403 when !decision.allowed
+ * ```
+ */
+export function compilePolicies(documents: readonly PolicyDocument[], options: CompilePoliciesOptions = {}): PolicySet {
+  const rootNamespace = options.rootNamespace ?? 'istio-system';
+  const defaultNamespace = options.defaultNamespace ?? 'default';
+  const defaultAction = options.defaultAction ?? 'deny';
+  if (typeof rootNamespace !== 'string' || rootNamespace.length === 0) throw coreErrors.create('ERR_CONFIG_INVALID', 'rootNamespace must be a non-empty string');
+  if (typeof defaultNamespace !== 'string' || defaultNamespace.length === 0) throw coreErrors.create('ERR_CONFIG_INVALID', 'defaultNamespace must be a non-empty string');
+  if (defaultAction !== 'allow' && defaultAction !== 'deny') throw coreErrors.create('ERR_CONFIG_INVALID', "defaultAction must be 'allow' or 'deny'");
+  if (!Array.isArray(documents)) throw coreErrors.create('ERR_CONFIG_INVALID', 'documents must be an array');
+  const createKeySource = options.createKeySource ?? defaultKeySourceFactory(options.createRemoteKeySource);
+
+  const issues: PolicyIssue[] = [];
+  const where = (doc: PolicyDocument | undefined, index: number) => ({
+    ...(doc?.source?.file !== undefined ? { file: doc.source.file } : {}),
+    ...(doc?.source?.line !== undefined ? { line: doc.source.line, column: doc.source.column ?? 1 } : {}),
+    ...(doc?.source === undefined ? { documentIndex: index } : {}),
+  });
+  const valid: PolicyDocument[] = [];
+  documents.forEach((doc, index) => {
+    const result = validateDocument(doc, doc?.source);
+    for (const issue of result.issues) issues.push({ ...where(doc, index), path: formatFieldPath(issue.path), message: issue.message });
+    if (result.skipped !== undefined) issues.push({ ...where(doc, index), path: 'kind', message: result.skipped });
+    if (result.document !== undefined) valid.push(result.document);
+  });
+  if (issues.length > 0) throw policyInvalid(issues);
+
+  const seen = new Map<string, PolicyDocument>();
+  const authz: CompiledPolicy[] = [];
+  const authn: ReturnType<typeof compileJwtRules> = [];
+  const summaries: PolicySummary[] = [];
+  valid.forEach((doc, index) => {
+    const id = `${doc.metadata.namespace ?? defaultNamespace}/${doc.metadata.name}`;
+    const key = `${doc.kind}:${id}`;
+    const earlier = seen.get(key);
+    if (earlier !== undefined) {
+      const at = earlier.source?.file ? ` (first at ${earlier.source.file}${earlier.source.line ? `:${earlier.source.line}` : ''})` : '';
+      issues.push({ ...where(doc, index), path: 'metadata.name', message: `${doc.kind} ${id} is defined twice${at}` });
+      return;
+    }
+    seen.set(key, doc);
+    try {
+      if (doc.kind === 'AuthorizationPolicy') {
+        const compiled = compileAuthorizationPolicy(doc as AuthorizationPolicyDocument, defaultNamespace);
+        authz.push(compiled);
+        summaries.push({ id, kind: doc.kind, action: compiled.action, dryRun: compiled.dryRun, file: doc.source?.file, line: doc.source?.line });
+      } else {
+        authn.push(...compileJwtRules(doc as RequestAuthenticationDocument, defaultNamespace, createKeySource, {
+          ...(options.clock ? { clock: options.clock } : {}),
+          ...(options.clockTolerance !== undefined ? { clockTolerance: options.clockTolerance } : {}),
+          ...(options.requireExpiration !== undefined ? { requireExpiration: options.requireExpiration } : {}),
+          ...(options.algorithms ? { algorithms: options.algorithms } : {}),
+          ...(options.tokenCache !== undefined ? { cache: options.tokenCache } : {}),
+        }));
+        summaries.push({ id, kind: doc.kind, action: undefined, dryRun: false, file: doc.source?.file, line: doc.source?.line });
+      }
+    } catch (error) {
+      if (error instanceof TesseraError && error.code === 'ERR_CONFIG_INVALID' && error.message.includes('remote key source')) throw error;
+      issues.push({ ...where(doc, index), path: 'spec', message: error instanceof Error ? error.message : String(error) });
+    }
+  });
+  if (issues.length > 0) throw policyInvalid(issues);
+
+  const authorizer = new Authorizer(Object.freeze(authz), { rootNamespace, defaultNamespace, defaultAction });
+  const authenticator = new Authenticator(Object.freeze(authn), rootNamespace, defaultNamespace);
+
+  const set: PolicySet = {
+    rootNamespace,
+    defaultNamespace,
+    defaultAction,
+    policies: Object.freeze(summaries),
+    hasRequestAuthentication: (request) => authenticator.select(request).length > 0,
+    authenticate: (request) => authenticator.authenticate(request),
+    authorize: (request, identity) => authorizer.authorize(request, identity),
+    authorizeWithProviders: async (request, identity, externalAuthorizer) => {
+      const decision = authorizer.evaluate(request, identity);
+      // Providers are asked only when the rest allows: a DENY match or a missing ALLOW match
+      // denies whatever the provider says, so the network call is skipped.
+      if (!decision.allowed || decision.custom.length === 0) return decision;
+      for (const check of decision.custom) {
+        let answer: ExternalAuthorizationResult | undefined;
+        try {
+          answer = await externalAuthorizer({ provider: check.provider, policy: check.policy, request, identity });
+        } catch {
+          answer = undefined;
+        }
+        if (answer?.allowed !== true) {
+          return {
+            ...decision, allowed: false, action: 'CUSTOM', policy: check.policy, rule: check.rule,
+            reason: answer === undefined ? 'custom-error' : 'custom-denied',
+            ...(answer === undefined ? {} : { providerResult: answer }),
+          };
+        }
+      }
+      return decision;
+    },
+    explain: (request, identity) => authorizer.explain(request, identity),
+  };
+  return Object.freeze(set);
+}
