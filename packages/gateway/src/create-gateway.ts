@@ -65,7 +65,7 @@ export function createGateway(config: GatewayConfig, options: CreateGatewayOptio
   const logger = options.logger ?? pino({ level: config.logging.level, base: { svc: 'tessera-gateway' } });
   const metrics = createGatewayMetrics({ defaultMetrics: true });
   const routes = createRouteTable(config.routes);
-  const revocations: RevocationList | undefined = config.tokenService?.revocationsPath ? createRevocationList({ config, logger }) : undefined;
+  const revocations: RevocationList | undefined = config.tokenService?.checkRevocations ? createRevocationList({ config, logger, clock }) : undefined;
   const policyStore = createPolicyStore({ config, clock, logger, metrics, isRevoked: revocations ? (jti) => revocations.has(jti) : undefined, factory: options.enforcerFactory });
   const needsMinter = config.routes.some((r) => r.mutations.mint !== undefined);
   const minter: TokenMinter | undefined = needsMinter

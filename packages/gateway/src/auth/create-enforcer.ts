@@ -1,24 +1,170 @@
+import { compilePolicies, isTesseraError, loadPolicies, type Identity, type KeySourceFactory, type PolicyDocument, type PolicyRequest, type PolicySet, type TokenLocation } from '@tessera/core';
 import type { EnforcerFactoryInput } from '../policy/create-policy-store.js';
 import { gatewayErrors } from '../errors.js';
-import type { Enforcer } from './verdict.js';
+import type { GatewayRequest } from './gateway-request.js';
+import type { Enforcer, GatewayIdentity, RouteFacts, Verdict } from './verdict.js';
 
 /**
- * The default enforcer factory: compiles RequestAuthentication and AuthorizationPolicy documents
- * with `@tessera/core`'s policy engine.
+ * Envoy's jwt_authn status texts (envoy `source/common/jwt/status.cc`), the bodies users already
+ * grep for, by the core error code that stands for each status.
+ */
+const ENVOY_TEXT: Readonly<Record<string, string>> = {
+  ERR_AUTH_TOKEN_MISSING: 'Jwt is missing',
+  ERR_JWT_EXPIRED: 'Jwt is expired',
+  ERR_JWT_NOT_YET_VALID: 'Jwt not yet valid',
+  ERR_JWT_ISSUER_INVALID: 'Jwt issuer is not configured',
+  ERR_JWT_AUDIENCE_INVALID: 'Audiences in Jwt are not allowed',
+  ERR_JWKS_FETCH_FAILED: 'Jwks remote fetch is failed',
+  ERR_DISCOVERY_FAILED: 'Jwks remote fetch is failed',
+  ERR_JWKS_NOT_READY: 'Jwks remote fetch is failed',
+  ERR_JWKS_NO_MATCHING_KEY: "Jwks doesn't have key to match kid or alg from Jwt",
+  ERR_JWT_MALFORMED: 'Jwt is not in the form of Header.Payload.Signature with two dots and 3 sections',
+};
+const VERIFICATION_FAILS = 'Jwt verification fails';
+
+/** The Envoy body text for an authentication error code. */
+export function envoyText(code: string): string {
+  return ENVOY_TEXT[code] ?? VERIFICATION_FAILS;
+}
+
+/** The token at the location core found it, so it can be minted from, exchanged or stripped. */
+function tokenAt(request: GatewayRequest, location: TokenLocation): string | undefined {
+  if (location.kind === 'header') {
+    const value = request.headers[location.name];
+    const v = Array.isArray(value) ? value[0] : value;
+    if (v === undefined) return undefined;
+    const trimmed = v.trim();
+    return location.prefix && trimmed.toLowerCase().startsWith(location.prefix.toLowerCase().trim()) ? trimmed.slice(location.prefix.trim().length).trim() : trimmed;
+  }
+  if (location.kind === 'param') return new URLSearchParams(request.query.slice(1)).get(location.name) ?? undefined;
+  const cookie = request.headers.cookie;
+  if (cookie === undefined) return undefined;
+  for (const part of cookie.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq !== -1 && part.slice(0, eq).trim() === location.name) return part.slice(eq + 1).trim();
+  }
+  return undefined;
+}
+
+function toGatewayIdentity(request: GatewayRequest, identity: Identity): GatewayIdentity | undefined {
+  const token = tokenAt(request, identity.tokenLocation);
+  if (token === undefined) return undefined;
+  const loc = identity.tokenLocation;
+  return {
+    token,
+    payload: identity.claims,
+    requestPrincipal: identity.requestPrincipal,
+    tokenHeader: loc.kind === 'header' ? loc.name.toLowerCase() : undefined,
+    tokenParam: loc.kind === 'param' ? loc.name : undefined,
+    forwardOriginalToken: identity.forwardOriginalToken,
+    headersToAdd: identity.headersToAdd,
+  };
+}
+
+/** The policy request core evaluates, from the gateway's one normalized request. */
+function toPolicyRequest(r: GatewayRequest, route: RouteFacts): PolicyRequest {
+  return {
+    method: r.method,
+    host: (typeof r.headers.host === 'string' ? r.headers.host : r.host).toLowerCase(),
+    path: r.path,
+    query: r.query.length > 1 ? r.query.slice(1) : undefined,
+    port: r.port,
+    headers: r.headers as Readonly<Record<string, string | undefined>>,
+    sourceIp: r.sourceIp,
+    remoteIp: r.remoteIp,
+    sni: r.sni,
+    peerPrincipal: r.peerPrincipal,
+    routeLabels: route.labels,
+    routeNamespace: route.namespace,
+  };
+}
+
+/** Headers every jwtRule may write: client copies of them never reach an upstream. */
+function outputHeaders(documents: readonly PolicyDocument[]): Set<string> {
+  const set = new Set<string>();
+  for (const doc of documents) {
+    if (doc.kind !== 'RequestAuthentication') continue;
+    for (const rule of doc.spec?.jwtRules ?? []) {
+      if (rule.outputPayloadToHeader) set.add(rule.outputPayloadToHeader.toLowerCase());
+      for (const c of rule.outputClaimToHeaders ?? []) set.add(c.header.toLowerCase());
+    }
+  }
+  return set;
+}
+
+/**
+ * The default enforcer factory: loads RequestAuthentication and AuthorizationPolicy documents from
+ * the sources and compiles them with `@tessera/core` (Istio's order: CUSTOM → DENY → ALLOW;
+ * `defaultAction` when no policy selects a route). Per request: authenticate (no token → no
+ * identity; a bad token → 401 with Envoy's text), refuse revoked `jti`s, require a token on routes
+ * that say so, then authorize (403 `RBAC: access denied`). Dry-run results are reported, never
+ * enforced.
  *
  * @example
  * ```ts
- * const enforcer = await createEnforcer({ files, config, clock: Date.now, logger, metrics, isRevoked: undefined });
+ * const enforcer = await createEnforcer({ sources: ['./policies'], config, clock: Date.now, logger, metrics, isRevoked: undefined, remoteKeySource });
+ * const verdict = await enforcer.evaluate(request, route);
  * ```
  */
 export async function createEnforcer(input: EnforcerFactoryInput): Promise<Enforcer> {
-  const allow = input.config.policies.defaultAction === 'allow';
-  if (input.files.length > 0) throw gatewayErrors.create('ERR_GATEWAY_POLICY_LOAD_FAILED', 'policy engine not wired yet');
+  const { config } = input;
+  const documents = input.sources.length > 0 ? (await loadPolicies(input.sources)).documents : [];
+  let set: PolicySet;
+  try {
+    set = compilePolicies(documents, {
+      rootNamespace: config.policies.rootNamespace,
+      defaultAction: config.policies.defaultAction,
+      clock: input.clock,
+      ...(input.remoteKeySource ? { createRemoteKeySource: input.remoteKeySource } : {}),
+    });
+  } catch (cause) {
+    if (isTesseraError(cause)) throw cause;
+    throw gatewayErrors.create('ERR_GATEWAY_POLICY_LOAD_FAILED', `cannot compile the policies: ${(cause as Error).message}`, { cause });
+  }
+  const isRevoked = input.isRevoked;
+  const requireJwtRoutes = new Set(config.routes.filter((r) => r.requireJwt).map((r) => r.name));
+
+  const authorize = (request: GatewayRequest, pr: PolicyRequest, identity: Identity | undefined, route: RouteFacts): Verdict => {
+    let gatewayIdentity: GatewayIdentity | undefined;
+    if (identity !== undefined) {
+      const jti = identity.claims.jti;
+      if (isRevoked !== undefined && typeof jti === 'string' && isRevoked(jti)) {
+        return { kind: 'unauthenticated', body: VERIFICATION_FAILS, invalidToken: true, code: 'ERR_GATEWAY_TOKEN_REVOKED', reason: `token revoked (jti ${jti.slice(0, 64)})` };
+      }
+      gatewayIdentity = toGatewayIdentity(request, identity);
+      if (gatewayIdentity === undefined) return { kind: 'bad-request', code: 'ERR_GATEWAY_BAD_REQUEST', reason: 'token location unreadable' };
+    } else if (requireJwtRoutes.has(route.name)) {
+      return { kind: 'unauthenticated', body: 'Jwt is missing', invalidToken: false, code: 'ERR_AUTH_TOKEN_MISSING', reason: 'no token on a route that requires one' };
+    }
+    const d = set.authorize(pr, identity);
+    let dryRun: 'allow' | 'deny' | undefined;
+    for (const r of d.dryRun) {
+      // Envoy's shadow engine: a DENY shadow that matched or an ALLOW shadow that did not → denied.
+      dryRun = r.result === 'denied' ? 'deny' : dryRun ?? 'allow';
+    }
+    const who = identity ? ` principal ${identity.requestPrincipal}` : '';
+    const reason = `${d.reason}${d.policy ? ` ${d.policy}` : ''}${d.rule !== undefined ? ` rule ${d.rule}` : ''}${who}${dryRun ? ` dry-run ${dryRun}` : ''}`;
+    if (!d.allowed) return { kind: 'denied', reason, dryRun, headerNames: [] };
+    return { kind: 'allow', identity: gatewayIdentity, reason, dryRun, headerNames: [] };
+  };
+
+  const unauthenticated = (err: unknown): Verdict => {
+    if (isTesseraError(err)) {
+      if (err.status === 400) return { kind: 'bad-request', code: err.code, reason: err.message };
+      if (err.status === 401 || err.status === 503 || err.code.startsWith('ERR_JWKS_') || err.code === 'ERR_DISCOVERY_FAILED') {
+        return { kind: 'unauthenticated', body: envoyText(err.code), invalidToken: true, code: err.code, reason: `${err.code}: ${err.message}` };
+      }
+    }
+    // Anything else on the auth path is unexpected: deny (fail closed), let the caller log it.
+    throw err;
+  };
+
   return {
-    evaluate: () => (allow
-      ? { kind: 'allow', identity: undefined, reason: 'no policy selects the route; defaultAction allow', dryRun: undefined, headerNames: [] }
-      : { kind: 'denied', reason: 'no policy selects the route; defaultAction deny', dryRun: undefined, headerNames: [] }),
-    managedHeaders: new Set(),
-    size: 0,
+    managedHeaders: outputHeaders(documents),
+    size: set.policies.length,
+    evaluate(request, route) {
+      const pr = toPolicyRequest(request, route);
+      return set.authenticate(pr).then((identity) => authorize(request, pr, identity, route), unauthenticated);
+    },
   };
 }

@@ -14,10 +14,8 @@ export interface GatewayIdentity {
   readonly tokenParam: string | undefined;
   /** `forwardOriginalToken` of the matching jwtRule (Istio default `false`: the token is removed). */
   readonly forwardOriginalToken: boolean;
-  /** `outputPayloadToHeader` of the matching jwtRule. */
-  readonly outputPayloadToHeader: string | undefined;
-  /** `outputClaimToHeaders` of the matching jwtRule. */
-  readonly outputClaimToHeaders: readonly { readonly header: string; readonly claim: string }[];
+  /** Headers the matching jwtRule writes (`outputPayloadToHeader`, `outputClaimToHeaders`), computed by core. */
+  readonly headersToAdd: readonly (readonly [name: string, value: string])[];
 }
 
 /**

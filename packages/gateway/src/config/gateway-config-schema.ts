@@ -70,6 +70,7 @@ const routeSchema = z
     namespace: z.string().min(1).default('default').describe('Namespace of the workload behind the route (policy `metadata.namespace` must match).'),
     preserveHost: z.boolean().default(true).describe('Send the client\'s Host to the upstream (as Envoy does), else the upstream\'s own.'),
     mutations: mutationsSchema,
+    requireJwt: z.boolean().default(false).describe('Answer 401 `Jwt is missing` when the request carries no token (Envoy `requires`); Istio\'s default lets the AuthorizationPolicy decide.'),
     websocket: z.boolean().default(true).describe('Allow WebSocket upgrades (authorized like any request).'),
   })
   .describe('Host and path prefix → upstream.');
@@ -90,7 +91,8 @@ const tokenServiceSchema = z
     tokenPath: z.string().startsWith('/').default('/token').describe('Token endpoint path (RFC 8693 exchange).'),
     clientId: z.string().min(1).optional().describe('The gateway\'s client id at the token service.'),
     clientSecret: z.string().min(1).optional().describe('The gateway\'s client secret (prefer `TESSERA_GATEWAY_CLIENT_SECRET`).'),
-    revocationsPath: z.string().startsWith('/').optional().describe('Path of the revocation list (JSON) the gateway polls; unset = revocations are not checked.'),
+    revocationsPath: z.string().startsWith('/').default('/revocations').describe('Path of the token service\'s revocation feed (`GET …?since=<cursor>`).'),
+    checkRevocations: z.boolean().default(true).describe('Poll the revocation feed and refuse revoked `jti`s (401) within `revocationsPollMs`.'),
     revocationsPollMs: ms('Poll interval for the revocation list (≤ 1000 keeps the one-second promise).', 1000, 50, 60_000),
     timeoutMs: ms('Timeout of a call to the token service.', 2000, 10, 60_000),
   })

@@ -1,28 +1,23 @@
-import { watch, readdirSync, readFileSync, statSync, type FSWatcher } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { watch, statSync, type FSWatcher } from 'node:fs';
+import { basename, dirname } from 'node:path';
 import type { Logger } from 'pino';
-import type { Clock } from '@tessera/core';
+import { createRemoteJwks, type Clock, type KeySourceFactory, type RemoteJwks } from '@tessera/core';
 import type { GatewayConfig } from '../config/load-gateway-config.js';
-import { gatewayErrors } from '../errors.js';
 import type { Enforcer } from '../auth/verdict.js';
 import type { GatewayMetrics } from '../ops/create-gateway-metrics.js';
 import { createEnforcer } from '../auth/create-enforcer.js';
 
-/** One policy YAML file as read from a source. */
-export interface PolicySourceFile {
-  readonly file: string;
-  readonly text: string;
-}
-
-/** What an enforcer factory gets: the files of every source, and the gateway's settings. */
+/** What an enforcer factory gets: the policy sources (files and folders) and the gateway's settings. */
 export interface EnforcerFactoryInput {
-  readonly files: readonly PolicySourceFile[];
+  readonly sources: readonly string[];
   readonly config: GatewayConfig;
   readonly clock: Clock;
   readonly logger: Logger;
   readonly metrics: GatewayMetrics;
   /** True when the token service has revoked this `jti`. */
   readonly isRevoked: ((jti: string) => boolean) | undefined;
+  /** Remote JWKS / discovery key sources, shared across reloads and counted in metrics. */
+  readonly remoteKeySource?: KeySourceFactory;
 }
 
 /** Compiles policy files into an {@link Enforcer}; throws (with file, line, field) on a bad file. */
@@ -52,29 +47,7 @@ export interface PolicyStoreOptions {
   readonly factory?: EnforcerFactory | undefined;
 }
 
-const YAML_FILE = /\.ya?ml$/i;
-
-/** Reads every `.yaml`/`.yml` file of the sources (folders: their files, sorted, one level). */
-export function readPolicySources(sources: readonly string[]): PolicySourceFile[] {
-  const files: PolicySourceFile[] = [];
-  for (const source of sources) {
-    let st;
-    try {
-      st = statSync(source);
-    } catch (cause) {
-      throw gatewayErrors.create('ERR_GATEWAY_POLICY_LOAD_FAILED', `${source}: cannot read the policy source (${(cause as NodeJS.ErrnoException).code ?? 'error'})`, { cause });
-    }
-    const paths = st.isDirectory() ? readdirSync(source).filter((n) => YAML_FILE.test(n) && !n.startsWith('.')).sort().map((n) => join(source, n)) : [source];
-    for (const file of paths) {
-      try {
-        files.push({ file, text: readFileSync(file, 'utf8') });
-      } catch (cause) {
-        throw gatewayErrors.create('ERR_GATEWAY_POLICY_LOAD_FAILED', `${file}: cannot read the policy file (${(cause as NodeJS.ErrnoException).code ?? 'error'})`, { cause });
-      }
-    }
-  }
-  return files;
-}
+const POLICY_FILE = /\.(ya?ml|json)$/i;
 
 /**
  * Creates the policy store: compile, then swap the reference (ARCHITECTURE.md, "Request path").
@@ -97,6 +70,27 @@ export function createPolicyStore(options: PolicyStoreOptions): PolicyStore {
   let timer: NodeJS.Timeout | undefined;
   let generation = 0;
   let closed = false;
+  // One remote key source per (jwksUri | issuer, timeout), kept across reloads so a reload does not
+  // refetch every JWKS, and so fetch counters are the gateway's (Envoy jwks_fetch_success/failed).
+  const remotes = new Map<string, RemoteJwks>();
+  const remoteKeySource: KeySourceFactory = (request) => {
+    const key = `${request.jwksUri ?? `discovery:${request.issuer}`}\0${request.timeoutMs}`;
+    let source = remotes.get(key);
+    if (source === undefined) {
+      const common = {
+        timeoutDuration: request.timeoutMs,
+        clock: options.clock,
+        logger,
+        onEvent: (e: { type: string }) => {
+          if (e.type === 'fetched') metrics.jwksFetch.success();
+          else if (e.type === 'fetch_failed') metrics.jwksFetch.failure();
+        },
+      };
+      source = request.jwksUri !== undefined ? createRemoteJwks(request.jwksUri, common) : createRemoteJwks({ ...common, issuer: request.issuer });
+      remotes.set(key, source);
+    }
+    return source;
+  };
 
   // Until the first load, every request is refused: nothing passes before policies are in force.
   const notReady: Enforcer = {
@@ -106,8 +100,7 @@ export function createPolicyStore(options: PolicyStoreOptions): PolicyStore {
   };
 
   const compile = async (): Promise<Enforcer> => {
-    const files = readPolicySources(config.policies.sources);
-    return factory({ files, config, clock: options.clock, logger, metrics, isRevoked: options.isRevoked });
+    return factory({ sources: config.policies.sources, config, clock: options.clock, logger, metrics, isRevoked: options.isRevoked, remoteKeySource });
   };
 
   const reload = async (): Promise<void> => {
@@ -158,9 +151,9 @@ export function createPolicyStore(options: PolicyStoreOptions): PolicyStore {
     }
     for (const [dir, names] of dirs) {
       try {
-        const w = watch(dir, { persistent: false }, (_event, filename) => {
+        const w = watch(dir, { persistent: false, recursive: names === undefined }, (_event, filename) => {
           const name = filename?.toString();
-          if (names === undefined ? name === undefined || YAML_FILE.test(name) : name === undefined || names.has(name)) schedule();
+          if (names === undefined ? name === undefined || POLICY_FILE.test(basename(name)) : name === undefined || names.has(name)) schedule();
         });
         w.on('error', (err) => logger.warn({ err, dir }, 'policy watcher failed'));
         watchers.push(w);
@@ -186,6 +179,7 @@ export function createPolicyStore(options: PolicyStoreOptions): PolicyStore {
       closed = true;
       if (timer) clearTimeout(timer);
       for (const w of watchers) w.close();
+      for (const r of remotes.values()) r.close();
     },
   };
 }

@@ -22,13 +22,13 @@ export interface RevocationListOptions {
 }
 
 interface Page {
-  items?: { jti?: unknown; exp?: unknown }[];
+  revocations?: { jti?: unknown; exp?: unknown }[];
   cursor?: unknown;
 }
 
 /**
- * Mirrors the token service's revocation feed: `GET <tokenService.url><revocationsPath>?cursor=…`
- * answers `{ items: [{ jti, exp }], cursor }`, oldest first, so a poller that passes the last
+ * Mirrors the token service's revocation feed: `GET <tokenService.url><revocationsPath>?since=…`
+ * answers `{ revocations: [{ jti, exp }], cursor }` (`exp` in seconds), oldest first, so a poller that passes the last
  * cursor never misses one. Entries are dropped once their `exp` (ms) has passed: an expired token
  * is refused anyway. A failed poll keeps what is known and is retried at the next tick.
  *
@@ -53,15 +53,16 @@ export function createRevocationList(options: RevocationListOptions): Revocation
     // Follow the cursor until a page comes back empty (a burst of revocations spans pages).
     for (let pages = 0; pages < 100; pages++) {
       const url = new URL(ts.revocationsPath!, ts.url);
-      if (cursor) url.searchParams.set('cursor', cursor);
+      if (cursor) url.searchParams.set('since', cursor);
       const res = await request(url, { method: 'GET', headers: { accept: 'application/json' }, headersTimeout: ts.timeoutMs, bodyTimeout: ts.timeoutMs });
       const text = await res.body.text();
       if (res.statusCode !== 200) throw new Error(`revocation feed answered ${res.statusCode}`);
       const page = JSON.parse(text) as Page;
-      const items = Array.isArray(page.items) ? page.items : [];
+      const items = Array.isArray(page.revocations) ? page.revocations : [];
       for (const item of items) {
         if (typeof item?.jti !== 'string') continue;
-        entries.set(item.jti, typeof item.exp === 'number' ? item.exp : Number.MAX_SAFE_INTEGER);
+        // `exp` is in seconds (RFC 7519 NumericDate); keep ms here.
+        entries.set(item.jti, typeof item.exp === 'number' ? item.exp * 1000 : Number.MAX_SAFE_INTEGER);
       }
       const next = typeof page.cursor === 'string' ? page.cursor : cursor;
       if (items.length === 0 || next === cursor) break;

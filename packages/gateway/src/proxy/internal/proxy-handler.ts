@@ -233,22 +233,20 @@ export function identityHeaders(p: Prepared, identity: GatewayIdentity | undefin
   const out: string[] = [];
   const m = p.route.config.mutations;
   if (identity !== undefined) {
-    if (identity.outputClaimToHeaders.length > 0 || m.claimsToHeaders.length > 0) {
-      for (const rule of [...identity.outputClaimToHeaders, ...m.claimsToHeaders]) {
-        const v = claimHeaderValue(identity.payload, rule.claim);
-        if (v === undefined) continue;
-        if (v === null) {
-          if (m.onUnsafeClaim === 'reject') return { ok: false, reason: `claim ${rule.claim} holds characters a header cannot carry` };
-          continue;
-        }
-        out.push(rule.header, v);
+    for (const [name, value] of identity.headersToAdd) out.push(name, value);
+    for (const rule of m.claimsToHeaders) {
+      const v = claimHeaderValue(identity.payload, rule.claim);
+      if (v === undefined) continue;
+      if (v === null) {
+        if (m.onUnsafeClaim === 'reject') return { ok: false, reason: `claim ${rule.claim} holds characters a header cannot carry` };
+        continue;
       }
+      out.push(rule.header, v);
     }
-    const payloadHeader = m.payloadHeader ?? identity.outputPayloadToHeader;
-    if (payloadHeader !== undefined) {
+    if (m.payloadHeader !== undefined) {
       // Envoy forwards the token's own base64url payload segment.
       const first = identity.token.indexOf('.');
-      out.push(payloadHeader, identity.token.slice(first + 1, identity.token.indexOf('.', first + 1)));
+      out.push(m.payloadHeader, identity.token.slice(first + 1, identity.token.indexOf('.', first + 1)));
     }
   }
   if (minted !== undefined) {

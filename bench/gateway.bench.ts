@@ -1,0 +1,243 @@
+// Gateway benchmark (issue 4): one run on loopback with autocannon, every peer in its own process
+// and the load generator in another, same connections/duration/path for every row:
+//   direct to the upstream · plain Node proxy (node:http + undici) · nginx (1 worker) ·
+//   Tessera (1 worker, RS256 verify + AuthorizationPolicy) · Tessera --workers 2
+// Run alone: node --conditions=development --import tsx bench/gateway.bench.ts
+// Env: BENCH_SECONDS (default 10), BENCH_CONNECTIONS (default 50).
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync, rmSync, existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir, cpus } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { generateKey, signJwt } from '@tessera/core';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, '..');
+const seconds = Number(process.env.BENCH_SECONDS ?? 10);
+const connections = Number(process.env.BENCH_CONNECTIONS ?? 50);
+const tsx = ['--conditions=development', '--import', 'tsx'];
+
+interface Result {
+  readonly name: string;
+  readonly rps: number;
+  readonly p50: number;
+  readonly p99: number;
+  readonly non2xx: number;
+}
+
+function startProcess(args: string[], env: Record<string, string> = {}): Promise<{ child: ChildProcess; url: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /LISTENING (\S+)/.exec(out);
+      if (m) resolve({ child, url: m[1]! });
+    });
+    child.once('exit', (code) => reject(new Error(`${args.join(' ')} exited with ${code} before listening`)));
+  });
+}
+
+function stop(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null) return resolve();
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+  });
+}
+
+function autocannon(url: string, headers: Record<string, string>, duration: number): Promise<{ rps: number; p50: number; p99: number; non2xx: number }> {
+  const args = [join(root, 'node_modules/autocannon/autocannon.js'), '-c', String(connections), '-d', String(duration), '-j'];
+  for (const [k, v] of Object.entries(headers)) args.push('-H', `${k}=${v}`);
+  args.push(url);
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.once('exit', (code) => {
+      if (code !== 0) return reject(new Error(`autocannon exited with ${code}`));
+      const r = JSON.parse(out) as { requests: { average: number }; latency: { p50: number; p99: number }; non2xx: number; errors: number };
+      resolve({ rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, non2xx: r.non2xx + r.errors });
+    });
+  });
+}
+
+async function measure(name: string, url: string, headers: Record<string, string>): Promise<Result> {
+  await autocannon(url, headers, Math.max(2, Math.round(seconds / 4))); // warm-up: JIT, pools, caches
+  const r = await autocannon(url, headers, seconds);
+  return { name, ...r };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+function ensureNginx(): string | undefined {
+  const which = () => spawnSync('sh', ['-c', 'command -v nginx || ls /usr/sbin/nginx 2>/dev/null'], { encoding: 'utf8' }).stdout.trim().split('\n')[0];
+  let bin = which();
+  if (!bin) {
+    console.log('nginx not found: installing with apt-get (one time)…');
+    spawnSync('sh', ['-c', 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx'], { stdio: 'inherit' });
+    bin = which();
+  }
+  return bin || undefined;
+}
+
+async function startNginx(bin: string, upstream: string, dir: string): Promise<{ child: ChildProcess; url: string }> {
+  const port = await freePort();
+  const u = new URL(upstream);
+  const conf = join(dir, 'nginx.conf');
+  writeFileSync(conf, `daemon off;
+master_process on;
+worker_processes 1;
+pid ${dir}/nginx.pid;
+error_log ${dir}/nginx-error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  client_body_temp_path ${dir}/body; proxy_temp_path ${dir}/proxy; fastcgi_temp_path ${dir}/fcgi; uwsgi_temp_path ${dir}/uwsgi; scgi_temp_path ${dir}/scgi;
+  upstream backend { server ${u.hostname}:${u.port}; keepalive 128; }
+  server {
+    listen 127.0.0.1:${port};
+    location / {
+      proxy_pass http://backend;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_set_header Host $host;
+      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+    }
+  }
+}
+`);
+  const child = spawn(bin, ['-c', conf, '-p', dir], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 100; i++) {
+    await new Promise((r) => setTimeout(r, 50));
+    try {
+      const res = await fetch(`${url}/`);
+      await res.arrayBuffer();
+      return { child, url };
+    } catch {
+      if (child.exitCode !== null) break;
+    }
+  }
+  await stop(child);
+  throw new Error('nginx did not start');
+}
+
+function writeGatewayConfig(dir: string, upstream: string, jwks: string): string {
+  const policies = join(dir, 'policies');
+  spawnSync('mkdir', ['-p', policies]);
+  writeFileSync(join(policies, 'bench.yaml'), `apiVersion: security.istio.io/v1
+kind: RequestAuthentication
+metadata: { name: bench-jwt, namespace: default }
+spec:
+  selector: { matchLabels: { app: bench } }
+  jwtRules:
+    - issuer: https://bench.tessera.test
+      audiences: [bench-api]
+      jwks: '${jwks}'
+---
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: { name: bench-allow, namespace: default }
+spec:
+  selector: { matchLabels: { app: bench } }
+  action: ALLOW
+  rules:
+    - from: [{ source: { requestPrincipals: ["https://bench.tessera.test/*"] } }]
+      to: [{ operation: { methods: [GET], paths: ["/api/*"] } }]
+`);
+  const file = join(dir, 'gateway.yaml');
+  writeFileSync(file, `listeners: [{ name: main, host: 127.0.0.1, port: 0 }]
+admin: { enabled: false }
+routes:
+  - name: bench
+    upstream: ${upstream}
+    labels: { app: bench }
+policies:
+  sources: [./policies]
+  watch: false
+logging: { level: warn, accessLog: false }
+`);
+  return file;
+}
+
+const fmt = (n: number, d = 0) => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
+
+function table(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`;
+  return [line(header), `|${widths.map((w, i) => (i === 0 ? `${'-'.repeat(w + 1)}-` : `${'-'.repeat(w + 1)}:`)).join('|')}|`, ...rows.map(line)].join('\n');
+}
+
+export default async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'tessera-gw-bench-'));
+  const key = generateKey('RS256', { kid: 'bench-rs256' });
+  const jwks = JSON.stringify({ keys: [{ ...key.publicJwk, alg: 'RS256', use: 'sig' }] });
+  const token = signJwt({ scope: 'read' }, key.signingKey, { issuer: 'https://bench.tessera.test', audience: 'bench-api', subject: 'bench-client', expiresIn: '2h' });
+  const auth = { authorization: `Bearer ${token}` };
+  const path = '/api/items';
+  const results: Result[] = [];
+  const upstream = await startProcess([...tsx, join(here, 'internal/gateway-upstream.ts')]);
+  console.log(`gateway benchmark: ${cpus().length} cores, ${connections} connections, ${seconds}s per row (after warm-up), GET ${path}, autocannon in its own process`);
+  try {
+    results.push(await measure('direct to upstream', `${upstream.url}${path}`, auth));
+
+    const plain = await startProcess([...tsx, join(here, 'internal/gateway-plain-proxy.ts'), upstream.url]);
+    try {
+      results.push(await measure('plain Node proxy (node:http + undici)', `${plain.url}${path}`, auth));
+    } finally {
+      await stop(plain.child);
+    }
+
+    const nginxBin = ensureNginx();
+    if (nginxBin) {
+      const nginx = await startNginx(nginxBin, upstream.url, dir);
+      try {
+        results.push(await measure('nginx 1 worker (plain reverse proxy)', `${nginx.url}${path}`, auth));
+      } finally {
+        await stop(nginx.child);
+      }
+    } else console.log('nginx unavailable: row skipped');
+
+    const config = writeGatewayConfig(dir, upstream.url, jwks);
+    for (const workers of [1, 2]) {
+      const gw = await startProcess([...tsx, join(here, 'internal/gateway-tessera.ts'), config, String(workers)]);
+      try {
+        results.push(await measure(`Tessera ${workers} worker${workers > 1 ? 's' : ''} (RS256 + AuthorizationPolicy)`, `${gw.url}${path}`, auth));
+      } finally {
+        await stop(gw.child);
+      }
+    }
+  } finally {
+    await stop(upstream.child);
+    rmSync(dir, { recursive: true, force: true });
+  }
+
+  console.log();
+  console.log(table(['row', 'req/s', 'p50 ms', 'p99 ms', 'non-2xx'], results.map((r) => [r.name, fmt(r.rps), fmt(r.p50, 2), fmt(r.p99, 2), String(r.non2xx)])));
+  const by = (prefix: string) => results.find((r) => r.name.startsWith(prefix));
+  const t1 = by('Tessera 1');
+  const t2 = by('Tessera 2');
+  const plainR = by('plain');
+  const nginxR = by('nginx');
+  const rows: string[][] = [];
+  if (t1 && plainR) rows.push(['Tessera 1 worker / plain Node proxy', fmt(t1.rps / plainR.rps, 2), `${t1.p99 - plainR.p99 >= 0 ? '+' : ''}${fmt(t1.p99 - plainR.p99, 2)}`, 'req/s ≥ 0.85, p99 within +1 ms']);
+  if (t1 && nginxR) rows.push(['Tessera 1 worker / nginx', fmt(t1.rps / nginxR.rps, 2), `${t1.p99 - nginxR.p99 >= 0 ? '+' : ''}${fmt(t1.p99 - nginxR.p99, 2)}`, '(report)']);
+  if (t2 && t1) rows.push(['Tessera 2 workers / 1 worker', fmt(t2.rps / t1.rps, 2), `${t2.p99 - t1.p99 >= 0 ? '+' : ''}${fmt(t2.p99 - t1.p99, 2)}`, '(report; load generator shares the 2 cores)']);
+  console.log();
+  console.log(table(['ratio', 'req/s ratio', 'Δ p99 ms', 'target'], rows));
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  if (!existsSync(join(root, 'node_modules/autocannon/autocannon.js'))) throw new Error('autocannon is not installed');
+  await main();
+}

@@ -1,0 +1,96 @@
+import cluster, { type Worker } from 'node:cluster';
+import { generateKey, type Jwk, type JwsAlgorithm } from '@tessera/core';
+import type { GatewayConfig } from '../config/load-gateway-config.js';
+import { gatewayErrors } from '../errors.js';
+import { createGateway, type CreateGatewayOptions } from '../create-gateway.js';
+
+/** A set of gateway worker processes sharing the listeners (node:cluster). */
+export interface GatewayWorkers {
+  /** Base URL per listener name, as the first worker reported it (ports are shared). */
+  readonly urls: Readonly<Record<string, string>>;
+  /** Number of workers running. */
+  readonly size: number;
+  /** SIGTERM every worker (each drains gracefully) and wait for them to exit. */
+  close(): Promise<void>;
+}
+
+const MINT_KEY_ENV = 'TESSERA_GATEWAY_WORKER_MINT_KEY';
+
+interface ListeningMessage {
+  readonly type: 'tessera-gateway-listening';
+  readonly urls: Record<string, string>;
+}
+
+/**
+ * Runs the gateway on `workers` processes with node:cluster (`tessera gateway --workers N`). Call it
+ * from the entry script: in the primary it forks the workers (which run the same script and so
+ * reach this call again) and resolves once all listen; in a worker it starts one gateway, reports
+ * its URLs and drains on SIGTERM. The primary generates the minting key once and hands it to every
+ * worker so they publish and sign with the same key. Crashed workers are restarted.
+ *
+ * @example
+ * ```ts
+ * const config = loadGatewayConfig({ file: 'gateway.yaml', env: process.env });
+ * const running = await startGatewayWorkers(config, 2);
+ * process.once('SIGTERM', () => void running.close());
+ * ```
+ */
+export async function startGatewayWorkers(config: GatewayConfig, workers: number, options: Omit<CreateGatewayOptions, 'mintingKey'> = {}): Promise<GatewayWorkers> {
+  if (!Number.isInteger(workers) || workers < 1 || workers > 256) throw gatewayErrors.create('ERR_GATEWAY_CONFIG_INVALID', 'workers must be an integer from 1 to 256');
+  if (cluster.isWorker) {
+    const keyText = process.env[MINT_KEY_ENV];
+    const mintingKey = keyText ? (JSON.parse(keyText) as Jwk) : undefined;
+    delete process.env[MINT_KEY_ENV];
+    const gateway = createGateway(config, { ...options, ...(mintingKey ? { mintingKey } : {}) });
+    await gateway.listen();
+    process.send?.({ type: 'tessera-gateway-listening', urls: gateway.urls } satisfies ListeningMessage);
+    const stop = () => {
+      void gateway.close().finally(() => process.exit(0));
+    };
+    process.once('SIGTERM', stop);
+    process.once('SIGINT', stop);
+    return { urls: gateway.urls, size: 1, close: () => gateway.close() };
+  }
+  // Workers accept connections themselves (the kernel balances); round-robin through the primary
+  // would add a hop per connection.
+  cluster.schedulingPolicy = cluster.SCHED_NONE;
+  const needsKey = config.routes.some((r) => r.mutations.mint?.mode === 'self');
+  const env: Record<string, string> = {};
+  if (needsKey) env[MINT_KEY_ENV] = JSON.stringify(generateKey(config.minting.algorithm as JwsAlgorithm).privateJwk);
+  let closing = false;
+  let urls: Record<string, string> = {};
+  const running = new Set<Worker>();
+  const fork = () =>
+    new Promise<void>((resolve, reject) => {
+      const w = cluster.fork(env);
+      running.add(w);
+      const onMessage = (m: ListeningMessage) => {
+        if (m?.type !== 'tessera-gateway-listening') return;
+        urls = m.urls;
+        resolve();
+      };
+      w.on('message', onMessage);
+      w.once('exit', (code) => {
+        running.delete(w);
+        reject(gatewayErrors.create('ERR_GATEWAY_CONFIG_INVALID', `gateway worker exited with code ${code} before listening`));
+        // A worker that dies after start is replaced, unless we are shutting down.
+        if (!closing) void fork().catch(() => undefined);
+      });
+    });
+  await Promise.all(Array.from({ length: workers }, fork));
+  return {
+    get urls() {
+      return urls;
+    },
+    get size() {
+      return running.size;
+    },
+    async close() {
+      closing = true;
+      await Promise.all([...running].map((w) => new Promise<void>((resolve) => {
+        w.once('exit', () => resolve());
+        w.process.kill('SIGTERM');
+      })));
+    },
+  };
+}
