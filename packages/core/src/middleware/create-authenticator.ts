@@ -159,7 +159,7 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
       }
 
       const needed: CompiledRequirement[] = [global];
-      for (const r of requirements) if (r.patterns.some((p) => path.forms.some((f) => matchLoose(p, method, f)))) needed.push(r);
+      for (const r of requirements) if (r.patterns.some((p) => path.forms().some((f) => matchLoose(p, method, f)))) needed.push(r);
       const denied = checkRequirements(needed, verified.payload);
       if (denied !== undefined) return fail(denied);
       return { ok: true, exempt: false, token: verified };

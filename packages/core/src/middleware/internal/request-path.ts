@@ -12,8 +12,8 @@
 export interface RequestPath {
   /** The path as sent, without query or fragment. */
   readonly raw: string;
-  /** Every form a router might route on, for requirements. */
-  readonly forms: readonly string[];
+  /** Every form a router might route on, for requirements (computed on first use). */
+  forms(): readonly string[];
   /** True when every router reads `raw` the same way, so an exemption may apply. */
   readonly clean: boolean;
 }
@@ -30,9 +30,14 @@ export function parseRequestPath(url: string): RequestPath {
     try {
       if (/^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(raw)) path = new URL(raw).pathname;
     } catch { /* keep "/" */ }
-    return { raw, forms: formsOf(path, raw), clean: false };
+    return { raw, forms: lazy(() => formsOf(path, raw)), clean: false };
   }
-  return { raw, forms: formsOf(raw, raw), clean: isClean(raw) };
+  return { raw, forms: lazy(() => formsOf(raw, raw)), clean: isClean(raw) };
+}
+
+function lazy<T>(make: () => T): () => T {
+  let value: T | undefined;
+  return () => (value ??= make());
 }
 
 function formsOf(path: string, raw: string): string[] {
