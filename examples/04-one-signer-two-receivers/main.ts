@@ -18,7 +18,7 @@ function describeBoth(status: number, body: unknown): string {
   if (status !== 200 || !b?.serviceb || !b.servicec) return `${status}`;
   const one = (r: { status: number; body: unknown; wwwAuthenticate?: string }) =>
     r.wwwAuthenticate ? `${r.status} ${/error="([^"]+)"/.exec(r.wwwAuthenticate)?.[1] ?? 'challenge'}` : describeVerification(r.status, r.body);
-  return `serviceb: ${one(b.serviceb)} | servicec: ${one(b.servicec)}`;
+  return `serviceb: ${one(b.serviceb)}; servicec: ${one(b.servicec)}`;
 }
 
 /**
@@ -51,8 +51,8 @@ export async function start(options: ExampleOptions = {}): Promise<RunningExampl
     title: 'one signer, two receivers',
     urls: { servicea: aUrl, serviceb: bUrl, servicec: cUrl },
     checks: [
-      check('GET servicea /scenario4', 'serviceb: 200 valid=true sub=servicea aud=serviceb | servicec: 200 valid=true sub=servicea aud=servicec', () => both(`${aUrl}/scenario4`)),
-      check('GET servicea /scenario4?expired=1', 'serviceb: 401 valid=false TokenExpiredError | servicec: 401 invalid_token', () => both(`${aUrl}/scenario4?expired=1`)),
+      check('GET servicea /scenario4', 'serviceb: 200 valid=true sub=servicea aud=serviceb; servicec: 200 valid=true sub=servicea aud=servicec', () => both(`${aUrl}/scenario4`)),
+      check('GET servicea /scenario4?expired=1', 'serviceb: 401 valid=false TokenExpiredError; servicec: 401 invalid_token', () => both(`${aUrl}/scenario4?expired=1`)),
       check('GET servicec /scenario4-server (no token)', '401 Bearer realm="servicec"', async () => {
         const res = await httpCall(`${cUrl}/scenario4-server`, { ca: ca.caCert });
         return `${res.status} ${String(res.headers['www-authenticate'])}`;

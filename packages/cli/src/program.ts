@@ -6,6 +6,7 @@ import { registerTokenLocalCommands } from './commands/token-local.js';
 import { registerKeysCommands } from './commands/keys-generate.js';
 import { registerTokenVerifyCommand } from './commands/token-verify.js';
 import { registerGatewayCommand } from './commands/gateway.js';
+import { registerDemoCommand } from './commands/demo.js';
 
 const version = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -35,5 +36,6 @@ export function createProgram(): Command {
   registerTokenRemoteCommands(token);
   registerJwksCommands(program);
   registerGatewayCommand(program);
+  registerDemoCommand(program);
   return program;
 }

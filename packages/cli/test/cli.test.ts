@@ -217,3 +217,17 @@ test('an HS256 key from keys generate signs and verifies through its JWKS (the b
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('tessera demo runs the chosen examples and prints the table (exit 0 when every row matches)', async () => {
+  const r = await runTessera(['demo', '--only', '3', '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const rows = JSON.parse(r.stdout) as { scenario: string; call: string; expected: string; got: string; ok: boolean }[];
+  assert.ok(rows.length >= 2);
+  for (const row of rows) {
+    assert.match(row.scenario, /^3 /);
+    assert.equal(row.got, row.expected, row.call);
+    assert.equal(row.ok, true);
+  }
+  const none = await runTessera(['demo', '--only', '99']);
+  assert.equal(none.code, 2);
+});

@@ -1,0 +1,77 @@
+// Every example, in the brief's order, for `tessera demo` and test/e2e. Each loads lazily, so one
+// example's missing dependency never stops the others.
+import type { ExampleOptions, RunningExample } from './types.js';
+
+export type { ExampleCheck, ExampleOptions, RunningExample } from './types.js';
+
+/** One example: where it lives and how to start it. */
+export interface ExampleEntry {
+  readonly id: string;
+  readonly dir: string;
+  readonly title: string;
+  start(options?: ExampleOptions): Promise<RunningExample>;
+}
+
+/**
+ * The examples, scenario order.
+ *
+ * @example
+ * ```ts
+ * for (const entry of examples) {
+ *   const example = await entry.start();
+ *   for (const c of example.checks) console.log(c.call, (await c.run()) === c.expected);
+ *   await example.close();
+ * }
+ * ```
+ */
+export const examples: readonly ExampleEntry[] = [
+  { id: '3', dir: '03-own-keys-tls', title: 'own keys over TLS', start: async (o) => (await import('./03-own-keys-tls/main.js')).start(o) },
+  { id: '4', dir: '04-one-signer-two-receivers', title: 'one signer, two receivers', start: async (o) => (await import('./04-one-signer-two-receivers/main.js')).start(o) },
+];
+
+/** One row of the demo table. */
+export interface DemoRow {
+  readonly scenario: string;
+  readonly call: string;
+  readonly expected: string;
+  readonly got: string;
+  readonly ok: boolean;
+}
+
+/**
+ * Starts each example in turn, runs its checks over real sockets, stops it, and returns the rows of
+ * the demo table. An example that fails to start gives one row saying why.
+ *
+ * @example
+ * ```ts
+ * const rows = await runExamples();
+ * const failed = rows.filter((r) => !r.ok);
+ * ```
+ */
+export async function runExamples(options: { only?: readonly string[]; onRow?: (row: DemoRow) => void } = {}): Promise<DemoRow[]> {
+  const rows: DemoRow[] = [];
+  const push = (row: DemoRow) => {
+    rows.push(row);
+    options.onRow?.(row);
+  };
+  for (const entry of examples) {
+    if (options.only !== undefined && options.only.length > 0 && !options.only.includes(entry.id)) continue;
+    const scenario = `${entry.id} ${entry.title}`;
+    let example: RunningExample;
+    try {
+      example = await entry.start();
+    } catch (error) {
+      push({ scenario, call: '(start)', expected: 'started', got: `error: ${(error as Error).message}`, ok: false });
+      continue;
+    }
+    try {
+      for (const check of example.checks) {
+        const got = await check.run();
+        push({ scenario, call: check.call, expected: check.expected, got, ok: got === check.expected });
+      }
+    } finally {
+      await example.close();
+    }
+  }
+  return rows;
+}
