@@ -21,3 +21,5 @@ export type {
   StoredKey,
   Unsubscribe,
 } from './types.js';
+export { createStorage, resolveStorageBackends, STORAGE_CAPABILITIES } from './create-storage.js';
+export { createKeyCipher, resolveKek, type KeyCipher } from './key-cipher.js';

@@ -192,7 +192,7 @@ export interface RevocationStore {
  * ```
  */
 export interface ReplayStore {
-  /** True on first use; false when the key was seen and has not expired. */
+  /** True on first use; false when the key was seen and has not expired, or `expiresAt` has passed (fail closed). */
   markUsed(key: string, expiresAt: number): Promise<boolean>;
   purgeExpired(): Promise<number>;
 }

@@ -1,0 +1,111 @@
+import { open, type FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Clock } from '@tessera/core';
+import { tokenServiceErrors } from '../../errors.js';
+import type { Closable } from '../internal/closable.js';
+import { corrupt, ensureDir, readOptional } from '../internal/json-document.js';
+import { checkAudit, checkLimit, checkTime } from '../internal/validate.js';
+import type { AuditEntry, AuditStore } from '../types.js';
+
+/** Options of {@link createFileAuditStore}. */
+export interface FileAuditStoreOptions {
+  readonly dataDir: string;
+  readonly clock?: Clock;
+}
+
+function parseLog(path: string, text: string): AuditEntry[] {
+  if (text.length === 0) return [];
+  // A missing final newline means an append was cut short (crash mid-write): report, never guess.
+  if (!text.endsWith('\n')) corrupt(path, 'the last line is incomplete');
+  const out: AuditEntry[] = [];
+  const lines = text.slice(0, -1).split('\n');
+  for (let i = 0; i < lines.length; i += 1) {
+    let e: AuditEntry;
+    try {
+      e = JSON.parse(lines[i]!) as AuditEntry;
+    } catch (err) {
+      return corrupt(`${path}:${i + 1}`, 'not valid JSON', err);
+    }
+    const prev = out.at(-1)?.seq ?? 0;
+    if (typeof e !== 'object' || e === null || !Number.isSafeInteger(e.seq) || e.seq <= prev || typeof e.action !== 'string' || typeof e.at !== 'number') {
+      corrupt(`${path}:${i + 1}`, 'not an audit record in sequence');
+    }
+    out.push(e);
+  }
+  return out;
+}
+
+/**
+ * The `file` audit log: `<dataDir>/audit.jsonl`, one JSON record per line, appended (never
+ * rewritten) and fsynced; concurrent appends are batched into one write under an in-process lock,
+ * in call order, and each gets the next `seq`.
+ *
+ * @example
+ * ```ts
+ * const audit = await createFileAuditStore({ dataDir: './.tessera' });
+ * await audit.append({ actor: 'admin', action: 'client.created', target: 'billing' });
+ * ```
+ */
+export async function createFileAuditStore(options: FileAuditStoreOptions): Promise<AuditStore & Closable> {
+  if (typeof options?.dataDir !== 'string' || options.dataDir === '') throw tokenServiceErrors.create('ERR_STORE_CONFIG_INVALID', 'file audit store: dataDir is required');
+  const clock = options.clock ?? Date.now;
+  await ensureDir(options.dataDir);
+  const path = join(options.dataDir, 'audit.jsonl');
+  const initial = parseLog(path, (await readOptional(path)) ?? '');
+  let seq = initial.at(-1)?.seq ?? 0;
+  let handle: FileHandle | undefined;
+  let closed = false;
+  // One chain serialises appends and reads, so a read never sees half a line.
+  let chain: Promise<unknown> = Promise.resolve();
+  let batch: Array<{ line: string; entry: AuditEntry; resolve: (e: AuditEntry) => void; reject: (err: unknown) => void }> = [];
+
+  const serial = <T>(work: () => Promise<T>): Promise<T> => {
+    const run = chain.then(work, work);
+    chain = run.catch(() => undefined);
+    return run;
+  };
+
+  const flush = async (): Promise<void> => {
+    const items = batch;
+    batch = [];
+    if (items.length === 0) return;
+    try {
+      handle ??= await open(path, 'a', 0o600);
+      await handle.appendFile(items.map((i) => i.line).join(''), 'utf8');
+      await handle.sync();
+      for (const i of items) i.resolve(i.entry);
+    } catch (err) {
+      const e = tokenServiceErrors.create('ERR_STORE_UNAVAILABLE', `cannot append to ${path}: ${(err as Error).message}`, { cause: err });
+      for (const i of items) i.reject(e);
+    }
+  };
+
+  return {
+    async append(input) {
+      if (closed) throw tokenServiceErrors.create('ERR_STORE_UNAVAILABLE', 'the audit store is closed');
+      const checked = checkAudit(input, clock());
+      seq += 1;
+      const entry: AuditEntry = { seq, ...checked };
+      return new Promise<AuditEntry>((resolve, reject) => {
+        batch.push({ line: `${JSON.stringify(entry)}\n`, entry, resolve, reject });
+        if (batch.length === 1) void serial(flush);
+      });
+    },
+    async list(opts) {
+      const since = opts?.since === undefined ? undefined : checkTime('since', opts.since);
+      const limit = checkLimit(opts?.limit, 100, 1000);
+      if (opts?.order !== undefined && opts.order !== 'asc' && opts.order !== 'desc') throw tokenServiceErrors.create('ERR_STORE_INPUT_INVALID', 'order must be "asc" or "desc"');
+      return serial(async () => {
+        const all = parseLog(path, (await readOptional(path)) ?? '').filter((e) => since === undefined || e.at >= since);
+        return opts?.order === 'desc' ? all.slice(-limit).reverse() : all.slice(0, limit);
+      });
+    },
+    async close() {
+      closed = true;
+      await serial(async () => {
+        await handle?.close();
+        handle = undefined;
+      });
+    },
+  };
+}

@@ -1,0 +1,110 @@
+import { join } from 'node:path';
+import type { Clock } from '@tessera/core';
+import { tokenServiceErrors } from '../../errors.js';
+import type { Closable } from '../internal/closable.js';
+import { ensureDir, openJsonDocument } from '../internal/json-document.js';
+import { checkCursor, checkId, checkLimit, checkTime } from '../internal/validate.js';
+import type { RevocationStore, RevokedToken } from '../types.js';
+
+/** Options of {@link createFileRevocationStore}. */
+export interface FileRevocationStoreOptions {
+  readonly dataDir: string;
+  readonly clock?: Clock;
+}
+
+interface Entry extends RevokedToken {
+  readonly seq: number;
+}
+
+interface State {
+  seq: number;
+  byJti: Map<string, Entry>;
+}
+
+function purge(state: State, now: number): number {
+  let n = 0;
+  for (const [jti, e] of state.byJti) {
+    if (e.exp <= now) {
+      state.byJti.delete(jti);
+      n += 1;
+    }
+  }
+  return n;
+}
+
+const publicPart = ({ seq: _seq, ...rest }: Entry): RevokedToken => ({ ...rest });
+
+/**
+ * The `file` revocation list: `<dataDir>/revocations.json`. Each revocation gets the next sequence
+ * number, which is the `listSince` cursor; entries past their `exp` (by the injected clock) are
+ * ignored at once and dropped at the next write.
+ *
+ * @example
+ * ```ts
+ * const revocations = await createFileRevocationStore({ dataDir: './.tessera' });
+ * await revocations.revoke('jti-1', Date.now() + 60_000);
+ * ```
+ */
+export async function createFileRevocationStore(options: FileRevocationStoreOptions): Promise<RevocationStore & Closable> {
+  if (typeof options?.dataDir !== 'string' || options.dataDir === '') throw tokenServiceErrors.create('ERR_STORE_CONFIG_INVALID', 'file revocation store: dataDir is required');
+  const clock = options.clock ?? Date.now;
+  await ensureDir(options.dataDir);
+  const doc = await openJsonDocument<State>({
+    path: join(options.dataDir, 'revocations.json'),
+    initial: () => ({ seq: 0, byJti: new Map() }),
+    decode(json) {
+      const j = json as { version?: unknown; seq?: unknown; items?: unknown };
+      if (j?.version !== 1 || !Number.isSafeInteger(j.seq) || !Array.isArray(j.items)) throw new Error('expected { "version": 1, "seq": n, "items": [...] }');
+      const state: State = { seq: j.seq as number, byJti: new Map() };
+      for (const raw of j.items as Array<Record<string, unknown>>) {
+        const jti = checkId('jti', raw?.jti);
+        const e: Entry = { jti, exp: checkTime('exp', raw.exp), revokedAt: checkTime('revokedAt', raw.revokedAt), seq: checkTime('seq', raw.seq) };
+        if (raw.clientId !== undefined) Object.assign(e, { clientId: checkId('clientId', raw.clientId) });
+        if (e.seq > state.seq || state.byJti.has(jti)) throw new Error(`entry for jti "${jti}" is inconsistent`);
+        state.byJti.set(jti, e);
+      }
+      return state;
+    },
+    encode: (state) => ({ version: 1, seq: state.seq, items: [...state.byJti.values()].sort((a, b) => a.seq - b.seq) }),
+  });
+
+  return {
+    async revoke(jti, expiresAt, opts) {
+      checkId('jti', jti);
+      checkTime('expiresAt', expiresAt);
+      if (opts?.clientId !== undefined) checkId('clientId', opts.clientId);
+      return doc.mutate((state) => {
+        const now = clock();
+        const purged = purge(state, now) > 0;
+        if (expiresAt <= now || state.byJti.has(jti)) return { result: false, changed: purged };
+        state.seq += 1;
+        const entry: Entry = { jti, exp: expiresAt, revokedAt: now, seq: state.seq, ...(opts?.clientId === undefined ? {} : { clientId: opts.clientId }) };
+        state.byJti.set(jti, entry);
+        return { result: true, changed: true };
+      });
+    },
+    async isRevoked(jti) {
+      checkId('jti', jti);
+      const e = doc.current().byJti.get(jti);
+      return e !== undefined && e.exp > clock();
+    },
+    async listSince(cursor, limit) {
+      const after = checkCursor(cursor);
+      const max = checkLimit(limit, 1000, 10_000);
+      const now = clock();
+      const items = [...doc.current().byJti.values()]
+        .filter((e) => e.seq > after && e.exp > now)
+        .sort((a, b) => a.seq - b.seq)
+        .slice(0, max);
+      const last = items.at(-1);
+      return { items: items.map(publicPart), cursor: last === undefined ? String(after) : String(last.seq) };
+    },
+    async purgeExpired() {
+      return doc.mutate((state) => {
+        const n = purge(state, clock());
+        return { result: n, changed: n > 0 };
+      });
+    },
+    close: () => doc.close(),
+  };
+}

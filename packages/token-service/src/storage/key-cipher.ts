@@ -1,0 +1,104 @@
+// Private keys at rest (issue 3, "Storage"): AES-256-GCM under a 32-byte key-encryption key (KEK),
+// a fresh 96-bit IV per write (NIST SP 800-38D §8.2), and the kid as additional authenticated data
+// so a ciphertext moved to another record does not decrypt. The KEK comes from the config, from
+// TESSERA_KEK, or from a `kek` file generated in the data directory with mode 0600.
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { mkdir, open, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Jwk } from '@tessera/core';
+import { tokenServiceErrors } from '../errors.js';
+
+const PREFIX = 'A256GCM.v1';
+
+/** Encrypts and decrypts private JWKs for one KEK. */
+export interface KeyCipher {
+  encrypt(kid: string, jwk: Jwk): string;
+  /** `where` names the file or table for the error message. */
+  decrypt(kid: string, sealed: string, where: string): Jwk;
+}
+
+function decodeKek(text: string, source: string): Buffer {
+  const trimmed = text.trim();
+  if (!/^[A-Za-z0-9_-]{43}$/.test(trimmed)) {
+    throw tokenServiceErrors.create('ERR_STORE_KEK_INVALID', `the key-encryption key from ${source} must be base64url of exactly 32 bytes (43 characters)`);
+  }
+  const key = Buffer.from(trimmed, 'base64url');
+  if (key.length !== 32 || key.toString('base64url') !== trimmed) {
+    throw tokenServiceErrors.create('ERR_STORE_KEK_INVALID', `the key-encryption key from ${source} must be base64url of exactly 32 bytes`);
+  }
+  return key;
+}
+
+/**
+ * Finds the KEK: `kek` option, else `env.TESSERA_KEK`, else `<dataDir>/kek` (created 0600 with a
+ * random key when missing; refused when group or others may read it).
+ */
+export async function resolveKek(options: { kek?: string | undefined; env: Readonly<Record<string, string | undefined>>; dataDir?: string | undefined }): Promise<Buffer> {
+  if (options.kek !== undefined) return decodeKek(options.kek, 'the storage config (kek)');
+  const fromEnv = options.env.TESSERA_KEK;
+  if (fromEnv !== undefined && fromEnv !== '') return decodeKek(fromEnv, 'TESSERA_KEK');
+  if (options.dataDir === undefined) {
+    throw tokenServiceErrors.create('ERR_STORE_CONFIG_INVALID', 'private keys need a key-encryption key: set TESSERA_KEK, storage.kek or storage.dataDir (for a generated kek file)');
+  }
+  await mkdir(options.dataDir, { recursive: true, mode: 0o700 });
+  const path = join(options.dataDir, 'kek');
+  try {
+    // 'wx' = O_CREAT | O_EXCL: of two processes starting at once only one writes the key.
+    const handle = await open(path, 'wx', 0o600);
+    try {
+      await handle.writeFile(`${randomBytes(32).toString('base64url')}\n`);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') {
+      throw tokenServiceErrors.create('ERR_STORE_UNAVAILABLE', `cannot create the key-encryption key file ${path}: ${(err as Error).message}`, { cause: err });
+    }
+  }
+  const info = await stat(path);
+  if ((info.mode & 0o077) !== 0) {
+    throw tokenServiceErrors.create('ERR_STORE_KEK_INVALID', `the key-encryption key file ${path} has mode ${(info.mode & 0o777).toString(8)}; it must be readable by its owner only (chmod 600)`);
+  }
+  return decodeKek(await readFile(path, 'utf8'), path);
+}
+
+/** Creates the cipher for a 32-byte KEK. */
+export function createKeyCipher(kek: Buffer): KeyCipher {
+  if (kek.length !== 32) throw tokenServiceErrors.create('ERR_STORE_KEK_INVALID', 'the key-encryption key must be 32 bytes');
+  const key = Buffer.from(kek);
+  return {
+    encrypt(kid, jwk) {
+      const iv = randomBytes(12);
+      const cipher = createCipheriv('aes-256-gcm', key, iv);
+      cipher.setAAD(Buffer.from(`tessera-key:${kid}`, 'utf8'));
+      const ct = Buffer.concat([cipher.update(JSON.stringify(jwk), 'utf8'), cipher.final()]);
+      return `${PREFIX}.${iv.toString('base64url')}.${ct.toString('base64url')}.${cipher.getAuthTag().toString('base64url')}`;
+    },
+    decrypt(kid, sealed, where) {
+      const parts = typeof sealed === 'string' ? sealed.split('.') : [];
+      if (parts.length !== 5 || `${parts[0]}.${parts[1]}` !== PREFIX) {
+        throw tokenServiceErrors.create('ERR_STORE_CORRUPT', `${where}: the encrypted private key of kid "${kid}" is malformed`);
+      }
+      const [iv, ct, tag] = [parts[2]!, parts[3]!, parts[4]!].map((p) => Buffer.from(p, 'base64url'));
+      let plain: string;
+      try {
+        const decipher = createDecipheriv('aes-256-gcm', key, iv!);
+        decipher.setAAD(Buffer.from(`tessera-key:${kid}`, 'utf8'));
+        decipher.setAuthTag(tag!);
+        plain = Buffer.concat([decipher.update(ct!), decipher.final()]).toString('utf8');
+      } catch (err) {
+        throw tokenServiceErrors.create(
+          'ERR_STORE_KEK_INVALID',
+          `${where}: cannot decrypt the private key of kid "${kid}" with the configured key-encryption key (was it written with another TESSERA_KEK or kek file?)`,
+          { cause: err },
+        );
+      }
+      try {
+        return JSON.parse(plain) as Jwk;
+      } catch (err) {
+        throw tokenServiceErrors.create('ERR_STORE_CORRUPT', `${where}: the private key of kid "${kid}" is not JSON`, { cause: err });
+      }
+    },
+  };
+}

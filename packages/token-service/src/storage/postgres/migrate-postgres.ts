@@ -1,0 +1,39 @@
+import pg from 'pg';
+import { transaction, type PgContext } from '../internal/pg.js';
+
+/** Schema versions, applied in order, each once (recorded in `<schema>.migrations`). */
+const MIGRATIONS: ReadonlyArray<(s: string) => string[]> = [
+  (s) => [
+    `CREATE TABLE ${s}keys (kid text PRIMARY KEY, purpose text NOT NULL, state text NOT NULL, created_at bigint NOT NULL, record jsonb NOT NULL, private_key_encrypted text)`,
+    `CREATE TABLE ${s}clients (client_id text PRIMARY KEY, updated_at bigint NOT NULL, record jsonb NOT NULL)`,
+    `CREATE TABLE ${s}revocations (seq bigserial PRIMARY KEY, jti text NOT NULL UNIQUE, exp bigint NOT NULL, revoked_at bigint NOT NULL, client_id text)`,
+    `CREATE INDEX revocations_exp ON ${s}revocations (exp)`,
+    `CREATE TABLE ${s}replay (key text PRIMARY KEY, exp bigint NOT NULL)`,
+    `CREATE INDEX replay_exp ON ${s}replay (exp)`,
+    `CREATE TABLE ${s}audit (seq bigserial PRIMARY KEY, at bigint NOT NULL, actor text NOT NULL, action text NOT NULL, target text, details jsonb)`,
+    `CREATE INDEX audit_at ON ${s}audit (at)`,
+  ],
+];
+
+/**
+ * Creates the schema and its tables, or brings them up to date. Replicas starting together are
+ * serialised by a transaction-scoped advisory lock, so each migration runs exactly once.
+ *
+ * @example
+ * ```ts
+ * await migratePostgres(pgContext(pool, 'tessera'));
+ * ```
+ */
+export async function migratePostgres(ctx: PgContext): Promise<void> {
+  await transaction(ctx, 'migration', async (client) => {
+    await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`tessera-migrate:${ctx.schema}`]);
+    await client.query(`CREATE SCHEMA IF NOT EXISTS ${pg.escapeIdentifier(ctx.schema)}`);
+    await client.query(`CREATE TABLE IF NOT EXISTS ${ctx.q}migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`);
+    const { rows } = await client.query<{ v: number | null }>(`SELECT max(version) AS v FROM ${ctx.q}migrations`);
+    const applied = rows[0]?.v ?? 0;
+    for (let version = applied + 1; version <= MIGRATIONS.length; version += 1) {
+      for (const sql of MIGRATIONS[version - 1]!(ctx.q)) await client.query(sql);
+      await client.query(`INSERT INTO ${ctx.q}migrations (version) VALUES ($1)`, [version]);
+    }
+  });
+}

@@ -1,0 +1,102 @@
+import type { Clock } from '@tessera/core';
+import { run, type RedisContext } from '../internal/redis.js';
+import { checkCursor, checkId, checkLimit, checkTime } from '../internal/validate.js';
+import type { RevocationStore, RevokedToken } from '../types.js';
+
+/** Options of {@link createRedisRevocationStore}. */
+export interface RedisRevocationStoreOptions {
+  readonly redis: RedisContext;
+  readonly clock?: Clock;
+}
+
+// KEYS: seq counter, log (zset seq → jti), expiry index (zset exp → jti), data (hash jti → JSON).
+// Drops up to 1000 expired entries per call; returns how many went.
+const PURGE = `
+local stale = redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', ARGV[1], 'LIMIT', 0, 1000)
+if #stale > 0 then
+  redis.call('ZREM', KEYS[2], unpack(stale))
+  redis.call('ZREM', KEYS[3], unpack(stale))
+  redis.call('HDEL', KEYS[4], unpack(stale))
+end
+return #stale`;
+
+// KEYS: seq, log, exp index, data, the jti's own key. ARGV: now, jti, exp, pttl, entry JSON.
+// One script = one atomic step: purge, check, number, record (with a TTL on the jti key).
+const REVOKE = `
+local stale = redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', ARGV[1], 'LIMIT', 0, 1000)
+if #stale > 0 then
+  redis.call('ZREM', KEYS[2], unpack(stale))
+  redis.call('ZREM', KEYS[3], unpack(stale))
+  redis.call('HDEL', KEYS[4], unpack(stale))
+end
+local current = redis.call('GET', KEYS[5])
+if current and tonumber(current) > tonumber(ARGV[1]) then return 0 end
+local seq = redis.call('INCR', KEYS[1])
+redis.call('SET', KEYS[5], ARGV[3], 'PX', ARGV[4])
+redis.call('ZADD', KEYS[2], seq, ARGV[2])
+redis.call('ZADD', KEYS[3], ARGV[3], ARGV[2])
+redis.call('HSET', KEYS[4], ARGV[2], ARGV[5])
+return seq`;
+
+/**
+ * The `redis` revocation list. Each revoked `jti` is a key holding its `exp` with a TTL of
+ * `exp - now` (Redis drops it by itself); a sorted set numbered by an INCR counter is the
+ * `listSince` log (the cursor is that number), trimmed of expired entries by every revoke and by
+ * `purgeExpired`. Revoke runs as one Lua script, so numbering and recording are atomic.
+ *
+ * @example
+ * ```ts
+ * const revocations = createRedisRevocationStore({ redis: redisContext(client, 'tessera:') });
+ * await revocations.revoke(jti, exp);
+ * ```
+ */
+export function createRedisRevocationStore(options: RedisRevocationStoreOptions): RevocationStore {
+  const { client, prefix } = options.redis;
+  const clock = options.clock ?? Date.now;
+  const seqKey = `${prefix}rev:seq`;
+  const logKey = `${prefix}rev:log`;
+  const expKey = `${prefix}rev:exp`;
+  const dataKey = `${prefix}rev:data`;
+  const jtiKey = (jti: string) => `${prefix}rev:jti:${jti}`;
+
+  return {
+    async revoke(jti, expiresAt, opts) {
+      checkId('jti', jti);
+      checkTime('expiresAt', expiresAt);
+      if (opts?.clientId !== undefined) checkId('clientId', opts.clientId);
+      const now = clock();
+      if (expiresAt <= now) return false;
+      const entry: RevokedToken = { jti, exp: expiresAt, revokedAt: now, ...(opts?.clientId === undefined ? {} : { clientId: opts.clientId }) };
+      const seq = await run('revoking a token', () =>
+        client.eval(REVOKE, 5, seqKey, logKey, expKey, dataKey, jtiKey(jti), now, jti, expiresAt, expiresAt - now, JSON.stringify(entry)),
+      );
+      return Number(seq) > 0;
+    },
+    async isRevoked(jti) {
+      checkId('jti', jti);
+      const exp = await run('checking a revocation', () => client.get(jtiKey(jti)));
+      return exp !== null && Number(exp) > clock();
+    },
+    async listSince(cursor, limit) {
+      const after = checkCursor(cursor);
+      const max = checkLimit(limit, 1000, 10_000);
+      const now = clock();
+      const flat = await run('listing revocations', () => client.zrangebyscore(logKey, `(${after}`, '+inf', 'WITHSCORES', 'LIMIT', 0, max));
+      if (flat.length === 0) return { items: [], cursor: String(after) };
+      const jtis = flat.filter((_, i) => i % 2 === 0);
+      const lastSeq = flat[flat.length - 1]!;
+      const values = await run('listing revocations', () => client.hmget(dataKey, ...jtis));
+      const items: RevokedToken[] = [];
+      for (const v of values) {
+        if (v === null) continue;
+        const e = JSON.parse(v) as RevokedToken;
+        if (e.exp > now) items.push(e);
+      }
+      return { items, cursor: lastSeq };
+    },
+    async purgeExpired() {
+      const n = await run('purging revocations', () => client.eval(PURGE, 4, seqKey, logKey, expKey, dataKey, clock()));
+      return Number(n);
+    },
+  };
+}
