@@ -314,7 +314,8 @@ export function createVerifier(options: VerifierOptions): TesseraVerifier {
     if (candidates === 0) fail(keys.length === 0 ? 'ERR_JWKS_NO_MATCHING_KEY' : 'ERR_JWT_ALG_NOT_ALLOWED', `no key for alg ${alg}${header.kid === undefined ? '' : ` and kid ${show(header.kid)}`}`);
     if (verifiedBy === undefined) fail('ERR_JWT_SIGNATURE_INVALID', 'signature does not verify');
     checkClaims(payload, trust, now);
-    const result: VerifiedJwt = Object.freeze({ header, payload: deepFreeze(payload), key: verifiedBy! });
+    // Cached results are shared between callers, so they are frozen; uncached ones are not (cheaper).
+    const result: VerifiedJwt = cache === undefined ? { header, payload, key: verifiedBy! } : Object.freeze({ header, payload: deepFreeze(payload), key: verifiedBy! });
     if (cache !== undefined) {
       let until = typeof payload.exp === 'number' ? payload.exp * 1000 : Infinity;
       if (maxTokenAge !== undefined) until = Math.min(until, ((payload.iat as number) + maxTokenAge) * 1000);

@@ -2,7 +2,7 @@
 // segments, canonical base64url, UTF-8 JSON objects, caps on size and depth (RFC 8725 §3.7, §3.2).
 import { isUtf8 } from 'node:buffer';
 import { coreErrors } from '../../errors/errors.js';
-import { isBase64Url } from '../base64url.js';
+import { tryDecodeBase64Url } from '../base64url.js';
 import { parseJsonObject } from './strict-json.js';
 
 export interface JwsLimits {
@@ -29,8 +29,8 @@ export function splitToken(token: unknown, limits: JwsLimits): { first: number; 
 
 /** Decodes one base64url segment holding a UTF-8 JSON object. */
 export function decodeJsonSegment(segment: string, what: 'header' | 'payload', limits: JwsLimits): Record<string, unknown> {
-  if (!isBase64Url(segment)) malformed(`${what} is not canonical base64url`);
-  const bytes = Buffer.from(segment, 'base64url');
+  const bytes = tryDecodeBase64Url(segment);
+  if (bytes === undefined) return malformed(`${what} is not canonical base64url`);
   if (!isUtf8(bytes)) malformed(`${what} is not UTF-8`);
   const result = parseJsonObject(bytes.toString('utf8'), limits.maxJsonDepth);
   if (typeof result === 'string') malformed(`${what} ${result}`);
@@ -39,6 +39,7 @@ export function decodeJsonSegment(segment: string, what: 'header' | 'payload', l
 
 /** Decodes the signature segment. */
 export function decodeSignature(segment: string): Buffer {
-  if (!isBase64Url(segment)) malformed('signature is not canonical base64url');
-  return Buffer.from(segment, 'base64url');
+  const bytes = tryDecodeBase64Url(segment);
+  if (bytes === undefined) return malformed('signature is not canonical base64url');
+  return bytes;
 }
