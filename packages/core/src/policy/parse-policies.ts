@@ -90,6 +90,7 @@ export function parsePolicies(text: string, options: ParsePoliciesOptions = {}):
       issues.push(at(undefined, undefined, `(document ${index + 1})`, `YAML: ${(error as Error).message}`));
       return;
     }
+    if (value === null || value === undefined) return; // `---` followed by nothing
     const start = isNode(doc.contents) && doc.contents.range ? lineCounter.linePos(doc.contents.range[0]) : undefined;
     const source = { ...(file === undefined ? {} : { file }), ...(start === undefined ? {} : { line: start.line, column: start.col }) };
     const result = validateDocument(value, source);
