@@ -145,7 +145,8 @@ export function stripV4Mapped(ip: string): string {
 
 /** `realm` for `WWW-Authenticate`: the configured one, or the request URL as Envoy does. */
 export function realmOf(ctx: HandlerContext, r: GatewayRequest): string {
-  return ctx.config.realm ?? `${r.scheme}://${r.host}${r.path}`;
+  const authority = typeof r.headers.host === 'string' && r.headers.host.length > 0 ? r.headers.host.toLowerCase() : r.host;
+  return ctx.config.realm ?? `${r.scheme}://${authority}${r.path}`;
 }
 
 /** Records the verdict in the route's counters (Envoy's jwt_authn and rbac stats). */

@@ -1,0 +1,173 @@
+// End to end: JWKS server + gateway + echo upstream, with RequestAuthentication and
+// AuthorizationPolicy files. What reaches the upstream is checked, and so are Envoy's answers.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { request } from 'undici';
+import { createGateway, loadGatewayConfig } from '@tessera/gateway';
+import type { Echo } from './internal/echo-upstream.js';
+import { rawRequest } from './internal/raw-http.js';
+import { ISSUER, silent, startIssuer, startStack, policyDir, type Stack } from './internal/fixtures.js';
+
+const RA = `apiVersion: security.istio.io/v1
+kind: RequestAuthentication
+metadata: { name: jwt, namespace: default }
+spec:
+  selector: { matchLabels: { app: echo } }
+  jwtRules:
+    - issuer: ${ISSUER}
+      jwksUri: {{JWKS}}
+      outputPayloadToHeader: x-jwt-payload
+      outputClaimToHeaders:
+        - { header: x-jwt-sub, claim: sub }
+`;
+const AP = `apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: { name: allow-issuer, namespace: default }
+spec:
+  selector: { matchLabels: { app: echo } }
+  action: ALLOW
+  rules:
+    - from: [{ source: { requestPrincipals: ["${ISSUER}/*"] } }]
+---
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: { name: deny-admin, namespace: default }
+spec:
+  action: DENY
+  rules:
+    - to: [{ operation: { paths: ["/admin", "/admin/*"] } }]
+---
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata:
+  name: shadow-deny-reports
+  namespace: default
+  annotations: { istio.io/dry-run: "true" }
+spec:
+  action: DENY
+  rules:
+    - to: [{ operation: { paths: ["/reports/*"] } }]
+`;
+
+let s: Stack;
+before(async () => {
+  s = await startStack({ 'ra.yaml': RA, 'ap.yaml': AP }, {}, { mutations: { claimsToHeaders: [{ header: 'x-user-groups', claim: 'groups' }, { header: 'x-user-name', claim: 'profile.name' }] } });
+});
+after(async () => {
+  await s.close();
+});
+
+const get = async (path: string, headers: Record<string, string> = {}) => {
+  const res = await request(`${s.url}${path}`, { headers });
+  const text = await res.body.text();
+  return { status: res.statusCode, headers: res.headers, text, echo: res.statusCode === 200 ? (JSON.parse(text) as Echo) : undefined };
+};
+
+test('a valid token passes; the token is stripped, claims and payload are forwarded, spoofed copies are dropped', async () => {
+  const token = s.issuer.sign({ sub: 'alice', groups: ['dev', 'ops'], profile: { name: 'Alice' } });
+  const r = await get('/api/items?x=1', { authorization: `Bearer ${token}`, 'x-jwt-sub': 'mallory', 'x-user-groups': 'admins', 'x-jwt-payload': 'forged', 'x-forwarded-host': 'evil.test' });
+  assert.equal(r.status, 200, r.text);
+  const h = r.echo!.headers;
+  assert.equal(h.authorization, undefined, 'forwardOriginalToken defaults to false (Istio)');
+  assert.equal(h['x-jwt-sub'], 'alice');
+  assert.equal(h['x-user-groups'], 'dev,ops', 'array claims are joined');
+  assert.equal(h['x-user-name'], 'Alice', 'nested claims');
+  assert.equal(h['x-jwt-payload'], token.split('.')[1], 'the payload header is the token\'s base64url payload, as Envoy');
+  assert.notEqual(h['x-forwarded-host'], 'evil.test');
+  assert.equal(r.echo!.url, '/api/items?x=1');
+});
+
+test('no token → no identity → the ALLOW policy does not match → 403 RBAC: access denied', async () => {
+  const before = s.upstream.received.length;
+  const r = await get('/api/items');
+  assert.equal(r.status, 403);
+  assert.equal(r.text, 'RBAC: access denied');
+  assert.equal(s.upstream.received.length, before);
+});
+
+test('invalid tokens → 401 with Envoy texts and an RFC 6750 challenge', async () => {
+  const cases: [string, string][] = [
+    [s.issuer.sign({ sub: 'a', exp: Math.floor(Date.now() / 1000) - 120 }), 'Jwt is expired'],
+    [s.issuer.sign({ sub: 'a' }, { issuer: 'https://other.test' }), 'Jwt issuer is not configured'],
+    [`${s.issuer.sign({ sub: 'a' }).slice(0, -4)}AAAA`, 'Jwt verification fails'],
+    ['abc.def', 'Jwt is not in the form of Header.Payload.Signature with two dots and 3 sections'],
+  ];
+  for (const [token, text] of cases) {
+    const r = await get('/api/x', { authorization: `Bearer ${token}` });
+    assert.equal(r.status, 401, text);
+    assert.equal(r.text, text);
+    assert.match(String(r.headers['www-authenticate']), /^Bearer realm="http:\/\/127\.0\.0\.1:\d+\/api\/x", error="invalid_token"$/);
+  }
+});
+
+test('path tricks cannot reach a DENY-protected path, and the gateway keeps serving', async () => {
+  const token = s.issuer.sign({ sub: 'alice' });
+  const before = s.upstream.received.length;
+  for (const path of ['/admin', '/admin/', '//admin', '/api/../admin', '/%61dmin', '/x/%2e%2e/admin/users', '/./admin', '/admin/./x']) {
+    const r = await rawRequest(s.url, [`GET ${path} HTTP/1.1`, 'Host: a.test', `Authorization: Bearer ${token}`]);
+    assert.equal(r.status, 403, path);
+  }
+  for (const path of ['/admin%2fusers', '/%2e%2e%5cadmin', '/admin%00', '/adm\\in']) {
+    const r = await rawRequest(s.url, [`GET ${path} HTTP/1.1`, 'Host: a.test', `Authorization: Bearer ${token}`]);
+    assert.equal(r.status, 400, path);
+  }
+  assert.equal(s.upstream.received.length, before, 'nothing reached the upstream');
+  assert.equal((await get('/api/ok', { authorization: `Bearer ${token}` })).status, 200);
+});
+
+test('duplicate, oversized and malformed credentials are refused', async () => {
+  const token = s.issuer.sign({ sub: 'alice' });
+  let r = await rawRequest(s.url, ['GET /api/x HTTP/1.1', 'Host: a.test', `Authorization: Bearer ${token}`, `Authorization: Bearer ${token}`]);
+  assert.equal(r.status, 400);
+  r = await rawRequest(s.url, ['GET /api/x HTTP/1.1', 'Host: a.test', `Authorization: Bearer ${'a'.repeat(9000)}.b.c`]);
+  assert.equal(r.status, 401);
+  r = await rawRequest(s.url, ['GET /api/x HTTP/1.1', 'Host: a.test', 'Authorization: Bearer a b c']);
+  assert.ok(r.status === 401 || r.status === 400, String(r.status));
+  r = await rawRequest(s.url, ['GET /api/x HTTP/1.1', 'Host: a.test', `Authorization: Bearer ${'a'.repeat(40_000)}`]);
+  assert.equal(r.status, 431);
+  assert.equal((await get('/api/ok', { authorization: `Bearer ${token}` })).status, 200);
+});
+
+test('CR/LF and control characters in claims are never injected: rejected by default', async () => {
+  const before = s.upstream.received.length;
+  for (const evil of ['dev\r\nX-Admin: true', 'dev\nx', 'a\u0000b', 'é']) {
+    const token = s.issuer.sign({ sub: 'alice', groups: [evil] });
+    const r = await get('/api/x', { authorization: `Bearer ${token}` });
+    assert.equal(r.status, 401, JSON.stringify(evil));
+  }
+  assert.equal(s.upstream.received.length, before);
+});
+
+test('dry-run policies are counted, not enforced; metrics carry Envoy-like counters', async () => {
+  const token = s.issuer.sign({ sub: 'alice' });
+  assert.equal((await get('/reports/q1', { authorization: `Bearer ${token}` })).status, 200);
+  const metrics = await (await request(`${s.gateway.urls.admin}/metrics`)).body.text();
+  assert.match(metrics, /tessera_gateway_rbac_shadow_denied_total\{route="echo"\} [1-9]/);
+  assert.match(metrics, /tessera_gateway_rbac_denied_total\{route="echo"\} [1-9]/);
+  assert.match(metrics, /tessera_gateway_jwt_authn_denied_total\{route="echo"\} [1-9]/);
+  assert.match(metrics, /tessera_gateway_jwks_fetch_success_total [1-9]/);
+});
+
+test('JWKS endpoint down → 401 Jwks remote fetch is failed; requireJwt → 401 Jwt is missing', async () => {
+  const issuer = await startIssuer();
+  const jwksUrl = issuer.jwksUrl;
+  await issuer.close();
+  const { startEchoUpstream } = await import('./internal/echo-upstream.js');
+  const upstream = await startEchoUpstream();
+  const dir = policyDir({ 'ra.yaml': RA.replace('{{JWKS}}', jwksUrl).replace('outputPayloadToHeader', 'timeout: 500ms\n      outputPayloadToHeader') });
+  const gw = createGateway(loadGatewayConfig({ object: { listeners: [{ port: 0 }], admin: { enabled: false }, routes: [{ name: 'echo', upstream: upstream.url, labels: { app: 'echo' }, requireJwt: true }], policies: { sources: [dir.dir], watch: false, defaultAction: 'allow' } } }), { logger: silent });
+  await gw.listen();
+  try {
+    const res = await request(`${gw.urls.main}/x`, { headers: { authorization: `Bearer ${issuer.sign({ sub: 'a' })}` } });
+    assert.equal(res.statusCode, 401);
+    assert.equal(await res.body.text(), 'Jwks remote fetch is failed');
+    const missing = await request(`${gw.urls.main}/x`);
+    assert.equal(missing.statusCode, 401);
+    assert.equal(await missing.body.text(), 'Jwt is missing');
+    assert.match(String(missing.headers['www-authenticate']), /^Bearer realm="[^"]+"$/, 'no error attribute without a token (RFC 6750 §3.1)');
+  } finally {
+    await gw.close();
+    await upstream.close();
+    dir.remove();
+  }
+});
