@@ -63,7 +63,7 @@ test('malformed members are refused: not base64url, wrong coordinate length, off
   assert.throws(() => importJwk({ ...rsaPublic, n: undefined }), invalid);
   assert.throws(() => importJwk({ ...p256, x: Buffer.concat([Buffer.alloc(1), Buffer.from(p256.x!, 'base64url')]).toString('base64url') }), invalid);
   const y = Buffer.from(p256.y!, 'base64url');
-  y[31] ^= 1;
+  y[31]! ^= 1;
   assert.throws(() => importJwk({ ...p256, y: y.toString('base64url') }), invalid);
   assert.throws(() => importJwk({ kty: 'XYZ' } as Jwk), invalid);
   assert.throws(() => importJwk(null as unknown as Jwk), invalid);

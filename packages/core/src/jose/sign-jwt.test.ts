@@ -4,6 +4,7 @@ import { signJwt } from './sign-jwt.js';
 import { generateKey } from './generate-key.js';
 import { decodeJwt } from './decode-jwt.js';
 import { isTesseraError } from '../errors/tessera-error.js';
+import type { JwtPayload } from './types.js';
 
 const key = generateKey('ES256', { kid: 'k1' });
 const clock = () => 1_800_000_000_500;
@@ -28,14 +29,14 @@ test('claims from options, numeric dates in whole seconds from the injected cloc
 test('refuses what it cannot sign honestly', () => {
   const config = (e: unknown) => isTesseraError(e, 'ERR_CONFIG_INVALID');
   assert.throws(() => signJwt({}, key.signingKey, { alg: 'RS256' }), config);
-  assert.throws(() => signJwt([] as unknown as object, key.signingKey), config);
+  assert.throws(() => signJwt([] as unknown as JwtPayload, key.signingKey), config);
   assert.throws(() => signJwt({ exp: Infinity }, key.signingKey), config);
   assert.throws(() => signJwt({ exp: '1' as unknown as number }, key.signingKey), config);
   assert.throws(() => signJwt({}, key.signingKey, { expiresIn: '5 years' }), config);
   assert.throws(() => signJwt({}, key.signingKey, { expiresIn: -1 }), config);
   assert.throws(() => signJwt({}, key.signingKey, { header: { alg: 'none' } }), config);
   assert.throws(() => signJwt({}, key.signingKey, { header: { jku: 'https://evil' } }), config);
-  assert.throws(() => signJwt({ big: 10n } as unknown as object, key.signingKey), config);
+  assert.throws(() => signJwt({ big: 10n } as unknown as JwtPayload, key.signingKey), config);
   const publicOnly = { alg: 'ES256' as const, kid: undefined, keyObject: key.verificationKey.keyObject };
   assert.throws(() => signJwt({}, publicOnly), (e) => isTesseraError(e, 'ERR_JWK_INVALID'));
 });
