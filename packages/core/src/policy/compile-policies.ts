@@ -1,7 +1,7 @@
 import { coreErrors } from '../errors/errors.js';
-import { TesseraError } from '../errors/tessera-error.js';
 import { createLocalJwks } from '../jose/local-jwks.js';
-import type { Clock, JwsAlgorithm, KeySource } from '../jose/types.js';
+import { createRemoteJwks, type RemoteJwks, type RemoteJwksOptions } from '../jose/remote-jwks.js';
+import type { Clock, Jwks, JwsAlgorithm, KeySource } from '../jose/types.js';
 import { Authenticator, compileJwtRules, type JwtKeySourceRequest, type KeySourceFactory } from './internal/authenticator.js';
 import { Authorizer, compileAuthorizationPolicy, type CompiledPolicy } from './internal/authorizer.js';
 import { formatFieldPath, validateDocument } from './internal/validate.js';
@@ -25,13 +25,14 @@ export interface CompilePoliciesOptions {
    */
   readonly defaultAction?: 'allow' | 'deny';
   /**
-   * Builds each jwtRule's key source. Default: inline `jwks` → `createLocalJwks`; `jwksUri` or
-   * OIDC discovery → `createRemoteKeySource` (which must then be given). Inject a caching
-   * factory to share remote JWKS between reloads.
+   * Builds each jwtRule's key source. Default: inline `jwks` → `createLocalJwks`; `jwksUri` →
+   * `createRemoteJwks(jwksUri)`; neither → `createRemoteJwks({ issuer })` (OIDC discovery), with the
+   * rule's `timeout`, one source per URL (or issuer) in the set. Inject a caching factory to share
+   * remote JWKS between reloads (the sources it returns are then the caller's to close).
    */
   readonly createKeySource?: KeySourceFactory;
-  /** Used by the default factory for `jwksUri` and discovery. */
-  readonly createRemoteKeySource?: KeySourceFactory;
+  /** Options for the remote key sources the default factory creates (logger, onEvent, ca, cacheMaxAge, ...). */
+  readonly remoteJwksOptions?: Omit<RemoteJwksOptions, 'issuer' | 'timeoutDuration'>;
   readonly clock?: Clock;
   /** Seconds of leeway for `exp`/`nbf`; default 0. */
   readonly clockTolerance?: number;
@@ -76,15 +77,25 @@ export interface PolicySet {
   authorizeWithProviders(request: PolicyRequest, identity: Identity | undefined, externalAuthorizer: ExternalAuthorizer): Promise<Decision>;
   /** Which policy and rule decided and why, with every policy considered. */
   explain(request: PolicyRequest, identity?: Identity): Explanation;
+  /** Fetches every remote key source the set created, so the first requests do not wait. */
+  warmup(): Promise<void>;
+  /** Closes the remote key sources the set created itself (not those of an injected factory). */
+  close(): void;
 }
 
-function defaultKeySourceFactory(remote: KeySourceFactory | undefined): KeySourceFactory {
+function defaultKeySourceFactory(options: CompilePoliciesOptions, owned: RemoteJwks[]): KeySourceFactory {
+  const remote = new Map<string, RemoteJwks>();
   return (request: JwtKeySourceRequest): KeySource => {
-    if (request.jwks !== undefined) return createLocalJwks(JSON.parse(request.jwks));
-    if (remote === undefined) {
-      throw coreErrors.create('ERR_CONFIG_INVALID', `jwtRule of ${request.policy} needs ${request.jwksUri === undefined ? 'OIDC discovery' : 'jwksUri'} but no remote key source factory was given`);
+    if (request.jwks !== undefined) return createLocalJwks(JSON.parse(request.jwks) as Jwks);
+    const key = `${request.jwksUri ?? `discovery:${request.issuer}`} ${request.timeoutMs}`;
+    let source = remote.get(key);
+    if (source === undefined) {
+      const base: RemoteJwksOptions = { ...options.remoteJwksOptions, timeoutDuration: request.timeoutMs, ...(options.clock ? { clock: options.clock } : {}) };
+      source = request.jwksUri !== undefined ? createRemoteJwks(request.jwksUri, base) : createRemoteJwks({ ...base, issuer: request.issuer });
+      remote.set(key, source);
+      owned.push(source);
     }
-    return remote(request);
+    return source;
   };
 }
 
@@ -116,7 +127,8 @@ export function compilePolicies(documents: readonly PolicyDocument[], options: C
   if (typeof defaultNamespace !== 'string' || defaultNamespace.length === 0) throw coreErrors.create('ERR_CONFIG_INVALID', 'defaultNamespace must be a non-empty string');
   if (defaultAction !== 'allow' && defaultAction !== 'deny') throw coreErrors.create('ERR_CONFIG_INVALID', "defaultAction must be 'allow' or 'deny'");
   if (!Array.isArray(documents)) throw coreErrors.create('ERR_CONFIG_INVALID', 'documents must be an array');
-  const createKeySource = options.createKeySource ?? defaultKeySourceFactory(options.createRemoteKeySource);
+  const owned: RemoteJwks[] = [];
+  const createKeySource = options.createKeySource ?? defaultKeySourceFactory(options, owned);
 
   const issues: PolicyIssue[] = [];
   const where = (doc: PolicyDocument | undefined, index: number) => ({
@@ -163,7 +175,6 @@ export function compilePolicies(documents: readonly PolicyDocument[], options: C
         summaries.push({ id, kind: doc.kind, action: undefined, dryRun: false, file: doc.source?.file, line: doc.source?.line });
       }
     } catch (error) {
-      if (error instanceof TesseraError && error.code === 'ERR_CONFIG_INVALID' && error.message.includes('remote key source')) throw error;
       issues.push({ ...where(doc, index), path: 'spec', message: error instanceof Error ? error.message : String(error) });
     }
   });
@@ -203,6 +214,12 @@ export function compilePolicies(documents: readonly PolicyDocument[], options: C
       return decision;
     },
     explain: (request, identity) => authorizer.explain(request, identity),
+    warmup: async () => {
+      await Promise.all(owned.map((source) => source.warmup()));
+    },
+    close: () => {
+      for (const source of owned) source.close();
+    },
   };
   return Object.freeze(set);
 }
