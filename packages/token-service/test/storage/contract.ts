@@ -433,8 +433,8 @@ export function runAuditStoreContract(name: string, factory: (clock: ManualClock
   test(`${name} audit: secrets in details are redacted before they are stored`, () =>
     withStore(async ({ store, rawDump }) => {
       const jwt = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJlLXZhbHVl';
-      const e = await store.append({ actor: 'a', action: 'client.created', details: { client_secret: 's3cr3t-value', nested: { password: 'hunter2-pw', seen: jwt }, aud: 'ledger' } });
-      assert.deepEqual(e.details, { client_secret: '[redacted]', nested: { password: '[redacted]', seen: '[redacted]' }, aud: 'ledger' });
+      const e = await store.append({ actor: 'a', action: 'client.created', details: { client_secret: 's3cr3t-value', nested: { password: 'hunter2-pw', seen: jwt, header: `Bearer ${jwt}` }, aud: 'ledger', host: 'api-gateway.production.internal' } });
+      assert.deepEqual(e.details, { client_secret: '[redacted]', nested: { password: '[redacted]', seen: '[redacted]', header: '[redacted]' }, aud: 'ledger', host: 'api-gateway.production.internal' });
       const dump = await rawDump();
       assert.ok(dump.includes('ledger'));
       for (const secret of ['s3cr3t-value', 'hunter2-pw', jwt]) assert.ok(!dump.includes(secret), `${secret} is not stored`);

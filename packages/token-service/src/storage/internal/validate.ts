@@ -172,7 +172,8 @@ export function checkCursor(cursor: unknown): number {
 }
 
 const SECRET_NAME = /secret|password|passwd|private|credential|authorization|assertion|cookie|(^|_)token$|Token$|^(d|p|q|dp|dq|qi|k|oth)$/i;
-const JWT_LIKE = /^[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*$/;
+// A compact JWS/JWE anywhere in the string: its protected header is base64url JSON, so it starts `eyJ`.
+const JWT_LIKE = /eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*\./;
 
 function redact(value: unknown, depth: number): unknown {
   if (typeof value === 'string') return JWT_LIKE.test(value) ? '[redacted]' : value;
