@@ -31,6 +31,11 @@ export interface CompilePoliciesOptions {
    * remote JWKS between reloads (the sources it returns are then the caller's to close).
    */
   readonly createKeySource?: KeySourceFactory;
+  /**
+   * Used by the default factory for `jwksUri` and discovery rules instead of `createRemoteJwks`
+   * (inline `jwks` stay local). Sources it returns are the caller's to close.
+   */
+  readonly createRemoteKeySource?: KeySourceFactory;
   /** Options for the remote key sources the default factory creates (logger, onEvent, ca, cacheMaxAge, ...). */
   readonly remoteJwksOptions?: Omit<RemoteJwksOptions, 'issuer' | 'timeoutDuration'>;
   readonly clock?: Clock;
@@ -87,6 +92,7 @@ function defaultKeySourceFactory(options: CompilePoliciesOptions, owned: RemoteJ
   const remote = new Map<string, RemoteJwks>();
   return (request: JwtKeySourceRequest): KeySource => {
     if (request.jwks !== undefined) return createLocalJwks(JSON.parse(request.jwks) as Jwks);
+    if (options.createRemoteKeySource !== undefined) return options.createRemoteKeySource(request);
     const key = `${request.jwksUri ?? `discovery:${request.issuer}`} ${request.timeoutMs}`;
     let source = remote.get(key);
     if (source === undefined) {

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
-  compilePolicies, generateKey, isTesseraError, parsePolicies, signJwt, type CompilePoliciesOptions, type GeneratedKey,
+  compilePolicies, createLocalJwks, generateKey, isTesseraError, parsePolicies, signJwt, type CompilePoliciesOptions, type GeneratedKey,
   type PolicyRequest, type PolicySet,
 } from '@tessera/core';
 
@@ -259,4 +259,29 @@ spec:
   assert.equal(viaUri?.subject, 'svc-b');
   assert.ok(jwksHits >= 1);
   await rejects(auth(signJwt({ iss: 'https://slow.example', sub: 'x' }, keyA.signingKey, { expiresIn: '5m', clock })), 'ERR_JWKS_FETCH_FAILED');
+});
+
+test('injected key-source factories: createRemoteKeySource for remote rules, createKeySource for all', async () => {
+  const yaml = `
+apiVersion: security.istio.io/v1
+kind: RequestAuthentication
+metadata: { name: inj, namespace: default }
+spec:
+  jwtRules:
+  - issuer: ${ISSUER}
+    jwksUri: https://keys.example/jwks.json
+    timeout: 1m30s
+  - issuer: https://inline.example
+    jwks: '${jwksOf(keyB)}'
+`;
+  const remoteCalls: import('@tessera/core').JwtKeySourceRequest[] = [];
+  const set = setOf(yaml, { createRemoteKeySource: (r) => { remoteCalls.push(r); return createLocalJwks(JSON.parse(jwksOf(keyA))); } });
+  assert.deepEqual(remoteCalls, [{ issuer: ISSUER, jwksUri: 'https://keys.example/jwks.json', jwks: undefined, timeoutMs: 90_000, policy: 'default/inj', rule: 0 }]);
+  assert.equal((await set.authenticate(request({ headers: { authorization: `Bearer ${token({})}` } })))?.subject, 'alice');
+  const inline = signJwt({ iss: 'https://inline.example', sub: 'x' }, keyB.signingKey, { expiresIn: '5m', clock });
+  assert.equal((await set.authenticate(request({ headers: { authorization: `Bearer ${inline}` } })))?.subject, 'x');
+
+  const all: string[] = [];
+  setOf(yaml, { createKeySource: (r) => { all.push(r.issuer); return createLocalJwks({ keys: [] }); } });
+  assert.deepEqual(all, [ISSUER, 'https://inline.example']);
 });
