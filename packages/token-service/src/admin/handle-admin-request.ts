@@ -12,7 +12,26 @@ import type { ServiceContext } from '../server/internal/context.js';
 import { checkAdminToken, parseJsonBody } from './internal/admin-io.js';
 import { handleJwtFactoryRequest } from './handle-jwt-factory-request.js';
 
-const clientPatchSchema = clientConfigSchema.omit({ id: true }).partial().extend({ rotateSecret: z.boolean().optional() }).strict();
+// A patch names only what changes: the create schema's defaults must not apply here.
+const shape = clientConfigSchema.shape;
+const clientPatchSchema = z.strictObject({
+  secret: shape.secret,
+  secretHash: shape.secretHash,
+  jwks: shape.jwks,
+  audiences: shape.audiences.removeDefault().optional(),
+  scopes: shape.scopes.removeDefault().optional(),
+  grantTypes: shape.grantTypes.removeDefault().optional(),
+  tokenLifetimeSeconds: shape.tokenLifetimeSeconds,
+  exchange: shape.exchange.optional(),
+  enabled: shape.enabled.removeDefault().optional(),
+  rotateSecret: z.boolean().optional(),
+});
+const knownGrants = new Set(['client_credentials', 'urn:ietf:params:oauth:grant-type:token-exchange', 'password']);
+
+function checkGrantTypes(grantTypes: readonly string[] | undefined): void {
+  const unknown = grantTypes?.find((g) => !knownGrants.has(g));
+  if (unknown !== undefined) throw tokenServiceErrors.create('ERR_ADMIN_BAD_REQUEST', `grantTypes: unknown grant type "${unknown}"`);
+}
 const rotateSchema = z.strictObject({ immediate: z.boolean().default(false) });
 
 /**
@@ -97,6 +116,7 @@ async function publish(ctx: ServiceContext, type: string, data: Record<string, u
 async function createClient(ctx: ServiceContext, req: IncomingMessage, res: ServerResponse, body: Buffer): Promise<void> {
   const input = parseJsonBody(req, body, clientConfigSchema);
   if (input.secret !== undefined && input.secretHash !== undefined) throw tokenServiceErrors.create('ERR_ADMIN_BAD_REQUEST', 'give either secret or secretHash, not both');
+  checkGrantTypes(input.grantTypes);
   let generated: string | undefined;
   let secretHash = input.secretHash;
   if (input.secret !== undefined) secretHash = await hashSecret(input.secret);
@@ -119,6 +139,7 @@ async function createClient(ctx: ServiceContext, req: IncomingMessage, res: Serv
 
 async function updateClient(ctx: ServiceContext, req: IncomingMessage, res: ServerResponse, id: string, body: Buffer): Promise<void> {
   const patch = parseJsonBody(req, body, clientPatchSchema);
+  checkGrantTypes(patch.grantTypes);
   const current = await mustGetClient(ctx, id);
   if (patch.secret !== undefined && (patch.secretHash !== undefined || patch.rotateSecret)) throw tokenServiceErrors.create('ERR_ADMIN_BAD_REQUEST', 'give one of secret, secretHash, rotateSecret');
   let generated: string | undefined;

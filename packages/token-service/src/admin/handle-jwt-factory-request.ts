@@ -15,7 +15,7 @@ export const JWT_FACTORY_ISSUER = 'https://jwt-factory/';
 
 const keyIdPattern = /^[A-Za-z0-9._-]{1,64}$/;
 const algSchema = z.enum(['RS256', 'PS256', 'ES256', 'EdDSA']);
-const claimsSchema = z.record(z.string(), z.unknown()).refine((c) => !('__proto__' in c), 'invalid claim name');
+const claimsSchema = z.record(z.string(), z.unknown()).refine((c) => !Object.hasOwn(c, '__proto__'), 'invalid claim name');
 const verifySchema = z.looseObject({ token: z.string().min(1).max(16_384), aud: z.string().min(1).optional(), sub: z.string().min(1).optional() });
 
 /** A jsonwebtoken-style verification answer (the shape jwt-factory users know). */
