@@ -1,0 +1,171 @@
+// Operations and the remaining flows: health, readiness, metrics, rate limiting, the revocation
+// feed (poll + SSE), restart persistence on the file store, the demo password grant, impersonation
+// with may_act, and graceful shutdown.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { request } from 'node:http';
+import { ACCESS_TOKEN_TYPE, EXCHANGE, decode, postForm, startService } from './helpers.js';
+import { hashSecret } from '../src/index.js';
+
+const A = { id: 'svc-a', secret: 'svc-a-secret-0123456789' };
+
+test('healthz, readyz and a Prometheus /metrics of this instance', async () => {
+  const ts = await startService({ clients: [{ id: A.id, secret: A.secret, audiences: ['svc-b'] }] });
+  try {
+    assert.deepEqual(await (await fetch(`${ts.url}/healthz`)).json(), { status: 'ok' });
+    assert.deepEqual(await (await fetch(`${ts.url}/readyz`)).json(), { status: 'ready' });
+    await postForm(`${ts.url}/token`, { grant_type: 'client_credentials' }, A);
+    await postForm(`${ts.url}/token`, { grant_type: 'client_credentials' }, { id: A.id, secret: 'wrong-wrong-wrong-wrong' });
+    const text = await (await fetch(`${ts.url}/metrics`)).text();
+    assert.match(text, /tessera_tokens_issued_total\{grant_type="client_credentials"\} 1/);
+    assert.match(text, /tessera_token_requests_total\{grant_type="client_credentials",outcome="invalid_client"\} 1/);
+    assert.match(text, /tessera_signing_keys\{state="active"\} 1/);
+    assert.equal((await fetch(`${ts.url}/nothing`)).status, 404);
+  } finally {
+    await ts.stop();
+  }
+});
+
+test('rate limit per client: 429 with Retry-After and an RFC 6749-style body', async () => {
+  let now = Date.UTC(2026, 0, 1);
+  const ts = await startService({ clients: [{ id: A.id, secret: A.secret, audiences: ['svc-b'] }], rateLimit: { perClient: { ratePerSecond: 1, burst: 2 } } }, { clock: () => now });
+  try {
+    assert.equal((await postForm(`${ts.url}/token`, { grant_type: 'client_credentials' }, A)).status, 200);
+    assert.equal((await postForm(`${ts.url}/token`, { grant_type: 'client_credentials' }, A)).status, 200);
+    const limited = await postForm(`${ts.url}/token`, { grant_type: 'client_credentials' }, A);
+    assert.equal(limited.status, 429);
+    assert.equal(limited.headers.get('retry-after'), '1');
+    assert.equal(limited.body['error'], 'temporarily_unavailable');
+    now += 1000;
+    assert.equal((await postForm(`${ts.url}/token`, { grant_type: 'client_credentials' }, A)).status, 200);
+  } finally {
+    await ts.stop();
+  }
+});
+
+test('rate limit per source address applies before authentication', async () => {
+  const ts = await startService({ rateLimit: { perAddress: { ratePerSecond: 0.001, burst: 3 } } });
+  try {
+    const statuses = [];
+    for (let i = 0; i < 4; i += 1) statuses.push((await postForm(`${ts.url}/token`, { grant_type: 'client_credentials' }, { id: 'x', secret: 'y' })).status);
+    assert.deepEqual(statuses, [401, 401, 401, 429]);
+  } finally {
+    await ts.stop();
+  }
+});
+
+test('revocation feed: polled list with a cursor, and the SSE stream gets new revocations live', async () => {
+  const ts = await startService({ clients: [{ id: A.id, secret: A.secret, audiences: ['svc-b'] }], rateLimit: { enabled: false } });
+  try {
+    const t1 = (await postForm(`${ts.url}/token`, { grant_type: 'client_credentials' }, A)).body['access_token'] as string;
+    const t2 = (await postForm(`${ts.url}/token`, { grant_type: 'client_credentials' }, A)).body['access_token'] as string;
+    const first = (await (await fetch(`${ts.url}/revocations`)).json()) as { revocations: unknown[]; cursor: string };
+    assert.deepEqual(first.revocations, []);
+    assert.equal((await postForm(`${ts.url}/revoke`, { token: t1, token_type_hint: 'access_token' }, A)).status, 200);
+    const page = (await (await fetch(`${ts.url}/revocations?since=${encodeURIComponent(first.cursor)}`)).json()) as { revocations: { jti: string; exp: number }[]; cursor: string };
+    assert.deepEqual(page.revocations, [{ jti: decode(t1).payload['jti'], exp: decode(t1).payload['exp'] }]);
+
+    const events: string[] = [];
+    const stream = await new Promise<import('node:http').IncomingMessage>((resolve, reject) => {
+      request(`${ts.url}/revocations/stream?since=${encodeURIComponent(page.cursor)}`, (res) => resolve(res)).on('error', reject).end();
+    });
+    assert.equal(stream.headers['content-type'], 'text/event-stream');
+    const got = new Promise<void>((resolve) => {
+      stream.setEncoding('utf8');
+      stream.on('data', (chunk: string) => {
+        events.push(chunk);
+        if (events.join('').includes('event: revocation')) resolve();
+      });
+    });
+    await postForm(`${ts.url}/revoke`, { token: t2 }, A);
+    await got;
+    assert.ok(events.join('').includes(`"jti":"${decode(t2).payload['jti']}"`));
+    stream.destroy();
+    assert.equal((await fetch(`${ts.url}/revocations?since=%00`)).status, 400);
+  } finally {
+    await ts.stop();
+  }
+});
+
+test('restart on the file store keeps keys, admin-made clients and revocations', async () => {
+  const config = { clients: [{ id: A.id, secret: A.secret, audiences: ['svc-b'] }] };
+  const first = await startService(config);
+  const created = (await (await first.admin('/admin/clients', { method: 'POST', body: JSON.stringify({ id: 'later', audiences: ['x'] }) })).json()) as { client_secret: string };
+  const token = (await postForm(`${first.url}/token`, { grant_type: 'client_credentials' }, A)).body['access_token'] as string;
+  await postForm(`${first.url}/revoke`, { token }, A);
+  const jwksBefore = await (await fetch(`${first.url}/.well-known/jwks.json`)).json();
+  const adminToken = first.service.adminToken;
+  await first.stop({ keepData: true });
+
+  const second = await startService(config, { dataDir: first.dataDir });
+  try {
+    assert.deepEqual(await (await fetch(`${second.url}/.well-known/jwks.json`)).json(), jwksBefore);
+    assert.equal(second.service.adminToken, adminToken);
+    assert.equal((await postForm(`${second.url}/token`, { grant_type: 'client_credentials' }, { id: 'later', secret: created.client_secret })).status, 200);
+    const fresh = (await postForm(`${second.url}/token`, { grant_type: 'client_credentials' }, A)).body['access_token'] as string;
+    assert.equal(decode(fresh).header['kid'], (jwksBefore as { keys: { kid: string }[] }).keys[0]!.kid);
+    assert.equal(await second.service.storage.revocations.isRevoked(decode(token).payload['jti'] as string), true);
+    const audit = await second.service.storage.audit.list({ limit: 1000 });
+    assert.equal(audit.filter((e) => e.action === 'client.created' && e.target === A.id).length, 1, 'an unchanged config client is not re-written at restart');
+  } finally {
+    await second.stop();
+  }
+});
+
+test('password grant (demo only): scrypt users, same answer for unknown user and wrong password', async () => {
+  const ts = await startService({
+    grants: { password: { enabled: true, users: [{ username: 'alice', passwordHash: await hashSecret('alice-password'), scopes: ['orders'], audiences: ['order-service'] }] } },
+    clients: [{ id: 'web', secret: 'web-secret-0123456789', grantTypes: ['password'] }],
+  });
+  try {
+    const web = { id: 'web', secret: 'web-secret-0123456789' };
+    const ok = await postForm(`${ts.url}/token`, { grant_type: 'password', username: 'alice', password: 'alice-password' }, web);
+    assert.equal(ok.status, 200);
+    assert.equal(decode(ok.body['access_token'] as string).payload['sub'], 'alice');
+    assert.equal(decode(ok.body['access_token'] as string).payload['aud'], 'order-service');
+    const wrong = await postForm(`${ts.url}/token`, { grant_type: 'password', username: 'alice', password: 'nope' }, web);
+    const unknown = await postForm(`${ts.url}/token`, { grant_type: 'password', username: 'bob', password: 'nope' }, web);
+    assert.equal(wrong.status, 400);
+    assert.deepEqual(wrong.body, unknown.body);
+    assert.equal(wrong.body['error'], 'invalid_grant');
+  } finally {
+    await ts.stop();
+  }
+});
+
+test('impersonation where allowed: sub kept, no act; an unsupported requested_token_type is refused', async () => {
+  const ts = await startService({
+    grants: { password: { enabled: true, users: [{ username: 'alice', passwordHash: await hashSecret('alice-password'), audiences: ['orders'], scopes: ['buy'] }] } },
+    clients: [
+      { id: 'web', secret: 'web-secret-0123456789', grantTypes: ['password'] },
+      { id: 'orders', secret: 'orders-secret-0123456789', audiences: ['inventory'], grantTypes: ['client_credentials', EXCHANGE], exchange: { targetAudiences: ['inventory'], impersonation: true } },
+    ],
+    rateLimit: { enabled: false },
+  });
+  try {
+    const user = (await postForm(`${ts.url}/token`, { grant_type: 'password', username: 'alice', password: 'alice-password' }, { id: 'web', secret: 'web-secret-0123456789' })).body['access_token'] as string;
+    const orders = { id: 'orders', secret: 'orders-secret-0123456789' };
+    const imp = await postForm(`${ts.url}/token`, { grant_type: EXCHANGE, subject_token: user, subject_token_type: ACCESS_TOKEN_TYPE, audience: 'inventory' }, orders);
+    assert.equal(imp.status, 200);
+    const claims = decode(imp.body['access_token'] as string).payload;
+    assert.equal(claims['sub'], 'alice');
+    assert.equal(claims['act'], undefined);
+    assert.equal(claims['scope'], 'buy');
+    assert.equal(imp.body['issued_token_type'], ACCESS_TOKEN_TYPE);
+    // A requested_token_type the server cannot issue is refused.
+    const saml = await postForm(`${ts.url}/token`, { grant_type: EXCHANGE, subject_token: user, subject_token_type: ACCESS_TOKEN_TYPE, audience: 'inventory', requested_token_type: 'urn:ietf:params:oauth:token-type:saml2' }, orders);
+    assert.equal(saml.body['error'], 'invalid_request');
+  } finally {
+    await ts.stop();
+  }
+});
+
+test('close() drains: a request in flight completes, then the port is closed', async () => {
+  const ts = await startService({ clients: [{ id: A.id, secret: A.secret, audiences: ['svc-b'] }] });
+  const inFlight = postForm(`${ts.url}/token`, { grant_type: 'client_credentials' }, A);
+  await new Promise((r) => setTimeout(r, 5));
+  const closing = ts.stop();
+  assert.equal((await inFlight).status, 200);
+  await closing;
+  await assert.rejects(fetch(`${ts.url}/healthz`));
+});
