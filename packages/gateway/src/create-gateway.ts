@@ -292,7 +292,7 @@ export function createGateway(config: GatewayConfig, options: CreateGatewayOptio
         proxyUpgrade(upstreamUrls.get(prepared.route.index)!, req, socket, head, prepared.request.path + built.query, built.headers, config.limits.upstreamConnectTimeoutMs, (status) => {
           prepared.counters.upstream(status);
           log(prepared, req, status, verdict.reason, verdict.identity, started);
-        });
+        }, tunnels);
       };
       const mint = prepared.route.config.mutations.mint;
       if (mint && verdict.identity && minter) {
@@ -373,6 +373,7 @@ export function createGateway(config: GatewayConfig, options: CreateGatewayOptio
   const urls: Record<string, string> = {};
   let listening = false;
   const inflight = new Set<Socket>();
+  const tunnels = new Set<Duplex>();
 
   const gateway: Gateway = {
     urls,
@@ -407,6 +408,8 @@ export function createGateway(config: GatewayConfig, options: CreateGatewayOptio
     async close() {
       if (draining) return;
       draining = true;
+      // An upgraded connection (WebSocket) has no request boundary to drain at: end it now.
+      for (const t of tunnels) t.destroy();
       const closed = servers.map(({ server }) => new Promise<void>((resolve) => server.close(() => resolve())));
       for (const { server } of servers) server.closeIdleConnections();
       const deadline = new Promise<void>((resolve) => {

@@ -37,7 +37,10 @@ export async function startEchoUpstream(): Promise<EchoUpstream> {
       res.end(body);
     });
   });
+  const upgraded = new Set<import('node:stream').Duplex>();
   server.on('upgrade', (req, socket, head) => {
+    upgraded.add(socket);
+    socket.once('close', () => upgraded.delete(socket));
     received.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, rawHeaders: req.rawHeaders, body: '' });
     socket.write('HTTP/1.1 101 Switching Protocols\r\nupgrade: websocket\r\nconnection: Upgrade\r\nx-echo-url: ' + encodeURIComponent(req.url ?? '') + '\r\n\r\n');
     if (head.length) socket.write(head);
@@ -51,6 +54,7 @@ export async function startEchoUpstream(): Promise<EchoUpstream> {
     server,
     received,
     close: () => new Promise<void>((resolve) => {
+      for (const s of upgraded) s.destroy();
       server.closeAllConnections();
       server.close(() => resolve());
     }),

@@ -18,7 +18,7 @@ export function rejectUpgrade(socket: Duplex, status: number, body: string, head
  * headers, and on `101` writes the upstream's answer to the client and pipes the two sockets. Any
  * other upstream answer is relayed and the client socket closed. `done` receives the final status.
  */
-export function proxyUpgrade(upstream: URL, req: IncomingMessage, socket: Duplex, head: Buffer, path: string, headers: string[], timeoutMs: number, done: (status: number) => void): void {
+export function proxyUpgrade(upstream: URL, req: IncomingMessage, socket: Duplex, head: Buffer, path: string, headers: string[], timeoutMs: number, done: (status: number) => void, tunnels?: Set<Duplex>): void {
   const requestFn = upstream.protocol === 'https:' ? httpsRequest : httpRequest;
   const outHeaders: Record<string, string | string[]> = {};
   for (let i = 0; i < headers.length; i += 2) {
@@ -65,6 +65,13 @@ export function proxyUpgrade(upstream: URL, req: IncomingMessage, socket: Duplex
     if (head.length) upSocket.write(head);
     upSocket.on('error', () => socket.destroy());
     socket.on('error', () => upSocket.destroy());
+    // Either side closing ends the tunnel; the gateway destroys open tunnels when it shuts down.
+    upSocket.once('close', () => socket.destroy());
+    socket.once('close', () => {
+      upSocket.destroy();
+      tunnels?.delete(socket);
+    });
+    tunnels?.add(socket);
     upSocket.pipe(socket);
     socket.pipe(upSocket);
     finish(101);
