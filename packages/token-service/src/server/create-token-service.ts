@@ -4,7 +4,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { pino, type Logger } from 'pino';
-import { isTesseraError, type Clock } from '@tessera/core';
+import { createRemoteJwks, isTesseraError, type Clock, type KeySource, type RemoteJwks } from '@tessera/core';
 import { tokenServiceErrors } from '../errors.js';
 import type { TokenServiceConfig } from '../config/load-config.js';
 import { createClientAuthenticator } from '../clients/create-client-authenticator.js';
@@ -109,6 +109,7 @@ export function createTokenService(config: TokenServiceConfig, options: TokenSer
   let timer: unknown;
   let unsubscribe: (() => Promise<void>) | undefined;
   const inFlight = new Set<ServerResponse>();
+  const remoteJwks: RemoteJwks[] = [];
   const issuerUrl = () => config.server.issuer ?? baseUrl;
 
   // Client lookups are on every token request: a short cache keeps the store off the hot path;
@@ -166,7 +167,15 @@ export function createTokenService(config: TokenServiceConfig, options: TokenSer
       },
     });
     keyRing = ring;
-    const validator = createTokenValidator({ issuer: issuerUrl, ownKeys: ring.keySource, revocations: store.revocations, clock, clockSkewSeconds: config.tokens.clockSkewSeconds });
+    // Trusted external issuers for token exchange: their keys come from their JWKS (cached and
+    // refreshed by core's remote JWKS, failing closed when it cannot be fetched).
+    const trusted = new Map<string, KeySource>();
+    for (const t of config.grants.tokenExchange.trustedIssuers) {
+      const remote = createRemoteJwks(t.jwksUri, { clock, logger });
+      remoteJwks.push(remote);
+      trusted.set(t.issuer, remote);
+    }
+    const validator = createTokenValidator({ issuer: issuerUrl, ownKeys: ring.keySource, trustedIssuers: trusted, revocations: store.revocations, clock, clockSkewSeconds: config.tokens.clockSkewSeconds });
     const lifetime = config.tokens.defaultLifetimeSeconds;
     const modules: GrantModule[] = [];
     if (config.grants.clientCredentials.enabled) modules.push(createClientCredentialsGrant({ defaultLifetimeSeconds: lifetime }));
@@ -407,6 +416,7 @@ export function createTokenService(config: TokenServiceConfig, options: TokenSer
         await closed;
       }
       await unsubscribe?.().catch(() => undefined);
+      for (const remote of remoteJwks) remote.close();
       if (ownsStorage) await storage?.close();
       logger.info('token service stopped');
     },
