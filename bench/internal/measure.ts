@@ -25,22 +25,47 @@ async function slice(fn: () => unknown, ms: number): Promise<number> {
   return (ops * 1000) / elapsed;
 }
 
-/**
- * Runs every case `rounds` times for `sliceMs` each, interleaved, after one warm-up slice, and
- * returns the best ops/s of each (the least disturbed measurement on a shared machine).
- */
-export async function measure(cases: readonly BenchCase[], options: { rounds?: number; sliceMs?: number } = {}): Promise<Map<string, number>> {
-  const rounds = options.rounds ?? 5;
-  const sliceMs = options.sliceMs ?? 200;
-  const best = new Map<string, number>();
-  for (const c of cases) await slice(c.fn, sliceMs / 2); // warm up (JIT, caches)
+/** What {@link measure} returns: every slice's ops/s per case, round by round. */
+export interface Measurement {
+  /** ops/s of each round, per case name. */
+  readonly samples: ReadonlyMap<string, readonly number[]>;
+  /** The best round of a case (the least disturbed measurement on a shared machine). */
+  best(name: string): number | undefined;
+  /** Same as {@link Measurement.best} (the first version of this helper returned a Map of bests). */
+  get(name: string): number | undefined;
+  /**
+   * The median over rounds of a/b, each ratio taken from slices run back to back in the same round,
+   * so load that comes and goes on a shared machine hits both sides of each ratio alike.
+   */
+  ratio(a: string, b: string): number | undefined;
+}
+
+/** Runs every case `rounds` times for `sliceMs` each, interleaved, after one warm-up slice each. */
+export async function measure(cases: readonly BenchCase[], options: { rounds?: number; sliceMs?: number } = {}): Promise<Measurement> {
+  const rounds = options.rounds ?? 10;
+  const sliceMs = options.sliceMs ?? 100;
+  const samples = new Map<string, number[]>(cases.map((c) => [c.name, []]));
+  for (const c of cases) await slice(c.fn, sliceMs); // warm up (JIT, caches)
   for (let r = 0; r < rounds; r++) {
-    for (const c of cases) {
-      const opsPerSecond = await slice(c.fn, sliceMs);
-      if (opsPerSecond > (best.get(c.name) ?? 0)) best.set(c.name, opsPerSecond);
-    }
+    for (const c of cases) samples.get(c.name)!.push(await slice(c.fn, sliceMs));
   }
-  return best;
+  const best = (name: string): number | undefined => {
+    const list = samples.get(name);
+    return list === undefined ? undefined : Math.max(...list);
+  };
+  return {
+    samples,
+    best,
+    get: best,
+    ratio: (a, b) => {
+      const x = samples.get(a);
+      const y = samples.get(b);
+      if (x === undefined || y === undefined) return undefined;
+      const ratios = x.map((v, i) => v / y[i]!).sort((p, q) => p - q);
+      const mid = ratios.length >> 1;
+      return ratios.length % 2 ? ratios[mid] : (ratios[mid - 1]! + ratios[mid]!) / 2;
+    },
+  };
 }
 
 /** 12345 → '12.3k'. */

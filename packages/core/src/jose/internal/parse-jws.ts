@@ -32,7 +32,7 @@ export function decodeJsonSegment(segment: string, what: 'header' | 'payload', l
   const bytes = tryDecodeBase64Url(segment);
   if (bytes === undefined) return malformed(`${what} is not canonical base64url`);
   if (!isUtf8(bytes)) malformed(`${what} is not UTF-8`);
-  const result = parseJsonObject(bytes.toString('utf8'), limits.maxJsonDepth);
+  const result = parseJsonObject(bytes, limits.maxJsonDepth);
   if (typeof result === 'string') malformed(`${what} ${result}`);
   return result as Record<string, unknown>;
 }

@@ -6,23 +6,23 @@
 // verifier reject them instead, which we do), so duplicates show up as fewer members in the result
 // than separators in the text.
 
-/** Counts `:` outside strings; -1 when nesting exceeds maxDepth. Assumes `text` is valid JSON. */
-function scan(text: string, maxDepth: number): number {
+/**
+ * Counts `:` outside strings; -1 when nesting exceeds maxDepth. Assumes `bytes` is valid UTF-8 JSON
+ * (multi-byte sequences are all ≥ 0x80, so they never look like structure). A plain loop over the
+ * bytes is faster here than jumping from quote to quote with indexOf.
+ */
+function scan(bytes: Uint8Array, maxDepth: number): number {
   let depth = 0;
   let colons = 0;
-  const length = text.length;
+  const length = bytes.length;
   for (let i = 0; i < length; i++) {
-    const c = text.charCodeAt(i);
+    const c = bytes[i]!;
     if (c === 34 /* " */) {
-      // Jump to the closing quote: the first `"` not preceded by an odd run of backslashes.
-      let j = i;
-      for (;;) {
-        j = text.indexOf('"', j + 1);
-        let k = j - 1;
-        while (text.charCodeAt(k) === 92 /* \ */) k--;
-        if (((j - 1 - k) & 1) === 0) break;
+      for (i++; i < length; i++) {
+        const d = bytes[i]!;
+        if (d === 92 /* \ */) i++; // skip the escaped character
+        else if (d === 34) break;
       }
-      i = j;
     } else if (c === 58 /* : */) {
       colons++;
     } else if (c === 123 /* { */ || c === 91 /* [ */) {
@@ -60,18 +60,19 @@ function countMembers(value: unknown): number {
 }
 
 /**
- * Parses `text` as a JSON object, or returns a reason string when it is not valid JSON, not an
- * object, nested deeper than `maxDepth`, has duplicate member names or a `__proto__` member.
+ * Parses UTF-8 `bytes` as a JSON object, or returns a reason string when they are not valid JSON,
+ * not an object, nested deeper than `maxDepth`, or have duplicate member names or a `__proto__`
+ * member. The caller checks that the bytes are valid UTF-8.
  */
-export function parseJsonObject(text: string, maxDepth: number): Record<string, unknown> | string {
+export function parseJsonObject(bytes: Buffer, maxDepth: number): Record<string, unknown> | string {
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    value = JSON.parse(bytes.toString('utf8'));
   } catch {
     return 'not valid JSON';
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'not a JSON object';
-  const separators = scan(text, maxDepth);
+  const separators = scan(bytes, maxDepth);
   if (separators < 0) return `nested deeper than ${maxDepth}`;
   const members = countMembers(value);
   if (members < 0) return 'has a __proto__ member';
