@@ -1,0 +1,133 @@
+// Token service benchmark (issue 3): tokens issued per second by client_credentials over HTTP
+// (client_secret_basic, autocannon in its own process, the service in another), for an RS256 and
+// an ES256 server, against the raw node:crypto signing rate of the same algorithm measured in this
+// run, just before and after each server row. Target: ≥ 0.6× the raw RS256 signing rate.
+// Run alone: node --conditions=development --import tsx bench/token-service.bench.ts
+// Env: BENCH_SECONDS (default 10), BENCH_CONNECTIONS (default 32).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { generateKeyPairSync, randomUUID, sign } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { formatOps, measure, table } from './internal/measure.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, '..');
+const seconds = Number(process.env.BENCH_SECONDS ?? 10);
+const connections = Number(process.env.BENCH_CONNECTIONS ?? 32);
+const secret = 'bench-secret-0123456789abcdef';
+
+/** Child mode: start one token service and print its URL. */
+async function serve(alg: string, dataDir: string): Promise<void> {
+  const { createTokenService, loadConfig } = await import('@tessera/token-service');
+  const { pino } = await import('pino');
+  const config = loadConfig({
+    object: {
+      server: { port: 0 },
+      keys: { algorithm: alg },
+      storage: { dataDir },
+      rateLimit: { enabled: false },
+      clients: [{ id: 'bench', secret, audiences: ['api'], scopes: ['read'] }],
+      logging: { level: 'silent' },
+    },
+  });
+  const service = createTokenService(config, { logger: pino({ level: 'silent' }), env: { TESSERA_KEK: Buffer.alloc(32, 1).toString('base64url') } });
+  const url = await service.listen();
+  process.stdout.write(`LISTENING ${url}\n`);
+  process.once('SIGTERM', () => void service.close().then(() => process.exit(0)));
+}
+
+function startServer(alg: string, dataDir: string): Promise<{ child: ChildProcess; url: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--conditions=development', '--import', 'tsx', fileURLToPath(import.meta.url), '--serve', alg, dataDir], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /LISTENING (\S+)/.exec(out);
+      if (m) resolve({ child, url: m[1]! });
+    });
+    child.once('exit', (code) => reject(new Error(`token service (${alg}) exited with ${code} before listening`)));
+  });
+}
+
+function stop(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null) return resolve();
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+  });
+}
+
+interface LoadResult {
+  readonly rps: number;
+  readonly p50: number;
+  readonly p99: number;
+  readonly non2xx: number;
+}
+
+function autocannon(url: string, duration: number): Promise<LoadResult> {
+  const basic = 'Basic ' + Buffer.from(`bench:${secret}`).toString('base64');
+  const args = [join(root, 'node_modules/autocannon/autocannon.js'), '-c', String(connections), '-d', String(duration), '-j', '-m', 'POST',
+    '-H', 'content-type=application/x-www-form-urlencoded', '-H', `authorization=${basic}`, '-b', 'grant_type=client_credentials&scope=read', `${url}/token`];
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.once('exit', (code) => {
+      if (code !== 0) return reject(new Error(`autocannon exited with ${code}`));
+      const r = JSON.parse(out) as { requests: { average: number }; latency: { p50: number; p99: number }; non2xx: number; errors: number };
+      resolve({ rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, non2xx: r.non2xx + r.errors });
+    });
+  });
+}
+
+/** The raw rate: one `crypto.sign` per token over a JWT-sized input, the signing key prepared once. */
+async function rawSigningRate(alg: 'RS256' | 'ES256'): Promise<number> {
+  const key = alg === 'RS256' ? generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey : generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).privateKey;
+  const header = Buffer.from(JSON.stringify({ alg, kid: 'k', typ: 'at+jwt' })).toString('base64url');
+  const m = await measure([{
+    name: alg,
+    fn: () => {
+      const now = Math.floor(Date.now() / 1000);
+      const input = `${header}.${Buffer.from(JSON.stringify({ iss: 'http://127.0.0.1', sub: 'bench', aud: 'api', exp: now + 300, iat: now, jti: randomUUID(), client_id: 'bench', scope: 'read' })).toString('base64url')}`;
+      return sign('sha256', Buffer.from(input), alg === 'ES256' ? { key, dsaEncoding: 'ieee-p1363' } : key);
+    },
+  }], { rounds: 5, sliceMs: 200 });
+  return m.best(alg)!;
+}
+
+export default async function main(): Promise<void> {
+  console.log(`token service benchmark: ${cpus().length} cores, ${connections} connections, ${seconds}s per server row (after warm-up), POST /token client_credentials + client_secret_basic, autocannon in its own process`);
+  const rows: string[][] = [];
+  const summary: Record<string, { raw: number; server: LoadResult }> = {};
+  for (const alg of ['RS256', 'ES256'] as const) {
+    const dataDir = mkdtempSync(join(tmpdir(), `tessera-ts-bench-${alg}-`));
+    const { child, url } = await startServer(alg, dataDir);
+    try {
+      const rawBefore = await rawSigningRate(alg);
+      await autocannon(url, Math.max(2, Math.round(seconds / 4))); // warm-up: JIT, secret cache, pools
+      const server = await autocannon(url, seconds);
+      const rawAfter = await rawSigningRate(alg);
+      const raw = (rawBefore + rawAfter) / 2;
+      summary[alg] = { raw, server };
+      rows.push([`raw node:crypto ${alg} sign`, formatOps(raw), '—', '—', '1.00×']);
+      rows.push([`token service ${alg} (HTTP, end to end)`, formatOps(server.rps), `${server.p50} ms`, `${server.p99} ms`, `${(server.rps / raw).toFixed(2)}×`]);
+      if (server.non2xx > 0) rows.push([`  (${server.non2xx} non-2xx or errors!)`, '', '', '', '']);
+    } finally {
+      await stop(child);
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }
+  console.log(table(['case', 'per second', 'p50', 'p99', 'vs raw sign'], rows));
+  const rs = summary['RS256']!;
+  console.log(`\nRS256: ${(rs.server.rps / rs.raw).toFixed(2)}× the raw signing rate (target ≥ 0.60×).`);
+}
+
+const argv = process.argv;
+if (argv.includes('--serve')) {
+  const i = argv.indexOf('--serve');
+  void serve(argv[i + 1]!, argv[i + 2]!);
+} else if (import.meta.url === pathToFileURL(argv[1] ?? '').href) {
+  void main();
+}
