@@ -1,4 +1,4 @@
-import { compileRule, EvalContext, explainRule, ruleMatches, type CompiledRule } from './matchers.js';
+import { compileRule, EvalContext, explainRule, firstMatchingRule, type CompiledRule } from './matchers.js';
 import { DRY_RUN_ANNOTATION } from './validate.js';
 import type {
   AuthorizationPolicyDocument, CustomCheck, Decision, DecisionReason, DryRunResult, Explanation, Identity,
@@ -69,9 +69,7 @@ export function notSelectedBecause(policy: { namespace: string; matchLabels: rea
 }
 
 function firstMatch(policy: CompiledPolicy, ctx: EvalContext): number {
-  const rules = policy.rules;
-  for (let i = 0; i < rules.length; i++) if (ruleMatches(rules[i]!, ctx)) return i;
-  return -1;
+  return firstMatchingRule(policy.rules, ctx);
 }
 
 function decision(allowed: boolean, action: Decision['action'], policy: string | undefined, rule: number | undefined, reason: DecisionReason,

@@ -16,6 +16,8 @@ export class EvalContext {
   #remote: ParsedIp | undefined | typeof UNSET = UNSET;
   #destination: ParsedIp | undefined | typeof UNSET = UNSET;
   #namespace: string | undefined | typeof UNSET = UNSET;
+  #host: string | undefined;
+  #claims: Map<readonly string[], readonly string[] | undefined> | undefined;
 
   constructor(req: PolicyRequest, id: Identity | undefined) {
     this.req = req;
@@ -32,6 +34,22 @@ export class EvalContext {
   destinationIp(): ParsedIp | undefined {
     if (this.#destination === UNSET) this.#destination = parseIp(this.req.destinationIp);
     return this.#destination;
+  }
+  /** A claim's string values, read once per request per claim path (see {@link claimValues}). */
+  claim(path: readonly string[]): readonly string[] | undefined {
+    const claims = this.id?.claims;
+    if (claims === undefined) return undefined;
+    this.#claims ??= new Map();
+    let got = this.#claims.get(path);
+    if (got === undefined && !this.#claims.has(path)) {
+      got = claimValues(claims, path);
+      this.#claims.set(path, got);
+    }
+    return got;
+  }
+  /** The host, lower-cased once. */
+  host(): string {
+    return (this.#host ??= this.req.host.toLowerCase());
   }
   /** The peer's namespace: given, or read from a SPIFFE-style principal `<td>/ns/<ns>/sa/<sa>`. */
   peerNamespace(): string | undefined {
@@ -61,180 +79,162 @@ export interface FieldMatcher {
   actual(ctx: EvalContext): string;
 }
 
-abstract class BaseField implements FieldMatcher {
-  constructor(readonly label: string, readonly negate: boolean, readonly values: readonly string[]) {}
-  abstract hit(ctx: EvalContext): boolean;
-  abstract actual(ctx: EvalContext): string;
-  test(ctx: EvalContext): boolean {
-    return this.hit(ctx) !== this.negate;
-  }
-}
-
-type StringGetter = (ctx: EvalContext) => string | undefined;
-type ListGetter = (ctx: EvalContext) => readonly string[] | undefined;
-type IpGetter = (ctx: EvalContext) => ParsedIp | undefined;
+// Attributes a field reads. One class with a switch keeps every call site monomorphic, which
+// matters when a hundred policies are checked per request.
+const PEER_PRINCIPAL = 0, REQUEST_PRINCIPAL = 1, PEER_NAMESPACE = 2, HOST = 3, METHOD = 4, PATH = 5, SNI = 6, PRESENTER = 7,
+  HEADER = 8, CLAIM = 9, AUDIENCES = 10, SOURCE_IP = 11, REMOTE_IP = 12, DESTINATION_IP = 13, PORT = 14, SERVICE_ACCOUNT = 15;
+// Cheap and selective checks first: a clause stops at its first failing field.
+const COST = [3, 3, 3, 2, 0, 1, 3, 3, 4, 5, 4, 3, 3, 3, 0, 3];
 
 const show = (v: string | undefined): string => (v === undefined ? '(none)' : JSON.stringify(v));
-
-class StringField extends BaseField {
-  readonly #list: StringMatchList;
-  constructor(label: string, negate: boolean, values: readonly string[], readonly get: StringGetter, options: { ignoreCase?: boolean; templates?: boolean } = {}) {
-    super(label, negate, values);
-    this.#list = compileStringMatch(values, options);
-  }
-  hit(ctx: EvalContext): boolean {
-    return matchString(this.#list, this.get(ctx));
-  }
-  actual(ctx: EvalContext): string {
-    return show(this.get(ctx));
-  }
-}
-
-class ListField extends BaseField {
-  readonly #list: StringMatchList;
-  constructor(label: string, negate: boolean, values: readonly string[], readonly get: ListGetter) {
-    super(label, negate, values);
-    this.#list = compileStringMatch(values);
-  }
-  hit(ctx: EvalContext): boolean {
-    const got = this.get(ctx);
-    if (got === undefined) return false;
-    for (let i = 0; i < got.length; i++) if (matchString(this.#list, got[i])) return true;
-    return false;
-  }
-  actual(ctx: EvalContext): string {
-    const got = this.get(ctx);
-    return got === undefined ? '(none)' : JSON.stringify(got);
-  }
-}
-
-class IpField extends BaseField {
-  readonly #cidrs: readonly Cidr[];
-  constructor(label: string, negate: boolean, values: readonly string[], readonly get: IpGetter, readonly raw: StringGetter) {
-    super(label, negate, values);
-    this.#cidrs = values.map((v) => {
-      const c = parseCidr(v);
-      if (typeof c === 'string') throw new Error(c);
-      return c;
-    });
-  }
-  hit(ctx: EvalContext): boolean {
-    const ip = this.get(ctx);
-    if (ip === undefined) return false;
-    for (let i = 0; i < this.#cidrs.length; i++) if (cidrContains(this.#cidrs[i]!, ip)) return true;
-    return false;
-  }
-  actual(ctx: EvalContext): string {
-    return show(this.raw(ctx));
-  }
-}
-
-class PortField extends BaseField {
-  readonly #ports: ReadonlySet<number>;
-  constructor(label: string, negate: boolean, values: readonly string[]) {
-    super(label, negate, values);
-    this.#ports = new Set(values.map(Number));
-  }
-  hit(ctx: EvalContext): boolean {
-    return this.#ports.has(ctx.req.port);
-  }
-  actual(ctx: EvalContext): string {
-    return String(ctx.req.port);
-  }
-}
-
-/** `<ns>/<sa>` against a principal ending in `/ns/<ns>/sa/<sa>` (Istio ≥ 1.24 `serviceAccounts`). */
-class ServiceAccountField extends BaseField {
-  readonly #suffixes: readonly string[];
-  constructor(label: string, negate: boolean, values: readonly string[]) {
-    super(label, negate, values);
-    this.#suffixes = values.map((v) => {
-      const [ns, sa] = v.split('/');
-      return `/ns/${ns}/sa/${sa}`;
-    });
-  }
-  hit(ctx: EvalContext): boolean {
-    const p = ctx.req.peerPrincipal;
-    if (p === undefined) return false;
-    for (const s of this.#suffixes) if (p.endsWith(s)) return true;
-    return false;
-  }
-  actual(ctx: EvalContext): string {
-    return show(ctx.req.peerPrincipal);
-  }
-}
-
-const peerPrincipal: StringGetter = (c) => c.req.peerPrincipal;
-const requestPrincipal: StringGetter = (c) => c.id?.requestPrincipal;
-const peerNamespace: StringGetter = (c) => c.peerNamespace();
-const host: StringGetter = (c) => c.req.host;
-const method: StringGetter = (c) => c.req.method;
-const path: StringGetter = (c) => c.req.path;
 
 /** Reads a claim by path; strings give one value, lists give their string members, anything else none (Envoy). */
 function claimValues(claims: Readonly<Record<string, unknown>> | undefined, names: readonly string[]): readonly string[] | undefined {
   let value: unknown = claims;
-  for (const name of names) {
-    if (typeof value !== 'object' || value === null || Array.isArray(value) || !Object.hasOwn(value, name)) return undefined;
-    value = (value as Record<string, unknown>)[name];
+  for (let i = 0; i < names.length; i++) {
+    if (typeof value !== 'object' || value === null || Array.isArray(value) || !Object.hasOwn(value, names[i]!)) return undefined;
+    value = (value as Record<string, unknown>)[names[i]!];
   }
   if (typeof value === 'string') return [value];
   if (Array.isArray(value)) return value.filter((v): v is string => typeof v === 'string');
   return undefined;
 }
 
-function sourceField(name: string, values: readonly string[], label: string): FieldMatcher {
-  const negate = name.startsWith('not');
-  const base = negate ? name[3]!.toLowerCase() + name.slice(4) : name;
-  switch (base) {
-    case 'principals': return new StringField(label, negate, values, peerPrincipal);
-    case 'requestPrincipals': return new StringField(label, negate, values, requestPrincipal);
-    case 'namespaces': return new StringField(label, negate, values, peerNamespace);
-    case 'serviceAccounts': return new ServiceAccountField(label, negate, values);
-    case 'ipBlocks': return new IpField(label, negate, values, (c) => c.sourceIp(), (c) => c.req.sourceIp);
-    case 'remoteIpBlocks': return new IpField(label, negate, values, (c) => c.remoteIp(), (c) => c.req.remoteIp ?? c.req.sourceIp);
-    default: throw new Error(`unknown source field ${name}`);
+class Field implements FieldMatcher {
+  private readonly _strings: StringMatchList | undefined;
+  private readonly _cidrs: readonly Cidr[] | undefined;
+  private readonly _ports: ReadonlySet<number> | undefined;
+  private readonly _suffixes: readonly string[] | undefined;
+  readonly cost: number;
+
+  constructor(readonly label: string, readonly negate: boolean, readonly values: readonly string[], readonly attr: number, readonly param: string | readonly string[] | undefined = undefined) {
+    this.cost = COST[attr]!;
+    if (attr === SOURCE_IP || attr === REMOTE_IP || attr === DESTINATION_IP) {
+      this._cidrs = values.map((v) => {
+        const c = parseCidr(v);
+        if (typeof c === 'string') throw new Error(c);
+        return c;
+      });
+    } else if (attr === PORT) {
+      this._ports = new Set(values.map(Number));
+    } else if (attr === SERVICE_ACCOUNT) {
+      this._suffixes = values.map((v) => {
+        const [ns, sa] = v.split('/');
+        return `/ns/${ns}/sa/${sa}`;
+      });
+    } else {
+      // Istio: hosts match case-insensitively; the request side is lower-cased once per request.
+      this._strings = compileStringMatch(attr === HOST ? values.map((v) => v.toLowerCase()) : values, { templates: attr === PATH });
+    }
+  }
+
+  test(ctx: EvalContext): boolean {
+    // The common case (a string attribute of the request) is handled inline.
+    const strings = this._strings;
+    if (strings !== undefined && this.attr <= HEADER) return matchString(strings, this._string(ctx)) !== this.negate;
+    return this._hit(ctx) !== this.negate;
+  }
+
+  private _string(ctx: EvalContext): string | undefined {
+    const req = ctx.req;
+    const attr = this.attr;
+    if (attr === PATH) return req.path;
+    if (attr === METHOD) return req.method;
+    switch (attr) {
+      case PEER_PRINCIPAL: return req.peerPrincipal;
+      case REQUEST_PRINCIPAL: return ctx.id?.requestPrincipal;
+      case PEER_NAMESPACE: return ctx.peerNamespace();
+      case HOST: return ctx.host();
+      case METHOD: return req.method;
+      case PATH: return req.path;
+      case SNI: return req.sni;
+      case PRESENTER: return ctx.id?.presenter;
+      case HEADER: return req.headers[this.param as string];
+      default: return undefined;
+    }
+  }
+
+  private _list(ctx: EvalContext): readonly string[] | undefined {
+    return this.attr === AUDIENCES ? ctx.id?.audiences : ctx.claim(this.param as readonly string[]);
+  }
+
+  private _ip(ctx: EvalContext): ParsedIp | undefined {
+    return this.attr === SOURCE_IP ? ctx.sourceIp() : this.attr === REMOTE_IP ? ctx.remoteIp() : ctx.destinationIp();
+  }
+
+  private _hit(ctx: EvalContext): boolean {
+    const strings = this._strings;
+    if (strings !== undefined) {
+      if (this.attr === AUDIENCES || this.attr === CLAIM) {
+        const got = this._list(ctx);
+        if (got === undefined) return false;
+        for (let i = 0; i < got.length; i++) if (matchString(strings, got[i])) return true;
+        return false;
+      }
+      return matchString(strings, this._string(ctx));
+    }
+    const cidrs = this._cidrs;
+    if (cidrs !== undefined) {
+      const ip = this._ip(ctx);
+      if (ip === undefined) return false;
+      for (let i = 0; i < cidrs.length; i++) if (cidrContains(cidrs[i]!, ip)) return true;
+      return false;
+    }
+    if (this._ports !== undefined) return this._ports.has(ctx.req.port);
+    const p = ctx.req.peerPrincipal;
+    if (p === undefined) return false;
+    for (const s of this._suffixes!) if (p.endsWith(s)) return true;
+    return false;
+  }
+
+  actual(ctx: EvalContext): string {
+    const req = ctx.req;
+    switch (this.attr) {
+      case AUDIENCES:
+      case CLAIM: {
+        const got = this._list(ctx);
+        return got === undefined ? '(none)' : JSON.stringify(got);
+      }
+      case SOURCE_IP: return show(req.sourceIp);
+      case REMOTE_IP: return show(req.remoteIp ?? req.sourceIp);
+      case DESTINATION_IP: return show(req.destinationIp);
+      case PORT: return String(req.port);
+      case SERVICE_ACCOUNT: return show(req.peerPrincipal);
+      default: return show(this._string(ctx));
+    }
   }
 }
 
-function operationField(name: string, values: readonly string[], label: string): FieldMatcher {
+const SOURCE_ATTRS: Record<string, number> = {
+  principals: PEER_PRINCIPAL, requestPrincipals: REQUEST_PRINCIPAL, namespaces: PEER_NAMESPACE, serviceAccounts: SERVICE_ACCOUNT,
+  ipBlocks: SOURCE_IP, remoteIpBlocks: REMOTE_IP,
+};
+const OPERATION_ATTRS: Record<string, number> = { hosts: HOST, ports: PORT, methods: METHOD, paths: PATH };
+const CONDITION_ATTRS: Record<string, number> = {
+  'request.auth.principal': REQUEST_PRINCIPAL, 'request.auth.audiences': AUDIENCES, 'request.auth.presenter': PRESENTER,
+  'source.ip': SOURCE_IP, 'remote.ip': REMOTE_IP, 'destination.ip': DESTINATION_IP, 'source.principal': PEER_PRINCIPAL,
+  'source.namespace': PEER_NAMESPACE, 'destination.port': PORT, 'connection.sni': SNI,
+};
+
+function field(table: Record<string, number>, name: string, values: readonly string[], label: string): Field {
   const negate = name.startsWith('not');
   const base = negate ? name[3]!.toLowerCase() + name.slice(4) : name;
-  switch (base) {
-    // Istio: hosts match the Host header case-insensitively, port included when sent.
-    case 'hosts': return new StringField(label, negate, values, host, { ignoreCase: true });
-    case 'ports': return new PortField(label, negate, values);
-    case 'methods': return new StringField(label, negate, values, method);
-    case 'paths': return new StringField(label, negate, values, path, { templates: true });
-    default: throw new Error(`unknown operation field ${name}`);
-  }
+  const attr = table[base];
+  if (attr === undefined) throw new Error(`unknown field ${name}`);
+  return new Field(label, negate, values, attr);
 }
 
-function conditionField(key: string, values: readonly string[], negate: boolean, label: string): FieldMatcher {
+function conditionField(key: string, values: readonly string[], negate: boolean, label: string): Field {
   const parsed = parseConditionKey(key);
   if (typeof parsed === 'string') throw new Error(parsed);
-  if (parsed.kind === 'header') {
-    const name = parsed.name;
-    return new StringField(label, negate, values, (c) => c.req.headers[name]);
-  }
-  if (parsed.kind === 'claim') {
-    const names = parsed.path;
-    return new ListField(label, negate, values, (c) => claimValues(c.id?.claims, names));
-  }
-  switch (parsed.key) {
-    case 'request.auth.principal': return new StringField(label, negate, values, requestPrincipal);
-    case 'request.auth.audiences': return new ListField(label, negate, values, (c) => c.id?.audiences);
-    case 'request.auth.presenter': return new StringField(label, negate, values, (c) => c.id?.presenter);
-    case 'source.ip': return new IpField(label, negate, values, (c) => c.sourceIp(), (c) => c.req.sourceIp);
-    case 'remote.ip': return new IpField(label, negate, values, (c) => c.remoteIp(), (c) => c.req.remoteIp ?? c.req.sourceIp);
-    case 'destination.ip': return new IpField(label, negate, values, (c) => c.destinationIp(), (c) => c.req.destinationIp);
-    case 'source.principal': return new StringField(label, negate, values, peerPrincipal);
-    case 'source.namespace': return new StringField(label, negate, values, peerNamespace);
-    case 'destination.port': return new PortField(label, negate, values);
-    case 'connection.sni': return new StringField(label, negate, values, (c) => c.req.sni);
-    default: throw new Error(`unsupported condition key ${parsed.key}`);
-  }
+  if (parsed.kind === 'header') return new Field(label, negate, values, HEADER, parsed.name);
+  if (parsed.kind === 'claim') return new Field(label, negate, values, CLAIM, parsed.path);
+  const attr = CONDITION_ATTRS[parsed.key];
+  if (attr === undefined) throw new Error(`unsupported condition key ${parsed.key}`);
+  return new Field(label, negate, values, attr);
 }
+
+const byCost = (a: Field, b: Field) => a.cost - b.cost;
 
 /** A `source` or `operation`: all its fields must match. */
 export type Clause = readonly FieldMatcher[];
@@ -251,18 +251,18 @@ export interface CompiledRule {
 export function compileRule(rule: PolicyRule, index: number): CompiledRule {
   const from = rule.from && rule.from.length > 0
     ? rule.from.map((f, i) => Object.entries(f.source ?? {}).filter(([, v]) => Array.isArray(v) && v.length > 0)
-      .map(([name, values]) => sourceField(name, values as string[], `from[${i}].source.${name}`)))
+      .map(([name, values]) => field(SOURCE_ATTRS, name, values as string[], `from[${i}].source.${name}`)).sort(byCost))
     : undefined;
   const to = rule.to && rule.to.length > 0
     ? rule.to.map((t, i) => Object.entries(t.operation ?? {}).filter(([, v]) => Array.isArray(v) && v.length > 0)
-      .map(([name, values]) => operationField(name, values as string[], `to[${i}].operation.${name}`)))
+      .map(([name, values]) => field(OPERATION_ATTRS, name, values as string[], `to[${i}].operation.${name}`)).sort(byCost))
     : undefined;
-  const when: FieldMatcher[] = [];
+  const when: Field[] = [];
   (rule.when ?? []).forEach((cond, i) => {
     if (cond.values && cond.values.length > 0) when.push(conditionField(cond.key, cond.values, false, `when[${i}] ${cond.key} values`));
     if (cond.notValues && cond.notValues.length > 0) when.push(conditionField(cond.key, cond.notValues, true, `when[${i}] ${cond.key} notValues`));
   });
-  return { index, from, to, when };
+  return { index, from, to, when: when.sort(byCost) };
 }
 
 function clauseMatches(clause: Clause, ctx: EvalContext): boolean {
@@ -296,4 +296,50 @@ export function explainRule(rule: CompiledRule, ctx: EvalContext): string[] {
   }
   for (const f of rule.when) if (!f.test(ctx)) failures.push(describeFailure(f, ctx));
   return failures;
+}
+
+/**
+ * Index of the first rule of `rules` that matches, or -1. {@link ruleMatches} with the loops
+ * written out by hand: with a hundred policies per request the saved calls are most of the cost.
+ */
+export function firstMatchingRule(rules: readonly CompiledRule[], ctx: EvalContext): number {
+  outer: for (let r = 0; r < rules.length; r++) {
+    const rule = rules[r]!;
+    const from = rule.from;
+    if (from !== undefined) {
+      let any = false;
+      for (let c = 0; c < from.length && !any; c++) {
+        const clause = from[c]!;
+        let all = true;
+        for (let f = 0; f < clause.length; f++) {
+          if (!clause[f]!.test(ctx)) {
+            all = false;
+            break;
+          }
+        }
+        any = all;
+      }
+      if (!any) continue;
+    }
+    const to = rule.to;
+    if (to !== undefined) {
+      let any = false;
+      for (let c = 0; c < to.length && !any; c++) {
+        const clause = to[c]!;
+        let all = true;
+        for (let f = 0; f < clause.length; f++) {
+          if (!clause[f]!.test(ctx)) {
+            all = false;
+            break;
+          }
+        }
+        any = all;
+      }
+      if (!any) continue;
+    }
+    const when = rule.when;
+    for (let i = 0; i < when.length; i++) if (!when[i]!.test(ctx)) continue outer;
+    return r;
+  }
+  return -1;
 }

@@ -9,7 +9,8 @@ export interface StringMatchList {
   readonly exact: ReadonlySet<string>;
   readonly prefixes: readonly string[];
   readonly suffixes: readonly string[];
-  readonly templates: readonly RegExp[];
+  /** Compiled templates with their literal prefix (checked first, cheaply). */
+  readonly templates: readonly { readonly prefix: string; readonly re: RegExp }[];
   readonly presence: boolean;
   readonly ignoreCase: boolean;
   /** The values as written, for explanations. */
@@ -60,14 +61,14 @@ export function compileStringMatch(values: readonly string[], options: { ignoreC
   const exact = new Set<string>();
   const prefixes: string[] = [];
   const suffixes: string[] = [];
-  const templates: RegExp[] = [];
+  const templates: { prefix: string; re: RegExp }[] = [];
   let presence = false;
   for (const raw of values) {
     const v = ignoreCase ? raw.toLowerCase() : raw;
     if (options.templates && isPathTemplate(v)) {
       const compiled = compilePathTemplate(v);
       if (typeof compiled === 'string') throw new Error(compiled);
-      templates.push(compiled);
+      templates.push({ prefix: v.slice(0, v.indexOf('{')), re: compiled });
     } else if (v === '*') presence = true;
     else if (v.startsWith('*')) suffixes.push(v.slice(1));
     else if (v.endsWith('*')) prefixes.push(v.slice(0, -1));
@@ -84,6 +85,9 @@ export function matchString(list: StringMatchList, value: string | undefined): b
   if (list.exact.has(v)) return true;
   for (let i = 0; i < list.prefixes.length; i++) if (v.startsWith(list.prefixes[i]!)) return true;
   for (let i = 0; i < list.suffixes.length; i++) if (v.endsWith(list.suffixes[i]!)) return true;
-  for (let i = 0; i < list.templates.length; i++) if (list.templates[i]!.test(v)) return true;
+  for (let i = 0; i < list.templates.length; i++) {
+    const t = list.templates[i]!;
+    if (v.startsWith(t.prefix) && t.re.test(v)) return true;
+  }
   return false;
 }
