@@ -40,3 +40,12 @@ test('refuses what it cannot sign honestly', () => {
   const publicOnly = { alg: 'ES256' as const, kid: undefined, keyObject: key.verificationKey.keyObject };
   assert.throws(() => signJwt({}, publicOnly), (e) => isTesseraError(e, 'ERR_JWK_INVALID'));
 });
+
+test('cached headers never mix up kid and typ', () => {
+  const a = decodeJwt(signJwt({}, key.signingKey, { kid: 'x|+y', typ: 'z' })).header;
+  const b = decodeJwt(signJwt({}, key.signingKey, { kid: 'x', typ: 'y|+z' })).header;
+  assert.deepEqual(a, { alg: 'ES256', kid: 'x|+y', typ: 'z' });
+  assert.deepEqual(b, { alg: 'ES256', kid: 'x', typ: 'y|+z' });
+  assert.deepEqual(decodeJwt(signJwt({}, key.signingKey, { kid: null, typ: null })).header, { alg: 'ES256' });
+  assert.deepEqual(decodeJwt(signJwt({}, key.signingKey, { kid: '-', typ: '-' })).header, { alg: 'ES256', kid: '-', typ: '-' });
+});

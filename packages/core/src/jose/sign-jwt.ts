@@ -31,6 +31,10 @@ export interface SignJwtOptions {
 
 const RESERVED_HEADER = new Set(['alg', 'kid', 'typ', 'crit', 'b64', 'jku', 'jwk', 'x5u', 'x5c']);
 
+// Encoded headers by (alg, kid, typ): a signer sends the same few headers over and over.
+const encodedHeaders = new Map<string, string>();
+const ENCODED_HEADERS_MAX = 256;
+
 const bad = (message: string): never => {
   throw coreErrors.create('ERR_CONFIG_INVALID', message);
 };
@@ -61,15 +65,29 @@ export function signJwt(payload: JwtPayload, key: SigningKey, options: SignJwtOp
   const mismatch = keyMismatch(spec, facts, true) ?? (facts.isPrivate ? undefined : 'a public key cannot sign');
   if (mismatch !== undefined) throw coreErrors.create('ERR_JWK_INVALID', mismatch);
 
-  const header: Record<string, unknown> = { alg: spec.alg };
   const kid = options.kid === undefined ? key.kid : options.kid;
-  if (kid !== null && kid !== undefined) header.kid = kid;
   const typ = options.typ === undefined ? 'JWT' : options.typ;
-  if (typ !== null) header.typ = typ;
-  if (options.header !== undefined) {
-    for (const [name, value] of Object.entries(options.header)) {
-      if (RESERVED_HEADER.has(name) || name === '__proto__') bad(`header member ${name} cannot be set here`);
-      header[name] = value;
+  // Length-prefixed kid, so no two (kid, typ) pairs can spell the same key.
+  const cacheKey = options.header === undefined ? `${spec.alg}|${kid == null ? '-' : `${kid.length}:${kid}`}|${typ === null ? '-' : `+${typ}`}` : undefined;
+  let encodedHeader = cacheKey === undefined ? undefined : encodedHeaders.get(cacheKey);
+  if (encodedHeader === undefined) {
+    const header: Record<string, unknown> = { alg: spec.alg };
+    if (kid !== null && kid !== undefined) header.kid = kid;
+    if (typ !== null) header.typ = typ;
+    if (options.header !== undefined) {
+      for (const [name, value] of Object.entries(options.header)) {
+        if (RESERVED_HEADER.has(name) || name === '__proto__') bad(`header member ${name} cannot be set here`);
+        header[name] = value;
+      }
+    }
+    try {
+      encodedHeader = Buffer.from(JSON.stringify(header)).toString('base64url');
+    } catch (error) {
+      throw coreErrors.create('ERR_CONFIG_INVALID', `header cannot be serialized as JSON: ${(error as Error).message}`, { cause: error });
+    }
+    if (cacheKey !== undefined) {
+      if (encodedHeaders.size >= ENCODED_HEADERS_MAX) encodedHeaders.clear();
+      encodedHeaders.set(cacheKey, encodedHeader);
     }
   }
 
@@ -89,7 +107,7 @@ export function signJwt(payload: JwtPayload, key: SigningKey, options: SignJwtOp
 
   let input: string;
   try {
-    input = `${Buffer.from(JSON.stringify(header)).toString('base64url')}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}`;
+    input = `${encodedHeader}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}`;
   } catch (error) {
     throw coreErrors.create('ERR_CONFIG_INVALID', `payload cannot be serialized as JSON: ${(error as Error).message}`, { cause: error });
   }
