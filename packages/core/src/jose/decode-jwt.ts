@@ -19,7 +19,7 @@ export interface UnverifiedJwt {
  * @example
  * ```ts
  * const { header, payload } = decodeJwt(token);
- * console.log(header.kid, payload.exp); // unverified!
+ * const shown = { kid: header.kid, exp: payload.exp }; // for display only: unverified!
  * ```
  */
 export function decodeJwt(token: string, limits: Partial<JwsLimits> = {}): UnverifiedJwt {
