@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import { createTokenService, loadConfig, type TokenService } from '../src/index.js';
+import { createTokenService, loadConfig, type ServiceTimers, type TokenService } from '../src/index.js';
 
 export const EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
 export const ACCESS_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:access_token';
@@ -20,7 +20,7 @@ export interface TestService {
 }
 
 /** Starts a token service with `config` (YAML-shaped object) on port 0 in a temporary data dir. */
-export async function startService(config: Record<string, unknown> = {}, options: { clock?: () => number; dataDir?: string; timers?: false } = {}): Promise<TestService> {
+export async function startService(config: Record<string, unknown> = {}, options: { clock?: () => number; dataDir?: string; timers?: ServiceTimers | false } = {}): Promise<TestService> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'tessera-ts-'));
   const loaded = loadConfig({ object: config, overrides: { 'server.port': 0, 'server.host': '127.0.0.1', 'storage.dataDir': dataDir, 'storage.type': 'file' } });
   const service = createTokenService(loaded, {
