@@ -130,7 +130,7 @@ function cookieValues(header: string | undefined, name: string): string[] {
 function extract(req: PolicyRequest, location: TokenLocation, params: () => URLSearchParams): string[] {
   if (location.kind === 'header') {
     const value = req.headers[location.name];
-    if (value === undefined) return [];
+    if (typeof value !== 'string') return [];
     const prefix = location.prefix;
     // Envoy strips the prefix; a value without it holds no token for this location (e.g. Basic).
     // The scheme of `Authorization` is case-insensitive (RFC 7235 §2.1), so the prefix is too.
@@ -139,7 +139,8 @@ function extract(req: PolicyRequest, location: TokenLocation, params: () => URLS
     return token.length === 0 ? [] : [token];
   }
   if (location.kind === 'param') return req.query === undefined ? [] : params().getAll(location.name).filter((t) => t.length > 0);
-  return cookieValues(req.headers.cookie, location.name).filter((t) => t.length > 0);
+  const cookie = req.headers.cookie;
+  return cookieValues(typeof cookie === 'string' ? cookie : undefined, location.name).filter((t) => t.length > 0);
 }
 
 function claimAt(payload: JwtPayload, claim: string): unknown {

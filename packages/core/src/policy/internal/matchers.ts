@@ -149,7 +149,11 @@ class Field implements FieldMatcher {
       case PATH: return req.path;
       case SNI: return req.sni;
       case PRESENTER: return ctx.id?.presenter;
-      case HEADER: return req.headers[this.param as string];
+      case HEADER: {
+        // Headers may be a plain object: `constructor` or `__proto__` must not read the prototype.
+        const v = req.headers[this.param as string];
+        return typeof v === 'string' ? v : undefined;
+      }
       default: return undefined;
     }
   }
