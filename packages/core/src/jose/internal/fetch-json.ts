@@ -71,7 +71,7 @@ function abortReason(signal: AbortSignal, timeout: AbortSignal, ms: number): Fet
     : new FetchFailure('aborted', 'the fetch was aborted');
 }
 
-function get(url: URL, options: FetchJsonOptions, signal: AbortSignal, timeout: AbortSignal): Promise<IncomingMessage> {
+function get(url: URL, options: FetchJsonOptions, signal: AbortSignal, timeout: AbortSignal, retried = false): Promise<IncomingMessage> {
   return new Promise((resolve, reject) => {
     if (signal.aborted) return reject(abortReason(signal, timeout, options.timeoutDuration));
     const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
@@ -82,7 +82,13 @@ function get(url: URL, options: FetchJsonOptions, signal: AbortSignal, timeout: 
       signal,
     });
     req.on('response', resolve);
-    req.on('error', (error) => {
+    req.on('error', (error: NodeJS.ErrnoException) => {
+      // A kept-alive socket the server closed meanwhile: retry once on a new connection (the
+      // pattern node:http documents for `request.reusedSocket`); a GET is safe to repeat.
+      if (!retried && req.reusedSocket && error.code === 'ECONNRESET' && !signal.aborted) {
+        get(url, options, signal, timeout, true).then(resolve, reject);
+        return;
+      }
       reject(signal.aborted ? abortReason(signal, timeout, options.timeoutDuration) : new FetchFailure('network', `request failed: ${error.message}`, undefined, { cause: error }));
     });
     req.end();
