@@ -10,7 +10,14 @@ import { sendJson } from '../server/internal/http-io.js';
 import type { ServiceContext } from '../server/internal/context.js';
 import { parseJsonBody } from './internal/admin-io.js';
 
-/** The default `iss` of jwt-factory tokens, as the original service set it. */
+/**
+ * The default `iss` of jwt-factory tokens, as the original service set it.
+ *
+ * @example
+ * ```ts
+ * payload.iss ??= JWT_FACTORY_ISSUER;
+ * ```
+ */
 export const JWT_FACTORY_ISSUER = 'https://jwt-factory/';
 
 const keyIdPattern = /^[A-Za-z0-9._-]{1,64}$/;

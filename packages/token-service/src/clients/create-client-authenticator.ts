@@ -7,7 +7,14 @@ import type { ReplayStore } from '../storage/index.js';
 import type { ClientRecord } from './client-record.js';
 import { verifySecret } from './secret-hash.js';
 
-/** The RFC 7523 §2.2 client assertion type. */
+/**
+ * The RFC 7523 §2.2 client assertion type.
+ *
+ * @example
+ * ```ts
+ * form.get('client_assertion_type') === JWT_BEARER_ASSERTION;
+ * ```
+ */
 export const JWT_BEARER_ASSERTION = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 
 /** How a client proved who it is (RFC 8414 `token_endpoint_auth_methods_supported` names). */

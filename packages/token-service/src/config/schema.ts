@@ -25,7 +25,14 @@ const exchangeSchema = z
   .prefault({})
   .describe('Which tokens this client may exchange, into which audiences.');
 
-/** A client (workload) declared in the configuration. */
+/**
+ * A client (workload) declared in the configuration.
+ *
+ * @example
+ * ```ts
+ * const client = clientConfigSchema.parse({ id: 'svc-a', secret: 'a long random secret', audiences: ['svc-b'] });
+ * ```
+ */
 export const clientConfigSchema = z
   .strictObject({
     id: z.string().min(1).max(256).regex(/^[\x21-\x7e]+$/, 'client id is printable ASCII without spaces').describe('The client_id.'),
@@ -56,7 +63,14 @@ const bucketSchema = (rate: number, burst: number) =>
     })
     .prefault({});
 
-/** The token service configuration as written in YAML, before defaults. */
+/**
+ * The token service configuration as written in YAML, before defaults.
+ *
+ * @example
+ * ```ts
+ * const config = tokenServiceConfigSchema.parse({ server: { port: 0 } });
+ * ```
+ */
 export const tokenServiceConfigSchema = z.strictObject({
   server: z
     .strictObject({

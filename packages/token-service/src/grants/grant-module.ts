@@ -33,11 +33,32 @@ export interface GrantModule {
   handle(context: GrantContext): Promise<GrantDecision>;
 }
 
-/** RFC 8693 §3 token type identifiers. */
+/**
+ * RFC 8693 §3 token type identifiers.
+ *
+ * @example
+ * ```ts
+ * form.get('subject_token_type') === TOKEN_TYPE_ACCESS_TOKEN;
+ * ```
+ */
 export const TOKEN_TYPE_ACCESS_TOKEN = 'urn:ietf:params:oauth:token-type:access_token';
-/** RFC 8693 §3 token type identifier for a JWT. */
+/**
+ * RFC 8693 §3 token type identifier for a JWT.
+ *
+ * @example
+ * ```ts
+ * form.get('subject_token_type') === TOKEN_TYPE_JWT;
+ * ```
+ */
 export const TOKEN_TYPE_JWT = 'urn:ietf:params:oauth:token-type:jwt';
-/** The RFC 8693 grant type. */
+/**
+ * The RFC 8693 grant type.
+ *
+ * @example
+ * ```ts
+ * grants.get(TOKEN_EXCHANGE_GRANT);
+ * ```
+ */
 export const TOKEN_EXCHANGE_GRANT = 'urn:ietf:params:oauth:grant-type:token-exchange';
 
 /** A verified incoming token (subject or actor token of an exchange). */

@@ -18,23 +18,51 @@ export interface GeneratedKeyPair {
   readonly publicJwk: Jwk;
 }
 
-/** Generates a key pair for `alg` with core's `generateKey`; the kid defaults to the RFC 7638 thumbprint. */
+/**
+ * Generates a key pair for `alg` with core's `generateKey`; the kid defaults to the RFC 7638 thumbprint.
+ *
+ * @example
+ * ```ts
+ * const { kid, privateJwk, publicJwk } = await generateKeyPairJwk('ES256');
+ * ```
+ */
 export async function generateKeyPairJwk(alg: RingAlgorithm, kid?: string): Promise<GeneratedKeyPair> {
   const key = generateKey(alg, kid === undefined ? {} : { kid });
   return { kid: key.kid, alg, privateJwk: { ...key.privateJwk, kid: key.kid, alg, use: 'sig' }, publicJwk: { ...key.publicJwk!, kid: key.kid } };
 }
 
-/** RFC 7638 thumbprint (SHA-256, base64url). */
+/**
+ * RFC 7638 thumbprint (SHA-256, base64url).
+ *
+ * @example
+ * ```ts
+ * const kid = jwkThumbprint(publicJwk);
+ * ```
+ */
 export function jwkThumbprint(jwk: Jwk): string {
   return calculateJwkThumbprint(jwk);
 }
 
-/** Builds a signing key from a private JWK, bound to one algorithm (core checks key strength and fit). */
+/**
+ * Builds a signing key from a private JWK, bound to one algorithm (core checks key strength and fit).
+ *
+ * @example
+ * ```ts
+ * const key = toSigningKey(record.privateJwk, 'RS256', record.kid);
+ * ```
+ */
 export function toSigningKey(privateJwk: Jwk, alg: JwsAlgorithm, kid: string): SigningKey {
   return importSigningKey(privateJwk, alg, { kid });
 }
 
-/** Builds a verification key from a public JWK, bound to one algorithm. */
+/**
+ * Builds a verification key from a public JWK, bound to one algorithm.
+ *
+ * @example
+ * ```ts
+ * const key = toVerificationKey(record.publicJwk, 'RS256', record.kid);
+ * ```
+ */
 export function toVerificationKey(publicJwk: Jwk, alg: JwsAlgorithm, kid: string): VerificationKey {
   const { d: _d, p: _p, q: _q, dp: _dp, dq: _dq, qi: _qi, ...publicOnly } = publicJwk;
   return importJwk({ ...publicOnly, alg }, { alg, kid });
@@ -47,7 +75,14 @@ export interface CompactSigner {
   sign(payload: JwtPayload): string;
 }
 
-/** Creates a {@link CompactSigner} for `key` with the given `typ` (RFC 9068 §2.1: `at+jwt`). */
+/**
+ * Creates a {@link CompactSigner} for `key` with the given `typ` (RFC 9068 §2.1: `at+jwt`).
+ *
+ * @example
+ * ```ts
+ * const token = createCompactSigner(signingKey, 'at+jwt').sign({ sub: 'svc-a' });
+ * ```
+ */
 export function createCompactSigner(key: SigningKey, typ: string): CompactSigner {
   const kid = key.kid ?? '';
   const header = Buffer.from(JSON.stringify({ alg: key.alg, kid, typ })).toString('base64url');
@@ -68,7 +103,14 @@ export function createCompactSigner(key: SigningKey, typ: string): CompactSigner
 }
 
 
-/** Imports a client's public JWKS for `private_key_jwt`: asymmetric keys only, each bound to its `alg` or the kty default. */
+/**
+ * Imports a client's public JWKS for `private_key_jwt`: asymmetric keys only, each bound to its `alg` or the kty default.
+ *
+ * @example
+ * ```ts
+ * const keys = importClientJwks(client.jwks);
+ * ```
+ */
 export function importClientJwks(jwks: { readonly keys: readonly Jwk[] }): VerificationKey[] {
   const out: VerificationKey[] = [];
   for (const jwk of jwks.keys) {

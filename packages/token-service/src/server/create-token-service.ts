@@ -322,11 +322,11 @@ export function createTokenService(config: TokenServiceConfig, options: TokenSer
     const q = url.indexOf('?');
     const path = q === -1 ? url : url.slice(0, q);
     const query = new URLSearchParams(q === -1 ? '' : url.slice(q + 1));
-    const started = performance.now();
+    const t0 = performance.now();
     inFlight.add(res);
     res.on('close', () => {
       inFlight.delete(res);
-      metrics.httpDuration.observe({ route: routes.has(`${req.method} ${path}`) ? path : path.startsWith('/admin/') ? '/admin' : 'other', status: String(res.statusCode) }, (performance.now() - started) / 1000);
+      metrics.httpDuration.observe({ route: routes.has(`${req.method} ${path}`) ? path : path.startsWith('/admin/') ? '/admin' : 'other', status: String(res.statusCode) }, (performance.now() - t0) / 1000);
     });
     try {
       if (closing) res.setHeader('connection', 'close');
@@ -374,7 +374,9 @@ export function createTokenService(config: TokenServiceConfig, options: TokenSer
           srv.listen(config.server.port, config.server.host, () => resolve());
         });
         const address = srv.address() as AddressInfo;
-        const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+        // Bound to every interface: the default issuer names loopback (issue 3: http://127.0.0.1:<port>).
+        const unspecified = address.address === '0.0.0.0' || address.address === '::';
+        const host = unspecified ? '127.0.0.1' : address.family === 'IPv6' ? `[${address.address}]` : address.address;
         baseUrl = `http://${host}:${address.port}`;
         // The issuer must be known before the first key signs or the first client is checked.
         await seedClients(storage);

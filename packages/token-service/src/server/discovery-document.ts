@@ -1,6 +1,13 @@
 import { TOKEN_EXCHANGE_GRANT } from '../grants/grant-module.js';
 
-/** The endpoint paths the server answers, relative to the issuer. */
+/**
+ * The endpoint paths the server answers, relative to the issuer.
+ *
+ * @example
+ * ```ts
+ * const tokenUrl = issuer + ENDPOINT_PATHS.token;
+ * ```
+ */
 export const ENDPOINT_PATHS = Object.freeze({
   token: '/token',
   jwks: '/.well-known/jwks.json',

@@ -9,12 +9,26 @@ import type { ServiceContext } from './internal/context.js';
 
 const noStore = { 'cache-control': 'no-store', pragma: 'no-cache' } as const;
 
-/** True when the request tried HTTP Basic client authentication (RFC 6749 §5.2: answer with a Basic challenge). */
+/**
+ * True when the request tried HTTP Basic client authentication (RFC 6749 §5.2: answer with a Basic challenge).
+ *
+ * @example
+ * ```ts
+ * const challenge = usedBasicAuth(req); // true → answer invalid_client with WWW-Authenticate: Basic
+ * ```
+ */
 export function usedBasicAuth(req: IncomingMessage): boolean {
   return req.headersDistinct.authorization?.some((v) => /^basic\s/i.test(v)) ?? false;
 }
 
-/** Parses the form body of an OAuth endpoint: form content type, no query string, strict parameters. */
+/**
+ * Parses the form body of an OAuth endpoint: form content type, no query string, strict parameters.
+ *
+ * @example
+ * ```ts
+ * const form = readOAuthForm(req, await readBody(req, 65536));
+ * ```
+ */
 export function readOAuthForm(req: IncomingMessage, body: Buffer): Map<string, string> {
   // RFC 6749 §2.3.1 / §3.2: credentials and parameters travel in the body, never in the URI.
   if (req.url !== undefined && req.url.includes('?')) throw tokenServiceErrors.create('ERR_TOKEN_INVALID_REQUEST', 'parameters must be sent in the request body, not the URI');
@@ -22,7 +36,14 @@ export function readOAuthForm(req: IncomingMessage, body: Buffer): Map<string, s
   return parseForm(body);
 }
 
-/** Takes a rate-limit token or throws `ERR_TOKEN_RATE_LIMITED` with the wait in `details.retryAfterSeconds`. */
+/**
+ * Takes a rate-limit token or throws `ERR_TOKEN_RATE_LIMITED` with the wait in `details.retryAfterSeconds`.
+ *
+ * @example
+ * ```ts
+ * enforceRateLimit(ctx, 'address', ctx.remoteAddress(req));
+ * ```
+ */
 export function enforceRateLimit(ctx: ServiceContext, scope: 'client' | 'address', key: string): void {
   const limiter = scope === 'client' ? ctx.perClient : ctx.perAddress;
   if (limiter === undefined) return;
@@ -87,7 +108,14 @@ export async function handleTokenRequest(ctx: ServiceContext, req: IncomingMessa
   }
 }
 
-/** Logs a refused request (info) or an unexpected failure (error, with the cause). Never a token or secret. */
+/**
+ * Logs a refused request (info) or an unexpected failure (error, with the cause). Never a token or secret.
+ *
+ * @example
+ * ```ts
+ * logFailure(ctx, error, 400, { endpoint: 'token' });
+ * ```
+ */
 export function logFailure(ctx: ServiceContext, error: unknown, status: number, fields: Record<string, unknown>): void {
   if (status >= 500) ctx.logger.error({ ...fields, err: error }, 'request failed');
   else ctx.logger.info({ ...fields, code: isTesseraError(error) ? error.code : undefined, reason: isTesseraError(error) ? error.message : undefined }, 'request refused');

@@ -4,7 +4,14 @@ import type { z } from 'zod';
 import { tokenServiceErrors } from '../../errors.js';
 import { isJsonRequest } from '../../server/internal/http-io.js';
 
-/** Checks `Authorization: Bearer <admin token>` in constant time (both sides hashed to equal length first). */
+/**
+ * Checks `Authorization: Bearer <admin token>` in constant time (both sides hashed to equal length first).
+ *
+ * @example
+ * ```ts
+ * checkAdminToken(req, ctx.adminToken()); // throws ERR_ADMIN_UNAUTHORIZED
+ * ```
+ */
 export function checkAdminToken(req: IncomingMessage, expected: string): void {
   const values = req.headersDistinct.authorization ?? [];
   const value = values.length === 1 ? values[0]! : '';
@@ -14,7 +21,14 @@ export function checkAdminToken(req: IncomingMessage, expected: string): void {
   if (match === null || !timingSafeEqual(presented, wanted)) throw tokenServiceErrors.create('ERR_ADMIN_UNAUTHORIZED', 'admin credential missing or wrong');
 }
 
-/** Parses a JSON body (empty = `{}`) and validates it with `schema`; problems become `ERR_ADMIN_BAD_REQUEST` naming the field. */
+/**
+ * Parses a JSON body (empty = `{}`) and validates it with `schema`; problems become `ERR_ADMIN_BAD_REQUEST` naming the field.
+ *
+ * @example
+ * ```ts
+ * const input = parseJsonBody(req, body, clientConfigSchema);
+ * ```
+ */
 export function parseJsonBody<S extends z.ZodType>(req: IncomingMessage, body: Buffer, schema: S): z.output<S> {
   let value: unknown = {};
   if (body.length > 0) {

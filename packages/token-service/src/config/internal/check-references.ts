@@ -9,7 +9,14 @@ export interface ConfigProblem {
 
 const knownGrants = new Set(['client_credentials', 'urn:ietf:params:oauth:grant-type:token-exchange', 'password']);
 
-/** Checks what the schema cannot: unique ids, grant references, key timing (ARCHITECTURE.md, "Configuration"). */
+/**
+ * Checks what the schema cannot: unique ids, grant references, key timing (ARCHITECTURE.md, "Configuration").
+ *
+ * @example
+ * ```ts
+ * const problems = checkConfigReferences(parsed); // [{ path: ['clients', 1, 'id'], message: 'duplicate client id "a"' }]
+ * ```
+ */
 export function checkConfigReferences(config: z.output<typeof tokenServiceConfigSchema>): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   const ids = new Set<string>();

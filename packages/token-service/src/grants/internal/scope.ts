@@ -2,7 +2,14 @@ import { tokenServiceErrors } from '../../errors.js';
 
 const scopeToken = /^[\x21\x23-\x5b\x5d-\x7e]+$/;
 
-/** Parses an RFC 6749 §3.3 scope parameter: space-delimited, case-sensitive, no repeats kept. */
+/**
+ * Parses an RFC 6749 §3.3 scope parameter: space-delimited, case-sensitive, no repeats kept.
+ *
+ * @example
+ * ```ts
+ * parseScope('read write read'); // ['read', 'write']
+ * ```
+ */
 export function parseScope(value: string | undefined): string[] | undefined {
   if (value === undefined) return undefined;
   const tokens = value.split(' ');
@@ -10,7 +17,14 @@ export function parseScope(value: string | undefined): string[] | undefined {
   return [...new Set(tokens)];
 }
 
-/** Narrows `requested` to `allowed`; without a request, everything allowed (RFC 6749 §3.3 default). */
+/**
+ * Narrows `requested` to `allowed`; without a request, everything allowed (RFC 6749 §3.3 default).
+ *
+ * @example
+ * ```ts
+ * narrowScope(['read'], ['read', 'write']); // ['read']
+ * ```
+ */
 export function narrowScope(requested: string[] | undefined, allowed: readonly string[]): string[] {
   if (requested === undefined) return [...allowed];
   const outside = requested.filter((s) => !allowed.includes(s));
@@ -18,7 +32,14 @@ export function narrowScope(requested: string[] | undefined, allowed: readonly s
   return requested;
 }
 
-/** Picks the one target of the request: `audience` or `resource` (RFC 8693 §2.1, RFC 8707), never both. */
+/**
+ * Picks the one target of the request: `audience` or `resource` (RFC 8693 §2.1, RFC 8707), never both.
+ *
+ * @example
+ * ```ts
+ * const audience = pickTarget(form) ?? client.audiences[0];
+ * ```
+ */
 export function pickTarget(form: ReadonlyMap<string, string>): string | undefined {
   const audience = form.get('audience');
   const resource = form.get('resource');
@@ -33,7 +54,14 @@ export function pickTarget(form: ReadonlyMap<string, string>): string | undefine
   return target;
 }
 
-/** True when `value` is in `list` or the list holds the wildcard "*". */
+/**
+ * True when `value` is in `list` or the list holds the wildcard "*".
+ *
+ * @example
+ * ```ts
+ * allowedBy(['*'], 'svc-b'); // true
+ * ```
+ */
 export function allowedBy(list: readonly string[], value: string): boolean {
   return list.includes('*') || list.includes(value);
 }

@@ -1,7 +1,14 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { tokenServiceErrors } from '../../errors.js';
 
-/** Reads the whole body up to `limit` bytes; beyond it, `ERR_TOKEN_SERVICE_BODY_TOO_LARGE`. */
+/**
+ * Reads the whole body up to `limit` bytes; beyond it, `ERR_TOKEN_SERVICE_BODY_TOO_LARGE`.
+ *
+ * @example
+ * ```ts
+ * const body = await readBody(req, 65_536);
+ * ```
+ */
 export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > limit) {
@@ -34,14 +41,28 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   });
 }
 
-/** Writes a JSON answer. */
+/**
+ * Writes a JSON answer.
+ *
+ * @example
+ * ```ts
+ * sendJson(res, 200, { status: 'ok' }, { 'cache-control': 'no-store' });
+ * ```
+ */
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Readonly<Record<string, string>> = {}): void {
   const payload = JSON.stringify(body);
   res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), ...headers });
   res.end(payload);
 }
 
-/** True when the request body is declared `application/x-www-form-urlencoded` (parameters such as charset allowed). */
+/**
+ * True when the request body is declared `application/x-www-form-urlencoded` (parameters such as charset allowed).
+ *
+ * @example
+ * ```ts
+ * if (!isFormRequest(req)) throw invalidRequest();
+ * ```
+ */
 export function isFormRequest(req: IncomingMessage): boolean {
   const type = req.headers['content-type'];
   if (type === undefined) return false;
@@ -49,7 +70,14 @@ export function isFormRequest(req: IncomingMessage): boolean {
   return base === 'application/x-www-form-urlencoded';
 }
 
-/** True when the request body is declared JSON. */
+/**
+ * True when the request body is declared JSON.
+ *
+ * @example
+ * ```ts
+ * if (isJsonRequest(req)) body = JSON.parse(text);
+ * ```
+ */
 export function isJsonRequest(req: IncomingMessage): boolean {
   const type = req.headers['content-type'];
   return type !== undefined && type.split(';', 1)[0]!.trim().toLowerCase() === 'application/json';
