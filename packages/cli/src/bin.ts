@@ -3,5 +3,7 @@
 import { runCli } from './run-cli.js';
 
 const code = await runCli(process.argv);
-// Let open handles finish on their own; servers are closed by the commands before they return.
 process.exitCode = code;
+// Commands close what they opened; should a stray handle (a peer's keep-alive socket) remain,
+// exit anyway shortly after, instead of hanging the shell. The timer itself keeps nothing alive.
+setTimeout(() => process.exit(code), 1000).unref();

@@ -7,6 +7,7 @@ import { registerKeysCommands } from './commands/keys-generate.js';
 import { registerTokenVerifyCommand } from './commands/token-verify.js';
 import { registerGatewayCommand } from './commands/gateway.js';
 import { registerDemoCommand } from './commands/demo.js';
+import { registerPolicyCommands } from './commands/policy.js';
 
 const version = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -35,6 +36,7 @@ export function createProgram(): Command {
   registerTokenVerifyCommand(token);
   registerTokenRemoteCommands(token);
   registerJwksCommands(program);
+  registerPolicyCommands(program);
   registerGatewayCommand(program);
   registerDemoCommand(program);
   return program;

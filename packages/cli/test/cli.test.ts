@@ -231,3 +231,49 @@ test('tessera demo runs the chosen examples and prints the table (exit 0 when ev
   const none = await runTessera(['demo', '--only', '99']);
   assert.equal(none.code, 2);
 });
+
+const policyDir = new URL('../../../examples/07-mesh-policies/policies/', import.meta.url).pathname;
+
+test('policy lint: the mesh policies of each step are valid; a broken file is reported with file:line and exit 1', async () => {
+  const ok = await runTessera(['policy', 'lint', join(policyDir, '1-allow-nothing.yaml'), join(policyDir, '2-allow-ingress-gateway.yaml'), join(policyDir, '4-require-user-token.yaml'), '--json']);
+  assert.equal(ok.code, 0, ok.stderr);
+  const body = JSON.parse(ok.stdout) as { policies: { id: string; kind: string }[]; issues: unknown[] };
+  assert.deepEqual(body.policies.map((p) => `${p.kind} ${p.id}`).sort(), [
+    'AuthorizationPolicy default/allow-ingress-gateway',
+    'AuthorizationPolicy default/allow-nothing',
+    'AuthorizationPolicy default/allow-webui-to-backend',
+    'RequestAuthentication default/backend-api',
+  ]);
+  const dir = await mkdtemp(join(tmpdir(), 'tessera-cli-'));
+  try {
+    await writeFile(join(dir, 'bad.yaml'), 'apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata:\n  name: x\nspec:\n  action: PERMIT\n');
+    const bad = await runTessera(['policy', 'lint', join(dir, 'bad.yaml')]);
+    assert.equal(bad.code, 1);
+    assert.match(bad.stdout, /^error: .*bad\.yaml:6:\d+: spec\.action: /m);
+    assert.match(bad.stderr, /^tessera: ERR_CLI_CHECK_FAILED: 1 problem/);
+    const checkBad = await runTessera(['policy', 'check', '--policies', join(dir, 'bad.yaml'), '--path', '/']);
+    assert.equal(checkBad.code, 3, 'invalid policies given to check are a configuration error');
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('policy check: decision and explanation for mTLS and request principals (exit 0 allow, 1 deny)', async () => {
+  const p = (n: string) => ['--policies', join(policyDir, n)];
+  const step4 = [...p('1-allow-nothing.yaml'), ...p('2-allow-ingress-gateway.yaml'), ...p('4-require-user-token.yaml'), '--label', 'app=backend-api', '--path', '/data'];
+  const allowed = await runTessera(['policy', 'check', ...step4, '--peer-principal', 'spiffe://cluster.local/ns/default/sa/webui', '--principal', 'https://auth.example//alice', '--json']);
+  assert.equal(allowed.code, 0, allowed.stdout + allowed.stderr);
+  const a = JSON.parse(allowed.stdout) as { decision: { allowed: boolean; policy: string; status: number } };
+  assert.deepEqual([a.decision.allowed, a.decision.policy, a.decision.status], [true, 'default/allow-webui-to-backend', 200]);
+
+  const noUser = await runTessera(['policy', 'check', ...step4, '--peer-principal', 'cluster.local/ns/default/sa/webui']);
+  assert.equal(noUser.code, 1);
+  assert.match(noUser.stdout, /^DENY 403: no-allow-matched/);
+  assert.match(noUser.stdout, /requestPrincipals/);
+
+  const wrongPeer = await runTessera(['policy', 'check', ...step4, '--peer-principal', 'cluster.local/ns/default/sa/intruder', '--principal', 'https://auth.example//alice']);
+  assert.equal(wrongPeer.code, 1);
+
+  const usage = await runTessera(['policy', 'check', ...step4, '--token', 'a.b.c', '--principal', 'x/y']);
+  assert.equal(usage.code, 2);
+});

@@ -1,0 +1,226 @@
+import type { Command } from 'commander';
+import {
+  compilePolicies,
+  createRemoteJwks,
+  formatIssue,
+  isTesseraError,
+  loadPolicies,
+  type Identity,
+  type KeySource,
+  type PolicyIssue,
+  type PolicyRequest,
+  type RemoteJwks,
+} from '@tessera/core';
+import { cliErrors } from '../errors.js';
+import { out } from '../internal/io.js';
+
+function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+function issuesOf(error: unknown): readonly PolicyIssue[] | undefined {
+  if (!isTesseraError(error, 'ERR_POLICY_INVALID')) return undefined;
+  const issues = error.details?.['issues'];
+  return Array.isArray(issues) ? (issues as PolicyIssue[]) : [{ path: '(policy)', message: error.message }];
+}
+
+// Lint compiles without fetching anything: a rule's remote keys are never asked for.
+const offlineKeys: KeySource = {
+  getKeys() {
+    throw cliErrors.create('ERR_CLI_UNAVAILABLE', 'keys are not fetched while linting');
+  },
+};
+
+/** Parses `name: value` or `name=value` into a lower-case header name and value. */
+function parseHeader(text: string): [string, string] {
+  const m = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+)\s*[:=]\s*(.*)$/.exec(text);
+  if (!m) throw cliErrors.create('ERR_CLI_USAGE', `--header expects "name: value", got ${JSON.stringify(text)}`);
+  return [m[1]!.toLowerCase(), m[2]!];
+}
+
+/** Parses `app=webui` labels. */
+function parseLabels(pairs: readonly string[]): Record<string, string> {
+  const labels: Record<string, string> = {};
+  for (const pair of pairs) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw cliErrors.create('ERR_CLI_USAGE', `--label expects key=value, got ${JSON.stringify(pair)}`);
+    labels[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+  return labels;
+}
+
+/** An identity given on the command line as `iss/sub` (a request principal), for `policy check --principal`. */
+function identityFromPrincipal(principal: string, claims: Record<string, unknown>): Identity {
+  const slash = principal.lastIndexOf('/');
+  if (slash <= 0 || slash === principal.length - 1) throw cliErrors.create('ERR_CLI_USAGE', `--principal expects iss/sub, got ${JSON.stringify(principal)}`);
+  const issuer = principal.slice(0, slash);
+  const subject = principal.slice(slash + 1);
+  const aud = claims['aud'];
+  return {
+    requestPrincipal: principal,
+    issuer,
+    subject,
+    audiences: typeof aud === 'string' ? [aud] : Array.isArray(aud) ? aud.filter((a): a is string => typeof a === 'string') : [],
+    presenter: typeof claims['azp'] === 'string' ? claims['azp'] : undefined,
+    claims: { iss: issuer, sub: subject, ...claims },
+    rule: { policy: '(command line)', index: 0, issuer },
+    headersToAdd: [],
+    tokenLocation: { kind: 'header', name: 'authorization', prefix: 'Bearer ' },
+    forwardOriginalToken: false,
+  };
+}
+
+/**
+ * Registers `tessera policy lint` and `tessera policy check`.
+ *
+ * @example
+ * ```sh
+ * tessera policy lint policies/
+ * tessera policy check --policies policies/ --label app=backend-api --method GET --path /data --peer-principal cluster.local/ns/default/sa/webui --principal https://issuer/user
+ * ```
+ */
+export function registerPolicyCommands(program: Command): void {
+  const policy = program.command('policy').description('lint Istio RequestAuthentication / AuthorizationPolicy files and ask what they decide');
+
+  policy
+    .command('lint')
+    .description('validate and compile policy files or folders; list every problem as file:line:column: field: message (exit 1 when any)')
+    .argument('<paths...>', 'policy YAML/JSON files or folders')
+    .option('--strict', 'treat warnings (skipped documents, ignored fields) as problems')
+    .option('--json', 'print { policies, issues, warnings }')
+    .action(async (paths: string[], options: { strict?: boolean; json?: boolean }) => {
+      let issues: readonly PolicyIssue[] = [];
+      let warnings: readonly PolicyIssue[] = [];
+      let summaries: { id: string; kind: string; action: string | undefined; dryRun: boolean; file: string | undefined; line: number | undefined }[] = [];
+      try {
+        const loaded = await loadPolicies(paths);
+        warnings = loaded.warnings;
+        const set = compilePolicies(loaded.documents, { createRemoteKeySource: () => offlineKeys });
+        summaries = set.policies.map((p) => ({ ...p }));
+      } catch (error) {
+        const found = issuesOf(error);
+        if (found === undefined) throw error;
+        issues = found;
+      }
+      const failing = options.strict ? [...issues, ...warnings] : issues;
+      if (options.json) out(JSON.stringify({ policies: summaries, issues, warnings }, null, 2));
+      else {
+        for (const issue of issues) out(`error: ${formatIssue(issue)}`);
+        for (const warning of warnings) out(`warning: ${formatIssue(warning)}`);
+        if (failing.length === 0) {
+          out(`${summaries.length} polic${summaries.length === 1 ? 'y' : 'ies'} OK`);
+          for (const p of summaries) out(`  ${p.kind.padEnd(21)} ${p.id}${p.action ? ` (${p.action}${p.dryRun ? ', dry-run' : ''})` : ''}${p.file ? `  ${p.file}:${p.line ?? 1}` : ''}`);
+        }
+      }
+      if (failing.length > 0) throw cliErrors.create('ERR_CLI_CHECK_FAILED', `${failing.length} problem(s) in the policies`, { details: { hint: 'fix the fields listed above' } });
+    });
+
+  policy
+    .command('check')
+    .description('evaluate policies for one request: authenticate (with --token) or take --principal, authorize, and explain which policy and rule decided')
+    .requiredOption('--policies <path>', 'policy file or folder (repeat for several)', collect)
+    .option('--method <method>', 'HTTP method', 'GET')
+    .requiredOption('--path <path>', 'request path (normalized as given)')
+    .option('--host <host>', 'Host header', 'localhost')
+    .option('--port <port>', 'destination port', (v) => Number(v), 80)
+    .option('--header <header>', '"name: value" request header (repeat for several)', collect)
+    .option('--token <jwt>', 'bearer token; verified by the RequestAuthentication rules (their JWKS are fetched)')
+    .option('--principal <iss/sub>', 'request principal to assume instead of a token')
+    .option('--claim <name=value>', 'claim of the assumed principal, JSON values allowed (with --principal)', collect)
+    .option('--peer-principal <spiffe>', 'mTLS peer principal, e.g. cluster.local/ns/default/sa/webui')
+    .option('--source-ip <ip>', 'source address', '127.0.0.1')
+    .option('--label <key=value>', 'labels of the route (for selector.matchLabels; repeat)', collect)
+    .option('--namespace <ns>', 'namespace of the route', 'default')
+    .option('--default-action <action>', 'when no policy selects the route: deny (Tessera) or allow (Istio)', 'deny')
+    .option('--json', 'print { decision, identity, explanation }')
+    .action(
+      async (options: {
+        policies: string[]; method: string; path: string; host: string; port: number; header?: string[]; token?: string; principal?: string; claim?: string[];
+        peerPrincipal?: string; sourceIp: string; label?: string[]; namespace: string; defaultAction: string; json?: boolean;
+      }) => {
+        if (options.token !== undefined && options.principal !== undefined) throw cliErrors.create('ERR_CLI_USAGE', 'give --token or --principal, not both');
+        if (options.defaultAction !== 'deny' && options.defaultAction !== 'allow') throw cliErrors.create('ERR_CLI_USAGE', '--default-action is deny or allow');
+        if (!options.path.startsWith('/')) throw cliErrors.create('ERR_CLI_USAGE', '--path must start with /');
+        const headers: Record<string, string> = { host: options.host };
+        for (const h of options.header ?? []) {
+          const [name, value] = parseHeader(h);
+          headers[name] = headers[name] === undefined ? value : `${headers[name]}, ${value}`;
+        }
+        if (options.token !== undefined) headers['authorization'] = `Bearer ${options.token}`;
+        const [path, query] = options.path.split('?', 2) as [string, string | undefined];
+        const request: PolicyRequest = {
+          method: options.method.toUpperCase(),
+          host: options.host.toLowerCase(),
+          path,
+          ...(query === undefined ? {} : { query }),
+          port: options.port,
+          headers,
+          sourceIp: options.sourceIp,
+          remoteIp: options.sourceIp,
+          ...(options.peerPrincipal === undefined ? {} : { peerPrincipal: options.peerPrincipal.replace(/^spiffe:\/\//, '') }),
+          routeLabels: parseLabels(options.label ?? []),
+          routeNamespace: options.namespace,
+        };
+        const remotes: RemoteJwks[] = [];
+        let loaded;
+        try {
+          loaded = await loadPolicies(options.policies);
+        } catch (error) {
+          const found = issuesOf(error);
+          if (found === undefined) throw error;
+          throw cliErrors.create('ERR_CLI_CONFIG_INVALID', `invalid policies: ${found.map(formatIssue).join('; ')}`, { details: { hint: 'run `tessera policy lint` on them' } });
+        }
+        try {
+          const set = compilePolicies(loaded.documents, {
+            defaultAction: options.defaultAction,
+            createRemoteKeySource: (r) => {
+              const source = r.jwksUri !== undefined ? createRemoteJwks(r.jwksUri, { timeoutDuration: r.timeoutMs }) : createRemoteJwks({ issuer: r.issuer, timeoutDuration: r.timeoutMs });
+              remotes.push(source);
+              return source;
+            },
+          });
+          let identity: Identity | undefined;
+          let authError: { code: string; message: string } | undefined;
+          if (options.principal !== undefined) {
+            const claims: Record<string, unknown> = {};
+            for (const pair of options.claim ?? []) {
+              const eq = pair.indexOf('=');
+              if (eq <= 0) throw cliErrors.create('ERR_CLI_USAGE', `--claim expects name=value, got ${JSON.stringify(pair)}`);
+              const raw = pair.slice(eq + 1);
+              try {
+                claims[pair.slice(0, eq)] = JSON.parse(raw);
+              } catch {
+                claims[pair.slice(0, eq)] = raw;
+              }
+            }
+            identity = identityFromPrincipal(options.principal, claims);
+          } else {
+            try {
+              identity = await set.authenticate(request);
+            } catch (error) {
+              if (!isTesseraError(error)) throw error;
+              authError = { code: error.code, message: error.message };
+            }
+          }
+          if (authError !== undefined) {
+            // A present but invalid token is refused before any AuthorizationPolicy (Istio: 401).
+            if (options.json) out(JSON.stringify({ decision: { allowed: false, status: 401, reason: 'authentication-failed' }, error: authError }, null, 2));
+            else out(`DENY 401: the token is not valid for the RequestAuthentication rules: ${authError.code}: ${authError.message}`);
+            throw cliErrors.create('ERR_CLI_CHECK_FAILED', `denied (401): ${authError.code}`, { details: { hint: 'run `tessera token decode` on the token' } });
+          }
+          const explanation = set.explain(request, identity);
+          const decision = explanation.decision;
+          if (options.json) {
+            out(JSON.stringify({ decision: { ...decision, status: decision.allowed ? 200 : 403 }, identity: identity ? { requestPrincipal: identity.requestPrincipal, audiences: identity.audiences, claims: identity.claims } : null, explanation: { policies: explanation.policies, text: explanation.text } }, null, 2));
+          } else {
+            out(`${decision.allowed ? 'ALLOW' : 'DENY 403'}: ${decision.reason}${decision.policy ? ` (policy ${decision.policy}${decision.rule === undefined ? '' : `, rule ${decision.rule}`})` : ''}`);
+            out(`request principal: ${identity?.requestPrincipal ?? '(none)'}; peer principal: ${request.peerPrincipal ?? '(none)'}`);
+            out(explanation.text);
+          }
+          if (!decision.allowed) throw cliErrors.create('ERR_CLI_CHECK_FAILED', `denied (403): ${decision.reason}`, { details: { hint: 'the explanation above names the rule conditions that failed' } });
+        } finally {
+          for (const r of remotes) r.close();
+        }
+      },
+    );
+}
