@@ -71,6 +71,9 @@ test('list key ids, dump PEM files (private ones 0600), unknown keys 404, bad id
   assert.equal((await ts.admin('/admin/jwt-factory/keys/..%2Fetc')).status, 400);
   const ring = ts.service.keyRing.list()[0]!.kid;
   assert.equal((await ts.admin(`/admin/jwt-factory/issueToken/${ring}`, { method: 'POST' })).status, 404, 'ring keys are not factory keys');
+  const published = (await (await fetch(`${ts.url}/jwt-factory/jwks.json`)).json()) as { keys: { kid: string; d?: string }[] };
+  assert.deepEqual(published.keys.map((k) => k.kid).sort(), ['servicea', 'serviceb', 'servicec']);
+  assert.ok(published.keys.every((k) => k.d === undefined), 'public halves only');
   const audit = await json(await ts.admin('/admin/audit'));
   assert.ok(audit['entries'].some((e: { action: string }) => e.action === 'factory.key.created'));
   assert.ok(audit['entries'].some((e: { action: string }) => e.action === 'factory.keys.dumped'));

@@ -295,6 +295,14 @@ export function createTokenService(config: TokenServiceConfig, options: TokenSer
     res.writeHead(200, { 'content-type': 'application/jwk-set+json', 'content-length': Buffer.byteLength(body), 'cache-control': `public, max-age=${config.keys.jwksCacheSeconds}` });
     res.end(body);
   });
+  // The jwt-factory keys' public halves, for verifiers of factory-issued tokens (e.g. a gateway
+  // rule with issuer https://jwt-factory/). Public keys only; the factory API itself is admin-only.
+  get(ENDPOINT_PATHS.factoryJwks, async (_req, res) => {
+    const keys = (await mustStorage().keys.list({ purpose: 'named' })).map((k) => ({ ...k.publicJwk, kid: k.kid, alg: k.alg, use: 'sig' }));
+    const body = JSON.stringify({ keys });
+    res.writeHead(200, { 'content-type': 'application/jwk-set+json', 'content-length': Buffer.byteLength(body), 'cache-control': 'public, max-age=60' });
+    res.end(body);
+  });
   post(ENDPOINT_PATHS.token, async (req, res) => handleTokenRequest(ctx!, req, res, await bodyOf(req)));
   post(ENDPOINT_PATHS.introspection, async (req, res) => handleIntrospection(ctx!, req, res, await bodyOf(req)));
   post(ENDPOINT_PATHS.revocation, async (req, res) => handleRevocation(ctx!, req, res, await bodyOf(req)));

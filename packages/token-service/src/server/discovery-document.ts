@@ -15,6 +15,7 @@ export const ENDPOINT_PATHS = Object.freeze({
   revocation: '/revoke',
   revocations: '/revocations',
   revocationStream: '/revocations/stream',
+  factoryJwks: '/jwt-factory/jwks.json',
 });
 
 /**
