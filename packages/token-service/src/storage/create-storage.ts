@@ -10,6 +10,8 @@ import { createFileReplayStore } from './file/create-file-replay-store.js';
 import { createFileRevocationStore } from './file/create-file-revocation-store.js';
 import { createMemoryEventBus } from './file/create-memory-event-bus.js';
 import type { Closable } from './internal/closable.js';
+import { lockDataDir } from './internal/data-dir-lock.js';
+import { ensureDir } from './internal/json-document.js';
 import { createKeyCipher, resolveKek } from './key-cipher.js';
 import { pgContext, pgFailure, type PgContext } from './internal/pg.js';
 import { connectRedis, redisContext, run, type RedisContext } from './internal/redis.js';
@@ -105,6 +107,10 @@ export async function createStorage(config: StorageConfig): Promise<Storage> {
   };
 
   try {
+    if (used.has('file')) {
+      await ensureDir(dataDir!);
+      closers.push(await lockDataDir(dataDir!));
+    }
     let pgCtx: PgContext | undefined;
     let pool: pg.Pool | undefined;
     if (used.has('postgres')) {

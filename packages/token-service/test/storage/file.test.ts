@@ -218,3 +218,28 @@ test('file storage: a closed store refuses writes with ERR_STORE_UNAVAILABLE', a
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('file storage: one process per data directory — a live owner is refused, a stale lock is taken over', async () => {
+  const dir = await tempDir();
+  try {
+    const kek = newKek();
+    // The parent process (the test runner) is alive and is not us.
+    await writeFile(join(dir, 'lock'), `${process.ppid}\n`);
+    await assert.rejects(createStorage({ dataDir: dir, kek }), (err: Error & { code?: string }) => {
+      assert.equal(err.code, 'ERR_STORE_UNAVAILABLE');
+      assert.ok(err.message.includes(String(process.ppid)), err.message);
+      return true;
+    });
+    // A pid above the Linux maximum (2^22) belongs to no process: the lock is stale.
+    await writeFile(join(dir, 'lock'), '4194999\n');
+    const s = await createStorage({ dataDir: dir, kek });
+    assert.equal((await readFile(join(dir, 'lock'), 'utf8')).trim(), String(process.pid));
+    const inProcess = await createStorage({ dataDir: dir, kek });
+    await inProcess.close();
+    assert.equal((await readFile(join(dir, 'lock'), 'utf8')).trim(), String(process.pid), 'still held by the first storage');
+    await s.close();
+    assert.ok(!(await readdir(dir)).includes('lock'), 'released on close');
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
