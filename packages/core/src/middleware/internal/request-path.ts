@@ -22,8 +22,13 @@ const UNRESERVED = /[A-Za-z0-9\-._~]/;
 
 export function parseRequestPath(url: string): RequestPath {
   let raw = url;
-  const q = raw.search(/[?#]/);
-  if (q !== -1) raw = raw.slice(0, q);
+  for (let i = 0; i < raw.length; i++) {
+    const c = raw.charCodeAt(i);
+    if (c === 0x3f /* ? */ || c === 0x23 /* # */) {
+      raw = raw.slice(0, i);
+      break;
+    }
+  }
   if (!raw.startsWith('/')) {
     // Absolute-form (RFC 9112 §3.2.2) or asterisk-form targets: take the path, never exempt.
     let path = '/';
@@ -32,7 +37,13 @@ export function parseRequestPath(url: string): RequestPath {
     } catch { /* keep "/" */ }
     return { raw, forms: lazy(() => formsOf(path, raw)), clean: false };
   }
-  return { raw, forms: lazy(() => formsOf(raw, raw)), clean: isClean(raw) };
+  const clean = isClean(raw);
+  // A clean path without escapes reads the same in every form: skip the work (hot path).
+  if (clean && !raw.includes('%')) {
+    const forms = [raw];
+    return { raw, forms: () => forms, clean };
+  }
+  return { raw, forms: lazy(() => formsOf(raw, raw)), clean };
 }
 
 function lazy<T>(make: () => T): () => T {
@@ -57,7 +68,17 @@ function isClean(raw: string): boolean {
   for (let i = 0; i < raw.length; i++) {
     const c = raw.charCodeAt(i);
     if (c <= 0x20 || c >= 0x7f || c === 0x5c /* \ */) return false;
-    if (c === 0x2f /* / */ && raw.charCodeAt(i + 1) === 0x2f) return false;
+    if (c === 0x2f /* / */) {
+      const next = raw.charCodeAt(i + 1);
+      if (next === 0x2f) return false;
+      // A dot segment: "/." or "/.." followed by "/", ";" (the `..;` form servlet-style proxies
+      // resolve) or the end.
+      if (next === 0x2e /* . */) {
+        let j = i + 2;
+        if (raw.charCodeAt(j) === 0x2e) j++;
+        if (j >= raw.length || raw.charCodeAt(j) === 0x2f || raw.charCodeAt(j) === 0x3b) return false;
+      }
+    }
     if (c === 0x25 /* % */) {
       const hex = raw.slice(i + 1, i + 3);
       if (!/^[0-9A-Fa-f]{2}$/.test(hex)) return false;
@@ -68,8 +89,6 @@ function isClean(raw: string): boolean {
       i += 2;
     }
   }
-  // Dot segments, including the `..;` form some servlet-style proxies resolve.
-  for (const segment of raw.split('/')) if (/^\.\.?(;|$)/.test(segment)) return false;
   return true;
 }
 

@@ -11,6 +11,8 @@ export interface RoutePattern {
   readonly kind: 'exact' | 'prefix' | 'any';
   /** The path, or for `prefix` the path up to and including the trailing `/`. */
   readonly path: string;
+  /** `path` lower-cased, and for `exact` without trailing slashes, for {@link matchLoose}. */
+  readonly loosePath: string;
 }
 
 const METHOD = /^[A-Z]+$/;
@@ -31,17 +33,17 @@ export function compilePattern(source: unknown, what: string): RoutePattern {
     }
     path = trimmed.slice(space + 1).trim();
   }
-  if (path === '*') return { source, methods, kind: 'any', path: '' };
+  if (path === '*') return { source, methods, kind: 'any', path: '', loosePath: '' };
   if (!path.startsWith('/') || /[\s?#\\%]/.test(path)) {
     throw coreErrors.create('ERR_CONFIG_INVALID', `${what} ${JSON.stringify(source)}: the path must start with "/" and hold no query, "%", backslash or space`);
   }
   if (path.endsWith('/*')) {
     const prefix = path.slice(0, -1);
     if (prefix.includes('*') || hasDotSegment(prefix)) throw coreErrors.create('ERR_CONFIG_INVALID', `${what} ${JSON.stringify(source)}: "*" is allowed only as the last segment`);
-    return { source, methods, kind: 'prefix', path: prefix };
+    return { source, methods, kind: 'prefix', path: prefix, loosePath: prefix.toLowerCase() };
   }
   if (path.includes('*') || hasDotSegment(path)) throw coreErrors.create('ERR_CONFIG_INVALID', `${what} ${JSON.stringify(source)}: "*" is allowed only as the last segment, no "." or ".." segments`);
-  return { source, methods, kind: 'exact', path };
+  return { source, methods, kind: 'exact', path, loosePath: lowerTrim(path) };
 }
 
 function hasDotSegment(path: string): boolean {
@@ -61,11 +63,11 @@ export function matchStrict(pattern: RoutePattern, method: string, path: string)
  */
 export function matchLoose(pattern: RoutePattern, method: string, path: string): boolean {
   if (pattern.methods !== undefined && !pattern.methods.has(method) && !(method === 'HEAD' && pattern.methods.has('GET'))) return false;
-  const p = lowerTrim(path);
   const kind = pattern.kind;
   if (kind === 'any') return true;
-  if (kind === 'prefix') return (p + '/').startsWith(pattern.path.toLowerCase());
-  return p === lowerTrim(pattern.path);
+  const p = lowerTrim(path);
+  if (kind === 'prefix') return (p + '/').startsWith(pattern.loosePath);
+  return p === pattern.loosePath;
 }
 
 function lowerTrim(path: string): string {
