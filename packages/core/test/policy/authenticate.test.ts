@@ -111,7 +111,7 @@ test('default locations: Authorization Bearer and access_token; two different to
 
 test('fromHeaders (with prefix), fromParams and fromCookies replace the default locations', async () => {
   const set = setOf(basic(`    fromHeaders:
-    - name: X-Jwt-Assertion
+    - X-Jwt-Assertion
     - name: X-Auth
       prefix: "Token "
     fromParams: [jwt]

@@ -324,7 +324,9 @@ function jwtRule(c: Checker, value: unknown, path: FieldPath): Record<string, un
   if (headers !== undefined) {
     out.fromHeaders = headers.map((h, i) => {
       const hp = [...path, 'fromHeaders', i];
-      const ho = c.object(h, hp, 'fromHeaders entry') ?? {};
+      // Istio's own JWTRule example writes `fromHeaders: ["x-goog-iap-jwt-assertion"]`: accept a
+      // bare string as `{ name }`.
+      const ho = typeof h === 'string' ? { name: h } : c.object(h, hp, 'fromHeaders entry') ?? {};
       c.keys(ho, hp, ['name', 'prefix'], 'fromHeaders entry');
       const name = c.string(ho.name, [...hp, 'name'], 'name', true);
       if (name !== undefined && !HEADER_NAME.test(name)) c.error([...hp, 'name'], `${show(name)} is not a valid header name`);
