@@ -134,3 +134,26 @@ for (const [name, start] of Object.entries(servers)) {
     });
   });
 }
+
+test('node:http: a handler that throws after authentication gets a generic 500, not its message', async (t) => {
+  const server = await listen(createServer(withTessera(async () => { throw new Error('secret internals'); }, options)));
+  t.after(() => server.close());
+  const res = await fetch(`http://127.0.0.1:${server.port}/orders`, { headers: { authorization: `Bearer ${token()}` } });
+  assert.equal(res.status, 500);
+  assert.ok(!(await res.text()).includes('secret'));
+  const denied = await fetch(`http://127.0.0.1:${server.port}/orders`);
+  assert.equal(denied.status, 401, 'the handler never runs without a token');
+});
+
+test('express: mounted under a path, the full path is what is authenticated', async (t) => {
+  const app = express();
+  const router = express.Router();
+  router.use(tesseraExpress({ ...options, exempt: ['GET /api/health'] }));
+  router.get('/health', (_req, res) => { res.json({ ok: true }); });
+  router.get('/orders', (req, res) => { res.json({ sub: req.auth?.payload.sub }); });
+  app.use('/api', router);
+  const server = await listen(createServer(app));
+  t.after(() => server.close());
+  assert.equal((await fetch(`http://127.0.0.1:${server.port}/api/health`)).status, 200);
+  assert.equal((await fetch(`http://127.0.0.1:${server.port}/api/orders`)).status, 401);
+});

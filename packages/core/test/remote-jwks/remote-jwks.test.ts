@@ -380,3 +380,21 @@ test('every getKeys error is a TesseraError, whatever the header', async (t) => 
     await assert.rejects(async () => jwks.getKeys(header), isCode('ERR_JWKS_NO_MATCHING_KEY'));
   }
 });
+
+test('a throwing logger or event hook never breaks the key source; verifySync works once warm', async (t) => {
+  const server = await startJwksServer();
+  t.after(() => server.close());
+  server.serve({ keys: [keyA.publicJwk, { kty: 'oct', k: 'AAAA', kid: 'bad' }] });
+  const { clock } = makeClock();
+  const boom = () => { throw new Error('boom'); };
+  const jwks = createRemoteJwks(server.url, { clock, logger: { info: boom, warn: boom, error: boom }, onEvent: boom });
+  t.after(() => jwks.close());
+  await jwks.warmup();
+  assert.equal(jwks.keys.length, 1);
+  const verifier = createVerifier({ issuer: 'https://issuer.test', keys: jwks, clock, cache: false });
+  const token = signJwt({ sub: 'x' }, keyA.signingKey, { issuer: 'https://issuer.test', expiresIn: 60, clock });
+  assert.equal(verifier.verifySync(token).payload.sub, 'x');
+  server.serve({}, 500);
+  await assert.rejects(jwks.refresh(), isCode('ERR_JWKS_FETCH_FAILED'));
+  assert.equal(verifier.verifySync(token).payload.sub, 'x', 'the last good set still serves');
+});
