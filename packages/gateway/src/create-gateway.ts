@@ -5,7 +5,7 @@ import { BlockList, isIPv4, isIPv6, type AddressInfo, type Socket } from 'node:n
 import type { Duplex } from 'node:stream';
 import { Pool } from 'undici';
 import pino, { type Logger } from 'pino';
-import type { Clock, Jwk } from '@tessera/core';
+import { formatWwwAuthenticate, type Clock, type Jwk } from '@tessera/core';
 import type { GatewayConfig, GatewayListenerConfig } from './config/load-gateway-config.js';
 import { gatewayErrors } from './errors.js';
 import type { Enforcer, GatewayIdentity, Verdict } from './auth/verdict.js';
@@ -149,24 +149,27 @@ export function createGateway(config: GatewayConfig, options: CreateGatewayOptio
 
   const decision = createDecisionHandler({ ctx, managedFor, minter, log, realmOf: (r) => realmOf(ctx, r) });
 
+  /** Builds the upstream request and forwards it (created once: no per-request closures on the hot path). */
+  const sendUpstream = (req: IncomingMessage, res: ServerResponse, p: Prepared, verdict: Extract<Verdict, { kind: 'allow' }>, started: number, minted: string | undefined) => {
+    const identity = verdict.identity;
+    const built = upstreamHeaders(ctx, req, p, identity, minted, managedFor(p), false);
+    if (!built.ok) {
+      answer(res, 401, 'Jwt claim cannot be forwarded', { 'www-authenticate': formatWwwAuthenticate({ realm: realmOf(ctx, p.request), error: 'invalid_token' }) });
+      log(p, req, 401, built.reason, identity, started);
+      return;
+    }
+    forward(pools.get(p.route.index)!, req, res, p.request.method, p.request.path + built.query, built.headers, (status, error) => {
+      p.counters.upstream(status);
+      if (accessLog) log(p, req, status, error ? `${verdict.reason}; upstream: ${error}` : verdict.reason, identity, started);
+    });
+  };
+
   /** After authn/authz allowed: mint (maybe async), build headers, forward. */
   const proceed = (req: IncomingMessage, res: ServerResponse, p: Prepared, verdict: Extract<Verdict, { kind: 'allow' }>, started: number) => {
     const identity = verdict.identity;
     const mint = p.route.config.mutations.mint;
-    const send = (minted: string | undefined) => {
-      const built = upstreamHeaders(ctx, req, p, identity, minted, managedFor(p), false);
-      if (!built.ok) {
-        answer(res, 401, 'Jwt claim cannot be forwarded', { 'www-authenticate': `Bearer realm="${realmOf(ctx, p.request).replace(/["\\]/g, '')}", error="invalid_token"` });
-        log(p, req, 401, built.reason, identity, started);
-        return;
-      }
-      forward(pools.get(p.route.index)!, req, res, p.request.method, p.request.path + built.query, built.headers, (status, error) => {
-        p.counters.upstream(status);
-        log(p, req, status, error ? `${verdict.reason}; upstream: ${error}` : verdict.reason, identity, started);
-      });
-    };
     if (mint === undefined || identity === undefined || minter === undefined) {
-      send(undefined);
+      sendUpstream(req, res, p, verdict, started, undefined);
       return;
     }
     let minted: string | Promise<string>;
@@ -176,8 +179,8 @@ export function createGateway(config: GatewayConfig, options: CreateGatewayOptio
       mintFailed(res, p, req, err, identity, started);
       return;
     }
-    if (typeof minted === 'string') send(minted);
-    else minted.then(send, (err: unknown) => mintFailed(res, p, req, err, identity, started));
+    if (typeof minted === 'string') sendUpstream(req, res, p, verdict, started, minted);
+    else minted.then((m) => sendUpstream(req, res, p, verdict, started, m), (err: unknown) => mintFailed(res, p, req, err, identity, started));
   };
   const mintFailed = (res: ServerResponse, p: Prepared, req: IncomingMessage, err: unknown, identity: GatewayIdentity | undefined, started: number) => {
     logger.error({ err, route: p.route.config.name }, 'minting a token for the upstream failed');
@@ -277,7 +280,7 @@ export function createGateway(config: GatewayConfig, options: CreateGatewayOptio
       if (verdict.kind !== 'allow') {
         const status = verdict.kind === 'unauthenticated' ? 401 : verdict.kind === 'denied' ? 403 : 400;
         const headers: Record<string, string> = {};
-        if (verdict.kind === 'unauthenticated') headers['www-authenticate'] = `Bearer realm="${realmOf(ctx, prepared.request).replace(/["\\]/g, '')}"${verdict.invalidToken ? ', error="invalid_token"' : ''}`;
+        if (verdict.kind === 'unauthenticated') headers['www-authenticate'] = formatWwwAuthenticate(verdict.invalidToken ? { realm: realmOf(ctx, prepared.request), error: 'invalid_token' } : { realm: realmOf(ctx, prepared.request) });
         rejectUpgrade(socket, status, verdict.kind === 'unauthenticated' ? verdict.body : verdict.kind === 'denied' ? 'RBAC: access denied' : 'Bad Request', headers);
         log(prepared, req, status, verdict.reason, undefined, started);
         return;

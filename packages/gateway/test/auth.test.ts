@@ -146,6 +146,8 @@ test('dry-run policies are counted, not enforced; metrics carry Envoy-like count
   assert.match(metrics, /tessera_gateway_rbac_denied_total\{route="echo"\} [1-9]/);
   assert.match(metrics, /tessera_gateway_jwt_authn_denied_total\{route="echo"\} [1-9]/);
   assert.match(metrics, /tessera_gateway_jwks_fetch_success_total [1-9]/);
+  assert.match(metrics, /tessera_gateway_jwt_cache_hit_total [1-9]/);
+  assert.match(metrics, /tessera_gateway_jwt_cache_miss_total [1-9]/);
 });
 
 test('JWKS endpoint down → 401 Jwks remote fetch is failed; requireJwt → 401 Jwt is missing', async () => {

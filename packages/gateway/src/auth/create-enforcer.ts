@@ -21,6 +21,8 @@ const ENVOY_TEXT: Readonly<Record<string, string>> = {
   ERR_JWT_MALFORMED: 'Jwt is not in the form of Header.Payload.Signature with two dots and 3 sections',
 };
 const VERIFICATION_FAILS = 'Jwt verification fails';
+const IDENTITY_TTL_MS = 60_000;
+const IDENTITY_CACHE_MAX = 10_000;
 
 /** The Envoy body text for an authentication error code. */
 export function envoyText(code: string): string {
@@ -122,16 +124,26 @@ export async function createEnforcer(input: EnforcerFactoryInput): Promise<Enfor
     throw gatewayErrors.create('ERR_GATEWAY_POLICY_LOAD_FAILED', `cannot compile the policies: ${(cause as Error).message}`, { cause });
   }
   const isRevoked = input.isRevoked;
+  const clock = input.clock;
+  const metrics = input.metrics;
+  // Identity cache (Envoy's jwt_cache): when every jwtRule reads only Istio's default locations
+  // (`Authorization: Bearer`, `access_token` query parameter), the identity of a request whose only
+  // credential is one Bearer header depends on the route and the token alone, so a verified identity
+  // is reused — within its `exp`, for at most IDENTITY_TTL_MS, and only with this compiled set (a
+  // reload starts empty). Revocation and authorization still run on every request; failures are
+  // never cached.
+  const cacheable = documents.every((d) => d.kind !== 'RequestAuthentication' || (d.spec?.jwtRules ?? []).every((r) => r.fromHeaders === undefined && r.fromParams === undefined && r.fromCookies === undefined));
+  const identities = new WeakMap<RouteFacts, Map<string, { readonly identity: Identity; readonly gateway: GatewayIdentity; readonly until: number }>>();
   const requireJwtRoutes = new Set(config.routes.filter((r) => r.requireJwt).map((r) => r.name));
 
-  const authorize = (request: GatewayRequest, pr: PolicyRequest, identity: Identity | undefined, route: RouteFacts): Verdict => {
-    let gatewayIdentity: GatewayIdentity | undefined;
+  const authorize = (request: GatewayRequest, pr: PolicyRequest, identity: Identity | undefined, route: RouteFacts, cached?: GatewayIdentity): Verdict => {
+    let gatewayIdentity: GatewayIdentity | undefined = cached;
     if (identity !== undefined) {
       const jti = identity.claims.jti;
       if (isRevoked !== undefined && typeof jti === 'string' && isRevoked(jti)) {
         return { kind: 'unauthenticated', body: VERIFICATION_FAILS, invalidToken: true, code: 'ERR_GATEWAY_TOKEN_REVOKED', reason: `token revoked (jti ${jti.slice(0, 64)})` };
       }
-      gatewayIdentity = toGatewayIdentity(request, identity);
+      gatewayIdentity ??= toGatewayIdentity(request, identity);
       if (gatewayIdentity === undefined) return { kind: 'bad-request', code: 'ERR_GATEWAY_BAD_REQUEST', reason: 'token location unreadable' };
     } else if (requireJwtRoutes.has(route.name)) {
       return { kind: 'unauthenticated', body: 'Jwt is missing', invalidToken: false, code: 'ERR_AUTH_TOKEN_MISSING', reason: 'no token on a route that requires one' };
@@ -159,11 +171,37 @@ export async function createEnforcer(input: EnforcerFactoryInput): Promise<Enfor
     throw err;
   };
 
+  const remember = (route: RouteFacts, token: string, identity: Identity | undefined, request: GatewayRequest): Identity | undefined => {
+    if (identity === undefined) return identity;
+    const exp = identity.claims.exp;
+    const gateway = toGatewayIdentity(request, identity);
+    if (typeof exp !== 'number' || gateway === undefined || gateway.token !== token) return identity;
+    let perRoute = identities.get(route);
+    if (perRoute === undefined) identities.set(route, (perRoute = new Map()));
+    if (perRoute.size >= IDENTITY_CACHE_MAX) perRoute.delete(perRoute.keys().next().value!);
+    perRoute.set(token, { identity, gateway, until: Math.min(exp * 1000, clock() + IDENTITY_TTL_MS) });
+    return identity;
+  };
+
   return {
     managedHeaders: outputHeaders(documents),
     size: set.policies.length,
     evaluate(request, route) {
       const pr = toPolicyRequest(request, route);
+      if (cacheable && !request.query.includes('access_token')) {
+        const auth = request.headers.authorization;
+        if (auth === undefined) return authorize(request, pr, undefined, route);
+        if (auth.startsWith('Bearer ') && auth.indexOf(' ', 7) === -1 && auth.length > 7) {
+          const token = auth.slice(7);
+          const hit = identities.get(route)?.get(token);
+          if (hit !== undefined && hit.until > clock()) {
+            metrics.jwtCache.hit();
+            return authorize(request, pr, hit.identity, route, hit.gateway);
+          }
+          metrics.jwtCache.miss();
+          return set.authenticate(pr).then((identity) => authorize(request, pr, remember(route, token, identity, request), route), unauthenticated);
+        }
+      }
       return set.authenticate(pr).then((identity) => authorize(request, pr, identity, route), unauthenticated);
     },
   };

@@ -7,7 +7,7 @@ import type { IncomingHttpHeaders } from 'node:http';
  *
  * @example
  * ```ts
- * const r: GatewayRequest = { method: 'GET', scheme: 'http', host: 'api.local', port: 8080, path: '/admin', query: '', headers: {}, headersDistinct: {}, sourceIp: '127.0.0.1', remoteIp: '127.0.0.1', peerPrincipal: undefined, sni: undefined };
+ * const r: GatewayRequest = { method: 'GET', scheme: 'http', host: 'api.local', port: 8080, path: '/admin', query: '', headers: {}, sourceIp: '127.0.0.1', remoteIp: '127.0.0.1', peerPrincipal: undefined, sni: undefined };
  * ```
  */
 export interface GatewayRequest {
@@ -25,8 +25,6 @@ export interface GatewayRequest {
   readonly query: string;
   /** Headers as node:http parsed them (first Authorization / Host only, others joined). */
   readonly headers: IncomingHttpHeaders;
-  /** Every header value kept, to see duplicates. */
-  readonly headersDistinct: Readonly<Record<string, readonly string[] | undefined>>;
   /** Peer address of the TCP connection (`source.ip`). */
   readonly sourceIp: string;
   /** Original client address: from `X-Forwarded-For` when the peer is a trusted proxy, else the peer (`remote.ip`). */

@@ -9,7 +9,8 @@ export function isHopByHop(name: string): boolean {
 
 /** Header names listed in `Connection` values (RFC 9110 §7.6.1), lower case. */
 export function connectionNamed(values: string | readonly string[] | undefined): Set<string> | undefined {
-  if (values === undefined) return undefined;
+  // The common values name no header: skip the split.
+  if (values === undefined || values === 'keep-alive' || values === 'close' || values === 'Keep-Alive') return undefined;
   const out = new Set<string>();
   for (const v of typeof values === 'string' ? [values] : values) {
     for (const part of v.split(',')) {

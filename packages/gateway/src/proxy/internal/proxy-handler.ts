@@ -72,11 +72,18 @@ export function answerDenied(res: ServerResponse, verdict: Exclude<Verdict, { ki
 export function prepare(ctx: HandlerContext, req: IncomingMessage, res: ServerResponse | undefined, listener: GatewayListenerConfig, overrideUrl?: { method: string; url: string; host: string | undefined }, fallbackRoute?: string): Prepared | { error: number; reason: string } {
   const { config } = ctx;
   if (req.rawHeaders.length > config.limits.maxHeaderCount * 2) return { error: 431, reason: 'too many headers' };
-  const distinct = req.headersDistinct;
-  const hosts = distinct.host;
-  if (hosts !== undefined && hosts.length > 1) return { error: 400, reason: 'duplicate Host header' };
-  const auths = distinct.authorization;
-  if (auths !== undefined && auths.length > 1) return { error: 400, reason: 'duplicate Authorization header' };
+  // Duplicates hide from req.headers (node keeps the first Authorization / Host): count them in
+  // the raw list (ARCHITECTURE.md, "Platform facts").
+  const raw = req.rawHeaders;
+  let hosts = 0;
+  let auths = 0;
+  for (let i = 0; i < raw.length; i += 2) {
+    const n = raw[i]!;
+    if (n.length === 4 && n.toLowerCase() === 'host') hosts++;
+    else if (n.length === 13 && n.toLowerCase() === 'authorization') auths++;
+  }
+  if (hosts > 1) return { error: 400, reason: 'duplicate Host header' };
+  if (auths > 1) return { error: 400, reason: 'duplicate Authorization header' };
   const url = overrideUrl ? overrideUrl.url : req.url ?? '';
   const q = url.indexOf('?');
   const rawPath = q === -1 ? url : url.slice(0, q);
@@ -111,7 +118,6 @@ export function prepare(ctx: HandlerContext, req: IncomingMessage, res: ServerRe
     path,
     query: q === -1 ? '' : url.slice(q),
     headers: req.headers,
-    headersDistinct: distinct,
     sourceIp,
     remoteIp,
     peerPrincipal: tls && listener.tls?.requestCert ? spiffePrincipal(socket) : undefined,
