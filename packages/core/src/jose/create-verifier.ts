@@ -327,7 +327,8 @@ export function createVerifier(options: VerifierOptions): TesseraVerifier {
 
   function run(token: string): VerifiedJwt | Promise<VerifiedJwt> {
     const now = clock();
-    if (cache !== undefined && typeof token === 'string') {
+    // Oversized input is refused before it is hashed for the cache lookup.
+    if (cache !== undefined && typeof token === 'string' && token.length <= limits.maxTokenLength) {
       const hit = cache.get(token, now);
       if (hit !== undefined) return hit;
     }
