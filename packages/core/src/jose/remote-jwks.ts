@@ -171,6 +171,8 @@ export function createRemoteJwks(urlOrOptions: string | URL | (RemoteJwksOptions
   let lastAttemptAt: number | undefined;
   let lastFailureAt: number | undefined;
   let lastError: string | undefined;
+  /** The last fetch attempt failed (so the current set, if any, is being served despite errors). */
+  let failing = false;
   let closed = false;
   const counters = { fetches: 0, failures: 0, staleServed: 0, cooldownHits: 0, keysDropped: 0 };
 
@@ -231,6 +233,7 @@ export function createRemoteJwks(urlOrOptions: string | URL | (RemoteJwksOptions
       current = set;
       lastAttemptAt = set.fetchedAt;
       lastError = undefined;
+      failing = false;
       // Settle our state before anyone hears of the outcome: a caller reacting to the event must
       // start a new fetch, not join this finished one.
       inflight = undefined;
@@ -242,6 +245,7 @@ export function createRemoteJwks(urlOrOptions: string | URL | (RemoteJwksOptions
       lastAttemptAt = now;
       lastFailureAt = now;
       lastError = failure.message;
+      failing = true;
       counters.failures++;
       inflight = undefined;
       emit({ type: 'fetch_failed', url: url?.href ?? options.issuer ?? '', code: failure.code, message: failure.message });
@@ -331,7 +335,6 @@ export function createRemoteJwks(urlOrOptions: string | URL | (RemoteJwksOptions
     const now = clock();
     const age = now - set.fetchedAt;
     if (age > cacheMaxAge) {
-      const failing = lastFailureAt !== undefined && lastFailureAt >= set.fetchedAt;
       if (age > cacheMaxAge + staleIfErrorDuration) {
         // Past the stale-if-error bound: this set must not verify anything any more (fail closed).
         if (inflight === undefined && failing && inCooldown(now)) {
