@@ -25,6 +25,8 @@ export interface ExampleEntry {
  * ```
  */
 export const examples: readonly ExampleEntry[] = [
+  { id: '1', dir: '01-central-keys', title: 'central keys (token service holds the keys)', start: async (o) => (await import('./01-central-keys/main.js')).start(o) },
+  { id: '2', dir: '02-fan-out', title: 'fan-out: A calls B and C', start: async (o) => (await import('./02-fan-out/main.js')).start(o) },
   { id: '3', dir: '03-own-keys-tls', title: 'own keys over TLS', start: async (o) => (await import('./03-own-keys-tls/main.js')).start(o) },
   { id: '4', dir: '04-one-signer-two-receivers', title: 'one signer, two receivers', start: async (o) => (await import('./04-one-signer-two-receivers/main.js')).start(o) },
 ];
