@@ -8,6 +8,7 @@ import { registerTokenVerifyCommand } from './commands/token-verify.js';
 import { registerGatewayCommand } from './commands/gateway.js';
 import { registerDemoCommand } from './commands/demo.js';
 import { registerPolicyCommands } from './commands/policy.js';
+import { registerTokenServiceCommand } from './commands/token-service.js';
 
 const version = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -37,6 +38,7 @@ export function createProgram(): Command {
   registerTokenRemoteCommands(token);
   registerJwksCommands(program);
   registerPolicyCommands(program);
+  registerTokenServiceCommand(program);
   registerGatewayCommand(program);
   registerDemoCommand(program);
   return program;
