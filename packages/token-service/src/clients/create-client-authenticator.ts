@@ -87,6 +87,7 @@ export function createClientAuthenticator(options: ClientAuthenticatorOptions): 
   const cacheKey = randomBytes(32);
   const verified = new Map<string, { hash: string; until: number }>();
   let dummyHash: string | undefined;
+  const inFlight = new Map<string, Promise<boolean>>();
 
   const fingerprint = (clientId: string, secret: string) => `${clientId}\u0000${createHmac('sha256', cacheKey).update(secret).digest('base64url')}`;
 
@@ -103,7 +104,15 @@ export function createClientAuthenticator(options: ClientAuthenticatorOptions): 
     }
     // Unknown client or a client without a secret: same work against a dummy hash, same answer.
     dummyHash ??= 'scrypt$32768$8$1$' + randomBytes(16).toString('base64url') + '$' + randomBytes(32).toString('base64url');
-    const ok = await verifySecret(secret, hash ?? dummyHash);
+    // Concurrent requests with the same credentials share one scrypt run: without this, a burst
+    // of N connections starting at once (or right after the cache entry expires) costs N scrypts.
+    const flightKey = `${fp}\u0000${hash ?? ''}`;
+    let pending = inFlight.get(flightKey);
+    if (pending === undefined) {
+      pending = verifySecret(secret, hash ?? dummyHash).finally(() => inFlight.delete(flightKey));
+      inFlight.set(flightKey, pending);
+    }
+    const ok = await pending;
     if (!ok || client === undefined || hash === undefined || !client.enabled) throw invalidClient();
     if (verified.size >= cacheSize) verified.delete(verified.keys().next().value as string);
     verified.set(fp, { hash, until: now + cacheTtl });
