@@ -76,6 +76,11 @@ export interface PolicySet {
    * present but not valid for any rule of its issuer.
    */
   authenticate(request: PolicyRequest): Promise<Identity | undefined>;
+  /**
+   * `authenticate` without a promise, for hot paths: same results, but throws `ERR_JWKS_NOT_READY`
+   * (503) when a remote key source has to fetch first; then call `authenticate`.
+   */
+  authenticateSync(request: PolicyRequest): Identity | undefined;
   /** AuthorizationPolicy evaluation, synchronous. Never throws for a deny. */
   authorize(request: PolicyRequest, identity?: Identity): Decision;
   /** `authorize`, then asks the matched CUSTOM providers through `externalAuthorizer` (a failure denies). */
@@ -196,6 +201,7 @@ export function compilePolicies(documents: readonly PolicyDocument[], options: C
     policies: Object.freeze(summaries),
     hasRequestAuthentication: (request) => authenticator.select(request).length > 0,
     authenticate: (request) => authenticator.authenticate(request),
+    authenticateSync: (request) => authenticator.authenticateSync(request),
     authorize: (request, identity) => authorizer.authorize(request, identity),
     authorizeWithProviders: async (request, identity, externalAuthorizer) => {
       const decision = authorizer.evaluate(request, identity);

@@ -285,3 +285,34 @@ spec:
   setOf(yaml, { createKeySource: (r) => { all.push(r.issuer); return createLocalJwks({ keys: [] }); } });
   assert.deepEqual(all, [ISSUER, 'https://inline.example']);
 });
+
+test('authenticateSync gives the same answers, and ERR_JWKS_NOT_READY while remote keys are not loaded', async (t) => {
+  const set = setOf(basic('    audiences: [orders]'));
+  const ok = set.authenticateSync(request({ headers: { authorization: `Bearer ${token({ aud: 'orders' })}` } }));
+  assert.equal(ok?.requestPrincipal, `${ISSUER}/alice`);
+  assert.equal(set.authenticateSync(request()), undefined);
+  assert.throws(() => set.authenticateSync(request({ headers: { authorization: `Bearer ${token({ aud: 'x' })}` } })), (e: unknown) => isTesseraError(e, 'ERR_JWT_AUDIENCE_INVALID'));
+  assert.throws(() => set.authenticateSync(request({ headers: { authorization: `Bearer ${token({ aud: 'orders', iss: 'https://nope' })}` } })), (e: unknown) => isTesseraError(e, 'ERR_JWT_ISSUER_INVALID'));
+
+  let base = '';
+  const server = createServer((_req, res) => {
+    res.setHeader('content-type', 'application/json');
+    res.end(jwksOf(keyA));
+  });
+  base = await listen(server);
+  t.after(() => server.close());
+  const remote = setOf(`
+apiVersion: security.istio.io/v1
+kind: RequestAuthentication
+metadata: { name: r, namespace: default }
+spec:
+  jwtRules:
+  - issuer: ${ISSUER}
+    jwksUri: ${base}/jwks.json
+`);
+  t.after(() => remote.close());
+  const r = request({ headers: { authorization: `Bearer ${token({})}` } });
+  assert.throws(() => remote.authenticateSync(r), (e: unknown) => isTesseraError(e, 'ERR_JWKS_NOT_READY'));
+  await remote.warmup();
+  assert.equal(remote.authenticateSync(r)?.subject, 'alice');
+});

@@ -189,9 +189,8 @@ export class Authenticator {
     return rules;
   }
 
-  async authenticate(req: PolicyRequest): Promise<Identity | undefined> {
-    const rules = this.select(req);
-    if (rules.length === 0) return undefined;
+  /** The token of the request and where it was found; throws on two different tokens. */
+  #locate(req: PolicyRequest, rules: readonly CompiledJwtRule[]): { token: string; foundAt: TokenLocation[] } | undefined {
     let params: URLSearchParams | undefined;
     const getParams = () => (params ??= new URLSearchParams(req.query ?? ''));
     // Every location any applicable rule reads; a token is tied to where it was found.
@@ -213,32 +212,69 @@ export class Authenticator {
         }
       }
     }
-    if (token === undefined) return undefined;
+    return token === undefined ? undefined : { token, foundAt };
+  }
 
+  /** The rules that may verify `token`: its issuer's, among those reading where it was found. */
+  #candidates(rules: readonly CompiledJwtRule[], token: string, foundAt: readonly TokenLocation[]): CompiledJwtRule[] {
+    const foundKeys = foundAt.map(locationKey);
+    const located = rules.filter((r) => foundKeys.some((k) => r.locationKeys.has(k)));
+    // One issuer among them (the common case): its verifier checks `iss` itself, no need to decode
+    // the token twice.
+    if (located.length > 0 && located.every((r) => r.issuer === located[0]!.issuer)) return located;
     let iss: unknown;
     try {
       iss = decodeJwt(token).payload.iss;
     } catch (error) {
       throw error instanceof TesseraError ? error : coreErrors.create('ERR_JWT_MALFORMED', 'Jwt is not in the form of Header.Payload.Signature');
     }
-    const foundKeys = foundAt.map(locationKey);
-    const candidates = rules.filter((r) => r.issuer === iss && foundKeys.some((k) => r.locationKeys.has(k)));
+    const candidates = located.filter((r) => r.issuer === iss);
     if (candidates.length === 0) throw coreErrors.create('ERR_JWT_ISSUER_INVALID', 'Jwt issuer is not configured');
+    return candidates;
+  }
 
+  async authenticate(req: PolicyRequest): Promise<Identity | undefined> {
+    const rules = this.select(req);
+    if (rules.length === 0) return undefined;
+    const found = this.#locate(req, rules);
+    if (found === undefined) return undefined;
+    const { token, foundAt } = found;
     let firstError: unknown;
-    for (const rule of candidates) {
+    for (const rule of this.#candidates(rules, token, foundAt)) {
       try {
         const { payload } = await rule.verifier.verify(token);
-        const location = foundAt.find((l) => rule.locationKeys.has(locationKey(l)))!;
-        return this.#identity(rule, token, payload, location);
+        return this.#identity(rule, token, payload, foundAt);
       } catch (error) {
         firstError ??= error;
       }
     }
-    throw firstError instanceof TesseraError ? firstError : coreErrors.create('ERR_JWT_SIGNATURE_INVALID', 'Jwt verification fails', { cause: firstError });
+    throw asAuthError(firstError);
   }
 
-  #identity(rule: CompiledJwtRule, token: string, payload: JwtPayload, tokenLocation: TokenLocation): Identity {
+  /** {@link authenticate} without awaiting; throws `ERR_JWKS_NOT_READY` when a key source must fetch first. */
+  authenticateSync(req: PolicyRequest): Identity | undefined {
+    const rules = this.select(req);
+    if (rules.length === 0) return undefined;
+    const found = this.#locate(req, rules);
+    if (found === undefined) return undefined;
+    const { token, foundAt } = found;
+    let firstError: unknown;
+    let notReady: unknown;
+    for (const rule of this.#candidates(rules, token, foundAt)) {
+      try {
+        const { payload } = rule.verifier.verifySync(token);
+        return this.#identity(rule, token, payload, foundAt);
+      } catch (error) {
+        if (error instanceof TesseraError && error.code === 'ERR_JWKS_NOT_READY') notReady ??= error;
+        else firstError ??= error;
+      }
+    }
+    // A rule still fetching keys might accept the token: the caller must wait (`authenticate`).
+    throw asAuthError(notReady ?? firstError);
+  }
+
+  #identity(rule: CompiledJwtRule, token: string, payload: JwtPayload, foundAt: readonly TokenLocation[]): Identity {
+    const tokenLocation = foundAt.find((l) => rule.locationKeys.has(locationKey(l)))!;
     const issuer = String(payload.iss);
     const subject = typeof payload.sub === 'string' ? payload.sub : '';
     const aud = payload.aud;
@@ -269,3 +305,10 @@ export class Authenticator {
 }
 
 const EMPTY: Readonly<Record<string, string>> = Object.freeze({});
+
+/** Fail closed: whatever a verifier threw becomes a TesseraError. */
+function asAuthError(error: unknown): TesseraError {
+  // Same words as Envoy's jwt_authn for a token of an issuer no rule names.
+  if (error instanceof TesseraError && error.code === 'ERR_JWT_ISSUER_INVALID') return coreErrors.create('ERR_JWT_ISSUER_INVALID', 'Jwt issuer is not configured', { cause: error });
+  return error instanceof TesseraError ? error : coreErrors.create('ERR_JWT_SIGNATURE_INVALID', 'Jwt verification fails', { cause: error });
+}
