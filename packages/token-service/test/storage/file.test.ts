@@ -121,7 +121,8 @@ test('file storage: a corrupt file is ERR_STORE_CORRUPT naming the file, and is 
       ['clients.json', '{"version":1,"clients":[{"clientId":"a"}]}', () => createFileClientStore({ dataDir: dir })],
       ['keys.json', '{"version":2,"keys":[]}', () => fileKeys(dir, newKek())],
       ['revocations.json', '[]', () => createFileRevocationStore({ dataDir: dir })],
-      ['replay.json', '{"version":1,"entries":{"a":"soon"}}', () => createFileReplayStore({ dataDir: dir })],
+      ['replay.jsonl', '{"k":"a","e":"soon"}\n', () => createFileReplayStore({ dataDir: dir })],
+      ['replay.jsonl', '{"k":"a","e":1}\n{"k":', () => createFileReplayStore({ dataDir: dir })],
       ['audit.jsonl', '{"seq":1,"at":1,"actor":"a","action":"x"}\n{"seq":2,', () => createFileAuditStore({ dataDir: dir })],
       ['audit.jsonl', '{"seq":1,"at":1,"actor":"a","action":"x"}\nnot json\n', () => createFileAuditStore({ dataDir: dir })],
     ];
@@ -239,6 +240,30 @@ test('file storage: one process per data directory — a live owner is refused, 
     assert.equal((await readFile(join(dir, 'lock'), 'utf8')).trim(), String(process.pid), 'still held by the first storage');
     await s.close();
     assert.ok(!(await readdir(dir)).includes('lock'), 'released on close');
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('file replay: the log is compacted to the live ids and still refuses them after a restart', async () => {
+  const dir = await tempDir();
+  const c = manualClock();
+  try {
+    const replay = await createFileReplayStore({ dataDir: dir, clock: c.clock });
+    const t = c.clock();
+    assert.ok((await Promise.all(Array.from({ length: 1500 }, (_, i) => replay.markUsed(`old-${i}`, t + 1000)))).every((r) => r));
+    assert.equal(await replay.markUsed('live', t + 100_000), true);
+    c.advance(2000);
+    assert.equal(await replay.purgeExpired(), 1500);
+    const lines = (await readFile(join(dir, 'replay.jsonl'), 'utf8')).trim().split('\n');
+    assert.deepEqual(lines.map((l) => (JSON.parse(l) as { k: string }).k), ['live']);
+    assert.equal(await replay.markUsed('after', t + 100_000), true);
+    await replay.close();
+    const again = await createFileReplayStore({ dataDir: dir, clock: c.clock });
+    assert.equal(await again.markUsed('live', t + 100_000), false);
+    assert.equal(await again.markUsed('after', t + 100_000), false);
+    assert.equal(await again.markUsed('old-1', t + 100_000), true, 'expired ids are usable again');
+    await again.close();
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
