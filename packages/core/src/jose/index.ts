@@ -4,6 +4,7 @@ export { decodeBase64Url, encodeBase64Url, isBase64Url, tryDecodeBase64Url } fro
 export { calculateJwkThumbprint } from './jwk-thumbprint.js';
 export { importJwk, importSigningKey, type ImportJwkOptions } from './import-jwk.js';
 export { exportJwk, toPublicJwk } from './export-jwk.js';
+export { exportJwks } from './export-jwks.js';
 export { importPem, exportPem } from './pem.js';
 export { generateKey, type GenerateKeyOptions, type GeneratedKey, type HmacAlgorithm } from './generate-key.js';
 export { signJwt, type SignJwtOptions } from './sign-jwt.js';
