@@ -146,9 +146,10 @@ function asTesseraError(error: unknown, code: 'ERR_JWT_MALFORMED' | 'ERR_JWKS_FE
  * claims (`exp` required, numeric dates finite numbers, `nbf`, `maxTokenAge`, `aud` exact match,
  * `sub`, required claims). Every failure is a `TesseraError` with a stable `code`.
  *
- * Verified results are frozen and cached per verifier (keyed by the token string, never served
- * past `exp`); `cache: false` turns that off. The hot path is synchronous on node:crypto and only
- * awaits when a key source returns a promise.
+ * Verified results are cached per verifier (keyed by the token string, never served past `exp`);
+ * cached results are shared, so they are deeply frozen; `cache: false` turns the cache off (results
+ * are then fresh objects, not frozen — treat them as read-only either way). The hot path is
+ * synchronous on node:crypto and only awaits when a key source returns a promise.
  *
  * @example
  * ```ts
