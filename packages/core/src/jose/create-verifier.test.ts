@@ -58,6 +58,9 @@ test('numeric dates must be finite numbers', async () => {
     await rejects(verifier().verify(forge(HEADER, `{${CLAIMS},${claims}}`)), 'ERR_JWT_CLAIM_INVALID');
   }
   assert.ok(await verifier().verify(forge(HEADER, `{${CLAIMS},"exp":1900000000.5}`)));
+  // Finite but absurd dates still get their own codes (no Date overflow on the way).
+  await rejects(verifier().verify(forge(HEADER, `{${CLAIMS},"exp":-1e300}`)), 'ERR_JWT_EXPIRED');
+  await rejects(verifier().verify(forge(HEADER, `{${CLAIMS},"exp":1e300,"nbf":1e300}`)), 'ERR_JWT_NOT_YET_VALID');
 });
 
 test('nbf and iat: not yet valid, tolerance, maxTokenAge', async () => {
@@ -84,6 +87,7 @@ test('subject, requiredClaims, typ, iss and sub types', async () => {
   assert.ok(await verifier({ subject: 'svc' }).verify(sign({ sub: 'svc' })));
   await rejects(verifier({ subject: 'svc' }).verify(sign({ sub: 'svc2' })), 'ERR_JWT_SUBJECT_INVALID');
   await rejects(verifier({ requiredClaims: ['jti'] }).verify(sign()), 'ERR_JWT_CLAIM_MISSING');
+  await rejects(verifier({ requiredClaims: ['constructor'] }).verify(sign()), 'ERR_JWT_CLAIM_MISSING'); // own members only
   assert.ok(await verifier({ requiredClaims: ['jti'] }).verify(sign({ jti: 'j' })));
   assert.ok(await verifier({ typ: 'at+jwt' }).verify(sign({}, { typ: 'application/AT+JWT' })));
   await rejects(verifier({ typ: 'at+jwt' }).verify(sign()), 'ERR_JWT_TYP_INVALID');

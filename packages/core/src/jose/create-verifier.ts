@@ -90,6 +90,8 @@ const config = (message: string): never => {
 const fail = (code: Parameters<typeof coreErrors.create>[0], message: string, details?: Record<string, unknown>): never => {
   throw coreErrors.create(code, message, details === undefined ? undefined : { details });
 };
+/** A NumericDate for a message; finite but absurd dates (±1e300) have no ISO form. */
+const isoTime = (seconds: number): string => (Math.abs(seconds) < 8.64e12 ? new Date(seconds * 1000).toISOString() : `${seconds} s`);
 /** Attacker-controlled strings in messages: short and escaped. */
 const show = (value: unknown): string => JSON.stringify(String(value).slice(0, 64));
 
@@ -240,7 +242,7 @@ export function createVerifier(options: VerifierOptions): TesseraVerifier {
       // RFC 7515 §4.1.11: a non-empty array of names, each present in the header and understood.
       if (!Array.isArray(list) || list.length === 0) fail('ERR_JWT_MALFORMED', 'header crit must be a non-empty array');
       for (const name of list as unknown[]) {
-        if (typeof name !== 'string' || REGISTERED_HEADERS.has(name) || header[name] === undefined) fail('ERR_JWT_MALFORMED', `header crit names ${show(name)}, which is registered or absent`);
+        if (typeof name !== 'string' || REGISTERED_HEADERS.has(name) || !Object.hasOwn(header, name)) fail('ERR_JWT_MALFORMED', `header crit names ${show(name)}, which is registered or absent`);
         if (!crit.has(name as string)) fail('ERR_JWT_CRIT_UNSUPPORTED', `header crit names ${show(name)}, which is not understood`);
       }
     }
@@ -263,13 +265,13 @@ export function createVerifier(options: VerifierOptions): TesseraVerifier {
     // RFC 7519 §4.1.4-4.1.6: NumericDate is a JSON number; 1e400 parses to Infinity and is refused.
     if (exp !== undefined) {
       if (typeof exp !== 'number' || !Number.isFinite(exp)) fail('ERR_JWT_CLAIM_INVALID', 'exp must be a finite number');
-      if (now - tolerance >= exp) fail('ERR_JWT_EXPIRED', `token expired at ${new Date(exp * 1000).toISOString()}`, { expiredAt: exp, now: Math.floor(now) });
+      if (now - tolerance >= exp) fail('ERR_JWT_EXPIRED', `token expired at ${isoTime(exp)}`, { expiredAt: exp, now: Math.floor(now) });
     } else if (requireExpiration) {
       fail('ERR_JWT_CLAIM_MISSING', 'token has no exp');
     }
     if (nbf !== undefined) {
       if (typeof nbf !== 'number' || !Number.isFinite(nbf)) fail('ERR_JWT_CLAIM_INVALID', 'nbf must be a finite number');
-      if (now + tolerance < nbf) fail('ERR_JWT_NOT_YET_VALID', `token is not valid before ${new Date(nbf * 1000).toISOString()}`, { notBefore: nbf, now: Math.floor(now) });
+      if (now + tolerance < nbf) fail('ERR_JWT_NOT_YET_VALID', `token is not valid before ${isoTime(nbf)}`, { notBefore: nbf, now: Math.floor(now) });
     }
     if (iat !== undefined && (typeof iat !== 'number' || !Number.isFinite(iat))) fail('ERR_JWT_CLAIM_INVALID', 'iat must be a finite number');
     if (maxTokenAge !== undefined) {
@@ -291,7 +293,7 @@ export function createVerifier(options: VerifierOptions): TesseraVerifier {
     }
     if (subject !== undefined && payload.sub !== subject) fail('ERR_JWT_SUBJECT_INVALID', 'token sub does not match');
     for (let i = 0; i < requiredClaims.length; i++) {
-      if (payload[requiredClaims[i]!] === undefined) fail('ERR_JWT_CLAIM_MISSING', `token has no ${show(requiredClaims[i])}`);
+      if (!Object.hasOwn(payload, requiredClaims[i]!)) fail('ERR_JWT_CLAIM_MISSING', `token has no ${show(requiredClaims[i])}`);
     }
   }
 
