@@ -9,6 +9,7 @@ import { registerGatewayCommand } from './commands/gateway.js';
 import { registerDemoCommand } from './commands/demo.js';
 import { registerPolicyCommands } from './commands/policy.js';
 import { registerTokenServiceCommand } from './commands/token-service.js';
+import { registerUpCommand } from './commands/up.js';
 
 const version = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -40,6 +41,7 @@ export function createProgram(): Command {
   registerPolicyCommands(program);
   registerTokenServiceCommand(program);
   registerGatewayCommand(program);
+  registerUpCommand(program);
   registerDemoCommand(program);
   return program;
 }

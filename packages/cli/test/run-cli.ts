@@ -31,6 +31,8 @@ export interface RunningCli {
   output(): { stdout: string; stderr: string };
   /** Sends `signal` and resolves with the exit code. */
   stop(signal?: NodeJS.Signals): Promise<number | null>;
+  /** Resolves with the exit code once the process ends by itself. */
+  exited(): Promise<number | null>;
 }
 
 /** Starts `tessera ...args` without waiting for it to end. */
@@ -71,6 +73,7 @@ export function startTessera(args: string[], options: { env?: Record<string, str
         check();
       });
     },
+    exited: () => exited,
     async stop(signal = 'SIGTERM') {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       return exited;

@@ -1,0 +1,248 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Command } from 'commander';
+import { parse as parseYaml } from 'yaml';
+import { createGateway, loadGatewayConfig, type Gateway } from '@tessera/gateway';
+import { createTokenService, loadConfig, type TokenService } from '@tessera/token-service';
+import { cliErrors } from '../errors.js';
+import { note, out, readInput } from '../internal/io.js';
+import { waitForSignal } from '../internal/wait-for-signal.js';
+
+/** The ports `tessera up` listens on unless the configuration says otherwise. */
+const defaultPorts = { tokenService: 7400, gateway: 8080, gatewayAdmin: 15000, orders: 7401, teams: 7402 };
+
+/** What `tessera up --config` may hold; every part is optional and overrides the embedded defaults. */
+interface UpConfig {
+  ports?: Partial<typeof defaultPorts>;
+  /** Merged over the token service configuration (same fields as token-service.yaml). */
+  tokenService?: Record<string, unknown>;
+  /** Merged over the gateway configuration (same fields as gateway.yaml). */
+  gateway?: Record<string, unknown>;
+}
+
+interface UpServices {
+  readonly ordersUrl: string;
+  readonly teamsUrl: string;
+  trustGateway(issuer: string, jwksUri: string): void;
+  close(): Promise<void>;
+}
+
+interface UpServicesModule {
+  startUpServices(options: { issuer: string; jwksUri: string; ordersPort: number; teamsPort: number }): Promise<UpServices>;
+  lastMilePolicies(issuer: string, jwksUri: string): Record<string, string>;
+}
+
+/** Stored between starts so a second `tessera up` reuses the same client credentials. */
+interface UpState {
+  clients: Record<string, string>;
+}
+
+const GATEWAY_ISSUER = 'https://gateway.tessera.local';
+const servicesModule = new URL('../../../../examples/up/services.ts', import.meta.url);
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Deep merge of plain objects; arrays and scalars of `over` replace. */
+function merge(base: Record<string, unknown>, over: Record<string, unknown> | undefined): Record<string, unknown> {
+  if (over === undefined) return base;
+  const result: Record<string, unknown> = { ...base };
+  for (const [k, v] of Object.entries(over)) {
+    if (k === '__proto__') continue;
+    result[k] = isObject(v) && isObject(result[k]) ? merge(result[k] as Record<string, unknown>, v) : v;
+  }
+  return result;
+}
+
+async function loadUpConfig(path: string | undefined): Promise<UpConfig> {
+  if (path === undefined) return {};
+  let parsed: unknown;
+  try {
+    parsed = parseYaml(await readInput(path, 'configuration file'));
+  } catch (error) {
+    if ((error as { code?: string }).code === 'ERR_CLI_INPUT_INVALID') throw error;
+    throw cliErrors.create('ERR_CLI_CONFIG_INVALID', `${path}: not valid YAML: ${(error as Error).message.split('\n')[0]}`);
+  }
+  if (parsed === null || parsed === undefined) return {};
+  if (!isObject(parsed)) throw cliErrors.create('ERR_CLI_CONFIG_INVALID', `${path}: the top level must be a mapping (ports, tokenService, gateway)`);
+  for (const key of Object.keys(parsed)) {
+    if (!['ports', 'tokenService', 'gateway'].includes(key)) throw cliErrors.create('ERR_CLI_CONFIG_INVALID', `${path}: ${key}: unknown key (expected ports, tokenService or gateway)`);
+  }
+  const ports = parsed['ports'];
+  if (ports !== undefined) {
+    if (!isObject(ports)) throw cliErrors.create('ERR_CLI_CONFIG_INVALID', `${path}: ports: must be a mapping`);
+    for (const [name, value] of Object.entries(ports)) {
+      if (!(name in defaultPorts)) throw cliErrors.create('ERR_CLI_CONFIG_INVALID', `${path}: ports.${name}: unknown (expected ${Object.keys(defaultPorts).join(', ')})`);
+      if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > 65535) throw cliErrors.create('ERR_CLI_CONFIG_INVALID', `${path}: ports.${name}: must be a port number 0-65535`);
+    }
+  }
+  for (const part of ['tokenService', 'gateway'] as const) {
+    if (parsed[part] !== undefined && !isObject(parsed[part])) throw cliErrors.create('ERR_CLI_CONFIG_INVALID', `${path}: ${part}: must be a mapping`);
+  }
+  return parsed as UpConfig;
+}
+
+/** Reads the stored client secrets, creating them (mode 0600) at the first start. */
+async function loadState(dataDir: string): Promise<{ state: UpState; created: boolean }> {
+  const file = join(dataDir, 'up.json');
+  try {
+    const state = JSON.parse(await readFile(file, 'utf8')) as UpState;
+    if (isObject(state.clients) && Object.values(state.clients).every((s) => typeof s === 'string' && s.length >= 16)) return { state, created: false };
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw cliErrors.create('ERR_CLI_CONFIG_INVALID', `${file} is damaged: ${(error as Error).message}`, { details: { hint: `delete ${file} to create new client credentials` } });
+  }
+  const state: UpState = { clients: { 'orders-client': randomBytes(24).toString('base64url'), 'sports-app': randomBytes(24).toString('base64url') } };
+  await writeFile(file, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
+  await chmod(file, 0o600);
+  return { state, created: true };
+}
+
+function portError(error: unknown, what: string): unknown {
+  const code = (error as NodeJS.ErrnoException).code ?? (error as { cause?: NodeJS.ErrnoException }).cause?.code;
+  if (code === 'EADDRINUSE' || code === 'EACCES') {
+    return cliErrors.create('ERR_CLI_USAGE', `cannot listen for the ${what}: ${code}`, { details: { hint: 'stop what uses the port, or choose ports in a --config file (ports: { tokenService: 0, gateway: 0, ... })' } });
+  }
+  return error;
+}
+
+/**
+ * Registers `tessera up` (what `npm start` runs): the token service, a gateway and the example
+ * services with embedded defaults, state under `./.tessera`.
+ *
+ * @example
+ * ```sh
+ * tessera up                  # or: npm start
+ * tessera up --config up.yaml --data-dir /tmp/tessera
+ * ```
+ */
+export function registerUpCommand(program: Command): void {
+  program
+    .command('up')
+    .description('start everything on this machine: token service, gateway and example services, with clients and keys kept in ./.tessera; Ctrl-C stops it all')
+    .option('--config <file>', 'YAML with ports, tokenService and gateway sections overriding the defaults')
+    .option('--data-dir <dir>', 'where keys, clients and state are kept', './.tessera')
+    .option('--json', 'print URLs and client credentials as JSON once everything listens')
+    .action(async (options: { config?: string; dataDir: string; json?: boolean }) => {
+      const started = Date.now();
+      const upConfig = await loadUpConfig(options.config);
+      const ports = { ...defaultPorts, ...upConfig.ports };
+      const dataDir = resolve(options.dataDir);
+      await mkdir(dataDir, { recursive: true, mode: 0o700 });
+      const { state, created } = await loadState(dataDir);
+      const secrets = state.clients;
+      if (!existsSync(fileURLToPath(servicesModule))) {
+        throw cliErrors.create('ERR_CLI_UNAVAILABLE', 'the example services are not installed (tessera up runs from a clone of the repository)', { details: { hint: 'run `tessera token-service` and `tessera gateway` instead' } });
+      }
+      const { startUpServices, lastMilePolicies } = (await import(servicesModule.href)) as UpServicesModule;
+
+      const stops: (() => Promise<void>)[] = [];
+      const stopAll = async () => {
+        for (const stop of stops.reverse()) await stop().catch(() => undefined);
+      };
+      try {
+        note('tessera up: starting the token service...');
+        const tsConfig = loadConfig({
+          object: merge(
+            {
+              server: { host: '127.0.0.1', port: ports.tokenService },
+              storage: { type: 'file', dataDir: join(dataDir, 'token-service') },
+              logging: { level: 'warn' },
+              clients: [
+                { id: 'orders-client', secret: secrets['orders-client'], audiences: ['orders'], scopes: ['orders:read', 'orders:write'] },
+                { id: 'sports-app', secret: secrets['sports-app'], audiences: ['sports-api'], scopes: ['sports'] },
+              ],
+            },
+            upConfig.tokenService,
+          ),
+          env: process.env,
+        });
+        const ts: TokenService = createTokenService(tsConfig);
+        await ts.listen().catch((e: unknown) => Promise.reject(portError(e, 'token service')));
+        stops.push(() => ts.close());
+        const issuer = ts.issuer;
+        const jwksUri = `${issuer.replace(/\/+$/, '')}/.well-known/jwks.json`;
+
+        note('tessera up: starting the example services...');
+        const services = await startUpServices({ issuer, jwksUri, ordersPort: ports.orders, teamsPort: ports.teams }).catch((e: unknown) => Promise.reject(portError(e, 'example services')));
+        stops.push(() => services.close());
+
+        note('tessera up: starting the gateway...');
+        const policyDir = join(dataDir, 'gateway', 'policies');
+        await rm(policyDir, { recursive: true, force: true });
+        await mkdir(policyDir, { recursive: true });
+        for (const [name, text] of Object.entries(lastMilePolicies(issuer, jwksUri))) await writeFile(join(policyDir, name), text);
+        const gatewayConfig = loadGatewayConfig({
+          object: merge(
+            {
+              listeners: [{ name: 'main', host: '127.0.0.1', port: ports.gateway }],
+              admin: { host: '127.0.0.1', port: ports.gatewayAdmin },
+              routes: [
+                {
+                  name: 'teams',
+                  pathPrefix: '/api/team',
+                  upstream: services.teamsUrl,
+                  labels: { app: 'fancave-teams' },
+                  mutations: { mint: { mode: 'self', audience: 'fancave-teams', lifetimeSeconds: 60 } },
+                },
+              ],
+              policies: { sources: [policyDir], watch: true },
+              minting: { issuer: GATEWAY_ISSUER },
+              logging: { level: 'warn', accessLog: false },
+            },
+            upConfig.gateway,
+          ),
+          env: process.env,
+        });
+        const gateway: Gateway = createGateway(gatewayConfig);
+        await gateway.listen().catch((e: unknown) => Promise.reject(portError(e, 'gateway')));
+        stops.push(() => gateway.close());
+        const gatewayUrl = gateway.urls['main']!;
+        services.trustGateway(GATEWAY_ISSUER, `${gatewayUrl}/.well-known/jwks.json`);
+
+        const urls = { tokenService: ts.url, gateway: gatewayUrl, gatewayAdmin: gateway.urls['admin'], orders: services.ordersUrl, teams: services.teamsUrl, jwks: jwksUri };
+        const tessera = 'node packages/cli/bin/tessera.js';
+        const list = '/api/team/list?league=nba';
+        if (options.json) {
+          out(JSON.stringify({ urls, issuer, dataDir, clients: secrets, reused: !created, startedInMs: Date.now() - started }));
+        } else {
+          out(`
+Tessera is up (${((Date.now() - started) / 1000).toFixed(1)} s). State: ${dataDir}${created ? ' (new)' : ' (reused: same keys and clients as last time)'}
+
+  token service   ${ts.url}   issuer ${issuer}, JWKS ${jwksUri}
+  gateway         ${gatewayUrl}   route /api/team → teams backend (admin: ${gateway.urls['admin']}/metrics)
+  orders service  ${services.ordersUrl}   verifies tokens itself (Express middleware, audience "orders")
+  teams backend   ${services.teamsUrl}   accepts only tokens minted by the gateway
+
+Clients (kept in ${join(dataDir, 'up.json')}):
+  orders-client   secret ${secrets['orders-client']}   audience orders, scopes orders:read orders:write
+  sports-app      secret ${secrets['sports-app']}   audience sports-api, scope sports
+
+Try it (from the repository folder):
+  # a token is issued (client_credentials)
+  curl -s -u orders-client:${secrets['orders-client']} -d grant_type=client_credentials -d audience=orders -d scope=orders:read ${ts.url}/token
+  TOKEN=$(${tessera} token get --url ${ts.url} --client-id orders-client --client-secret ${secrets['orders-client']} --audience orders --scope orders:read)
+  ${tessera} token decode "$TOKEN"
+  # accepted
+  curl -H "Authorization: Bearer $TOKEN" ${services.ordersUrl}/orders
+  # refused: no token (401), and a token without orders:write (403 insufficient_scope)
+  curl -i ${services.ordersUrl}/orders
+  curl -i -X POST -H "Authorization: Bearer $TOKEN" ${services.ordersUrl}/orders
+  # through the gateway: it checks the client's token and mints one for the teams backend
+  SPORTS=$(${tessera} token get --url ${ts.url} --client-id sports-app --client-secret ${secrets['sports-app']} --audience sports-api)
+  curl -H "Authorization: Bearer $SPORTS" '${gatewayUrl}${list}'
+  curl -i '${gatewayUrl}${list}'              # 403 RBAC: access denied (no token)
+  curl -i '${services.teamsUrl}${list}'       # 401: the backend wants the gateway's token
+
+Ctrl-C stops everything.`);
+        }
+        await waitForSignal(stopAll);
+      } catch (error) {
+        await stopAll();
+        throw error;
+      }
+    });
+}
