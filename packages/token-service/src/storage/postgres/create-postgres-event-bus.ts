@@ -35,13 +35,32 @@ export function createPostgresEventBus(options: PostgresEventBusOptions): EventB
   let listener: Promise<pg.Client> | undefined;
   let closed = false;
 
+  let retry: NodeJS.Timeout | undefined;
+  // The LISTEN session is gone (server restart, network, pg_terminate_backend): listen again while
+  // anyone is subscribed, once a second until it works. Events sent in between are lost (at most
+  // once, as documented); subscribers re-read the stores when it matters.
+  const relisten = (): void => {
+    if (closed || fanout.size === 0 || retry !== undefined) return;
+    retry = setTimeout(() => {
+      retry = undefined;
+      listen().catch(relisten);
+    }, 1000);
+    retry.unref();
+  };
+
   const listen = (): Promise<pg.Client> => {
     listener ??= (async () => {
-      const client = new pg.Client({ connectionString: options.url });
-      // An idle connection that dies emits 'error'; without a handler that would crash the process.
-      client.on('error', () => {
+      const client = new pg.Client({ connectionString: options.url, application_name: `tessera-events-${id}` });
+      let lost = false;
+      const onLost = () => {
+        if (lost) return;
+        lost = true;
         listener = undefined;
-      });
+        relisten();
+      };
+      // An idle connection that dies emits 'error'; without a handler that would crash the process.
+      client.on('error', onLost);
+      client.on('end', onLost);
       client.on('notification', (msg) => {
         if (msg.channel !== channel || msg.payload === undefined) return;
         let event: unknown;
@@ -56,9 +75,14 @@ export function createPostgresEventBus(options: PostgresEventBusOptions): EventB
         await client.connect();
         await client.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
       } catch (err) {
+        lost = true;
         listener = undefined;
         await client.end().catch(() => undefined);
         throw pgFailure(err, 'subscribing to events');
+      }
+      if (closed) {
+        lost = true;
+        await client.end().catch(() => undefined);
       }
       return client;
     })();
@@ -81,6 +105,8 @@ export function createPostgresEventBus(options: PostgresEventBusOptions): EventB
     async close() {
       if (closed) return;
       closed = true;
+      if (retry !== undefined) clearTimeout(retry);
+      retry = undefined;
       const pending = listener;
       listener = undefined;
       if (pending !== undefined) {
