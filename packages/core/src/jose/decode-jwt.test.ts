@@ -51,3 +51,11 @@ test('strict compact form: three non-empty canonical segments, size cap, strings
   assert.equal(decodeJwt(token('{"alg":"HS256"}', JSON.stringify({ x: 'a'.repeat(9000) })), { maxTokenLength: 20_000 }).payload.x, 'a'.repeat(9000));
   for (const t of [undefined, null, 42, {}, ['a.b.c']]) assert.throws(() => decodeJwt(t as unknown as string), malformed);
 });
+
+test('a real U+FFFD in the payload is fine; bytes that only decode to U+FFFD are not', () => {
+  assert.deepEqual(decodeJwt(token('{"alg":"HS256"}', '{"a":"\uFFFD"}')).payload, { a: '\uFFFD' });
+  for (const bad of [[0xc0, 0xaf], [0xed, 0xa0, 0x80], [0xf8, 0x88, 0x80, 0x80, 0x80], [0xe2, 0x82]]) {
+    const payload = Buffer.concat([Buffer.from('{"a":"'), Buffer.from(bad), Buffer.from('"}')]);
+    assert.throws(() => decodeJwt(`${b64('{"alg":"HS256"}')}.${payload.toString('base64url')}.c2ln`), malformed, String(bad));
+  }
+});

@@ -31,8 +31,10 @@ export function splitToken(token: unknown, limits: JwsLimits): { first: number; 
 export function decodeJsonSegment(segment: string, what: 'header' | 'payload', limits: JwsLimits): Record<string, unknown> {
   const bytes = tryDecodeBase64Url(segment);
   if (bytes === undefined) return malformed(`${what} is not canonical base64url`);
-  if (!isUtf8(bytes)) malformed(`${what} is not UTF-8`);
-  const result = parseJsonObject(bytes, limits.maxJsonDepth);
+  const text = bytes.toString('utf8');
+  // The decoder turns every invalid sequence into U+FFFD, so only then is the full check needed.
+  if (text.includes('\uFFFD') && !isUtf8(bytes)) malformed(`${what} is not UTF-8`);
+  const result = parseJsonObject(text, bytes, limits.maxJsonDepth);
   if (typeof result === 'string') malformed(`${what} ${result}`);
   return result as Record<string, unknown>;
 }

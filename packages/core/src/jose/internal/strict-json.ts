@@ -60,14 +60,14 @@ function countMembers(value: unknown): number {
 }
 
 /**
- * Parses UTF-8 `bytes` as a JSON object, or returns a reason string when they are not valid JSON,
- * not an object, nested deeper than `maxDepth`, or have duplicate member names or a `__proto__`
- * member. The caller checks that the bytes are valid UTF-8.
+ * Parses `text` (the UTF-8 decoding of `bytes`) as a JSON object, or returns a reason string when
+ * it is not valid JSON, not an object, nested deeper than `maxDepth`, or has duplicate member names
+ * or a `__proto__` member. The caller checks that the bytes are valid UTF-8.
  */
-export function parseJsonObject(bytes: Buffer, maxDepth: number): Record<string, unknown> | string {
+export function parseJsonObject(text: string, bytes: Uint8Array, maxDepth: number): Record<string, unknown> | string {
   let value: unknown;
   try {
-    value = JSON.parse(bytes.toString('utf8'));
+    value = JSON.parse(text);
   } catch {
     return 'not valid JSON';
   }
