@@ -114,7 +114,7 @@ export function createGateway(config: GatewayConfig, options: CreateGatewayOptio
     let perRoute = managedCache.get(p.state.enforcer);
     if (perRoute === undefined) managedCache.set(p.state.enforcer, (perRoute = []));
     let set = perRoute[p.route.index];
-    if (set === undefined) perRoute[p.route.index] = set = managedHeaders(p.route, p.state.enforcer);
+    if (set === undefined) perRoute[p.route.index] = set = managedHeaders(p.route, p.state.enforcer, config);
     return set;
   };
 
@@ -152,7 +152,7 @@ export function createGateway(config: GatewayConfig, options: CreateGatewayOptio
   /** Builds the upstream request and forwards it (created once: no per-request closures on the hot path). */
   const sendUpstream = (req: IncomingMessage, res: ServerResponse, p: Prepared, verdict: Extract<Verdict, { kind: 'allow' }>, started: number, minted: string | undefined) => {
     const identity = verdict.identity;
-    const built = upstreamHeaders(ctx, req, p, identity, minted, managedFor(p), false);
+    const built = upstreamHeaders(ctx, req, p, identity, minted, managedFor(p), false, verdict.extraHeaders);
     if (!built.ok) {
       answer(res, 401, 'Jwt claim cannot be forwarded', { 'www-authenticate': formatWwwAuthenticate({ realm: realmOf(ctx, p.request), error: 'invalid_token' }) });
       log(p, req, 401, built.reason, identity, started);
@@ -281,12 +281,14 @@ export function createGateway(config: GatewayConfig, options: CreateGatewayOptio
         const status = verdict.kind === 'unauthenticated' ? 401 : verdict.kind === 'denied' ? 403 : 400;
         const headers: Record<string, string> = {};
         if (verdict.kind === 'unauthenticated') headers['www-authenticate'] = formatWwwAuthenticate(verdict.invalidToken ? { realm: realmOf(ctx, prepared.request), error: 'invalid_token' } : { realm: realmOf(ctx, prepared.request) });
-        rejectUpgrade(socket, status, verdict.kind === 'unauthenticated' ? verdict.body : verdict.kind === 'denied' ? 'RBAC: access denied' : 'Bad Request', headers);
+        const custom = verdict.kind === 'denied' ? verdict.response : undefined;
+        if (custom) for (const [k, v] of custom.headers) headers[k] = v;
+        rejectUpgrade(socket, custom?.status ?? status, custom?.body ?? (verdict.kind === 'unauthenticated' ? verdict.body : verdict.kind === 'denied' ? 'RBAC: access denied' : 'Bad Request'), headers);
         log(prepared, req, status, verdict.reason, undefined, started);
         return;
       }
       const go = (minted: string | undefined) => {
-        const built = upstreamHeaders(ctx, req, prepared, verdict.identity, minted, managedFor(prepared), true);
+        const built = upstreamHeaders(ctx, req, prepared, verdict.identity, minted, managedFor(prepared), true, verdict.extraHeaders);
         if (!built.ok) {
           rejectUpgrade(socket, 401, 'Jwt claim cannot be forwarded');
           log(prepared, req, 401, built.reason, verdict.identity, started);

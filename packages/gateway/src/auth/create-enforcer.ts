@@ -1,8 +1,9 @@
-import { compilePolicies, isTesseraError, loadPolicies, type Identity, type KeySourceFactory, type PolicyDocument, type PolicyRequest, type PolicySet, type TokenLocation } from '@tessera/core';
+import { compilePolicies, isTesseraError, loadPolicies, type Decision, type Identity, type KeySourceFactory, type PolicyDocument, type PolicyRequest, type PolicySet, type TokenLocation } from '@tessera/core';
 import type { EnforcerFactoryInput } from '../policy/create-policy-store.js';
 import { gatewayErrors } from '../errors.js';
 import type { GatewayRequest } from './gateway-request.js';
 import type { Enforcer, GatewayIdentity, RouteFacts, Verdict } from './verdict.js';
+import { createExternalAuthorizer } from './create-external-authorizer.js';
 
 /**
  * Envoy's jwt_authn status texts (envoy `source/common/jwt/status.cc`), the bodies users already
@@ -23,6 +24,7 @@ const ENVOY_TEXT: Readonly<Record<string, string>> = {
 const VERIFICATION_FAILS = 'Jwt verification fails';
 const IDENTITY_TTL_MS = 60_000;
 const IDENTITY_CACHE_MAX = 10_000;
+const NO_HEADERS: readonly (readonly [string, string])[] = Object.freeze([]);
 
 /** The Envoy body text for an authentication error code. */
 export function envoyText(code: string): string {
@@ -136,7 +138,8 @@ export async function createEnforcer(input: EnforcerFactoryInput): Promise<Enfor
   const identities = new WeakMap<RouteFacts, Map<string, { readonly identity: Identity; readonly gateway: GatewayIdentity; readonly until: number }>>();
   const requireJwtRoutes = new Set(config.routes.filter((r) => r.requireJwt).map((r) => r.name));
 
-  const authorize = (request: GatewayRequest, pr: PolicyRequest, identity: Identity | undefined, route: RouteFacts, cached?: GatewayIdentity): Verdict => {
+  const external = createExternalAuthorizer(config.policies.extensionProviders);
+  const authorize = (request: GatewayRequest, pr: PolicyRequest, identity: Identity | undefined, route: RouteFacts, cached?: GatewayIdentity): Verdict | Promise<Verdict> => {
     let gatewayIdentity: GatewayIdentity | undefined = cached;
     if (identity !== undefined) {
       const jti = identity.claims.jti;
@@ -149,15 +152,34 @@ export async function createEnforcer(input: EnforcerFactoryInput): Promise<Enfor
       return { kind: 'unauthenticated', body: 'Jwt is missing', invalidToken: false, code: 'ERR_AUTH_TOKEN_MISSING', reason: 'no token on a route that requires one' };
     }
     const d = set.authorize(pr, identity);
+    // A CUSTOM policy matched and nothing else denies: ask its provider (fail closed on error).
+    if (d.reason === 'custom-pending') {
+      // Core keeps only a denying provider's answer; collect the allowing ones' upstream headers here.
+      const allowedHeaders: (readonly [string, string])[] = [];
+      const ask: typeof external = (check) => external(check).then((r) => {
+        if (r.allowed && r.headers) allowedHeaders.push(...r.headers);
+        return r;
+      });
+      return set.authorizeWithProviders(pr, identity, ask).then((d2) => finish(d2, gatewayIdentity, allowedHeaders));
+    }
+    return finish(d, gatewayIdentity, NO_HEADERS);
+  };
+
+  const finish = (d: Decision, gatewayIdentity: GatewayIdentity | undefined, allowedHeaders: readonly (readonly [string, string])[]): Verdict => {
     let dryRun: 'allow' | 'deny' | undefined;
     for (const r of d.dryRun) {
       // Envoy's shadow engine: a DENY shadow that matched or an ALLOW shadow that did not → denied.
       dryRun = r.result === 'denied' ? 'deny' : dryRun ?? 'allow';
     }
-    const who = identity ? ` principal ${identity.requestPrincipal}` : '';
-    const reason = `${d.reason}${d.policy ? ` ${d.policy}` : ''}${d.rule !== undefined ? ` rule ${d.rule}` : ''}${who}${dryRun ? ` dry-run ${dryRun}` : ''}`;
-    if (!d.allowed) return { kind: 'denied', reason, dryRun, headerNames: [] };
-    return { kind: 'allow', identity: gatewayIdentity, reason, dryRun, headerNames: [] };
+    const reason = `${d.reason}${d.policy ? ` ${d.policy}` : ''}${d.rule !== undefined ? ` rule ${d.rule}` : ''}${dryRun ? ` dry-run ${dryRun}` : ''}`;
+    const provider = d.providerResult;
+    if (!d.allowed) {
+      if (provider !== undefined && !provider.allowed) {
+        return { kind: 'denied', reason, dryRun, response: { status: provider.status ?? 403, body: provider.body ?? '', headers: provider.headers ?? [] } };
+      }
+      return { kind: 'denied', reason, dryRun };
+    }
+    return { kind: 'allow', identity: gatewayIdentity, reason, dryRun, extraHeaders: allowedHeaders };
   };
 
   const unauthenticated = (err: unknown): Verdict => {

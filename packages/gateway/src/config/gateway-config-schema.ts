@@ -75,6 +75,17 @@ const routeSchema = z
   })
   .describe('Host and path prefix → upstream.');
 
+const extensionProviderSchema = z
+  .strictObject({
+    name: z.string().min(1).describe('Provider name, as AuthorizationPolicy `provider.name` (action CUSTOM) refers to it.'),
+    url: z.url({ protocol: /^https?$/ }).describe('Envoy ext_authz HTTP service: the original path is appended to this URL\'s path, the original method kept, no body sent.'),
+    timeoutMs: ms('Time the provider has to answer; a timeout denies (fail closed).', 1000, 10, 60_000),
+    includeRequestHeaders: z.array(headerName).default(['authorization', 'cookie', 'x-forwarded-for']).describe('Request headers sent to the provider (plus `host`).'),
+    headersToUpstreamOnAllow: z.array(headerName).default([]).describe('Provider response headers copied to the upstream request on allow.'),
+    headersToDownstreamOnDeny: z.array(headerName).default(['www-authenticate', 'location', 'set-cookie']).describe('Provider response headers relayed to the client on deny.'),
+  })
+  .describe('An external authorizer for CUSTOM AuthorizationPolicies (Istio `meshConfig.extensionProviders[].envoyExtAuthzHttp`).');
+
 const policiesSchema = z
   .strictObject({
     sources: z.array(z.string().min(1)).default([]).describe('Policy YAML files or folders (RequestAuthentication, AuthorizationPolicy).'),
@@ -82,6 +93,7 @@ const policiesSchema = z
     debounceMs: ms('Wait this long after the last change before reloading.', 200, 10, 60_000),
     defaultAction: z.enum(['deny', 'allow']).default('deny').describe('What happens to a route no AuthorizationPolicy selects.'),
     rootNamespace: z.string().min(1).default('istio-system').describe('Policies in this namespace apply to every route (Istio root namespace).'),
+    extensionProviders: z.array(extensionProviderSchema).default([]).describe('External authorizers for CUSTOM policies.'),
   })
   .prefault({});
 

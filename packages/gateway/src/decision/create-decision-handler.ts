@@ -64,6 +64,7 @@ export function createDecisionHandler(options: DecisionHandlerOptions): Decision
         return;
       }
       const headers = built.headers;
+      for (const [k, v] of verdict.extraHeaders) headers.push(k, v);
       if (verdict.identity) headers.push('x-tessera-request-principal', verdict.identity.requestPrincipal);
       headers.push('content-type', 'text/plain; charset=utf-8', 'content-length', '2');
       res.writeHead(200, headers);

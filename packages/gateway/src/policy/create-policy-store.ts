@@ -94,7 +94,7 @@ export function createPolicyStore(options: PolicyStoreOptions): PolicyStore {
 
   // Until the first load, every request is refused: nothing passes before policies are in force.
   const notReady: Enforcer = {
-    evaluate: () => ({ kind: 'denied', reason: 'policies not loaded yet', dryRun: undefined, headerNames: [] }),
+    evaluate: () => ({ kind: 'denied', reason: 'policies not loaded yet', dryRun: undefined }),
     managedHeaders: new Set(),
     size: 0,
   };

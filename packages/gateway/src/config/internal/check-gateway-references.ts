@@ -43,6 +43,11 @@ export function checkGatewayReferences(config: z.output<typeof gatewayConfigSche
       }
     }
   });
+  const providers = new Set<string>();
+  config.policies.extensionProviders.forEach((p, i) => {
+    if (providers.has(p.name)) problems.push({ path: ['policies', 'extensionProviders', i, 'name'], message: `duplicate provider name "${p.name}"` });
+    providers.add(p.name);
+  });
   if (config.decision.route !== undefined && !routes.has(config.decision.route)) {
     problems.push({ path: ['decision', 'route'], message: `unknown route "${config.decision.route}"` });
   }

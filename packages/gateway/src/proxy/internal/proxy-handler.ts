@@ -61,7 +61,16 @@ export function answerDenied(res: ServerResponse, verdict: Exclude<Verdict, { ki
   if (verdict.kind === 'unauthenticated') {
     const challenge = formatWwwAuthenticate(verdict.invalidToken ? { realm, error: 'invalid_token' } : { realm });
     answer(res, 401, verdict.body, { 'www-authenticate': challenge });
-  } else if (verdict.kind === 'denied') answer(res, 403, 'RBAC: access denied');
+  } else if (verdict.kind === 'denied') {
+    const r = verdict.response;
+    if (r === undefined) answer(res, 403, 'RBAC: access denied');
+    else {
+      // A CUSTOM provider's own answer (Envoy ext_authz relays status, body and listed headers).
+      const headers: Record<string, string> = {};
+      for (const [k, v] of r.headers) headers[k] = v;
+      answer(res, r.status, r.body, headers);
+    }
+  }
   else answer(res, 400, 'Bad Request');
 }
 
@@ -173,8 +182,9 @@ export function count(counters: RouteCounters, verdict: Verdict): void {
 const ALWAYS_MANAGED = ['x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host', 'x-forwarded-port', 'forwarded', 'x-real-ip', 'x-envoy-external-address', 'x-tessera-principal', 'x-tessera-route', 'expect', 'host'];
 
 /** The set of header names to drop from the client's request for this route and identity rules. */
-export function managedHeaders(route: CompiledRoute, enforcer: Enforcer): Set<string> {
+export function managedHeaders(route: CompiledRoute, enforcer: Enforcer, config: GatewayConfig): Set<string> {
   const set = new Set<string>(ALWAYS_MANAGED);
+  for (const p of config.policies.extensionProviders) for (const h of p.headersToUpstreamOnAllow) set.add(h);
   for (const h of enforcer.managedHeaders) set.add(h);
   const m = route.config.mutations;
   for (const c of m.claimsToHeaders) set.add(c.header);
@@ -192,7 +202,7 @@ export type UpstreamHeaders = { ok: true; headers: string[]; query: string } | {
  * then set (`X-Forwarded-*`, identity headers, the minted token), and the token is stripped unless
  * forwarding is asked for. Claims holding control characters reject or drop per the route.
  */
-export function upstreamHeaders(ctx: HandlerContext, req: IncomingMessage, p: Prepared, identity: GatewayIdentity | undefined, minted: string | undefined, drop: ReadonlySet<string>, upgrade: boolean): UpstreamHeaders {
+export function upstreamHeaders(ctx: HandlerContext, req: IncomingMessage, p: Prepared, identity: GatewayIdentity | undefined, minted: string | undefined, drop: ReadonlySet<string>, upgrade: boolean, extra: readonly (readonly [string, string])[]): UpstreamHeaders {
   const raw = req.rawHeaders;
   const named = connectionNamed(req.headers.connection);
   const route = p.route.config;
@@ -221,6 +231,7 @@ export function upstreamHeaders(ctx: HandlerContext, req: IncomingMessage, p: Pr
   const ident = identityHeaders(p, identity, minted);
   if (!ident.ok) return ident;
   for (const h of ident.headers) out.push(h);
+  for (const [k, v] of extra) out.push(k, v);
   let query = r.query;
   if (identity?.tokenParam !== undefined && !forwardToken && query.length > 1) {
     const params = new URLSearchParams(query.slice(1));
