@@ -1,6 +1,13 @@
 import { coreErrors } from '../errors/errors.js';
 
-/** Options of {@link normalizePath}. The defaults are the strictest safe choice. */
+/**
+ * Options of {@link normalizePath}. The defaults are the strictest safe choice.
+ *
+ * @example
+ * ```ts
+ * normalizePath('/a%2Fb', { escapedSlashes: 'keep' }); // { path: '/a%2Fb', ... }
+ * ```
+ */
 export interface NormalizePathOptions {
   /**
    * Merge runs of `/` into one (Istio `MERGE_SLASHES`, Envoy `merge_slashes`). Default `true`:
@@ -23,7 +30,14 @@ export interface NormalizePathOptions {
   readonly backslash?: 'reject' | 'convert';
 }
 
-/** The result of {@link normalizePath}. */
+/**
+ * The result of {@link normalizePath}.
+ *
+ * @example
+ * ```ts
+ * const { path, query } = normalizePath(req.url ?? '/');
+ * ```
+ */
 export interface NormalizedPath {
   /** The normalized path, always starting with `/`, without query. */
   readonly path: string;

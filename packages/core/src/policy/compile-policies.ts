@@ -13,7 +13,14 @@ import type {
 
 export type { JwtKeySourceRequest, KeySourceFactory };
 
-/** Options of {@link compilePolicies}. */
+/**
+ * Options of {@link compilePolicies}.
+ *
+ * @example
+ * ```ts
+ * compilePolicies(documents, { rootNamespace: 'mesh', defaultAction: 'deny', clockTolerance: 30, remoteJwksOptions: { logger } });
+ * ```
+ */
 export interface CompilePoliciesOptions {
   /** Policies in this namespace apply to every route (Istio's root namespace). Default `istio-system`. */
   readonly rootNamespace?: string;
@@ -48,7 +55,14 @@ export interface CompilePoliciesOptions {
   readonly tokenCache?: boolean;
 }
 
-/** A summary of one compiled document, for status pages and the CLI. */
+/**
+ * A summary of one compiled document, for status pages and the CLI.
+ *
+ * @example
+ * ```ts
+ * for (const p of policySet.policies) console.log(`${p.kind} ${p.id} ${p.action ?? ''} ${p.file}:${p.line}`);
+ * ```
+ */
 export interface PolicySummary {
   readonly id: string;
   readonly kind: 'AuthorizationPolicy' | 'RequestAuthentication';
@@ -60,6 +74,12 @@ export interface PolicySummary {
 
 /**
  * An immutable, compiled set of policies. A reload compiles a new set and swaps the reference.
+ *
+ * @example
+ * ```ts
+ * const identity = await policySet.authenticate(request);
+ * const decision = policySet.authorize(request, identity);
+ * ```
  */
 export interface PolicySet {
   readonly rootNamespace: string;

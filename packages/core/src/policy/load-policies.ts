@@ -4,7 +4,14 @@ import { isTesseraError } from '../errors/tessera-error.js';
 import { parsePolicies, policyInvalid, type ParsedPolicies } from './parse-policies.js';
 import type { PolicyDocument, PolicyIssue } from './types.js';
 
-/** What {@link loadPolicies} returns: the documents, warnings, and the files read (to watch for reloads). */
+/**
+ * What {@link loadPolicies} returns: the documents, warnings, and the files read (to watch for reloads).
+ *
+ * @example
+ * ```ts
+ * const { files } = await loadPolicies('./policies'); // watch these for hot reload
+ * ```
+ */
 export interface LoadedPolicies extends ParsedPolicies {
   readonly files: readonly string[];
 }

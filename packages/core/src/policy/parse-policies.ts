@@ -3,13 +3,27 @@ import { coreErrors } from '../errors/errors.js';
 import { formatFieldPath, validateDocument, type FieldPath } from './internal/validate.js';
 import type { PolicyDocument, PolicyIssue } from './types.js';
 
-/** Options of {@link parsePolicies}. */
+/**
+ * Options of {@link parsePolicies}.
+ *
+ * @example
+ * ```ts
+ * parsePolicies(text, { file: 'policies/allow.yaml' });
+ * ```
+ */
 export interface ParsePoliciesOptions {
   /** File name used in issues and in each document's `source`. */
   readonly file?: string;
 }
 
-/** What {@link parsePolicies} and `loadPolicies` return. */
+/**
+ * What {@link parsePolicies} and `loadPolicies` return.
+ *
+ * @example
+ * ```ts
+ * const { documents, warnings }: ParsedPolicies = parsePolicies(text);
+ * ```
+ */
 export interface ParsedPolicies {
   /** Validated, frozen documents in file order (other kinds skipped). */
   readonly documents: readonly PolicyDocument[];
@@ -19,14 +33,28 @@ export interface ParsedPolicies {
 
 const MAX_LISTED = 20;
 
-/** Builds the ERR_POLICY_INVALID error for a list of issues (message lists the first ones). */
+/**
+ * Builds the ERR_POLICY_INVALID error for a list of issues (message lists the first ones).
+ *
+ * @example
+ * ```ts
+ * throw policyInvalid([{ file: 'a.yaml', line: 3, path: 'spec.action', message: 'unknown action' }]);
+ * ```
+ */
 export function policyInvalid(issues: readonly PolicyIssue[]): Error {
   const lines = issues.slice(0, MAX_LISTED).map(formatIssue);
   if (issues.length > MAX_LISTED) lines.push(`… and ${issues.length - MAX_LISTED} more`);
   return coreErrors.create('ERR_POLICY_INVALID', `invalid policy:\n  ${lines.join('\n  ')}`, { details: { issues } });
 }
 
-/** `file:line:column: path: message`. */
+/**
+ * Formats an issue as `file:line:column: path: message`.
+ *
+ * @example
+ * ```ts
+ * formatIssue({ file: 'a.yaml', line: 7, column: 3, path: 'spec.action', message: 'bad' }); // 'a.yaml:7:3: spec.action: bad'
+ * ```
+ */
 export function formatIssue(issue: PolicyIssue): string {
   const where = issue.file === undefined ? (issue.line === undefined ? '' : `line ${issue.line}: `) : `${issue.file}${issue.line === undefined ? '' : `:${issue.line}:${issue.column ?? 1}`}: `;
   return `${where}${issue.path}: ${issue.message}`;

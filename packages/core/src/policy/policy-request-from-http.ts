@@ -4,7 +4,14 @@ import { normalizePath, type NormalizePathOptions } from '../http/normalize-path
 import { namespaceOf } from './internal/matchers.js';
 import type { PolicyRequest } from './types.js';
 
-/** Options of {@link policyRequestFromHttp}. */
+/**
+ * Options of {@link policyRequestFromHttp}.
+ *
+ * @example
+ * ```ts
+ * policyRequestFromHttp(req, { routeLabels: { app: 'orders' }, routeNamespace: 'shop', trustedProxies: 1 });
+ * ```
+ */
 export interface PolicyRequestFromHttpOptions {
   /** Path normalization (strict defaults: see `normalizePath`). */
   readonly normalize?: NormalizePathOptions;

@@ -139,10 +139,23 @@ export interface RequestAuthenticationDocument {
   readonly source?: PolicySourceLocation;
 }
 
-/** Any policy document Tessera understands. */
+/** Any policy document Tessera understands. *
+ * @example
+ * ```ts
+ * const doc: PolicyDocument = { apiVersion: 'security.istio.io/v1', kind: 'AuthorizationPolicy', metadata: { name: 'allow-all' }, spec: { rules: [{}] } };
+ * compilePolicies([doc]);
+ * ```
+ */
 export type PolicyDocument = AuthorizationPolicyDocument | RequestAuthenticationDocument;
 
-/** One problem found in a policy document: where, which field, what. */
+/**
+ * One problem found in a policy document: where, which field, what.
+ *
+ * @example
+ * ```ts
+ * catch (e) { if (isTesseraError(e, 'ERR_POLICY_INVALID')) for (const i of e.details!.issues as PolicyIssue[]) console.error(formatIssue(i)); }
+ * ```
+ */
 export interface PolicyIssue {
   readonly file?: string;
   readonly line?: number;
@@ -158,7 +171,13 @@ export interface PolicyIssue {
 
 /**
  * Everything the engine looks at in one request. Build it once per request (the gateway uses
- * {@link policyRequestFromHttp}); the same object drives routing, authorization and forwarding.
+ * `policyRequestFromHttp`); the same object drives routing, authorization and forwarding.
+ *
+ * @example
+ * ```ts
+ * const request: PolicyRequest = { method: 'GET', host: 'orders.example', path: '/orders/42', port: 8443, headers: {}, peerPrincipal: 'cluster.local/ns/shop/sa/web' };
+ * policySet.authorize(request, identity);
+ * ```
  */
 export interface PolicyRequest {
   /** HTTP method, as sent (case-sensitive, like Envoy's `:method`). */
@@ -197,7 +216,15 @@ export type TokenLocation =
   | { readonly kind: 'param'; readonly name: string }
   | { readonly kind: 'cookie'; readonly name: string };
 
-/** The request principal established by a RequestAuthentication from a verified JWT. */
+/**
+ * The request principal established by a RequestAuthentication from a verified JWT.
+ *
+ * @example
+ * ```ts
+ * const identity = await policySet.authenticate(request); // Identity | undefined
+ * if (identity) log.info({ principal: identity.requestPrincipal, via: identity.tokenLocation.kind });
+ * ```
+ */
 export interface Identity {
   /** `iss/sub`, what `requestPrincipals` and `request.auth.principal` match. */
   readonly requestPrincipal: string;
@@ -256,7 +283,16 @@ export interface DryRunResult {
   readonly rule: number | undefined;
 }
 
-/** The outcome of `authorize`. A deny is a value, never an exception (ARCHITECTURE.md, "Errors"). */
+/**
+ * The outcome of `authorize`. A deny is a value, never an exception (ARCHITECTURE.md, "Errors").
+ *
+ * @example
+ * ```ts
+ * const d = policySet.authorize(request, identity);
+ * if (!d.allowed) return reply(403, 'RBAC: access denied'); // d.policy, d.rule, d.reason say why
+ * for (const r of d.dryRun) metrics.dryRun.inc({ result: r.result });
+ * ```
+ */
 export interface Decision {
   readonly allowed: boolean;
   readonly action: DecisionAction;
@@ -301,7 +337,15 @@ export interface PolicyExplanation {
   readonly line: number | undefined;
 }
 
-/** The answer of `explain`: the decision, every policy considered, and a readable summary. */
+/**
+ * The answer of `explain`: the decision, every policy considered, and a readable summary.
+ *
+ * @example
+ * ```ts
+ * const { text, policies } = policySet.explain(request, identity);
+ * console.log(text); // DENIED: ALLOW policies apply but none matched …
+ * ```
+ */
 export interface Explanation {
   readonly decision: Decision;
   readonly policies: readonly PolicyExplanation[];
@@ -330,5 +374,13 @@ export interface ExternalAuthorizationResult {
 /**
  * Asks a CUSTOM provider. Must resolve (never hang: the implementation applies its own timeout);
  * a rejection counts as deny (fail closed).
+ *
+ * @example
+ * ```ts
+ * const ask: ExternalAuthorizer = async ({ provider, request }) => {
+ *   const res = await fetch(providers[provider].url, { headers: { 'x-original-path': request.path }, signal: AbortSignal.timeout(2000) });
+ *   return { allowed: res.status === 200, status: res.status, body: await res.text() };
+ * };
+ * ```
  */
 export type ExternalAuthorizer = (check: ExternalAuthorizationRequest) => Promise<ExternalAuthorizationResult>;
