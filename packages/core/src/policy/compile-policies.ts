@@ -60,7 +60,7 @@ export interface CompilePoliciesOptions {
  *
  * @example
  * ```ts
- * for (const p of policySet.policies) console.log(`${p.kind} ${p.id} ${p.action ?? ''} ${p.file}:${p.line}`);
+ * for (const p of policySet.policies) log.info(`${p.kind} ${p.id} ${p.action ?? ''} ${p.file}:${p.line}`);
  * ```
  */
 export interface PolicySummary {

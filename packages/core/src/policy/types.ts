@@ -153,7 +153,7 @@ export type PolicyDocument = AuthorizationPolicyDocument | RequestAuthentication
  *
  * @example
  * ```ts
- * catch (e) { if (isTesseraError(e, 'ERR_POLICY_INVALID')) for (const i of e.details!.issues as PolicyIssue[]) console.error(formatIssue(i)); }
+ * catch (e) { if (isTesseraError(e, 'ERR_POLICY_INVALID')) for (const i of e.details!.issues as PolicyIssue[]) log.error(formatIssue(i)); }
  * ```
  */
 export interface PolicyIssue {
@@ -343,7 +343,7 @@ export interface PolicyExplanation {
  * @example
  * ```ts
  * const { text, policies } = policySet.explain(request, identity);
- * console.log(text); // DENIED: ALLOW policies apply but none matched …
+ * log.info({ policies }, text); // DENIED: ALLOW policies apply but none matched …
  * ```
  */
 export interface Explanation {
