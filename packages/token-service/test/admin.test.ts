@@ -98,8 +98,11 @@ test('keys: manual rotate publishes a next key first; retire hands over only to 
   assert.ok(audit.entries.some((e) => e.action === 'key.next' && e.actor === 'admin'));
 });
 
-test('unknown admin paths are 404 problem JSON', async () => {
+test('unknown admin paths are 404 problem JSON; a malformed escape is 400', async () => {
   const res = await ts.admin('/admin/nothing');
   assert.equal(res.status, 404);
   assert.equal(((await res.json()) as { code: string }).code, 'ERR_ADMIN_NOT_FOUND');
+  const bad = await ts.admin('/admin/clients/%E0%A4%A');
+  assert.equal(bad.status, 400);
+  assert.equal(((await bad.json()) as { code: string }).code, 'ERR_ADMIN_BAD_REQUEST');
 });

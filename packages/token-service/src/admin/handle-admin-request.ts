@@ -53,7 +53,12 @@ export async function handleAdminRequest(ctx: ServiceContext, req: IncomingMessa
   try {
     checkAdminToken(req, ctx.adminToken());
     const method = req.method ?? 'GET';
-    const parts = path.split('/').slice(2).map((p) => decodeURIComponent(p));
+    let parts: string[];
+    try {
+      parts = path.split('/').slice(2).map((p) => decodeURIComponent(p));
+    } catch {
+      throw tokenServiceErrors.create('ERR_ADMIN_BAD_REQUEST', 'malformed percent-encoding in the path');
+    }
     if (parts[0] === 'jwt-factory') return await handleJwtFactoryRequest(ctx, req, res, parts.slice(1), query, body);
     if (parts[0] === 'clients' && parts.length === 1) {
       if (method === 'GET') return sendJson(res, 200, { clients: (await ctx.storage.clients.list()).map((c) => clientView(toClientRecord(c))) });
