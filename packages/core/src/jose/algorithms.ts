@@ -1,6 +1,13 @@
 import type { JwsAlgorithm } from './types.js';
 
-/** What each JWS algorithm requires of its key and signature (RFC 7518 §3, RFC 8037 §3.1). */
+/**
+ * What each JWS algorithm requires of its key and signature (RFC 7518 §3, RFC 8037 §3.1).
+ *
+ * @example
+ * ```ts
+ * const spec: AlgorithmSpec = ALGORITHMS.PS256; // spec.hashLength === 32, the PSS salt length
+ * ```
+ */
 export interface AlgorithmSpec {
   readonly alg: JwsAlgorithm;
   /** RFC 7518 family. */

@@ -9,10 +9,24 @@ import { createTokenCache, type TokenCache, type TokenCacheOptions } from './tok
 import { verifySignature } from './verify-signature.js';
 import type { Clock, Jwks, JwsAlgorithm, JwsHeader, JwtPayload, KeySource, VerificationKey, VerifiedJwt, Verifier } from './types.js';
 
-/** Where a verifier finds an issuer's keys: a key source (local or remote), a JWKS, or imported keys. */
+/**
+ * Where a verifier finds an issuer's keys: a key source (local or remote), a JWKS, or imported keys.
+ *
+ * @example
+ * ```ts
+ * const keys: KeysInput = createRemoteJwks(new URL('https://ts.internal/.well-known/jwks.json'));
+ * ```
+ */
 export type KeysInput = KeySource | Jwks | readonly VerificationKey[];
 
-/** One trusted issuer and the only keys that may verify its tokens. */
+/**
+ * One trusted issuer and the only keys that may verify its tokens.
+ *
+ * @example
+ * ```ts
+ * const partner: IssuerOptions = { issuer: 'https://partner.example', keys: createLocalJwks({ path: 'partner.json' }), audience: 'partner-api' };
+ * ```
+ */
 export interface IssuerOptions {
   /** Exact `iss` value (RFC 7519 §4.1.1, compared as a case-sensitive string). */
   readonly issuer: string;
@@ -27,6 +41,11 @@ export interface IssuerOptions {
  * Options of {@link createVerifier}. Give either `issuer` + `keys` (one issuer; leave `issuer` out
  * to accept any `iss` signed by these keys) or `issuers` (several, each bound to its own keys).
  * Times are in seconds (as in jose), or strings like `'30s'`, `'5m'`.
+ *
+ * @example
+ * ```ts
+ * const options: VerifierOptions = { issuer: 'https://ts.internal', audience: 'orders', keys, clockTolerance: '30s', typ: 'at+jwt' };
+ * ```
  */
 export interface VerifierOptions {
   readonly issuer?: string;
@@ -60,7 +79,15 @@ export interface VerifierOptions {
   readonly maxJsonDepth?: number;
 }
 
-/** A {@link Verifier} with a synchronous variant and its cache. */
+/**
+ * A {@link Verifier} with a synchronous variant and its cache.
+ *
+ * @example
+ * ```ts
+ * const verifier: TesseraVerifier = createVerifier({ issuer, audience, keys });
+ * const { payload } = verifier.verifySync(token); // local keys: no await needed
+ * ```
+ */
 export interface TesseraVerifier extends Verifier {
   /** Resolves to the verified token or rejects with a `TesseraError`; awaits only when a key source fetches. */
   verify(token: string): Promise<VerifiedJwt>;

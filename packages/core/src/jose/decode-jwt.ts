@@ -1,7 +1,14 @@
 import { decodeJsonSegment, decodeSignature, DEFAULT_LIMITS, splitToken, type JwsLimits } from './internal/parse-jws.js';
 import type { JwsHeader, JwtPayload } from './types.js';
 
-/** What {@link decodeJwt} returns: NOTHING in it has been verified. */
+/**
+ * What {@link decodeJwt} returns: NOTHING in it has been verified.
+ *
+ * @example
+ * ```ts
+ * const unverified: UnverifiedJwt = decodeJwt(token); // unverified.verified === false
+ * ```
+ */
 export interface UnverifiedJwt {
   readonly header: JwsHeader;
   readonly payload: JwtPayload;

@@ -5,10 +5,24 @@ import { calculateJwkThumbprint } from './jwk-thumbprint.js';
 import { importJwk } from './import-jwk.js';
 import type { Jwk, JwsAlgorithm, SigningKey, VerificationKey } from './types.js';
 
-/** HMAC algorithms: their generated keys have no public half. */
+/**
+ * HMAC algorithms: their generated keys have no public half.
+ *
+ * @example
+ * ```ts
+ * const alg: HmacAlgorithm = 'HS256';
+ * ```
+ */
 export type HmacAlgorithm = 'HS256' | 'HS384' | 'HS512';
 
-/** Options of {@link generateKey}. */
+/**
+ * Options of {@link generateKey}.
+ *
+ * @example
+ * ```ts
+ * const options: GenerateKeyOptions = { modulusLength: 3072, kid: 'rsa-1' };
+ * ```
+ */
 export interface GenerateKeyOptions {
   /** RSA modulus length in bits (RS*, PS*); at least 2048, default 2048. */
   readonly modulusLength?: number;
@@ -18,7 +32,15 @@ export interface GenerateKeyOptions {
   readonly use?: 'sig';
 }
 
-/** A freshly generated key in every form callers need. */
+/**
+ * A freshly generated key in every form callers need.
+ *
+ * @example
+ * ```ts
+ * const key: GeneratedKey<'ES256'> = generateKey('ES256');
+ * const jwks = { keys: [key.publicJwk] };
+ * ```
+ */
 export interface GeneratedKey<A extends JwsAlgorithm = JwsAlgorithm> {
   readonly alg: A;
   readonly kid: string;

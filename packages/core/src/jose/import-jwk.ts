@@ -5,7 +5,14 @@ import { tryDecodeBase64Url } from './base64url.js';
 import { keyFacts, keyMismatch } from './internal/key-facts.js';
 import type { Jwk, JwsAlgorithm, SigningKey, VerificationKey } from './types.js';
 
-/** Options of {@link importJwk}. */
+/**
+ * Options of {@link importJwk}.
+ *
+ * @example
+ * ```ts
+ * const options: ImportJwkOptions = { alg: 'PS256', kid: 'rsa-2026-01' };
+ * ```
+ */
 export interface ImportJwkOptions {
   /** The algorithm the key is for. Must equal the JWK's `alg` when it has one. */
   readonly alg?: JwsAlgorithm;

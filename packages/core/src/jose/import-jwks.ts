@@ -3,7 +3,14 @@ import { isTesseraError } from '../errors/tessera-error.js';
 import { importJwk } from './import-jwk.js';
 import type { Jwk, VerificationKey } from './types.js';
 
-/** A key of a set that could not be used, and why. */
+/**
+ * A key of a set that could not be used, and why.
+ *
+ * @example
+ * ```ts
+ * const onInvalidKey = (d: DroppedJwk) => log.warn({ index: d.index, kid: d.kid, reason: d.reason }, 'JWK dropped');
+ * ```
+ */
 export interface DroppedJwk {
   /** Position in the set's `keys` array. */
   readonly index: number;
@@ -11,13 +18,27 @@ export interface DroppedJwk {
   readonly reason: string;
 }
 
-/** What {@link importJwks} returns. */
+/**
+ * What {@link importJwks} returns.
+ *
+ * @example
+ * ```ts
+ * const { keys, dropped }: ImportedJwks = importJwks(document);
+ * ```
+ */
 export interface ImportedJwks {
   readonly keys: readonly VerificationKey[];
   readonly dropped: readonly DroppedJwk[];
 }
 
-/** Options of {@link importJwks}. */
+/**
+ * Options of {@link importJwks}.
+ *
+ * @example
+ * ```ts
+ * const options: ImportJwksOptions = { onInvalidKey: (d) => droppedKeys.inc() };
+ * ```
+ */
 export interface ImportJwksOptions {
   /** Called once per key that is dropped (e.g. to log it); never receives key material. */
   readonly onInvalidKey?: (dropped: DroppedJwk) => void;

@@ -1,6 +1,14 @@
 import type { JwsHeader, VerificationKey } from './types.js';
 
-/** Keys indexed for the verify hot path. */
+/**
+ * Keys indexed for the verify hot path.
+ *
+ * @example
+ * ```ts
+ * const index: KeyIndex = createKeyIndex(keys);
+ * index.find({ alg: 'ES256', kid: 'k1' });
+ * ```
+ */
 export interface KeyIndex {
   readonly keys: readonly VerificationKey[];
   /**

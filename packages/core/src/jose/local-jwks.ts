@@ -4,7 +4,15 @@ import { importJwks, type DroppedJwk, type ImportJwksOptions } from './import-jw
 import { createKeyIndex } from './key-index.js';
 import type { Jwks, JwsHeader, KeySource, VerificationKey } from './types.js';
 
-/** A key source over a fixed set of keys. */
+/**
+ * A key source over a fixed set of keys.
+ *
+ * @example
+ * ```ts
+ * const local: LocalJwks = createLocalJwks(jwks);
+ * if (local.dropped.length > 0) log.warn({ dropped: local.dropped }, 'some keys were dropped');
+ * ```
+ */
 export interface LocalJwks extends KeySource {
   readonly keys: readonly VerificationKey[];
   /** Keys of the set that were dropped, with the reason. */

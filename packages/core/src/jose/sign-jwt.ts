@@ -5,7 +5,14 @@ import { keyFacts, keyMismatch } from './internal/key-facts.js';
 import { signBytes } from './internal/node-crypto.js';
 import type { Clock, JwsAlgorithm, JwtPayload, SigningKey } from './types.js';
 
-/** Options of {@link signJwt}. Durations are seconds or strings like `'15m'`, `'2h'`. */
+/**
+ * Options of {@link signJwt}. Durations are seconds or strings like `'15m'`, `'2h'`.
+ *
+ * @example
+ * ```ts
+ * const options: SignJwtOptions = { issuer: 'https://ts.example', audience: 'orders', expiresIn: '5m', typ: 'at+jwt' };
+ * ```
+ */
 export interface SignJwtOptions {
   /** Must equal the key's algorithm when given (the key decides, RFC 8725 §3.1). */
   readonly alg?: JwsAlgorithm;

@@ -1,6 +1,13 @@
 import { coreErrors } from '../errors/errors.js';
 
-/** Options of {@link createTokenCache}. */
+/**
+ * Options of {@link createTokenCache} (and of `createVerifier`'s `cache`).
+ *
+ * @example
+ * ```ts
+ * const cache: TokenCacheOptions = { max: 10_000, ttl: 60_000 };
+ * ```
+ */
 export interface TokenCacheOptions {
   /** Most entries kept; the oldest are evicted first. Default 1000. */
   readonly max?: number;
@@ -8,7 +15,14 @@ export interface TokenCacheOptions {
   readonly ttl?: number;
 }
 
-/** A bounded cache of verification results keyed by the exact token string. */
+/**
+ * A bounded cache of verification results keyed by the exact token string.
+ *
+ * @example
+ * ```ts
+ * const cache: TokenCache<VerifiedJwt> = createTokenCache();
+ * ```
+ */
 export interface TokenCache<T> {
   /** The cached value when `now` (ms) lies in `[validFrom, expiresAt)`, else `undefined`. */
   get(token: string, now: number): T | undefined;
