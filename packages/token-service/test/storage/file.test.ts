@@ -268,3 +268,33 @@ test('file replay: the log is compacted to the live ids and still refuses them a
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('file audit: a long log is read from the end for the newest records, streamed otherwise; a bad line is named', async () => {
+  const dir = await tempDir();
+  const c = manualClock();
+  try {
+    const audit = await createFileAuditStore({ dataDir: dir, clock: c.clock });
+    const t = c.clock();
+    const pad = 'x'.repeat(100);
+    for (let i = 0; i < 3000; i += 50) {
+      await Promise.all(Array.from({ length: 50 }, (_, j) => audit.append({ at: t + i + j, actor: 'c', action: 'token.issued', target: `t${i + j}`, details: { pad } })));
+    }
+    await audit.close();
+    const again = await createFileAuditStore({ dataDir: dir, clock: c.clock });
+    assert.equal((await again.append({ actor: 'c', action: 'last' })).seq, 3001, 'the sequence continues from the last line');
+    assert.deepEqual((await again.list({ order: 'desc', limit: 3 })).map((e) => e.seq), [3001, 3000, 2999]);
+    assert.deepEqual((await again.list({ since: t + 2998, limit: 2 })).map((e) => e.seq), [2999, 3000]);
+    // The newest record ('last') carries at = t, so `since` leaves it out even though it is newest.
+    assert.deepEqual((await again.list({ since: t + 10, order: 'desc', limit: 2 })).map((e) => e.seq), [3000, 2999]);
+    await again.close();
+    const text = await readFile(join(dir, 'audit.jsonl'), 'utf8');
+    const lines = text.split('\n');
+    lines[10] = '{"seq":';
+    await writeFile(join(dir, 'audit.jsonl'), lines.join('\n'));
+    const broken = await createFileAuditStore({ dataDir: dir, clock: c.clock });
+    await assert.rejects(broken.list(), (err: Error & { code?: string }) => err.code === 'ERR_STORE_CORRUPT' && err.message.includes(`${join(dir, 'audit.jsonl')}:11`));
+    await broken.close();
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});

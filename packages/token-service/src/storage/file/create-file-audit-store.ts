@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import type { Clock } from '@tessera/core';
 import { tokenServiceErrors } from '../../errors.js';
 import type { Closable } from '../internal/closable.js';
-import { corrupt, ensureDir, readOptional } from '../internal/json-document.js';
+import { corrupt, ensureDir } from '../internal/json-document.js';
+import { forEachLine, readLastLines } from '../internal/jsonl-log.js';
 import { checkAudit, checkLimit, checkTime } from '../internal/validate.js';
 import type { AuditEntry, AuditStore } from '../types.js';
 
@@ -13,26 +14,17 @@ export interface FileAuditStoreOptions {
   readonly clock?: Clock;
 }
 
-function parseLog(path: string, text: string): AuditEntry[] {
-  if (text.length === 0) return [];
-  // A missing final newline means an append was cut short (crash mid-write): report, never guess.
-  if (!text.endsWith('\n')) corrupt(path, 'the last line is incomplete');
-  const out: AuditEntry[] = [];
-  const lines = text.slice(0, -1).split('\n');
-  for (let i = 0; i < lines.length; i += 1) {
-    let e: AuditEntry;
-    try {
-      e = JSON.parse(lines[i]!) as AuditEntry;
-    } catch (err) {
-      return corrupt(`${path}:${i + 1}`, 'not valid JSON', err);
-    }
-    const prev = out.at(-1)?.seq ?? 0;
-    if (typeof e !== 'object' || e === null || !Number.isSafeInteger(e.seq) || e.seq <= prev || typeof e.action !== 'string' || typeof e.at !== 'number') {
-      corrupt(`${path}:${i + 1}`, 'not an audit record in sequence');
-    }
-    out.push(e);
+function parseLine(where: string, line: string, previousSeq: number | undefined): AuditEntry {
+  let e: AuditEntry;
+  try {
+    e = JSON.parse(line) as AuditEntry;
+  } catch (err) {
+    return corrupt(where, 'not valid JSON', err);
   }
-  return out;
+  if (typeof e !== 'object' || e === null || !Number.isSafeInteger(e.seq) || e.seq <= (previousSeq ?? 0) || typeof e.action !== 'string' || typeof e.at !== 'number') {
+    corrupt(where, 'not an audit record in sequence');
+  }
+  return e;
 }
 
 /**
@@ -51,8 +43,9 @@ export async function createFileAuditStore(options: FileAuditStoreOptions): Prom
   const clock = options.clock ?? Date.now;
   await ensureDir(options.dataDir);
   const path = join(options.dataDir, 'audit.jsonl');
-  const initial = parseLog(path, (await readOptional(path)) ?? '');
-  let seq = initial.at(-1)?.seq ?? 0;
+  // Only the last line is read at start (for the next seq); a long log costs nothing to open.
+  const last = (await readLastLines(path, 1))[0];
+  let seq = last === undefined ? 0 : parseLine(`${path} (last line)`, last, undefined).seq;
   let handle: FileHandle | undefined;
   let closed = false;
   // One chain serialises appends and reads, so a read never sees half a line.
@@ -95,9 +88,25 @@ export async function createFileAuditStore(options: FileAuditStoreOptions): Prom
       const since = opts?.since === undefined ? undefined : checkTime('since', opts.since);
       const limit = checkLimit(opts?.limit, 100, 1000);
       if (opts?.order !== undefined && opts.order !== 'asc' && opts.order !== 'desc') throw tokenServiceErrors.create('ERR_STORE_INPUT_INVALID', 'order must be "asc" or "desc"');
+      const desc = opts?.order === 'desc';
       return serial(async () => {
-        const all = parseLog(path, (await readOptional(path)) ?? '').filter((e) => since === undefined || e.at >= since);
-        return opts?.order === 'desc' ? all.slice(-limit).reverse() : all.slice(0, limit);
+        if (desc && since === undefined) {
+          // The common admin query (newest first) reads only the end of the log.
+          const entries: AuditEntry[] = [];
+          for (const line of await readLastLines(path, limit)) entries.push(parseLine(`${path} (near the end)`, line, entries.at(-1)?.seq));
+          return entries.reverse();
+        }
+        const out: AuditEntry[] = [];
+        let prev: number | undefined;
+        await forEachLine(path, (line, n) => {
+          const e = parseLine(`${path}:${n}`, line, prev);
+          prev = e.seq;
+          if (since !== undefined && e.at < since) return true;
+          out.push(e);
+          if (desc && out.length > limit) out.shift();
+          return desc || out.length < limit;
+        });
+        return desc ? out.reverse() : out;
       });
     },
     async close() {
