@@ -1,6 +1,13 @@
 import type { KeyObject } from 'node:crypto';
 
-/** JWS algorithms Tessera signs and verifies (RFC 7518 §3, RFC 8037). `none` is never one of them. */
+/**
+ * JWS algorithms Tessera signs and verifies (RFC 7518 §3, RFC 8037). `none` is never one of them.
+ *
+ * @example
+ * ```ts
+ * const alg: JwsAlgorithm = 'ES256';
+ * ```
+ */
 export type JwsAlgorithm =
   | 'RS256' | 'RS384' | 'RS512'
   | 'PS256' | 'PS384' | 'PS512'
@@ -8,7 +15,14 @@ export type JwsAlgorithm =
   | 'EdDSA'
   | 'HS256' | 'HS384' | 'HS512';
 
-/** A JSON Web Key (RFC 7517), public, private or symmetric. */
+/**
+ * A JSON Web Key (RFC 7517), public, private or symmetric.
+ *
+ * @example
+ * ```ts
+ * const jwk: Jwk = { kty: 'OKP', crv: 'Ed25519', x: '11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo', kid: 'ed1' };
+ * ```
+ */
 export interface Jwk {
   kty: 'RSA' | 'EC' | 'OKP' | 'oct' | string;
   kid?: string;
@@ -30,12 +44,26 @@ export interface Jwk {
   [member: string]: unknown;
 }
 
-/** A JWK Set (RFC 7517 §5). */
+/**
+ * A JWK Set (RFC 7517 §5).
+ *
+ * @example
+ * ```ts
+ * const jwks: Jwks = { keys: [publicJwk] };
+ * ```
+ */
 export interface Jwks {
   keys: Jwk[];
 }
 
-/** A protected JWS header as parsed from a token. */
+/**
+ * A protected JWS header as parsed from a token.
+ *
+ * @example
+ * ```ts
+ * const header: JwsHeader = { alg: 'RS256', kid: 'k1', typ: 'JWT' };
+ * ```
+ */
 export interface JwsHeader {
   alg: string;
   kid?: string;
@@ -45,7 +73,14 @@ export interface JwsHeader {
   [member: string]: unknown;
 }
 
-/** JWT claims (RFC 7519 §4), plus anything else the issuer put there. */
+/**
+ * JWT claims (RFC 7519 §4), plus anything else the issuer put there.
+ *
+ * @example
+ * ```ts
+ * const claims: JwtPayload = { iss: 'https://ts.internal', sub: 'svc-a', aud: 'orders', exp: 1_900_000_000 };
+ * ```
+ */
 export interface JwtPayload {
   iss?: string;
   sub?: string;
@@ -63,6 +98,11 @@ export interface JwtPayload {
 /**
  * A key ready for the verify hot path: the `KeyObject` is built once, when the key is imported, and
  * the key is bound to exactly one algorithm (RFC 8725 §3.1: the key decides, not the token).
+ *
+ * @example
+ * ```ts
+ * const key: VerificationKey = importJwk(publicJwk); // key.alg fixed at import
+ * ```
  */
 export interface VerificationKey {
   readonly kid: string | undefined;
@@ -73,7 +113,14 @@ export interface VerificationKey {
   readonly jwk: Readonly<Jwk>;
 }
 
-/** A key ready to sign: private `KeyObject` (or secret for HMAC) bound to one algorithm. */
+/**
+ * A key ready to sign: private `KeyObject` (or secret for HMAC) bound to one algorithm.
+ *
+ * @example
+ * ```ts
+ * const key: SigningKey = importSigningKey(privatePem, 'RS256', { kid: 'k1' });
+ * ```
+ */
 export interface SigningKey {
   readonly kid: string | undefined;
   readonly alg: JwsAlgorithm;
@@ -85,12 +132,25 @@ export interface SigningKey {
  * matches, or every key usable with `alg` when the token has no `kid` (Envoy's behaviour). It may
  * answer synchronously (keys cached) or with a promise (a fetch is needed); it throws
  * `ERR_JWKS_NO_MATCHING_KEY` when nothing matches.
+ *
+ * @example
+ * ```ts
+ * const source: KeySource = createLocalJwks({ keys: [publicJwk] });
+ * source.getKeys({ alg: 'ES256', kid: 'k1' });
+ * ```
  */
 export interface KeySource {
   getKeys(header: JwsHeader): readonly VerificationKey[] | Promise<readonly VerificationKey[]>;
 }
 
-/** A verified token. */
+/**
+ * A verified token.
+ *
+ * @example
+ * ```ts
+ * const { header, payload, key }: VerifiedJwt = await verifier.verify(token);
+ * ```
+ */
 export interface VerifiedJwt {
   readonly header: JwsHeader;
   readonly payload: JwtPayload;
@@ -98,13 +158,26 @@ export interface VerifiedJwt {
   readonly key: VerificationKey;
 }
 
-/** A clock in milliseconds since the epoch; injected everywhere time matters (tests never patch globals). */
+/**
+ * A clock in milliseconds since the epoch; injected everywhere time matters (tests never patch globals).
+ *
+ * @example
+ * ```ts
+ * let now = Date.UTC(2026, 0, 1);
+ * const clock: Clock = () => now;
+ * ```
+ */
 export type Clock = () => number;
 
 /**
  * What `createVerifier` returns and every consumer (middleware, gateway, token service) depends on.
  * `verify` resolves to the verified token or rejects with a `TesseraError` (`ERR_JWT_*`,
  * `ERR_JWKS_*`); it never rejects with anything else.
+ *
+ * @example
+ * ```ts
+ * const verifier: Verifier = createVerifier({ issuer, audience, keys });
+ * ```
  */
 export interface Verifier {
   verify(token: string): Promise<VerifiedJwt>;
