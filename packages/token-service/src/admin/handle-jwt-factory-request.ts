@@ -124,7 +124,7 @@ async function createNamedKey(ctx: ServiceContext, res: ServerResponse, kid: str
  * @example
  * ```ts
  * const result = await verifyWithNamedKey(ctx, key, token, 'serviceb', 'servicea');
- * if (!result.valid) console.log(result.error.name);
+ * if (!result.valid) reply(401, result.error);
  * ```
  */
 export async function verifyWithNamedKey(ctx: ServiceContext, key: StoredKey, token: string, aud: string | undefined, sub: string | undefined): Promise<FactoryVerification> {
