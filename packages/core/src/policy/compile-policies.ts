@@ -219,7 +219,7 @@ export function compilePolicies(documents: readonly PolicyDocument[], options: C
     defaultNamespace,
     defaultAction,
     policies: Object.freeze(summaries),
-    hasRequestAuthentication: (request) => authenticator.select(request).length > 0,
+    hasRequestAuthentication: (request) => authenticator.select(request).rules.length > 0,
     authenticate: (request) => authenticator.authenticate(request),
     authenticateSync: (request) => authenticator.authenticateSync(request),
     authorize: (request, identity) => authorizer.authorize(request, identity),

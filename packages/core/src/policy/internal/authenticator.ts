@@ -48,7 +48,6 @@ interface CompiledJwtRule {
   readonly index: number;
   readonly issuer: string;
   readonly locations: readonly TokenLocation[];
-  readonly locationKeys: ReadonlySet<string>;
   readonly verifier: TesseraVerifier;
   readonly outputPayloadToHeader: string | undefined;
   readonly outputClaimToHeaders: readonly (readonly [header: string, claim: string])[];
@@ -102,7 +101,6 @@ export function compileJwtRules(doc: RequestAuthenticationDocument, defaultNames
     });
     return {
       policy, namespace, matchLabels, index, issuer: rule.issuer, locations,
-      locationKeys: new Set(locations.map(locationKey)),
       verifier,
       outputPayloadToHeader: rule.outputPayloadToHeader?.toLowerCase(),
       outputClaimToHeaders: (rule.outputClaimToHeaders ?? []).map((c) => [c.header.toLowerCase(), c.claim] as const),
@@ -126,8 +124,8 @@ function cookieValues(header: string | undefined, name: string): string[] {
   return out;
 }
 
-/** Tokens at one location (several when a parameter or cookie is repeated). */
-function extract(req: PolicyRequest, location: TokenLocation, params: () => URLSearchParams): string[] {
+/** Tokens in a header or cookie location (several when a cookie is repeated). */
+function extract(req: PolicyRequest, location: TokenLocation): string[] {
   if (location.kind === 'header') {
     const value = req.headers[location.name];
     if (typeof value !== 'string') return [];
@@ -138,7 +136,6 @@ function extract(req: PolicyRequest, location: TokenLocation, params: () => URLS
     const token = value.slice(prefix.length).trim();
     return token.length === 0 ? [] : [token];
   }
-  if (location.kind === 'param') return req.query === undefined ? [] : params().getAll(location.name).filter((t) => t.length > 0);
   const cookie = req.headers.cookie;
   return cookieValues(typeof cookie === 'string' ? cookie : undefined, location.name).filter((t) => t.length > 0);
 }
@@ -164,11 +161,27 @@ function claimHeaderValue(value: unknown): string | undefined {
   return undefined;
 }
 
+/** One token location of a route and the rules that read it, computed once per route. */
+interface LocationEntry {
+  readonly location: TokenLocation;
+  readonly rules: readonly CompiledJwtRule[];
+  /** All these rules trust one issuer: their verifier checks `iss`, no unverified decode needed. */
+  readonly singleIssuer: boolean;
+}
+
+/** The RequestAuthentication rules of a route and where they look for tokens. */
+interface AuthSelection {
+  readonly rules: readonly CompiledJwtRule[];
+  readonly locations: readonly LocationEntry[];
+}
+
+const NO_SELECTION: AuthSelection = Object.freeze({ rules: Object.freeze([]), locations: Object.freeze([]) });
+
 export class Authenticator {
   readonly rules: readonly CompiledJwtRule[];
   readonly #rootNamespace: string;
   readonly #defaultNamespace: string;
-  readonly #cache = new WeakMap<object, Map<string, readonly CompiledJwtRule[]>>();
+  readonly #cache = new WeakMap<object, Map<string, AuthSelection>>();
 
   constructor(rules: readonly CompiledJwtRule[], rootNamespace: string, defaultNamespace: string) {
     this.rules = rules;
@@ -176,52 +189,63 @@ export class Authenticator {
     this.#defaultNamespace = defaultNamespace;
   }
 
-  select(req: PolicyRequest): readonly CompiledJwtRule[] {
+  select(req: PolicyRequest): AuthSelection {
+    if (this.rules.length === 0) return NO_SELECTION;
     const labels = req.routeLabels ?? EMPTY;
     const ns = req.routeNamespace ?? this.#defaultNamespace;
     let byNs = this.#cache.get(labels);
     if (byNs === undefined) this.#cache.set(labels, (byNs = new Map()));
-    let rules = byNs.get(ns);
-    if (rules === undefined) {
-      rules = this.rules.filter((r) => notSelectedBecause(r, ns, labels, this.#rootNamespace) === undefined);
-      if (byNs.size < 1024) byNs.set(ns, rules);
-    }
-    return rules;
-  }
-
-  /** The token of the request and where it was found; throws on two different tokens. */
-  #locate(req: PolicyRequest, rules: readonly CompiledJwtRule[]): { token: string; foundAt: TokenLocation[] } | undefined {
-    let params: URLSearchParams | undefined;
-    const getParams = () => (params ??= new URLSearchParams(req.query ?? ''));
-    // Every location any applicable rule reads; a token is tied to where it was found.
-    let token: string | undefined;
-    const foundAt: TokenLocation[] = [];
-    const seen = new Set<string>();
-    for (const rule of rules) {
-      for (const location of rule.locations) {
-        const key = locationKey(location);
-        if (seen.has(key)) continue;
-        seen.add(key);
-        for (const t of extract(req, location, getParams)) {
-          if (token !== undefined && t !== token) {
-            // Istio leaves several tokens undefined; refusing is the fail-closed reading (RFC 6750 §2).
-            throw coreErrors.create('ERR_AUTH_CREDENTIALS_CONFLICT', 'the request carries more than one token');
-          }
-          token = t;
-          foundAt.push(location);
+    let selection = byNs.get(ns);
+    if (selection === undefined) {
+      const rules = this.rules.filter((r) => notSelectedBecause(r, ns, labels, this.#rootNamespace) === undefined);
+      const byKey = new Map<string, { location: TokenLocation; rules: CompiledJwtRule[] }>();
+      for (const rule of rules) {
+        for (const location of rule.locations) {
+          const key = locationKey(location);
+          let entry = byKey.get(key);
+          if (entry === undefined) byKey.set(key, (entry = { location, rules: [] }));
+          entry.rules.push(rule);
         }
       }
+      const locations = [...byKey.values()].map((e) => ({ location: e.location, rules: e.rules, singleIssuer: e.rules.every((r) => r.issuer === e.rules[0]!.issuer) }));
+      selection = rules.length === 0 ? NO_SELECTION : { rules, locations };
+      if (byNs.size < 1024) byNs.set(ns, selection);
     }
-    return token === undefined ? undefined : { token, foundAt };
+    return selection;
+  }
+
+  /** The token of the request and the location entries it was found at; throws on two different tokens. */
+  #locate(req: PolicyRequest, selection: AuthSelection): { token: string; found: LocationEntry[] } | undefined {
+    let params: URLSearchParams | undefined;
+    let token: string | undefined;
+    let found: LocationEntry[] | undefined;
+    for (const entry of selection.locations) {
+      const location = entry.location;
+      let tokens: readonly string[];
+      if (location.kind === 'param') {
+        if (req.query === undefined || req.query.length === 0) continue;
+        params ??= new URLSearchParams(req.query);
+        tokens = params.getAll(location.name).filter((t) => t.length > 0);
+      } else {
+        tokens = extract(req, location);
+      }
+      for (const t of tokens) {
+        if (token !== undefined && t !== token) {
+          // Istio leaves several tokens undefined; refusing is the fail-closed reading (RFC 6750 §2).
+          throw coreErrors.create('ERR_AUTH_CREDENTIALS_CONFLICT', 'the request carries more than one token');
+        }
+        token = t;
+        (found ??= []).push(entry);
+      }
+    }
+    return token === undefined ? undefined : { token, found: found! };
   }
 
   /** The rules that may verify `token`: its issuer's, among those reading where it was found. */
-  #candidates(rules: readonly CompiledJwtRule[], token: string, foundAt: readonly TokenLocation[]): CompiledJwtRule[] {
-    const foundKeys = foundAt.map(locationKey);
-    const located = rules.filter((r) => foundKeys.some((k) => r.locationKeys.has(k)));
-    // One issuer among them (the common case): its verifier checks `iss` itself, no need to decode
-    // the token twice.
-    if (located.length > 0 && located.every((r) => r.issuer === located[0]!.issuer)) return located;
+  #candidates(token: string, found: readonly LocationEntry[]): readonly CompiledJwtRule[] {
+    // One location with one issuer (the common case): its verifier checks `iss` itself.
+    if (found.length === 1 && found[0]!.singleIssuer) return found[0]!.rules;
+    const located = [...new Set(found.flatMap((e) => e.rules))];
     let iss: unknown;
     try {
       iss = decodeJwt(token).payload.iss;
@@ -234,16 +258,16 @@ export class Authenticator {
   }
 
   async authenticate(req: PolicyRequest): Promise<Identity | undefined> {
-    const rules = this.select(req);
-    if (rules.length === 0) return undefined;
-    const found = this.#locate(req, rules);
-    if (found === undefined) return undefined;
-    const { token, foundAt } = found;
+    const selection = this.select(req);
+    if (selection.rules.length === 0) return undefined;
+    const located = this.#locate(req, selection);
+    if (located === undefined) return undefined;
+    const { token, found } = located;
     let firstError: unknown;
-    for (const rule of this.#candidates(rules, token, foundAt)) {
+    for (const rule of this.#candidates(token, found)) {
       try {
         const { payload } = await rule.verifier.verify(token);
-        return this.#identity(rule, token, payload, foundAt);
+        return this.#identity(rule, token, payload, found);
       } catch (error) {
         firstError ??= error;
       }
@@ -253,17 +277,17 @@ export class Authenticator {
 
   /** {@link authenticate} without awaiting; throws `ERR_JWKS_NOT_READY` when a key source must fetch first. */
   authenticateSync(req: PolicyRequest): Identity | undefined {
-    const rules = this.select(req);
-    if (rules.length === 0) return undefined;
-    const found = this.#locate(req, rules);
-    if (found === undefined) return undefined;
-    const { token, foundAt } = found;
+    const selection = this.select(req);
+    if (selection.rules.length === 0) return undefined;
+    const located = this.#locate(req, selection);
+    if (located === undefined) return undefined;
+    const { token, found } = located;
     let firstError: unknown;
     let notReady: unknown;
-    for (const rule of this.#candidates(rules, token, foundAt)) {
+    for (const rule of this.#candidates(token, found)) {
       try {
         const { payload } = rule.verifier.verifySync(token);
-        return this.#identity(rule, token, payload, foundAt);
+        return this.#identity(rule, token, payload, found);
       } catch (error) {
         if (error instanceof TesseraError && error.code === 'ERR_JWKS_NOT_READY') notReady ??= error;
         else firstError ??= error;
@@ -273,8 +297,8 @@ export class Authenticator {
     throw asAuthError(notReady ?? firstError);
   }
 
-  #identity(rule: CompiledJwtRule, token: string, payload: JwtPayload, foundAt: readonly TokenLocation[]): Identity {
-    const tokenLocation = foundAt.find((l) => rule.locationKeys.has(locationKey(l)))!;
+  #identity(rule: CompiledJwtRule, token: string, payload: JwtPayload, found: readonly LocationEntry[]): Identity {
+    const tokenLocation = found.find((e) => e.rules.includes(rule))!.location;
     const issuer = String(payload.iss);
     const subject = typeof payload.sub === 'string' ? payload.sub : '';
     const aud = payload.aud;
