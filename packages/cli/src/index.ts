@@ -3,3 +3,4 @@ export { runCli } from './run-cli.js';
 export { createProgram } from './program.js';
 export { cliErrors } from './errors.js';
 export { startJwksServer, publicJwks, type JwksServer, type JwksServerOptions } from './jwks-server.js';
+export { generateKeyOutput, type KeyOutput } from './commands/keys-generate.js';

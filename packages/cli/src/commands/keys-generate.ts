@@ -8,7 +8,7 @@ import { note, out, parsePositiveInt } from '../internal/io.js';
 import { parseAlg } from '../internal/load-key.js';
 
 /** Everything `keys generate` produces for one key. */
-interface KeyOutput {
+export interface KeyOutput {
   alg: JwsAlgorithm;
   kid: string;
   privateJwk: Jwk;
