@@ -173,3 +173,33 @@ test('JWKS endpoint down → 401 Jwks remote fetch is failed; requireJwt → 401
     dir.remove();
   }
 });
+
+test('the access log is one JSON line per request with the decision reason and principal, never the token', async () => {
+  const { Writable } = await import('node:stream');
+  const pino = (await import('pino')).default;
+  const lines: string[] = [];
+  const logger = pino({ level: 'info' }, new Writable({ write(chunk, _e, cb) { lines.push(String(chunk)); cb(); } }));
+  const { startStack: start } = await import('./internal/fixtures.js');
+  const stack = await start({ 'ra.yaml': RA, 'ap.yaml': AP }, {}, {}, logger);
+  try {
+    const token = stack.issuer.sign({ sub: 'carol' });
+    const ok = await request(`${stack.url}/api/a`, { headers: { authorization: `Bearer ${token}` } });
+    await ok.body.dump();
+    const denied = await request(`${stack.url}/admin`, { headers: { authorization: `Bearer ${token}` } });
+    await denied.body.dump();
+    const bad = await request(`${stack.url}/api/a`, { headers: { authorization: `Bearer ${token}x` } });
+    await bad.body.dump();
+    const access = lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.type === 'access');
+    assert.equal(access.length, 3);
+    assert.deepEqual(access.map((a) => a.status), [200, 403, 401]);
+    assert.match(String(access[0]!.reason), /allow-matched default\/allow-issuer/);
+    assert.equal(access[0]!.principal, `${ISSUER}/carol`);
+    assert.match(String(access[1]!.reason), /deny-matched default\/deny-admin/);
+    assert.match(String(access[2]!.reason), /^ERR_JWT_/);
+    const all = lines.join('\n');
+    assert.ok(!all.includes(token.split('.')[2]!), 'no token (or signature) in any log line');
+    assert.ok(!all.includes(token.split('.')[1]!), 'no token payload in any log line');
+  } finally {
+    await stack.close();
+  }
+});

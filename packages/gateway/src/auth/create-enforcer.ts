@@ -182,11 +182,14 @@ export async function createEnforcer(input: EnforcerFactoryInput): Promise<Enfor
     return { kind: 'allow', identity: gatewayIdentity, reason, dryRun, extraHeaders: allowedHeaders };
   };
 
-  const unauthenticated = (err: unknown): Verdict => {
+  const unauthenticated = (err: unknown, request: GatewayRequest): Verdict => {
     if (isTesseraError(err)) {
       if (err.status === 400) return { kind: 'bad-request', code: err.code, reason: err.message };
       if (err.status === 401 || err.status === 503 || err.code.startsWith('ERR_JWKS_') || err.code === 'ERR_DISCOVERY_FAILED') {
-        return { kind: 'unauthenticated', body: envoyText(err.code), invalidToken: true, code: err.code, reason: `${err.code}: ${err.message}` };
+        // Envoy says "two dots and 3 sections" only for that; other malformed tokens fail verification.
+        const auth = request.headers.authorization;
+        const body = err.code === 'ERR_JWT_MALFORMED' && typeof auth === 'string' && auth.split('.').length === 3 ? VERIFICATION_FAILS : envoyText(err.code);
+        return { kind: 'unauthenticated', body, invalidToken: true, code: err.code, reason: `${err.code}: ${err.message}` };
       }
     }
     // Anything else on the auth path is unexpected: deny (fail closed), let the caller log it.
@@ -221,10 +224,10 @@ export async function createEnforcer(input: EnforcerFactoryInput): Promise<Enfor
             return authorize(request, pr, hit.identity, route, hit.gateway);
           }
           metrics.jwtCache.miss();
-          return set.authenticate(pr).then((identity) => authorize(request, pr, remember(route, token, identity, request), route), unauthenticated);
+          return set.authenticate(pr).then((identity) => authorize(request, pr, remember(route, token, identity, request), route), (err: unknown) => unauthenticated(err, request));
         }
       }
-      return set.authenticate(pr).then((identity) => authorize(request, pr, identity, route), unauthenticated);
+      return set.authenticate(pr).then((identity) => authorize(request, pr, identity, route), (err: unknown) => unauthenticated(err, request));
     },
   };
 }

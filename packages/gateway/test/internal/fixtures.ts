@@ -74,7 +74,7 @@ export interface Stack {
 }
 
 /** Issuer + echo upstream + gateway with the given policy files (`{{JWKS}}` → the issuer's JWKS URL). */
-export async function startStack(files: Record<string, string>, extra: Record<string, unknown> = {}, routeExtra: Record<string, unknown> = {}): Promise<Stack> {
+export async function startStack(files: Record<string, string>, extra: Record<string, unknown> = {}, routeExtra: Record<string, unknown> = {}, logger: pino.Logger = silent): Promise<Stack> {
   const issuer = await startIssuer();
   const upstream = await startEchoUpstream();
   const policies = policyDir(Object.fromEntries(Object.entries(files).map(([k, v]) => [k, v.replaceAll('{{JWKS}}', issuer.jwksUrl)])));
@@ -87,7 +87,7 @@ export async function startStack(files: Record<string, string>, extra: Record<st
       ...extra,
     },
   });
-  const gateway = createGateway(config, { logger: silent });
+  const gateway = createGateway(config, { logger });
   await gateway.listen();
   return {
     issuer,
