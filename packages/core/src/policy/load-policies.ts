@@ -1,4 +1,4 @@
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, readFile, realpath, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isTesseraError } from '../errors/tessera-error.js';
 import { parsePolicies, policyInvalid, type ParsedPolicies } from './parse-policies.js';
@@ -18,18 +18,23 @@ export interface LoadedPolicies extends ParsedPolicies {
 
 const POLICY_FILE = /\.(ya?ml|json)$/i;
 
-async function listFiles(path: string, out: string[]): Promise<void> {
+async function listFiles(path: string, out: string[], visited = new Set<string>()): Promise<void> {
   const info = await stat(path);
   if (!info.isDirectory()) {
     out.push(path);
     return;
   }
+  // Folders are followed through symlinks (Kubernetes ConfigMap mounts are symlinks); a link back
+  // to an ancestor must not loop.
+  const real = await realpath(path);
+  if (visited.has(real)) return;
+  visited.add(real);
   const names = (await readdir(path)).sort();
   for (const name of names) {
     if (name.startsWith('.')) continue; // editor swap files, Kubernetes ..data symlinks
     const child = join(path, name);
     const childInfo = await stat(child);
-    if (childInfo.isDirectory()) await listFiles(child, out);
+    if (childInfo.isDirectory()) await listFiles(child, out, visited);
     else if (POLICY_FILE.test(name)) out.push(child);
   }
 }

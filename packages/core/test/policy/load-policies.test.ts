@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, mkdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compilePolicies, isTesseraError, loadPolicies, parsePolicies, type PolicyIssue } from '@tessera/core';
@@ -147,6 +147,7 @@ test('loadPolicies reads files and folders (recursively, sorted, dot-files skipp
   await writeFile(join(dir, 'nested', 'c.json'), JSON.stringify({ apiVersion: 'security.istio.io/v1beta1', kind: 'AuthorizationPolicy', metadata: { name: 'c', namespace: 'x' }, spec: { action: 'DENY' } }));
   await writeFile(join(dir, '.swap.yaml'), 'garbage: [');
   await writeFile(join(dir, 'README.md'), '# not a policy');
+  await symlink(dir, join(dir, 'nested', 'loop'));
   const loaded = await loadPolicies(dir);
   assert.deepEqual(loaded.documents.map((d) => d.metadata.name), ['a', 'ra', 'b', 'c']);
   assert.deepEqual(loaded.files.map((f) => f.slice(dir.length + 1)), ['a.yml', 'b.yaml', 'nested/c.json']);
