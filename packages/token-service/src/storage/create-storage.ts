@@ -134,7 +134,7 @@ export async function createStorage(config: StorageConfig): Promise<Storage> {
     }
 
     let keys: KeyStore;
-    const cipher = createKeyCipher(await resolveKek({ kek: config.kek, env, dataDir }));
+    const cipher = createKeyCipher(await resolveKek({ kek: config.kek, env, dataDir, generate: backends.keys === 'file' }));
     if (backends.keys === 'file') keys = own(await createFileKeyStore({ dataDir: dataDir!, cipher, clock }));
     else keys = createPostgresKeyStore({ pg: pgCtx!, cipher });
 

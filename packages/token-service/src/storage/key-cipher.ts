@@ -33,10 +33,27 @@ function decodeKek(text: string, source: string): Buffer {
  * Finds the KEK: `kek` option, else `env.TESSERA_KEK`, else `<dataDir>/kek` (created 0600 with a
  * random key when missing; refused when group or others may read it).
  */
-export async function resolveKek(options: { kek?: string | undefined; env: Readonly<Record<string, string | undefined>>; dataDir?: string | undefined }): Promise<Buffer> {
+export async function resolveKek(options: {
+  kek?: string | undefined;
+  env: Readonly<Record<string, string | undefined>>;
+  dataDir?: string | undefined;
+  /** False when several processes share the keys (postgres): a key file generated here would be this replica's alone. Default true. */
+  generate?: boolean;
+}): Promise<Buffer> {
   if (options.kek !== undefined) return decodeKek(options.kek, 'the storage config (kek)');
   const fromEnv = options.env.TESSERA_KEK;
   if (fromEnv !== undefined && fromEnv !== '') return decodeKek(fromEnv, 'TESSERA_KEK');
+  if (options.generate === false) {
+    // Keys shared by replicas (postgres): a kek file generated here would be this replica's alone.
+    const path = options.dataDir === undefined ? undefined : join(options.dataDir, 'kek');
+    if (path === undefined || !(await stat(path).then(() => true, () => false))) {
+      throw tokenServiceErrors.create(
+        'ERR_STORE_CONFIG_INVALID',
+        `keys shared by several replicas need one key-encryption key for all: set TESSERA_KEK or storage.kek${path === undefined ? '' : `, or provide ${path}`}`,
+      );
+    }
+    return readKekFile(path);
+  }
   if (options.dataDir === undefined) {
     throw tokenServiceErrors.create('ERR_STORE_CONFIG_INVALID', 'private keys need a key-encryption key: set TESSERA_KEK, storage.kek or storage.dataDir (for a generated kek file)');
   }
@@ -56,6 +73,10 @@ export async function resolveKek(options: { kek?: string | undefined; env: Reado
       throw tokenServiceErrors.create('ERR_STORE_UNAVAILABLE', `cannot create the key-encryption key file ${path}: ${(err as Error).message}`, { cause: err });
     }
   }
+  return readKekFile(path);
+}
+
+async function readKekFile(path: string): Promise<Buffer> {
   const info = await stat(path);
   if ((info.mode & 0o077) !== 0) {
     throw tokenServiceErrors.create('ERR_STORE_KEK_INVALID', `the key-encryption key file ${path} has mode ${(info.mode & 0o777).toString(8)}; it must be readable by its owner only (chmod 600)`);

@@ -293,7 +293,10 @@ export type StorageBackend = 'file' | 'postgres' | 'redis';
 export interface StorageConfig {
   readonly type?: StorageBackend;
   readonly backends?: Partial<Record<StorageConcern, StorageBackend>>;
-  /** Data directory of the `file` back-end (created 0700); also where a generated `kek` file lives. */
+  /**
+   * Data directory of the `file` back-end (created 0700; one process at a time, enforced by a
+   * `lock` file); also where a generated `kek` file lives.
+   */
   readonly dataDir?: string;
   readonly postgres?: {
     readonly url: string;
@@ -301,6 +304,10 @@ export interface StorageConfig {
     readonly schema?: string;
     readonly maxConnections?: number;
   };
+  /**
+   * Redis for revocations, replay and events. Revocations there are only as durable as Redis
+   * persistence: without AOF/RDB a Redis restart forgets them (keep them on postgres then).
+   */
   readonly redis?: {
     readonly url: string;
     /** Prefix of every key and channel; default `tessera:`. */
@@ -308,7 +315,8 @@ export interface StorageConfig {
   };
   /**
    * Key-encryption key for private keys at rest: base64url of 32 bytes. Else `TESSERA_KEK` from
-   * `env`, else a `kek` file in `dataDir` (generated with mode 0600 on first start).
+   * `env`, else a `kek` file in `dataDir` (generated with mode 0600 on first start when keys are on
+   * `file`; with keys on `postgres` it must already exist, since every replica needs the same one).
    */
   readonly kek?: string;
   /** Environment to read `TESSERA_KEK` from; default `process.env`. */

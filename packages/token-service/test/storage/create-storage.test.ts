@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createKeyCipher, createStorage, resolveKek, resolveStorageBackends, type StorageConfig } from '../../src/storage/index.js';
@@ -52,6 +52,11 @@ test('resolveKek: config, then TESSERA_KEK, then a kek file; malformed keys are 
       await assert.rejects(resolveKek({ kek: bad, env: {} }), (err: Error & { code?: string }) => err.code === 'ERR_STORE_KEK_INVALID');
     }
     await assert.rejects(resolveKek({ env: {} }), configError(/key-encryption key/));
+    // Keys shared by replicas: never a generated file (it would differ per replica), an existing one is fine.
+    const other = join(dir, 'replica');
+    await assert.rejects(resolveKek({ env: {}, dataDir: other, generate: false }), configError(/TESSERA_KEK/));
+    await assert.rejects(readdir(other), (err: NodeJS.ErrnoException) => err.code === 'ENOENT');
+    assert.deepEqual(await resolveKek({ env: {}, dataDir: dir, generate: false }), generated);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
