@@ -1,0 +1,27 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import { createRemoteJwks, createVerifier, tesseraFastify, type RemoteJwks } from '@tessera/core';
+
+/**
+ * The inventory service of scenario 5 (Fastify over HTTPS, Tessera's plugin): accepts only tokens
+ * of the token service for audience `inventory` that carry the scope `place-order`.
+ * `POST /inventory/reserve` answers who the order is for (`sub`) and who asked for it (`act`).
+ *
+ * @example
+ * ```ts
+ * const { app, close } = await createInventory({ issuer, jwksUri, tls });
+ * ```
+ */
+export async function createInventory(options: { issuer: string; jwksUri: string; tls: { cert: string; key: string } }): Promise<{ app: FastifyInstance; close(): void }> {
+  const jwks: RemoteJwks = createRemoteJwks(options.jwksUri);
+  const app = Fastify({ https: options.tls });
+  await app.register(tesseraFastify, {
+    verifier: createVerifier({ issuer: options.issuer, keys: jwks, audience: 'inventory' }),
+    realm: 'inventory',
+    scopes: ['place-order'],
+  });
+  app.post('/inventory/reserve', async (request) => {
+    const p = request.auth!.payload;
+    return { status: 'reserved', sub: p.sub, aud: p.aud, act: p.act, scope: p.scope };
+  });
+  return { app, close: () => jwks.close() };
+}

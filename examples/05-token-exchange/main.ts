@@ -1,0 +1,109 @@
+// Scenario 5 of the brief: token exchange over HTTPS. A user gets a token from the token service
+// (password grant — a demo-only flow), calls order-processing over HTTPS; order-processing
+// exchanges the user's token for an inventory token (RFC 8693; `act` records that it acts for the
+// user) and calls inventory over HTTPS. The scope `place-order` is required all the way.
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:https';
+import { hashSecret } from '@tessera/token-service';
+import { createExampleCa } from '../internal/certificates.js';
+import { check } from '../internal/check.js';
+import { httpCall } from '../internal/http-client.js';
+import { closeServer, listen } from '../internal/listen.js';
+import { tokenRequest } from '../internal/oauth-client.js';
+import { runAsMain } from '../internal/run-as-main.js';
+import { startTokenService } from '../internal/start-token-service.js';
+import type { ExampleOptions, RunningExample } from '../types.js';
+import { createInventory } from './inventory.js';
+import { createOrderProcessing } from './order-processing.js';
+
+/**
+ * Starts the token service (password grant on, users alice and bob, clients `webapp` and
+ * `order-processing`), inventory and order-processing over HTTPS.
+ *
+ * @example
+ * ```ts
+ * const example = await start();
+ * await example.close();
+ * ```
+ */
+export async function start(options: ExampleOptions = {}): Promise<RunningExample> {
+  const webappSecret = randomBytes(24).toString('base64url');
+  const opSecret = randomBytes(24).toString('base64url');
+  const ts = await startTokenService({
+    grants: {
+      password: {
+        enabled: true,
+        users: [
+          { username: 'alice', passwordHash: await hashSecret('alice-demo-password'), scopes: ['place-order', 'view-orders'], audiences: ['order-processing'] },
+          { username: 'bob', passwordHash: await hashSecret('bob-demo-password'), scopes: ['view-orders'], audiences: ['order-processing'] },
+        ],
+      },
+    },
+    clients: [
+      { id: 'webapp', secret: webappSecret, grantTypes: ['password'], audiences: ['order-processing'], scopes: ['place-order', 'view-orders'] },
+      {
+        id: 'order-processing',
+        secret: opSecret,
+        grantTypes: ['client_credentials', 'urn:ietf:params:oauth:grant-type:token-exchange'],
+        audiences: ['inventory'],
+        scopes: ['place-order'],
+        exchange: { subjectAudiences: ['order-processing'], targetAudiences: ['inventory'], delegation: true },
+      },
+    ],
+  });
+  const ca = await createExampleCa();
+  const tls = await ca.issue('localhost');
+  const inventory = await createInventory({ issuer: ts.issuer, jwksUri: ts.jwksUri, tls });
+  await inventory.app.listen({ host: '127.0.0.1', port: 0 });
+  const inventoryUrl = `https://127.0.0.1:${(inventory.app.server.address() as { port: number }).port}`;
+  const op = createOrderProcessing({ tokenServiceUrl: ts.url, issuer: ts.issuer, jwksUri: ts.jwksUri, clientSecret: opSecret, inventoryUrl, ca: ca.caCert });
+  const opServer = createServer(tls, op.app);
+  const opUrl = await listen(opServer, options.port ?? 0, 'https');
+  const userToken = (username: string, password: string, scope: string) =>
+    tokenRequest(ts.url, 'webapp', webappSecret, { grant_type: 'password', username, password, scope, audience: 'order-processing' });
+  const placeOrder = async (token?: string) => {
+    const res = await httpCall(`${opUrl}/orders`, { method: 'POST', ca: ca.caCert, ...(token === undefined ? {} : { headers: { authorization: `Bearer ${token}` } }) });
+    const body = res.json as { status?: string; inventory?: { sub?: string; aud?: string; act?: { sub?: string } } } | undefined;
+    if (res.status === 201) return `201 ${body?.status}; inventory saw sub=${body?.inventory?.sub} aud=${body?.inventory?.aud} act=${body?.inventory?.act?.sub}`;
+    const error = /error="([^"]+)"/.exec(String(res.headers['www-authenticate']))?.[1];
+    return `${res.status}${error ? ` ${error}` : ''}`;
+  };
+  return {
+    id: '5',
+    title: 'token exchange over HTTPS (order-processing → inventory)',
+    urls: { 'token service': ts.url, 'order-processing': opUrl, inventory: inventoryUrl },
+    checks: [
+      check("POST order-processing /orders with alice's token (scope place-order)", '201 order created successfully; inventory saw sub=alice aud=inventory act=order-processing', async () =>
+        placeOrder(await userToken('alice', 'alice-demo-password', 'place-order')),
+      ),
+      check('POST order-processing /orders without a token', '401', () => placeOrder()),
+      check("POST order-processing /orders with bob's token (no place-order)", '403 insufficient_scope', async () => placeOrder(await userToken('bob', 'bob-demo-password', 'view-orders'))),
+      check("POST inventory /inventory/reserve directly with alice's token", '401 invalid_token', async () => {
+        const res = await httpCall(`${inventoryUrl}/inventory/reserve`, { method: 'POST', ca: ca.caCert, headers: { authorization: `Bearer ${await userToken('alice', 'alice-demo-password', 'place-order')}` } });
+        return `${res.status} ${/error="([^"]+)"/.exec(String(res.headers['www-authenticate']))?.[1] ?? ''}`;
+      }),
+      check('POST token service /token (password grant, wrong password)', 'refused: 400 invalid_grant', async () => {
+        try {
+          await userToken('alice', 'wrong', 'place-order');
+          return 'issued';
+        } catch (error) {
+          return `refused: ${/refused: (\d+ \S+)/.exec((error as Error).message)?.[1] ?? (error as Error).message}`;
+        }
+      }),
+    ],
+    hints: [
+      `TOKEN=$(curl -s -u webapp:${webappSecret} -d grant_type=password -d username=alice -d password=alice-demo-password -d scope=place-order ${ts.url}/token | node -pe 'JSON.parse(require("fs").readFileSync(0)).access_token')`,
+      `curl -k -X POST -H "Authorization: Bearer $TOKEN" ${opUrl}/orders`,
+    ],
+    async close() {
+      await closeServer(opServer);
+      await inventory.app.close();
+      op.close();
+      inventory.close();
+      await ca.dispose();
+      await ts.close();
+    },
+  };
+}
+
+runAsMain(import.meta.url, start);
