@@ -102,3 +102,29 @@ if (url === undefined || url === '') {
     await rm(dir, { recursive: true, force: true });
   });
 }
+
+if (url !== undefined && url !== '') {
+  test('redis revocations: after Redis loses its data, new revocations still sort after every old cursor', async () => {
+    const ctx = await (async () => {
+      const client = await connectRedis(url);
+      return redisContext(client, `tessera-test:${process.pid}:${randomBytes(4).toString('hex')}:loss:`);
+    })();
+    try {
+      const c = manualClock();
+      const store = createRedisRevocationStore({ redis: ctx, clock: c.clock });
+      await store.revoke('before-1', c.clock() + 60_000);
+      await store.revoke('before-2', c.clock() + 60_000);
+      const { cursor } = await store.listSince();
+      // Simulate a Redis restart without persistence: every key of this store is gone.
+      const keys = await ctx.client.keys(`${ctx.prefix}*`);
+      await ctx.client.del(...keys);
+      await new Promise((r) => setTimeout(r, 2));
+      await store.revoke('after-1', c.clock() + 60_000);
+      assert.deepEqual((await store.listSince(cursor)).items.map((i) => i.jti), ['after-1']);
+    } finally {
+      const keys = await ctx.client.keys(`${ctx.prefix}*`);
+      if (keys.length > 0) await ctx.client.del(...keys);
+      await ctx.client.quit();
+    }
+  });
+}

@@ -20,8 +20,11 @@ if #stale > 0 then
 end
 return #stale`;
 
-// KEYS: seq, log, exp index, data, the jti's own key. ARGV: now, jti, exp, pttl, entry JSON.
+// KEYS: seq, log, exp index, data, the jti's own key. ARGV: now, jti, exp, pttl, entry JSON, base.
 // One script = one atomic step: purge, check, number, record (with a TTL on the jti key).
+// The counter starts at wall-clock ms × 1000 (ARGV[6]), not 1: if Redis loses its data and the
+// counter starts again, the new numbers are still above every cursor a poller holds, so it skips
+// nothing (until 1000 revocations per ms would catch up with the clock).
 const REVOKE = `
 local stale = redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', ARGV[1], 'LIMIT', 0, 1000)
 if #stale > 0 then
@@ -31,6 +34,7 @@ if #stale > 0 then
 end
 local current = redis.call('GET', KEYS[5])
 if current and tonumber(current) > tonumber(ARGV[1]) then return 0 end
+redis.call('SET', KEYS[1], ARGV[6], 'NX')
 local seq = redis.call('INCR', KEYS[1])
 redis.call('SET', KEYS[5], ARGV[3], 'PX', ARGV[4])
 redis.call('ZADD', KEYS[2], seq, ARGV[2])
@@ -68,7 +72,7 @@ export function createRedisRevocationStore(options: RedisRevocationStoreOptions)
       if (expiresAt <= now) return false;
       const entry: RevokedToken = { jti, exp: expiresAt, revokedAt: now, ...(opts?.clientId === undefined ? {} : { clientId: opts.clientId }) };
       const seq = await run('revoking a token', () =>
-        client.eval(REVOKE, 5, seqKey, logKey, expKey, dataKey, jtiKey(jti), now, jti, expiresAt, expiresAt - now, JSON.stringify(entry)),
+        client.eval(REVOKE, 5, seqKey, logKey, expKey, dataKey, jtiKey(jti), now, jti, expiresAt, expiresAt - now, JSON.stringify(entry), Date.now() * 1000),
       );
       return Number(seq) > 0;
     },
