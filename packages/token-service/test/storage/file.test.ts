@@ -97,7 +97,7 @@ test('file storage: everything survives a restart', async () => {
       assert.equal((await second.clients.get('a'))?.clientId, 'a');
       assert.equal(await second.revocations.isRevoked('j1'), true);
       const page = await second.revocations.listSince();
-      assert.equal(page.cursor, '1');
+      assert.equal(page.items.length, 1);
       await second.revocations.revoke('j2', c.clock() + 10_000);
       assert.deepEqual((await second.revocations.listSince(page.cursor)).items.map((i) => i.jti), ['j2'], 'the cursor sequence continues after a restart');
       assert.equal(await second.replay.markUsed('r1', c.clock() + 10_000), false);

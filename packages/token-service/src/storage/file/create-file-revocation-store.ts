@@ -51,7 +51,9 @@ export async function createFileRevocationStore(options: FileRevocationStoreOpti
   await ensureDir(options.dataDir);
   const doc = await openJsonDocument<State>({
     path: join(options.dataDir, 'revocations.json'),
-    initial: () => ({ seq: 0, byJti: new Map() }),
+    // Numbers start at wall-clock ms × 1000: if the file is lost and started afresh, new numbers
+    // are still above every cursor a poller holds (see the redis store).
+    initial: () => ({ seq: Date.now() * 1000, byJti: new Map() }),
     decode(json) {
       const j = json as { version?: unknown; seq?: unknown; items?: unknown };
       if (j?.version !== 1 || !Number.isSafeInteger(j.seq) || !Array.isArray(j.items)) throw new Error('expected { "version": 1, "seq": n, "items": [...] }');

@@ -8,6 +8,9 @@ const MIGRATIONS: ReadonlyArray<(s: string) => string[]> = [
     `CREATE TABLE ${s}clients (client_id text PRIMARY KEY, updated_at bigint NOT NULL, record jsonb NOT NULL)`,
     `CREATE TABLE ${s}revocations (seq bigserial PRIMARY KEY, jti text NOT NULL UNIQUE, exp bigint NOT NULL, revoked_at bigint NOT NULL, client_id text)`,
     `CREATE INDEX revocations_exp ON ${s}revocations (exp)`,
+    // Numbers start at wall-clock ms × 1000 (as in the file and redis stores): a schema dropped and
+    // created again still numbers new revocations above every cursor a poller holds.
+    `SELECT setval(pg_get_serial_sequence('${s}revocations', 'seq'), (extract(epoch from clock_timestamp()) * 1000000)::bigint)`,
     `CREATE TABLE ${s}replay (key text PRIMARY KEY, exp bigint NOT NULL)`,
     `CREATE INDEX replay_exp ON ${s}replay (exp)`,
     `CREATE TABLE ${s}audit (seq bigserial PRIMARY KEY, at bigint NOT NULL, actor text NOT NULL, action text NOT NULL, target text, details jsonb)`,
