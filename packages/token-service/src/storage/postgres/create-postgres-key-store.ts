@@ -1,5 +1,4 @@
 import type pg from 'pg';
-import { isTesseraError } from '@tessera/core';
 import { tokenServiceErrors } from '../../errors.js';
 import type { KeyCipher } from '../key-cipher.js';
 import { isUniqueViolation, pgFailure, query, transaction, type PgContext } from '../internal/pg.js';
@@ -99,8 +98,6 @@ export function createPostgresKeyStore(options: PostgresKeyStoreOptions): KeySto
         const [, purpose, state, createdAt, record, sealed] = encode(next);
         await client.query(`UPDATE ${ctx.q}keys SET purpose = $2, state = $3, created_at = $4, record = $5::jsonb, private_key_encrypted = $6 WHERE kid = $1`, [kid, purpose, state, createdAt, record, sealed]);
         return next;
-      }).catch((err: unknown) => {
-        throw isTesseraError(err) ? err : pgFailure(err, 'updating a key');
       });
     },
     async delete(kid) {
