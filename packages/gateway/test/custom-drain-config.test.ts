@@ -154,3 +154,13 @@ decision: { route: nope }
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('the example configuration and its policies load and compile', async () => {
+  const { fileURLToPath } = await import('node:url');
+  const file = fileURLToPath(new URL('../examples/gateway.yaml', import.meta.url));
+  const config = loadGatewayConfig({ file, env: { TESSERA_GATEWAY_CLIENT_SECRET: 'example-secret-0123456789' } });
+  assert.equal(config.routes.length, 2);
+  const { compilePolicies, loadPolicies } = await import('@tessera/core');
+  const { documents } = await loadPolicies(config.policies.sources);
+  assert.equal(compilePolicies(documents, { createRemoteKeySource: () => ({ getKeys: () => [] }) }).policies.length, 4);
+});
