@@ -47,10 +47,15 @@ test('replicas share keys, clients, revocations and events', { skip }, async () 
   const one: TokenService = make();
   const two: TokenService = make();
   try {
-    const url1 = await one.listen();
-    const url2 = await two.listen();
+    // Both start at once on an empty store: each may create a first key; they settle on one.
+    const [url1, url2] = await Promise.all([one.listen(), two.listen()]);
+    await one.tick();
+    await two.tick();
     const jwks = async (url: string) => (await (await fetch(`${url}/.well-known/jwks.json`)).json()) as { keys: { kid: string }[] };
     assert.deepEqual(await jwks(url2), await jwks(url1), 'one key ring');
+    const activeOne = one.keyRing.list().filter((k) => k.state === 'active').map((k) => k.kid);
+    assert.equal(activeOne.length, 1);
+    assert.deepEqual(two.keyRing.list().filter((k) => k.state === 'active').map((k) => k.kid), activeOne);
 
     const token = (await postForm(`${url1}/token`, { grant_type: 'client_credentials' }, A)).body['access_token'] as string;
     assert.equal((await postForm(`${url2}/introspect`, { token }, A)).body['active'], true);

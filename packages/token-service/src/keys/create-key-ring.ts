@@ -107,7 +107,8 @@ export function createKeyRing(options: KeyRingOptions): KeyRing {
 
   function rebuild(next: KeyRecord[]): void {
     records = next.sort((a, b) => b.createdAt - a.createdAt);
-    const active = records.find((r) => r.state === 'active' && r.privateJwk);
+    // With two actives for a moment (see applySchedule), sign with the most recently activated.
+    const active = records.filter((r) => r.state === 'active' && r.privateJwk).sort((a, b) => (b.activatedAt ?? b.createdAt) - (a.activatedAt ?? a.createdAt) || (a.kid < b.kid ? -1 : 1))[0];
     if (active === undefined) activeSigner = undefined;
     else if (activeSigner?.kid !== active.kid) activeSigner = createCompactSigner(toSigningKey(active.privateJwk!, active.alg as RingAlgorithm, active.kid), 'at+jwt');
     const published = records.filter((r) => r.state === 'next' || r.state === 'active' || r.state === 'retired');
@@ -171,6 +172,12 @@ export function createKeyRing(options: KeyRingOptions): KeyRing {
     for (const r of records.filter((k) => k.state === 'retired' && (k.removeAfter ?? 0) <= now)) {
       await transition(r, { state: 'removed', dropPrivateKey: true }, reason);
     }
+    // Two actives: two replicas bootstrapped an empty store at once, or another replica is between
+    // the two steps of a promotion. Every replica keeps the same one — the most recently activated
+    // (then the smallest kid) — and retires the others, which stay published like any retired key;
+    // the compare-and-set lets exactly one replica make each change.
+    const actives = records.filter((r) => r.state === 'active').sort((a, b) => (b.activatedAt ?? b.createdAt) - (a.activatedAt ?? a.createdAt) || (a.kid < b.kid ? -1 : 1));
+    for (const extra of actives.slice(1)) await transition(extra, { state: 'retired', retiredAt: now, removeAfter: now + retention }, reason);
     let active = records.find((r) => r.state === 'active');
     const nexts = records.filter((r) => r.state === 'next').sort((a, b) => (a.activatesAt ?? 0) - (b.activatesAt ?? 0));
     if (active === undefined) {
