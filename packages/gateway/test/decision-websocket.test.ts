@@ -60,6 +60,15 @@ test('nginx auth_request style: 200 with identity headers, 401, 403 — and noth
   assert.equal(s.upstream.received.length, before);
 });
 
+test('a subject with CR/LF never reaches a header of the decision answer, and the gateway keeps serving', async () => {
+  const evil = s.issuer.sign({ sub: 'alice\r\nx-injected: 1' });
+  const r = await decide('/_tessera/authz/auth', { 'x-original-uri': '/api/items', 'x-original-method': 'GET', authorization: `Bearer ${evil}` });
+  assert.equal(r.status, 403, 'the principal is not alice');
+  assert.equal(r.headers['x-injected'], undefined);
+  const alice = s.issuer.sign({ sub: 'alice' });
+  assert.equal((await decide('/_tessera/authz/auth', { 'x-original-uri': '/api/items', 'x-original-method': 'GET', authorization: `Bearer ${alice}` })).status, 200);
+});
+
 test('Envoy ext_authz HTTP style: original method and path appended to the prefix', async () => {
   const alice = s.issuer.sign({ sub: 'alice' });
   const bob = s.issuer.sign({ sub: 'bob' });

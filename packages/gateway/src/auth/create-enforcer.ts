@@ -136,6 +136,7 @@ export async function createEnforcer(input: EnforcerFactoryInput): Promise<Enfor
   // never cached.
   const cacheable = documents.every((d) => d.kind !== 'RequestAuthentication' || (d.spec?.jwtRules ?? []).every((r) => r.fromHeaders === undefined && r.fromParams === undefined && r.fromCookies === undefined));
   const identities = new WeakMap<RouteFacts, Map<string, { readonly identity: Identity; readonly gateway: GatewayIdentity; readonly until: number }>>();
+  const maxAuthorization = config.limits.maxTokenBytes + 'Bearer '.length;
   const requireJwtRoutes = new Set(config.routes.filter((r) => r.requireJwt).map((r) => r.name));
 
   const external = createExternalAuthorizer(config.policies.extensionProviders);
@@ -212,9 +213,12 @@ export async function createEnforcer(input: EnforcerFactoryInput): Promise<Enfor
     managedHeaders: outputHeaders(documents),
     size: set.policies.length,
     evaluate(request, route) {
+      const auth = request.headers.authorization;
+      if (auth !== undefined && auth.length > maxAuthorization) {
+        return { kind: 'unauthenticated', body: VERIFICATION_FAILS, invalidToken: true, code: 'ERR_JWT_MALFORMED', reason: `Authorization header longer than ${maxAuthorization} characters` };
+      }
       const pr = toPolicyRequest(request, route);
       if (cacheable && !request.query.includes('access_token')) {
-        const auth = request.headers.authorization;
         if (auth === undefined) return authorize(request, pr, undefined, route);
         if (auth.startsWith('Bearer ') && auth.indexOf(' ', 7) === -1 && auth.length > 7) {
           const token = auth.slice(7);

@@ -65,7 +65,8 @@ export function createDecisionHandler(options: DecisionHandlerOptions): Decision
       }
       const headers = built.headers;
       for (const [k, v] of verdict.extraHeaders) headers.push(k, v);
-      if (verdict.identity) headers.push('x-tessera-request-principal', verdict.identity.requestPrincipal);
+      // iss/sub come from the token: only printable ASCII may become a header value.
+      if (verdict.identity && /^[\x20-\x7e]+$/.test(verdict.identity.requestPrincipal)) headers.push('x-tessera-request-principal', verdict.identity.requestPrincipal);
       headers.push('content-type', 'text/plain; charset=utf-8', 'content-length', '2');
       res.writeHead(200, headers);
       res.end('OK');
