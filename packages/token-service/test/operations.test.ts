@@ -20,7 +20,10 @@ test('healthz, readyz and a Prometheus /metrics of this instance', async () => {
     assert.match(text, /tessera_tokens_issued_total\{grant_type="client_credentials"\} 1/);
     assert.match(text, /tessera_token_requests_total\{grant_type="client_credentials",outcome="invalid_client"\} 1/);
     assert.match(text, /tessera_signing_keys\{state="active"\} 1/);
-    assert.equal((await fetch(`${ts.url}/nothing`)).status, 404);
+    const missing = await fetch(`${ts.url}/nothing`);
+    assert.equal(missing.status, 404);
+    assert.equal(missing.headers.get('content-type'), 'application/problem+json');
+    assert.equal(((await missing.json()) as { code: string }).code, 'ERR_TOKEN_SERVICE_NOT_FOUND');
   } finally {
     await ts.stop();
   }

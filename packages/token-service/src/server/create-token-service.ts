@@ -17,6 +17,7 @@ import { createPasswordGrant } from '../grants/password-grant.js';
 import type { GrantModule } from '../grants/grant-module.js';
 import { createRateLimiter } from '../http/create-rate-limiter.js';
 import { toOAuthError } from '../http/oauth-error.js';
+import { toProblem } from '../http/problem.js';
 import { createKeyRing, type KeyRing } from '../keys/create-key-ring.js';
 import { createServiceMetrics } from '../ops/create-service-metrics.js';
 import type { Storage, StorageConfig } from '../storage/index.js';
@@ -341,7 +342,8 @@ export function createTokenService(config: TokenServiceConfig, options: TokenSer
       const route = routes.get(`${req.method} ${path}`);
       if (route !== undefined) return await route(req, res, path, query);
       if (path.startsWith('/admin/') && config.admin.enabled) return await handleAdminRequest(ctx!, req, res, path, query, await bodyOf(req));
-      sendJson(res, 404, { error: 'not_found' });
+      const problem = toProblem(tokenServiceErrors.create('ERR_TOKEN_SERVICE_NOT_FOUND', `no endpoint ${req.method ?? 'GET'} ${path.slice(0, 100)}`));
+      sendJson(res, 404, problem, { 'content-type': 'application/problem+json' });
     } catch (error) {
       // Errors before a handler took over (body too large, storage down): the OAuth endpoints
       // answer RFC 6749 JSON, everything else a bare status.
