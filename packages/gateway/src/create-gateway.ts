@@ -74,10 +74,20 @@ export function createGateway(config: GatewayConfig, options: CreateGatewayOptio
 
   const pools = new Map<number, Pool>();
   const upstreamUrls = new Map<number, URL>();
+  const upstreamTls = new Map<number, { ca?: Buffer; cert?: Buffer; key?: Buffer; servername?: string }>();
   for (const [i, r] of config.routes.entries()) {
     const url = new URL(r.upstream);
     upstreamUrls.set(i, url);
+    const t = r.upstreamTls;
+    const tls = t === undefined ? undefined : {
+      ...(t.ca ? { ca: readFileSync(t.ca) } : {}),
+      ...(t.cert ? { cert: readFileSync(t.cert) } : {}),
+      ...(t.key ? { key: readFileSync(t.key) } : {}),
+      ...(t.servername ? { servername: t.servername } : {}),
+    };
+    if (tls) upstreamTls.set(i, tls);
     pools.set(i, new Pool(url.origin, {
+      ...(tls ? { connect: { ...tls, rejectUnauthorized: true } } : {}),
       connections: config.limits.upstreamConnections,
       connectTimeout: config.limits.upstreamConnectTimeoutMs,
       headersTimeout: config.limits.upstreamHeadersTimeoutMs,
@@ -294,7 +304,7 @@ export function createGateway(config: GatewayConfig, options: CreateGatewayOptio
           log(prepared, req, 401, built.reason, verdict.identity, started);
           return;
         }
-        proxyUpgrade(upstreamUrls.get(prepared.route.index)!, req, socket, head, prepared.request.path + built.query, built.headers, config.limits.upstreamConnectTimeoutMs, (status) => {
+        proxyUpgrade(upstreamUrls.get(prepared.route.index)!, upstreamTls.get(prepared.route.index), req, socket, head, prepared.request.path + built.query, built.headers, config.limits.upstreamConnectTimeoutMs, (status) => {
           prepared.counters.upstream(status);
           log(prepared, req, status, verdict.reason, verdict.identity, started);
         }, tunnels);

@@ -92,3 +92,40 @@ test('requireClientCert refuses the handshake without a trusted certificate', { 
   assert.equal((await get(gateway.urls.strict!, '/web/x', webui)).status, 200);
   await assert.rejects(get(gateway.urls.strict!, '/web/x'));
 });
+
+test('an https upstream is verified against upstreamTls.ca; without the CA the gateway answers 502', { skip }, async () => {
+  const { createServer } = await import('node:https');
+  const { request } = await import('undici');
+  const secure = createServer({ cert: readFileSync(pki.serverCert), key: readFileSync(pki.serverKey) }, (req, res) => {
+    res.writeHead(200, { 'content-type': 'text/plain' });
+    res.end(`secure ${req.url}`);
+  });
+  await new Promise<void>((r) => secure.listen(0, '127.0.0.1', r));
+  const upstream = `https://127.0.0.1:${(secure.address() as { port: number }).port}`;
+  const dir = policyDir({ 'ap.yaml': 'apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: { name: all }\nspec:\n  rules: [{}]\n' });
+  const gw = createGateway(loadGatewayConfig({
+    object: {
+      listeners: [{ port: 0 }],
+      admin: { enabled: false },
+      routes: [
+        { name: 'trusted', pathPrefix: '/trusted', upstream, upstreamTls: { ca: pki.caCert } },
+        { name: 'untrusted', pathPrefix: '/untrusted', upstream },
+      ],
+      policies: { sources: [dir.dir], watch: false },
+    },
+  }), { logger: silent });
+  await gw.listen();
+  try {
+    const ok = await request(`${gw.urls.main}/trusted/x`);
+    assert.equal(ok.statusCode, 200);
+    assert.equal(await ok.body.text(), 'secure /trusted/x');
+    const bad = await request(`${gw.urls.main}/untrusted/x`);
+    assert.equal(bad.statusCode, 502);
+    await bad.body.dump();
+  } finally {
+    await gw.close();
+    secure.closeAllConnections();
+    secure.close();
+    dir.remove();
+  }
+});

@@ -68,6 +68,15 @@ const routeSchema = z
     upstream: z.url({ protocol: /^https?$/ }).describe('Upstream base URL (`http://` or `https://`), no path.'),
     labels: z.record(z.string(), z.string()).default({}).describe('Workload labels; policies select routes with `selector.matchLabels`.'),
     namespace: z.string().min(1).default('default').describe('Namespace of the workload behind the route (policy `metadata.namespace` must match).'),
+    upstreamTls: z
+      .strictObject({
+        ca: z.string().min(1).optional().describe('PEM CA bundle to trust for an `https://` upstream (default: the system store).'),
+        servername: z.string().min(1).optional().describe('TLS server name (SNI and certificate check) when it differs from the upstream host.'),
+        cert: z.string().min(1).optional().describe('Client certificate (PEM) for an upstream that wants mTLS.'),
+        key: z.string().min(1).optional().describe('Client key (PEM) for `cert`.'),
+      })
+      .optional()
+      .describe('TLS towards an `https://` upstream. The certificate is always verified.'),
     preserveHost: z.boolean().default(true).describe('Send the client\'s Host to the upstream (as Envoy does), else the upstream\'s own.'),
     mutations: mutationsSchema,
     requireJwt: z.boolean().default(false).describe('Answer 401 `Jwt is missing` when the request carries no token (Envoy `requires`); Istio\'s default lets the AuthorizationPolicy decide.'),

@@ -119,6 +119,11 @@ export function loadGatewayConfig(options: LoadGatewayConfigOptions = {}): Gatew
     // Relative paths in the file mean "next to the file", whatever the working directory.
     const base = dirname(resolve(options.file));
     data.policies.sources = data.policies.sources.map((s) => resolve(base, s));
+    for (const r of data.routes) {
+      if (r.upstreamTls?.ca) r.upstreamTls.ca = resolve(base, r.upstreamTls.ca);
+      if (r.upstreamTls?.cert) r.upstreamTls.cert = resolve(base, r.upstreamTls.cert);
+      if (r.upstreamTls?.key) r.upstreamTls.key = resolve(base, r.upstreamTls.key);
+    }
     for (const l of data.listeners) {
       if (l.tls) {
         l.tls.cert = resolve(base, l.tls.cert);

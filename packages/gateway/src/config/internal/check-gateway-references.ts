@@ -29,6 +29,8 @@ export function checkGatewayReferences(config: z.output<typeof gatewayConfigSche
     if ((u.pathname !== '/' && u.pathname !== '') || u.search || u.hash || u.username || u.password) {
       problems.push({ path: ['routes', i, 'upstream'], message: 'an upstream is scheme://host[:port] with no path, query or credentials' });
     }
+    if (r.upstreamTls && u.protocol !== 'https:') problems.push({ path: ['routes', i, 'upstreamTls'], message: 'upstreamTls needs an https:// upstream' });
+    if (r.upstreamTls && (r.upstreamTls.cert === undefined) !== (r.upstreamTls.key === undefined)) problems.push({ path: ['routes', i, 'upstreamTls'], message: 'cert and key go together' });
     const mint = r.mutations.mint;
     if (mint?.mode === 'exchange') {
       if (!config.tokenService) problems.push({ path: ['routes', i, 'mutations', 'mint', 'mode'], message: 'mode "exchange" needs a tokenService section' });

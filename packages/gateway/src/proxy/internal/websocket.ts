@@ -18,7 +18,7 @@ export function rejectUpgrade(socket: Duplex, status: number, body: string, head
  * headers, and on `101` writes the upstream's answer to the client and pipes the two sockets. Any
  * other upstream answer is relayed and the client socket closed. `done` receives the final status.
  */
-export function proxyUpgrade(upstream: URL, req: IncomingMessage, socket: Duplex, head: Buffer, path: string, headers: string[], timeoutMs: number, done: (status: number) => void, tunnels?: Set<Duplex>): void {
+export function proxyUpgrade(upstream: URL, tls: { ca?: Buffer; cert?: Buffer; key?: Buffer; servername?: string } | undefined, req: IncomingMessage, socket: Duplex, head: Buffer, path: string, headers: string[], timeoutMs: number, done: (status: number) => void, tunnels?: Set<Duplex>): void {
   const requestFn = upstream.protocol === 'https:' ? httpsRequest : httpRequest;
   const outHeaders: Record<string, string | string[]> = {};
   for (let i = 0; i < headers.length; i += 2) {
@@ -27,7 +27,7 @@ export function proxyUpgrade(upstream: URL, req: IncomingMessage, socket: Duplex
     const prev = outHeaders[k];
     outHeaders[k] = prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [prev, v];
   }
-  const up = requestFn({ hostname: upstream.hostname, port: upstream.port || (upstream.protocol === 'https:' ? 443 : 80), method: req.method, path, headers: outHeaders, timeout: timeoutMs });
+  const up = requestFn({ hostname: upstream.hostname, port: upstream.port || (upstream.protocol === 'https:' ? 443 : 80), method: req.method, path, headers: outHeaders, timeout: timeoutMs, agent: false, ...(tls ?? {}) });
   let settled = false;
   const finish = (status: number) => {
     if (!settled) {
