@@ -164,3 +164,14 @@ test('the example configuration and its policies load and compile', async () => 
   const { documents } = await loadPolicies(config.policies.sources);
   assert.equal(compilePolicies(documents, { createRemoteKeySource: () => ({ getKeys: () => [] }) }).policies.length, 4);
 });
+
+test('docs/gateway.md carries the configuration reference generated from the schema', async () => {
+  const { spawnSync } = await import('node:child_process');
+  const { readFileSync } = await import('node:fs');
+  const { fileURLToPath } = await import('node:url');
+  const script = fileURLToPath(new URL('../scripts/gen-config-reference.ts', import.meta.url));
+  const out = spawnSync(process.execPath, ['--conditions=development', '--import', 'tsx', script], { encoding: 'utf8' });
+  assert.equal(out.status, 0, out.stderr);
+  const doc = readFileSync(fileURLToPath(new URL('../../../docs/gateway.md', import.meta.url)), 'utf8');
+  assert.ok(doc.includes(out.stdout.trim()), 'regenerate the reference: node --conditions=development --import tsx packages/gateway/scripts/gen-config-reference.ts');
+});
