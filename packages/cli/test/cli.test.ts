@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runTessera, startTessera } from './run-cli.js';
 
-const commands = [[], ['keys', 'generate'], ['token', 'sign'], ['token', 'decode'], ['token', 'verify'], ['token', 'get'], ['token', 'exchange'], ['jwks', 'serve']];
+const commands = [[], ['up'], ['demo'], ['token-service'], ['gateway'], ['policy', 'lint'], ['policy', 'check'], ['keys', 'generate'], ['token', 'sign'], ['token', 'decode'], ['token', 'verify'], ['token', 'get'], ['token', 'exchange'], ['jwks', 'serve']];
 
 test('--help works on every command and exits 0', async () => {
   for (const cmd of commands) {
@@ -276,4 +276,90 @@ test('policy check: decision and explanation for mTLS and request principals (ex
 
   const usage = await runTessera(['policy', 'check', ...step4, '--token', 'a.b.c', '--principal', 'x/y']);
   assert.equal(usage.code, 2);
+});
+
+test('token-service runs as a process; token get and token exchange talk to it; SIGTERM stops it', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'tessera-cli-'));
+  try {
+    await writeFile(
+      join(dir, 'ts.yaml'),
+      [
+        'logging: { level: warn }',
+        'clients:',
+        '  - id: servicea',
+        '    secret: servicea-secret-0123456789',
+        '    audiences: [serviceb]',
+        '    scopes: [read]',
+        '  - id: serviceb',
+        '    secret: serviceb-secret-0123456789',
+        '    grantTypes: [client_credentials, "urn:ietf:params:oauth:grant-type:token-exchange"]',
+        '    audiences: [servicec]',
+        '    exchange: { subjectAudiences: [serviceb], targetAudiences: [servicec], impersonation: true }',
+        '',
+      ].join('\n'),
+    );
+    const server = startTessera(['token-service', '--config', join(dir, 'ts.yaml'), '--port', '0', '--data-dir', join(dir, 'data'), '--json']);
+    try {
+      const info = JSON.parse((await server.waitFor(/^\{"url".*\}$/m))[0]) as { url: string; jwksUri: string; issuer: string; adminTokenFile: string };
+      assert.match(info.url, /^http:\/\/127\.0\.0\.1:\d+$/);
+      assert.equal(info.adminTokenFile, join(dir, 'data', 'admin-token'));
+      assert.ok(!server.output().stdout.includes((await readFile(info.adminTokenFile, 'utf8')).trim()), 'the admin token is never printed');
+
+      const got = await runTessera(['token', 'get', '--url', info.url, '--client-id', 'servicea', '--audience', 'serviceb', '--scope', 'read'], { env: { TESSERA_CLIENT_SECRET: 'servicea-secret-0123456789' } });
+      assert.equal(got.code, 0, got.stderr);
+      const token = got.stdout.trim();
+      const verified = await runTessera(['token', 'verify', '--jwks', info.jwksUri, '--issuer', info.issuer, '--audience', 'serviceb', '--typ', 'at+jwt', '--json', token]);
+      assert.equal(verified.code, 0, verified.stderr);
+      assert.equal((JSON.parse(verified.stdout) as { payload: { sub: string; scope: string } }).payload.sub, 'servicea');
+
+      const exchanged = await runTessera(['token', 'exchange', '--url', info.url, '--client-id', 'serviceb', '--client-secret', 'serviceb-secret-0123456789', '--subject-token', '-', '--audience', 'servicec', '--json'], { input: token });
+      assert.equal(exchanged.code, 0, exchanged.stderr);
+      const response = JSON.parse(exchanged.stdout) as { access_token: string; issued_token_type: string };
+      assert.equal(response.issued_token_type, 'urn:ietf:params:oauth:token-type:access_token');
+      const decoded = JSON.parse((await runTessera(['token', 'decode', '--json', response.access_token])).stdout) as { payload: { sub: string; aud: string } };
+      assert.deepEqual([decoded.payload.sub, decoded.payload.aud], ['servicea', 'servicec']);
+
+      const badSecret = await runTessera(['token', 'get', '--url', info.url, '--client-id', 'servicea', '--client-secret', 'wrong-secret-0123456789']);
+      assert.equal(badSecret.code, 1);
+      assert.match(badSecret.stderr, /^tessera: ERR_CLI_REMOTE_FAILED: the token endpoint refused \(401 invalid_client/);
+      const badAudience = await runTessera(['token', 'get', '--url', info.url, '--client-id', 'servicea', '--client-secret', 'servicea-secret-0123456789', '--audience', 'payments']);
+      assert.equal(badAudience.code, 1);
+      assert.match(badAudience.stderr, /invalid_target/);
+    } finally {
+      assert.equal(await server.stop('SIGTERM'), 0, server.output().stderr);
+    }
+    const badConfig = join(dir, 'bad.yaml');
+    await writeFile(badConfig, 'server: { port: "eighty" }\n');
+    const refused = await runTessera(['token-service', '--config', badConfig]);
+    assert.equal(refused.code, 3);
+    assert.match(refused.stderr, /^tessera: ERR_TOKEN_SERVICE_CONFIG_INVALID: .*bad\.yaml.*server\.port/);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('gateway runs as a process from a YAML file and drains on SIGTERM; an invalid file exits 3', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'tessera-cli-'));
+  try {
+    await writeFile(join(dir, 'gateway.yaml'), 'listeners: [{ port: 0 }]\nadmin: { port: 0 }\nlogging: { level: warn }\n');
+    const gateway = startTessera(['gateway', '--config', join(dir, 'gateway.yaml'), '--json']);
+    try {
+      const { urls } = JSON.parse((await gateway.waitFor(/^\{"urls".*\}$/m))[0]) as { urls: Record<string, string> };
+      const health = await fetch(`${urls['admin']}/healthz`);
+      assert.equal(health.status, 200);
+      await health.body?.cancel();
+      const noRoute = await fetch(`${urls['main']}/anything`);
+      assert.ok(noRoute.status >= 400, 'no route, no pass');
+      await noRoute.body?.cancel();
+    } finally {
+      assert.equal(await gateway.stop('SIGTERM'), 0, gateway.output().stderr);
+    }
+    await writeFile(join(dir, 'bad.yaml'), 'routes:\n  - name: x\n    upstream: ftp://nope\n');
+    const bad = await runTessera(['gateway', '--config', join(dir, 'bad.yaml')]);
+    assert.equal(bad.code, 3);
+    assert.equal(bad.stderr.trim().split('\n').length, 1);
+    assert.match(bad.stderr, /^tessera: ERR_GATEWAY_CONFIG_INVALID: .*bad\.yaml:3.*routes\.0\.upstream/);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 });
