@@ -8,8 +8,15 @@ export interface BenchCase {
   readonly fn: () => unknown;
 }
 
-async function slice(fn: () => unknown, ms: number): Promise<number> {
+/** ops/s of one slice, by the wall clock and by the process's CPU time (user + system, all threads). */
+interface SliceResult {
+  readonly wall: number;
+  readonly cpu: number;
+}
+
+async function slice(fn: () => unknown, ms: number): Promise<SliceResult> {
   let ops = 0;
+  const cpuStart = process.cpuUsage();
   const start = performance.now();
   let elapsed = 0;
   const probe = fn();
@@ -22,13 +29,16 @@ async function slice(fn: () => unknown, ms: number): Promise<number> {
     ops += 32;
     elapsed = performance.now() - start;
   }
-  return (ops * 1000) / elapsed;
+  const cpu = process.cpuUsage(cpuStart);
+  return { wall: (ops * 1000) / elapsed, cpu: (ops * 1e6) / Math.max(cpu.user + cpu.system, 1) };
 }
 
 /** What {@link measure} returns: every slice's ops/s per case, round by round. */
 export interface Measurement {
-  /** ops/s of each round, per case name. */
+  /** Wall-clock ops/s of each round, per case name. */
   readonly samples: ReadonlyMap<string, readonly number[]>;
+  /** ops per CPU-second of each round, per case name (steadier than wall time on a busy machine). */
+  readonly cpuSamples: ReadonlyMap<string, readonly number[]>;
   /** The best round of a case (the least disturbed measurement on a shared machine). */
   best(name: string): number | undefined;
   /** Same as {@link Measurement.best} (the first version of this helper returned a Map of bests). */
@@ -38,6 +48,8 @@ export interface Measurement {
    * so load that comes and goes on a shared machine hits both sides of each ratio alike.
    */
   ratio(a: string, b: string): number | undefined;
+  /** Like {@link Measurement.ratio}, from ops per CPU-second. */
+  cpuRatio(a: string, b: string): number | undefined;
 }
 
 /** Runs every case `rounds` times for `sliceMs` each, interleaved, after one warm-up slice each. */
@@ -45,26 +57,34 @@ export async function measure(cases: readonly BenchCase[], options: { rounds?: n
   const rounds = options.rounds ?? 10;
   const sliceMs = options.sliceMs ?? 100;
   const samples = new Map<string, number[]>(cases.map((c) => [c.name, []]));
+  const cpuSamples = new Map<string, number[]>(cases.map((c) => [c.name, []]));
   for (const c of cases) await slice(c.fn, sliceMs); // warm up (JIT, caches)
   for (let r = 0; r < rounds; r++) {
-    for (const c of cases) samples.get(c.name)!.push(await slice(c.fn, sliceMs));
+    for (const c of cases) {
+      const result = await slice(c.fn, sliceMs);
+      samples.get(c.name)!.push(result.wall);
+      cpuSamples.get(c.name)!.push(result.cpu);
+    }
   }
+  const medianRatio = (from: Map<string, number[]>, a: string, b: string): number | undefined => {
+    const x = from.get(a);
+    const y = from.get(b);
+    if (x === undefined || y === undefined) return undefined;
+    const ratios = x.map((v, i) => v / y[i]!).sort((p, q) => p - q);
+    const mid = ratios.length >> 1;
+    return ratios.length % 2 ? ratios[mid] : (ratios[mid - 1]! + ratios[mid]!) / 2;
+  };
   const best = (name: string): number | undefined => {
     const list = samples.get(name);
     return list === undefined ? undefined : Math.max(...list);
   };
   return {
     samples,
+    cpuSamples,
     best,
     get: best,
-    ratio: (a, b) => {
-      const x = samples.get(a);
-      const y = samples.get(b);
-      if (x === undefined || y === undefined) return undefined;
-      const ratios = x.map((v, i) => v / y[i]!).sort((p, q) => p - q);
-      const mid = ratios.length >> 1;
-      return ratios.length % 2 ? ratios[mid] : (ratios[mid - 1]! + ratios[mid]!) / 2;
-    },
+    ratio: (a, b) => medianRatio(samples, a, b),
+    cpuRatio: (a, b) => medianRatio(cpuSamples, a, b),
   };
 }
 
