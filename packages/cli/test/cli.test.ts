@@ -354,6 +354,16 @@ test('gateway runs as a process from a YAML file and drains on SIGTERM; an inval
     } finally {
       assert.equal(await gateway.stop('SIGTERM'), 0, gateway.output().stderr);
     }
+    const workers = startTessera(['gateway', '--config', join(dir, 'gateway.yaml'), '--workers', '2', '--json']);
+    try {
+      const { urls, workers: n } = JSON.parse((await workers.waitFor(/^\{"urls".*\}$/m))[0]) as { urls: Record<string, string>; workers: number };
+      assert.equal(n, 2);
+      const health = await fetch(`${urls['admin']}/healthz`);
+      assert.equal(health.status, 200);
+      await health.body?.cancel();
+    } finally {
+      assert.equal(await workers.stop('SIGTERM'), 0, workers.output().stderr);
+    }
     await writeFile(join(dir, 'bad.yaml'), 'routes:\n  - name: x\n    upstream: ftp://nope\n');
     const bad = await runTessera(['gateway', '--config', join(dir, 'bad.yaml')]);
     assert.equal(bad.code, 3);

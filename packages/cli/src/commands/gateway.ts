@@ -1,22 +1,12 @@
 import cluster from 'node:cluster';
 import type { Command } from 'commander';
-import * as gatewayPackage from '@tessera/gateway';
-import { createGateway, loadGatewayConfig, type GatewayConfig } from '@tessera/gateway';
-import { cliErrors } from '../errors.js';
+import { createGateway, loadGatewayConfig, startGatewayWorkers } from '@tessera/gateway';
 import { note, out, parsePort, parsePositiveInt } from '../internal/io.js';
 import { waitForSignal } from '../internal/wait-for-signal.js';
 
 interface RunningGateway {
   readonly urls: Readonly<Record<string, string>>;
   close(): Promise<void>;
-}
-
-type StartWorkers = (config: GatewayConfig, workers: number) => Promise<RunningGateway>;
-
-/** `startGatewayWorkers` when this installation of the gateway exports it. */
-function workersEntry(): StartWorkers | undefined {
-  const candidate = (gatewayPackage as Record<string, unknown>)['startGatewayWorkers'];
-  return typeof candidate === 'function' ? (candidate as StartWorkers) : undefined;
 }
 
 /**
@@ -35,7 +25,7 @@ export function registerGatewayCommand(program: Command): void {
     .requiredOption('--config <file>', 'gateway.yaml (listeners, routes, policy sources, token service)')
     .option('--port <port>', 'override the first listener\'s port', parsePort)
     .option('--admin-port <port>', 'override the admin listener\'s port (/healthz, /readyz, /metrics)', parsePort)
-    .option('--workers <n>', 'worker processes sharing the listeners (node:cluster)', parsePositiveInt('--workers'), 1)
+    .option('--workers <n>', 'worker processes sharing the listeners (node:cluster, 1-256)', parsePositiveInt('--workers'), 1)
     .option('--json', 'print the listening URLs as JSON')
     .action(async (options: { config: string; port?: number; adminPort?: number; workers: number; json?: boolean }) => {
       const config = loadGatewayConfig({
@@ -45,9 +35,9 @@ export function registerGatewayCommand(program: Command): void {
       });
       let running: RunningGateway;
       if (options.workers > 1 || cluster.isWorker) {
-        const start = workersEntry();
-        if (start === undefined) throw cliErrors.create('ERR_CLI_UNAVAILABLE', '--workers needs startGatewayWorkers, which this @tessera/gateway does not export', { details: { hint: 'run with --workers 1' } });
-        running = await start(config, options.workers);
+        // In the primary this forks the workers (which run this same command again); in a worker it
+        // starts one gateway.
+        running = await startGatewayWorkers(config, options.workers);
         // A worker serves until the primary stops it; it handles its own signals.
         if (cluster.isWorker) return new Promise<void>(() => undefined);
       } else {
