@@ -175,3 +175,14 @@ test('docs/gateway.md carries the configuration reference generated from the sch
   const doc = readFileSync(fileURLToPath(new URL('../../../docs/gateway.md', import.meta.url)), 'utf8');
   assert.ok(doc.includes(out.stdout.trim()), 'regenerate the reference: node --conditions=development --import tsx packages/gateway/scripts/gen-config-reference.ts');
 });
+
+test('a CUSTOM policy naming an unknown provider stops the gateway from starting, with file and line', async () => {
+  const dir = policyDir({ 'c.yaml': 'apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: { name: c }\nspec:\n  action: CUSTOM\n  provider: { name: nobody }\n  rules: [{}]\n' });
+  const gw = createGateway(loadGatewayConfig({ object: { listeners: [{ port: 0 }], admin: { enabled: false }, policies: { sources: [dir.dir], watch: false } } }), { logger: silent });
+  try {
+    await assert.rejects(gw.listen(), /c\.yaml:1: spec\.provider\.name: "nobody" is not in policies\.extensionProviders/);
+  } finally {
+    await gw.close();
+    dir.remove();
+  }
+});

@@ -113,6 +113,21 @@ function outputHeaders(documents: readonly PolicyDocument[]): Set<string> {
 export async function createEnforcer(input: EnforcerFactoryInput): Promise<Enforcer> {
   const { config } = input;
   const documents = input.sources.length > 0 ? (await loadPolicies(input.sources)).documents : [];
+  // Cross-references the compiler cannot see: a CUSTOM policy must name a configured provider; a
+  // selector that matches no route is allowed (routes change) but said out loud.
+  const providers = new Set(config.policies.extensionProviders.map((p) => p.name));
+  const where = (d: PolicyDocument) => `${d.source?.file ?? '<policy>'}${d.source?.line ? `:${d.source.line}` : ''}`;
+  for (const d of documents) {
+    if (d.kind !== 'AuthorizationPolicy') continue;
+    const provider = d.spec?.action === 'CUSTOM' ? d.spec.provider?.name : undefined;
+    if (provider !== undefined && !providers.has(provider)) {
+      throw gatewayErrors.create('ERR_GATEWAY_POLICY_LOAD_FAILED', `${where(d)}: spec.provider.name: "${provider}" is not in policies.extensionProviders`, { details: { file: d.source?.file, line: d.source?.line, field: 'spec.provider.name' } });
+    }
+    const match = d.spec?.selector?.matchLabels;
+    if (match && !config.routes.some((r) => Object.entries(match).every(([k, v]) => r.labels[k] === v))) {
+      input.logger.warn({ policy: `${d.metadata.namespace ?? 'default'}/${d.metadata.name}`, at: where(d) }, 'AuthorizationPolicy selector matches no route');
+    }
+  }
   let set: PolicySet;
   try {
     set = compilePolicies(documents, {
