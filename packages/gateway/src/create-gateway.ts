@@ -190,7 +190,7 @@ export function createGateway(config: GatewayConfig, options: CreateGatewayOptio
       return;
     }
     if (typeof minted === 'string') sendUpstream(req, res, p, verdict, started, minted);
-    else minted.then((m) => sendUpstream(req, res, p, verdict, started, m), (err: unknown) => mintFailed(res, p, req, err, identity, started));
+    else minted.then((m) => sendUpstream(req, res, p, verdict, started, m), (err: unknown) => mintFailed(res, p, req, err, identity, started)).catch((err: unknown) => failClosed(req, res, p, err, started));
   };
   const mintFailed = (res: ServerResponse, p: Prepared, req: IncomingMessage, err: unknown, identity: GatewayIdentity | undefined, started: number) => {
     logger.error({ err, route: p.route.config.name }, 'minting a token for the upstream failed');
@@ -199,6 +199,13 @@ export function createGateway(config: GatewayConfig, options: CreateGatewayOptio
   };
 
   const decide = (req: IncomingMessage, res: ServerResponse, p: Prepared, verdict: Verdict, started: number) => {
+    try {
+      decideUnsafe(req, res, p, verdict, started);
+    } catch (err) {
+      failClosed(req, res, p, err, started);
+    }
+  };
+  const decideUnsafe = (req: IncomingMessage, res: ServerResponse, p: Prepared, verdict: Verdict, started: number) => {
     count(p.counters, verdict);
     if (verdict.kind !== 'allow') {
       answerDenied(res, verdict, realmOf(ctx, p.request));
@@ -313,12 +320,13 @@ export function createGateway(config: GatewayConfig, options: CreateGatewayOptio
       if (mint && verdict.identity && minter) {
         Promise.resolve()
           .then(() => minter.mint(verdict.identity!, mint))
-          .then(go, () => rejectUpgrade(socket, 503, 'upstream token unavailable'));
+          .then(go, () => rejectUpgrade(socket, 503, 'upstream token unavailable'))
+          .catch(() => socket.destroy());
       } else go(undefined);
     };
     try {
       const v = prepared.state.enforcer.evaluate(prepared.request, prepared.route.config);
-      if (v instanceof Promise) v.then(after, () => rejectUpgrade(socket, 500, 'internal error'));
+      if (v instanceof Promise) v.then(after, () => rejectUpgrade(socket, 500, 'internal error')).catch(() => socket.destroy());
       else after(v);
     } catch {
       rejectUpgrade(socket, 500, 'internal error');
@@ -349,8 +357,25 @@ export function createGateway(config: GatewayConfig, options: CreateGatewayOptio
     } else server = createHttpServer(common);
     // Count one past the cap so "too many" is seen rather than silently truncated.
     server.maxHeadersCount = config.limits.maxHeaderCount + 1;
-    server.on('request', onRequest(listener));
-    server.on('upgrade', onUpgrade(listener));
+    // Nothing a request does may throw out of the handler (an exception there ends the process):
+    // whatever escapes is logged and answered 500 — never passed through (fail closed).
+    const handleRequest = onRequest(listener);
+    const handleUpgrade = onUpgrade(listener);
+    server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+      try {
+        handleRequest(req, res);
+      } catch (err) {
+        failClosed(req, res, undefined, err, 0);
+      }
+    });
+    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      try {
+        handleUpgrade(req, socket, head);
+      } catch (err) {
+        logger.error({ err }, 'unexpected error on an upgrade; connection closed');
+        socket.destroy();
+      }
+    });
     server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
       if (!socket.writable || socket.destroyed) return;
       const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;

@@ -76,7 +76,8 @@ export function createDecisionHandler(options: DecisionHandlerOptions): Decision
     if (mint && verdict.identity && options.minter) {
       Promise.resolve()
         .then(() => options.minter!.mint(verdict.identity!, mint))
-        .then(ok, () => answer(res, 503, 'upstream token unavailable'));
+        .then(ok, () => answer(res, 503, 'upstream token unavailable'))
+        .catch(() => answer(res, 500, 'internal error'));
     } else ok(undefined);
   };
 
@@ -114,7 +115,7 @@ export function createDecisionHandler(options: DecisionHandlerOptions): Decision
         answer(res, 500, 'internal error');
         return;
       }
-      if (verdict instanceof Promise) verdict.then((v) => reply(req, res, prepared, v, started), () => answer(res, 500, 'internal error'));
+      if (verdict instanceof Promise) verdict.then((v) => reply(req, res, prepared, v, started)).catch(() => answer(res, 500, 'internal error'));
       else reply(req, res, prepared, verdict, started);
     },
   };
