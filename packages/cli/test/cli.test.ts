@@ -373,3 +373,19 @@ test('gateway runs as a process from a YAML file and drains on SIGTERM; an inval
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('a server command whose port is taken exits 2 with ERR_CLI_USAGE and a hint', async () => {
+  const { createServer } = await import('node:net');
+  const blocker = createServer();
+  await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+  const port = (blocker.address() as { port: number }).port;
+  const dir = await mkdtemp(join(tmpdir(), 'tessera-cli-'));
+  try {
+    const r = await runTessera(['token-service', '--port', String(port), '--data-dir', dir], { env: { TESSERA_LOG_LEVEL: 'silent' } });
+    assert.equal(r.code, 2);
+    assert.match(r.stderr.trim(), new RegExp(`^tessera: ERR_CLI_USAGE: cannot listen on 127\\.0\\.0\\.1:${port}: EADDRINUSE \\(.+\\)$`));
+  } finally {
+    await new Promise((resolve) => blocker.close(resolve));
+    await rm(dir, { recursive: true, force: true });
+  }
+});
