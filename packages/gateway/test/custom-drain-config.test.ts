@@ -186,3 +186,37 @@ test('a CUSTOM policy naming an unknown provider stops the gateway from starting
     dir.remove();
   }
 });
+
+test('remote.ip comes from X-Forwarded-For only through a trusted proxy; source.ip is the peer', async () => {
+  const upstream = await startEchoUpstream();
+  const dir = policyDir({
+    'ip.yaml': `apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: { name: office }
+spec:
+  rules:
+    - from: [{ source: { remoteIpBlocks: ["10.0.0.0/8"], ipBlocks: ["127.0.0.1/32"] } }]
+`,
+  });
+  const make = (trustedProxies: string[]) => createGateway(loadGatewayConfig({ object: { listeners: [{ port: 0 }], admin: { enabled: false }, routes: [{ name: 'echo', upstream: upstream.url }], policies: { sources: [dir.dir], watch: false }, trustedProxies } }), { logger: silent });
+  const trusting = make(['127.0.0.1/32']);
+  const wary = make([]);
+  await trusting.listen();
+  await wary.listen();
+  try {
+    const status = async (base: string, xff?: string) => {
+      const res = await request(`${base}/x`, { headers: xff ? { 'x-forwarded-for': xff } : {} });
+      await res.body.dump();
+      return res.statusCode;
+    };
+    assert.equal(await status(trusting.urls.main!, '10.1.2.3'), 200);
+    assert.equal(await status(trusting.urls.main!, '10.1.2.3, 192.168.1.1'), 403, 'the right-most untrusted hop is the client');
+    assert.equal(await status(trusting.urls.main!), 403);
+    assert.equal(await status(wary.urls.main!, '10.1.2.3'), 403, 'an untrusted peer cannot claim an address');
+  } finally {
+    await trusting.close();
+    await wary.close();
+    await upstream.close();
+    dir.remove();
+  }
+});
