@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:http';
-import { createRemoteJwks, createVerifier, withTessera, type JwsHeader, type KeySource, type RemoteJwks } from '@tessera/core';
+import { coreErrors, createRemoteJwks, createVerifier, withTessera, type RemoteJwks, type Verifier } from '@tessera/core';
 
 /** What the teams backend trusts: the gateway's issuer and JWKS, known once the gateway listens. */
 export interface TeamsTrust {
@@ -25,23 +25,10 @@ const teams: Readonly<Record<string, readonly string[]>> = {
  * ```
  */
 export function createTeamsBackend(): { server: Server; trust(trust: TeamsTrust): void; close(): void } {
-  let remote: RemoteJwks | undefined;
-  // The key source is bound after the gateway has started (its URL is not known before).
-  const keys: KeySource = {
-    getKeys(header: JwsHeader) {
-      if (remote === undefined) throw new Error('the teams backend trusts no issuer yet');
-      return remote.getKeys(header);
-    },
-  };
-  let issuer = '(unset)';
-  const verifier = {
-    verify: (token: string) => createVerifierFor(issuer).verify(token),
-  };
-  const verifiers = new Map<string, ReturnType<typeof createVerifier>>();
-  const createVerifierFor = (iss: string) => {
-    let v = verifiers.get(iss);
-    if (v === undefined) verifiers.set(iss, (v = createVerifier({ issuer: iss, keys, audience: 'fancave-teams' })));
-    return v;
+  // Bound once the gateway listens (its URL is not known before); until then every token fails.
+  let bound: { remote: RemoteJwks; verifier: Verifier } | undefined;
+  const verifier: Verifier = {
+    verify: (token) => (bound === undefined ? Promise.reject(coreErrors.create('ERR_JWKS_NO_MATCHING_KEY', 'the teams backend trusts no issuer yet')) : bound.verifier.verify(token)),
   };
   const server = createServer(
     withTessera(
@@ -61,10 +48,10 @@ export function createTeamsBackend(): { server: Server; trust(trust: TeamsTrust)
   return {
     server,
     trust(trust) {
-      remote?.close();
-      remote = createRemoteJwks(trust.jwksUri);
-      issuer = trust.issuer;
+      bound?.remote.close();
+      const remote = createRemoteJwks(trust.jwksUri);
+      bound = { remote, verifier: createVerifier({ issuer: trust.issuer, keys: remote, audience: 'fancave-teams' }) };
     },
-    close: () => remote?.close(),
+    close: () => bound?.remote.close(),
   };
 }
