@@ -66,7 +66,7 @@ export function createGateway(config: GatewayConfig, options: CreateGatewayOptio
   const metrics = createGatewayMetrics({ defaultMetrics: true });
   const routes = createRouteTable(config.routes);
   const revocations: RevocationList | undefined = config.tokenService?.checkRevocations ? createRevocationList({ config, logger, clock }) : undefined;
-  const policyStore = createPolicyStore({ config, clock, logger, metrics, isRevoked: revocations ? (jti) => revocations.has(jti) : undefined, factory: options.enforcerFactory });
+  const policyStore = createPolicyStore({ config, clock, logger, metrics, isRevoked: revocations ? (jti) => revocations.has(jti) || revocations.stale() : undefined, factory: options.enforcerFactory });
   const needsMinter = config.routes.some((r) => r.mutations.mint !== undefined);
   const minter: TokenMinter | undefined = needsMinter
     ? createTokenMinter({ config, clock, onCache: (hit) => (hit ? metrics.mintCache.hit() : metrics.mintCache.miss()), ...(options.mintingKey ? { privateJwk: options.mintingKey } : {}) })

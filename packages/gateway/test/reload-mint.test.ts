@@ -113,3 +113,46 @@ spec:
   }
 });
 
+
+test('revocationsMaxStaleMs: when the feed has been unreachable too long, tokens with a jti are refused (fail closed)', async () => {
+  const { startIssuer, requestAuthentication } = await import('./internal/fixtures.js');
+  const { createServer } = await import('node:net');
+  const pino = (await import('pino')).default;
+  const issuer = await startIssuer();
+  const upstream = await startEchoUpstream();
+  const dir = policyDir({ 'ra.yaml': requestAuthentication(issuer.jwksUrl), 'ap.yaml': allowPath('/*') });
+  const closedPort = await new Promise<number>((resolve) => {
+    const srv = createServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+  let now = Date.now();
+  const gw = createGateway(loadGatewayConfig({
+    object: {
+      listeners: [{ port: 0 }],
+      admin: { enabled: false },
+      routes: [{ name: 'echo', upstream: upstream.url, labels: { app: 'echo' } }],
+      policies: { sources: [dir.dir], watch: false },
+      tokenService: { url: `http://127.0.0.1:${closedPort}`, revocationsPollMs: 50, revocationsMaxStaleMs: 5000 },
+    },
+  }), { logger: pino({ level: 'silent' }), clock: () => now });
+  await gw.listen();
+  try {
+    const withJti = issuer.sign({ sub: 'alice', jti: 'id-1' });
+    const status = async (token: string) => {
+      const res = await request(`${gw.urls.main}/x`, { headers: { authorization: `Bearer ${token}` } });
+      await res.body.dump();
+      return res.statusCode;
+    };
+    assert.equal(await status(withJti), 200, 'within the allowed staleness');
+    now += 10_000;
+    assert.equal(await status(withJti), 401, 'the list is too old to trust');
+  } finally {
+    await gw.close();
+    await upstream.close();
+    await issuer.close();
+    dir.remove();
+  }
+});

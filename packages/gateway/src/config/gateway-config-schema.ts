@@ -115,6 +115,7 @@ const tokenServiceSchema = z
     revocationsPath: z.string().startsWith('/').default('/revocations').describe('Path of the token service\'s revocation feed (`GET …?since=<cursor>`).'),
     checkRevocations: z.boolean().default(true).describe('Poll the revocation feed and refuse revoked `jti`s (401) within `revocationsPollMs`.'),
     revocationsPollMs: ms('Poll interval for the revocation list (≤ 1000 keeps the one-second promise).', 1000, 50, 60_000),
+    revocationsMaxStaleMs: z.number().int().min(0).max(86_400_000).default(0).describe('When the revocation feed has not answered for this long, refuse every token with a `jti` (fail closed); 0 = keep serving the last known list.'),
     timeoutMs: ms('Timeout of a call to the token service.', 2000, 10, 60_000),
   })
   .describe('Where the token service is; the gateway reaches it over HTTP only.');

@@ -6,6 +6,8 @@ import type { GatewayConfig } from '../config/load-gateway-config.js';
 /** The `jti`s the token service has revoked, kept in memory and refreshed by polling. */
 export interface RevocationList {
   has(jti: string): boolean;
+  /** True when `tokenService.revocationsMaxStaleMs` is set and the feed has not answered for longer. */
+  stale(): boolean;
   /** Starts polling (every `tokenService.revocationsPollMs`, ≤ 1 s by default). */
   start(): void;
   /** Polls once now; resolves when the list is up to date. */
@@ -48,6 +50,7 @@ export function createRevocationList(options: RevocationListOptions): Revocation
   let running: Promise<void> | undefined;
   let closed = false;
   let failures = 0;
+  let lastSuccess = clock();
 
   const pollOnce = async () => {
     // Follow the cursor until a page comes back empty (a burst of revocations spans pages).
@@ -75,6 +78,7 @@ export function createRevocationList(options: RevocationListOptions): Revocation
   const refresh = (): Promise<void> => {
     running ??= pollOnce()
       .then(() => {
+        lastSuccess = clock();
         if (failures > 0) options.logger.info('revocation feed reachable again');
         failures = 0;
       })
@@ -89,6 +93,7 @@ export function createRevocationList(options: RevocationListOptions): Revocation
 
   return {
     has: (jti) => entries.has(jti),
+    stale: () => ts.revocationsMaxStaleMs > 0 && clock() - lastSuccess > ts.revocationsMaxStaleMs,
     get size() {
       return entries.size;
     },
