@@ -1,7 +1,7 @@
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { readFileSync } from 'node:fs';
-import { BlockList, isIPv4, isIPv6, type AddressInfo, type Socket } from 'node:net';
+import { BlockList, isIPv6, type AddressInfo, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { Pool } from 'undici';
 import pino, { type Logger } from 'pino';
@@ -100,8 +100,8 @@ export function createGateway(config: GatewayConfig, options: CreateGatewayOptio
   const trusted = new BlockList();
   for (const cidr of config.trustedProxies) {
     const [addr, bits] = cidr.split('/');
+    // Validated by loadGatewayConfig (check-gateway-references).
     const type = isIPv6(addr ?? '') ? 'ipv6' : 'ipv4';
-    if (!isIPv4(addr ?? '') && !isIPv6(addr ?? '')) throw gatewayErrors.create('ERR_GATEWAY_CONFIG_INVALID', `trustedProxies: "${cidr}" is not an address or CIDR`);
     if (bits === undefined) trusted.addAddress(addr!, type);
     else trusted.addSubnet(addr!, Number(bits), type);
   }
@@ -131,13 +131,11 @@ export function createGateway(config: GatewayConfig, options: CreateGatewayOptio
   const ctx: HandlerContext = {
     config,
     state: () => state,
-    pools: new Map(),
     metrics,
     logger,
     minter,
     isTrustedProxy,
     draining: () => draining,
-    decision: undefined,
   };
   const accessLog = config.logging.accessLog && logger.isLevelEnabled('info');
   const log = (p: Prepared | undefined, req: IncomingMessage, status: number, reason: string, identity: GatewayIdentity | undefined, started: number) => {
@@ -245,7 +243,7 @@ export function createGateway(config: GatewayConfig, options: CreateGatewayOptio
     }
     let p: ReturnType<typeof prepare>;
     try {
-      p = prepare(ctx, req, res, listener);
+      p = prepare(ctx, req, listener);
     } catch (err) {
       failClosed(req, res, undefined, err, started);
       return;
@@ -276,7 +274,7 @@ export function createGateway(config: GatewayConfig, options: CreateGatewayOptio
     }
     let p: ReturnType<typeof prepare>;
     try {
-      p = prepare(ctx, req, undefined, listener);
+      p = prepare(ctx, req, listener);
     } catch {
       rejectUpgrade(socket, 500, 'internal error');
       return;

@@ -220,3 +220,10 @@ spec:
     dir.remove();
   }
 });
+
+test('trustedProxies entries are checked when the configuration loads', () => {
+  for (const bad of ['10.0.0.0/33', 'not-an-ip', '::1/129', '10.0.0.0/8/1', '10.0.0.0/x']) {
+    assert.throws(() => loadGatewayConfig({ object: { trustedProxies: [bad] } }), /trustedProxies\.0: .* is not an IP address or CIDR block/, bad);
+  }
+  assert.equal(loadGatewayConfig({ object: { trustedProxies: ['10.0.0.0/8', '::1', 'fd00::/8', '127.0.0.1'] } }).trustedProxies.length, 4);
+});

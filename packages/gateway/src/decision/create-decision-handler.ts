@@ -99,7 +99,7 @@ export function createDecisionHandler(options: DecisionHandlerOptions): Decision
         const host = first(req.headers['x-original-host']) ?? first(req.headers['x-forwarded-host']);
         original = { method, url: uri, host };
       }
-      const p = prepare(ctx, req, res, listener, original, fallback);
+      const p = prepare(ctx, req, listener, original, fallback);
       if ('error' in p) {
         // No route means no policy can speak for the request: deny (fail closed).
         const status = p.error === 404 ? 403 : p.error;

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import type { z } from 'zod';
 import type { gatewayConfigSchema } from '../gateway-config-schema.js';
 
@@ -43,6 +44,14 @@ export function checkGatewayReferences(config: z.output<typeof gatewayConfigSche
       if (c.header === mintHeader || c.header === r.mutations.payloadHeader || c.header === 'authorization' || c.header === 'host') {
         problems.push({ path: ['routes', i, 'mutations', 'claimsToHeaders', j, 'header'], message: `header "${c.header}" is already set by the gateway` });
       }
+    }
+  });
+  config.trustedProxies.forEach((cidr, i) => {
+    const [addr, bits, extra] = cidr.split('/');
+    const family = isIP(addr ?? '');
+    const max = family === 6 ? 128 : 32;
+    if (family === 0 || extra !== undefined || (bits !== undefined && (!/^\d{1,3}$/.test(bits) || Number(bits) > max))) {
+      problems.push({ path: ['trustedProxies', i], message: `"${cidr}" is not an IP address or CIDR block` });
     }
   });
   const providers = new Set<string>();

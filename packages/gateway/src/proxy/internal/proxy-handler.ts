@@ -1,6 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
-import type { Pool } from 'undici';
 import type { Logger } from 'pino';
 import { formatWwwAuthenticate } from '@tessera/core';
 import type { GatewayConfig, GatewayListenerConfig } from '../../config/load-gateway-config.js';
@@ -24,14 +23,11 @@ export interface GatewayState {
 export interface HandlerContext {
   readonly config: GatewayConfig;
   state(): GatewayState;
-  readonly pools: ReadonlyMap<number, Pool>;
   readonly metrics: GatewayMetrics;
   readonly logger: Logger | undefined;
   readonly minter: TokenMinter | undefined;
   isTrustedProxy(ip: string): boolean;
   draining(): boolean;
-  /** Answers the decision API when `path` is under its prefix; returns false otherwise. */
-  decision: ((req: IncomingMessage, res: ServerResponse, listener: GatewayListenerConfig) => boolean) | undefined;
 }
 
 /** A request after parsing and normalizing; `undefined` fields mean the request was answered already. */
@@ -78,7 +74,7 @@ export function answerDenied(res: ServerResponse, verdict: Exclude<Verdict, { ki
  * Parses and normalizes a request once into a {@link GatewayRequest} and picks its route; answers
  * 400/404/431 itself and returns `undefined` when the request goes no further.
  */
-export function prepare(ctx: HandlerContext, req: IncomingMessage, res: ServerResponse | undefined, listener: GatewayListenerConfig, overrideUrl?: { method: string; url: string; host: string | undefined }, fallbackRoute?: string): Prepared | { error: number; reason: string } {
+export function prepare(ctx: HandlerContext, req: IncomingMessage, listener: GatewayListenerConfig, overrideUrl?: { method: string; url: string; host: string | undefined }, fallbackRoute?: string): Prepared | { error: number; reason: string } {
   const { config } = ctx;
   if (req.rawHeaders.length > config.limits.maxHeaderCount * 2) return { error: 431, reason: 'too many headers' };
   // Duplicates hide from req.headers (node keeps the first Authorization / Host): count them in
@@ -118,7 +114,6 @@ export function prepare(ctx: HandlerContext, req: IncomingMessage, res: ServerRe
     }
   }
   const tls = listener.tls !== undefined;
-  void res;
   const request: GatewayRequest = {
     method: overrideUrl ? overrideUrl.method : req.method ?? 'GET',
     scheme: tls ? 'https' : 'http',
