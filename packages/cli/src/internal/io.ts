@@ -20,12 +20,15 @@ export function printData(json: boolean | undefined, data: unknown, human: () =>
 export async function readInput(path: string, what: string): Promise<string> {
   try {
     if (path === '-') {
+      // An interactive terminal would wait forever: say what is missing instead.
+      if (process.stdin.isTTY) throw cliErrors.create('ERR_CLI_USAGE', `no ${what} given: pass it as an argument or pipe it on stdin`);
       const chunks: Buffer[] = [];
       for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
       return Buffer.concat(chunks).toString('utf8');
     }
     return await readFile(path, 'utf8');
   } catch (error) {
+    if ((error as { code?: string }).code === 'ERR_CLI_USAGE') throw error;
     throw cliErrors.create('ERR_CLI_INPUT_INVALID', `cannot read ${what} ${JSON.stringify(path)}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, {
       details: { hint: 'check the path' },
     });
