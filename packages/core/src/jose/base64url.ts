@@ -1,12 +1,9 @@
 import { coreErrors } from '../errors/errors.js';
+import { decodeSegment, isUrlSafeAscii } from './internal/base64url-core.js';
 
 // RFC 7515 §2 / RFC 4648 §5: the URL-safe alphabet, no padding. Node's decoder accepts both
 // alphabets, skips characters it does not know and ignores unused trailing bits, so two different
 // strings could decode to the same bytes (ARCHITECTURE.md, "Platform facts"). We check.
-
-// Value of each base64url character (only consulted for the final character of a segment).
-const VALUES = new Int8Array(128).fill(-1);
-for (let i = 0; i < 64; i++) VALUES['ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'.charCodeAt(i)] = i;
 
 /**
  * Decodes canonical base64url, or returns `undefined` when `input` is not canonical
@@ -19,21 +16,8 @@ for (let i = 0; i < 64; i++) VALUES['ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopq
  * ```
  */
 export function tryDecodeBase64Url(input: string): Buffer | undefined {
-  if (typeof input !== 'string') return undefined;
-  const length = input.length;
-  const rest = length & 3;
-  // Hot path (a regex over the alphabet costs more than the decode itself): Node's decoder accepts
-  // `+`, `/` and `=`, so those are refused first; it truncates non-ASCII code units to a byte, so
-  // the string must be ASCII (its UTF-8 length equals its length); and it skips any other byte
-  // outside the alphabet, which then shows as a shorter output than 3 bytes per 4 characters.
-  // base64url.test.ts checks this against a plain alphabet check for every code unit.
-  if (rest === 1 || input.indexOf('+') !== -1 || input.indexOf('/') !== -1 || input.indexOf('=') !== -1 || Buffer.byteLength(input, 'utf8') !== length) return undefined;
-  const bytes = Buffer.from(input, 'base64url');
-  if (bytes.length !== (length * 3) >>> 2) return undefined;
-  // 2 chars carry 1 byte (4 unused bits), 3 chars carry 2 bytes (2 unused bits): RFC 4648 §3.5
-  // wants them zero, and only then is the encoding unique.
-  if (rest !== 0 && (VALUES[input.charCodeAt(length - 1)]! & (rest === 2 ? 0x0f : 0x03)) !== 0) return undefined;
-  return bytes;
+  if (typeof input !== 'string' || !isUrlSafeAscii(input)) return undefined;
+  return decodeSegment(input);
 }
 
 /**

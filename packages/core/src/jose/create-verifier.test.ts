@@ -213,3 +213,17 @@ test('options are checked at creation', () => {
   assert.throws(() => createVerifier({ issuers: [{ issuer: 'a', keys: [key.verificationKey] }, { issuer: 'a', keys: [key.verificationKey] }] }), (e) => isTesseraError(e, 'ERR_CONFIG_INVALID'));
   assert.throws(() => createVerifier(undefined as never), (e) => isTesseraError(e, 'ERR_CONFIG_INVALID'));
 });
+
+test('the remembered header never stands in for a different one', async () => {
+  const v = verifier({ cache: false });
+  const good = sign();
+  const payload = `{${CLAIMS},"exp":1900000000}`;
+  const critical = forge('{"alg":"ES256","kid":"k1","crit":["x"],"x":1}', payload);
+  const noKid = forge('{"alg":"ES256"}', payload);
+  for (let i = 0; i < 3; i++) {
+    assert.ok(v.verifySync(good));
+    assert.throws(() => v.verifySync(critical), (e) => isTesseraError(e, 'ERR_JWT_CRIT_UNSUPPORTED'));
+    assert.equal(v.verifySync(noKid).header.kid, undefined);
+    assert.throws(() => v.verifySync(`${good.slice(0, good.indexOf('.') - 1)}.${good.slice(good.indexOf('.') + 1)}`), (e) => isTesseraError(e));
+  }
+});

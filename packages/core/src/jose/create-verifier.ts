@@ -250,6 +250,10 @@ export function createVerifier(options: VerifierOptions): TesseraVerifier {
   const scratch = Buffer.allocUnsafe(limits.maxTokenLength);
   // Validated headers by their exact base64url segment: an issuer's tokens share a few headers.
   const headers = new Map<string, JwsHeader>();
+  let lastHeaderSegment = ''; // never matches: splitToken refuses an empty header segment
+  let lastHeader: JwsHeader | undefined;
+  // A view of the scratch buffer of the last signing-input length (an issuer's tokens have few).
+  let scratchView = scratch.subarray(0, 0);
 
   function checkHeader(header: Record<string, unknown>): JwsHeader {
     const alg = header.alg;
@@ -328,7 +332,8 @@ export function createVerifier(options: VerifierOptions): TesseraVerifier {
     if (!Array.isArray(keys)) fail('ERR_JWKS_NO_MATCHING_KEY', 'the key source returned no keys');
     const alg = header.alg as JwsAlgorithm;
     scratch.write(token, 0, second, 'latin1');
-    const input = scratch.subarray(0, second);
+    if (scratchView.length !== second) scratchView = scratch.subarray(0, second);
+    const input = scratchView;
     let verifiedBy: VerificationKey | undefined;
     let candidates = 0;
     for (let i = 0; i < keys.length; i++) {
@@ -363,12 +368,22 @@ export function createVerifier(options: VerifierOptions): TesseraVerifier {
       if (hit !== undefined) return hit;
     }
     const { first, second } = splitToken(token, limits);
-    const headerSegment = token.slice(0, first);
-    let header = headers.get(headerSegment);
-    if (header === undefined) {
-      header = checkHeader(decodeJsonSegment(headerSegment, 'header', limits));
-      if (headers.size >= HEADER_CACHE_MAX) headers.clear();
-      headers.set(headerSegment, header);
+    let header: JwsHeader;
+    // Most tokens repeat the last header seen: compare in place, no slice and no hashing.
+    if (first === lastHeaderSegment.length && token.startsWith(lastHeaderSegment)) {
+      header = lastHeader!;
+    } else {
+      const headerSegment = token.slice(0, first);
+      const known = headers.get(headerSegment);
+      if (known !== undefined) {
+        header = known;
+      } else {
+        header = checkHeader(decodeJsonSegment(headerSegment, 'header', limits));
+        if (headers.size >= HEADER_CACHE_MAX) headers.clear();
+        headers.set(headerSegment, header);
+      }
+      lastHeaderSegment = headerSegment;
+      lastHeader = header;
     }
     const payload = decodeJsonSegment(token.slice(first + 1, second), 'payload', limits) as JwtPayload;
     const signature = decodeSignature(token.slice(second + 1));
@@ -380,7 +395,7 @@ export function createVerifier(options: VerifierOptions): TesseraVerifier {
     } catch (error) {
       throw asTesseraError(error, 'ERR_JWKS_FETCH_FAILED');
     }
-    if (isPromise(keys)) {
+    if (!Array.isArray(keys) && isPromise(keys)) {
       const h = header;
       return keys.then(
         (resolved) => finish(token, second, h, payload, signature, resolved, trust, clock()),
@@ -389,7 +404,7 @@ export function createVerifier(options: VerifierOptions): TesseraVerifier {
         },
       );
     }
-    return finish(token, second, header, payload, signature, keys, trust, now);
+    return finish(token, second, header, payload, signature, keys as readonly VerificationKey[], trust, now);
   }
 
   return Object.freeze({

@@ -2,7 +2,7 @@
 // segments, canonical base64url, UTF-8 JSON objects, caps on size and depth (RFC 8725 §3.7, §3.2).
 import { isUtf8 } from 'node:buffer';
 import { coreErrors } from '../../errors/errors.js';
-import { tryDecodeBase64Url } from '../base64url.js';
+import { decodeSegment, isUrlSafeAscii } from './base64url-core.js';
 import { parseJsonObject } from './strict-json.js';
 
 export interface JwsLimits {
@@ -24,12 +24,14 @@ export function splitToken(token: unknown, limits: JwsLimits): { first: number; 
   const second = first < 0 ? -1 : token.indexOf('.', first + 1);
   if (second < 0 || token.indexOf('.', second + 1) >= 0) malformed('token must have exactly three segments (RFC 7515 §7.1)');
   if (first === 0 || second === first + 1 || second === token.length - 1) malformed('token has an empty segment');
+  // Once for the whole token (RFC 7515 §2 base64url); decodeSegment checks the rest per segment.
+  if (!isUrlSafeAscii(token)) malformed('token has characters outside base64url');
   return { first, second };
 }
 
-/** Decodes one base64url segment holding a UTF-8 JSON object. */
+/** Decodes one base64url segment (of a token that passed splitToken) holding a UTF-8 JSON object. */
 export function decodeJsonSegment(segment: string, what: 'header' | 'payload', limits: JwsLimits): Record<string, unknown> {
-  const bytes = tryDecodeBase64Url(segment);
+  const bytes = decodeSegment(segment);
   if (bytes === undefined) return malformed(`${what} is not canonical base64url`);
   const text = bytes.toString('utf8');
   // The decoder turns every invalid sequence into U+FFFD, so only then is the full check needed.
@@ -39,9 +41,9 @@ export function decodeJsonSegment(segment: string, what: 'header' | 'payload', l
   return result as Record<string, unknown>;
 }
 
-/** Decodes the signature segment. */
+/** Decodes the signature segment (of a token that passed splitToken). */
 export function decodeSignature(segment: string): Buffer {
-  const bytes = tryDecodeBase64Url(segment);
+  const bytes = decodeSegment(segment);
   if (bytes === undefined) return malformed('signature is not canonical base64url');
   return bytes;
 }
