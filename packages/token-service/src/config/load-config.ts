@@ -1,6 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
+import { loadLayeredConfig, type EnvBinding } from '@tessera/core';
 import { tokenServiceErrors } from '../errors.js';
 import { tokenServiceConfigSchema } from './schema.js';
 import { checkConfigReferences } from './internal/check-references.js';
@@ -20,13 +19,6 @@ export interface LoadConfigOptions {
   env?: Readonly<Record<string, string | undefined>>;
   /** Last-word overrides (CLI flags), as dotted paths: `{ 'server.port': 0 }`. */
   overrides?: Readonly<Record<string, unknown>>;
-}
-
-/** One `TESSERA_*` variable and the configuration path it sets. */
-interface EnvBinding {
-  readonly path: readonly string[];
-  readonly kind: 'string' | 'int' | 'bool';
-  readonly description: string;
 }
 
 /**
@@ -64,85 +56,14 @@ export const envBindings: Readonly<Record<string, EnvBinding>> = Object.freeze({
  * ```
  */
 export function loadConfig(options: LoadConfigOptions = {}): TokenServiceConfig {
-  const source = options.file ?? (options.object === undefined ? '<defaults>' : '<object>');
-  let raw: unknown = options.object ?? {};
-  let locate: (path: readonly PropertyKey[]) => string = () => '';
-  if (options.file !== undefined) {
-    let text: string;
-    try {
-      text = readFileSync(options.file, 'utf8');
-    } catch (cause) {
-      throw tokenServiceErrors.create('ERR_TOKEN_SERVICE_CONFIG_INVALID', `${source}: cannot read the file (${(cause as NodeJS.ErrnoException).code ?? 'error'})`, { cause });
-    }
-    const lineCounter = new LineCounter();
-    const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
-    if (doc.errors.length > 0) {
-      const e = doc.errors[0]!;
-      const pos = lineCounter.linePos(e.pos[0]);
-      throw tokenServiceErrors.create('ERR_TOKEN_SERVICE_CONFIG_INVALID', `${source}:${pos.line}:${pos.col}: YAML error: ${e.message.split('\n')[0]}`);
-    }
-    raw = doc.toJS({ maxAliasCount: 100 }) ?? {};
-    locate = (path) => {
-      const node = doc.getIn(path as unknown[], true) as { range?: [number, number, number] } | undefined;
-      if (!node || typeof node !== 'object' || !node.range) return '';
-      return `:${lineCounter.linePos(node.range[0]).line}`;
-    };
-  }
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
-    throw tokenServiceErrors.create('ERR_TOKEN_SERVICE_CONFIG_INVALID', `${source}: the configuration must be a mapping at the top level`);
-  }
-  const merged = structuredClone(raw) as Record<string, unknown>;
-  for (const [name, binding] of Object.entries(envBindings)) {
-    const value = options.env?.[name];
-    if (value === undefined || value === '') continue;
-    setPath(merged, binding.path, convert(name, value, binding.kind));
-  }
-  for (const [dotted, value] of Object.entries(options.overrides ?? {})) {
-    if (value !== undefined) setPath(merged, dotted.split('.'), value);
-  }
-  const parsed = tokenServiceConfigSchema.safeParse(merged);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((issue) => {
-      const path = issue.path.map(String).join('.') || '(root)';
-      return `${source}${locate(issue.path)}: ${path}: ${issue.message}`;
-    });
-    throw tokenServiceErrors.create('ERR_TOKEN_SERVICE_CONFIG_INVALID', lines.join('\n'), { details: { file: source, paths: parsed.error.issues.map((i) => i.path.map(String).join('.')) } });
-  }
-  const problems = checkConfigReferences(parsed.data);
-  if (problems.length > 0) {
-    const lines = problems.map((p) => `${source}${locate(p.path)}: ${p.path.map(String).join('.')}: ${p.message}`);
-    throw tokenServiceErrors.create('ERR_TOKEN_SERVICE_CONFIG_INVALID', lines.join('\n'), { details: { file: source, paths: problems.map((p) => p.path.map(String).join('.')) } });
-  }
-  return deepFreeze(parsed.data) as TokenServiceConfig;
-}
-
-function convert(name: string, value: string, kind: EnvBinding['kind']): unknown {
-  if (kind === 'string') return value;
-  if (kind === 'int') {
-    if (!/^\d+$/.test(value)) throw tokenServiceErrors.create('ERR_TOKEN_SERVICE_CONFIG_INVALID', `environment: ${name}: expected an integer`);
-    return Number(value);
-  }
-  if (value === 'true' || value === '1') return true;
-  if (value === 'false' || value === '0') return false;
-  throw tokenServiceErrors.create('ERR_TOKEN_SERVICE_CONFIG_INVALID', `environment: ${name}: expected true or false`);
-}
-
-function setPath(target: Record<string, unknown>, path: readonly string[], value: unknown): void {
-  let node = target;
-  for (const key of path.slice(0, -1)) {
-    // Refuse prototype keys so an override path can never reach Object.prototype.
-    if (key === '__proto__' || key === 'constructor' || key === 'prototype') return;
-    const next = node[key];
-    if (next === null || typeof next !== 'object' || Array.isArray(next)) node[key] = {};
-    node = node[key] as Record<string, unknown>;
-  }
-  node[path[path.length - 1]!] = value;
-}
-
-function deepFreeze<T>(value: T): T {
-  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const child of Object.values(value)) deepFreeze(child);
-  }
-  return value;
+  return loadLayeredConfig({
+    ...options,
+    envBindings,
+    validate: (merged) => {
+      const parsed = tokenServiceConfigSchema.safeParse(merged);
+      return parsed.success ? { ok: true, value: parsed.data } : { ok: false, issues: parsed.error.issues };
+    },
+    checkReferences: checkConfigReferences,
+    createError: (message, extra) => tokenServiceErrors.create('ERR_TOKEN_SERVICE_CONFIG_INVALID', message, extra),
+  }) as TokenServiceConfig;
 }
