@@ -393,6 +393,27 @@ export function createGateway(config: GatewayConfig, options: CreateGatewayOptio
         const ready = !draining && listening && policyStore.ready();
         return answer(res, ready ? 200 : 503, ready ? 'ready' : draining ? 'draining' : 'not ready');
       }
+      if (path === '/explain') {
+        // GET /explain?method=GET&path=/api/x&host=api.test with the caller's Authorization: which
+        // policy and rule decide that request and why. The admin listener is loopback by default.
+        const q = new URL(req.url ?? '/', 'http://admin').searchParams;
+        const target = q.get('path') ?? '/';
+        const method = (q.get('method') ?? 'GET').toUpperCase();
+        const p = prepare(ctx, req, config.listeners.find((l) => !l.decisionOnly) ?? config.listeners[0]!, { method, url: target, host: q.get('host') ?? undefined });
+        if ('error' in p) return answer(res, p.error === 404 ? 404 : 400, JSON.stringify({ error: p.reason }), { 'content-type': 'application/json' });
+        const enforcer = p.state.enforcer;
+        if (enforcer.explain === undefined) return answer(res, 501, JSON.stringify({ error: 'this enforcer cannot explain' }), { 'content-type': 'application/json' });
+        try {
+          const e = await enforcer.explain(p.request, p.route.config);
+          const body = JSON.stringify({ route: p.route.config.name, path: p.request.path, decision: e.decision, text: e.text, policies: e.policies });
+          res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+          res.end(body);
+        } catch (err) {
+          logger.error({ err }, 'explain failed');
+          answer(res, 500, 'explain failed');
+        }
+        return;
+      }
       if (path === '/metrics') {
         try {
           const text = await metrics.registry.metrics();

@@ -174,6 +174,24 @@ test('JWKS endpoint down → 401 Jwks remote fetch is failed; requireJwt → 401
   }
 });
 
+test('admin /explain says which policy and rule decide a request, and why', async () => {
+  const token = s.issuer.sign({ sub: 'alice' });
+  const ask = async (path: string, auth?: string) => {
+    const res = await request(`${s.gateway.urls.admin}/explain?method=GET&path=${encodeURIComponent(path)}&host=a.test`, { headers: auth ? { authorization: auth } : {} });
+    return { status: res.statusCode, body: (await res.body.json()) as { route: string; path: string; decision: { allowed: boolean; policy?: string; reason: string }; text: string } };
+  };
+  let r = await ask('/api/../admin', `Bearer ${token}`);
+  assert.equal(r.status, 200);
+  assert.equal(r.body.path, '/admin');
+  assert.equal(r.body.decision.allowed, false);
+  assert.equal(r.body.decision.policy, 'default/deny-admin');
+  assert.match(r.body.text, /deny-admin/);
+  r = await ask('/api/x', `Bearer ${token}`);
+  assert.equal(r.body.decision.allowed, true);
+  r = await ask('/api/x', 'Bearer not.a.jwt');
+  assert.match(r.body.text, /^authentication fails \(ERR_JWT_/);
+});
+
 test('the access log is one JSON line per request with the decision reason and principal, never the token', async () => {
   const { Writable } = await import('node:stream');
   const pino = (await import('pino')).default;

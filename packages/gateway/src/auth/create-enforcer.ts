@@ -227,6 +227,18 @@ export async function createEnforcer(input: EnforcerFactoryInput): Promise<Enfor
   return {
     managedHeaders: outputHeaders(documents),
     size: set.policies.length,
+    async explain(request, route) {
+      const pr = toPolicyRequest(request, route);
+      let identity: Identity | undefined;
+      try {
+        identity = await set.authenticate(pr);
+      } catch (err) {
+        const code = isTesseraError(err) ? err.code : 'ERR_UNEXPECTED';
+        const explanation = set.explain(pr, undefined);
+        return { ...explanation, text: `authentication fails (${code}: ${(err as Error).message}): 401 before any AuthorizationPolicy\n${explanation.text}` };
+      }
+      return set.explain(pr, identity);
+    },
     evaluate(request, route) {
       const auth = request.headers.authorization;
       if (auth !== undefined && auth.length > maxAuthorization) {

@@ -1,4 +1,4 @@
-import type { JwtPayload } from '@tessera/core';
+import type { Explanation, JwtPayload } from '@tessera/core';
 import type { GatewayRequest } from './gateway-request.js';
 
 /** The verified caller of a request, with what its RequestAuthentication rule says to do with the token. */
@@ -50,4 +50,6 @@ export interface Enforcer {
   readonly managedHeaders: ReadonlySet<string>;
   /** Number of policies in force, for `/readyz` and logs. */
   readonly size: number;
+  /** Which policy and rule decide this request and why (core's `explain`), for the admin API and the CLI. */
+  explain?(request: GatewayRequest, route: RouteFacts): Promise<Explanation>;
 }
