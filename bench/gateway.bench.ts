@@ -306,7 +306,7 @@ export default async function main(): Promise<void> {
   }
 
   console.log();
-  console.log(table(['row', 'req/s', 'p50 ms', 'p99 ms', 'non-2xx', 'server CPU µs/req'], results.map((r) => [r.name, fmt(r.rps), fmt(r.p50, 2), fmt(r.p99, 2), String(r.non2xx), r.cpuUs === undefined ? '—' : fmt(r.cpuUs, 1)])));
+  console.log(table(['row', 'req/s', 'p50 ms', 'p99 ms', 'non-2xx + errors', 'server CPU µs/req'], results.map((r) => [r.name, fmt(r.rps), fmt(r.p50, 2), fmt(r.p99, 2), String(r.non2xx), r.cpuUs === undefined ? '—' : fmt(r.cpuUs, 1)])));
   const by = (prefix: string) => results.find((r) => r.name.startsWith(prefix));
   const t1 = by('Tessera 1');
   const t2 = by('Tessera 2');
