@@ -221,3 +221,28 @@ test('the access log is one JSON line per request with the decision reason and p
     await stack.close();
   }
 });
+
+test('forwardOriginalToken (jwtRule or route) keeps the token; a query-parameter token is removed when not forwarded', async () => {
+  const { startStack: start } = await import('./internal/fixtures.js');
+  const ra = (forward: boolean) => RA.replace('      outputPayloadToHeader: x-jwt-payload\n', `      outputPayloadToHeader: x-jwt-payload\n      forwardOriginalToken: ${forward}\n`);
+  const byRule = await start({ 'ra.yaml': ra(true), 'ap.yaml': AP });
+  const byRoute = await start({ 'ra.yaml': ra(false), 'ap.yaml': AP }, {}, { mutations: { forwardOriginalToken: true } });
+  const stripped = await start({ 'ra.yaml': ra(false), 'ap.yaml': AP });
+  try {
+    for (const st of [byRule, byRoute]) {
+      const token = st.issuer.sign({ sub: 'dave' });
+      const res = await request(`${st.url}/api/x`, { headers: { authorization: `Bearer ${token}` } });
+      assert.equal(((await res.body.json()) as Echo).headers.authorization, `Bearer ${token}`);
+    }
+    const token = stripped.issuer.sign({ sub: 'dave' });
+    const res = await request(`${stripped.url}/api/x?access_token=${token}&keep=1`);
+    assert.equal(res.statusCode, 200);
+    const echo = (await res.body.json()) as Echo;
+    assert.equal(echo.url, '/api/x?keep=1', 'the access_token parameter is not forwarded');
+    assert.equal(echo.headers['x-jwt-sub'], 'dave');
+  } finally {
+    await byRule.close();
+    await byRoute.close();
+    await stripped.close();
+  }
+});
