@@ -28,7 +28,7 @@ async function echoUpstream() {
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }) };
 }
 
-test('gateway + token service: client_credentials token passes, revoked token → 401 within a second, token exchange for the upstream', async () => {
+for (const mode of ['poll', 'stream'] as const) test(`gateway + token service (revocations by ${mode}): client_credentials token passes, revoked token → 401, token exchange for the upstream`, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'tessera-e2e-gw-ts-'));
   const ts = createTokenService(loadConfig({
     object: {
@@ -70,7 +70,7 @@ spec:
         { name: 'inventory', pathPrefix: '/inventory', upstream: upstream.url, mutations: { mint: { mode: 'exchange', audience: 'inventory' } } },
       ],
       policies: { sources: [policies], watch: false },
-      tokenService: { url: tsUrl, clientId: 'gateway', clientSecret: 'gateway-secret-0123456789', revocationsPollMs: 200 },
+      tokenService: { url: tsUrl, clientId: 'gateway', clientSecret: 'gateway-secret-0123456789', revocationsPollMs: mode === 'stream' ? 60_000 : 200, revocationsMode: mode },
     },
   }), { logger: silent });
   await gateway.listen();
@@ -99,7 +99,8 @@ spec:
     await revoke.body.dump();
     const revokedAt = Date.now();
     let r = await call('/orders/1');
-    // The feed is polled every 200 ms; wait for it (bounded so a broken feed fails instead of hanging).
+    // Polled every 200 ms, or pushed by the stream (whose reconnect poll is a minute away, so only
+    // the stream can deliver it here); bounded so a broken feed fails instead of hanging.
     while (r.status === 200 && Date.now() - revokedAt < 10_000) {
       await sleep(50);
       r = await call('/orders/1');

@@ -114,6 +114,7 @@ const tokenServiceSchema = z
     clientSecret: z.string().min(1).optional().describe('The gateway\'s client secret (prefer `TESSERA_GATEWAY_CLIENT_SECRET`).'),
     revocationsPath: z.string().startsWith('/').default('/revocations').describe('Path of the token service\'s revocation feed (`GET …?since=<cursor>`).'),
     checkRevocations: z.boolean().default(true).describe('Poll the revocation feed and refuse revoked `jti`s (401) within `revocationsPollMs`.'),
+    revocationsMode: z.enum(['poll', 'stream']).default('poll').describe('`poll`: GET the feed every `revocationsPollMs`; `stream`: hold `<revocationsPath>/stream` (server-sent events) open, pushed at once, with a poll to catch up after each reconnect.'),
     revocationsPollMs: ms('Poll interval for the revocation list (≤ 1000 keeps the one-second promise).', 1000, 50, 60_000),
     revocationsMaxStaleMs: z.number().int().min(0).max(86_400_000).default(0).describe('When the revocation feed has not answered for this long, refuse every token with a `jti` (fail closed); 0 = keep serving the last known list.'),
     timeoutMs: ms('Timeout of a call to the token service.', 2000, 10, 60_000),

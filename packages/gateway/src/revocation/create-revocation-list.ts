@@ -91,6 +91,57 @@ export function createRevocationList(options: RevocationListOptions): Revocation
     return running;
   };
 
+  // Server-sent events (`event: revocation` / `event: cursor`, data JSON): each revocation arrives as
+  // it happens. A dropped stream is reopened after revocationsPollMs, from the last cursor.
+  let stream: { destroy(): void } | undefined;
+  const openStream = async (): Promise<void> => {
+    if (closed) return;
+    const url = new URL(`${ts.revocationsPath!.replace(/\/+$/, '')}/stream`, ts.url);
+    if (cursor) url.searchParams.set('since', cursor);
+    try {
+      const res = await request(url, { method: 'GET', headers: { accept: 'text/event-stream' }, headersTimeout: ts.timeoutMs, bodyTimeout: 0 });
+      if (res.statusCode !== 200) {
+        await res.body.dump();
+        throw new Error(`revocation stream answered ${res.statusCode}`);
+      }
+      stream = res.body;
+      lastSuccess = clock();
+      let buffer = '';
+      res.body.setEncoding('utf8');
+      for await (const chunk of res.body as AsyncIterable<string>) {
+        buffer += chunk;
+        lastSuccess = clock();
+        let end: number;
+        while ((end = buffer.indexOf('\n\n')) !== -1) {
+          const frame = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          let event = 'message';
+          let data = '';
+          for (const line of frame.split('\n')) {
+            if (line.startsWith('event:')) event = line.slice(6).trim();
+            else if (line.startsWith('data:')) data += line.slice(5).trim();
+          }
+          if (!data) continue;
+          try {
+            const value = JSON.parse(data) as { jti?: unknown; exp?: unknown; cursor?: unknown };
+            if (event === 'revocation' && typeof value.jti === 'string') entries.set(value.jti, typeof value.exp === 'number' ? value.exp * 1000 : Number.MAX_SAFE_INTEGER);
+            else if (event === 'cursor' && typeof value.cursor === 'string') cursor = value.cursor;
+          } catch {
+            // A malformed frame is skipped; the catch-up poll after a reconnect fills any gap.
+          }
+        }
+      }
+    } catch (err) {
+      if (!closed && failures++ === 0) options.logger.warn({ err: (err as Error).message }, 'revocation stream failed; reconnecting');
+    }
+    stream = undefined;
+    if (closed) return;
+    const t = setTimeout(() => {
+      void refresh().then(openStream);
+    }, ts.revocationsPollMs);
+    t.unref();
+  };
+
   return {
     has: (jti) => entries.has(jti),
     stale: () => ts.revocationsMaxStaleMs > 0 && clock() - lastSuccess > ts.revocationsMaxStaleMs,
@@ -98,7 +149,11 @@ export function createRevocationList(options: RevocationListOptions): Revocation
       return entries.size;
     },
     start() {
-      if (timer || closed) return;
+      if (timer || closed || stream) return;
+      if (ts.revocationsMode === 'stream') {
+        void refresh().then(openStream);
+        return;
+      }
       void refresh();
       timer = setInterval(() => void refresh(), ts.revocationsPollMs);
       timer.unref();
@@ -107,6 +162,7 @@ export function createRevocationList(options: RevocationListOptions): Revocation
     close() {
       closed = true;
       if (timer) clearInterval(timer);
+      stream?.destroy();
     },
   };
 }
