@@ -220,7 +220,7 @@ export async function createEnforcer(input: EnforcerFactoryInput): Promise<Enfor
     let perRoute = identities.get(route);
     if (perRoute === undefined) identities.set(route, (perRoute = new Map()));
     if (perRoute.size >= IDENTITY_CACHE_MAX) perRoute.delete(perRoute.keys().next().value!);
-    perRoute.set(token, { identity, gateway, until: Math.min(exp * 1000, clock() + IDENTITY_TTL_MS) });
+    perRoute.set(token.slice(-32), { identity, gateway, until: Math.min(exp * 1000, clock() + IDENTITY_TTL_MS) });
     return identity;
   };
 
@@ -249,8 +249,9 @@ export async function createEnforcer(input: EnforcerFactoryInput): Promise<Enfor
         if (auth === undefined) return authorize(request, pr, undefined, route);
         if (auth.startsWith('Bearer ') && auth.indexOf(' ', 7) === -1 && auth.length > 7) {
           const token = auth.slice(7);
-          const hit = identities.get(route)?.get(token);
-          if (hit !== undefined && hit.until > clock()) {
+          // Keyed by the signature's tail (cheap to hash), confirmed by comparing the whole token.
+          const hit = identities.get(route)?.get(token.slice(-32));
+          if (hit !== undefined && hit.gateway.token === token && hit.until > clock()) {
             metrics.jwtCache.hit();
             return authorize(request, pr, hit.identity, route, hit.gateway);
           }
