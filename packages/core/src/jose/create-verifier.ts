@@ -219,6 +219,19 @@ export function createVerifier(options: VerifierOptions): TesseraVerifier {
   }
   const allAlgorithms = new Set<string>();
   for (const trust of anyIssuer ? [anyIssuer] : trusts.values()) for (const alg of trust.algorithms) allAlgorithms.add(alg);
+  // Key sources whose keys can change, with the version last seen: a change empties the cache.
+  const versioned = [...new Set([...(anyIssuer ? [anyIssuer] : trusts.values())].map((t) => t.source))].filter((s) => s.version !== undefined);
+  const seenVersions = versioned.map((s) => s.version);
+  const keysChanged = (): boolean => {
+    let changed = false;
+    for (let i = 0; i < versioned.length; i++) {
+      if (versioned[i]!.version !== seenVersions[i]) {
+        seenVersions[i] = versioned[i]!.version;
+        changed = true;
+      }
+    }
+    return changed;
+  };
 
   const toleranceSeconds = options.clockTolerance === undefined ? 0 : toSeconds(options.clockTolerance);
   if (toleranceSeconds === undefined) config('clockTolerance must be a non-negative number of seconds or a string like "30s"');
@@ -364,6 +377,7 @@ export function createVerifier(options: VerifierOptions): TesseraVerifier {
     const now = clock();
     // Oversized input is refused before it is hashed for the cache lookup.
     if (cache !== undefined && typeof token === 'string' && token.length <= limits.maxTokenLength) {
+      if (keysChanged()) cache.clear();
       const hit = cache.get(token, now);
       if (hit !== undefined) return hit;
     }

@@ -167,6 +167,9 @@ export function createRemoteJwks(urlOrOptions: string | URL | (RemoteJwksOptions
   const abort = new AbortController();
 
   let current: KeySet | undefined;
+  // Bumped when a fetch brings a different set of keys (see KeySource.version).
+  let version = 0;
+  let fingerprint = '';
   let inflight: Promise<KeySet> | undefined;
   let lastAttemptAt: number | undefined;
   let lastFailureAt: number | undefined;
@@ -230,6 +233,11 @@ export function createRemoteJwks(urlOrOptions: string | URL | (RemoteJwksOptions
       }
       const { keys, dropped } = importSet(document, url.href);
       const set: KeySet = { index: createKeyIndex(keys), fetchedAt: clock() };
+      const nextFingerprint = keys.map((k) => `${k.kid}:${k.alg}:${JSON.stringify(k.jwk)}`).sort().join('\n');
+      if (nextFingerprint !== fingerprint) {
+        fingerprint = nextFingerprint;
+        version++;
+      }
       current = set;
       lastAttemptAt = set.fetchedAt;
       lastError = undefined;
@@ -315,7 +323,8 @@ export function createRemoteJwks(urlOrOptions: string | URL | (RemoteJwksOptions
     if (inflight === undefined && inCooldown(clock())) {
       counters.cooldownHits++;
       emit({ type: 'cooldown_hit', kid: header.kid });
-      return Promise.reject(noMatch(header));
+      // Thrown, not rejected: the answer is known now, so verifySync can give it too.
+      throw noMatch(header);
     }
     return load().then(
       (set) => set.index.find(header) ?? Promise.reject(noMatch(header)),
@@ -328,7 +337,7 @@ export function createRemoteJwks(urlOrOptions: string | URL | (RemoteJwksOptions
     if (set === undefined) {
       if (inflight === undefined && lastFailureAt !== undefined && inCooldown(clock())) {
         // Down since start: do not hit the endpoint once per request.
-        return Promise.reject(coreErrors.create('ERR_JWKS_FETCH_FAILED', `no JWKS loaded yet; last fetch failed: ${lastError ?? 'unknown'}`));
+        throw coreErrors.create('ERR_JWKS_FETCH_FAILED', `no JWKS loaded yet; last fetch failed: ${lastError ?? 'unknown'}`);
       }
       return load().then((loaded) => loaded.index.find(header) ?? Promise.reject(noMatch(header)));
     }
@@ -338,7 +347,7 @@ export function createRemoteJwks(urlOrOptions: string | URL | (RemoteJwksOptions
       if (age > cacheMaxAge + staleIfErrorDuration) {
         // Past the stale-if-error bound: this set must not verify anything any more (fail closed).
         if (inflight === undefined && failing && inCooldown(now)) {
-          return Promise.reject(coreErrors.create('ERR_JWKS_FETCH_FAILED', `the JWKS is ${Math.round(age / 1000)} s old and the endpoint keeps failing: ${lastError ?? 'unknown'}`));
+          throw coreErrors.create('ERR_JWKS_FETCH_FAILED', `the JWKS is ${Math.round(age / 1000)} s old and the endpoint keeps failing: ${lastError ?? 'unknown'}`);
         }
         return load().then(
           (loaded) => loaded.index.find(header) ?? Promise.reject(noMatch(header)),
@@ -363,6 +372,9 @@ export function createRemoteJwks(urlOrOptions: string | URL | (RemoteJwksOptions
 
   return Object.freeze({
     getKeys,
+    get version(): number {
+      return version;
+    },
     get keys(): readonly VerificationKey[] {
       return current?.index.keys ?? [];
     },

@@ -141,6 +141,12 @@ export interface SigningKey {
  */
 export interface KeySource {
   getKeys(header: JwsHeader): readonly VerificationKey[] | Promise<readonly VerificationKey[]>;
+  /**
+   * Changes whenever the set of keys changes (a remote set fetched with other keys). A verifier
+   * drops its cached results when it does, so a key taken out of a set stops verifying at once,
+   * not only when the cached tokens expire. Sources whose keys never change leave it undefined.
+   */
+  readonly version?: number;
 }
 
 /**

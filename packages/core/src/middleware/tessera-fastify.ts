@@ -36,7 +36,7 @@ export function tesseraFastify(fastify: FastifyInstance, options: TesseraFastify
   }
   if (!fastify.hasRequestDecorator('auth')) fastify.decorateRequest('auth', null);
   fastify.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
-    const result = await authenticator.authenticate({ method: request.method, url: request.raw.url ?? request.url, headers: request.raw.headersDistinct });
+    const result = await authenticator.authenticate({ method: request.method, url: request.raw.url ?? request.url, headers: request.raw.headersDistinct ?? request.headers });
     if (result.ok) {
       request.auth = result.exempt ? null : result.token;
       return;

@@ -157,3 +157,16 @@ test('express: mounted under a path, the full path is what is authenticated', as
   assert.equal((await fetch(`http://127.0.0.1:${server.port}/api/health`)).status, 200);
   assert.equal((await fetch(`http://127.0.0.1:${server.port}/api/orders`)).status, 401);
 });
+
+test('fastify: requests made with app.inject() (no headersDistinct) are authenticated too', async (t) => {
+  const app = Fastify();
+  t.after(() => app.close());
+  await app.register(tesseraFastify, options);
+  app.get('/orders', async (request) => ({ sub: request.auth?.payload.sub }));
+  const ok = await app.inject({ method: 'GET', url: '/orders', headers: { authorization: `Bearer ${token()}` } });
+  assert.equal(ok.statusCode, 200);
+  assert.ok(JSON.parse(ok.body).sub);
+  const missing = await app.inject({ method: 'GET', url: '/orders' });
+  assert.equal(missing.statusCode, 401);
+  assert.equal(missing.headers['www-authenticate'], 'Bearer realm="orders"');
+});

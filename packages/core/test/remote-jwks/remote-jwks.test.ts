@@ -398,3 +398,36 @@ test('a throwing logger or event hook never breaks the key source; verifySync wo
   await assert.rejects(jwks.refresh(), isCode('ERR_JWKS_FETCH_FAILED'));
   assert.equal(verifier.verifySync(token).payload.sub, 'x', 'the last good set still serves');
 });
+
+test('a key taken out of the set stops verifying at once, even for cached tokens', async (t) => {
+  const server = await startJwksServer();
+  t.after(() => server.close());
+  server.serve(setAB);
+  const { clock, advance } = makeClock();
+  const jwks = createRemoteJwks(server.url, { clock, cacheMaxAge: 60_000, cooldownDuration: 1_000 });
+  t.after(() => jwks.close());
+  const verifier = createVerifier({ issuer: 'https://ts.example', keys: jwks, clock });
+  const token = signJwt({ iss: 'https://ts.example', sub: 's' }, keyB.signingKey, { expiresIn: 3600, clock });
+  await verifier.verify(token);
+  assert.equal(verifier.cache?.size, 1);
+  assert.equal((await verifier.verify(token)).payload.sub, 's', 'served from the cache');
+  server.serve(setA); // key b is withdrawn (e.g. compromised)
+  advance(61_000);
+  await jwks.refresh();
+  await assert.rejects(verifier.verify(token), isCode('ERR_JWKS_NO_MATCHING_KEY'));
+});
+
+test('verifySync answers an unknown kid inside the cooldown with ERR_JWKS_NO_MATCHING_KEY', async (t) => {
+  const server = await startJwksServer();
+  t.after(() => server.close());
+  server.serve(setA);
+  const { clock } = makeClock();
+  const jwks = createRemoteJwks(server.url, { clock, cooldownDuration: 30_000 });
+  t.after(() => jwks.close());
+  await jwks.warmup();
+  const verifier = createVerifier({ keys: jwks, clock, cache: false });
+  const token = signJwt({ sub: 's' }, keyC.signingKey, { expiresIn: 60, clock });
+  // The first unknown kid triggers a refetch (async); the next, inside the cooldown, is known now.
+  await assert.rejects(verifier.verify(token), isCode('ERR_JWKS_NO_MATCHING_KEY'));
+  assert.throws(() => verifier.verifySync(token), isCode('ERR_JWKS_NO_MATCHING_KEY'));
+});
