@@ -103,6 +103,14 @@ const policiesSchema = z
     defaultAction: z.enum(['deny', 'allow']).default('deny').describe('What happens to a route no AuthorizationPolicy selects.'),
     rootNamespace: z.string().min(1).default('istio-system').describe('Policies in this namespace apply to every route (Istio root namespace).'),
     extensionProviders: z.array(extensionProviderSchema).default([]).describe('External authorizers for CUSTOM policies.'),
+    jwks: z
+      .strictObject({
+        cacheMaxAgeMs: ms('How long a fetched JWKS is used before it is refreshed (in the background, serving the cached keys meanwhile).', 600_000, 1_000, 86_400_000),
+        cooldownMs: ms('At most one refetch per this interval for tokens with an unknown `kid`.', 30_000, 0, 3_600_000),
+        staleIfErrorMs: ms('How long past `cacheMaxAgeMs` the last good JWKS keeps serving while its endpoint fails; then tokens are refused (fail closed).', 3_600_000, 0, 86_400_000),
+      })
+      .prefault({})
+      .describe('Remote JWKS of every `jwksUri` (or discovered) rule; the fetch timeout is the rule\'s own `timeout`.'),
   })
   .prefault({});
 

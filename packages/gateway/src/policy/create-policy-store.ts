@@ -79,6 +79,9 @@ export function createPolicyStore(options: PolicyStoreOptions): PolicyStore {
     if (source === undefined) {
       const common = {
         timeoutDuration: request.timeoutMs,
+        cacheMaxAge: config.policies.jwks.cacheMaxAgeMs,
+        cooldownDuration: config.policies.jwks.cooldownMs,
+        staleIfErrorDuration: config.policies.jwks.staleIfErrorMs,
         clock: options.clock,
         logger,
         onEvent: (e: { type: string }) => {
