@@ -84,7 +84,7 @@ export async function handleTokenRequest(ctx: ServiceContext, req: IncomingMessa
       if (!form.has(name)) throw tokenServiceErrors.create('ERR_TOKEN_INVALID_REQUEST', `${name} is missing`);
     }
     const decision = await grant.handle({ client: authenticated, form, now: ctx.clock() });
-    const issued = ctx.issuer.issue(decision);
+    const issued = await ctx.issuer.issue(decision);
     // The audit record is queued before the answer is written, but not awaited: the file store
     // fsyncs each batch (tens of ms here), which would otherwise sit in every token's latency.
     // A failed write is logged and counted (tessera_audit_failures_total), never silent.

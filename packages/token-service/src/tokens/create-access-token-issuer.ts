@@ -30,24 +30,24 @@ export interface IssuedAccessToken {
 
 /** Signs RFC 9068 access tokens with the key ring's active key. */
 export interface AccessTokenIssuer {
-  issue(request: AccessTokenRequest): IssuedAccessToken;
+  issue(request: AccessTokenRequest): Promise<IssuedAccessToken>;
 }
 
 /**
  * Creates the access token issuer: RFC 9068 §2 JWTs with header `typ: at+jwt` and `kid`, claims
  * `iss`, `sub`, `aud` (one string), `exp`, `iat`, `jti`, `client_id` and `scope` (omitted when
- * empty), plus `act` for delegation. Synchronous: one `JSON.stringify` and one `crypto.sign`.
+ * empty), plus `act` for delegation. One `JSON.stringify` and one `crypto.sign` on the thread pool.
  *
  * @example
  * ```ts
  * const issuer = createAccessTokenIssuer({ issuer: () => 'https://ts.example', keyRing, clock: Date.now });
- * const { token, expiresIn } = issuer.issue({ subject: 'svc-a', audience: 'svc-b', scope: ['read'], clientId: 'svc-a', lifetimeSeconds: 300 });
+ * const { token, expiresIn } = await issuer.issue({ subject: 'svc-a', audience: 'svc-b', scope: ['read'], clientId: 'svc-a', lifetimeSeconds: 300 });
  * ```
  */
 export function createAccessTokenIssuer(options: { issuer: () => string; keyRing: KeyRing; clock: Clock }): AccessTokenIssuer {
   const { keyRing, clock } = options;
   return {
-    issue(request) {
+    async issue(request) {
       const signer = keyRing.signer();
       const iat = Math.floor(clock() / 1000);
       let exp = iat + request.lifetimeSeconds;
@@ -57,7 +57,7 @@ export function createAccessTokenIssuer(options: { issuer: () => string; keyRing
       if (request.scope.length > 0) payload.scope = request.scope.join(' ');
       if (request.act !== undefined) payload.act = request.act;
       if (request.mayAct !== undefined) payload['may_act'] = request.mayAct;
-      return { token: signer.sign(payload), jti, kid: signer.kid, iat, exp, expiresIn: exp - iat };
+      return { token: await signer.signAsync(payload), jti, kid: signer.kid, iat, exp, expiresIn: exp - iat };
     },
   };
 }
