@@ -1,5 +1,5 @@
 // Scenario 8 of the brief: the JWKS generator, a small JWKS server, and a gateway JWT policy per
-// domain (issuer, audiences, JWKS address, token passthrough, fetch timeout) — with an HS256
+// domain (issuer, audiences, JWKS address, token passthrough, JWKS cache duration, fetch timeout) — with an HS256
 // `oct` key (the brief's demo: the secret `k` signs tokens, as on jwt.io) and once with RS256.
 import { createServer } from 'node:http';
 import { importSigningKey, signJwt, type JwsAlgorithm, type SigningKey } from '@tessera/core';
@@ -47,6 +47,8 @@ export async function start(options: ExampleOptions = {}): Promise<RunningExampl
   const gw = await startGateway(
     {
       listeners: [{ name: 'main', host: '127.0.0.1', port: options.port ?? 0 }],
+      // The brief's "token cache duration": how long a fetched JWKS is used before it is refreshed.
+      policies: { jwks: { cacheMaxAgeMs: 300_000 } },
       routes: [
         { name: 'hs-remote-domain', host: 'hs-remote.demo.local', upstream: backendUrl, labels: { app: 'hs-remote-api' } },
         { name: 'hs-domain', host: 'hs.demo.local', upstream: backendUrl, labels: { app: 'hs-api' } },
