@@ -37,7 +37,8 @@ for (const mode of ['poll', 'stream'] as const) test(`gateway + token service (r
       rateLimit: { enabled: false },
       clients: [
         { id: 'webui', secret: 'webui-secret-0123456789', audiences: ['orders'], grantTypes: ['client_credentials'] },
-        { id: 'gateway', secret: 'gateway-secret-0123456789', audiences: ['inventory'], grantTypes: [TOKEN_EXCHANGE], exchange: { subjectAudiences: ['orders'], targetAudiences: ['inventory'], impersonation: true } },
+        // No impersonation: the gateway delegates, sending its own client_credentials token as actor.
+        { id: 'gateway', secret: 'gateway-secret-0123456789', audiences: ['inventory'], grantTypes: [TOKEN_EXCHANGE, 'client_credentials'], exchange: { subjectAudiences: ['orders'], targetAudiences: ['inventory'] } },
       ],
     },
   }), { logger: silent });
@@ -93,6 +94,7 @@ spec:
     assert.notEqual(upstreamToken, token);
     assert.equal(decodeJwt(upstreamToken).payload.aud, 'inventory');
     assert.equal(decodeJwt(upstreamToken).payload.sub, 'webui');
+    assert.deepEqual(decodeJwt(upstreamToken).payload.act, { sub: 'gateway' }, 'RFC 8693 §4.1: the gateway is recorded as the actor');
 
     const revoke = await request(`${tsUrl}/revoke`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: basic('webui', 'webui-secret-0123456789') }, body: `token=${token}` });
     assert.equal(revoke.statusCode, 200);

@@ -120,6 +120,7 @@ const tokenServiceSchema = z
     tokenPath: z.string().startsWith('/').default('/token').describe('Token endpoint path (RFC 8693 exchange).'),
     clientId: z.string().min(1).optional().describe('The gateway\'s client id at the token service.'),
     clientSecret: z.string().min(1).optional().describe('The gateway\'s client secret (prefer `TESSERA_GATEWAY_CLIENT_SECRET`).'),
+    delegation: z.boolean().default(true).describe('Token exchange sends the gateway\'s own client_credentials token as `actor_token`, so the new token records the gateway in `act` (RFC 8693 delegation); false = impersonation (the gateway\'s client then needs `exchange.impersonation`).'),
     revocationsPath: z.string().startsWith('/').default('/revocations').describe('Path of the token service\'s revocation feed (`GET …?since=<cursor>`).'),
     checkRevocations: z.boolean().default(true).describe('Poll the revocation feed and refuse revoked `jti`s (401) within `revocationsPollMs`.'),
     revocationsMode: z.enum(['poll', 'stream']).default('poll').describe('`poll`: GET the feed every `revocationsPollMs`; `stream`: hold `<revocationsPath>/stream` (server-sent events) open, pushed at once, with a poll to catch up after each reconnect.'),

@@ -80,10 +80,9 @@ export function createTokenMinter(options: TokenMinterOptions): TokenMinter {
     cache.set(k, entry);
   };
 
-  const exchange = async (identity: GatewayIdentity, mint: MintConfig, k: string, origExpMs: number): Promise<string> => {
+  /** POSTs a form to the token endpoint with the gateway's client credentials; the token and its lifetime in ms. */
+  const tokenRequest = async (form: URLSearchParams, what: string): Promise<{ token: string; lifetimeMs: number }> => {
     const ts = config.tokenService!;
-    const form = new URLSearchParams({ grant_type: TOKEN_EXCHANGE, subject_token: identity.token, subject_token_type: ACCESS_TOKEN_TYPE, audience: mint.audience });
-    if (mint.scope) form.set('scope', mint.scope);
     // RFC 6749 §2.3.1: client id and secret are form-urlencoded before Basic encoding.
     const basic = Buffer.from(`${encodeURIComponent(ts.clientId!)}:${encodeURIComponent(ts.clientSecret!)}`).toString('base64');
     let body: { access_token?: unknown; expires_in?: unknown };
@@ -99,14 +98,41 @@ export function createTokenMinter(options: TokenMinterOptions): TokenMinter {
       if (res.statusCode !== 200) throw new Error(`token service answered ${res.statusCode}: ${text.slice(0, 200)}`);
       body = JSON.parse(text) as typeof body;
     } catch (cause) {
-      throw gatewayErrors.create('ERR_GATEWAY_MINT_FAILED', `token exchange for audience ${mint.audience} failed`, { cause, expose: false });
+      throw gatewayErrors.create('ERR_GATEWAY_MINT_FAILED', `${what} failed`, { cause, expose: false });
     }
     if (typeof body.access_token !== 'string' || !/^[A-Za-z0-9\-._~+/]+=*$/.test(body.access_token)) {
       throw gatewayErrors.create('ERR_GATEWAY_MINT_FAILED', 'the token service answered without a usable access_token', { expose: false });
     }
-    const lifetime = typeof body.expires_in === 'number' && body.expires_in > 0 ? body.expires_in * 1000 : 60_000;
-    remember(k, { token: body.access_token, until: Math.min(clock() + lifetime * 0.8, origExpMs) });
-    return body.access_token;
+    return { token: body.access_token, lifetimeMs: typeof body.expires_in === 'number' && body.expires_in > 0 ? body.expires_in * 1000 : 60_000 };
+  };
+
+  // The gateway's own token (client_credentials), sent as the RFC 8693 actor_token so exchanged
+  // tokens record the gateway in `act` (delegation, §4.1) instead of impersonating the caller.
+  let actor: { token: string; until: number } | undefined;
+  let actorInflight: Promise<string> | undefined;
+  const actorToken = (): Promise<string> => {
+    if (actor !== undefined && actor.until > clock()) return Promise.resolve(actor.token);
+    actorInflight ??= tokenRequest(new URLSearchParams({ grant_type: 'client_credentials' }), 'the gateway\'s own token (actor_token)')
+      .then(({ token, lifetimeMs }) => {
+        actor = { token, until: clock() + lifetimeMs * 0.8 };
+        return token;
+      })
+      .finally(() => {
+        actorInflight = undefined;
+      });
+    return actorInflight;
+  };
+
+  const exchange = async (identity: GatewayIdentity, mint: MintConfig, k: string, origExpMs: number): Promise<string> => {
+    const form = new URLSearchParams({ grant_type: TOKEN_EXCHANGE, subject_token: identity.token, subject_token_type: ACCESS_TOKEN_TYPE, audience: mint.audience });
+    if (mint.scope) form.set('scope', mint.scope);
+    if (config.tokenService!.delegation) {
+      form.set('actor_token', await actorToken());
+      form.set('actor_token_type', ACCESS_TOKEN_TYPE);
+    }
+    const { token, lifetimeMs } = await tokenRequest(form, `token exchange for audience ${mint.audience}`);
+    remember(k, { token, until: Math.min(clock() + lifetimeMs * 0.8, origExpMs) });
+    return token;
   };
 
   const minter: TokenMinter = {
