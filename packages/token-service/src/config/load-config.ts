@@ -1,3 +1,4 @@
+import { dirname, resolve } from 'node:path';
 import type { z } from 'zod';
 import { loadLayeredConfig, type EnvBinding } from '@tessera/core';
 import { tokenServiceErrors } from '../errors.js';
@@ -64,6 +65,12 @@ export function loadConfig(options: LoadConfigOptions = {}): TokenServiceConfig 
       return parsed.success ? { ok: true, value: parsed.data } : { ok: false, issues: parsed.error.issues };
     },
     checkReferences: checkConfigReferences,
+    prepare: (config) => {
+      // TLS files named in the file mean "next to the file", whatever the working directory.
+      if (options.file === undefined || config.server.tls === undefined) return;
+      const base = dirname(resolve(options.file));
+      config.server.tls = { cert: resolve(base, config.server.tls.cert), key: resolve(base, config.server.tls.key) };
+    },
     createError: (message, extra) => tokenServiceErrors.create('ERR_TOKEN_SERVICE_CONFIG_INVALID', message, extra),
   }) as TokenServiceConfig;
 }

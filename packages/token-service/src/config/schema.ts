@@ -80,9 +80,16 @@ export const tokenServiceConfigSchema = z.strictObject({
       bodyLimitBytes: z.number().int().min(1024).max(10_485_760).default(65_536).describe('Largest request body accepted.'),
       trustProxy: z.boolean().default(false).describe('Take the client address from `X-Forwarded-For` (only behind a trusted proxy).'),
       shutdownTimeoutMs: z.number().int().min(0).default(10_000).describe('How long `close()` waits for requests in flight.'),
+      tls: z
+        .strictObject({
+          cert: z.string().min(1).describe('PEM certificate chain file.'),
+          key: z.string().min(1).describe('PEM private key file.'),
+        })
+        .optional()
+        .describe('Serve HTTPS instead of HTTP; the default issuer then starts with `https://`.'),
     })
     .prefault({})
-    .describe('HTTP listener.'),
+    .describe('HTTP(S) listener.'),
   admin: z
     .strictObject({
       enabled: z.boolean().default(true).describe('Serve the admin API under `/admin`.'),

@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { pino, type Logger } from 'pino';
@@ -377,7 +379,10 @@ export function createTokenService(config: TokenServiceConfig, options: TokenSer
         await loadAdminToken();
         ctx = await buildContext(storage);
         streams = { clients: new Set() };
-        const srv = createServer({ requestTimeout: 30_000, headersTimeout: 10_000, keepAliveTimeout: 5_000 }, (req, res) => void dispatch(req, res));
+        const serverOptions = { requestTimeout: 30_000, headersTimeout: 10_000, keepAliveTimeout: 5_000 };
+        const handler = (req: IncomingMessage, res: ServerResponse) => void dispatch(req, res);
+        const tls = config.server.tls;
+        const srv: Server = tls === undefined ? createServer(serverOptions, handler) : createHttpsServer({ ...serverOptions, ...readTlsFiles(tls) }, handler);
         server = srv;
         await new Promise<void>((resolve, reject) => {
           srv.once('error', reject);
@@ -387,7 +392,7 @@ export function createTokenService(config: TokenServiceConfig, options: TokenSer
         // Bound to every interface: the default issuer names loopback (issue 3: http://127.0.0.1:<port>).
         const unspecified = address.address === '0.0.0.0' || address.address === '::';
         const host = unspecified ? '127.0.0.1' : address.family === 'IPv6' ? `[${address.address}]` : address.address;
-        baseUrl = `http://${host}:${address.port}`;
+        baseUrl = `${tls === undefined ? 'http' : 'https'}://${host}:${address.port}`;
         // The issuer must be known before the first key signs or the first client is checked.
         await seedClients(storage);
         await keyRing!.start();
@@ -451,4 +456,16 @@ export function createTokenService(config: TokenServiceConfig, options: TokenSer
     metricsText: () => metrics.registry.metrics(),
   };
   return service;
+}
+
+/** Reads the listener's certificate and key; an unreadable file is a configuration error naming it. */
+function readTlsFiles(tls: { readonly cert: string; readonly key: string }): { cert: Buffer; key: Buffer } {
+  const read = (field: 'cert' | 'key') => {
+    try {
+      return readFileSync(tls[field]);
+    } catch (cause) {
+      throw tokenServiceErrors.create('ERR_TOKEN_SERVICE_CONFIG_INVALID', `server.tls.${field}: cannot read ${tls[field]} (${(cause as NodeJS.ErrnoException).code ?? 'error'})`, { cause });
+    }
+  };
+  return { cert: read('cert'), key: read('key') };
 }
