@@ -17,7 +17,7 @@ import { createInventory } from './inventory.js';
 import { createOrderProcessing } from './order-processing.js';
 
 /**
- * Starts the token service (password grant on, users alice and bob, clients `webapp` and
+ * Starts the token service over HTTPS (password grant on, users alice and bob, clients `webapp` and
  * `order-processing`), inventory and order-processing over HTTPS.
  *
  * @example
@@ -29,7 +29,10 @@ import { createOrderProcessing } from './order-processing.js';
 export async function start(options: ExampleOptions = {}): Promise<RunningExample> {
   const webappSecret = randomBytes(24).toString('base64url');
   const opSecret = randomBytes(24).toString('base64url');
+  const ca = await createExampleCa();
+  const tsTls = await ca.issue('token-service');
   const ts = await startTokenService({
+    server: { tls: { cert: tsTls.certFile, key: tsTls.keyFile } },
     grants: {
       password: {
         enabled: true,
@@ -51,16 +54,15 @@ export async function start(options: ExampleOptions = {}): Promise<RunningExampl
       },
     ],
   });
-  const ca = await createExampleCa();
   const tls = await ca.issue('localhost');
-  const inventory = await createInventory({ issuer: ts.issuer, jwksUri: ts.jwksUri, tls });
+  const inventory = await createInventory({ issuer: ts.issuer, jwksUri: ts.jwksUri, tls, ca: ca.caCert });
   await inventory.app.listen({ host: '127.0.0.1', port: 0 });
   const inventoryUrl = `https://127.0.0.1:${(inventory.app.server.address() as { port: number }).port}`;
   const op = createOrderProcessing({ tokenServiceUrl: ts.url, issuer: ts.issuer, jwksUri: ts.jwksUri, clientSecret: opSecret, inventoryUrl, ca: ca.caCert });
   const opServer = createServer(tls, op.app);
   const opUrl = await listen(opServer, options.port ?? 0, 'https');
   const userToken = (username: string, password: string, scope: string) =>
-    tokenRequest(ts.url, 'webapp', webappSecret, { grant_type: 'password', username, password, scope, audience: 'order-processing' });
+    tokenRequest(ts.url, 'webapp', webappSecret, { grant_type: 'password', username, password, scope, audience: 'order-processing' }, ca.caCert);
   const placeOrder = async (token?: string) => {
     const res = await httpCall(`${opUrl}/orders`, { method: 'POST', ca: ca.caCert, ...(token === undefined ? {} : { headers: { authorization: `Bearer ${token}` } }) });
     const body = res.json as { status?: string; inventory?: { sub?: string; aud?: string; act?: { sub?: string } } } | undefined;
@@ -92,7 +94,7 @@ export async function start(options: ExampleOptions = {}): Promise<RunningExampl
       }),
     ],
     hints: [
-      `TOKEN=$(curl -s -u webapp:${webappSecret} -d grant_type=password -d username=alice -d password=alice-demo-password -d scope=place-order ${ts.url}/token | node -pe 'JSON.parse(require("fs").readFileSync(0)).access_token')`,
+      `TOKEN=$(curl -sk -u webapp:${webappSecret} -d grant_type=password -d username=alice -d password=alice-demo-password -d scope=place-order ${ts.url}/token | node -pe 'JSON.parse(require("fs").readFileSync(0)).access_token')`,
       `curl -k -X POST -H "Authorization: Bearer $TOKEN" ${opUrl}/orders`,
     ],
     async close() {

@@ -10,6 +10,9 @@ const run = promisify(execFile);
 export interface IssuedCertificate {
   readonly cert: string;
   readonly key: string;
+  /** The same certificate and key as files (for servers configured by path), deleted by `dispose`. */
+  readonly certFile: string;
+  readonly keyFile: string;
 }
 
 /** A throw-away certificate authority for one example run. */
@@ -55,7 +58,7 @@ export async function createExampleCa(): Promise<ExampleCa> {
       await writeFile(`${base}.ext`, `subjectAltName=${san}\nbasicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth,clientAuth\n`);
       await run('openssl', ['req', '-new', ...ecKey, '-keyout', `${base}.key`, '-out', `${base}.csr`, '-subj', `/CN=${name}`]);
       await run('openssl', ['x509', '-req', '-in', `${base}.csr`, '-CA', join(dir, 'ca.crt'), '-CAkey', join(dir, 'ca.key'), '-set_serial', String(serial++), '-days', '1', '-out', `${base}.crt`, '-extfile', `${base}.ext`]);
-      return { cert: await readFile(`${base}.crt`, 'utf8'), key: await readFile(`${base}.key`, 'utf8') };
+      return { cert: await readFile(`${base}.crt`, 'utf8'), key: await readFile(`${base}.key`, 'utf8'), certFile: `${base}.crt`, keyFile: `${base}.key` };
     },
     dispose: () => rm(dir, { recursive: true, force: true }),
   };
