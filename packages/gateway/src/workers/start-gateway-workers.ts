@@ -14,11 +14,29 @@ export interface GatewayWorkers {
   close(): Promise<void>;
 }
 
-const MINT_KEY_ENV = 'TESSERA_GATEWAY_WORKER_MINT_KEY';
-
 interface ListeningMessage {
   readonly type: 'tessera-gateway-listening';
   readonly urls: Record<string, string>;
+}
+
+// The minting key goes to each worker over the IPC channel, on the worker's request (so it cannot
+// arrive before the worker listens for it), never through the environment: a process's initial
+// environment stays readable in /proc/<pid>/environ for its lifetime.
+const KEY_REQUEST = 'tessera-gateway-minting-key-request';
+const KEY_REPLY = 'tessera-gateway-minting-key';
+
+const needsMintingKey = (config: GatewayConfig): boolean => config.routes.some((r) => r.mutations.mint?.mode === 'self');
+
+function requestMintingKey(): Promise<Jwk> {
+  return new Promise((resolve) => {
+    const onMessage = (m: { type?: string; jwk?: Jwk }) => {
+      if (m?.type !== KEY_REPLY || m.jwk === undefined) return;
+      process.off('message', onMessage);
+      resolve(m.jwk);
+    };
+    process.on('message', onMessage);
+    process.send?.({ type: KEY_REQUEST });
+  });
 }
 
 /**
@@ -38,9 +56,7 @@ interface ListeningMessage {
 export async function startGatewayWorkers(config: GatewayConfig, workers: number, options: Omit<CreateGatewayOptions, 'mintingKey'> = {}): Promise<GatewayWorkers> {
   if (!Number.isInteger(workers) || workers < 1 || workers > 256) throw gatewayErrors.create('ERR_GATEWAY_CONFIG_INVALID', 'workers must be an integer from 1 to 256');
   if (cluster.isWorker) {
-    const keyText = process.env[MINT_KEY_ENV];
-    const mintingKey = keyText ? (JSON.parse(keyText) as Jwk) : undefined;
-    delete process.env[MINT_KEY_ENV];
+    const mintingKey = needsMintingKey(config) ? await requestMintingKey() : undefined;
     const gateway = createGateway(config, { ...options, ...(mintingKey ? { mintingKey } : {}) });
     await gateway.listen();
     process.send?.({ type: 'tessera-gateway-listening', urls: gateway.urls } satisfies ListeningMessage);
@@ -54,17 +70,16 @@ export async function startGatewayWorkers(config: GatewayConfig, workers: number
   // Workers accept connections themselves (the kernel balances); round-robin through the primary
   // would add a hop per connection.
   cluster.schedulingPolicy = cluster.SCHED_NONE;
-  const needsKey = config.routes.some((r) => r.mutations.mint?.mode === 'self');
-  const env: Record<string, string> = {};
-  if (needsKey) env[MINT_KEY_ENV] = JSON.stringify(generateKey(config.minting.algorithm as JwsAlgorithm).privateJwk);
+  const mintingKey = needsMintingKey(config) ? generateKey(config.minting.algorithm as JwsAlgorithm).privateJwk : undefined;
   let closing = false;
   let urls: Record<string, string> = {};
   const running = new Set<Worker>();
   const fork = () =>
     new Promise<void>((resolve, reject) => {
-      const w = cluster.fork(env);
+      const w = cluster.fork();
       running.add(w);
-      const onMessage = (m: ListeningMessage) => {
+      const onMessage = (m: ListeningMessage | { type: typeof KEY_REQUEST }) => {
+        if (m?.type === KEY_REQUEST && mintingKey !== undefined) w.send({ type: KEY_REPLY, jwk: mintingKey });
         if (m?.type !== 'tessera-gateway-listening') return;
         urls = m.urls;
         resolve();
