@@ -43,6 +43,8 @@ export interface CreateGatewayOptions {
   readonly mintingKey?: Jwk;
   /** Builds the enforcer for a policy set; the default compiles RequestAuthentication / AuthorizationPolicy with `@tessera/core`. */
   readonly enforcerFactory?: PolicyStore['factory'];
+  /** What `/metrics` answers; default this gateway's registry (workers answer for the whole cluster). */
+  readonly metricsText?: () => Promise<string>;
 }
 
 /**
@@ -416,7 +418,7 @@ export function createGateway(config: GatewayConfig, options: CreateGatewayOptio
       }
       if (path === '/metrics') {
         try {
-          const text = await metrics.registry.metrics();
+          const text = await (options.metricsText ?? (() => metrics.registry.metrics()))();
           res.writeHead(200, { 'content-type': metrics.registry.contentType });
           res.end(text);
         } catch (err) {

@@ -18,7 +18,8 @@ const freePort = () => new Promise<number>((resolve) => {
 test('two workers serve one port and publish the same minting key; SIGTERM drains and exits', async () => {
   const upstream = await startEchoUpstream();
   const script = fileURLToPath(new URL('./internal/run-workers.ts', import.meta.url));
-  const child = spawn(process.execPath, ['--conditions=development', '--import', 'tsx', script, upstream.url], { env: { ...process.env, GW_PORT: String(await freePort()) }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const adminPort = await freePort();
+  const child = spawn(process.execPath, ['--conditions=development', '--import', 'tsx', script, upstream.url], { env: { ...process.env, GW_PORT: String(await freePort()), GW_ADMIN_PORT: String(adminPort) }, stdio: ['ignore', 'pipe', 'inherit'] });
   try {
     const line = await new Promise<string>((resolve, reject) => {
       let out = '';
@@ -43,6 +44,13 @@ test('two workers serve one port and publish the same minting key; SIGTERM drain
       await dispatcher.close();
     }
     assert.equal(keys.size, 1, 'every worker publishes the primary\'s key');
+    // Whichever worker a scrape lands on, /metrics counts the requests of the whole cluster.
+    for (let i = 0; i < 4; i++) {
+      const dispatcher = new Agent({ pipelining: 0 });
+      const res = await request(`http://127.0.0.1:${adminPort}/metrics`, { dispatcher });
+      assert.match(await res.body.text(), /tessera_gateway_upstream_rq_total\{route="echo",code_class="2xx"\} 12\b/);
+      await dispatcher.close();
+    }
     const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
     child.kill('SIGTERM');
     assert.equal(await exited, 0);

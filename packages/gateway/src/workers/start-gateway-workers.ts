@@ -1,4 +1,6 @@
 import cluster, { type Worker } from 'node:cluster';
+import { randomUUID } from 'node:crypto';
+import { AggregatorRegistry } from 'prom-client';
 import { generateKey, type Jwk, type JwsAlgorithm } from '@tessera/core';
 import type { GatewayConfig } from '../config/load-gateway-config.js';
 import { gatewayErrors } from '../errors.js';
@@ -24,6 +26,30 @@ interface ListeningMessage {
 // environment stays readable in /proc/<pid>/environ for its lifetime.
 const KEY_REQUEST = 'tessera-gateway-minting-key-request';
 const KEY_REPLY = 'tessera-gateway-minting-key';
+
+// A worker's /metrics asks the primary, which gathers every worker's registry (prom-client's
+// AggregatorRegistry), so a scrape that lands on any worker sees the whole gateway.
+const METRICS_REQUEST = 'tessera-gateway-metrics-request';
+const METRICS_REPLY = 'tessera-gateway-metrics';
+
+function clusterMetricsText(): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const id = randomUUID();
+    const timer = setTimeout(() => {
+      process.off('message', onMessage);
+      reject(new Error('the primary did not answer with the cluster metrics'));
+    }, 5_000);
+    const onMessage = (m: { type?: string; id?: string; text?: string; error?: string }) => {
+      if (m?.type !== METRICS_REPLY || m.id !== id) return;
+      clearTimeout(timer);
+      process.off('message', onMessage);
+      if (typeof m.text === 'string') resolve(m.text);
+      else reject(new Error(m.error ?? 'cluster metrics failed'));
+    };
+    process.on('message', onMessage);
+    process.send?.({ type: METRICS_REQUEST, id });
+  });
+}
 
 const needsMintingKey = (config: GatewayConfig): boolean => config.routes.some((r) => r.mutations.mint?.mode === 'self');
 
@@ -57,7 +83,10 @@ export async function startGatewayWorkers(config: GatewayConfig, workers: number
   if (!Number.isInteger(workers) || workers < 1 || workers > 256) throw gatewayErrors.create('ERR_GATEWAY_CONFIG_INVALID', 'workers must be an integer from 1 to 256');
   if (cluster.isWorker) {
     const mintingKey = needsMintingKey(config) ? await requestMintingKey() : undefined;
-    const gateway = createGateway(config, { ...options, ...(mintingKey ? { mintingKey } : {}) });
+    const gateway = createGateway(config, { ...options, ...(mintingKey ? { mintingKey } : {}), metricsText: clusterMetricsText });
+    // Constructing one installs prom-client's worker-side answer to the primary's requests.
+    new AggregatorRegistry();
+    AggregatorRegistry.setRegistries([gateway.metrics.registry]);
     await gateway.listen();
     process.send?.({ type: 'tessera-gateway-listening', urls: gateway.urls } satisfies ListeningMessage);
     const stop = () => {
@@ -71,6 +100,7 @@ export async function startGatewayWorkers(config: GatewayConfig, workers: number
   // would add a hop per connection.
   cluster.schedulingPolicy = cluster.SCHED_NONE;
   const mintingKey = needsMintingKey(config) ? generateKey(config.minting.algorithm as JwsAlgorithm).privateJwk : undefined;
+  const aggregator = new AggregatorRegistry();
   let closing = false;
   let urls: Record<string, string> = {};
   const running = new Set<Worker>();
@@ -78,8 +108,14 @@ export async function startGatewayWorkers(config: GatewayConfig, workers: number
     new Promise<void>((resolve, reject) => {
       const w = cluster.fork();
       running.add(w);
-      const onMessage = (m: ListeningMessage | { type: typeof KEY_REQUEST }) => {
+      const onMessage = (m: ListeningMessage | { type: typeof KEY_REQUEST } | { type: typeof METRICS_REQUEST; id: string }) => {
         if (m?.type === KEY_REQUEST && mintingKey !== undefined) w.send({ type: KEY_REPLY, jwk: mintingKey });
+        if (m?.type === METRICS_REQUEST) {
+          aggregator.clusterMetrics().then(
+            (text) => w.send({ type: METRICS_REPLY, id: m.id, text }),
+            (error: unknown) => w.send({ type: METRICS_REPLY, id: m.id, error: String((error as Error)?.message ?? error) }),
+          );
+        }
         if (m?.type !== 'tessera-gateway-listening') return;
         urls = m.urls;
         resolve();

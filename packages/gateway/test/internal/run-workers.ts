@@ -1,5 +1,5 @@
 // Child process for the workers test: `run-workers.ts <upstream-url>` runs the gateway on two
-// node:cluster workers and prints the URL once all listen.
+// node:cluster workers (admin listener on GW_ADMIN_PORT) and prints the URL once all listen.
 import cluster from 'node:cluster';
 import pino from 'pino';
 import { loadGatewayConfig, startGatewayWorkers } from '@tessera/gateway';
@@ -7,7 +7,7 @@ import { loadGatewayConfig, startGatewayWorkers } from '@tessera/gateway';
 const config = loadGatewayConfig({
   object: {
     listeners: [{ port: Number(process.env.GW_PORT) }],
-    admin: { enabled: false },
+    admin: { host: '127.0.0.1', port: Number(process.env.GW_ADMIN_PORT) },
     routes: [{ name: 'echo', upstream: process.argv[2], mutations: { mint: { mode: 'self', audience: 'echo' } } }],
     policies: { defaultAction: 'allow', watch: false },
   },
