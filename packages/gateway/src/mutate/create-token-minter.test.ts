@@ -14,7 +14,7 @@ function identity(sub: string, now: number): GatewayIdentity {
   return { token, payload: { sub, iss: 'https://idp.test', exp: Math.floor(now / 1000) + 600 }, requestPrincipal: `https://idp.test/${sub}`, tokenHeader: 'authorization', tokenParam: undefined, forwardOriginalToken: false, headersToAdd: [] };
 }
 
-test('cached per (subject, audience, original token); rotation drops the cache and keeps the old key published', async () => {
+test('cached per (subject, audience, original token); rotation signs with the key published beforehand, drops the cache and keeps the old key published', async () => {
   let now = Date.UTC(2030, 0, 1);
   const minter = createTokenMinter({ config, clock: () => now });
   try {
@@ -26,9 +26,13 @@ test('cached per (subject, audience, original token); rotation drops the cache a
     const verify = (token: string) => createVerifier({ issuer: 'https://gw.test', audience: 'orders', keys: minter.jwks(), clock: () => now }).verify(token);
     assert.equal((await verify(first)).payload.exp, Math.floor(now / 1000) + 60);
 
+    const publishedBefore = minter.jwks();
+    assert.equal(publishedBefore.keys.length, 2, 'the signing key and the next one are published');
     minter.rotate();
-    assert.equal(minter.jwks().keys.length, 2, 'the previous key stays published');
+    assert.equal(minter.jwks().keys.length, 3, 'next, current and the previous key are published');
     const second = minter.mint(alice, mint) as string;
+    // The key that signs after the rotation was already in the JWKS a verifier fetched before it.
+    await createVerifier({ issuer: 'https://gw.test', audience: 'orders', keys: publishedBefore, clock: () => now }).verify(second);
     assert.notEqual(second, first, 'rotation empties the cache');
     await verify(first);
     await verify(second);

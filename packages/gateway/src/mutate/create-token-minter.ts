@@ -11,9 +11,12 @@ type MintConfig = NonNullable<GatewayRouteConfig['mutations']['mint']>;
 export interface TokenMinter {
   /** A token for `mint.audience` carrying the caller's `sub` and an `act` chain; cached. */
   mint(identity: GatewayIdentity, mint: MintConfig): string | Promise<string>;
-  /** The gateway's public keys (current and previous), served at `/.well-known/jwks.json`. */
+  /** The gateway's public keys (next, current and previous), served at `/.well-known/jwks.json`. */
   jwks(): Jwks;
-  /** Generates a new signing key, keeps the previous one published, and drops every cached token. */
+  /**
+   * The published next key starts signing, a new next key is published, the old key stays
+   * published for the tokens it signed, and every cached token is dropped.
+   */
   rotate(): void;
   close(): void;
 }
@@ -54,6 +57,9 @@ export function createTokenMinter(options: TokenMinterOptions): TokenMinter {
   const clock = options.clock ?? Date.now;
   const alg = config.minting.algorithm as JwsAlgorithm;
   let current: GeneratedKey | undefined;
+  // Published one rotation period before it signs, so verifiers that cache the JWKS already hold
+  // it when the first token signed with it arrives (no unknown-kid refetch, no cooldown miss).
+  let next: GeneratedKey | undefined;
   let previous: Jwk | undefined;
   let cache = new Map<string, CacheEntry>();
   const inflight = new Map<string, Promise<string>>();
@@ -63,6 +69,7 @@ export function createTokenMinter(options: TokenMinterOptions): TokenMinter {
     if (current === undefined) {
       current = options.privateJwk ? fromJwk(options.privateJwk, alg) : generateKey(alg);
       if (!options.privateJwk) {
+        next = generateKey(alg);
         timer = setInterval(() => minter.rotate(), config.minting.keyRotationSeconds * 1000);
         timer.unref();
       }
@@ -173,13 +180,14 @@ export function createTokenMinter(options: TokenMinterOptions): TokenMinter {
     },
     jwks() {
       const keys: Jwk[] = [];
-      if (current?.publicJwk) keys.push({ ...current.publicJwk, alg: current.alg, use: 'sig' });
+      for (const k of [current, next]) if (k?.publicJwk) keys.push({ ...k.publicJwk, alg: k.alg, use: 'sig' });
       if (previous) keys.push(previous);
       return { keys };
     },
     rotate() {
       if (current?.publicJwk) previous = { ...current.publicJwk, alg: current.alg, use: 'sig' };
-      current = generateKey(alg);
+      current = next ?? generateKey(alg);
+      next = options.privateJwk ? undefined : generateKey(alg);
       cache = new Map();
     },
     close() {
