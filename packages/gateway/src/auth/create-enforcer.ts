@@ -69,7 +69,7 @@ function toGatewayIdentity(request: GatewayRequest, identity: Identity): Gateway
 function toPolicyRequest(r: GatewayRequest, route: RouteFacts): PolicyRequest {
   return {
     method: r.method,
-    host: (typeof r.headers.host === 'string' ? r.headers.host : r.host).toLowerCase(),
+    host: r.authority || r.host,
     path: r.path,
     query: r.query.length > 1 ? r.query.slice(1) : undefined,
     port: r.port,

@@ -17,6 +17,11 @@ export interface GatewayRequest {
   readonly scheme: 'http' | 'https';
   /** Lower-case host without the port (`Host`, or `:authority`). */
   readonly host: string;
+  /**
+   * Lower-case authority as sent, port included (Istio matches `hosts` against it). In the decision
+   * API this is the original request's host, not the Host of the call to the gateway.
+   */
+  readonly authority: string;
   /** Port of the listener that accepted the request (`destination.port`). */
   readonly port: number;
   /** Normalized path without the query (merge slashes, dot segments resolved, unreserved escapes decoded). */

@@ -3,7 +3,7 @@ import type { GatewayListenerConfig } from '../config/load-gateway-config.js';
 import type { GatewayRequest } from '../auth/gateway-request.js';
 import type { GatewayIdentity, Verdict } from '../auth/verdict.js';
 import type { TokenMinter } from '../mutate/create-token-minter.js';
-import { answer, answerDenied, count, identityHeaders, prepare, type HandlerContext, type Prepared } from '../proxy/internal/proxy-handler.js';
+import { answer, answerDenied, count, identityHeaders, prepare, stripV4Mapped, type HandlerContext, type Prepared } from '../proxy/internal/proxy-handler.js';
 
 /** The decision API: nginx `auth_request` / Traefik `forwardAuth` style and Envoy ext_authz HTTP style. */
 export interface DecisionHandler {
@@ -96,7 +96,11 @@ export function createDecisionHandler(options: DecisionHandlerOptions): Decision
           options.log(undefined, req, 400, 'decision: no original URI', undefined, started);
           return;
         }
-        const host = first(req.headers['x-original-host']) ?? first(req.headers['x-forwarded-host']);
+        // Only a proxy the gateway trusts speaks for the original host: nginx passes the client's
+        // own headers to the auth subrequest, so from anyone else X-Original-Host could pick the
+        // most permissive route. X-Forwarded-Host is never taken (clients set it freely).
+        const peer = stripV4Mapped(req.socket.remoteAddress ?? '');
+        const host = ctx.isTrustedProxy(peer) ? first(req.headers['x-original-host']) : undefined;
         original = { method, url: uri, host };
       }
       const p = prepare(ctx, req, listener, original, fallback);

@@ -118,6 +118,7 @@ export function prepare(ctx: HandlerContext, req: IncomingMessage, listener: Gat
     method: overrideUrl ? overrideUrl.method : req.method ?? 'GET',
     scheme: tls ? 'https' : 'http',
     host,
+    authority: hostHeader.toLowerCase(),
     port: socket.localPort ?? listener.port,
     path,
     query: q === -1 ? '' : url.slice(q),
@@ -155,8 +156,7 @@ export function stripV4Mapped(ip: string): string {
 
 /** `realm` for `WWW-Authenticate`: the configured one, or the request URL as Envoy does. */
 export function realmOf(ctx: HandlerContext, r: GatewayRequest): string {
-  const authority = typeof r.headers.host === 'string' && r.headers.host.length > 0 ? r.headers.host.toLowerCase() : r.host;
-  return ctx.config.realm ?? `${r.scheme}://${authority}${r.path}`;
+  return ctx.config.realm ?? `${r.scheme}://${r.authority || r.host}${r.path}`;
 }
 
 /** Records the verdict in the route's counters (Envoy's jwt_authn and rbac stats). */
@@ -174,7 +174,7 @@ export function count(counters: RouteCounters, verdict: Verdict): void {
 }
 
 /** Headers the gateway sets itself on the upstream request; a client copy of any of them is dropped. */
-const ALWAYS_MANAGED = ['x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host', 'x-forwarded-port', 'forwarded', 'x-real-ip', 'x-envoy-external-address', 'x-tessera-principal', 'x-tessera-route', 'expect', 'host'];
+const ALWAYS_MANAGED = ['x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host', 'x-forwarded-port', 'forwarded', 'x-real-ip', 'x-envoy-external-address', 'x-tessera-principal', 'x-tessera-request-principal', 'x-tessera-route', 'expect', 'host'];
 
 /** The set of header names to drop from the client's request for this route and identity rules. */
 export function managedHeaders(route: CompiledRoute, enforcer: Enforcer, config: GatewayConfig): Set<string> {
@@ -208,6 +208,8 @@ export function upstreamHeaders(ctx: HandlerContext, req: IncomingMessage, p: Pr
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i]!.toLowerCase();
     if (drop.has(name) || isHopByHop(name) || named?.has(name)) continue;
+    // `x_jwt_sub` reads as `x-jwt-sub` to upstreams that fold `_` into `-` (CGI, WSGI, Rack, PHP).
+    if (name.includes('_') && drop.has(name.replaceAll('_', '-'))) continue;
     if (!forwardToken && name === tokenHeader) continue;
     if (minted !== undefined && name === m.mint!.header) continue;
     out.push(name, raw[i + 1]!);
@@ -246,7 +248,14 @@ export function identityHeaders(p: Prepared, identity: GatewayIdentity | undefin
   const out: string[] = [];
   const m = p.route.config.mutations;
   if (identity !== undefined) {
-    for (const [name, value] of identity.headersToAdd) out.push(name, value);
+    // jwtRules `outputClaimToHeaders`: the same printable-ASCII rule as the route's claim headers.
+    for (const [name, value] of identity.headersToAdd) {
+      if (!isPrintableAscii(value)) {
+        if (m.onUnsafeClaim === 'reject') return { ok: false, reason: `header ${name} from a claim holds characters a header cannot carry` };
+        continue;
+      }
+      out.push(name, value);
+    }
     for (const rule of m.claimsToHeaders) {
       const v = claimHeaderValue(identity.payload, rule.claim);
       if (v === undefined) continue;
@@ -272,4 +281,12 @@ export function identityHeaders(p: Prepared, identity: GatewayIdentity | undefin
 /** Writes the upstream response to the client (hop-by-hop headers removed). */
 export function writeUpstreamHead(res: ServerResponse, statusCode: number, headers: Record<string, string | string[] | undefined>): void {
   res.writeHead(statusCode, responseHeaders(headers));
+}
+
+function isPrintableAscii(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x20 || c > 0x7e) return false;
+  }
+  return true;
 }
