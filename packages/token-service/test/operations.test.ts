@@ -172,3 +172,20 @@ test('close() drains: a request in flight completes, then the port is closed', a
   await closing;
   await assert.rejects(fetch(`${ts.url}/healthz`));
 });
+
+test('behind a trusted proxy the per-address limit keys on the proxy-appended X-Forwarded-For entry, not on what the client sent', async () => {
+  const now = Date.UTC(2026, 0, 1);
+  const ts = await startService({ server: { trustProxy: true }, clients: [{ id: A.id, secret: A.secret, audiences: ['svc-b'] }], rateLimit: { perAddress: { ratePerSecond: 1, burst: 2 } } }, { clock: () => now });
+  try {
+    // The client rotates the left-most entry; the proxy appended 203.0.113.7 each time.
+    const statuses: number[] = [];
+    for (const spoofed of ['198.51.100.1', '198.51.100.2', '198.51.100.3']) {
+      statuses.push((await postForm(`${ts.url}/token`, { grant_type: 'client_credentials' }, A, { 'x-forwarded-for': `${spoofed}, 203.0.113.7` })).status);
+    }
+    assert.deepEqual(statuses, [200, 200, 429]);
+    // Another real client address behind the same proxy has its own bucket.
+    assert.equal((await postForm(`${ts.url}/token`, { grant_type: 'client_credentials' }, A, { 'x-forwarded-for': '203.0.113.8' })).status, 200);
+  } finally {
+    await ts.stop();
+  }
+});

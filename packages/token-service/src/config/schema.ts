@@ -78,7 +78,7 @@ export const tokenServiceConfigSchema = z.strictObject({
       port: z.number().int().min(0).max(65535).default(7400).describe('Port to listen on; 0 picks a free port.'),
       issuer: z.url({ protocol: /^https?$/ }).optional().describe('The `iss` of every token and the base of every endpoint; defaults to `http://<host>:<port>`.'),
       bodyLimitBytes: z.number().int().min(1024).max(10_485_760).default(65_536).describe('Largest request body accepted.'),
-      trustProxy: z.boolean().default(false).describe('Take the client address from `X-Forwarded-For` (only behind a trusted proxy).'),
+      trustProxy: z.boolean().default(false).describe('Behind one trusted proxy: take the client address from the right-most `X-Forwarded-For` entry (the one the proxy appended).'),
       shutdownTimeoutMs: z.number().int().min(0).default(10_000).describe('How long `close()` waits for requests in flight.'),
       tls: z
         .strictObject({

@@ -213,9 +213,11 @@ export function createTokenService(config: TokenServiceConfig, options: TokenSer
       audit,
       remoteAddress(req) {
         if (config.server.trustProxy) {
+          // The right-most entry is the one the trusted proxy appended (the peer it saw); anything
+          // left of it came from the client and could be rotated to dodge the per-address limit.
           const forwarded = req.headers['x-forwarded-for'];
-          const first = typeof forwarded === 'string' ? forwarded.split(',')[0]!.trim() : undefined;
-          if (first) return first;
+          const last = typeof forwarded === 'string' ? forwarded.slice(forwarded.lastIndexOf(',') + 1).trim() : undefined;
+          if (last) return last;
         }
         return req.socket.remoteAddress ?? 'unknown';
       },
