@@ -44,6 +44,13 @@ test('spoofed identity headers (any spelling) are dropped; unsafe jwtRules claim
   assert.equal(echoed.headers['x-tessera-request-principal'], undefined);
   assert.equal(echoed.headers['x_jwt_sub'], undefined);
 
+  // The same token sent as a header and as ?access_token= never reaches the upstream either way.
+  const both = await request(`${s.url}/x?access_token=${alice}&keep=1`, { headers: { authorization: `Bearer ${alice}` } });
+  const seen = (await both.body.json()) as { url: string; headers: Record<string, string | undefined> };
+  assert.equal(both.statusCode, 200);
+  assert.equal(seen.url, '/x?keep=1');
+  assert.equal(seen.headers['authorization'], undefined);
+
   const before = s.upstream.received.length;
   for (const sub of ['a\r\nx-evil: 1', 'caf\u00e9', 'tab\there']) {
     const r = await request(`${s.url}/x`, { headers: { authorization: `Bearer ${s.issuer.sign({ sub })}` } });

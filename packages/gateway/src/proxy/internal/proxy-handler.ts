@@ -230,9 +230,12 @@ export function upstreamHeaders(ctx: HandlerContext, req: IncomingMessage, p: Pr
   for (const h of ident.headers) out.push(h);
   for (const [k, v] of extra) out.push(k, v);
   let query = r.query;
-  if (identity?.tokenParam !== undefined && !forwardToken && query.length > 1) {
+  // Strip the token from the query wherever it is: the parameter it was read from, and any other
+  // parameter carrying the same token (sent both as a header and as `?access_token=`).
+  if (identity !== undefined && !forwardToken && query.length > 1 && (identity.tokenParam !== undefined || query.includes(identity.token.slice(0, 16)))) {
     const params = new URLSearchParams(query.slice(1));
-    params.delete(identity.tokenParam);
+    if (identity.tokenParam !== undefined) params.delete(identity.tokenParam);
+    for (const [name, value] of [...params]) if (value === identity.token) params.delete(name, value);
     const s = params.toString();
     query = s.length ? `?${s}` : '';
   }
