@@ -47,7 +47,7 @@ export function createTokenExchangeGrant(options: { validator: TokenValidator; d
   return {
     grantType: TOKEN_EXCHANGE_GRANT,
     parameters: { required: ['subject_token', 'subject_token_type'], optional: ['actor_token', 'actor_token_type', 'requested_token_type', 'audience', 'resource', 'scope'] },
-    async handle({ client: { client }, form }) {
+    async handle({ client: { client }, form, now }) {
       const subjectType = form.get('subject_token_type')!;
       if (!supportedTypes.has(subjectType)) throw refuse('unsupported subject_token_type');
       const requestedType = form.get('requested_token_type') ?? TOKEN_TYPE_ACCESS_TOKEN;
@@ -85,7 +85,8 @@ export function createTokenExchangeGrant(options: { validator: TokenValidator; d
         // The actor is the party making the call: its token must have been issued to this client.
         if (a.sub !== client.id && a.client_id !== client.id) throw refuse('actor_token does not belong to this client');
         if (mayActClaims !== undefined && !mayActMatches(mayActClaims, a, actor.issuer)) throw refuse('the actor is not authorized by the subject_token may_act claim');
-        act = { sub: a.sub!, ...(actor.issuer === 'self' ? {} : { iss: actor.issuer }), ...(priorAct === undefined ? {} : { act: priorAct }) };
+        // The actor token may name its client only in `client_id` (checked just above).
+        act = { sub: a.sub ?? a.client_id!, ...(actor.issuer === 'self' ? {} : { iss: actor.issuer }), ...(priorAct === undefined ? {} : { act: priorAct }) };
         if (typeof a.exp === 'number' && a.exp < notAfter) notAfter = a.exp;
       } else {
         // No actor token: the client asks to become the subject (impersonation, §1.1).
@@ -94,6 +95,8 @@ export function createTokenExchangeGrant(options: { validator: TokenValidator; d
         act = priorAct;
       }
 
+      // Accepted inside the clock tolerance, a token at its end would yield one already expired.
+      if (notAfter <= Math.floor(now / 1000)) throw refuse('subject_token (or actor_token) expires now; get a fresh one');
       return {
         subject: s.sub!,
         audience: target,
