@@ -10,7 +10,7 @@ import type { GatewayConfig, GatewayListenerConfig } from './config/load-gateway
 import { gatewayErrors } from './errors.js';
 import type { Enforcer, GatewayIdentity, Verdict } from './auth/verdict.js';
 import { createGatewayMetrics, type GatewayMetrics } from './ops/create-gateway-metrics.js';
-import { createTokenMinter, type TokenMinter } from './mutate/create-token-minter.js';
+import { createTokenMinter, type MintingKeys, type TokenMinter } from './mutate/create-token-minter.js';
 import { createRouteTable } from './proxy/internal/route-table.js';
 import { answer, answerDenied, count, managedHeaders, prepare, realmOf, upstreamHeaders, type GatewayState, type HandlerContext, type Prepared } from './proxy/internal/proxy-handler.js';
 import { forward } from './proxy/internal/forward.js';
@@ -31,6 +31,8 @@ export interface Gateway {
   reload(): Promise<void>;
   /** The gateway's metrics (its own prom-client registry). */
   readonly metrics: GatewayMetrics;
+  /** Switches to a new minting key schedule (a worker following its primary's rotation); no-op without minting. */
+  adoptMintingKeys(keys: MintingKeys): void;
 }
 
 /** Options of {@link createGateway} beyond the configuration file. */
@@ -39,8 +41,8 @@ export interface CreateGatewayOptions {
   readonly clock?: Clock;
   /** pino logger; default a JSON logger on stdout at `logging.level`. */
   readonly logger?: Logger;
-  /** Private JWK of the minting key (workers share the primary's key). */
-  readonly mintingKey?: Jwk;
+  /** A minting key schedule decided elsewhere (workers follow their primary's); default generated and rotated here. */
+  readonly mintingKeys?: MintingKeys;
   /** Builds the enforcer for a policy set; the default compiles RequestAuthentication / AuthorizationPolicy with `@tessera/core`. */
   readonly enforcerFactory?: PolicyStore['factory'];
   /** What `/metrics` answers; default this gateway's registry (workers answer for the whole cluster). */
@@ -71,7 +73,7 @@ export function createGateway(config: GatewayConfig, options: CreateGatewayOptio
   const policyStore = createPolicyStore({ config, clock, logger, metrics, isRevoked: revocations ? (jti) => revocations.has(jti) || revocations.stale() : undefined, factory: options.enforcerFactory });
   const needsMinter = config.routes.some((r) => r.mutations.mint !== undefined);
   const minter: TokenMinter | undefined = needsMinter
-    ? createTokenMinter({ config, clock, onCache: (hit) => (hit ? metrics.mintCache.hit() : metrics.mintCache.miss()), ...(options.mintingKey ? { privateJwk: options.mintingKey } : {}) })
+    ? createTokenMinter({ config, clock, onCache: (hit) => (hit ? metrics.mintCache.hit() : metrics.mintCache.miss()), ...(options.mintingKeys ? { keys: options.mintingKeys } : {}) })
     : undefined;
 
   const pools = new Map<number, Pool>();
@@ -439,6 +441,7 @@ export function createGateway(config: GatewayConfig, options: CreateGatewayOptio
   const gateway: Gateway = {
     urls,
     metrics,
+    adoptMintingKeys: (keys) => minter?.adopt(keys),
     async listen() {
       await policyStore.start();
       revocations?.start();

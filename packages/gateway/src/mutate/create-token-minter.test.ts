@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createVerifier, signJwt, generateKey } from '@tessera/core';
+import { createVerifier, decodeJwt, signJwt, generateKey } from '@tessera/core';
 import { loadGatewayConfig } from '../config/load-gateway-config.js';
 import { createTokenMinter } from './create-token-minter.js';
 import type { GatewayIdentity } from '../auth/verdict.js';
@@ -39,6 +39,28 @@ test('cached per (subject, audience, original token); rotation signs with the ke
 
     now += 50_000;
     assert.notEqual(minter.mint(alice, mint), second, 'a cached token is not served close to its expiry');
+  } finally {
+    minter.close();
+  }
+});
+
+test('adopt: a worker follows its primary\'s schedule — signs with current, publishes next and previous', async () => {
+  const now = Date.UTC(2030, 0, 1);
+  const [a, b, c] = [generateKey('ES256'), generateKey('ES256'), generateKey('ES256')];
+  const minter = createTokenMinter({ config, clock: () => now, keys: { current: a.privateJwk, next: b.privateJwk } });
+  try {
+    const kids = () => minter.jwks().keys.map((k) => k.kid).sort();
+    assert.deepEqual(kids(), [a.kid, b.kid].sort());
+    const first = minter.mint(identity('alice', now), mint) as string;
+    assert.equal(decodeJwt(first).header.kid, a.kid);
+    // The primary rotates: b signs, c is next, a stays published for the tokens it signed.
+    minter.adopt({ current: b.privateJwk, next: c.privateJwk, previous: a.publicJwk });
+    assert.deepEqual(kids(), [a.kid, b.kid, c.kid].sort());
+    const second = minter.mint(identity('alice', now), mint) as string;
+    assert.equal(decodeJwt(second).header.kid, b.kid, 'the cache was dropped and the new current key signs');
+    const verifier = createVerifier({ issuer: 'https://gw.test', audience: 'orders', keys: minter.jwks(), clock: () => now });
+    await verifier.verify(first);
+    await verifier.verify(second);
   } finally {
     minter.close();
   }

@@ -18,15 +18,27 @@ export interface TokenMinter {
    * published for the tokens it signed, and every cached token is dropped.
    */
   rotate(): void;
+  /** Takes over a key schedule decided elsewhere (a worker adopting its primary's), dropping every cached token. */
+  adopt(keys: MintingKeys): void;
   close(): void;
+}
+
+/**
+ * A minting key schedule as a cluster primary hands it to its workers: the signing key and the
+ * next one (private JWKs) and the previous public key, still published for the tokens it signed.
+ */
+export interface MintingKeys {
+  readonly current: Jwk;
+  readonly next?: Jwk | undefined;
+  readonly previous?: Jwk | undefined;
 }
 
 /** Options of {@link createTokenMinter}. */
 export interface TokenMinterOptions {
   readonly config: GatewayConfig;
   readonly clock?: Clock;
-  /** Use this private JWK instead of generating one (workers share the primary's key). */
-  readonly privateJwk?: Jwk;
+  /** Use this key schedule instead of generating and rotating keys here (workers follow their primary's). */
+  readonly keys?: MintingKeys;
   readonly onCache?: (hit: boolean) => void;
 }
 
@@ -67,14 +79,16 @@ export function createTokenMinter(options: TokenMinterOptions): TokenMinter {
 
   const key = (): GeneratedKey => {
     if (current === undefined) {
-      current = options.privateJwk ? fromJwk(options.privateJwk, alg) : generateKey(alg);
-      if (!options.privateJwk) {
+      if (options.keys !== undefined) {
+        minter.adopt(options.keys);
+      } else {
+        current = generateKey(alg);
         next = generateKey(alg);
         timer = setInterval(() => minter.rotate(), config.minting.keyRotationSeconds * 1000);
         timer.unref();
       }
     }
-    return current;
+    return current!;
   };
 
   const remember = (k: string, entry: CacheEntry) => {
@@ -187,7 +201,13 @@ export function createTokenMinter(options: TokenMinterOptions): TokenMinter {
     rotate() {
       if (current?.publicJwk) previous = { ...current.publicJwk, alg: current.alg, use: 'sig' };
       current = next ?? generateKey(alg);
-      next = options.privateJwk ? undefined : generateKey(alg);
+      next = generateKey(alg);
+      cache = new Map();
+    },
+    adopt(keys) {
+      current = fromJwk(keys.current, alg);
+      next = keys.next === undefined ? undefined : fromJwk(keys.next, alg);
+      previous = keys.previous;
       cache = new Map();
     },
     close() {

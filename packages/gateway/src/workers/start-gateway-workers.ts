@@ -1,7 +1,8 @@
 import cluster, { type Worker } from 'node:cluster';
 import { randomUUID } from 'node:crypto';
 import { AggregatorRegistry } from 'prom-client';
-import { generateKey, type Jwk, type JwsAlgorithm } from '@tessera/core';
+import { generateKey, type JwsAlgorithm } from '@tessera/core';
+import type { MintingKeys } from '../mutate/create-token-minter.js';
 import type { GatewayConfig } from '../config/load-gateway-config.js';
 import { gatewayErrors } from '../errors.js';
 import { createGateway, type CreateGatewayOptions } from '../create-gateway.js';
@@ -21,11 +22,12 @@ interface ListeningMessage {
   readonly urls: Record<string, string>;
 }
 
-// The minting key goes to each worker over the IPC channel, on the worker's request (so it cannot
-// arrive before the worker listens for it), never through the environment: a process's initial
-// environment stays readable in /proc/<pid>/environ for its lifetime.
+// The primary owns the minting key schedule (next → current → previous) and rotates it; each
+// worker asks for it over the IPC channel on start (so it cannot arrive before the worker listens)
+// and is sent every rotation. Never through the environment: a process's initial environment
+// stays readable in /proc/<pid>/environ for its lifetime.
 const KEY_REQUEST = 'tessera-gateway-minting-key-request';
-const KEY_REPLY = 'tessera-gateway-minting-key';
+const KEY_REPLY = 'tessera-gateway-minting-keys';
 
 // A worker's /metrics asks the primary, which gathers every worker's registry (prom-client's
 // AggregatorRegistry), so a scrape that lands on any worker sees the whole gateway.
@@ -53,14 +55,16 @@ function clusterMetricsText(): Promise<string> {
 
 const needsMintingKey = (config: GatewayConfig): boolean => config.routes.some((r) => r.mutations.mint?.mode === 'self');
 
-function requestMintingKey(): Promise<Jwk> {
+/** Asks the primary for the key schedule; later schedules (rotations) go to `onRotate`. */
+function followMintingKeys(onRotate: (keys: MintingKeys) => void): Promise<MintingKeys> {
   return new Promise((resolve) => {
-    const onMessage = (m: { type?: string; jwk?: Jwk }) => {
-      if (m?.type !== KEY_REPLY || m.jwk === undefined) return;
-      process.off('message', onMessage);
-      resolve(m.jwk);
-    };
-    process.on('message', onMessage);
+    let first = true;
+    process.on('message', (m: { type?: string; keys?: MintingKeys }) => {
+      if (m?.type !== KEY_REPLY || m.keys === undefined) return;
+      if (first) resolve(m.keys);
+      else onRotate(m.keys);
+      first = false;
+    });
     process.send?.({ type: KEY_REQUEST });
   });
 }
@@ -82,8 +86,9 @@ function requestMintingKey(): Promise<Jwk> {
 export async function startGatewayWorkers(config: GatewayConfig, workers: number, options: Omit<CreateGatewayOptions, 'mintingKey'> = {}): Promise<GatewayWorkers> {
   if (!Number.isInteger(workers) || workers < 1 || workers > 256) throw gatewayErrors.create('ERR_GATEWAY_CONFIG_INVALID', 'workers must be an integer from 1 to 256');
   if (cluster.isWorker) {
-    const mintingKey = needsMintingKey(config) ? await requestMintingKey() : undefined;
-    const gateway = createGateway(config, { ...options, ...(mintingKey ? { mintingKey } : {}), metricsText: clusterMetricsText });
+    let gateway: ReturnType<typeof createGateway> | undefined;
+    const mintingKeys = needsMintingKey(config) ? await followMintingKeys((keys) => gateway?.adoptMintingKeys(keys)) : undefined;
+    gateway = createGateway(config, { ...options, ...(mintingKeys ? { mintingKeys } : {}), metricsText: clusterMetricsText });
     // Constructing one installs prom-client's worker-side answer to the primary's requests.
     new AggregatorRegistry();
     AggregatorRegistry.setRegistries([gateway.metrics.registry]);
@@ -99,17 +104,25 @@ export async function startGatewayWorkers(config: GatewayConfig, workers: number
   // Workers accept connections themselves (the kernel balances); round-robin through the primary
   // would add a hop per connection.
   cluster.schedulingPolicy = cluster.SCHED_NONE;
-  const mintingKey = needsMintingKey(config) ? generateKey(config.minting.algorithm as JwsAlgorithm).privateJwk : undefined;
   const aggregator = new AggregatorRegistry();
   let closing = false;
   let urls: Record<string, string> = {};
   const running = new Set<Worker>();
+  const alg = config.minting.algorithm as JwsAlgorithm;
+  let mintingKeys: MintingKeys | undefined = needsMintingKey(config) ? { current: generateKey(alg).privateJwk, next: generateKey(alg).privateJwk } : undefined;
+  const rotation = mintingKeys === undefined ? undefined : setInterval(() => {
+    const { current, next } = mintingKeys!;
+    const { d: _d, p: _p, q: _q, dp: _dp, dq: _dq, qi: _qi, ...previous } = current;
+    mintingKeys = { previous: { ...previous, alg, use: 'sig' }, current: next ?? generateKey(alg).privateJwk, next: generateKey(alg).privateJwk };
+    for (const w of running) if (w.isConnected()) w.send({ type: KEY_REPLY, keys: mintingKeys });
+  }, config.minting.keyRotationSeconds * 1000);
+  rotation?.unref();
   const fork = () =>
     new Promise<void>((resolve, reject) => {
       const w = cluster.fork();
       running.add(w);
       const onMessage = (m: ListeningMessage | { type: typeof KEY_REQUEST } | { type: typeof METRICS_REQUEST; id: string }) => {
-        if (m?.type === KEY_REQUEST && mintingKey !== undefined) w.send({ type: KEY_REPLY, jwk: mintingKey });
+        if (m?.type === KEY_REQUEST && mintingKeys !== undefined) w.send({ type: KEY_REPLY, keys: mintingKeys });
         if (m?.type === METRICS_REQUEST) {
           aggregator.clusterMetrics().then(
             (text) => w.send({ type: METRICS_REPLY, id: m.id, text }),
@@ -138,6 +151,7 @@ export async function startGatewayWorkers(config: GatewayConfig, workers: number
     },
     async close() {
       closing = true;
+      if (rotation !== undefined) clearInterval(rotation);
       await Promise.all([...running].map((w) => new Promise<void>((resolve) => {
         w.once('exit', () => resolve());
         w.process.kill('SIGTERM');
