@@ -189,3 +189,29 @@ test('behind a trusted proxy the per-address limit keys on the proxy-appended X-
     await ts.stop();
   }
 });
+
+test('a subject token accepted inside the clock tolerance but already past its exp is refused, not turned into an expired token', async () => {
+  let now = Date.UTC(2026, 0, 1);
+  const ts = await startService({
+    clients: [
+      { id: A.id, secret: A.secret, audiences: ['orders'], tokenLifetimeSeconds: 60 },
+      { id: 'orders', secret: 'orders-secret-0123456789', audiences: ['inventory'], grantTypes: ['client_credentials', EXCHANGE], exchange: { subjectAudiences: ['orders'], targetAudiences: ['inventory'], impersonation: true } },
+    ],
+    rateLimit: { enabled: false },
+  }, { clock: () => now });
+  try {
+    const subject = (await postForm(`${ts.url}/token`, { grant_type: 'client_credentials', audience: 'orders' }, A)).body['access_token'] as string;
+    const orders = { id: 'orders', secret: 'orders-secret-0123456789' };
+    const exchange = () => postForm(`${ts.url}/token`, { grant_type: EXCHANGE, subject_token: subject, subject_token_type: ACCESS_TOKEN_TYPE, audience: 'inventory' }, orders);
+    now += 30_000;
+    const fresh = await exchange();
+    assert.equal(fresh.status, 200);
+    assert.ok((decode(fresh.body['access_token'] as string).payload['exp'] as number) > Math.floor(now / 1000));
+    now += 40_000; // 10 s past the subject's exp, inside the default 60 s tolerance
+    const late = await exchange();
+    assert.equal(late.status, 400);
+    assert.equal(late.body['error'], 'invalid_request');
+  } finally {
+    await ts.stop();
+  }
+});
