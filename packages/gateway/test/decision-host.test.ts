@@ -1,6 +1,6 @@
-// The decision API decides on the original request's host: X-Original-Host only from a trusted
-// proxy, never X-Forwarded-Host, and host-based policies see that host (not the Host of the call
-// to the gateway).
+// The decision API decides on the original request's host: X-Original-Host from nginx (the only
+// caller answered, decision-proxy.test.ts), never X-Forwarded-Host, and host-based policies see
+// that host (not the Host of the call to the gateway).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { request } from 'undici';
@@ -39,7 +39,7 @@ async function decide(url: string, headers: Record<string, string>): Promise<num
 }
 
 test('a trusted proxy names the original host with X-Original-Host; host DENY rules apply to it', async (t) => {
-  const s = await startStack(POLICIES, { decision: { onProxyListeners: true }, trustedProxies: ['127.0.0.1/32'] });
+  const s = await startStack(POLICIES, { decision: { onProxyListeners: true, proxy: 'nginx' }, trustedProxies: ['127.0.0.1/32'] });
   t.after(() => s.close());
   const token = s.issuer.sign({ sub: 'alice' });
   assert.equal(await decide(s.url, { 'x-original-host': 'admin.example', authorization: `Bearer ${token}` }), 403);
@@ -50,10 +50,10 @@ test('a trusted proxy names the original host with X-Original-Host; host DENY ru
   assert.equal(proxied.statusCode, 403);
 });
 
-test('from an untrusted peer X-Original-Host and X-Forwarded-Host are ignored: the Host header decides', async (t) => {
-  const s = await startStack(POLICIES, { decision: { onProxyListeners: true } });
+test('with nginx in front, X-Forwarded-Host cannot name the host (400), and X-Original-Host is required', async (t) => {
+  const s = await startStack(POLICIES, { decision: { onProxyListeners: true, proxy: 'nginx' }, trustedProxies: ['127.0.0.1/32'] });
   t.after(() => s.close());
   const token = s.issuer.sign({ sub: 'alice' });
-  assert.equal(await decide(s.url, { host: 'admin.example', 'x-original-host': 'shop.example', authorization: `Bearer ${token}` }), 403);
-  assert.equal(await decide(s.url, { host: 'admin.example', 'x-forwarded-host': 'shop.example', authorization: `Bearer ${token}` }), 403);
+  assert.equal(await decide(s.url, { host: 'admin.example', 'x-original-host': 'admin.example', 'x-forwarded-host': 'shop.example', authorization: `Bearer ${token}` }), 400);
+  assert.equal(await decide(s.url, { host: 'shop.example', authorization: `Bearer ${token}` }), 400);
 });

@@ -27,16 +27,20 @@ spec:
 `,
 };
 
+// One gateway per front proxy (decision.proxy); the test client is the trusted proxy.
 let s: Stack;
+let envoy: Stack;
 before(async () => {
-  s = await startStack(POLICIES, { decision: { onProxyListeners: true } });
+  s = await startStack(POLICIES, { decision: { onProxyListeners: true, proxy: 'nginx' }, trustedProxies: ['127.0.0.1/32'] });
+  envoy = await startStack(POLICIES, { decision: { onProxyListeners: true, proxy: 'envoy' }, trustedProxies: ['127.0.0.1/32'] });
 });
 after(async () => {
-  await s.close();
+  await s?.close();
+  await envoy?.close();
 });
 
-const decide = async (path: string, headers: Record<string, string>, method = 'GET') => {
-  const res = await request(`${s.url}${path}`, { method: method as 'GET', headers });
+const decide = async (path: string, headers: Record<string, string>, method = 'GET', stack = s) => {
+  const res = await request(`${stack.url}${path}`, { method: method as 'GET', headers: path.endsWith('/auth') && headers['x-original-uri'] ? { 'x-original-host': 'shop.example', ...headers } : headers });
   return { status: res.statusCode, headers: res.headers, text: await res.body.text() };
 };
 
@@ -57,6 +61,7 @@ test('nginx auth_request style: 200 with identity headers, 401, 403 — and noth
   assert.match(String(r.headers['www-authenticate']), /error="invalid_token"/);
   r = await decide('/_tessera/authz/auth', { authorization: `Bearer ${alice}` });
   assert.equal(r.status, 400, 'no X-Original-URI');
+  assert.match(r.text, /x-original-uri, x-original-method and x-original-host are required/);
   assert.equal(s.upstream.received.length, before);
 });
 
@@ -70,12 +75,12 @@ test('a subject with CR/LF never reaches a header of the decision answer, and th
 });
 
 test('Envoy ext_authz HTTP style: original method and path appended to the prefix', async () => {
-  const alice = s.issuer.sign({ sub: 'alice' });
-  const bob = s.issuer.sign({ sub: 'bob' });
-  assert.equal((await decide('/_tessera/authz/ext/api/items', { authorization: `Bearer ${alice}` })).status, 200);
-  assert.equal((await decide('/_tessera/authz/ext/api/items', { authorization: `Bearer ${alice}` }, 'POST')).status, 403);
-  assert.equal((await decide('/_tessera/authz/ext/api/items', { authorization: `Bearer ${bob}` })).status, 403);
-  assert.equal((await decide('/_tessera/authz/ext/api/items', {})).status, 403);
+  const alice = envoy.issuer.sign({ sub: 'alice' });
+  const bob = envoy.issuer.sign({ sub: 'bob' });
+  assert.equal((await decide('/_tessera/authz/ext/api/items', { authorization: `Bearer ${alice}` }, 'GET', envoy)).status, 200);
+  assert.equal((await decide('/_tessera/authz/ext/api/items', { authorization: `Bearer ${alice}` }, 'POST', envoy)).status, 403);
+  assert.equal((await decide('/_tessera/authz/ext/api/items', { authorization: `Bearer ${bob}` }, 'GET', envoy)).status, 403);
+  assert.equal((await decide('/_tessera/authz/ext/api/items', {}, 'GET', envoy)).status, 403);
 });
 
 function upgrade(path: string, token: string | undefined): Promise<{ head: string; socket: import('node:net').Socket }> {

@@ -155,6 +155,7 @@ const limitsSchema = z
 
 const decisionSchema = z
   .strictObject({
+    proxy: z.enum(['nginx', 'traefik', 'envoy']).optional().describe('The front proxy that calls the decision API; required when it is on. nginx: `X-Original-URI`/`-Method`/`-Host`; traefik: `X-Forwarded-Uri`/`-Method`/`-Host`/`-Proto`; envoy: the request line under `<prefix>/ext/`. A call carrying another family\'s headers gets 400.'),
     pathPrefix: z.string().startsWith('/').default('/_tessera/authz').describe('Prefix of the decision API on proxy listeners; `<prefix>/auth` is nginx auth_request style, `<prefix>/ext` + original path is Envoy ext_authz HTTP style.'),
     onProxyListeners: z.boolean().default(false).describe('Also answer the decision API on proxy listeners (else only on `decisionOnly` listeners).'),
     route: z.string().min(1).optional().describe('Route whose labels and mutations the decision API applies when no route matches the original host and path.'),
@@ -180,7 +181,7 @@ export const gatewayConfigSchema = z
     minting: mintingSchema,
     limits: limitsSchema,
     decision: decisionSchema,
-    trustedProxies: z.array(z.string().min(1)).default([]).describe('CIDRs whose `X-Forwarded-For` is believed; from anyone else the header is replaced.'),
+    trustedProxies: z.array(z.string().min(1)).default([]).describe('CIDRs whose `X-Forwarded-For` is believed (from anyone else the header is replaced), and the only callers the decision API answers.'),
     encodedSlashes: z.enum(['reject', 'decode', 'keep']).default('reject').describe('`%2F` / `%5C` in paths: reject (400), decode to `/`, or keep encoded (Istio `pathNormalization`).'),
     realm: z.string().min(1).optional().describe('`realm` of `WWW-Authenticate`; unset = the request URL, as Envoy does.'),
     logging: z

@@ -3,7 +3,7 @@ import type { GatewayListenerConfig } from '../config/load-gateway-config.js';
 import type { GatewayRequest } from '../auth/gateway-request.js';
 import type { GatewayIdentity, Verdict } from '../auth/verdict.js';
 import type { TokenMinter } from '../mutate/create-token-minter.js';
-import { answer, answerDenied, count, identityHeaders, prepare, stripV4Mapped, type HandlerContext, type Prepared } from '../proxy/internal/proxy-handler.js';
+import { answer, answerDenied, count, identityHeaders, prepare, stripV4Mapped, type HandlerContext, type OriginalRequest, type Prepared } from '../proxy/internal/proxy-handler.js';
 
 /** The decision API: nginx `auth_request` / Traefik `forwardAuth` style and Envoy ext_authz HTTP style. */
 export interface DecisionHandler {
@@ -21,25 +21,74 @@ export interface DecisionHandlerOptions {
   readonly realmOf: (r: GatewayRequest) => string;
 }
 
-const first = (v: string | string[] | undefined): string | undefined => (Array.isArray(v) ? v[0] : v);
+/** The front proxy that calls the decision API (`decision.proxy`); it alone says how the original request is described. */
+export type DecisionProxy = 'nginx' | 'traefik' | 'envoy';
 
 /**
- * Creates the decision API under `decision.pathPrefix` (default `/_tessera/authz`):
+ * Headers that describe the original request, per family. nginx's snippet sets the X-Original-*
+ * headers with `proxy_set_header` (which overwrites a client's copy); Traefik's `forwardAuth` sets
+ * X-Forwarded-* itself and passes every other client header through. So a header of the family the
+ * configured proxy does not set can only come from the client: its presence is an attack or a
+ * misconfiguration, and is refused rather than guessed about. X-Forwarded-Proto is read in Traefik
+ * mode only and ignored otherwise: load balancers in front of nginx and Envoy's own connection
+ * manager set it on every request, and it names no path, method or host.
+ */
+const NGINX_HEADERS = ['x-original-uri', 'x-original-method', 'x-original-host'] as const;
+const TRAEFIK_HEADERS = ['x-forwarded-uri', 'x-forwarded-method', 'x-forwarded-host'] as const;
+const FOREIGN: Record<DecisionProxy, readonly string[]> = {
+  nginx: TRAEFIK_HEADERS,
+  traefik: NGINX_HEADERS,
+  envoy: [...NGINX_HEADERS, ...TRAEFIK_HEADERS],
+};
+
+/** Why a decision call's description of the original request was refused (400), or the request it describes. */
+type ReadOriginal = { ok: true; original: OriginalRequest } | { ok: false; reason: string };
+
+/** The single value of a header the proxy sets; a repeated one is refused (node would join the copies). */
+function single(req: IncomingMessage, name: string): string | undefined | null {
+  const values = req.headersDistinct[name];
+  if (values === undefined) return undefined;
+  return values.length === 1 ? values[0]! : null;
+}
+
+/** Reads the original request from the headers of `proxy`'s family; every one of them is required. */
+function readOriginal(req: IncomingMessage, proxy: 'nginx' | 'traefik'): ReadOriginal {
+  const [uriName, methodName, hostName] = proxy === 'nginx' ? NGINX_HEADERS : TRAEFIK_HEADERS;
+  const uri = single(req, uriName);
+  const method = single(req, methodName);
+  const host = single(req, hostName);
+  if (uri === null || method === null || host === null) return { ok: false, reason: 'a header describing the original request is repeated' };
+  if (uri === undefined || method === undefined || host === undefined) return { ok: false, reason: `${uriName}, ${methodName} and ${hostName} are required` };
+  if (!uri.startsWith('/')) return { ok: false, reason: `${uriName} is not an origin-form target` };
+  if (!/^[A-Z]{1,20}$/.test(method)) return { ok: false, reason: `${methodName} is not a method` };
+  if (proxy === 'nginx') return { ok: true, original: { method, url: uri, host } };
+  const proto = single(req, 'x-forwarded-proto');
+  if (proto === null || (proto !== undefined && proto !== 'http' && proto !== 'https')) return { ok: false, reason: 'x-forwarded-proto is not http or https' };
+  return { ok: true, original: { method, url: uri, host, ...(proto === undefined ? {} : { scheme: proto }) } };
+}
+
+/**
+ * Creates the decision API under `decision.pathPrefix` (default `/_tessera/authz`), for the one
+ * front proxy named by `decision.proxy`, answering callers in `trustedProxies` only (else 403):
  *
- * - `GET <prefix>/auth` — nginx `auth_request` (and Traefik `forwardAuth`): the original request is
- *   described by `X-Original-URI` / `X-Forwarded-Uri`, `X-Original-Method` / `X-Forwarded-Method`,
- *   `X-Original-Host` / `X-Forwarded-Host` (else `Host`), with the caller's `Authorization`;
- * - `<METHOD> <prefix>/ext/<original path>` — Envoy ext_authz HTTP service: the original method,
- *   path appended to the prefix, original headers.
+ * - `nginx`: `GET <prefix>/auth` (`auth_request`); the original request is `X-Original-URI`,
+ *   `X-Original-Method` and `X-Original-Host`, all three set by nginx;
+ * - `traefik`: `GET <prefix>/auth` (`forwardAuth`); the original request is `X-Forwarded-Uri`,
+ *   `X-Forwarded-Method`, `X-Forwarded-Host` and, when present, `X-Forwarded-Proto`;
+ * - `envoy`: `<METHOD> <prefix>/ext/<original path>` (ext_authz HTTP service); the request line and
+ *   `Host` are the original request's.
  *
- * Answers 200 with the identity headers the upstream should get (claims, payload, minted token,
- * `x-tessera-request-principal`), 401 with the Envoy text and `WWW-Authenticate`, or 403
- * `RBAC: access denied`. The route is found by the original host and path (or `decision.route`).
+ * A call carrying another family's headers is refused with 400, so no client-added header can
+ * describe a different request than the one the proxy forwards. Answers 200 with the identity
+ * headers the upstream should get (claims, payload, minted token, `x-tessera-request-principal`),
+ * 401 with the Envoy text and `WWW-Authenticate`, or 403 `RBAC: access denied`. The route is found
+ * by the original host and path (or `decision.route`).
  *
  * @example
  * ```nginx
  * location = /_auth { internal; proxy_pass http://127.0.0.1:9001/_tessera/authz/auth;
- *   proxy_set_header X-Original-URI $request_uri; proxy_set_header X-Original-Method $request_method; }
+ *   proxy_set_header X-Original-URI $request_uri; proxy_set_header X-Original-Method $request_method;
+ *   proxy_set_header X-Original-Host $host; }
  * ```
  */
 export function createDecisionHandler(options: DecisionHandlerOptions): DecisionHandler {
@@ -81,27 +130,47 @@ export function createDecisionHandler(options: DecisionHandlerOptions): Decision
     } else ok(undefined);
   };
 
+  const proxy = ctx.config.decision.proxy;
+  const foreign = proxy === undefined ? [] : FOREIGN[proxy];
+  const refuse = (req: IncomingMessage, res: ServerResponse, status: 400 | 403 | 404, body: string, reason: string, started: number) => {
+    answer(res, status, body);
+    options.log(undefined, req, status, `decision: ${reason}`, undefined, started);
+  };
+
   return {
-    handles: (url) => url === authPath || url.startsWith(`${authPath}?`) || url.startsWith(`${extPrefix}/`),
+    handles: (url) => url === prefix || url.startsWith(`${prefix}/`) || url.startsWith(`${prefix}?`),
     handle(req, res, listener, started) {
-      const url = req.url ?? '';
-      let original: { method: string; url: string; host: string | undefined };
-      if (url.startsWith(`${extPrefix}/`)) {
-        original = { method: req.method ?? 'GET', url: url.slice(extPrefix.length), host: undefined };
-      } else {
-        const uri = first(req.headers['x-original-uri']) ?? first(req.headers['x-forwarded-uri']);
-        const method = first(req.headers['x-original-method']) ?? first(req.headers['x-forwarded-method']) ?? 'GET';
-        if (uri === undefined || !uri.startsWith('/') || !/^[A-Z]{1,20}$/.test(method)) {
-          answer(res, 400, 'Bad Request: X-Original-URI and X-Original-Method describe the request to decide on');
-          options.log(undefined, req, 400, 'decision: no original URI', undefined, started);
+      // The decision API believes what the caller says about another request, so only a front
+      // proxy the operator named may call it (loadGatewayConfig requires both settings).
+      const peer = stripV4Mapped(req.socket.remoteAddress ?? '');
+      if (proxy === undefined || !ctx.isTrustedProxy(peer)) {
+        refuse(req, res, 403, 'Forbidden: the decision API answers trusted proxies only', 'caller is not a trusted proxy', started);
+        return;
+      }
+      for (const name of foreign) {
+        if (req.headers[name] !== undefined) {
+          refuse(req, res, 400, `Bad Request: ${name} is not set by ${proxy}; refusing an ambiguous original request`, `${name} from a ${proxy} caller`, started);
           return;
         }
-        // Only a proxy the gateway trusts speaks for the original host: nginx passes the client's
-        // own headers to the auth subrequest, so from anyone else X-Original-Host could pick the
-        // most permissive route. X-Forwarded-Host is never taken (clients set it freely).
-        const peer = stripV4Mapped(req.socket.remoteAddress ?? '');
-        const host = ctx.isTrustedProxy(peer) ? first(req.headers['x-original-host']) : undefined;
-        original = { method, url: uri, host };
+      }
+      const url = req.url ?? '';
+      const ext = url.startsWith(`${extPrefix}/`);
+      if ((proxy === 'envoy') !== ext || (!ext && url !== authPath && !url.startsWith(`${authPath}?`))) {
+        refuse(req, res, 404, `Not Found: decision.proxy is ${proxy}; use ${proxy === 'envoy' ? `${extPrefix}/<original path>` : authPath}`, 'wrong decision endpoint', started);
+        return;
+      }
+      let original: OriginalRequest;
+      if (proxy === 'envoy') {
+        // Envoy's ext_authz HTTP service: the original method, the original path appended to the
+        // prefix, the original Host.
+        original = { method: req.method ?? 'GET', url: url.slice(extPrefix.length), host: undefined };
+      } else {
+        const read = readOriginal(req, proxy);
+        if (!read.ok) {
+          refuse(req, res, 400, `Bad Request: ${read.reason}`, read.reason, started);
+          return;
+        }
+        original = read.original;
       }
       const p = prepare(ctx, req, listener, original, fallback);
       if ('error' in p) {

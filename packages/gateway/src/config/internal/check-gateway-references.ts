@@ -62,6 +62,15 @@ export function checkGatewayReferences(config: z.output<typeof gatewayConfigSche
   if (config.decision.route !== undefined && !routes.has(config.decision.route)) {
     problems.push({ path: ['decision', 'route'], message: `unknown route "${config.decision.route}"` });
   }
+  if (config.listeners.some((l) => l.decisionOnly) || config.decision.onProxyListeners) {
+    // The decision API believes its caller about another request: name who that caller is.
+    if (config.decision.proxy === undefined) {
+      problems.push({ path: ['decision', 'proxy'], message: 'the decision API is on: name the front proxy that calls it (nginx, traefik or envoy)' });
+    }
+    if (config.trustedProxies.length === 0) {
+      problems.push({ path: ['trustedProxies'], message: 'the decision API is on: list the addresses of the proxies that call it' });
+    }
+  }
   if (!config.listeners.some((l) => !l.decisionOnly) && config.routes.length > 0) {
     problems.push({ path: ['listeners'], message: 'routes are defined but every listener is decisionOnly' });
   }

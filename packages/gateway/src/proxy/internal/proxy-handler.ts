@@ -38,6 +38,17 @@ export interface Prepared {
   readonly state: GatewayState;
 }
 
+/** The request a decision-API call describes (the front proxy's view), in place of the call's own. */
+export interface OriginalRequest {
+  readonly method: string;
+  /** Origin-form target: path and query. */
+  readonly url: string;
+  /** Original `Host`; `undefined` = the `Host` of the call. */
+  readonly host: string | undefined;
+  /** Original scheme when the front proxy says it (Traefik's `X-Forwarded-Proto`). */
+  readonly scheme?: 'http' | 'https';
+}
+
 const TEXT = 'text/plain; charset=utf-8';
 
 /** Sends a short plain-text answer; `Connection: close` when the request could not be trusted to frame. */
@@ -74,7 +85,7 @@ export function answerDenied(res: ServerResponse, verdict: Exclude<Verdict, { ki
  * Parses and normalizes a request once into a {@link GatewayRequest} and picks its route; answers
  * 400/404/431 itself and returns `undefined` when the request goes no further.
  */
-export function prepare(ctx: HandlerContext, req: IncomingMessage, listener: GatewayListenerConfig, overrideUrl?: { method: string; url: string; host: string | undefined }, fallbackRoute?: string): Prepared | { error: number; reason: string } {
+export function prepare(ctx: HandlerContext, req: IncomingMessage, listener: GatewayListenerConfig, overrideUrl?: OriginalRequest, fallbackRoute?: string): Prepared | { error: number; reason: string } {
   const { config } = ctx;
   if (req.rawHeaders.length > config.limits.maxHeaderCount * 2) return { error: 431, reason: 'too many headers' };
   // Duplicates hide from req.headers (node keeps the first Authorization / Host): count them in
@@ -116,7 +127,7 @@ export function prepare(ctx: HandlerContext, req: IncomingMessage, listener: Gat
   const tls = listener.tls !== undefined;
   const request: GatewayRequest = {
     method: overrideUrl ? overrideUrl.method : req.method ?? 'GET',
-    scheme: tls ? 'https' : 'http',
+    scheme: overrideUrl?.scheme ?? (tls ? 'https' : 'http'),
     host,
     authority: hostHeader.toLowerCase(),
     port: socket.localPort ?? listener.port,
