@@ -51,7 +51,11 @@ function treeCpuMicros(pid: number | undefined): number | undefined {
 
 function startProcess(args: string[], env: Record<string, string> = {}): Promise<{ child: ChildProcess; url: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, args, {
+      cwd: root,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let out = '';
     child.stdout!.on('data', (d: Buffer) => {
       out += d.toString();
@@ -70,8 +74,19 @@ function stop(child: ChildProcess): Promise<void> {
   });
 }
 
-function autocannon(url: string, headers: Record<string, string>, duration: number): Promise<{ rps: number; p50: number; p99: number; non2xx: number; total: number }> {
-  const args = [join(root, 'node_modules/autocannon/autocannon.js'), '-c', String(connections), '-d', String(duration), '-j'];
+function autocannon(
+  url: string,
+  headers: Record<string, string>,
+  duration: number,
+): Promise<{ rps: number; p50: number; p99: number; non2xx: number; total: number }> {
+  const args = [
+    join(root, 'node_modules/autocannon/autocannon.js'),
+    '-c',
+    String(connections),
+    '-d',
+    String(duration),
+    '-j',
+  ];
   for (const [k, v] of Object.entries(headers)) args.push('-H', `${k}=${v}`);
   args.push(url);
   return new Promise((resolve, reject) => {
@@ -80,13 +95,29 @@ function autocannon(url: string, headers: Record<string, string>, duration: numb
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.once('exit', (code) => {
       if (code !== 0) return reject(new Error(`autocannon exited with ${code}`));
-      const r = JSON.parse(out) as { requests: { average: number; total: number }; latency: { p50: number; p99: number }; non2xx: number; errors: number };
-      resolve({ rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, non2xx: r.non2xx + r.errors, total: r.requests.total });
+      const r = JSON.parse(out) as {
+        requests: { average: number; total: number };
+        latency: { p50: number; p99: number };
+        non2xx: number;
+        errors: number;
+      };
+      resolve({
+        rps: r.requests.average,
+        p50: r.latency.p50,
+        p99: r.latency.p99,
+        non2xx: r.non2xx + r.errors,
+        total: r.requests.total,
+      });
     });
   });
 }
 
-async function measure(name: string, url: string, headers: Record<string, string>, pid: number | undefined): Promise<Result> {
+async function measure(
+  name: string,
+  url: string,
+  headers: Record<string, string>,
+  pid: number | undefined,
+): Promise<Result> {
   await autocannon(url, headers, Math.max(2, Math.round(seconds / 4))); // warm-up: JIT, pools, caches
   const before = treeCpuMicros(pid);
   const r = await autocannon(url, headers, seconds);
@@ -106,11 +137,21 @@ function freePort(): Promise<number> {
 }
 
 function ensureNginx(): string | undefined {
-  const which = () => spawnSync('sh', ['-c', 'command -v nginx || ls /usr/sbin/nginx 2>/dev/null'], { encoding: 'utf8' }).stdout.trim().split('\n')[0];
+  const which = () =>
+    spawnSync('sh', ['-c', 'command -v nginx || ls /usr/sbin/nginx 2>/dev/null'], { encoding: 'utf8' })
+      .stdout.trim()
+      .split('\n')[0];
   let bin = which();
   if (!bin) {
     console.log('nginx not found: installing with apt-get (one time)…');
-    spawnSync('sh', ['-c', 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx'], { stdio: 'inherit' });
+    spawnSync(
+      'sh',
+      [
+        '-c',
+        'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx',
+      ],
+      { stdio: 'inherit' },
+    );
     bin = which();
   }
   return bin || undefined;
@@ -120,7 +161,9 @@ async function startNginx(bin: string, upstream: string, dir: string): Promise<{
   const port = await freePort();
   const u = new URL(upstream);
   const conf = join(dir, 'nginx.conf');
-  writeFileSync(conf, `daemon off;
+  writeFileSync(
+    conf,
+    `daemon off;
 master_process on;
 worker_processes 1;
 pid ${dir}/nginx.pid;
@@ -141,7 +184,8 @@ http {
     }
   }
 }
-`);
+`,
+  );
   const child = spawn(bin, ['-c', conf, '-p', dir], { stdio: ['ignore', 'ignore', 'inherit'] });
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 100; i++) {
@@ -161,7 +205,9 @@ http {
 function writeGatewayConfig(dir: string, upstream: string, jwks: string): string {
   const policies = join(dir, 'policies');
   spawnSync('mkdir', ['-p', policies]);
-  writeFileSync(join(policies, 'bench.yaml'), `apiVersion: security.istio.io/v1
+  writeFileSync(
+    join(policies, 'bench.yaml'),
+    `apiVersion: security.istio.io/v1
 kind: RequestAuthentication
 metadata: { name: bench-jwt, namespace: default }
 spec:
@@ -180,9 +226,12 @@ spec:
   rules:
     - from: [{ source: { requestPrincipals: ["https://bench.tessera.test/*"] } }]
       to: [{ operation: { methods: [GET], paths: ["/api/*"] } }]
-`);
+`,
+  );
   const file = join(dir, 'gateway.yaml');
-  writeFileSync(file, `listeners: [{ name: main, host: 127.0.0.1, port: 0 }]
+  writeFileSync(
+    file,
+    `listeners: [{ name: main, host: 127.0.0.1, port: 0 }]
 admin: { enabled: false }
 routes:
   - name: bench
@@ -192,7 +241,8 @@ policies:
   sources: [./policies]
   watch: false
 logging: { level: warn, accessLog: false }
-`);
+`,
+  );
   return file;
 }
 
@@ -200,8 +250,13 @@ const fmt = (n: number, d = 0) => n.toLocaleString('en-US', { maximumFractionDig
 
 function table(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`;
-  return [line(header), `|${widths.map((w, i) => (i === 0 ? `${'-'.repeat(w + 1)}-` : `${'-'.repeat(w + 1)}:`)).join('|')}|`, ...rows.map(line)].join('\n');
+  const line = (cells: string[]) =>
+    `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`;
+  return [
+    line(header),
+    `|${widths.map((w, i) => (i === 0 ? `${'-'.repeat(w + 1)}-` : `${'-'.repeat(w + 1)}:`)).join('|')}|`,
+    ...rows.map(line),
+  ].join('\n');
 }
 
 /**
@@ -213,11 +268,13 @@ function table(header: string[], rows: string[][]): string {
 async function policyEvaluations(): Promise<string[][]> {
   const key = generateKey('ES256', { kid: 'p' });
   const jwks = JSON.stringify({ keys: [{ ...key.publicJwk, alg: 'ES256', use: 'sig' }] });
-  const docs: string[] = [`apiVersion: security.istio.io/v1
+  const docs: string[] = [
+    `apiVersion: security.istio.io/v1
 kind: RequestAuthentication
 metadata: { name: jwt, namespace: default }
 spec:
-  jwtRules: [{ issuer: "https://p.test", jwks: '${jwks}' }]`];
+  jwtRules: [{ issuer: "https://p.test", jwks: '${jwks}' }]`,
+  ];
   for (let i = 0; i < 100; i++) {
     const deny = i % 3 === 0;
     docs.push(`apiVersion: security.istio.io/v1
@@ -239,12 +296,26 @@ spec:
   rules: [{ from: [{ source: { requestPrincipals: ["https://p.test/caller"] } }], to: [{ operation: { paths: ["/api/*"] } }] }]`);
   const set = compilePolicies(parsePolicies(docs.join('\n---\n')).documents, {});
   const labels = { app: 'bench' };
-  const token = signJwt({ groups: ['group-7'] }, key.signingKey, { issuer: 'https://p.test', subject: 'caller', expiresIn: '1h' });
-  const req = (path: string): PolicyRequest => ({ method: 'GET', host: 'bench.test', path, port: 8080, headers: { authorization: `Bearer ${token}` }, sourceIp: '127.0.0.1', routeLabels: labels, routeNamespace: 'default' });
+  const token = signJwt({ groups: ['group-7'] }, key.signingKey, {
+    issuer: 'https://p.test',
+    subject: 'caller',
+    expiresIn: '1h',
+  });
+  const req = (path: string): PolicyRequest => ({
+    method: 'GET',
+    host: 'bench.test',
+    path,
+    port: 8080,
+    headers: { authorization: `Bearer ${token}` },
+    sourceIp: '127.0.0.1',
+    routeLabels: labels,
+    routeNamespace: 'default',
+  });
   const allowed = req('/api/items');
   const denied = req('/nowhere');
   const identity = await set.authenticate(allowed);
-  if (!set.authorize(allowed, identity).allowed || set.authorize(denied, identity).allowed) throw new Error('policy benchmark set-up is wrong');
+  if (!set.authorize(allowed, identity).allowed || set.authorize(denied, identity).allowed)
+    throw new Error('policy benchmark set-up is wrong');
   const rate = (r: PolicyRequest) => {
     for (let i = 0; i < 20_000; i++) set.authorize(r, identity);
     const n = 200_000;
@@ -265,18 +336,27 @@ export default async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'tessera-gw-bench-'));
   const key = generateKey('RS256', { kid: 'bench-rs256' });
   const jwks = JSON.stringify({ keys: [{ ...key.publicJwk, alg: 'RS256', use: 'sig' }] });
-  const token = signJwt({ scope: 'read' }, key.signingKey, { issuer: 'https://bench.tessera.test', audience: 'bench-api', subject: 'bench-client', expiresIn: '2h' });
+  const token = signJwt({ scope: 'read' }, key.signingKey, {
+    issuer: 'https://bench.tessera.test',
+    audience: 'bench-api',
+    subject: 'bench-client',
+    expiresIn: '2h',
+  });
   const auth = { authorization: `Bearer ${token}` };
   const path = '/api/items';
   const results: Result[] = [];
   const upstream = await startProcess([...tsx, join(here, 'internal/gateway-upstream.ts')]);
-  console.log(`gateway benchmark: ${cpus().length} cores, ${connections} connections, ${seconds}s per row (after warm-up), GET ${path}, autocannon in its own process`);
+  console.log(
+    `gateway benchmark: ${cpus().length} cores, ${connections} connections, ${seconds}s per row (after warm-up), GET ${path}, autocannon in its own process`,
+  );
   try {
     results.push(await measure('direct to upstream', `${upstream.url}${path}`, auth, upstream.child.pid));
 
     const plain = await startProcess([...tsx, join(here, 'internal/gateway-plain-proxy.ts'), upstream.url]);
     try {
-      results.push(await measure('plain Node proxy (node:http + undici)', `${plain.url}${path}`, auth, plain.child.pid));
+      results.push(
+        await measure('plain Node proxy (node:http + undici)', `${plain.url}${path}`, auth, plain.child.pid),
+      );
     } finally {
       await stop(plain.child);
     }
@@ -285,7 +365,9 @@ export default async function main(): Promise<void> {
     if (nginxBin) {
       const nginx = await startNginx(nginxBin, upstream.url, dir);
       try {
-        results.push(await measure('nginx 1 worker (plain reverse proxy)', `${nginx.url}${path}`, auth, nginx.child.pid));
+        results.push(
+          await measure('nginx 1 worker (plain reverse proxy)', `${nginx.url}${path}`, auth, nginx.child.pid),
+        );
       } finally {
         await stop(nginx.child);
       }
@@ -295,7 +377,14 @@ export default async function main(): Promise<void> {
     for (const workers of [1, 2]) {
       const gw = await startProcess([...tsx, join(here, 'internal/gateway-tessera.ts'), config, String(workers)]);
       try {
-        results.push(await measure(`Tessera ${workers} worker${workers > 1 ? 's' : ''} (RS256 + AuthorizationPolicy)`, `${gw.url}${path}`, auth, gw.child.pid));
+        results.push(
+          await measure(
+            `Tessera ${workers} worker${workers > 1 ? 's' : ''} (RS256 + AuthorizationPolicy)`,
+            `${gw.url}${path}`,
+            auth,
+            gw.child.pid,
+          ),
+        );
       } finally {
         await stop(gw.child);
       }
@@ -306,7 +395,19 @@ export default async function main(): Promise<void> {
   }
 
   console.log();
-  console.log(table(['row', 'req/s', 'p50 ms', 'p99 ms', 'non-2xx + errors', 'server CPU µs/req'], results.map((r) => [r.name, fmt(r.rps), fmt(r.p50, 2), fmt(r.p99, 2), String(r.non2xx), r.cpuUs === undefined ? '—' : fmt(r.cpuUs, 1)])));
+  console.log(
+    table(
+      ['row', 'req/s', 'p50 ms', 'p99 ms', 'non-2xx + errors', 'server CPU µs/req'],
+      results.map((r) => [
+        r.name,
+        fmt(r.rps),
+        fmt(r.p50, 2),
+        fmt(r.p99, 2),
+        String(r.non2xx),
+        r.cpuUs === undefined ? '—' : fmt(r.cpuUs, 1),
+      ]),
+    ),
+  );
   const by = (prefix: string) => results.find((r) => r.name.startsWith(prefix));
   const t1 = by('Tessera 1');
   const t2 = by('Tessera 2');
@@ -317,13 +418,38 @@ export default async function main(): Promise<void> {
   // a machine shared with other work.
   const cpuRatio = (a: Result, b: Result) => (a.cpuUs && b.cpuUs ? fmt(b.cpuUs / a.cpuUs, 2) : '—');
   const dp99 = (a: Result, b: Result) => `${a.p99 - b.p99 >= 0 ? '+' : ''}${fmt(a.p99 - b.p99, 2)}`;
-  if (t1 && plainR) rows.push(['Tessera 1 worker / plain Node proxy', fmt(t1.rps / plainR.rps, 2), cpuRatio(t1, plainR), dp99(t1, plainR), 'req/s ≥ 0.85, p99 within +1 ms']);
-  if (t1 && nginxR) rows.push(['Tessera 1 worker / nginx', fmt(t1.rps / nginxR.rps, 2), cpuRatio(t1, nginxR), dp99(t1, nginxR), '(report)']);
-  if (t2 && t1) rows.push(['Tessera 2 workers / 1 worker', fmt(t2.rps / t1.rps, 2), '—', dp99(t2, t1), '(report; the load generator shares the 2 cores)']);
+  if (t1 && plainR)
+    rows.push([
+      'Tessera 1 worker / plain Node proxy',
+      fmt(t1.rps / plainR.rps, 2),
+      cpuRatio(t1, plainR),
+      dp99(t1, plainR),
+      'req/s ≥ 0.85, p99 within +1 ms',
+    ]);
+  if (t1 && nginxR)
+    rows.push([
+      'Tessera 1 worker / nginx',
+      fmt(t1.rps / nginxR.rps, 2),
+      cpuRatio(t1, nginxR),
+      dp99(t1, nginxR),
+      '(report)',
+    ]);
+  if (t2 && t1)
+    rows.push([
+      'Tessera 2 workers / 1 worker',
+      fmt(t2.rps / t1.rps, 2),
+      '—',
+      dp99(t2, t1),
+      '(report; the load generator shares the 2 cores)',
+    ]);
   console.log();
   console.log(table(['ratio', 'req/s ratio', 'req per CPU-s ratio', 'Δ p99 ms', 'target'], rows));
-  const load = loadavg().map((l) => l.toFixed(2)).join(' ');
-  console.log(`\nload average at the end: ${load} (${cpus().length} cores); numbers from a shared machine vary run to run`);
+  const load = loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
+  console.log(
+    `\nload average at the end: ${load} (${cpus().length} cores); numbers from a shared machine vary run to run`,
+  );
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

@@ -13,7 +13,11 @@ import { formatOps, measure, table, type BenchCase } from './internal/measure.js
 export default async function run(): Promise<void> {
   const key = generateKey('RS256');
   const issuer = 'https://issuer.bench';
-  const token = signJwt({ sub: 'svc-a', scope: 'orders:read orders:write' }, key.signingKey, { issuer, audience: 'orders', expiresIn: 3600 });
+  const token = signJwt({ sub: 'svc-a', scope: 'orders:read orders:write' }, key.signingKey, {
+    issuer,
+    audience: 'orders',
+    expiresIn: 3600,
+  });
   const pem = exportPem(key.verificationKey);
   const headers = { authorization: [`Bearer ${token}`], host: ['orders'], accept: ['*/*'] };
   const request = { method: 'POST', url: '/orders/42?x=1', headers };
@@ -23,14 +27,24 @@ export default async function run(): Promise<void> {
   const options = {
     realm: 'orders',
     exempt: ['GET /health', '/public/*'],
-    requirements: [{ route: 'POST /orders/*', scopes: ['orders:write'] }, { route: '/admin/*', scopes: ['admin'] }],
+    requirements: [
+      { route: 'POST /orders/*', scopes: ['orders:write'] },
+      { route: '/admin/*', scopes: ['admin'] },
+    ],
   };
   const auth = createAuthenticator({ verifier, ...options });
   const authCached = createAuthenticator({ verifier: cachedVerifier, ...options });
 
-  const hasScope = (payload: JwtPayload, scope: string) => typeof payload.scope === 'string' && payload.scope.split(' ').includes(scope);
+  const hasScope = (payload: JwtPayload, scope: string) =>
+    typeof payload.scope === 'string' && payload.scope.split(' ').includes(scope);
   const plainHeaders = { authorization: `Bearer ${token}` };
-  const fast = fastVerifier({ key: pem, algorithms: ['RS256'], allowedIss: issuer, allowedAud: 'orders', cache: false });
+  const fast = fastVerifier({
+    key: pem,
+    algorithms: ['RS256'],
+    allowedIss: issuer,
+    allowedAud: 'orders',
+    cache: false,
+  });
 
   const cases: BenchCase[] = [
     { name: 'verifier.verify alone (floor)', fn: () => verifier.verify(token) },
@@ -40,7 +54,11 @@ export default async function run(): Promise<void> {
       name: 'jsonwebtoken, hand-written middleware',
       fn: () => {
         const m = /^Bearer (.+)$/.exec(plainHeaders.authorization);
-        const payload = jsonwebtoken.verify(m![1]!, pem, { algorithms: ['RS256'], issuer, audience: 'orders' }) as JwtPayload;
+        const payload = jsonwebtoken.verify(m![1]!, pem, {
+          algorithms: ['RS256'],
+          issuer,
+          audience: 'orders',
+        }) as JwtPayload;
         return hasScope(payload, 'orders:write');
       },
     },
@@ -54,10 +72,12 @@ export default async function run(): Promise<void> {
   ];
   const result = await measure(cases, { rounds: 8, sliceMs: 100 });
   const floor = 'verifier.verify alone (floor)';
-  console.log(table(
-    ['RS256 request authentication', 'ops/s', '× verify alone'],
-    cases.map((c) => [c.name, formatOps(result.best(c.name)), (result.ratio(c.name, floor) ?? 0).toFixed(2)]),
-  ));
+  console.log(
+    table(
+      ['RS256 request authentication', 'ops/s', '× verify alone'],
+      cases.map((c) => [c.name, formatOps(result.best(c.name)), (result.ratio(c.name, floor) ?? 0).toFixed(2)]),
+    ),
+  );
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) await run();

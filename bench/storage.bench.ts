@@ -61,7 +61,12 @@ export default async function run(): Promise<void> {
     cases.push(
       { group: 'replay.markUsed', name: 'file store', fn: (i) => file.replay.markUsed(`a:${i}`, exp()) },
       { group: 'revocations.isRevoked', name: 'file store', fn: () => file.revocations.isRevoked('revoked-jti') },
-      { group: 'audit.append', name: 'file store (group commit)', peer: 'peer: appendFile + fsync per record', fn: (i) => file.audit.append({ actor: 'c', action: 'token.issued', target: `t${i}` }) },
+      {
+        group: 'audit.append',
+        name: 'file store (group commit)',
+        peer: 'peer: appendFile + fsync per record',
+        fn: (i) => file.audit.append({ actor: 'c', action: 'token.issued', target: `t${i}` }),
+      },
       {
         group: 'audit.append',
         name: 'peer: appendFile + fsync per record',
@@ -74,7 +79,11 @@ export default async function run(): Promise<void> {
 
     let pgStorage: Storage | undefined;
     if (pgUrl) {
-      pgStorage = await createStorage({ type: 'postgres', postgres: { url: pgUrl, schema: tag, maxConnections: 10 }, kek });
+      pgStorage = await createStorage({
+        type: 'postgres',
+        postgres: { url: pgUrl, schema: tag, maxConnections: 10 },
+        kek,
+      });
       const s = pgStorage;
       const raw = new pg.Pool({ connectionString: pgUrl, max: 10 });
       cleanups.push(async () => {
@@ -86,18 +95,57 @@ export default async function run(): Promise<void> {
       await s.revocations.revoke('revoked-jti', exp());
       const q = `${pg.escapeIdentifier(tag)}.`;
       cases.push(
-        { group: 'replay.markUsed', name: 'postgres store', peer: 'peer: pg INSERT … ON CONFLICT DO NOTHING', fn: (i) => s.replay.markUsed(`a:${i}`, exp()) },
-        { group: 'replay.markUsed', name: 'peer: pg INSERT … ON CONFLICT DO NOTHING', fn: (i) => raw.query(`INSERT INTO ${q}peer (key, exp) VALUES ($1, $2) ON CONFLICT DO NOTHING`, [`a:${i}`, exp()]) },
-        { group: 'revocations.isRevoked', name: 'postgres store', peer: 'peer: pg SELECT by primary key', fn: () => s.revocations.isRevoked('revoked-jti') },
-        { group: 'revocations.isRevoked', name: 'peer: pg SELECT by primary key', fn: () => raw.query(`SELECT 1 FROM ${q}revocations WHERE jti = $1`, ['revoked-jti']) },
-        { group: 'audit.append', name: 'postgres store (group commit)', peer: 'peer: pg INSERT per record', fn: (i) => s.audit.append({ actor: 'c', action: 'token.issued', target: `t${i}` }) },
-        { group: 'audit.append', name: 'peer: pg INSERT per record', fn: (i) => raw.query(`INSERT INTO ${q}audit (at, actor, action, target) VALUES ($1, $2, $3, $4)`, [Date.now(), 'c', 'token.issued', `t${i}`]) },
+        {
+          group: 'replay.markUsed',
+          name: 'postgres store',
+          peer: 'peer: pg INSERT … ON CONFLICT DO NOTHING',
+          fn: (i) => s.replay.markUsed(`a:${i}`, exp()),
+        },
+        {
+          group: 'replay.markUsed',
+          name: 'peer: pg INSERT … ON CONFLICT DO NOTHING',
+          fn: (i) =>
+            raw.query(`INSERT INTO ${q}peer (key, exp) VALUES ($1, $2) ON CONFLICT DO NOTHING`, [`a:${i}`, exp()]),
+        },
+        {
+          group: 'revocations.isRevoked',
+          name: 'postgres store',
+          peer: 'peer: pg SELECT by primary key',
+          fn: () => s.revocations.isRevoked('revoked-jti'),
+        },
+        {
+          group: 'revocations.isRevoked',
+          name: 'peer: pg SELECT by primary key',
+          fn: () => raw.query(`SELECT 1 FROM ${q}revocations WHERE jti = $1`, ['revoked-jti']),
+        },
+        {
+          group: 'audit.append',
+          name: 'postgres store (group commit)',
+          peer: 'peer: pg INSERT per record',
+          fn: (i) => s.audit.append({ actor: 'c', action: 'token.issued', target: `t${i}` }),
+        },
+        {
+          group: 'audit.append',
+          name: 'peer: pg INSERT per record',
+          fn: (i) =>
+            raw.query(`INSERT INTO ${q}audit (at, actor, action, target) VALUES ($1, $2, $3, $4)`, [
+              Date.now(),
+              'c',
+              'token.issued',
+              `t${i}`,
+            ]),
+        },
       );
     }
 
     if (redisUrl) {
       const prefix = `${tag}:`;
-      const s = await createStorage({ dataDir: join(dir, 'mixed'), kek, redis: { url: redisUrl, keyPrefix: prefix }, backends: { revocations: 'redis', replay: 'redis', events: 'redis' } });
+      const s = await createStorage({
+        dataDir: join(dir, 'mixed'),
+        kek,
+        redis: { url: redisUrl, keyPrefix: prefix },
+        backends: { revocations: 'redis', replay: 'redis', events: 'redis' },
+      });
       const raw = new Redis(redisUrl);
       cleanups.push(async () => {
         let cursor = '0';
@@ -111,9 +159,23 @@ export default async function run(): Promise<void> {
       cleanups.push(() => s.close());
       await s.revocations.revoke('revoked-jti', exp());
       cases.push(
-        { group: 'replay.markUsed', name: 'redis store', peer: 'peer: redis SET NX PX', fn: (i) => s.replay.markUsed(`a:${i}`, exp()) },
-        { group: 'replay.markUsed', name: 'peer: redis SET NX PX', fn: (i) => raw.set(`${prefix}peer:${i}`, '1', 'PX', 60_000, 'NX') },
-        { group: 'revocations.isRevoked', name: 'redis store', peer: 'peer: redis GET', fn: () => s.revocations.isRevoked('revoked-jti') },
+        {
+          group: 'replay.markUsed',
+          name: 'redis store',
+          peer: 'peer: redis SET NX PX',
+          fn: (i) => s.replay.markUsed(`a:${i}`, exp()),
+        },
+        {
+          group: 'replay.markUsed',
+          name: 'peer: redis SET NX PX',
+          fn: (i) => raw.set(`${prefix}peer:${i}`, '1', 'PX', 60_000, 'NX'),
+        },
+        {
+          group: 'revocations.isRevoked',
+          name: 'redis store',
+          peer: 'peer: redis GET',
+          fn: () => s.revocations.isRevoked('revoked-jti'),
+        },
         { group: 'revocations.isRevoked', name: 'peer: redis GET', fn: () => raw.get(`${prefix}rev:jti:revoked-jti`) },
       );
     }
@@ -129,12 +191,19 @@ export default async function run(): Promise<void> {
       const fileRow = inGroup.find((c) => c.name.startsWith('file store'));
       for (const c of inGroup) {
         const peer = inGroup.find((p) => p.name === c.peer);
-        rows.push([group, c.name, formatOps(best(c)), peer ? `${(best(c) / best(peer)).toFixed(2)}×` : '', fileRow && c !== fileRow ? `${(best(c) / best(fileRow)).toFixed(2)}×` : '']);
+        rows.push([
+          group,
+          c.name,
+          formatOps(best(c)),
+          peer ? `${(best(c) / best(peer)).toFixed(2)}×` : '',
+          fileRow && c !== fileRow ? `${(best(c) / best(fileRow)).toFixed(2)}×` : '',
+        ]);
       }
     }
     console.log(`${CONCURRENCY} calls in flight, best of ${ROUNDS} rounds of ${SLICE_MS} ms`);
     console.log(table(['operation', 'implementation', 'ops/s', 'vs its peer', 'vs file'], rows));
-    if (!pgUrl || !redisUrl) console.log('(set TESSERA_TEST_PG_URL and TESSERA_TEST_REDIS_URL for the postgres and redis rows)');
+    if (!pgUrl || !redisUrl)
+      console.log('(set TESSERA_TEST_PG_URL and TESSERA_TEST_REDIS_URL for the postgres and redis rows)');
   } finally {
     for (const c of cleanups.reverse()) await c().catch(() => undefined);
     await rm(dir, { recursive: true, force: true });

@@ -33,7 +33,10 @@ async function serve(alg: string, dataDir: string): Promise<void> {
       logging: { level: 'silent' },
     },
   });
-  const service = createTokenService(config, { logger: pino({ level: 'silent' }), env: { TESSERA_KEK: Buffer.alloc(32, 1).toString('base64url') } });
+  const service = createTokenService(config, {
+    logger: pino({ level: 'silent' }),
+    env: { TESSERA_KEK: Buffer.alloc(32, 1).toString('base64url') },
+  });
   const url = await service.listen();
   process.stdout.write(`LISTENING ${url}\n`);
   // The parent asks for this process's CPU time over IPC: CPU per token does not depend on what
@@ -46,7 +49,11 @@ async function serve(alg: string, dataDir: string): Promise<void> {
 
 function startServer(alg: string, dataDir: string): Promise<{ child: ChildProcess; url: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--conditions=development', '--import', 'tsx', fileURLToPath(import.meta.url), '--serve', alg, dataDir], { cwd: root, stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
+    const child = spawn(
+      process.execPath,
+      ['--conditions=development', '--import', 'tsx', fileURLToPath(import.meta.url), '--serve', alg, dataDir],
+      { cwd: root, stdio: ['ignore', 'pipe', 'inherit', 'ipc'] },
+    );
     let out = '';
     child.stdout!.on('data', (d: Buffer) => {
       out += d.toString();
@@ -67,7 +74,9 @@ function stop(child: ChildProcess): Promise<void> {
 
 function cpuMicros(child: ChildProcess): Promise<number> {
   return new Promise((resolve) => {
-    child.once('message', (m) => resolve((m as { user: number; system: number }).user + (m as { user: number; system: number }).system));
+    child.once('message', (m) =>
+      resolve((m as { user: number; system: number }).user + (m as { user: number; system: number }).system),
+    );
     child.send('cpu');
   });
 }
@@ -82,32 +91,66 @@ interface LoadResult {
 
 function autocannon(url: string, duration: number): Promise<LoadResult> {
   const basic = 'Basic ' + Buffer.from(`bench:${secret}`).toString('base64');
-  const args = [join(root, 'node_modules/autocannon/autocannon.js'), '-c', String(connections), '-d', String(duration), '-j', '-m', 'POST',
-    '-H', 'content-type=application/x-www-form-urlencoded', '-H', `authorization=${basic}`, '-b', 'grant_type=client_credentials&scope=read', `${url}/token`];
+  const args = [
+    join(root, 'node_modules/autocannon/autocannon.js'),
+    '-c',
+    String(connections),
+    '-d',
+    String(duration),
+    '-j',
+    '-m',
+    'POST',
+    '-H',
+    'content-type=application/x-www-form-urlencoded',
+    '-H',
+    `authorization=${basic}`,
+    '-b',
+    'grant_type=client_credentials&scope=read',
+    `${url}/token`,
+  ];
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.once('exit', (code) => {
       if (code !== 0) return reject(new Error(`autocannon exited with ${code}`));
-      const r = JSON.parse(out) as { requests: { average: number; total: number }; latency: { p50: number; p99: number }; non2xx: number; errors: number };
-      resolve({ total: r.requests.total, rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, non2xx: r.non2xx + r.errors });
+      const r = JSON.parse(out) as {
+        requests: { average: number; total: number };
+        latency: { p50: number; p99: number };
+        non2xx: number;
+        errors: number;
+      };
+      resolve({
+        total: r.requests.total,
+        rps: r.requests.average,
+        p50: r.latency.p50,
+        p99: r.latency.p99,
+        non2xx: r.non2xx + r.errors,
+      });
     });
   });
 }
 
 /** The raw rate: one `crypto.sign` per token over a JWT-sized input, the signing key prepared once. */
 async function rawSigningRate(alg: 'RS256' | 'ES256'): Promise<{ rate: number; cpuMicros: number }> {
-  const key = alg === 'RS256' ? generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey : generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).privateKey;
+  const key =
+    alg === 'RS256'
+      ? generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey
+      : generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).privateKey;
   const header = Buffer.from(JSON.stringify({ alg, kid: 'k', typ: 'at+jwt' })).toString('base64url');
-  const m = await measure([{
-    name: alg,
-    fn: () => {
-      const now = Math.floor(Date.now() / 1000);
-      const input = `${header}.${Buffer.from(JSON.stringify({ iss: 'http://127.0.0.1', sub: 'bench', aud: 'api', exp: now + 300, iat: now, jti: randomUUID(), client_id: 'bench', scope: 'read' })).toString('base64url')}`;
-      return sign('sha256', Buffer.from(input), alg === 'ES256' ? { key, dsaEncoding: 'ieee-p1363' } : key);
-    },
-  }], { rounds: 5, sliceMs: 200 });
+  const m = await measure(
+    [
+      {
+        name: alg,
+        fn: () => {
+          const now = Math.floor(Date.now() / 1000);
+          const input = `${header}.${Buffer.from(JSON.stringify({ iss: 'http://127.0.0.1', sub: 'bench', aud: 'api', exp: now + 300, iat: now, jti: randomUUID(), client_id: 'bench', scope: 'read' })).toString('base64url')}`;
+          return sign('sha256', Buffer.from(input), alg === 'ES256' ? { key, dsaEncoding: 'ieee-p1363' } : key);
+        },
+      },
+    ],
+    { rounds: 5, sliceMs: 200 },
+  );
   // CPU per signature, measured the same way as the server's CPU per token.
   const before = process.cpuUsage();
   let n = 0;
@@ -123,7 +166,9 @@ async function rawSigningRate(alg: 'RS256' | 'ES256'): Promise<{ rate: number; c
 }
 
 export default async function main(): Promise<void> {
-  console.log(`token service benchmark: ${cpus().length} cores, ${connections} connections, ${seconds}s per server row (after warm-up), POST /token client_credentials + client_secret_basic, autocannon in its own process`);
+  console.log(
+    `token service benchmark: ${cpus().length} cores, ${connections} connections, ${seconds}s per server row (after warm-up), POST /token client_credentials + client_secret_basic, autocannon in its own process`,
+  );
   const rows: string[][] = [];
   const summary: Record<string, { raw: number; server: LoadResult }> = {};
   for (const alg of ['RS256', 'ES256'] as const) {
@@ -139,8 +184,24 @@ export default async function main(): Promise<void> {
       const raw = (rawBefore.rate + rawAfter.rate) / 2;
       const signCpu = (rawBefore.cpuMicros + rawAfter.cpuMicros) / 2;
       summary[alg] = { raw, server };
-      rows.push([`raw node:crypto ${alg} sign`, formatOps(raw), '—', '—', `${signCpu.toFixed(0)} µs`, '1.00×', '1.00×']);
-      rows.push([`token service ${alg} (HTTP, end to end)`, formatOps(server.rps), `${server.p50} ms`, `${server.p99} ms`, `${cpuPerToken.toFixed(0)} µs`, `${(server.rps / raw).toFixed(2)}×`, `${(signCpu / cpuPerToken).toFixed(2)}×`]);
+      rows.push([
+        `raw node:crypto ${alg} sign`,
+        formatOps(raw),
+        '—',
+        '—',
+        `${signCpu.toFixed(0)} µs`,
+        '1.00×',
+        '1.00×',
+      ]);
+      rows.push([
+        `token service ${alg} (HTTP, end to end)`,
+        formatOps(server.rps),
+        `${server.p50} ms`,
+        `${server.p99} ms`,
+        `${cpuPerToken.toFixed(0)} µs`,
+        `${(server.rps / raw).toFixed(2)}×`,
+        `${(signCpu / cpuPerToken).toFixed(2)}×`,
+      ]);
       if (server.non2xx > 0) rows.push([`  (${server.non2xx} non-2xx or errors!)`, '', '', '', '']);
     } finally {
       await stop(child);
@@ -149,8 +210,12 @@ export default async function main(): Promise<void> {
   }
   console.log(table(['case', 'per second', 'p50', 'p99', 'CPU / op', 'rate vs raw', 'CPU-bound vs raw'], rows));
   const rs = summary['RS256']!;
-  console.log(`\nRS256: ${(rs.server.rps / rs.raw).toFixed(2)}× the raw signing rate (target ≥ 0.60×). "CPU-bound vs raw" = CPU per signature / server CPU per token:`);
-  console.log('the rate one server core reaches when nothing else competes for it (autocannon and other processes share the cores here).');
+  console.log(
+    `\nRS256: ${(rs.server.rps / rs.raw).toFixed(2)}× the raw signing rate (target ≥ 0.60×). "CPU-bound vs raw" = CPU per signature / server CPU per token:`,
+  );
+  console.log(
+    'the rate one server core reaches when nothing else competes for it (autocannon and other processes share the cores here).',
+  );
 }
 
 const argv = process.argv;

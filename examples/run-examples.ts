@@ -20,7 +20,9 @@ export interface DemoRow {
  * const failed = rows.filter((r) => !r.ok);
  * ```
  */
-export async function runExamples(options: { only?: readonly string[]; onRow?: (row: DemoRow) => void } = {}): Promise<DemoRow[]> {
+export async function runExamples(
+  options: { only?: readonly string[]; onRow?: (row: DemoRow) => void } = {},
+): Promise<DemoRow[]> {
   const rows: DemoRow[] = [];
   const push = (row: DemoRow) => {
     rows.push(row);

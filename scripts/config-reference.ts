@@ -32,20 +32,32 @@ function fieldRows(schema: z.ZodType): string[] {
   const rows: string[] = [];
   const walk = (s: JsonSchema, path: string): void => {
     const object = s.anyOf?.find((v) => v.type === 'object') ?? s;
-    if (path) rows.push(`| \`${path}\` | ${typeOf(s)} | ${s.default === undefined ? '' : `\`${cell(JSON.stringify(s.default))}\``} | ${cell(s.description ?? object.description ?? '')} |`);
-    if (object.type === 'object' && object.properties) for (const [k, v] of Object.entries(object.properties)) walk(v, path ? `${path}.${k}` : k);
+    if (path)
+      rows.push(
+        `| \`${path}\` | ${typeOf(s)} | ${s.default === undefined ? '' : `\`${cell(JSON.stringify(s.default))}\``} | ${cell(s.description ?? object.description ?? '')} |`,
+      );
+    if (object.type === 'object' && object.properties)
+      for (const [k, v] of Object.entries(object.properties)) walk(v, path ? `${path}.${k}` : k);
     const items = s.type === 'array' ? s.items : undefined;
-    if (items?.type === 'object' && items.properties) for (const [k, v] of Object.entries(items.properties)) walk(v, `${path}[].${k}`);
+    if (items?.type === 'object' && items.properties)
+      for (const [k, v] of Object.entries(items.properties)) walk(v, `${path}[].${k}`);
   };
   walk(z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as JsonSchema, '');
   return rows;
 }
 
 function envRows(bindings: Readonly<Record<string, EnvBinding>>): string[] {
-  return Object.entries(bindings).map(([name, b]) => `| \`${name}\` | \`${b.path.join('.')}\` | ${b.kind} | ${cell(b.description)} |`);
+  return Object.entries(bindings).map(
+    ([name, b]) => `| \`${name}\` | \`${b.path.join('.')}\` | ${b.kind} | ${cell(b.description)} |`,
+  );
 }
 
-function section(title: string, file: string, schema: z.ZodType, bindings: Readonly<Record<string, EnvBinding>>): string {
+function section(
+  title: string,
+  file: string,
+  schema: z.ZodType,
+  bindings: Readonly<Record<string, EnvBinding>>,
+): string {
   return [
     `## ${title} (\`${file}\`)`,
     '',

@@ -29,8 +29,15 @@ walk(join(root, 'packages'), (file) => {
       .trim();
     if (rest) problems.push(`${rel}: index.ts files only re-export (found: ${rest.split('\n')[0]})`);
   }
-  for (const m of text.matchAll(/from '(@tessera\/[a-z-]+)\/([^']+)'/g)) problems.push(`${rel}: imports internals ${m[1]}/${m[2]}`);
-  if (/^(?!\s*\*).*\bconsole\.log\(/m.test(text) && rel.includes('/src/') && !rel.includes('/cli/') && !rel.endsWith('.test.ts')) problems.push(`${rel}: console.log in library code (use the logger)`);
+  for (const m of text.matchAll(/from '(@tessera\/[a-z-]+)\/([^']+)'/g))
+    problems.push(`${rel}: imports internals ${m[1]}/${m[2]}`);
+  if (
+    /^(?!\s*\*).*\bconsole\.log\(/m.test(text) &&
+    rel.includes('/src/') &&
+    !rel.includes('/cli/') &&
+    !rel.endsWith('.test.ts')
+  )
+    problems.push(`${rel}: console.log in library code (use the logger)`);
 });
 const tsc = spawnSync('npx', ['tsc', '-p', 'tsconfig.json', '--noEmit'], { cwd: root, stdio: 'inherit' });
 for (const p of problems) console.error(p);

@@ -40,6 +40,8 @@ test('every error code in the sources is documented with the same status, and no
   const source = codesInSource();
   const docs = codesInDocs();
   assert.ok(source.size > 0, 'found no error tables');
-  for (const [code, status] of source) assert.equal(docs.get(code), status, `docs/errors.md: ${code} should be listed with status ${status}`);
-  for (const code of docs.keys()) assert.ok(source.has(code), `docs/errors.md lists ${code}, which no errors.ts defines`);
+  for (const [code, status] of source)
+    assert.equal(docs.get(code), status, `docs/errors.md: ${code} should be listed with status ${status}`);
+  for (const code of docs.keys())
+    assert.ok(source.has(code), `docs/errors.md lists ${code}, which no errors.ts defines`);
 });

@@ -53,7 +53,10 @@ export interface Measurement {
 }
 
 /** Runs every case `rounds` times for `sliceMs` each, interleaved, after one warm-up slice each. */
-export async function measure(cases: readonly BenchCase[], options: { rounds?: number; sliceMs?: number } = {}): Promise<Measurement> {
+export async function measure(
+  cases: readonly BenchCase[],
+  options: { rounds?: number; sliceMs?: number } = {},
+): Promise<Measurement> {
   const rounds = options.rounds ?? 10;
   const sliceMs = options.sliceMs ?? 100;
   const samples = new Map<string, number[]>(cases.map((c) => [c.name, []]));
@@ -99,6 +102,11 @@ export function formatOps(value: number | undefined): string {
 /** A plain-text table with right-aligned numbers. */
 export function table(headers: readonly string[], rows: readonly (readonly string[])[]): string {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: readonly string[]) => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`;
-  return [line(headers), `|${widths.map((w, i) => (i === 0 ? '-'.repeat(w + 2) : `${'-'.repeat(w + 1)}:`)).join('|')}|`, ...rows.map(line)].join('\n');
+  const line = (cells: readonly string[]) =>
+    `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`;
+  return [
+    line(headers),
+    `|${widths.map((w, i) => (i === 0 ? '-'.repeat(w + 2) : `${'-'.repeat(w + 1)}:`)).join('|')}|`,
+    ...rows.map(line),
+  ].join('\n');
 }

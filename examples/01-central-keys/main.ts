@@ -15,8 +15,16 @@ import { createServiceB } from './service-b.js';
 
 /** Describes B's answer with both checks: `200 valid=true sub=servicea aud=serviceb (token service: true, cached JWKS: true)`. */
 function describe(status: number, body: unknown): string {
-  const b = body as { checkedBy?: { tokenService?: { valid?: boolean; error?: { name?: string } }; cachedJwks?: { valid?: boolean; error?: { name?: string } } } } | undefined;
-  const one = (r: { valid?: boolean; error?: { name?: string } } | undefined) => (r?.valid === true ? 'valid' : r?.error?.name ?? 'invalid');
+  const b = body as
+    | {
+        checkedBy?: {
+          tokenService?: { valid?: boolean; error?: { name?: string } };
+          cachedJwks?: { valid?: boolean; error?: { name?: string } };
+        };
+      }
+    | undefined;
+  const one = (r: { valid?: boolean; error?: { name?: string } } | undefined) =>
+    r?.valid === true ? 'valid' : (r?.error?.name ?? 'invalid');
   return `${describeVerification(status, body)} (token service: ${one(b?.checkedBy?.tokenService)}, cached JWKS: ${one(b?.checkedBy?.cachedJwks)})`;
 }
 
@@ -35,7 +43,8 @@ export async function start(options: ExampleOptions = {}): Promise<RunningExampl
   const admin = { authorization: `Bearer ${ts.adminToken}` };
   for (const id of ['servicea', 'serviceb']) {
     const created = await httpCall(`${ts.url}/admin/jwt-factory/keys/${id}`, { headers: admin });
-    if (created.status !== 200 && created.status !== 201) throw new Error(`cannot create key ${id}: ${created.status} ${created.text}`);
+    if (created.status !== 200 && created.status !== 201)
+      throw new Error(`cannot create key ${id}: ${created.status} ${created.text}`);
   }
   const serviceB = createServiceB({ tokenServiceUrl: ts.url, adminToken: ts.adminToken });
   const b = createServer(serviceB.app);
@@ -51,8 +60,16 @@ export async function start(options: ExampleOptions = {}): Promise<RunningExampl
     title: 'central keys (token service holds the keys)',
     urls: { 'token service': ts.url, servicea: aUrl, serviceb: bUrl },
     checks: [
-      check('GET servicea /scenario1', '200 valid=true sub=servicea aud=serviceb (token service: valid, cached JWKS: valid)', () => call(`${aUrl}/scenario1`)),
-      check('GET servicea /scenario1?expired=1', '401 valid=false TokenExpiredError (token service: TokenExpiredError, cached JWKS: TokenExpiredError)', () => call(`${aUrl}/scenario1?expired=1`)),
+      check(
+        'GET servicea /scenario1',
+        '200 valid=true sub=servicea aud=serviceb (token service: valid, cached JWKS: valid)',
+        () => call(`${aUrl}/scenario1`),
+      ),
+      check(
+        'GET servicea /scenario1?expired=1',
+        '401 valid=false TokenExpiredError (token service: TokenExpiredError, cached JWKS: TokenExpiredError)',
+        () => call(`${aUrl}/scenario1?expired=1`),
+      ),
       check('GET serviceb /scenario1-server (no token)', '401 valid=false JsonWebTokenError', async () => {
         const res = await httpCall(`${bUrl}/scenario1-server`);
         return describeVerification(res.status, res.json);

@@ -22,17 +22,22 @@ export function createServiceA(options: ServiceAOptions): Express {
   const app = express();
   app.get('/scenario1', async (req, res) => {
     const expired = req.query['expired'] !== undefined;
-    const issued = await httpCall(`${options.tokenServiceUrl}/admin/jwt-factory/issueToken/servicea${expired ? '?expired=1' : ''}`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${options.adminToken}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ aud: 'serviceb' }),
-    });
+    const issued = await httpCall(
+      `${options.tokenServiceUrl}/admin/jwt-factory/issueToken/servicea${expired ? '?expired=1' : ''}`,
+      {
+        method: 'POST',
+        headers: { authorization: `Bearer ${options.adminToken}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ aud: 'serviceb' }),
+      },
+    );
     const token = (issued.json as { token?: string } | undefined)?.token;
     if (token === undefined) {
       res.status(502).json({ error: `the token service did not issue a token (${issued.status})` });
       return;
     }
-    const answer = await httpCall(`${options.serviceBUrl}/scenario1-server`, { headers: { authorization: `Bearer ${token}` } });
+    const answer = await httpCall(`${options.serviceBUrl}/scenario1-server`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
     res.status(answer.status).type('application/json').send(answer.text);
   });
   return app;

@@ -22,13 +22,27 @@ export interface ServiceBOptions {
  * ```
  */
 export function createServiceB(options: ServiceBOptions): { app: Express; close(): void } {
-  const jwks: RemoteJwks = createRemoteJwks(`${options.tokenServiceUrl}/jwt-factory/jwks.json`, { cacheMaxAge: 600_000 });
-  const verifier = createVerifier({ issuer: 'https://jwt-factory/', keys: jwks, audience: 'serviceb', subject: 'servicea' });
+  const jwks: RemoteJwks = createRemoteJwks(`${options.tokenServiceUrl}/jwt-factory/jwks.json`, {
+    cacheMaxAge: 600_000,
+  });
+  const verifier = createVerifier({
+    issuer: 'https://jwt-factory/',
+    keys: jwks,
+    audience: 'serviceb',
+    subject: 'servicea',
+  });
   const app = express();
   app.get('/scenario1-server', async (req, res) => {
     const token = extractBearerToken(req.headersDistinct);
     if (token === undefined) {
-      res.status(401).json({ message: 'invalid token', valid: false, error: { name: 'JsonWebTokenError', message: 'jwt must be provided' }, claims: {} });
+      res
+        .status(401)
+        .json({
+          message: 'invalid token',
+          valid: false,
+          error: { name: 'JsonWebTokenError', message: 'jwt must be provided' },
+          claims: {},
+        });
       return;
     }
     const asked = await httpCall(`${options.tokenServiceUrl}/admin/jwt-factory/verify/servicea`, {
@@ -43,8 +57,13 @@ export function createServiceB(options: ServiceBOptions): { app: Express; close(
       local = toVerificationFailure(error);
     }
     const byTokenService = asked.json as { valid?: boolean } | undefined;
-    const verdict = byTokenService?.valid === true ? { valid: true, claims: local.valid ? local.claims : {} } : { message: 'invalid token', ...(byTokenService ?? { valid: false }) };
-    res.status(byTokenService?.valid === true ? 200 : 401).json({ ...verdict, checkedBy: { tokenService: byTokenService, cachedJwks: local } });
+    const verdict =
+      byTokenService?.valid === true
+        ? { valid: true, claims: local.valid ? local.claims : {} }
+        : { message: 'invalid token', ...(byTokenService ?? { valid: false }) };
+    res
+      .status(byTokenService?.valid === true ? 200 : 401)
+      .json({ ...verdict, checkedBy: { tokenService: byTokenService, cachedJwks: local } });
   });
   return { app, close: () => jwks.close() };
 }

@@ -31,18 +31,26 @@ export async function start(options: ExampleOptions = {}): Promise<RunningExampl
   const receiverC = createReceiver({ name: 'servicec', issuer: ts.issuer, jwksUri: ts.jwksUri, framework: 'express' });
   const bUrl = await listen(receiverB.server);
   const cUrl = await listen(receiverC.server);
-  const a = createServer(createServiceA({ tokenServiceUrl: ts.url, clientSecret: secret, serviceBUrl: bUrl, serviceCUrl: cUrl }));
+  const a = createServer(
+    createServiceA({ tokenServiceUrl: ts.url, clientSecret: secret, serviceBUrl: bUrl, serviceCUrl: cUrl }),
+  );
   const aUrl = await listen(a, options.port ?? 0);
   return {
     id: '2',
     title: 'fan-out: A calls B and C',
     urls: { 'token service': ts.url, servicea: aUrl, serviceb: bUrl, servicec: cUrl },
     checks: [
-      check('GET servicea /scenario2', 'serviceb: 200 valid=true sub=servicea aud=serviceb; servicec: 200 valid=true sub=servicea aud=servicec', async () => {
-        const res = await httpCall(`${aUrl}/scenario2`);
-        const body = res.json as { serviceb?: unknown; servicec?: unknown } | undefined;
-        return res.status === 200 ? `serviceb: ${describeVerification(200, body?.serviceb)}; servicec: ${describeVerification(200, body?.servicec)}` : `${res.status} ${res.text}`;
-      }),
+      check(
+        'GET servicea /scenario2',
+        'serviceb: 200 valid=true sub=servicea aud=serviceb; servicec: 200 valid=true sub=servicea aud=servicec',
+        async () => {
+          const res = await httpCall(`${aUrl}/scenario2`);
+          const body = res.json as { serviceb?: unknown; servicec?: unknown } | undefined;
+          return res.status === 200
+            ? `serviceb: ${describeVerification(200, body?.serviceb)}; servicec: ${describeVerification(200, body?.servicec)}`
+            : `${res.status} ${res.text}`;
+        },
+      ),
       check('GET servicec /scenario2-server with the token meant for B', '401 invalid_token', async () => {
         const tokenB = await clientCredentialsToken(ts.url, 'servicea', secret, { audience: 'serviceb' });
         const res = await httpCall(`${cUrl}/scenario2-server`, { headers: { authorization: `Bearer ${tokenB}` } });
@@ -53,7 +61,12 @@ export async function start(options: ExampleOptions = {}): Promise<RunningExampl
           await clientCredentialsToken(ts.url, 'servicea', secret, { audience: 'payments' });
           return '200';
         } catch (error) {
-          return /refused: (\d+) (\S+)/.exec((error as Error).message)?.slice(1).join(' ') ?? (error as Error).message;
+          return (
+            /refused: (\d+) (\S+)/
+              .exec((error as Error).message)
+              ?.slice(1)
+              .join(' ') ?? (error as Error).message
+          );
         }
       }),
     ],

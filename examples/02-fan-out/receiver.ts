@@ -42,7 +42,9 @@ export function createReceiver(options: ReceiverOptions): { server: Server; clos
           res.writeHead(404).end();
           return;
         }
-        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ valid: true, claims: req.auth?.payload }));
+        res
+          .writeHead(200, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ valid: true, claims: req.auth?.payload }));
       }, auth),
     );
   }

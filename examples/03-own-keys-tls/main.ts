@@ -42,8 +42,12 @@ export async function start(options: ExampleOptions = {}): Promise<RunningExampl
     urls: { servicea: aUrl, serviceb: bUrl },
     checks: [
       check('GET servicea /scenario3', '200 valid=true sub=servicea aud=serviceb', () => verdict(`${aUrl}/scenario3`)),
-      check('GET servicea /scenario3?expired=1', '401 valid=false TokenExpiredError', () => verdict(`${aUrl}/scenario3?expired=1`)),
-      check('GET serviceb /scenario3-server (no token)', '401 valid=false JsonWebTokenError', () => verdict(`${bUrl}/scenario3-server`, { ca: ca.caCert })),
+      check('GET servicea /scenario3?expired=1', '401 valid=false TokenExpiredError', () =>
+        verdict(`${aUrl}/scenario3?expired=1`),
+      ),
+      check('GET serviceb /scenario3-server (no token)', '401 valid=false JsonWebTokenError', () =>
+        verdict(`${bUrl}/scenario3-server`, { ca: ca.caCert }),
+      ),
       check('GET serviceb /scenario3-server over plain HTTP', 'refused: TLS only', async () => {
         try {
           const res = await httpCall(`${bUrl.replace('https:', 'http:')}/scenario3-server`, { timeoutMs: 2000 });

@@ -37,7 +37,10 @@ export function createServiceA(options: ServiceAOptions): Express {
       ...(expired ? { issuedAt: false } : { expiresIn: 30 }),
     });
     try {
-      const answer = await httpCall(`${options.serviceBUrl}/scenario3-server`, { headers: { authorization: `Bearer ${token}` }, ca: options.ca });
+      const answer = await httpCall(`${options.serviceBUrl}/scenario3-server`, {
+        headers: { authorization: `Bearer ${token}` },
+        ca: options.ca,
+      });
       res.status(answer.status).type('application/json').send(answer.text);
     } catch (error) {
       res.status(502).json({ error: `service B unreachable: ${(error as Error).message}` });

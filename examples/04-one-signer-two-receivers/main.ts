@@ -14,10 +14,17 @@ import { createServiceA } from './service-a.js';
 import { createServiceC } from './service-c.js';
 
 function describeBoth(status: number, body: unknown): string {
-  const b = body as { serviceb?: { status: number; body: unknown; wwwAuthenticate?: string }; servicec?: { status: number; body: unknown; wwwAuthenticate?: string } } | undefined;
+  const b = body as
+    | {
+        serviceb?: { status: number; body: unknown; wwwAuthenticate?: string };
+        servicec?: { status: number; body: unknown; wwwAuthenticate?: string };
+      }
+    | undefined;
   if (status !== 200 || !b?.serviceb || !b.servicec) return `${status}`;
   const one = (r: { status: number; body: unknown; wwwAuthenticate?: string }) =>
-    r.wwwAuthenticate ? `${r.status} ${/error="([^"]+)"/.exec(r.wwwAuthenticate)?.[1] ?? 'challenge'}` : describeVerification(r.status, r.body);
+    r.wwwAuthenticate
+      ? `${r.status} ${/error="([^"]+)"/.exec(r.wwwAuthenticate)?.[1] ?? 'challenge'}`
+      : describeVerification(r.status, r.body);
   return `serviceb: ${one(b.serviceb)}; servicec: ${one(b.servicec)}`;
 }
 
@@ -40,7 +47,9 @@ export async function start(options: ExampleOptions = {}): Promise<RunningExampl
   const c = await createServiceC({ publicKeyPem, tls });
   await c.listen({ port: 0, host: '127.0.0.1' });
   const cUrl = `https://127.0.0.1:${(c.server.address() as { port: number }).port}`;
-  const a = createServer(createServiceA({ privateKeyPem: exportPem(key.signingKey), serviceBUrl: bUrl, serviceCUrl: cUrl, ca: ca.caCert }));
+  const a = createServer(
+    createServiceA({ privateKeyPem: exportPem(key.signingKey), serviceBUrl: bUrl, serviceCUrl: cUrl, ca: ca.caCert }),
+  );
   const aUrl = await listen(a, options.port ?? 0);
   const both = async (url: string) => {
     const res = await httpCall(url);
@@ -51,8 +60,16 @@ export async function start(options: ExampleOptions = {}): Promise<RunningExampl
     title: 'one signer, two receivers',
     urls: { servicea: aUrl, serviceb: bUrl, servicec: cUrl },
     checks: [
-      check('GET servicea /scenario4', 'serviceb: 200 valid=true sub=servicea aud=serviceb; servicec: 200 valid=true sub=servicea aud=servicec', () => both(`${aUrl}/scenario4`)),
-      check('GET servicea /scenario4?expired=1', 'serviceb: 401 valid=false TokenExpiredError; servicec: 401 invalid_token', () => both(`${aUrl}/scenario4?expired=1`)),
+      check(
+        'GET servicea /scenario4',
+        'serviceb: 200 valid=true sub=servicea aud=serviceb; servicec: 200 valid=true sub=servicea aud=servicec',
+        () => both(`${aUrl}/scenario4`),
+      ),
+      check(
+        'GET servicea /scenario4?expired=1',
+        'serviceb: 401 valid=false TokenExpiredError; servicec: 401 invalid_token',
+        () => both(`${aUrl}/scenario4?expired=1`),
+      ),
       check('GET servicec /scenario4-server (no token)', '401 Bearer realm="servicec"', async () => {
         const res = await httpCall(`${cUrl}/scenario4-server`, { ca: ca.caCert });
         return `${res.status} ${String(res.headers['www-authenticate'])}`;

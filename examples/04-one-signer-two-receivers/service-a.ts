@@ -36,11 +36,21 @@ export function createServiceA(options: ServiceAOptions): Express {
   app.get('/scenario4', async (req, res) => {
     const expired = req.query['expired'] !== undefined;
     const call = async (url: string, audience: string) => {
-      const answer = await httpCall(`${url}/scenario4-server`, { headers: { authorization: `Bearer ${tokenFor(key, audience, expired)}` }, ca: options.ca });
-      return { status: answer.status, body: answer.json ?? answer.text, ...(answer.headers['www-authenticate'] ? { wwwAuthenticate: answer.headers['www-authenticate'] } : {}) };
+      const answer = await httpCall(`${url}/scenario4-server`, {
+        headers: { authorization: `Bearer ${tokenFor(key, audience, expired)}` },
+        ca: options.ca,
+      });
+      return {
+        status: answer.status,
+        body: answer.json ?? answer.text,
+        ...(answer.headers['www-authenticate'] ? { wwwAuthenticate: answer.headers['www-authenticate'] } : {}),
+      };
     };
     try {
-      const [serviceb, servicec] = await Promise.all([call(options.serviceBUrl, 'serviceb'), call(options.serviceCUrl, 'servicec')]);
+      const [serviceb, servicec] = await Promise.all([
+        call(options.serviceBUrl, 'serviceb'),
+        call(options.serviceCUrl, 'servicec'),
+      ]);
       res.json({ serviceb, servicec });
     } catch (error) {
       res.status(502).json({ error: `a receiving service is unreachable: ${(error as Error).message}` });

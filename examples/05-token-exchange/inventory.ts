@@ -11,7 +11,12 @@ import { createRemoteJwks, createVerifier, tesseraFastify, type RemoteJwks } fro
  * const { app, close } = await createInventory({ issuer, jwksUri, tls });
  * ```
  */
-export async function createInventory(options: { issuer: string; jwksUri: string; tls: { cert: string; key: string }; ca: string }): Promise<{ app: FastifyInstance; close(): void }> {
+export async function createInventory(options: {
+  issuer: string;
+  jwksUri: string;
+  tls: { cert: string; key: string };
+  ca: string;
+}): Promise<{ app: FastifyInstance; close(): void }> {
   // The token service is HTTPS too: its JWKS is fetched trusting the example CA.
   const jwks: RemoteJwks = createRemoteJwks(options.jwksUri, { ca: options.ca });
   const app = Fastify({ https: options.tls });

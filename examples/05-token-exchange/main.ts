@@ -37,13 +37,29 @@ export async function start(options: ExampleOptions = {}): Promise<RunningExampl
       password: {
         enabled: true,
         users: [
-          { username: 'alice', passwordHash: await hashSecret('alice-demo-password'), scopes: ['place-order', 'view-orders'], audiences: ['order-processing'] },
-          { username: 'bob', passwordHash: await hashSecret('bob-demo-password'), scopes: ['view-orders'], audiences: ['order-processing'] },
+          {
+            username: 'alice',
+            passwordHash: await hashSecret('alice-demo-password'),
+            scopes: ['place-order', 'view-orders'],
+            audiences: ['order-processing'],
+          },
+          {
+            username: 'bob',
+            passwordHash: await hashSecret('bob-demo-password'),
+            scopes: ['view-orders'],
+            audiences: ['order-processing'],
+          },
         ],
       },
     },
     clients: [
-      { id: 'webapp', secret: webappSecret, grantTypes: ['password'], audiences: ['order-processing'], scopes: ['place-order', 'view-orders'] },
+      {
+        id: 'webapp',
+        secret: webappSecret,
+        grantTypes: ['password'],
+        audiences: ['order-processing'],
+        scopes: ['place-order', 'view-orders'],
+      },
       {
         id: 'order-processing',
         secret: opSecret,
@@ -58,15 +74,34 @@ export async function start(options: ExampleOptions = {}): Promise<RunningExampl
   const inventory = await createInventory({ issuer: ts.issuer, jwksUri: ts.jwksUri, tls, ca: ca.caCert });
   await inventory.app.listen({ host: '127.0.0.1', port: 0 });
   const inventoryUrl = `https://127.0.0.1:${(inventory.app.server.address() as { port: number }).port}`;
-  const op = createOrderProcessing({ tokenServiceUrl: ts.url, issuer: ts.issuer, jwksUri: ts.jwksUri, clientSecret: opSecret, inventoryUrl, ca: ca.caCert });
+  const op = createOrderProcessing({
+    tokenServiceUrl: ts.url,
+    issuer: ts.issuer,
+    jwksUri: ts.jwksUri,
+    clientSecret: opSecret,
+    inventoryUrl,
+    ca: ca.caCert,
+  });
   const opServer = createServer(tls, op.app);
   const opUrl = await listen(opServer, options.port ?? 0, 'https');
   const userToken = (username: string, password: string, scope: string) =>
-    tokenRequest(ts.url, 'webapp', webappSecret, { grant_type: 'password', username, password, scope, audience: 'order-processing' }, ca.caCert);
+    tokenRequest(
+      ts.url,
+      'webapp',
+      webappSecret,
+      { grant_type: 'password', username, password, scope, audience: 'order-processing' },
+      ca.caCert,
+    );
   const placeOrder = async (token?: string) => {
-    const res = await httpCall(`${opUrl}/orders`, { method: 'POST', ca: ca.caCert, ...(token === undefined ? {} : { headers: { authorization: `Bearer ${token}` } }) });
-    const body = res.json as { status?: string; inventory?: { sub?: string; aud?: string; act?: { sub?: string } } } | undefined;
-    if (res.status === 201) return `201 ${body?.status}; inventory saw sub=${body?.inventory?.sub} aud=${body?.inventory?.aud} act=${body?.inventory?.act?.sub}`;
+    const res = await httpCall(`${opUrl}/orders`, {
+      method: 'POST',
+      ca: ca.caCert,
+      ...(token === undefined ? {} : { headers: { authorization: `Bearer ${token}` } }),
+    });
+    const body = res.json as
+      { status?: string; inventory?: { sub?: string; aud?: string; act?: { sub?: string } } } | undefined;
+    if (res.status === 201)
+      return `201 ${body?.status}; inventory saw sub=${body?.inventory?.sub} aud=${body?.inventory?.aud} act=${body?.inventory?.act?.sub}`;
     const error = /error="([^"]+)"/.exec(String(res.headers['www-authenticate']))?.[1];
     return `${res.status}${error ? ` ${error}` : ''}`;
   };
@@ -75,13 +110,21 @@ export async function start(options: ExampleOptions = {}): Promise<RunningExampl
     title: 'token exchange over HTTPS (order-processing → inventory)',
     urls: { 'token service': ts.url, 'order-processing': opUrl, inventory: inventoryUrl },
     checks: [
-      check("POST order-processing /orders with alice's token (scope place-order)", '201 order created successfully; inventory saw sub=alice aud=inventory act=order-processing', async () =>
-        placeOrder(await userToken('alice', 'alice-demo-password', 'place-order')),
+      check(
+        "POST order-processing /orders with alice's token (scope place-order)",
+        '201 order created successfully; inventory saw sub=alice aud=inventory act=order-processing',
+        async () => placeOrder(await userToken('alice', 'alice-demo-password', 'place-order')),
       ),
       check('POST order-processing /orders without a token', '401', () => placeOrder()),
-      check("POST order-processing /orders with bob's token (no place-order)", '403 insufficient_scope', async () => placeOrder(await userToken('bob', 'bob-demo-password', 'view-orders'))),
+      check("POST order-processing /orders with bob's token (no place-order)", '403 insufficient_scope', async () =>
+        placeOrder(await userToken('bob', 'bob-demo-password', 'view-orders')),
+      ),
       check("POST inventory /inventory/reserve directly with alice's token", '401 invalid_token', async () => {
-        const res = await httpCall(`${inventoryUrl}/inventory/reserve`, { method: 'POST', ca: ca.caCert, headers: { authorization: `Bearer ${await userToken('alice', 'alice-demo-password', 'place-order')}` } });
+        const res = await httpCall(`${inventoryUrl}/inventory/reserve`, {
+          method: 'POST',
+          ca: ca.caCert,
+          headers: { authorization: `Bearer ${await userToken('alice', 'alice-demo-password', 'place-order')}` },
+        });
         return `${res.status} ${/error="([^"]+)"/.exec(String(res.headers['www-authenticate']))?.[1] ?? ''}`;
       }),
       check('POST token service /token (password grant, wrong password)', 'refused: 400 invalid_grant', async () => {

@@ -38,17 +38,33 @@ export function createOrderProcessing(options: OrderProcessingOptions): { app: E
   app.post('/orders', async (req, res) => {
     const userToken = req.get('authorization')!.slice('Bearer '.length).trim();
     try {
-      const actorToken = await tokenRequest(options.tokenServiceUrl, 'order-processing', options.clientSecret, { grant_type: 'client_credentials', audience: 'inventory' }, options.ca);
-      const inventoryToken = await tokenRequest(options.tokenServiceUrl, 'order-processing', options.clientSecret, {
-        grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
-        subject_token: userToken,
-        subject_token_type: 'urn:ietf:params:oauth:token-type:access_token',
-        actor_token: actorToken,
-        actor_token_type: 'urn:ietf:params:oauth:token-type:access_token',
-        audience: 'inventory',
-        scope: 'place-order',
-      }, options.ca);
-      const inventory = await httpCall(`${options.inventoryUrl}/inventory/reserve`, { method: 'POST', headers: { authorization: `Bearer ${inventoryToken}` }, ca: options.ca });
+      const actorToken = await tokenRequest(
+        options.tokenServiceUrl,
+        'order-processing',
+        options.clientSecret,
+        { grant_type: 'client_credentials', audience: 'inventory' },
+        options.ca,
+      );
+      const inventoryToken = await tokenRequest(
+        options.tokenServiceUrl,
+        'order-processing',
+        options.clientSecret,
+        {
+          grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
+          subject_token: userToken,
+          subject_token_type: 'urn:ietf:params:oauth:token-type:access_token',
+          actor_token: actorToken,
+          actor_token_type: 'urn:ietf:params:oauth:token-type:access_token',
+          audience: 'inventory',
+          scope: 'place-order',
+        },
+        options.ca,
+      );
+      const inventory = await httpCall(`${options.inventoryUrl}/inventory/reserve`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${inventoryToken}` },
+        ca: options.ca,
+      });
       if (inventory.status !== 200) {
         res.status(502).json({ status: 'order failed', inventory: { status: inventory.status } });
         return;

@@ -29,37 +29,63 @@ export const GATEWAY_ISSUER = 'https://gateway.tessera.example';
  */
 export async function start(options: ExampleOptions = {}): Promise<RunningExample> {
   const secret = randomBytes(24).toString('base64url');
-  const ts = await startTokenService({ clients: [{ id: 'sports-app', secret, audiences: ['sports-api'], scopes: ['sports'] }] });
+  const ts = await startTokenService({
+    clients: [{ id: 'sports-app', secret, audiences: ['sports-api'], scopes: ['sports'] }],
+  });
   const backend = createTeamsBackend();
   const backendUrl = await listen(backend.server);
   const gw = await startGateway(
     {
       listeners: [{ name: 'main', host: '127.0.0.1', port: options.port ?? 0 }],
-      routes: [{ name: 'teams', pathPrefix: '/api/team', upstream: backendUrl, labels: { app: 'fancave-teams' }, mutations: { mint: { mode: 'self', audience: 'fancave-teams', lifetimeSeconds: 60 } } }],
+      routes: [
+        {
+          name: 'teams',
+          pathPrefix: '/api/team',
+          upstream: backendUrl,
+          labels: { app: 'fancave-teams' },
+          mutations: { mint: { mode: 'self', audience: 'fancave-teams', lifetimeSeconds: 60 } },
+        },
+      ],
       minting: { issuer: GATEWAY_ISSUER },
     },
     lastMilePolicies(ts.issuer, ts.jwksUri),
   );
   backend.trust({ issuer: GATEWAY_ISSUER, jwksUri: `${gw.url}/.well-known/jwks.json` });
   const list = '/api/team/list?league=nba';
-  const clientToken = () => clientCredentialsToken(ts.url, 'sports-app', secret, { audience: 'sports-api', scope: 'sports' });
+  const clientToken = () =>
+    clientCredentialsToken(ts.url, 'sports-app', secret, { audience: 'sports-api', scope: 'sports' });
   return {
     id: '6',
     title: 'last-mile security (gateway mints a token for the backend)',
     urls: { 'token service': ts.url, gateway: gw.url, 'fancave-teams': backendUrl },
     checks: [
-      check(`GET fancave-teams ${list} (no token)`, '401', async () => `${(await httpCall(`${backendUrl}${list}`)).status}`),
+      check(
+        `GET fancave-teams ${list} (no token)`,
+        '401',
+        async () => `${(await httpCall(`${backendUrl}${list}`)).status}`,
+      ),
       check(`GET gateway ${list} (no token)`, '403 RBAC: access denied', async () => {
         const res = await httpCall(`${gw.url}${list}`);
         return `${res.status} ${res.text.trim()}`;
       }),
-      check(`GET gateway ${list} with the client's token`, `200 teams=3 caller iss=${GATEWAY_ISSUER} sub=sports-app aud=fancave-teams`, async () => {
-        const res = await httpCall(`${gw.url}${list}`, { headers: { authorization: `Bearer ${await clientToken()}` } });
-        const body = res.json as { teams?: string[]; caller?: { iss?: string; sub?: string; aud?: string } } | undefined;
-        return res.status === 200 ? `200 teams=${body?.teams?.length} caller iss=${body?.caller?.iss} sub=${body?.caller?.sub} aud=${body?.caller?.aud}` : `${res.status} ${res.text.trim()}`;
-      }),
+      check(
+        `GET gateway ${list} with the client's token`,
+        `200 teams=3 caller iss=${GATEWAY_ISSUER} sub=sports-app aud=fancave-teams`,
+        async () => {
+          const res = await httpCall(`${gw.url}${list}`, {
+            headers: { authorization: `Bearer ${await clientToken()}` },
+          });
+          const body = res.json as
+            { teams?: string[]; caller?: { iss?: string; sub?: string; aud?: string } } | undefined;
+          return res.status === 200
+            ? `200 teams=${body?.teams?.length} caller iss=${body?.caller?.iss} sub=${body?.caller?.sub} aud=${body?.caller?.aud}`
+            : `${res.status} ${res.text.trim()}`;
+        },
+      ),
       check(`GET fancave-teams ${list} with the client's token (not the gateway's)`, '401 invalid_token', async () => {
-        const res = await httpCall(`${backendUrl}${list}`, { headers: { authorization: `Bearer ${await clientToken()}` } });
+        const res = await httpCall(`${backendUrl}${list}`, {
+          headers: { authorization: `Bearer ${await clientToken()}` },
+        });
         return `${res.status} ${/error="([^"]+)"/.exec(String(res.headers['www-authenticate']))?.[1] ?? ''}`;
       }),
       check(`GET gateway ${list} with a forged token`, '401 Jwt verification fails', async () => {

@@ -1,5 +1,12 @@
 import { createServer, type Server } from 'node:http';
-import { coreErrors, createRemoteJwks, createVerifier, withTessera, type RemoteJwks, type Verifier } from '@tessera/core';
+import {
+  coreErrors,
+  createRemoteJwks,
+  createVerifier,
+  withTessera,
+  type RemoteJwks,
+  type Verifier,
+} from '@tessera/core';
 
 /** What the teams backend trusts: the gateway's issuer and JWKS, known once the gateway listens. */
 export interface TeamsTrust {
@@ -28,7 +35,10 @@ export function createTeamsBackend(): { server: Server; trust(trust: TeamsTrust)
   // Bound once the gateway listens (its URL is not known before); until then every token fails.
   let bound: { remote: RemoteJwks; verifier: Verifier } | undefined;
   const verifier: Verifier = {
-    verify: (token) => (bound === undefined ? Promise.reject(coreErrors.create('ERR_JWKS_NO_MATCHING_KEY', 'the teams backend trusts no issuer yet')) : bound.verifier.verify(token)),
+    verify: (token) =>
+      bound === undefined
+        ? Promise.reject(coreErrors.create('ERR_JWKS_NO_MATCHING_KEY', 'the teams backend trusts no issuer yet'))
+        : bound.verifier.verify(token),
   };
   const server = createServer(
     withTessera(
@@ -40,7 +50,15 @@ export function createTeamsBackend(): { server: Server; trust(trust: TeamsTrust)
         }
         const league = url.searchParams.get('league') ?? 'nba';
         const p = req.auth!.payload;
-        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ league, teams: teams[league] ?? [], caller: { iss: p.iss, sub: p.sub, aud: p.aud, act: p.act } }));
+        res
+          .writeHead(200, { 'content-type': 'application/json' })
+          .end(
+            JSON.stringify({
+              league,
+              teams: teams[league] ?? [],
+              caller: { iss: p.iss, sub: p.sub, aud: p.aud, act: p.act },
+            }),
+          );
       },
       { verifier, realm: 'fancave-teams', exempt: ['GET /health'] },
     ),

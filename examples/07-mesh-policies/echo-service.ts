@@ -12,7 +12,11 @@ import { createServer, type Server } from 'node:http';
  */
 export function createEchoService(name: string): Server {
   return createServer((req, res) => {
-    const body = JSON.stringify({ service: name, path: req.url, forwardedClientCert: req.headers['x-forwarded-client-cert'] !== undefined });
+    const body = JSON.stringify({
+      service: name,
+      path: req.url,
+      forwardedClientCert: req.headers['x-forwarded-client-cert'] !== undefined,
+    });
     res.writeHead(200, { 'content-type': 'application/json' }).end(body);
   });
 }

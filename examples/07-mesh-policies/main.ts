@@ -49,7 +49,11 @@ export async function start(options: ExampleOptions = {}): Promise<RunningExampl
     for (const c of cleanups.reverse()) await c().catch(() => undefined);
   };
   try {
-    const [gatewayCert, ingress, webui] = await Promise.all([ca.issue('gateway'), ca.issue('ingress', { uris: [INGRESS] }), ca.issue('webui', { uris: [WEBUI] })]);
+    const [gatewayCert, ingress, webui] = await Promise.all([
+      ca.issue('gateway'),
+      ca.issue('ingress', { uris: [INGRESS] }),
+      ca.issue('webui', { uris: [WEBUI] }),
+    ]);
     await writeFile(join(dir, 'gateway.crt'), gatewayCert.cert);
     await writeFile(join(dir, 'gateway.key'), gatewayCert.key, { mode: 0o600 });
     await writeFile(join(dir, 'ca.crt'), ca.caCert);
@@ -59,7 +63,8 @@ export async function start(options: ExampleOptions = {}): Promise<RunningExampl
     const jwks = await startJwksServer({ jwks: { keys: [toPublicJwk(userKey.signingKey)] } });
     cleanups.push(() => jwks.close());
     const userIssuer = `${jwks.origin}/`;
-    const userToken = (issuerKey = userKey.signingKey, iss = userIssuer) => signJwt({}, issuerKey, { issuer: iss, subject: 'alice', audience: 'https://webui', expiresIn: 300 });
+    const userToken = (issuerKey = userKey.signingKey, iss = userIssuer) =>
+      signJwt({}, issuerKey, { issuer: iss, subject: 'alice', audience: 'https://webui', expiresIn: 300 });
     const otherIssuer = generateKey('RS256', { kid: 'elsewhere' });
     // Same kid as the real key, different key: only the signature can tell.
     const impostor = generateKey('RS256', { kid: 'users-1' });
@@ -75,13 +80,27 @@ export async function start(options: ExampleOptions = {}): Promise<RunningExampl
       const files: Record<string, string> = {};
       for (const name of steps[step]!) {
         const text = await readFile(new URL(name, policyDir), 'utf8');
-        files[name] = text.replaceAll('https://auth.example/.well-known/jwks.json', jwks.url).replaceAll('https://auth.example/', userIssuer);
+        files[name] = text
+          .replaceAll('https://auth.example/.well-known/jwks.json', jwks.url)
+          .replaceAll('https://auth.example/', userIssuer);
       }
       return files;
     };
     const gw = await startGateway(
       {
-        listeners: [{ name: 'main', host: '127.0.0.1', port: options.port ?? 0, tls: { cert: join(dir, 'gateway.crt'), key: join(dir, 'gateway.key'), clientCa: join(dir, 'ca.crt'), requestCert: true } }],
+        listeners: [
+          {
+            name: 'main',
+            host: '127.0.0.1',
+            port: options.port ?? 0,
+            tls: {
+              cert: join(dir, 'gateway.crt'),
+              key: join(dir, 'gateway.key'),
+              clientCa: join(dir, 'ca.crt'),
+              requestCert: true,
+            },
+          },
+        ],
         routes: [
           { name: 'webui', pathPrefix: '/webui', upstream: webuiUrl, labels: { app: 'webui' } },
           { name: 'backend-api', pathPrefix: '/backend', upstream: backendUrl, labels: { app: 'backend-api' } },
@@ -104,7 +123,9 @@ export async function start(options: ExampleOptions = {}): Promise<RunningExampl
         ...(client === undefined ? {} : { cert: client.cert, key: client.key }),
         ...(token === undefined ? {} : { headers: { authorization: `Bearer ${token}` } }),
       });
-      return res.status === 200 ? `200 ${(res.json as { service?: string }).service}` : `${res.status} ${res.text.trim()}`;
+      return res.status === 200
+        ? `200 ${(res.json as { service?: string }).service}`
+        : `${res.status} ${res.text.trim()}`;
     };
     const stepCheck = (step: number, what: string, expected: string, run: () => Promise<string>): ExampleCheck =>
       check(`step ${step}: ${what}`, expected, async () => {
@@ -125,10 +146,24 @@ export async function start(options: ExampleOptions = {}): Promise<RunningExampl
         stepCheck(3, 'ingress → backend-api', denied, () => call(ingress, '/backend/data')),
         stepCheck(3, 'no client certificate → webui', denied, () => call(undefined, '/webui/')),
         stepCheck(4, 'webui → backend-api, no user token', denied, () => call(webui, '/backend/data')),
-        stepCheck(4, "webui → backend-api, alice's token", '200 backend-api', () => call(webui, '/backend/data', userToken())),
-        stepCheck(4, 'webui → backend-api, token of an untrusted issuer', '401 Jwt issuer is not configured', () => call(webui, '/backend/data', userToken(otherIssuer.signingKey, 'https://elsewhere.example/'))),
-        stepCheck(4, 'webui → backend-api, token signed by an impostor key (same kid)', '401 Jwt verification fails', () => call(webui, '/backend/data', userToken(impostor.signingKey))),
-        stepCheck(4, 'webui → backend-api, token with an unknown kid', "401 Jwks doesn't have key to match kid or alg from Jwt", () => call(webui, '/backend/data', userToken(otherIssuer.signingKey))),
+        stepCheck(4, "webui → backend-api, alice's token", '200 backend-api', () =>
+          call(webui, '/backend/data', userToken()),
+        ),
+        stepCheck(4, 'webui → backend-api, token of an untrusted issuer', '401 Jwt issuer is not configured', () =>
+          call(webui, '/backend/data', userToken(otherIssuer.signingKey, 'https://elsewhere.example/')),
+        ),
+        stepCheck(
+          4,
+          'webui → backend-api, token signed by an impostor key (same kid)',
+          '401 Jwt verification fails',
+          () => call(webui, '/backend/data', userToken(impostor.signingKey)),
+        ),
+        stepCheck(
+          4,
+          'webui → backend-api, token with an unknown kid',
+          "401 Jwks doesn't have key to match kid or alg from Jwt",
+          () => call(webui, '/backend/data', userToken(otherIssuer.signingKey)),
+        ),
         stepCheck(4, "ingress → backend-api, alice's token", denied, () => call(ingress, '/backend/data', userToken())),
       ],
       hints: [

@@ -32,7 +32,15 @@ export async function start(options: ExampleOptions = {}): Promise<RunningExampl
   const rs = generateKeyOutput({ alg: 'RS256', kid: 'rs-demo' });
   const servers: JwksServer[] = [];
   const backend = createServer((req, res) => {
-    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ host: req.headers.host, path: req.url, tokenPassedThrough: req.headers.authorization !== undefined }));
+    res
+      .writeHead(200, { 'content-type': 'application/json' })
+      .end(
+        JSON.stringify({
+          host: req.headers.host,
+          path: req.url,
+          tokenPassedThrough: req.headers.authorization !== undefined,
+        }),
+      );
   });
   try {
     // An oct key in a public JWKS is what the brief's demo does; only ever acceptable in a demo.
@@ -50,7 +58,12 @@ export async function start(options: ExampleOptions = {}): Promise<RunningExampl
       // The brief's "token cache duration": how long a fetched JWKS is used before it is refreshed.
       policies: { jwks: { cacheMaxAgeMs: 300_000 } },
       routes: [
-        { name: 'hs-remote-domain', host: 'hs-remote.demo.local', upstream: backendUrl, labels: { app: 'hs-remote-api' } },
+        {
+          name: 'hs-remote-domain',
+          host: 'hs-remote.demo.local',
+          upstream: backendUrl,
+          labels: { app: 'hs-remote-api' },
+        },
         { name: 'hs-domain', host: 'hs.demo.local', upstream: backendUrl, labels: { app: 'hs-api' } },
         { name: 'rs-domain', host: 'rs.demo.local', upstream: backendUrl, labels: { app: 'rs-api' } },
       ],
@@ -58,19 +71,47 @@ export async function start(options: ExampleOptions = {}): Promise<RunningExampl
     {
       // The brief's set-up, a JWKS server publishing the HMAC secret: Tessera refuses it (RFC 8725
       // §3.5: whoever can fetch the set could forge tokens), so this domain fails closed...
-      'hs-remote.yaml': jwtPolicyYaml({ app: 'hs-remote-api', issuer: HS_ISSUER, audiences: ['demo-api'], jwksUri: hsJwks.url, passthrough: true, timeout: '2s' }),
+      'hs-remote.yaml': jwtPolicyYaml({
+        app: 'hs-remote-api',
+        issuer: HS_ISSUER,
+        audiences: ['demo-api'],
+        jwksUri: hsJwks.url,
+        passthrough: true,
+        timeout: '2s',
+      }),
       // ...and the HS256 key goes inline in the policy instead, where only the gateway reads it.
-      'hs.yaml': jwtPolicyYaml({ app: 'hs-api', issuer: HS_ISSUER, audiences: ['demo-api'], jwks: JSON.stringify(hs.jwks), passthrough: true, timeout: '2s' }),
-      'rs.yaml': jwtPolicyYaml({ app: 'rs-api', issuer: RS_ISSUER, audiences: ['demo-api', 'reports'], jwksUri: rsJwks.url, passthrough: false, timeout: '2s' }),
+      'hs.yaml': jwtPolicyYaml({
+        app: 'hs-api',
+        issuer: HS_ISSUER,
+        audiences: ['demo-api'],
+        jwks: JSON.stringify(hs.jwks),
+        passthrough: true,
+        timeout: '2s',
+      }),
+      'rs.yaml': jwtPolicyYaml({
+        app: 'rs-api',
+        issuer: RS_ISSUER,
+        audiences: ['demo-api', 'reports'],
+        jwksUri: rsJwks.url,
+        passthrough: false,
+        timeout: '2s',
+      }),
     },
   );
   // Anyone holding `k` signs, exactly as pasting it into jwt.io with "secret base64 encoded".
-  const hsKey: SigningKey = importSigningKey(Buffer.from(hs.privateJwk.k as string, 'base64url'), 'HS256', { kid: 'hs-demo' });
+  const hsKey: SigningKey = importSigningKey(Buffer.from(hs.privateJwk.k as string, 'base64url'), 'HS256', {
+    kid: 'hs-demo',
+  });
   const rsKey: SigningKey = importSigningKey(rs.privateJwk, 'RS256' as JwsAlgorithm, { kid: 'rs-demo' });
-  const token = (key: SigningKey, issuer: string, audience = 'demo-api') => signJwt({}, key, { issuer, subject: 'demo-user', audience, expiresIn: 300 });
+  const token = (key: SigningKey, issuer: string, audience = 'demo-api') =>
+    signJwt({}, key, { issuer, subject: 'demo-user', audience, expiresIn: 300 });
   const call = async (host: string, bearer?: string) => {
-    const res = await httpCall(`${gw.url}/anything`, { headers: { host, ...(bearer === undefined ? {} : { authorization: `Bearer ${bearer}` }) } });
-    return res.status === 200 ? `200 passthrough=${(res.json as { tokenPassedThrough?: boolean }).tokenPassedThrough}` : `${res.status} ${res.text.trim()}`;
+    const res = await httpCall(`${gw.url}/anything`, {
+      headers: { host, ...(bearer === undefined ? {} : { authorization: `Bearer ${bearer}` }) },
+    });
+    return res.status === 200
+      ? `200 passthrough=${(res.json as { tokenPassedThrough?: boolean }).tokenPassedThrough}`
+      : `${res.status} ${res.text.trim()}`;
   };
   return {
     id: '8',
@@ -91,12 +132,28 @@ export async function start(options: ExampleOptions = {}): Promise<RunningExampl
         const k = (res.json as { keys: Record<string, string>[] }).keys[0]!;
         return `${res.status} kty=${k['kty']} alg=${k['alg']} private=${'d' in k}`;
       }),
-      check('GET hs-remote.demo.local with an HS256 token (oct key from a remote JWKS)', '401 Jwks remote fetch is failed', async () => call('hs-remote.demo.local', token(hsKey, HS_ISSUER))),
-      check('GET hs.demo.local with an HS256 token signed with k (key inline in the policy)', '200 passthrough=true', async () => call('hs.demo.local', token(hsKey, HS_ISSUER))),
-      check('GET hs.demo.local with an audience the policy does not list', '401 Audiences in Jwt are not allowed', async () => call('hs.demo.local', token(hsKey, HS_ISSUER, 'other-api'))),
+      check(
+        'GET hs-remote.demo.local with an HS256 token (oct key from a remote JWKS)',
+        '401 Jwks remote fetch is failed',
+        async () => call('hs-remote.demo.local', token(hsKey, HS_ISSUER)),
+      ),
+      check(
+        'GET hs.demo.local with an HS256 token signed with k (key inline in the policy)',
+        '200 passthrough=true',
+        async () => call('hs.demo.local', token(hsKey, HS_ISSUER)),
+      ),
+      check(
+        'GET hs.demo.local with an audience the policy does not list',
+        '401 Audiences in Jwt are not allowed',
+        async () => call('hs.demo.local', token(hsKey, HS_ISSUER, 'other-api')),
+      ),
       check('GET hs.demo.local without a token', '403 RBAC: access denied', async () => call('hs.demo.local')),
-      check('GET rs.demo.local with an RS256 token (no passthrough)', '200 passthrough=false', async () => call('rs.demo.local', token(rsKey, RS_ISSUER, 'reports'))),
-      check('GET rs.demo.local with the HS256 token (other issuer)', '401 Jwt issuer is not configured', async () => call('rs.demo.local', token(hsKey, HS_ISSUER))),
+      check('GET rs.demo.local with an RS256 token (no passthrough)', '200 passthrough=false', async () =>
+        call('rs.demo.local', token(rsKey, RS_ISSUER, 'reports')),
+      ),
+      check('GET rs.demo.local with the HS256 token (other issuer)', '401 Jwt issuer is not configured', async () =>
+        call('rs.demo.local', token(hsKey, HS_ISSUER)),
+      ),
     ],
     hints: [
       `node packages/cli/bin/tessera.js keys generate --alg HS256 --size 256 --kid hs-demo --format jwks`,

@@ -43,10 +43,28 @@ export async function createExampleCa(): Promise<ExampleCa> {
   const dir = await mkdtemp(join(tmpdir(), 'tessera-example-ca-'));
   const ecKey = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'];
   try {
-    await run('openssl', ['req', '-x509', ...ecKey, '-keyout', join(dir, 'ca.key'), '-out', join(dir, 'ca.crt'), '-days', '1', '-subj', '/CN=Tessera example CA', '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign']);
+    await run('openssl', [
+      'req',
+      '-x509',
+      ...ecKey,
+      '-keyout',
+      join(dir, 'ca.key'),
+      '-out',
+      join(dir, 'ca.crt'),
+      '-days',
+      '1',
+      '-subj',
+      '/CN=Tessera example CA',
+      '-addext',
+      'basicConstraints=critical,CA:TRUE',
+      '-addext',
+      'keyUsage=critical,keyCertSign,cRLSign',
+    ]);
   } catch (error) {
     await rm(dir, { recursive: true, force: true });
-    throw new Error(`cannot create the example certificates with openssl (is it installed?): ${(error as Error).message}`);
+    throw new Error(
+      `cannot create the example certificates with openssl (is it installed?): ${(error as Error).message}`,
+    );
   }
   const caCert = await readFile(join(dir, 'ca.crt'), 'utf8');
   let serial = 1;
@@ -55,10 +73,45 @@ export async function createExampleCa(): Promise<ExampleCa> {
     async issue(name, options = {}) {
       const base = join(dir, `${name.replace(/[^a-z0-9-]/gi, '_')}-${serial}`);
       const san = ['DNS:localhost', 'IP:127.0.0.1', ...(options.uris ?? []).map((u) => `URI:${u}`)].join(',');
-      await writeFile(`${base}.ext`, `subjectAltName=${san}\nbasicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth,clientAuth\n`);
-      await run('openssl', ['req', '-new', ...ecKey, '-keyout', `${base}.key`, '-out', `${base}.csr`, '-subj', `/CN=${name}`]);
-      await run('openssl', ['x509', '-req', '-in', `${base}.csr`, '-CA', join(dir, 'ca.crt'), '-CAkey', join(dir, 'ca.key'), '-set_serial', String(serial++), '-days', '1', '-out', `${base}.crt`, '-extfile', `${base}.ext`]);
-      return { cert: await readFile(`${base}.crt`, 'utf8'), key: await readFile(`${base}.key`, 'utf8'), certFile: `${base}.crt`, keyFile: `${base}.key` };
+      await writeFile(
+        `${base}.ext`,
+        `subjectAltName=${san}\nbasicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth,clientAuth\n`,
+      );
+      await run('openssl', [
+        'req',
+        '-new',
+        ...ecKey,
+        '-keyout',
+        `${base}.key`,
+        '-out',
+        `${base}.csr`,
+        '-subj',
+        `/CN=${name}`,
+      ]);
+      await run('openssl', [
+        'x509',
+        '-req',
+        '-in',
+        `${base}.csr`,
+        '-CA',
+        join(dir, 'ca.crt'),
+        '-CAkey',
+        join(dir, 'ca.key'),
+        '-set_serial',
+        String(serial++),
+        '-days',
+        '1',
+        '-out',
+        `${base}.crt`,
+        '-extfile',
+        `${base}.ext`,
+      ]);
+      return {
+        cert: await readFile(`${base}.crt`, 'utf8'),
+        key: await readFile(`${base}.key`, 'utf8'),
+        certFile: `${base}.crt`,
+        keyFile: `${base}.key`,
+      };
     },
     dispose: () => rm(dir, { recursive: true, force: true }),
   };

@@ -39,7 +39,10 @@ export function httpCall(url: string, options: HttpCallOptions = {}): Promise<Ht
       target,
       {
         method: options.method ?? 'GET',
-        headers: { ...(options.body === undefined ? {} : { 'content-length': String(Buffer.byteLength(options.body)) }), ...options.headers },
+        headers: {
+          ...(options.body === undefined ? {} : { 'content-length': String(Buffer.byteLength(options.body)) }),
+          ...options.headers,
+        },
         ...(options.ca === undefined ? {} : { ca: options.ca }),
         ...(options.cert === undefined ? {} : { cert: options.cert, key: options.key }),
         agent: false,

@@ -5,7 +5,11 @@ import type { AddressInfo, Socket } from 'node:net';
 const sockets = new WeakMap<HttpServer | HttpsServer, Set<Socket>>();
 
 /** Listens on 127.0.0.1 (port 0 = a free one) and resolves to the base URL. */
-export async function listen(server: HttpServer | HttpsServer, port = 0, protocol: 'http' | 'https' = 'http'): Promise<string> {
+export async function listen(
+  server: HttpServer | HttpsServer,
+  port = 0,
+  protocol: 'http' | 'https' = 'http',
+): Promise<string> {
   // Track raw sockets (TLS ones too, even mid-handshake) so close() can end them all.
   const open = new Set<Socket>();
   sockets.set(server, open);

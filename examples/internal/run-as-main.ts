@@ -25,7 +25,9 @@ export function runAsMain(moduleUrl: string, start: (options?: ExampleOptions) =
     console.log('\nChecks:');
     for (const check of example.checks) {
       const got = await check.run();
-      console.log(`  ${got === check.expected ? 'ok  ' : 'DIFF'} ${check.call}  →  ${got}${got === check.expected ? '' : `  (expected ${check.expected})`}`);
+      console.log(
+        `  ${got === check.expected ? 'ok  ' : 'DIFF'} ${check.call}  →  ${got}${got === check.expected ? '' : `  (expected ${check.expected})`}`,
+      );
     }
     if (example.hints.length > 0) console.log(`\nTry it:\n${example.hints.map((h) => `  ${h}`).join('\n')}`);
     console.log('\nCtrl-C stops it.');

@@ -23,7 +23,10 @@ export interface ExampleGateway {
  * const gw = await startGateway({ routes: [{ name: 'teams', upstream }] }, { 'allow.yaml': yaml });
  * ```
  */
-export async function startGateway(config: Record<string, unknown>, policies: Readonly<Record<string, string>>): Promise<ExampleGateway> {
+export async function startGateway(
+  config: Record<string, unknown>,
+  policies: Readonly<Record<string, string>>,
+): Promise<ExampleGateway> {
   const dir = await mkdtemp(join(tmpdir(), 'tessera-example-gw-'));
   const write = async (files: Readonly<Record<string, string>>) => {
     await rm(join(dir, 'policies'), { recursive: true, force: true });

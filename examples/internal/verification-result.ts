@@ -3,7 +3,12 @@ import { isTesseraError, type JwtPayload } from '@tessera/core';
 /** The answer the brief's services give after checking a token (jsonwebtoken's error names). */
 export type VerificationResult =
   | { valid: true; claims: JwtPayload }
-  | { message: string; valid: false; error: { name: string; message: string; expiredAt?: string; code: string }; claims: Record<string, never> };
+  | {
+      message: string;
+      valid: false;
+      error: { name: string; message: string; expiredAt?: string; code: string };
+      claims: Record<string, never>;
+    };
 
 /**
  * Turns a Tessera verification failure into the brief's answer
@@ -23,13 +28,18 @@ export function toVerificationFailure(error: unknown): VerificationResult {
   if (code === 'ERR_JWT_EXPIRED') {
     name = 'TokenExpiredError';
     message = 'jwt expired';
-    const exp = isTesseraError(error) ? error.details?.['expiredAt'] ?? error.details?.['exp'] : undefined;
+    const exp = isTesseraError(error) ? (error.details?.['expiredAt'] ?? error.details?.['exp']) : undefined;
     if (typeof exp === 'string') expiredAt = exp;
     else if (typeof exp === 'number') expiredAt = new Date(exp * (exp < 1e12 ? 1000 : 1)).toISOString();
   } else if (code === 'ERR_JWT_NOT_YET_VALID') {
     name = 'NotBeforeError';
   }
-  return { message: 'invalid token', valid: false, error: { name, message, ...(expiredAt === undefined ? {} : { expiredAt }), code }, claims: {} };
+  return {
+    message: 'invalid token',
+    valid: false,
+    error: { name, message, ...(expiredAt === undefined ? {} : { expiredAt }), code },
+    claims: {},
+  };
 }
 
 /**

@@ -20,7 +20,12 @@ export function verifyEndpoint(verifier: Verifier) {
       const token = extractBearerToken(req.headersDistinct);
       if (token === undefined) {
         status = 401;
-        body = { message: 'invalid token', valid: false, error: { name: 'JsonWebTokenError', message: 'jwt must be provided', code: 'ERR_AUTH_TOKEN_MISSING' }, claims: {} };
+        body = {
+          message: 'invalid token',
+          valid: false,
+          error: { name: 'JsonWebTokenError', message: 'jwt must be provided', code: 'ERR_AUTH_TOKEN_MISSING' },
+          claims: {},
+        };
       } else {
         const { payload } = await verifier.verify(token);
         body = { valid: true, claims: payload };

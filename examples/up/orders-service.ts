@@ -39,7 +39,11 @@ export function createOrdersService(options: OrdersServiceOptions): { server: Se
     res.json({ status: 'ok' });
   });
   app.get('/orders', (req, res) => {
-    res.json({ orders: [{ id: 1, item: 'tessera tiles', quantity: 12 }], caller: req.auth?.payload.sub, scope: req.auth?.payload.scope });
+    res.json({
+      orders: [{ id: 1, item: 'tessera tiles', quantity: 12 }],
+      caller: req.auth?.payload.sub,
+      scope: req.auth?.payload.scope,
+    });
   });
   app.post('/orders', (req, res) => {
     res.status(201).json({ status: 'order created successfully', caller: req.auth?.payload.sub });

@@ -23,7 +23,12 @@ export interface UpServices {
  * const services = await startUpServices({ issuer, jwksUri, ordersPort: 7401, teamsPort: 7402 });
  * ```
  */
-export async function startUpServices(options: { issuer: string; jwksUri: string; ordersPort: number; teamsPort: number }): Promise<UpServices> {
+export async function startUpServices(options: {
+  issuer: string;
+  jwksUri: string;
+  ordersPort: number;
+  teamsPort: number;
+}): Promise<UpServices> {
   const orders = createOrdersService({ issuer: options.issuer, jwksUri: options.jwksUri });
   const teams = createTeamsBackend();
   const ordersUrl = await listen(orders.server, options.ordersPort);

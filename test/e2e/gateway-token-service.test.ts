@@ -25,28 +25,52 @@ async function echoUpstream() {
     res.end(body);
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }) };
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+  };
 }
 
-for (const mode of ['poll', 'stream'] as const) test(`gateway + token service (revocations by ${mode}): client_credentials token passes, revoked token → 401, token exchange for the upstream`, async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'tessera-e2e-gw-ts-'));
-  const ts = createTokenService(loadConfig({
-    object: {
-      server: { port: 0 },
-      storage: { type: 'file', dataDir: join(dir, 'data') },
-      rateLimit: { enabled: false },
-      clients: [
-        { id: 'webui', secret: 'webui-secret-0123456789', audiences: ['orders'], grantTypes: ['client_credentials'] },
-        // No impersonation: the gateway delegates, sending its own client_credentials token as actor.
-        { id: 'gateway', secret: 'gateway-secret-0123456789', audiences: ['inventory'], grantTypes: [TOKEN_EXCHANGE, 'client_credentials'], exchange: { subjectAudiences: ['orders'], targetAudiences: ['inventory'] } },
-      ],
-    },
-  }), { logger: silent });
-  const tsUrl = await ts.listen();
-  const upstream = await echoUpstream();
-  const policies = join(dir, 'policies');
-  mkdirSync(policies);
-  writeFileSync(join(policies, 'policies.yaml'), `apiVersion: security.istio.io/v1
+for (const mode of ['poll', 'stream'] as const)
+  test(`gateway + token service (revocations by ${mode}): client_credentials token passes, revoked token → 401, token exchange for the upstream`, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tessera-e2e-gw-ts-'));
+    const ts = createTokenService(
+      loadConfig({
+        object: {
+          server: { port: 0 },
+          storage: { type: 'file', dataDir: join(dir, 'data') },
+          rateLimit: { enabled: false },
+          clients: [
+            {
+              id: 'webui',
+              secret: 'webui-secret-0123456789',
+              audiences: ['orders'],
+              grantTypes: ['client_credentials'],
+            },
+            // No impersonation: the gateway delegates, sending its own client_credentials token as actor.
+            {
+              id: 'gateway',
+              secret: 'gateway-secret-0123456789',
+              audiences: ['inventory'],
+              grantTypes: [TOKEN_EXCHANGE, 'client_credentials'],
+              exchange: { subjectAudiences: ['orders'], targetAudiences: ['inventory'] },
+            },
+          ],
+        },
+      }),
+      { logger: silent },
+    );
+    const tsUrl = await ts.listen();
+    const upstream = await echoUpstream();
+    const policies = join(dir, 'policies');
+    mkdirSync(policies);
+    writeFileSync(
+      join(policies, 'policies.yaml'),
+      `apiVersion: security.istio.io/v1
 kind: RequestAuthentication
 metadata: { name: ts, namespace: default }
 spec:
@@ -61,58 +85,93 @@ metadata: { name: orders-callers, namespace: default }
 spec:
   rules:
     - from: [{ source: { requestPrincipals: ["${ts.issuer}/webui"] } }]
-`);
-  const gateway = createGateway(loadGatewayConfig({
-    object: {
-      listeners: [{ port: 0 }],
-      admin: { enabled: false },
-      routes: [
-        { name: 'orders', pathPrefix: '/orders', upstream: upstream.url },
-        { name: 'inventory', pathPrefix: '/inventory', upstream: upstream.url, mutations: { mint: { mode: 'exchange', audience: 'inventory' } } },
-      ],
-      policies: { sources: [policies], watch: false },
-      tokenService: { url: tsUrl, clientId: 'gateway', clientSecret: 'gateway-secret-0123456789', revocationsPollMs: mode === 'stream' ? 60_000 : 200, revocationsMode: mode },
-    },
-  }), { logger: silent });
-  await gateway.listen();
-  const basic = (id: string, secret: string) => `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`;
-  try {
-    const tokenRes = await request(`${tsUrl}/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: basic('webui', 'webui-secret-0123456789') }, body: 'grant_type=client_credentials&audience=orders' });
-    const { access_token: token } = (await tokenRes.body.json()) as { access_token: string };
-    assert.equal(tokenRes.statusCode, 200);
+`,
+    );
+    const gateway = createGateway(
+      loadGatewayConfig({
+        object: {
+          listeners: [{ port: 0 }],
+          admin: { enabled: false },
+          routes: [
+            { name: 'orders', pathPrefix: '/orders', upstream: upstream.url },
+            {
+              name: 'inventory',
+              pathPrefix: '/inventory',
+              upstream: upstream.url,
+              mutations: { mint: { mode: 'exchange', audience: 'inventory' } },
+            },
+          ],
+          policies: { sources: [policies], watch: false },
+          tokenService: {
+            url: tsUrl,
+            clientId: 'gateway',
+            clientSecret: 'gateway-secret-0123456789',
+            revocationsPollMs: mode === 'stream' ? 60_000 : 200,
+            revocationsMode: mode,
+          },
+        },
+      }),
+      { logger: silent },
+    );
+    await gateway.listen();
+    const basic = (id: string, secret: string) => `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`;
+    try {
+      const tokenRes = await request(`${tsUrl}/token`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          authorization: basic('webui', 'webui-secret-0123456789'),
+        },
+        body: 'grant_type=client_credentials&audience=orders',
+      });
+      const { access_token: token } = (await tokenRes.body.json()) as { access_token: string };
+      assert.equal(tokenRes.statusCode, 200);
 
-    const call = async (path: string) => {
-      const res = await request(`${gateway.urls.main}${path}`, { headers: { authorization: `Bearer ${token}` } });
-      const text = await res.body.text();
-      return { status: res.statusCode, text };
-    };
-    assert.equal((await call('/orders/1')).status, 200);
+      const call = async (path: string) => {
+        const res = await request(`${gateway.urls.main}${path}`, { headers: { authorization: `Bearer ${token}` } });
+        const text = await res.body.text();
+        return { status: res.statusCode, text };
+      };
+      assert.equal((await call('/orders/1')).status, 200);
 
-    const exchanged = await call('/inventory/7');
-    assert.equal(exchanged.status, 200, exchanged.text);
-    const upstreamToken = String((JSON.parse(exchanged.text) as { headers: Record<string, string> }).headers.authorization).replace(/^Bearer /, '');
-    assert.notEqual(upstreamToken, token);
-    assert.equal(decodeJwt(upstreamToken).payload.aud, 'inventory');
-    assert.equal(decodeJwt(upstreamToken).payload.sub, 'webui');
-    assert.deepEqual(decodeJwt(upstreamToken).payload.act, { sub: 'gateway' }, 'RFC 8693 §4.1: the gateway is recorded as the actor');
+      const exchanged = await call('/inventory/7');
+      assert.equal(exchanged.status, 200, exchanged.text);
+      const upstreamToken = String(
+        (JSON.parse(exchanged.text) as { headers: Record<string, string> }).headers.authorization,
+      ).replace(/^Bearer /, '');
+      assert.notEqual(upstreamToken, token);
+      assert.equal(decodeJwt(upstreamToken).payload.aud, 'inventory');
+      assert.equal(decodeJwt(upstreamToken).payload.sub, 'webui');
+      assert.deepEqual(
+        decodeJwt(upstreamToken).payload.act,
+        { sub: 'gateway' },
+        'RFC 8693 §4.1: the gateway is recorded as the actor',
+      );
 
-    const revoke = await request(`${tsUrl}/revoke`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: basic('webui', 'webui-secret-0123456789') }, body: `token=${token}` });
-    assert.equal(revoke.statusCode, 200);
-    await revoke.body.dump();
-    const revokedAt = Date.now();
-    let r = await call('/orders/1');
-    // Polled every 200 ms, or pushed by the stream (whose reconnect poll is a minute away, so only
-    // the stream can deliver it here); bounded so a broken feed fails instead of hanging.
-    while (r.status === 200 && Date.now() - revokedAt < 10_000) {
-      await sleep(50);
-      r = await call('/orders/1');
+      const revoke = await request(`${tsUrl}/revoke`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          authorization: basic('webui', 'webui-secret-0123456789'),
+        },
+        body: `token=${token}`,
+      });
+      assert.equal(revoke.statusCode, 200);
+      await revoke.body.dump();
+      const revokedAt = Date.now();
+      let r = await call('/orders/1');
+      // Polled every 200 ms, or pushed by the stream (whose reconnect poll is a minute away, so only
+      // the stream can deliver it here); bounded so a broken feed fails instead of hanging.
+      while (r.status === 200 && Date.now() - revokedAt < 10_000) {
+        await sleep(50);
+        r = await call('/orders/1');
+      }
+      assert.equal(r.status, 401);
+      assert.equal(r.text, 'Jwt verification fails');
+    } finally {
+      await gateway.close();
+      await upstream.close();
+      await ts.close();
+      rmSync(dir, { recursive: true, force: true });
     }
-    assert.equal(r.status, 401);
-    assert.equal(r.text, 'Jwt verification fails');
-  } finally {
-    await gateway.close();
-    await upstream.close();
-    await ts.close();
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+  });

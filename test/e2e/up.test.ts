@@ -16,7 +16,10 @@ interface UpInfo {
 async function token(info: UpInfo, client: string, params: Record<string, string>): Promise<Response> {
   return fetch(`${info.urls.tokenService}/token`, {
     method: 'POST',
-    headers: { authorization: `Basic ${Buffer.from(`${client}:${info.clients[client]}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+    headers: {
+      authorization: `Basic ${Buffer.from(`${client}:${info.clients[client]}`).toString('base64')}`,
+      'content-type': 'application/x-www-form-urlencoded',
+    },
     body: new URLSearchParams({ grant_type: 'client_credentials', ...params }),
   });
 }
@@ -37,36 +40,55 @@ test('tessera up starts everything, issues, accepts and refuses tokens, stops on
 
       const issued = await token(info, 'orders-client', { audience: 'orders', scope: 'orders:read' });
       assert.equal(issued.status, 200);
-      const { access_token: accessToken, token_type: tokenType } = (await issued.json()) as { access_token: string; token_type: string };
+      const { access_token: accessToken, token_type: tokenType } = (await issued.json()) as {
+        access_token: string;
+        token_type: string;
+      };
       assert.equal(tokenType, 'Bearer');
 
-      const accepted = await fetch(`${info.urls.orders}/orders`, { headers: { authorization: `Bearer ${accessToken}` } });
+      const accepted = await fetch(`${info.urls.orders}/orders`, {
+        headers: { authorization: `Bearer ${accessToken}` },
+      });
       assert.equal(accepted.status, 200);
       assert.equal(((await accepted.json()) as { caller: string }).caller, 'orders-client');
       const refused = await fetch(`${info.urls.orders}/orders`);
       assert.equal(refused.status, 401);
       assert.match(refused.headers.get('www-authenticate') ?? '', /^Bearer realm="orders"/);
       await refused.body?.cancel();
-      const noScope = await fetch(`${info.urls.orders}/orders`, { method: 'POST', headers: { authorization: `Bearer ${accessToken}` } });
+      const noScope = await fetch(`${info.urls.orders}/orders`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${accessToken}` },
+      });
       assert.equal(noScope.status, 403);
       await noScope.body?.cancel();
       const wrongSecret = await fetch(`${info.urls.tokenService}/token`, {
         method: 'POST',
-        headers: { authorization: `Basic ${Buffer.from('orders-client:not-the-secret').toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+        headers: {
+          authorization: `Basic ${Buffer.from('orders-client:not-the-secret').toString('base64')}`,
+          'content-type': 'application/x-www-form-urlencoded',
+        },
         body: 'grant_type=client_credentials',
       });
       assert.equal(wrongSecret.status, 401);
       await wrongSecret.body?.cancel();
 
-      const sports = ((await (await token(info, 'sports-app', { audience: 'sports-api' })).json()) as { access_token: string }).access_token;
-      const viaGateway = await fetch(`${info.urls.gateway}/api/team/list?league=nba`, { headers: { authorization: `Bearer ${sports}` } });
+      const sports = (
+        (await (await token(info, 'sports-app', { audience: 'sports-api' })).json()) as { access_token: string }
+      ).access_token;
+      const viaGateway = await fetch(`${info.urls.gateway}/api/team/list?league=nba`, {
+        headers: { authorization: `Bearer ${sports}` },
+      });
       assert.equal(viaGateway.status, 200);
       assert.equal(((await viaGateway.json()) as { caller: { sub: string } }).caller.sub, 'sports-app');
-      const direct = await fetch(`${info.urls.teams}/api/team/list?league=nba`, { headers: { authorization: `Bearer ${sports}` } });
+      const direct = await fetch(`${info.urls.teams}/api/team/list?league=nba`, {
+        headers: { authorization: `Bearer ${sports}` },
+      });
       assert.equal(direct.status, 401);
       await direct.body?.cancel();
 
-      kids = ((await (await fetch(info.urls.jwks)).json()) as { keys: { kid: string }[] }).keys.map((k) => k.kid).sort();
+      kids = ((await (await fetch(info.urls.jwks)).json()) as { keys: { kid: string }[] }).keys
+        .map((k) => k.kid)
+        .sort();
       assert.ok(kids.length > 0);
     } finally {
       assert.equal(await first.stop('SIGINT'), 0, first.output().stderr);
@@ -78,7 +100,9 @@ test('tessera up starts everything, issues, accepts and refuses tokens, stops on
       const again = JSON.parse((await second.waitFor(/^\{"urls".*\}$/m, 60_000))[0]) as UpInfo;
       assert.equal(again.reused, true);
       assert.deepEqual(again.clients, info.clients, 'the same client credentials');
-      const kidsAgain = ((await (await fetch(again.urls.jwks)).json()) as { keys: { kid: string }[] }).keys.map((k) => k.kid).sort();
+      const kidsAgain = ((await (await fetch(again.urls.jwks)).json()) as { keys: { kid: string }[] }).keys
+        .map((k) => k.kid)
+        .sort();
       assert.deepEqual(kidsAgain, kids, 'the same signing keys');
       assert.equal((await token(again, 'orders-client', { audience: 'orders' })).status, 200);
     } finally {
@@ -96,7 +120,10 @@ test('tessera up refuses an invalid --config with exit 3 and one line naming the
     const run = startTessera(['up', '--config', join(dir, 'bad.yaml'), '--data-dir', join(dir, 'state')]);
     assert.equal(await run.exited(), 3);
     assert.match(run.output().stderr, /ERR_CLI_CONFIG_INVALID: .*ports\.gateway/);
-    await writeFile(join(dir, 'bad-ts.yaml'), 'ports: { tokenService: 0 }\ntokenService: { keys: { algorithm: HS256 } }\n');
+    await writeFile(
+      join(dir, 'bad-ts.yaml'),
+      'ports: { tokenService: 0 }\ntokenService: { keys: { algorithm: HS256 } }\n',
+    );
     const bad = startTessera(['up', '--config', join(dir, 'bad-ts.yaml'), '--data-dir', join(dir, 'state')]);
     assert.equal(await bad.exited(), 3);
     assert.match(bad.output().stderr, /ERR_TOKEN_SERVICE_CONFIG_INVALID: .*keys\.algorithm/);

@@ -11,10 +11,30 @@ import { defineErrors } from '@tessera/core';
  * ```
  */
 export const cliErrors = defineErrors({
-  ERR_CLI_USAGE: { status: 400, description: 'The command line is wrong: unknown command or option, missing or invalid argument (exit code 2).' },
-  ERR_CLI_INPUT_INVALID: { status: 400, description: 'A file or value given on the command line cannot be read or parsed (exit code 2).' },
-  ERR_CLI_CONFIG_INVALID: { status: 500, description: 'A configuration file given to the CLI is invalid (exit code 3).' },
-  ERR_CLI_CHECK_FAILED: { status: 401, description: 'A check the command ran failed: token invalid, policy denied, lint finding, demo row differing (exit code 1).' },
-  ERR_CLI_REMOTE_FAILED: { status: 502, description: 'A server the command talked to (token service, JWKS URL) refused or could not be reached (exit code 1).' },
-  ERR_CLI_UNAVAILABLE: { status: 501, description: 'The command needs a Tessera part that is not available in this installation (exit code 1).' },
+  ERR_CLI_USAGE: {
+    status: 400,
+    description: 'The command line is wrong: unknown command or option, missing or invalid argument (exit code 2).',
+  },
+  ERR_CLI_INPUT_INVALID: {
+    status: 400,
+    description: 'A file or value given on the command line cannot be read or parsed (exit code 2).',
+  },
+  ERR_CLI_CONFIG_INVALID: {
+    status: 500,
+    description: 'A configuration file given to the CLI is invalid (exit code 3).',
+  },
+  ERR_CLI_CHECK_FAILED: {
+    status: 401,
+    description:
+      'A check the command ran failed: token invalid, policy denied, lint finding, demo row differing (exit code 1).',
+  },
+  ERR_CLI_REMOTE_FAILED: {
+    status: 502,
+    description:
+      'A server the command talked to (token service, JWKS URL) refused or could not be reached (exit code 1).',
+  },
+  ERR_CLI_UNAVAILABLE: {
+    status: 501,
+    description: 'The command needs a Tessera part that is not available in this installation (exit code 1).',
+  },
 });

@@ -25,10 +25,18 @@ test('startJwksServer serves the set with Cache-Control, swaps it on update, and
     const first = await fetch(server.url);
     assert.equal(first.headers.get('cache-control'), 'public, max-age=42');
     assert.equal(first.headers.get('content-type'), 'application/jwk-set+json');
-    assert.deepEqual(((await first.json()) as { keys: { kid: string; d?: string }[] }).keys.map((k) => [k.kid, k.d]), [['a', undefined]]);
+    assert.deepEqual(
+      ((await first.json()) as { keys: { kid: string; d?: string }[] }).keys.map((k) => [k.kid, k.d]),
+      [['a', undefined]],
+    );
     server.update({ keys: [a.verificationKey.jwk, b.verificationKey.jwk] });
-    const second = (await (await fetch(`${server.origin}/.well-known/jwks.json`)).json()) as { keys: { kid: string }[] };
-    assert.deepEqual(second.keys.map((k) => k.kid), ['a', 'b']);
+    const second = (await (await fetch(`${server.origin}/.well-known/jwks.json`)).json()) as {
+      keys: { kid: string }[];
+    };
+    assert.deepEqual(
+      second.keys.map((k) => k.kid),
+      ['a', 'b'],
+    );
     const post = await fetch(server.url, { method: 'POST' });
     assert.equal(post.status, 405);
     await post.body?.cancel();

@@ -44,11 +44,18 @@ const privateMembers = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth'];
  * const { jwks, stripped } = publicJwks(JSON.parse(text), { allowSymmetric: false });
  * ```
  */
-export function publicJwks(input: unknown, options: { allowSymmetric?: boolean } = {}): { jwks: Jwks; stripped: number } {
+export function publicJwks(
+  input: unknown,
+  options: { allowSymmetric?: boolean } = {},
+): { jwks: Jwks; stripped: number } {
   // A single JWK is published as a set of one.
-  if (typeof input === 'object' && input !== null && typeof (input as { kty?: unknown }).kty === 'string') input = { keys: [input] };
+  if (typeof input === 'object' && input !== null && typeof (input as { kty?: unknown }).kty === 'string')
+    input = { keys: [input] };
   if (typeof input !== 'object' || input === null || !Array.isArray((input as { keys?: unknown }).keys)) {
-    throw cliErrors.create('ERR_CLI_INPUT_INVALID', 'not a JWKS: expected a JSON object with a "keys" array (RFC 7517 §5)');
+    throw cliErrors.create(
+      'ERR_CLI_INPUT_INVALID',
+      'not a JWKS: expected a JSON object with a "keys" array (RFC 7517 §5)',
+    );
   }
   let stripped = 0;
   const keys = (input as { keys: unknown[] }).keys.map((key, i): Jwk => {
@@ -58,9 +65,13 @@ export function publicJwks(input: unknown, options: { allowSymmetric?: boolean }
     const jwk = { ...(key as Jwk) };
     if (jwk.kty === 'oct') {
       if (!options.allowSymmetric) {
-        throw cliErrors.create('ERR_CLI_INPUT_INVALID', `keys[${i}] is a symmetric (oct) key: publishing it lets anyone forge tokens`, {
-          details: { hint: 'publish an asymmetric key, or pass --allow-symmetric for a demo' },
-        });
+        throw cliErrors.create(
+          'ERR_CLI_INPUT_INVALID',
+          `keys[${i}] is a symmetric (oct) key: publishing it lets anyone forge tokens`,
+          {
+            details: { hint: 'publish an asymmetric key, or pass --allow-symmetric for a demo' },
+          },
+        );
       }
       return jwk;
     }
@@ -91,7 +102,8 @@ export function publicJwks(input: unknown, options: { allowSymmetric?: boolean }
  */
 export async function startJwksServer(options: JwksServerOptions): Promise<JwksServer> {
   const maxAge = options.maxAgeSeconds ?? 300;
-  if (!Number.isInteger(maxAge) || maxAge < 0) throw cliErrors.create('ERR_CLI_USAGE', 'maxAgeSeconds must be a non-negative integer');
+  if (!Number.isInteger(maxAge) || maxAge < 0)
+    throw cliErrors.create('ERR_CLI_USAGE', 'maxAgeSeconds must be a non-negative integer');
   let body = JSON.stringify(publicJwks(options.jwks, options).jwks);
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
@@ -116,7 +128,13 @@ export async function startJwksServer(options: JwksServerOptions): Promise<JwksS
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) =>
-      reject(cliErrors.create('ERR_CLI_USAGE', `cannot listen on ${options.host ?? '127.0.0.1'}:${options.port ?? 0}: ${error.code ?? error.message}`, { details: { hint: 'choose another --port' } })),
+      reject(
+        cliErrors.create(
+          'ERR_CLI_USAGE',
+          `cannot listen on ${options.host ?? '127.0.0.1'}:${options.port ?? 0}: ${error.code ?? error.message}`,
+          { details: { hint: 'choose another --port' } },
+        ),
+      ),
     );
     server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve);
   });

@@ -11,7 +11,8 @@ import { registerPolicyCommands } from './commands/policy.js';
 import { registerTokenServiceCommand } from './commands/token-service.js';
 import { registerUpCommand } from './commands/up.js';
 
-const version = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+const version = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string })
+  .version;
 
 /**
  * Builds the `tessera` command tree (commander 14). Usage errors are printed as one line with
@@ -29,7 +30,8 @@ export function createProgram(): Command {
     .version(version, '-V, --version')
     .exitOverride()
     .configureOutput({
-      outputError: (text, write) => write(`tessera: ERR_CLI_USAGE: ${text.replace(/^error: /, '').trim()} (run with --help for usage)\n`),
+      outputError: (text, write) =>
+        write(`tessera: ERR_CLI_USAGE: ${text.replace(/^error: /, '').trim()} (run with --help for usage)\n`),
     });
   // Subcommands inherit exitOverride and output settings from the parent (created after them).
   registerKeysCommands(program.command('keys').description('generate keys'));

@@ -10,9 +10,18 @@ function listenError(error: unknown) {
   if (code !== 'EADDRINUSE' && code !== 'EACCES' && code !== 'EADDRNOTAVAIL') return undefined;
   const address = (error as { address?: string; port?: number }).address;
   const port = (error as { port?: number }).port;
-  return cliErrors.create('ERR_CLI_USAGE', `cannot listen on ${address ?? 'the address'}${port === undefined ? '' : `:${port}`}: ${code}`, {
-    details: { hint: code === 'EADDRINUSE' ? 'stop what uses the port or choose another one (--port or the configuration)' : 'choose another address or port' },
-  });
+  return cliErrors.create(
+    'ERR_CLI_USAGE',
+    `cannot listen on ${address ?? 'the address'}${port === undefined ? '' : `:${port}`}: ${code}`,
+    {
+      details: {
+        hint:
+          code === 'EADDRINUSE'
+            ? 'stop what uses the port or choose another one (--port or the configuration)'
+            : 'choose another address or port',
+      },
+    },
+  );
 }
 
 /**

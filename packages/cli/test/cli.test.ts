@@ -7,7 +7,22 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runTessera, startTessera } from './run-cli.js';
 
-const commands = [[], ['up'], ['demo'], ['token-service'], ['gateway'], ['policy', 'lint'], ['policy', 'check'], ['keys', 'generate'], ['token', 'sign'], ['token', 'decode'], ['token', 'verify'], ['token', 'get'], ['token', 'exchange'], ['jwks', 'serve']];
+const commands = [
+  [],
+  ['up'],
+  ['demo'],
+  ['token-service'],
+  ['gateway'],
+  ['policy', 'lint'],
+  ['policy', 'check'],
+  ['keys', 'generate'],
+  ['token', 'sign'],
+  ['token', 'decode'],
+  ['token', 'verify'],
+  ['token', 'get'],
+  ['token', 'exchange'],
+  ['jwks', 'serve'],
+];
 
 test('--help works on every command and exits 0', async () => {
   for (const cmd of commands) {
@@ -18,7 +33,13 @@ test('--help works on every command and exits 0', async () => {
 });
 
 test('usage errors exit 2 with one line naming ERR_CLI_USAGE', async () => {
-  for (const args of [['nope'], ['keys', 'generate', '--alg', 'XX256'], ['keys', 'generate', '--alg', 'RS256', '--size', '1024'], ['token', 'get', '--url', 'not-a-url', '--client-id', 'a', '--client-secret', 'b'], ['keys', 'generate']]) {
+  for (const args of [
+    ['nope'],
+    ['keys', 'generate', '--alg', 'XX256'],
+    ['keys', 'generate', '--alg', 'RS256', '--size', '1024'],
+    ['token', 'get', '--url', 'not-a-url', '--client-id', 'a', '--client-secret', 'b'],
+    ['keys', 'generate'],
+  ]) {
     const r = await runTessera(args);
     assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
     const lines = r.stderr.trim().split('\n');
@@ -49,7 +70,8 @@ test('keys generate --format jwks publishes only public members; --out-dir write
       const jwks = JSON.parse(r.stdout) as { keys: Record<string, string>[] };
       assert.equal(jwks.keys.length, 1);
       assert.equal(jwks.keys[0]!['alg'], alg);
-      for (const m of ['d', 'p', 'q', 'dp', 'dq', 'qi']) assert.equal(jwks.keys[0]![m], undefined, `${alg} JWKS leaks ${m}`);
+      for (const m of ['d', 'p', 'q', 'dp', 'dq', 'qi'])
+        assert.equal(jwks.keys[0]![m], undefined, `${alg} JWKS leaks ${m}`);
       const priv = JSON.parse(await readFile(join(dir, alg, 'private.jwk.json'), 'utf8')) as Record<string, string>;
       assert.equal(priv['kid'], jwks.keys[0]!['kid']);
       assert.ok(priv['d']);
@@ -68,19 +90,51 @@ test('token sign → token decode round trip; an expired token decodes with exit
   try {
     const gen = await runTessera(['keys', 'generate', '--alg', 'ES256', '--out-dir', dir]);
     assert.equal(gen.code, 0, gen.stderr);
-    const signed = await runTessera(['token', 'sign', '--key', join(dir, 'private.jwk.json'), '--iss', 'https://issuer.test', '--sub', 'servicea', '--aud', 'serviceb', '--claim', 'scope=read write', '--claim', 'n=3']);
+    const signed = await runTessera([
+      'token',
+      'sign',
+      '--key',
+      join(dir, 'private.jwk.json'),
+      '--iss',
+      'https://issuer.test',
+      '--sub',
+      'servicea',
+      '--aud',
+      'serviceb',
+      '--claim',
+      'scope=read write',
+      '--claim',
+      'n=3',
+    ]);
     assert.equal(signed.code, 0, signed.stderr);
     const token = signed.stdout.trim();
     assert.match(token, /^[\w-]+\.[\w-]+\.[\w-]+$/);
     const decoded = await runTessera(['token', 'decode', '--json', token]);
     assert.equal(decoded.code, 0, decoded.stderr);
-    const body = JSON.parse(decoded.stdout) as { header: Record<string, unknown>; payload: Record<string, unknown>; problems: unknown[] };
+    const body = JSON.parse(decoded.stdout) as {
+      header: Record<string, unknown>;
+      payload: Record<string, unknown>;
+      problems: unknown[];
+    };
     assert.equal(body.header['alg'], 'ES256');
-    assert.deepEqual([body.payload['iss'], body.payload['sub'], body.payload['aud'], body.payload['scope'], body.payload['n']], ['https://issuer.test', 'servicea', 'serviceb', 'read write', 3]);
+    assert.deepEqual(
+      [body.payload['iss'], body.payload['sub'], body.payload['aud'], body.payload['scope'], body.payload['n']],
+      ['https://issuer.test', 'servicea', 'serviceb', 'read write', 3],
+    );
     assert.equal((body.payload['exp'] as number) - (body.payload['iat'] as number), 300);
     assert.deepEqual(body.problems, []);
 
-    const expired = await runTessera(['token', 'sign', '--key', join(dir, 'private.pem'), '--alg', 'ES256', '--sub', 'servicea', '--expired']);
+    const expired = await runTessera([
+      'token',
+      'sign',
+      '--key',
+      join(dir, 'private.pem'),
+      '--alg',
+      'ES256',
+      '--sub',
+      'servicea',
+      '--expired',
+    ]);
     assert.equal(expired.code, 0, expired.stderr);
     const human = await runTessera(['token', 'decode'], { input: expired.stdout });
     assert.equal(human.code, 1);
@@ -110,7 +164,15 @@ test('jwks serve publishes the public part only, refuses oct keys unless allowed
   const dir = await mkdtemp(join(tmpdir(), 'tessera-cli-'));
   try {
     await runTessera(['keys', 'generate', '--alg', 'RS256', '--kid', 'k1', '--out-dir', join(dir, 'rsa')]);
-    const server = startTessera(['jwks', 'serve', '--file', join(dir, 'rsa', 'private.jwk.json'), '--port', '0', '--json']);
+    const server = startTessera([
+      'jwks',
+      'serve',
+      '--file',
+      join(dir, 'rsa', 'private.jwk.json'),
+      '--port',
+      '0',
+      '--json',
+    ]);
     try {
       const [line] = await server.waitFor(/\{.*\}\n/);
       const { url } = JSON.parse(line) as { url: string };
@@ -143,7 +205,9 @@ test('jwks serve publishes the public part only, refuses oct keys unless allowed
 });
 
 test('token get reports an unreachable token service with exit 1 and ERR_CLI_REMOTE_FAILED', async () => {
-  const r = await runTessera(['token', 'get', '--url', 'http://127.0.0.1:9', '--client-id', 'a'], { env: { TESSERA_CLIENT_SECRET: 'not-a-real-secret-123' } });
+  const r = await runTessera(['token', 'get', '--url', 'http://127.0.0.1:9', '--client-id', 'a'], {
+    env: { TESSERA_CLIENT_SECRET: 'not-a-real-secret-123' },
+  });
   assert.equal(r.code, 1);
   assert.match(r.stderr.trim(), /^tessera: ERR_CLI_REMOTE_FAILED: cannot reach/);
   assert.ok(!r.stderr.includes('not-a-real-secret-123'));
@@ -153,22 +217,67 @@ test('token verify: valid against a JWKS file, a JWKS URL (jwks serve) and a PEM
   const dir = await mkdtemp(join(tmpdir(), 'tessera-cli-'));
   try {
     assert.equal((await runTessera(['keys', 'generate', '--alg', 'RS256', '--out-dir', dir])).code, 0);
-    const sign = async (...extra: string[]) => (await runTessera(['token', 'sign', '--key', join(dir, 'private.jwk.json'), '--iss', 'https://issuer.test', '--sub', 'servicea', '--aud', 'serviceb', ...extra])).stdout.trim();
+    const sign = async (...extra: string[]) =>
+      (
+        await runTessera([
+          'token',
+          'sign',
+          '--key',
+          join(dir, 'private.jwk.json'),
+          '--iss',
+          'https://issuer.test',
+          '--sub',
+          'servicea',
+          '--aud',
+          'serviceb',
+          ...extra,
+        ])
+      ).stdout.trim();
     const token = await sign();
-    const ok = await runTessera(['token', 'verify', '--jwks', join(dir, 'jwks.json'), '--issuer', 'https://issuer.test', '--audience', 'serviceb', '--json', token]);
+    const ok = await runTessera([
+      'token',
+      'verify',
+      '--jwks',
+      join(dir, 'jwks.json'),
+      '--issuer',
+      'https://issuer.test',
+      '--audience',
+      'serviceb',
+      '--json',
+      token,
+    ]);
     assert.equal(ok.code, 0, ok.stderr);
     assert.equal((JSON.parse(ok.stdout) as { valid: boolean; payload: { sub: string } }).payload.sub, 'servicea');
 
-    const pem = await runTessera(['token', 'verify', '--key', join(dir, 'public.pem'), '--alg', 'RS256'], { input: token });
+    const pem = await runTessera(['token', 'verify', '--key', join(dir, 'public.pem'), '--alg', 'RS256'], {
+      input: token,
+    });
     assert.equal(pem.code, 0, pem.stderr);
     assert.match(pem.stdout, /^valid: signed by RS256/);
 
-    const wrongAud = await runTessera(['token', 'verify', '--jwks', join(dir, 'jwks.json'), '--audience', 'servicec', '--json', token]);
+    const wrongAud = await runTessera([
+      'token',
+      'verify',
+      '--jwks',
+      join(dir, 'jwks.json'),
+      '--audience',
+      'servicec',
+      '--json',
+      token,
+    ]);
     assert.equal(wrongAud.code, 1);
     assert.equal((JSON.parse(wrongAud.stdout) as { error: { code: string } }).error.code, 'ERR_JWT_AUDIENCE_INVALID');
     assert.match(wrongAud.stderr, /^tessera: ERR_CLI_CHECK_FAILED: invalid token: ERR_JWT_AUDIENCE_INVALID/);
 
-    const wrongIss = await runTessera(['token', 'verify', '--jwks', join(dir, 'jwks.json'), '--issuer', 'https://other.test', token]);
+    const wrongIss = await runTessera([
+      'token',
+      'verify',
+      '--jwks',
+      join(dir, 'jwks.json'),
+      '--issuer',
+      'https://other.test',
+      token,
+    ]);
     assert.equal(wrongIss.code, 1);
     assert.match(wrongIss.stderr, /ERR_JWT_ISSUER_INVALID/);
 
@@ -184,7 +293,17 @@ test('token verify: valid against a JWKS file, a JWKS URL (jwks serve) and a PEM
     const server = startTessera(['jwks', 'serve', '--file', join(dir, 'jwks.json'), '--port', '0', '--json']);
     try {
       const { url } = JSON.parse((await server.waitFor(/\{.*\}\n/))[0]) as { url: string };
-      const remote = await runTessera(['token', 'verify', '--jwks', url, '--issuer', 'https://issuer.test', '--audience', 'serviceb', token]);
+      const remote = await runTessera([
+        'token',
+        'verify',
+        '--jwks',
+        url,
+        '--issuer',
+        'https://issuer.test',
+        '--audience',
+        'serviceb',
+        token,
+      ]);
       assert.equal(remote.code, 0, remote.stderr);
       const missing = await runTessera(['token', 'verify', '--jwks', `${url}-missing`, token]);
       assert.equal(missing.code, 1);
@@ -200,10 +319,13 @@ test('token verify: valid against a JWKS file, a JWKS URL (jwks serve) and a PEM
   }
 });
 
-test('an HS256 key from keys generate signs and verifies through its JWKS (the brief\'s HMAC flow)', async () => {
+test("an HS256 key from keys generate signs and verifies through its JWKS (the brief's HMAC flow)", async () => {
   const dir = await mkdtemp(join(tmpdir(), 'tessera-cli-'));
   try {
-    assert.equal((await runTessera(['keys', 'generate', '--alg', 'HS256', '--size', '256', '--kid', 'hs', '--out-dir', dir])).code, 0);
+    assert.equal(
+      (await runTessera(['keys', 'generate', '--alg', 'HS256', '--size', '256', '--kid', 'hs', '--out-dir', dir])).code,
+      0,
+    );
     const token = (await runTessera(['token', 'sign', '--key', join(dir, 'jwks.json'), '--sub', 'demo'])).stdout.trim();
     const r = await runTessera(['token', 'verify', '--jwks', join(dir, 'jwks.json'), '--alg', 'HS256', token]);
     assert.equal(r.code, 0, r.stderr);
@@ -235,7 +357,14 @@ test('tessera demo runs the chosen examples and prints the table (exit 0 when ev
 const policyDir = new URL('../../../examples/07-mesh-policies/policies/', import.meta.url).pathname;
 
 test('policy lint: the mesh policies of each step are valid; a broken file is reported with file:line and exit 1', async () => {
-  const ok = await runTessera(['policy', 'lint', join(policyDir, '1-allow-nothing.yaml'), join(policyDir, '2-allow-ingress-gateway.yaml'), join(policyDir, '4-require-user-token.yaml'), '--json']);
+  const ok = await runTessera([
+    'policy',
+    'lint',
+    join(policyDir, '1-allow-nothing.yaml'),
+    join(policyDir, '2-allow-ingress-gateway.yaml'),
+    join(policyDir, '4-require-user-token.yaml'),
+    '--json',
+  ]);
   assert.equal(ok.code, 0, ok.stderr);
   const body = JSON.parse(ok.stdout) as { policies: { id: string; kind: string }[]; issues: unknown[] };
   assert.deepEqual(body.policies.map((p) => `${p.kind} ${p.id}`).sort(), [
@@ -246,7 +375,10 @@ test('policy lint: the mesh policies of each step are valid; a broken file is re
   ]);
   const dir = await mkdtemp(join(tmpdir(), 'tessera-cli-'));
   try {
-    await writeFile(join(dir, 'bad.yaml'), 'apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata:\n  name: x\nspec:\n  action: PERMIT\n');
+    await writeFile(
+      join(dir, 'bad.yaml'),
+      'apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata:\n  name: x\nspec:\n  action: PERMIT\n',
+    );
     const bad = await runTessera(['policy', 'lint', join(dir, 'bad.yaml')]);
     assert.equal(bad.code, 1);
     assert.match(bad.stdout, /^error: .*bad\.yaml:6:\d+: spec\.action: /m);
@@ -260,18 +392,52 @@ test('policy lint: the mesh policies of each step are valid; a broken file is re
 
 test('policy check: decision and explanation for mTLS and request principals (exit 0 allow, 1 deny)', async () => {
   const p = (n: string) => ['--policies', join(policyDir, n)];
-  const step4 = [...p('1-allow-nothing.yaml'), ...p('2-allow-ingress-gateway.yaml'), ...p('4-require-user-token.yaml'), '--label', 'app=backend-api', '--path', '/data'];
-  const allowed = await runTessera(['policy', 'check', ...step4, '--peer-principal', 'spiffe://cluster.local/ns/default/sa/webui', '--principal', 'https://auth.example//alice', '--json']);
+  const step4 = [
+    ...p('1-allow-nothing.yaml'),
+    ...p('2-allow-ingress-gateway.yaml'),
+    ...p('4-require-user-token.yaml'),
+    '--label',
+    'app=backend-api',
+    '--path',
+    '/data',
+  ];
+  const allowed = await runTessera([
+    'policy',
+    'check',
+    ...step4,
+    '--peer-principal',
+    'spiffe://cluster.local/ns/default/sa/webui',
+    '--principal',
+    'https://auth.example//alice',
+    '--json',
+  ]);
   assert.equal(allowed.code, 0, allowed.stdout + allowed.stderr);
   const a = JSON.parse(allowed.stdout) as { decision: { allowed: boolean; policy: string; status: number } };
-  assert.deepEqual([a.decision.allowed, a.decision.policy, a.decision.status], [true, 'default/allow-webui-to-backend', 200]);
+  assert.deepEqual(
+    [a.decision.allowed, a.decision.policy, a.decision.status],
+    [true, 'default/allow-webui-to-backend', 200],
+  );
 
-  const noUser = await runTessera(['policy', 'check', ...step4, '--peer-principal', 'cluster.local/ns/default/sa/webui']);
+  const noUser = await runTessera([
+    'policy',
+    'check',
+    ...step4,
+    '--peer-principal',
+    'cluster.local/ns/default/sa/webui',
+  ]);
   assert.equal(noUser.code, 1);
   assert.match(noUser.stdout, /^DENY 403: no-allow-matched/);
   assert.match(noUser.stdout, /requestPrincipals/);
 
-  const wrongPeer = await runTessera(['policy', 'check', ...step4, '--peer-principal', 'cluster.local/ns/default/sa/intruder', '--principal', 'https://auth.example//alice']);
+  const wrongPeer = await runTessera([
+    'policy',
+    'check',
+    ...step4,
+    '--peer-principal',
+    'cluster.local/ns/default/sa/intruder',
+    '--principal',
+    'https://auth.example//alice',
+  ]);
   assert.equal(wrongPeer.code, 1);
 
   const usage = await runTessera(['policy', 'check', ...step4, '--token', 'a.b.c', '--principal', 'x/y']);
@@ -298,31 +464,109 @@ test('token-service runs as a process; token get and token exchange talk to it; 
         '',
       ].join('\n'),
     );
-    const server = startTessera(['token-service', '--config', join(dir, 'ts.yaml'), '--port', '0', '--data-dir', join(dir, 'data'), '--json']);
+    const server = startTessera([
+      'token-service',
+      '--config',
+      join(dir, 'ts.yaml'),
+      '--port',
+      '0',
+      '--data-dir',
+      join(dir, 'data'),
+      '--json',
+    ]);
     try {
-      const info = JSON.parse((await server.waitFor(/^\{"url".*\}$/m))[0]) as { url: string; jwksUri: string; issuer: string; adminTokenFile: string };
+      const info = JSON.parse((await server.waitFor(/^\{"url".*\}$/m))[0]) as {
+        url: string;
+        jwksUri: string;
+        issuer: string;
+        adminTokenFile: string;
+      };
       assert.match(info.url, /^http:\/\/127\.0\.0\.1:\d+$/);
       assert.equal(info.adminTokenFile, join(dir, 'data', 'admin-token'));
-      assert.ok(!server.output().stdout.includes((await readFile(info.adminTokenFile, 'utf8')).trim()), 'the admin token is never printed');
+      assert.ok(
+        !server.output().stdout.includes((await readFile(info.adminTokenFile, 'utf8')).trim()),
+        'the admin token is never printed',
+      );
 
-      const got = await runTessera(['token', 'get', '--url', info.url, '--client-id', 'servicea', '--audience', 'serviceb', '--scope', 'read'], { env: { TESSERA_CLIENT_SECRET: 'servicea-secret-0123456789' } });
+      const got = await runTessera(
+        ['token', 'get', '--url', info.url, '--client-id', 'servicea', '--audience', 'serviceb', '--scope', 'read'],
+        { env: { TESSERA_CLIENT_SECRET: 'servicea-secret-0123456789' } },
+      );
       assert.equal(got.code, 0, got.stderr);
       const token = got.stdout.trim();
-      const verified = await runTessera(['token', 'verify', '--jwks', info.jwksUri, '--issuer', info.issuer, '--audience', 'serviceb', '--typ', 'at+jwt', '--json', token]);
+      const verified = await runTessera([
+        'token',
+        'verify',
+        '--jwks',
+        info.jwksUri,
+        '--issuer',
+        info.issuer,
+        '--audience',
+        'serviceb',
+        '--typ',
+        'at+jwt',
+        '--json',
+        token,
+      ]);
       assert.equal(verified.code, 0, verified.stderr);
-      assert.equal((JSON.parse(verified.stdout) as { payload: { sub: string; scope: string } }).payload.sub, 'servicea');
+      assert.equal(
+        (JSON.parse(verified.stdout) as { payload: { sub: string; scope: string } }).payload.sub,
+        'servicea',
+      );
 
-      const exchanged = await runTessera(['token', 'exchange', '--url', info.url, '--client-id', 'serviceb', '--client-secret', 'serviceb-secret-0123456789', '--subject-token', '-', '--audience', 'servicec', '--json'], { input: token });
+      const exchanged = await runTessera(
+        [
+          'token',
+          'exchange',
+          '--url',
+          info.url,
+          '--client-id',
+          'serviceb',
+          '--client-secret',
+          'serviceb-secret-0123456789',
+          '--subject-token',
+          '-',
+          '--audience',
+          'servicec',
+          '--json',
+        ],
+        { input: token },
+      );
       assert.equal(exchanged.code, 0, exchanged.stderr);
       const response = JSON.parse(exchanged.stdout) as { access_token: string; issued_token_type: string };
       assert.equal(response.issued_token_type, 'urn:ietf:params:oauth:token-type:access_token');
-      const decoded = JSON.parse((await runTessera(['token', 'decode', '--json', response.access_token])).stdout) as { payload: { sub: string; aud: string } };
+      const decoded = JSON.parse((await runTessera(['token', 'decode', '--json', response.access_token])).stdout) as {
+        payload: { sub: string; aud: string };
+      };
       assert.deepEqual([decoded.payload.sub, decoded.payload.aud], ['servicea', 'servicec']);
 
-      const badSecret = await runTessera(['token', 'get', '--url', info.url, '--client-id', 'servicea', '--client-secret', 'wrong-secret-0123456789']);
+      const badSecret = await runTessera([
+        'token',
+        'get',
+        '--url',
+        info.url,
+        '--client-id',
+        'servicea',
+        '--client-secret',
+        'wrong-secret-0123456789',
+      ]);
       assert.equal(badSecret.code, 1);
-      assert.match(badSecret.stderr, /^tessera: ERR_CLI_REMOTE_FAILED: the token endpoint refused \(401 invalid_client/);
-      const badAudience = await runTessera(['token', 'get', '--url', info.url, '--client-id', 'servicea', '--client-secret', 'servicea-secret-0123456789', '--audience', 'payments']);
+      assert.match(
+        badSecret.stderr,
+        /^tessera: ERR_CLI_REMOTE_FAILED: the token endpoint refused \(401 invalid_client/,
+      );
+      const badAudience = await runTessera([
+        'token',
+        'get',
+        '--url',
+        info.url,
+        '--client-id',
+        'servicea',
+        '--client-secret',
+        'servicea-secret-0123456789',
+        '--audience',
+        'payments',
+      ]);
       assert.equal(badAudience.code, 1);
       assert.match(badAudience.stderr, /invalid_target/);
     } finally {
@@ -341,7 +585,10 @@ test('token-service runs as a process; token get and token exchange talk to it; 
 test('gateway runs as a process from a YAML file and drains on SIGTERM; an invalid file exits 3', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'tessera-cli-'));
   try {
-    await writeFile(join(dir, 'gateway.yaml'), 'listeners: [{ port: 0 }]\nadmin: { port: 0 }\nlogging: { level: warn }\n');
+    await writeFile(
+      join(dir, 'gateway.yaml'),
+      'listeners: [{ port: 0 }]\nadmin: { port: 0 }\nlogging: { level: warn }\n',
+    );
     const gateway = startTessera(['gateway', '--config', join(dir, 'gateway.yaml'), '--json']);
     try {
       const { urls } = JSON.parse((await gateway.waitFor(/^\{"urls".*\}$/m))[0]) as { urls: Record<string, string> };
@@ -356,7 +603,10 @@ test('gateway runs as a process from a YAML file and drains on SIGTERM; an inval
     }
     const workers = startTessera(['gateway', '--config', join(dir, 'gateway.yaml'), '--workers', '2', '--json']);
     try {
-      const { urls, workers: n } = JSON.parse((await workers.waitFor(/^\{"urls".*\}$/m))[0]) as { urls: Record<string, string>; workers: number };
+      const { urls, workers: n } = JSON.parse((await workers.waitFor(/^\{"urls".*\}$/m))[0]) as {
+        urls: Record<string, string>;
+        workers: number;
+      };
       assert.equal(n, 2);
       const health = await fetch(`${urls['admin']}/healthz`);
       assert.equal(health.status, 200);
@@ -381,9 +631,14 @@ test('a server command whose port is taken exits 2 with ERR_CLI_USAGE and a hint
   const port = (blocker.address() as { port: number }).port;
   const dir = await mkdtemp(join(tmpdir(), 'tessera-cli-'));
   try {
-    const r = await runTessera(['token-service', '--port', String(port), '--data-dir', dir], { env: { TESSERA_LOG_LEVEL: 'silent' } });
+    const r = await runTessera(['token-service', '--port', String(port), '--data-dir', dir], {
+      env: { TESSERA_LOG_LEVEL: 'silent' },
+    });
     assert.equal(r.code, 2);
-    assert.match(r.stderr.trim(), new RegExp(`^tessera: ERR_CLI_USAGE: cannot listen on 127\\.0\\.0\\.1:${port}: EADDRINUSE \\(.+\\)$`));
+    assert.match(
+      r.stderr.trim(),
+      new RegExp(`^tessera: ERR_CLI_USAGE: cannot listen on 127\\.0\\.0\\.1:${port}: EADDRINUSE \\(.+\\)$`),
+    );
   } finally {
     await new Promise((resolve) => blocker.close(resolve));
     await rm(dir, { recursive: true, force: true });

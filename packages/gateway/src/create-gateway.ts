@@ -12,7 +12,18 @@ import type { Enforcer, GatewayIdentity, Verdict } from './auth/verdict.js';
 import { createGatewayMetrics, type GatewayMetrics } from './ops/create-gateway-metrics.js';
 import { createTokenMinter, type MintingKeys, type TokenMinter } from './mutate/create-token-minter.js';
 import { createRouteTable } from './proxy/internal/route-table.js';
-import { answer, answerDenied, count, managedHeaders, prepare, realmOf, upstreamHeaders, type GatewayState, type HandlerContext, type Prepared } from './proxy/internal/proxy-handler.js';
+import {
+  answer,
+  answerDenied,
+  count,
+  managedHeaders,
+  prepare,
+  realmOf,
+  upstreamHeaders,
+  type GatewayState,
+  type HandlerContext,
+  type Prepared,
+} from './proxy/internal/proxy-handler.js';
 import { forward } from './proxy/internal/forward.js';
 import { proxyUpgrade, rejectUpgrade } from './proxy/internal/websocket.js';
 import { createDecisionHandler } from './decision/create-decision-handler.js';
@@ -63,17 +74,34 @@ export interface CreateGatewayOptions {
  */
 export function createGateway(config: GatewayConfig, options: CreateGatewayOptions = {}): Gateway {
   if (config === null || typeof config !== 'object' || !Array.isArray(config.listeners)) {
-    throw gatewayErrors.create('ERR_GATEWAY_CONFIG_INVALID', 'createGateway needs the object loadGatewayConfig returns');
+    throw gatewayErrors.create(
+      'ERR_GATEWAY_CONFIG_INVALID',
+      'createGateway needs the object loadGatewayConfig returns',
+    );
   }
   const clock = options.clock ?? Date.now;
   const logger = options.logger ?? pino({ level: config.logging.level, base: { svc: 'tessera-gateway' } });
   const metrics = createGatewayMetrics({ defaultMetrics: true });
   const routes = createRouteTable(config.routes);
-  const revocations: RevocationList | undefined = config.tokenService?.checkRevocations ? createRevocationList({ config, logger, clock }) : undefined;
-  const policyStore = createPolicyStore({ config, clock, logger, metrics, isRevoked: revocations ? (jti) => revocations.has(jti) || revocations.stale() : undefined, factory: options.enforcerFactory });
+  const revocations: RevocationList | undefined = config.tokenService?.checkRevocations
+    ? createRevocationList({ config, logger, clock })
+    : undefined;
+  const policyStore = createPolicyStore({
+    config,
+    clock,
+    logger,
+    metrics,
+    isRevoked: revocations ? (jti) => revocations.has(jti) || revocations.stale() : undefined,
+    factory: options.enforcerFactory,
+  });
   const needsMinter = config.routes.some((r) => r.mutations.mint !== undefined);
   const minter: TokenMinter | undefined = needsMinter
-    ? createTokenMinter({ config, clock, onCache: (hit) => (hit ? metrics.mintCache.hit() : metrics.mintCache.miss()), ...(options.mintingKeys ? { keys: options.mintingKeys } : {}) })
+    ? createTokenMinter({
+        config,
+        clock,
+        onCache: (hit) => (hit ? metrics.mintCache.hit() : metrics.mintCache.miss()),
+        ...(options.mintingKeys ? { keys: options.mintingKeys } : {}),
+      })
     : undefined;
 
   const pools = new Map<number, Pool>();
@@ -83,22 +111,28 @@ export function createGateway(config: GatewayConfig, options: CreateGatewayOptio
     const url = new URL(r.upstream);
     upstreamUrls.set(i, url);
     const t = r.upstreamTls;
-    const tls = t === undefined ? undefined : {
-      ...(t.ca ? { ca: readFileSync(t.ca) } : {}),
-      ...(t.cert ? { cert: readFileSync(t.cert) } : {}),
-      ...(t.key ? { key: readFileSync(t.key) } : {}),
-      ...(t.servername ? { servername: t.servername } : {}),
-    };
+    const tls =
+      t === undefined
+        ? undefined
+        : {
+            ...(t.ca ? { ca: readFileSync(t.ca) } : {}),
+            ...(t.cert ? { cert: readFileSync(t.cert) } : {}),
+            ...(t.key ? { key: readFileSync(t.key) } : {}),
+            ...(t.servername ? { servername: t.servername } : {}),
+          };
     if (tls) upstreamTls.set(i, tls);
-    pools.set(i, new Pool(url.origin, {
-      ...(tls ? { connect: { ...tls, rejectUnauthorized: true } } : {}),
-      connections: config.limits.upstreamConnections,
-      connectTimeout: config.limits.upstreamConnectTimeoutMs,
-      headersTimeout: config.limits.upstreamHeadersTimeoutMs,
-      bodyTimeout: config.limits.upstreamBodyTimeoutMs,
-      keepAliveTimeout: 4000,
-      pipelining: 1,
-    }));
+    pools.set(
+      i,
+      new Pool(url.origin, {
+        ...(tls ? { connect: { ...tls, rejectUnauthorized: true } } : {}),
+        connections: config.limits.upstreamConnections,
+        connectTimeout: config.limits.upstreamConnectTimeoutMs,
+        headersTimeout: config.limits.upstreamHeadersTimeoutMs,
+        bodyTimeout: config.limits.upstreamBodyTimeoutMs,
+        keepAliveTimeout: 4000,
+        pipelining: 1,
+      }),
+    );
   }
 
   const trusted = new BlockList();
@@ -109,13 +143,16 @@ export function createGateway(config: GatewayConfig, options: CreateGatewayOptio
     if (bits === undefined) trusted.addAddress(addr!, type);
     else trusted.addSubnet(addr!, Number(bits), type);
   }
-  const isTrustedProxy = config.trustedProxies.length === 0 ? () => false : (ip: string) => {
-    try {
-      return trusted.check(ip, isIPv6(ip) ? 'ipv6' : 'ipv4');
-    } catch {
-      return false;
-    }
-  };
+  const isTrustedProxy =
+    config.trustedProxies.length === 0
+      ? () => false
+      : (ip: string) => {
+          try {
+            return trusted.check(ip, isIPv6(ip) ? 'ipv6' : 'ipv4');
+          } catch {
+            return false;
+          }
+        };
 
   let draining = false;
   let state: GatewayState = { routes, enforcer: policyStore.current() };
@@ -142,7 +179,14 @@ export function createGateway(config: GatewayConfig, options: CreateGatewayOptio
     draining: () => draining,
   };
   const accessLog = config.logging.accessLog && logger.isLevelEnabled('info');
-  const log = (p: Prepared | undefined, req: IncomingMessage, status: number, reason: string, identity: GatewayIdentity | undefined, started: number) => {
+  const log = (
+    p: Prepared | undefined,
+    req: IncomingMessage,
+    status: number,
+    reason: string,
+    identity: GatewayIdentity | undefined,
+    started: number,
+  ) => {
     if (!accessLog) return;
     logger.info({
       type: 'access',
@@ -162,22 +206,46 @@ export function createGateway(config: GatewayConfig, options: CreateGatewayOptio
   const decision = createDecisionHandler({ ctx, managedFor, minter, log, realmOf: (r) => realmOf(ctx, r) });
 
   /** Builds the upstream request and forwards it (created once: no per-request closures on the hot path). */
-  const sendUpstream = (req: IncomingMessage, res: ServerResponse, p: Prepared, verdict: Extract<Verdict, { kind: 'allow' }>, started: number, minted: string | undefined) => {
+  const sendUpstream = (
+    req: IncomingMessage,
+    res: ServerResponse,
+    p: Prepared,
+    verdict: Extract<Verdict, { kind: 'allow' }>,
+    started: number,
+    minted: string | undefined,
+  ) => {
     const identity = verdict.identity;
     const built = upstreamHeaders(ctx, req, p, identity, minted, managedFor(p), false, verdict.extraHeaders);
     if (!built.ok) {
-      answer(res, 401, 'Jwt claim cannot be forwarded', { 'www-authenticate': formatWwwAuthenticate({ realm: realmOf(ctx, p.request), error: 'invalid_token' }) });
+      answer(res, 401, 'Jwt claim cannot be forwarded', {
+        'www-authenticate': formatWwwAuthenticate({ realm: realmOf(ctx, p.request), error: 'invalid_token' }),
+      });
       log(p, req, 401, built.reason, identity, started);
       return;
     }
-    forward(pools.get(p.route.index)!, req, res, p.request.method, p.request.path + built.query, built.headers, (status, error) => {
-      p.counters.upstream(status);
-      if (accessLog) log(p, req, status, error ? `${verdict.reason}; upstream: ${error}` : verdict.reason, identity, started);
-    });
+    forward(
+      pools.get(p.route.index)!,
+      req,
+      res,
+      p.request.method,
+      p.request.path + built.query,
+      built.headers,
+      (status, error) => {
+        p.counters.upstream(status);
+        if (accessLog)
+          log(p, req, status, error ? `${verdict.reason}; upstream: ${error}` : verdict.reason, identity, started);
+      },
+    );
   };
 
   /** After authn/authz allowed: mint (maybe async), build headers, forward. */
-  const proceed = (req: IncomingMessage, res: ServerResponse, p: Prepared, verdict: Extract<Verdict, { kind: 'allow' }>, started: number) => {
+  const proceed = (
+    req: IncomingMessage,
+    res: ServerResponse,
+    p: Prepared,
+    verdict: Extract<Verdict, { kind: 'allow' }>,
+    started: number,
+  ) => {
     const identity = verdict.identity;
     const mint = p.route.config.mutations.mint;
     if (mint === undefined || identity === undefined || minter === undefined) {
@@ -192,9 +260,22 @@ export function createGateway(config: GatewayConfig, options: CreateGatewayOptio
       return;
     }
     if (typeof minted === 'string') sendUpstream(req, res, p, verdict, started, minted);
-    else minted.then((m) => sendUpstream(req, res, p, verdict, started, m), (err: unknown) => mintFailed(res, p, req, err, identity, started)).catch((err: unknown) => failClosed(req, res, p, err, started));
+    else
+      minted
+        .then(
+          (m) => sendUpstream(req, res, p, verdict, started, m),
+          (err: unknown) => mintFailed(res, p, req, err, identity, started),
+        )
+        .catch((err: unknown) => failClosed(req, res, p, err, started));
   };
-  const mintFailed = (res: ServerResponse, p: Prepared, req: IncomingMessage, err: unknown, identity: GatewayIdentity | undefined, started: number) => {
+  const mintFailed = (
+    res: ServerResponse,
+    p: Prepared,
+    req: IncomingMessage,
+    err: unknown,
+    identity: GatewayIdentity | undefined,
+    started: number,
+  ) => {
     logger.error({ err, route: p.route.config.name }, 'minting a token for the upstream failed');
     answer(res, 503, 'upstream token unavailable');
     log(p, req, 503, 'mint failed', identity, started);
@@ -211,13 +292,26 @@ export function createGateway(config: GatewayConfig, options: CreateGatewayOptio
     count(p.counters, verdict);
     if (verdict.kind !== 'allow') {
       answerDenied(res, verdict, realmOf(ctx, p.request));
-      log(p, req, verdict.kind === 'unauthenticated' ? 401 : verdict.kind === 'denied' ? 403 : 400, verdict.reason, undefined, started);
+      log(
+        p,
+        req,
+        verdict.kind === 'unauthenticated' ? 401 : verdict.kind === 'denied' ? 403 : 400,
+        verdict.reason,
+        undefined,
+        started,
+      );
       return;
     }
     proceed(req, res, p, verdict, started);
   };
 
-  const failClosed = (req: IncomingMessage, res: ServerResponse, p: Prepared | undefined, err: unknown, started: number) => {
+  const failClosed = (
+    req: IncomingMessage,
+    res: ServerResponse,
+    p: Prepared | undefined,
+    err: unknown,
+    started: number,
+  ) => {
     // ARCHITECTURE.md "Errors": an unexpected error on an auth path denies; it never passes through.
     logger.error({ err, route: p?.route.config.name }, 'unexpected error on the auth path; request denied');
     answer(res, 500, 'internal error');
@@ -233,7 +327,11 @@ export function createGateway(config: GatewayConfig, options: CreateGatewayOptio
     const url = req.url ?? '';
     if (minter !== undefined && url === '/.well-known/jwks.json' && req.method === 'GET') {
       const body = JSON.stringify(minter.jwks());
-      res.writeHead(200, { 'content-type': 'application/jwk-set+json', 'cache-control': 'public, max-age=300', 'content-length': Buffer.byteLength(body) });
+      res.writeHead(200, {
+        'content-type': 'application/jwk-set+json',
+        'cache-control': 'public, max-age=300',
+        'content-length': Buffer.byteLength(body),
+      });
       res.end(body);
       return;
     }
@@ -253,7 +351,13 @@ export function createGateway(config: GatewayConfig, options: CreateGatewayOptio
       return;
     }
     if ('error' in p) {
-      answer(res, p.error, p.error === 404 ? 'route not found' : p.error === 431 ? 'request header fields too large' : 'Bad Request', undefined, p.error !== 404);
+      answer(
+        res,
+        p.error,
+        p.error === 404 ? 'route not found' : p.error === 431 ? 'request header fields too large' : 'Bad Request',
+        undefined,
+        p.error !== 404,
+      );
       log(undefined, req, p.error, p.reason, undefined, started);
       return;
     }
@@ -265,7 +369,11 @@ export function createGateway(config: GatewayConfig, options: CreateGatewayOptio
       failClosed(req, res, prepared, err, started);
       return;
     }
-    if (verdict instanceof Promise) verdict.then((v) => decide(req, res, prepared, v, started), (err: unknown) => failClosed(req, res, prepared, err, started));
+    if (verdict instanceof Promise)
+      verdict.then(
+        (v) => decide(req, res, prepared, v, started),
+        (err: unknown) => failClosed(req, res, prepared, err, started),
+      );
     else decide(req, res, prepared, verdict, started);
   };
 
@@ -299,24 +407,59 @@ export function createGateway(config: GatewayConfig, options: CreateGatewayOptio
       if (verdict.kind !== 'allow') {
         const status = verdict.kind === 'unauthenticated' ? 401 : verdict.kind === 'denied' ? 403 : 400;
         const headers: Record<string, string> = {};
-        if (verdict.kind === 'unauthenticated') headers['www-authenticate'] = formatWwwAuthenticate(verdict.invalidToken ? { realm: realmOf(ctx, prepared.request), error: 'invalid_token' } : { realm: realmOf(ctx, prepared.request) });
+        if (verdict.kind === 'unauthenticated')
+          headers['www-authenticate'] = formatWwwAuthenticate(
+            verdict.invalidToken
+              ? { realm: realmOf(ctx, prepared.request), error: 'invalid_token' }
+              : { realm: realmOf(ctx, prepared.request) },
+          );
         const custom = verdict.kind === 'denied' ? verdict.response : undefined;
         if (custom) for (const [k, v] of custom.headers) headers[k] = v;
-        rejectUpgrade(socket, custom?.status ?? status, custom?.body ?? (verdict.kind === 'unauthenticated' ? verdict.body : verdict.kind === 'denied' ? 'RBAC: access denied' : 'Bad Request'), headers);
+        rejectUpgrade(
+          socket,
+          custom?.status ?? status,
+          custom?.body ??
+            (verdict.kind === 'unauthenticated'
+              ? verdict.body
+              : verdict.kind === 'denied'
+                ? 'RBAC: access denied'
+                : 'Bad Request'),
+          headers,
+        );
         log(prepared, req, status, verdict.reason, undefined, started);
         return;
       }
       const go = (minted: string | undefined) => {
-        const built = upstreamHeaders(ctx, req, prepared, verdict.identity, minted, managedFor(prepared), true, verdict.extraHeaders);
+        const built = upstreamHeaders(
+          ctx,
+          req,
+          prepared,
+          verdict.identity,
+          minted,
+          managedFor(prepared),
+          true,
+          verdict.extraHeaders,
+        );
         if (!built.ok) {
           rejectUpgrade(socket, 401, 'Jwt claim cannot be forwarded');
           log(prepared, req, 401, built.reason, verdict.identity, started);
           return;
         }
-        proxyUpgrade(upstreamUrls.get(prepared.route.index)!, upstreamTls.get(prepared.route.index), req, socket, head, prepared.request.path + built.query, built.headers, config.limits.upstreamConnectTimeoutMs, (status) => {
-          prepared.counters.upstream(status);
-          log(prepared, req, status, verdict.reason, verdict.identity, started);
-        }, tunnels);
+        proxyUpgrade(
+          upstreamUrls.get(prepared.route.index)!,
+          upstreamTls.get(prepared.route.index),
+          req,
+          socket,
+          head,
+          prepared.request.path + built.query,
+          built.headers,
+          config.limits.upstreamConnectTimeoutMs,
+          (status) => {
+            prepared.counters.upstream(status);
+            log(prepared, req, status, verdict.reason, verdict.identity, started);
+          },
+          tunnels,
+        );
       };
       const mint = prepared.route.config.mutations.mint;
       if (mint && verdict.identity && minter) {
@@ -328,7 +471,8 @@ export function createGateway(config: GatewayConfig, options: CreateGatewayOptio
     };
     try {
       const v = prepared.state.enforcer.evaluate(prepared.request, prepared.route.config);
-      if (v instanceof Promise) v.then(after, () => rejectUpgrade(socket, 500, 'internal error')).catch(() => socket.destroy());
+      if (v instanceof Promise)
+        v.then(after, () => rejectUpgrade(socket, 500, 'internal error')).catch(() => socket.destroy());
       else after(v);
     } catch {
       rejectUpgrade(socket, 500, 'internal error');
@@ -381,8 +525,11 @@ export function createGateway(config: GatewayConfig, options: CreateGatewayOptio
     server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
       if (!socket.writable || socket.destroyed) return;
       const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
-      const body = status === 431 ? 'request header fields too large' : status === 408 ? 'request timeout' : 'Bad Request';
-      socket.end(`HTTP/1.1 ${status} ${status === 431 ? 'Request Header Fields Too Large' : status === 408 ? 'Request Timeout' : 'Bad Request'}\r\ncontent-type: text/plain\r\ncontent-length: ${body.length}\r\nconnection: close\r\n\r\n${body}`);
+      const body =
+        status === 431 ? 'request header fields too large' : status === 408 ? 'request timeout' : 'Bad Request';
+      socket.end(
+        `HTTP/1.1 ${status} ${status === 431 ? 'Request Header Fields Too Large' : status === 408 ? 'Request Timeout' : 'Bad Request'}\r\ncontent-type: text/plain\r\ncontent-length: ${body.length}\r\nconnection: close\r\n\r\n${body}`,
+      );
     });
     servers.push({ server, listener });
   }
@@ -391,7 +538,8 @@ export function createGateway(config: GatewayConfig, options: CreateGatewayOptio
   if (config.admin.enabled) {
     admin = createHttpServer(async (req, res) => {
       const path = (req.url ?? '').split('?')[0];
-      if (req.method !== 'GET' && req.method !== 'HEAD') return answer(res, 405, 'method not allowed', { allow: 'GET, HEAD' });
+      if (req.method !== 'GET' && req.method !== 'HEAD')
+        return answer(res, 405, 'method not allowed', { allow: 'GET, HEAD' });
       if (path === '/healthz') return answer(res, 200, 'ok');
       if (path === '/readyz') {
         const ready = !draining && listening && policyStore.ready();
@@ -403,13 +551,29 @@ export function createGateway(config: GatewayConfig, options: CreateGatewayOptio
         const q = new URL(req.url ?? '/', 'http://admin').searchParams;
         const target = q.get('path') ?? '/';
         const method = (q.get('method') ?? 'GET').toUpperCase();
-        const p = prepare(ctx, req, config.listeners.find((l) => !l.decisionOnly) ?? config.listeners[0]!, { method, url: target, host: q.get('host') ?? undefined });
-        if ('error' in p) return answer(res, p.error === 404 ? 404 : 400, JSON.stringify({ error: p.reason }), { 'content-type': 'application/json' });
+        const p = prepare(ctx, req, config.listeners.find((l) => !l.decisionOnly) ?? config.listeners[0]!, {
+          method,
+          url: target,
+          host: q.get('host') ?? undefined,
+        });
+        if ('error' in p)
+          return answer(res, p.error === 404 ? 404 : 400, JSON.stringify({ error: p.reason }), {
+            'content-type': 'application/json',
+          });
         const enforcer = p.state.enforcer;
-        if (enforcer.explain === undefined) return answer(res, 501, JSON.stringify({ error: 'this enforcer cannot explain' }), { 'content-type': 'application/json' });
+        if (enforcer.explain === undefined)
+          return answer(res, 501, JSON.stringify({ error: 'this enforcer cannot explain' }), {
+            'content-type': 'application/json',
+          });
         try {
           const e = await enforcer.explain(p.request, p.route.config);
-          const body = JSON.stringify({ route: p.route.config.name, path: p.request.path, decision: e.decision, text: e.text, policies: e.policies });
+          const body = JSON.stringify({
+            route: p.route.config.name,
+            path: p.request.path,
+            decision: e.decision,
+            text: e.text,
+            policies: e.policies,
+          });
           res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
           res.end(body);
         } catch (err) {

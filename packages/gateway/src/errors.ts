@@ -10,14 +10,45 @@ import { defineErrors } from '@tessera/core';
  * ```
  */
 export const gatewayErrors = defineErrors({
-  ERR_GATEWAY_CONFIG_INVALID: { status: 500, description: 'The gateway configuration (file, environment or defaults) fails validation; the message names the file, line and field path.' },
-  ERR_GATEWAY_POLICY_LOAD_FAILED: { status: 500, description: 'A policy source (file or folder) cannot be read or compiled; the previous policy set stays in force.' },
+  ERR_GATEWAY_CONFIG_INVALID: {
+    status: 500,
+    description:
+      'The gateway configuration (file, environment or defaults) fails validation; the message names the file, line and field path.',
+  },
+  ERR_GATEWAY_POLICY_LOAD_FAILED: {
+    status: 500,
+    description: 'A policy source (file or folder) cannot be read or compiled; the previous policy set stays in force.',
+  },
   ERR_GATEWAY_ROUTE_NOT_FOUND: { status: 404, description: 'No route matches the request host and path.' },
-  ERR_GATEWAY_BAD_REQUEST: { status: 400, description: 'The request is malformed: bad path, too many headers, duplicate or conflicting credentials, or a header the gateway cannot forward.' },
-  ERR_GATEWAY_UPSTREAM_UNAVAILABLE: { status: 502, description: 'The upstream refused or dropped the connection, or answered with something that is not HTTP.' },
-  ERR_GATEWAY_UPSTREAM_TIMEOUT: { status: 504, description: 'The upstream did not connect, answer headers or finish the body within the configured timeout.' },
-  ERR_GATEWAY_CLAIM_UNSAFE: { status: 401, description: 'A claim copied to a header holds CR, LF or another control character; the request is rejected rather than injected.' },
-  ERR_GATEWAY_MINT_FAILED: { status: 503, description: 'The gateway could not mint or exchange a token for the upstream (signing key or token service unavailable).' },
-  ERR_GATEWAY_TOKEN_REVOKED: { status: 401, description: 'The token\'s `jti` is on the revocation list published by the token service.' },
-  ERR_GATEWAY_DRAINING: { status: 503, description: 'The gateway is shutting down and no longer accepts new requests.' },
+  ERR_GATEWAY_BAD_REQUEST: {
+    status: 400,
+    description:
+      'The request is malformed: bad path, too many headers, duplicate or conflicting credentials, or a header the gateway cannot forward.',
+  },
+  ERR_GATEWAY_UPSTREAM_UNAVAILABLE: {
+    status: 502,
+    description: 'The upstream refused or dropped the connection, or answered with something that is not HTTP.',
+  },
+  ERR_GATEWAY_UPSTREAM_TIMEOUT: {
+    status: 504,
+    description: 'The upstream did not connect, answer headers or finish the body within the configured timeout.',
+  },
+  ERR_GATEWAY_CLAIM_UNSAFE: {
+    status: 401,
+    description:
+      'A claim copied to a header holds CR, LF or another control character; the request is rejected rather than injected.',
+  },
+  ERR_GATEWAY_MINT_FAILED: {
+    status: 503,
+    description:
+      'The gateway could not mint or exchange a token for the upstream (signing key or token service unavailable).',
+  },
+  ERR_GATEWAY_TOKEN_REVOKED: {
+    status: 401,
+    description: "The token's `jti` is on the revocation list published by the token service.",
+  },
+  ERR_GATEWAY_DRAINING: {
+    status: 503,
+    description: 'The gateway is shutting down and no longer accepts new requests.',
+  },
 });

@@ -51,7 +51,18 @@ spec:
 
 let s: Stack;
 before(async () => {
-  s = await startStack({ 'ra.yaml': RA, 'ap.yaml': AP }, {}, { mutations: { claimsToHeaders: [{ header: 'x-user-groups', claim: 'groups' }, { header: 'x-user-name', claim: 'profile.name' }] } });
+  s = await startStack(
+    { 'ra.yaml': RA, 'ap.yaml': AP },
+    {},
+    {
+      mutations: {
+        claimsToHeaders: [
+          { header: 'x-user-groups', claim: 'groups' },
+          { header: 'x-user-name', claim: 'profile.name' },
+        ],
+      },
+    },
+  );
 });
 after(async () => {
   await s.close();
@@ -60,19 +71,34 @@ after(async () => {
 const get = async (path: string, headers: Record<string, string> = {}) => {
   const res = await request(`${s.url}${path}`, { headers });
   const text = await res.body.text();
-  return { status: res.statusCode, headers: res.headers, text, echo: res.statusCode === 200 ? (JSON.parse(text) as Echo) : undefined };
+  return {
+    status: res.statusCode,
+    headers: res.headers,
+    text,
+    echo: res.statusCode === 200 ? (JSON.parse(text) as Echo) : undefined,
+  };
 };
 
 test('a valid token passes; the token is stripped, claims and payload are forwarded, spoofed copies are dropped', async () => {
   const token = s.issuer.sign({ sub: 'alice', groups: ['dev', 'ops'], profile: { name: 'Alice' } });
-  const r = await get('/api/items?x=1', { authorization: `Bearer ${token}`, 'x-jwt-sub': 'mallory', 'x-user-groups': 'admins', 'x-jwt-payload': 'forged', 'x-forwarded-host': 'evil.test' });
+  const r = await get('/api/items?x=1', {
+    authorization: `Bearer ${token}`,
+    'x-jwt-sub': 'mallory',
+    'x-user-groups': 'admins',
+    'x-jwt-payload': 'forged',
+    'x-forwarded-host': 'evil.test',
+  });
   assert.equal(r.status, 200, r.text);
   const h = r.echo!.headers;
   assert.equal(h.authorization, undefined, 'forwardOriginalToken defaults to false (Istio)');
   assert.equal(h['x-jwt-sub'], 'alice');
   assert.equal(h['x-user-groups'], 'dev,ops', 'array claims are joined');
   assert.equal(h['x-user-name'], 'Alice', 'nested claims');
-  assert.equal(h['x-jwt-payload'], token.split('.')[1], 'the payload header is the token\'s base64url payload, as Envoy');
+  assert.equal(
+    h['x-jwt-payload'],
+    token.split('.')[1],
+    "the payload header is the token's base64url payload, as Envoy",
+  );
   assert.notEqual(h['x-forwarded-host'], 'evil.test');
   assert.equal(r.echo!.url, '/api/items?x=1');
 });
@@ -96,14 +122,26 @@ test('invalid tokens → 401 with Envoy texts and an RFC 6750 challenge', async 
     const r = await get('/api/x', { authorization: `Bearer ${token}` });
     assert.equal(r.status, 401, text);
     assert.equal(r.text, text);
-    assert.match(String(r.headers['www-authenticate']), /^Bearer realm="http:\/\/127\.0\.0\.1:\d+\/api\/x", error="invalid_token"$/);
+    assert.match(
+      String(r.headers['www-authenticate']),
+      /^Bearer realm="http:\/\/127\.0\.0\.1:\d+\/api\/x", error="invalid_token"$/,
+    );
   }
 });
 
 test('path tricks cannot reach a DENY-protected path, and the gateway keeps serving', async () => {
   const token = s.issuer.sign({ sub: 'alice' });
   const before = s.upstream.received.length;
-  for (const path of ['/admin', '/admin/', '//admin', '/api/../admin', '/%61dmin', '/x/%2e%2e/admin/users', '/./admin', '/admin/./x']) {
+  for (const path of [
+    '/admin',
+    '/admin/',
+    '//admin',
+    '/api/../admin',
+    '/%61dmin',
+    '/x/%2e%2e/admin/users',
+    '/./admin',
+    '/admin/./x',
+  ]) {
     const r = await rawRequest(s.url, [`GET ${path} HTTP/1.1`, 'Host: a.test', `Authorization: Bearer ${token}`]);
     assert.equal(r.status, 403, path);
   }
@@ -117,7 +155,12 @@ test('path tricks cannot reach a DENY-protected path, and the gateway keeps serv
 
 test('duplicate, oversized and malformed credentials are refused', async () => {
   const token = s.issuer.sign({ sub: 'alice' });
-  let r = await rawRequest(s.url, ['GET /api/x HTTP/1.1', 'Host: a.test', `Authorization: Bearer ${token}`, `Authorization: Bearer ${token}`]);
+  let r = await rawRequest(s.url, [
+    'GET /api/x HTTP/1.1',
+    'Host: a.test',
+    `Authorization: Bearer ${token}`,
+    `Authorization: Bearer ${token}`,
+  ]);
   assert.equal(r.status, 400);
   r = await rawRequest(s.url, ['GET /api/x HTTP/1.1', 'Host: a.test', `Authorization: Bearer ${'a'.repeat(9000)}.b.c`]);
   assert.equal(r.status, 401);
@@ -156,17 +199,38 @@ test('JWKS endpoint down → 401 Jwks remote fetch is failed; requireJwt → 401
   await issuer.close();
   const { startEchoUpstream } = await import('./internal/echo-upstream.js');
   const upstream = await startEchoUpstream();
-  const dir = policyDir({ 'ra.yaml': RA.replace('{{JWKS}}', jwksUrl).replace('outputPayloadToHeader', 'timeout: 500ms\n      outputPayloadToHeader') });
-  const gw = createGateway(loadGatewayConfig({ object: { listeners: [{ port: 0 }], admin: { enabled: false }, routes: [{ name: 'echo', upstream: upstream.url, labels: { app: 'echo' }, requireJwt: true }], policies: { sources: [dir.dir], watch: false, defaultAction: 'allow' } } }), { logger: silent });
+  const dir = policyDir({
+    'ra.yaml': RA.replace('{{JWKS}}', jwksUrl).replace(
+      'outputPayloadToHeader',
+      'timeout: 500ms\n      outputPayloadToHeader',
+    ),
+  });
+  const gw = createGateway(
+    loadGatewayConfig({
+      object: {
+        listeners: [{ port: 0 }],
+        admin: { enabled: false },
+        routes: [{ name: 'echo', upstream: upstream.url, labels: { app: 'echo' }, requireJwt: true }],
+        policies: { sources: [dir.dir], watch: false, defaultAction: 'allow' },
+      },
+    }),
+    { logger: silent },
+  );
   await gw.listen();
   try {
-    const res = await request(`${gw.urls.main}/x`, { headers: { authorization: `Bearer ${issuer.sign({ sub: 'a' })}` } });
+    const res = await request(`${gw.urls.main}/x`, {
+      headers: { authorization: `Bearer ${issuer.sign({ sub: 'a' })}` },
+    });
     assert.equal(res.statusCode, 401);
     assert.equal(await res.body.text(), 'Jwks remote fetch is failed');
     const missing = await request(`${gw.urls.main}/x`);
     assert.equal(missing.statusCode, 401);
     assert.equal(await missing.body.text(), 'Jwt is missing');
-    assert.match(String(missing.headers['www-authenticate']), /^Bearer realm="[^"]+"$/, 'no error attribute without a token (RFC 6750 §3.1)');
+    assert.match(
+      String(missing.headers['www-authenticate']),
+      /^Bearer realm="[^"]+"$/,
+      'no error attribute without a token (RFC 6750 §3.1)',
+    );
   } finally {
     await gw.close();
     await upstream.close();
@@ -177,8 +241,19 @@ test('JWKS endpoint down → 401 Jwks remote fetch is failed; requireJwt → 401
 test('admin /explain says which policy and rule decide a request, and why', async () => {
   const token = s.issuer.sign({ sub: 'alice' });
   const ask = async (path: string, auth?: string) => {
-    const res = await request(`${s.gateway.urls.admin}/explain?method=GET&path=${encodeURIComponent(path)}&host=a.test`, { headers: auth ? { authorization: auth } : {} });
-    return { status: res.statusCode, body: (await res.body.json()) as { route: string; path: string; decision: { allowed: boolean; policy?: string; reason: string }; text: string } };
+    const res = await request(
+      `${s.gateway.urls.admin}/explain?method=GET&path=${encodeURIComponent(path)}&host=a.test`,
+      { headers: auth ? { authorization: auth } : {} },
+    );
+    return {
+      status: res.statusCode,
+      body: (await res.body.json()) as {
+        route: string;
+        path: string;
+        decision: { allowed: boolean; policy?: string; reason: string };
+        text: string;
+      },
+    };
   };
   let r = await ask('/api/../admin', `Bearer ${token}`);
   assert.equal(r.status, 200);
@@ -196,7 +271,15 @@ test('the access log is one JSON line per request with the decision reason and p
   const { Writable } = await import('node:stream');
   const pino = (await import('pino')).default;
   const lines: string[] = [];
-  const logger = pino({ level: 'info' }, new Writable({ write(chunk, _e, cb) { lines.push(String(chunk)); cb(); } }));
+  const logger = pino(
+    { level: 'info' },
+    new Writable({
+      write(chunk, _e, cb) {
+        lines.push(String(chunk));
+        cb();
+      },
+    }),
+  );
   const { startStack: start } = await import('./internal/fixtures.js');
   const stack = await start({ 'ra.yaml': RA, 'ap.yaml': AP }, {}, {}, logger);
   try {
@@ -209,7 +292,10 @@ test('the access log is one JSON line per request with the decision reason and p
     await bad.body.dump();
     const access = lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.type === 'access');
     assert.equal(access.length, 3);
-    assert.deepEqual(access.map((a) => a.status), [200, 403, 401]);
+    assert.deepEqual(
+      access.map((a) => a.status),
+      [200, 403, 401],
+    );
     assert.match(String(access[0]!.reason), /allow-matched default\/allow-issuer/);
     assert.equal(access[0]!.principal, `${ISSUER}/carol`);
     assert.match(String(access[1]!.reason), /deny-matched default\/deny-admin/);
@@ -224,9 +310,17 @@ test('the access log is one JSON line per request with the decision reason and p
 
 test('forwardOriginalToken (jwtRule or route) keeps the token; a query-parameter token is removed when not forwarded', async () => {
   const { startStack: start } = await import('./internal/fixtures.js');
-  const ra = (forward: boolean) => RA.replace('      outputPayloadToHeader: x-jwt-payload\n', `      outputPayloadToHeader: x-jwt-payload\n      forwardOriginalToken: ${forward}\n`);
+  const ra = (forward: boolean) =>
+    RA.replace(
+      '      outputPayloadToHeader: x-jwt-payload\n',
+      `      outputPayloadToHeader: x-jwt-payload\n      forwardOriginalToken: ${forward}\n`,
+    );
   const byRule = await start({ 'ra.yaml': ra(true), 'ap.yaml': AP });
-  const byRoute = await start({ 'ra.yaml': ra(false), 'ap.yaml': AP }, {}, { mutations: { forwardOriginalToken: true } });
+  const byRoute = await start(
+    { 'ra.yaml': ra(false), 'ap.yaml': AP },
+    {},
+    { mutations: { forwardOriginalToken: true } },
+  );
   const stripped = await start({ 'ra.yaml': ra(false), 'ap.yaml': AP });
   try {
     for (const st of [byRule, byRoute]) {

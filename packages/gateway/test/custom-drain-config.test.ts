@@ -43,17 +43,26 @@ spec:
   rules: [{}]
 `,
   });
-  const gw = createGateway(loadGatewayConfig({
-    object: {
-      listeners: [{ port: 0 }],
-      admin: { enabled: false },
-      routes: [{ name: 'echo', upstream: upstream.url }],
-      policies: { sources: [dir.dir], watch: false, extensionProviders: [{ name: 'my-ext', url: extUrl, headersToUpstreamOnAllow: ['x-ext-user'] }] },
-    },
-  }), { logger: silent });
+  const gw = createGateway(
+    loadGatewayConfig({
+      object: {
+        listeners: [{ port: 0 }],
+        admin: { enabled: false },
+        routes: [{ name: 'echo', upstream: upstream.url }],
+        policies: {
+          sources: [dir.dir],
+          watch: false,
+          extensionProviders: [{ name: 'my-ext', url: extUrl, headersToUpstreamOnAllow: ['x-ext-user'] }],
+        },
+      },
+    }),
+    { logger: silent },
+  );
   await gw.listen();
   try {
-    let res = await request(`${gw.urls.main}/private/a?q=1`, { headers: { authorization: 'Bearer let-me-in', 'x-ext-user': 'spoofed' } });
+    let res = await request(`${gw.urls.main}/private/a?q=1`, {
+      headers: { authorization: 'Bearer let-me-in', 'x-ext-user': 'spoofed' },
+    });
     assert.equal(res.statusCode, 200);
     const echo = (await res.body.json()) as Echo;
     assert.equal(echo.headers['x-ext-user'], 'bob');
@@ -71,7 +80,10 @@ spec:
     await res.body.dump();
     assert.equal(seen.length, calls);
 
-    await new Promise<void>((r) => { ext.closeAllConnections(); ext.close(() => r()); });
+    await new Promise<void>((r) => {
+      ext.closeAllConnections();
+      ext.close(() => r());
+    });
     res = await request(`${gw.urls.main}/private/a`, { headers: { authorization: 'Bearer let-me-in' } });
     assert.equal(res.statusCode, 403, 'provider unreachable → deny (fail closed)');
     await res.body.dump();
@@ -96,13 +108,29 @@ test('graceful drain: an in-flight request completes, new connections are refuse
     arrived();
   });
   await new Promise<void>((r) => slow.listen(0, '127.0.0.1', r));
-  const gw = createGateway(loadGatewayConfig({ object: { listeners: [{ port: 0 }], admin: { enabled: false }, routes: [{ name: 'slow', upstream: `http://127.0.0.1:${(slow.address() as AddressInfo).port}` }], policies: { defaultAction: 'allow', watch: false } } }), { logger: silent });
+  const gw = createGateway(
+    loadGatewayConfig({
+      object: {
+        listeners: [{ port: 0 }],
+        admin: { enabled: false },
+        routes: [{ name: 'slow', upstream: `http://127.0.0.1:${(slow.address() as AddressInfo).port}` }],
+        policies: { defaultAction: 'allow', watch: false },
+      },
+    }),
+    { logger: silent },
+  );
   await gw.listen();
   const url = gw.urls.main!;
-  const inflight = request(`${url}/work`).then((res) => res, (err: Error) => err);
+  const inflight = request(`${url}/work`).then(
+    (res) => res,
+    (err: Error) => err,
+  );
   await reached;
   const closing = gw.close();
-  const refused = await request(`${url}/new`).then(() => undefined, (err: Error) => err);
+  const refused = await request(`${url}/new`).then(
+    () => undefined,
+    (err: Error) => err,
+  );
   assert.ok(refused instanceof Error, 'no new connections while draining');
   release!();
   const res = await inflight;
@@ -118,7 +146,9 @@ test('configuration errors name the file, the line and the field; the environmen
   const dir = mkdtempSync(join(tmpdir(), 'tessera-gw-config-'));
   try {
     const file = join(dir, 'gateway.yaml');
-    writeFileSync(file, `listeners:
+    writeFileSync(
+      file,
+      `listeners:
   - name: main
     port: 8080
 routes:
@@ -126,30 +156,46 @@ routes:
     upstream: not-a-url
   - name: api
     upstream: http://127.0.0.1:9000/with/path
-`);
-    assert.throws(() => loadGatewayConfig({ file }), (err: Error) => isGatewayConfigError(err) && /gateway\.yaml:6: routes\.0\.upstream/.test(err.message));
-    writeFileSync(file, `routes:
+`,
+    );
+    assert.throws(
+      () => loadGatewayConfig({ file }),
+      (err: Error) => isGatewayConfigError(err) && /gateway\.yaml:6: routes\.0\.upstream/.test(err.message),
+    );
+    writeFileSync(
+      file,
+      `routes:
   - name: api
     upstream: http://127.0.0.1:9000/with/path
   - name: api
     upstream: http://127.0.0.1:9001
 decision: { route: nope }
-`);
-    assert.throws(() => loadGatewayConfig({ file }), (err: Error) => {
-      assert.match(err.message, /gateway\.yaml:3: routes\.0\.upstream: an upstream is scheme/);
-      assert.match(err.message, /gateway\.yaml:4: routes\.1\.name: duplicate route name "api"/);
-      assert.match(err.message, /decision\.route: unknown route "nope"/);
-      return true;
-    });
+`,
+    );
+    assert.throws(
+      () => loadGatewayConfig({ file }),
+      (err: Error) => {
+        assert.match(err.message, /gateway\.yaml:3: routes\.0\.upstream: an upstream is scheme/);
+        assert.match(err.message, /gateway\.yaml:4: routes\.1\.name: duplicate route name "api"/);
+        assert.match(err.message, /decision\.route: unknown route "nope"/);
+        return true;
+      },
+    );
     writeFileSync(file, 'listeners: [{ name: main, port: 8080 }]\nunknownKey: 1\n');
     assert.throws(() => loadGatewayConfig({ file }), /unknownKey/);
     writeFileSync(file, 'listeners: [{ name: main, port: 8080 }]\npolicies: { sources: [./policies] }\n');
-    const config = loadGatewayConfig({ file, env: { TESSERA_GATEWAY_PORT: '9191', TESSERA_GATEWAY_DEFAULT_ACTION: 'allow' } });
+    const config = loadGatewayConfig({
+      file,
+      env: { TESSERA_GATEWAY_PORT: '9191', TESSERA_GATEWAY_DEFAULT_ACTION: 'allow' },
+    });
     assert.equal(config.listeners[0]!.port, 9191);
     assert.equal(config.policies.defaultAction, 'allow');
     assert.equal(config.policies.sources[0], join(dir, 'policies'), 'relative paths resolve next to the file');
     assert.ok(Object.isFrozen(config.listeners[0]));
-    assert.throws(() => loadGatewayConfig({ object: {}, env: { TESSERA_GATEWAY_PORT: 'eighty' } }), /TESSERA_GATEWAY_PORT: expected an integer/);
+    assert.throws(
+      () => loadGatewayConfig({ object: {}, env: { TESSERA_GATEWAY_PORT: 'eighty' } }),
+      /TESSERA_GATEWAY_PORT: expected an integer/,
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -166,10 +212,21 @@ test('the example configuration and its policies load and compile', async () => 
 });
 
 test('a CUSTOM policy naming an unknown provider stops the gateway from starting, with file and line', async () => {
-  const dir = policyDir({ 'c.yaml': 'apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: { name: c }\nspec:\n  action: CUSTOM\n  provider: { name: nobody }\n  rules: [{}]\n' });
-  const gw = createGateway(loadGatewayConfig({ object: { listeners: [{ port: 0 }], admin: { enabled: false }, policies: { sources: [dir.dir], watch: false } } }), { logger: silent });
+  const dir = policyDir({
+    'c.yaml':
+      'apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: { name: c }\nspec:\n  action: CUSTOM\n  provider: { name: nobody }\n  rules: [{}]\n',
+  });
+  const gw = createGateway(
+    loadGatewayConfig({
+      object: { listeners: [{ port: 0 }], admin: { enabled: false }, policies: { sources: [dir.dir], watch: false } },
+    }),
+    { logger: silent },
+  );
   try {
-    await assert.rejects(gw.listen(), /c\.yaml:1: spec\.provider\.name: "nobody" is not in policies\.extensionProviders/);
+    await assert.rejects(
+      gw.listen(),
+      /c\.yaml:1: spec\.provider\.name: "nobody" is not in policies\.extensionProviders/,
+    );
   } finally {
     await gw.close();
     dir.remove();
@@ -187,7 +244,19 @@ spec:
     - from: [{ source: { remoteIpBlocks: ["10.0.0.0/8"], ipBlocks: ["127.0.0.1/32"] } }]
 `,
   });
-  const make = (trustedProxies: string[]) => createGateway(loadGatewayConfig({ object: { listeners: [{ port: 0 }], admin: { enabled: false }, routes: [{ name: 'echo', upstream: upstream.url }], policies: { sources: [dir.dir], watch: false }, trustedProxies } }), { logger: silent });
+  const make = (trustedProxies: string[]) =>
+    createGateway(
+      loadGatewayConfig({
+        object: {
+          listeners: [{ port: 0 }],
+          admin: { enabled: false },
+          routes: [{ name: 'echo', upstream: upstream.url }],
+          policies: { sources: [dir.dir], watch: false },
+          trustedProxies,
+        },
+      }),
+      { logger: silent },
+    );
   const trusting = make(['127.0.0.1/32']);
   const wary = make([]);
   await trusting.listen();
@@ -199,7 +268,11 @@ spec:
       return res.statusCode;
     };
     assert.equal(await status(trusting.urls.main!, '10.1.2.3'), 200);
-    assert.equal(await status(trusting.urls.main!, '10.1.2.3, 192.168.1.1'), 403, 'the right-most untrusted hop is the client');
+    assert.equal(
+      await status(trusting.urls.main!, '10.1.2.3, 192.168.1.1'),
+      403,
+      'the right-most untrusted hop is the client',
+    );
     assert.equal(await status(trusting.urls.main!), 403);
     assert.equal(await status(wary.urls.main!, '10.1.2.3'), 403, 'an untrusted peer cannot claim an address');
   } finally {
@@ -212,7 +285,15 @@ spec:
 
 test('trustedProxies entries are checked when the configuration loads', () => {
   for (const bad of ['10.0.0.0/33', 'not-an-ip', '::1/129', '10.0.0.0/8/1', '10.0.0.0/x']) {
-    assert.throws(() => loadGatewayConfig({ object: { trustedProxies: [bad] } }), /trustedProxies\.0: .* is not an IP address or CIDR block/, bad);
+    assert.throws(
+      () => loadGatewayConfig({ object: { trustedProxies: [bad] } }),
+      /trustedProxies\.0: .* is not an IP address or CIDR block/,
+      bad,
+    );
   }
-  assert.equal(loadGatewayConfig({ object: { trustedProxies: ['10.0.0.0/8', '::1', 'fd00::/8', '127.0.0.1'] } }).trustedProxies.length, 4);
+  assert.equal(
+    loadGatewayConfig({ object: { trustedProxies: ['10.0.0.0/8', '::1', 'fd00::/8', '127.0.0.1'] } }).trustedProxies
+      .length,
+    4,
+  );
 });

@@ -33,13 +33,18 @@ spec:
 };
 
 async function decide(url: string, headers: Record<string, string>): Promise<number> {
-  const res = await request(`${url}/_tessera/authz/auth`, { headers: { 'x-original-uri': '/x', 'x-original-method': 'GET', ...headers } });
+  const res = await request(`${url}/_tessera/authz/auth`, {
+    headers: { 'x-original-uri': '/x', 'x-original-method': 'GET', ...headers },
+  });
   await res.body.dump();
   return res.statusCode;
 }
 
 test('a trusted proxy names the original host with X-Original-Host; host DENY rules apply to it', async (t) => {
-  const s = await startStack(POLICIES, { decision: { onProxyListeners: true, proxy: 'nginx' }, trustedProxies: ['127.0.0.1/32'] });
+  const s = await startStack(POLICIES, {
+    decision: { onProxyListeners: true, proxy: 'nginx' },
+    trustedProxies: ['127.0.0.1/32'],
+  });
   t.after(() => s.close());
   const token = s.issuer.sign({ sub: 'alice' });
   assert.equal(await decide(s.url, { 'x-original-host': 'admin.example', authorization: `Bearer ${token}` }), 403);
@@ -51,9 +56,20 @@ test('a trusted proxy names the original host with X-Original-Host; host DENY ru
 });
 
 test('with nginx in front, X-Forwarded-Host cannot name the host (400), and X-Original-Host is required', async (t) => {
-  const s = await startStack(POLICIES, { decision: { onProxyListeners: true, proxy: 'nginx' }, trustedProxies: ['127.0.0.1/32'] });
+  const s = await startStack(POLICIES, {
+    decision: { onProxyListeners: true, proxy: 'nginx' },
+    trustedProxies: ['127.0.0.1/32'],
+  });
   t.after(() => s.close());
   const token = s.issuer.sign({ sub: 'alice' });
-  assert.equal(await decide(s.url, { host: 'admin.example', 'x-original-host': 'admin.example', 'x-forwarded-host': 'shop.example', authorization: `Bearer ${token}` }), 400);
+  assert.equal(
+    await decide(s.url, {
+      host: 'admin.example',
+      'x-original-host': 'admin.example',
+      'x-forwarded-host': 'shop.example',
+      authorization: `Bearer ${token}`,
+    }),
+    400,
+  );
   assert.equal(await decide(s.url, { host: 'shop.example', authorization: `Bearer ${token}` }), 400);
 });

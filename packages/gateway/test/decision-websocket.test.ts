@@ -31,8 +31,14 @@ spec:
 let s: Stack;
 let envoy: Stack;
 before(async () => {
-  s = await startStack(POLICIES, { decision: { onProxyListeners: true, proxy: 'nginx' }, trustedProxies: ['127.0.0.1/32'] });
-  envoy = await startStack(POLICIES, { decision: { onProxyListeners: true, proxy: 'envoy' }, trustedProxies: ['127.0.0.1/32'] });
+  s = await startStack(POLICIES, {
+    decision: { onProxyListeners: true, proxy: 'nginx' },
+    trustedProxies: ['127.0.0.1/32'],
+  });
+  envoy = await startStack(POLICIES, {
+    decision: { onProxyListeners: true, proxy: 'envoy' },
+    trustedProxies: ['127.0.0.1/32'],
+  });
 });
 after(async () => {
   await s?.close();
@@ -40,23 +46,43 @@ after(async () => {
 });
 
 const decide = async (path: string, headers: Record<string, string>, method = 'GET', stack = s) => {
-  const res = await request(`${stack.url}${path}`, { method: method as 'GET', headers: path.endsWith('/auth') && headers['x-original-uri'] ? { 'x-original-host': 'shop.example', ...headers } : headers });
+  const res = await request(`${stack.url}${path}`, {
+    method: method as 'GET',
+    headers:
+      path.endsWith('/auth') && headers['x-original-uri'] ? { 'x-original-host': 'shop.example', ...headers } : headers,
+  });
   return { status: res.statusCode, headers: res.headers, text: await res.body.text() };
 };
 
 test('nginx auth_request style: 200 with identity headers, 401, 403 — and nothing is proxied', async () => {
   const before = s.upstream.received.length;
   const alice = s.issuer.sign({ sub: 'alice' });
-  let r = await decide('/_tessera/authz/auth', { 'x-original-uri': '/api/items?x=1', 'x-original-method': 'GET', authorization: `Bearer ${alice}` });
+  let r = await decide('/_tessera/authz/auth', {
+    'x-original-uri': '/api/items?x=1',
+    'x-original-method': 'GET',
+    authorization: `Bearer ${alice}`,
+  });
   assert.equal(r.status, 200);
   assert.equal(r.headers['x-jwt-sub'], 'alice');
   assert.equal(r.headers['x-tessera-request-principal'], `${ISSUER}/alice`);
-  r = await decide('/_tessera/authz/auth', { 'x-original-uri': '/api/items', 'x-original-method': 'DELETE', authorization: `Bearer ${alice}` });
+  r = await decide('/_tessera/authz/auth', {
+    'x-original-uri': '/api/items',
+    'x-original-method': 'DELETE',
+    authorization: `Bearer ${alice}`,
+  });
   assert.equal(r.status, 403);
   assert.equal(r.text, 'RBAC: access denied');
-  r = await decide('/_tessera/authz/auth', { 'x-original-uri': '/api/../admin', 'x-original-method': 'GET', authorization: `Bearer ${alice}` });
+  r = await decide('/_tessera/authz/auth', {
+    'x-original-uri': '/api/../admin',
+    'x-original-method': 'GET',
+    authorization: `Bearer ${alice}`,
+  });
   assert.equal(r.status, 403, 'the original URI is normalized before authorization');
-  r = await decide('/_tessera/authz/auth', { 'x-original-uri': '/api/items', 'x-original-method': 'GET', authorization: 'Bearer abc.def.ghi' });
+  r = await decide('/_tessera/authz/auth', {
+    'x-original-uri': '/api/items',
+    'x-original-method': 'GET',
+    authorization: 'Bearer abc.def.ghi',
+  });
   assert.equal(r.status, 401);
   assert.match(String(r.headers['www-authenticate']), /error="invalid_token"/);
   r = await decide('/_tessera/authz/auth', { authorization: `Bearer ${alice}` });
@@ -67,23 +93,48 @@ test('nginx auth_request style: 200 with identity headers, 401, 403 — and noth
 
 test('a subject with CR/LF never reaches a header of the decision answer, and the gateway keeps serving', async () => {
   const evil = s.issuer.sign({ sub: 'alice\r\nx-injected: 1' });
-  const r = await decide('/_tessera/authz/auth', { 'x-original-uri': '/api/items', 'x-original-method': 'GET', authorization: `Bearer ${evil}` });
+  const r = await decide('/_tessera/authz/auth', {
+    'x-original-uri': '/api/items',
+    'x-original-method': 'GET',
+    authorization: `Bearer ${evil}`,
+  });
   assert.equal(r.status, 403, 'the principal is not alice');
   assert.equal(r.headers['x-injected'], undefined);
   const alice = s.issuer.sign({ sub: 'alice' });
-  assert.equal((await decide('/_tessera/authz/auth', { 'x-original-uri': '/api/items', 'x-original-method': 'GET', authorization: `Bearer ${alice}` })).status, 200);
+  assert.equal(
+    (
+      await decide('/_tessera/authz/auth', {
+        'x-original-uri': '/api/items',
+        'x-original-method': 'GET',
+        authorization: `Bearer ${alice}`,
+      })
+    ).status,
+    200,
+  );
 });
 
 test('Envoy ext_authz HTTP style: original method and path appended to the prefix', async () => {
   const alice = envoy.issuer.sign({ sub: 'alice' });
   const bob = envoy.issuer.sign({ sub: 'bob' });
-  assert.equal((await decide('/_tessera/authz/ext/api/items', { authorization: `Bearer ${alice}` }, 'GET', envoy)).status, 200);
-  assert.equal((await decide('/_tessera/authz/ext/api/items', { authorization: `Bearer ${alice}` }, 'POST', envoy)).status, 403);
-  assert.equal((await decide('/_tessera/authz/ext/api/items', { authorization: `Bearer ${bob}` }, 'GET', envoy)).status, 403);
+  assert.equal(
+    (await decide('/_tessera/authz/ext/api/items', { authorization: `Bearer ${alice}` }, 'GET', envoy)).status,
+    200,
+  );
+  assert.equal(
+    (await decide('/_tessera/authz/ext/api/items', { authorization: `Bearer ${alice}` }, 'POST', envoy)).status,
+    403,
+  );
+  assert.equal(
+    (await decide('/_tessera/authz/ext/api/items', { authorization: `Bearer ${bob}` }, 'GET', envoy)).status,
+    403,
+  );
   assert.equal((await decide('/_tessera/authz/ext/api/items', {}, 'GET', envoy)).status, 403);
 });
 
-function upgrade(path: string, token: string | undefined): Promise<{ head: string; socket: import('node:net').Socket }> {
+function upgrade(
+  path: string,
+  token: string | undefined,
+): Promise<{ head: string; socket: import('node:net').Socket }> {
   const u = new URL(s.url);
   return new Promise((resolve, reject) => {
     const socket = connect(Number(u.port), u.hostname);
@@ -98,7 +149,15 @@ function upgrade(path: string, token: string | undefined): Promise<{ head: strin
     };
     socket.on('data', onData);
     socket.on('error', reject);
-    const lines = [`GET ${path} HTTP/1.1`, 'Host: ws.test', 'Connection: Upgrade', 'Upgrade: websocket', 'Sec-WebSocket-Version: 13', 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==', 'X-Jwt-Sub: mallory'];
+    const lines = [
+      `GET ${path} HTTP/1.1`,
+      'Host: ws.test',
+      'Connection: Upgrade',
+      'Upgrade: websocket',
+      'Sec-WebSocket-Version: 13',
+      'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==',
+      'X-Jwt-Sub: mallory',
+    ];
     if (token) lines.push(`Authorization: Bearer ${token}`);
     socket.write(`${lines.join('\r\n')}\r\n\r\n`);
   });

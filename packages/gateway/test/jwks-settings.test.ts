@@ -43,10 +43,20 @@ async function unknownKidFetches(jwks: Record<string, number> | undefined): Prom
 
 test('unknown kids refetch at most once per policies.jwks.cooldownMs (default 30 s)', async () => {
   assert.equal(await unknownKidFetches(undefined), 1, 'the first load only; the cooldown holds the rest');
-  assert.ok((await unknownKidFetches({ cooldownMs: 0 })) >= 3, 'without a cooldown, unknown kids refetch again and again');
+  assert.ok(
+    (await unknownKidFetches({ cooldownMs: 0 })) >= 3,
+    'without a cooldown, unknown kids refetch again and again',
+  );
 });
 
 test('policies.jwks values are checked at load', () => {
-  assert.throws(() => loadGatewayConfig({ object: { policies: { jwks: { cacheMaxAgeMs: 10 } } } }), /policies\.jwks\.cacheMaxAgeMs/);
-  assert.deepEqual(loadGatewayConfig({}).policies.jwks, { cacheMaxAgeMs: 600_000, cooldownMs: 30_000, staleIfErrorMs: 3_600_000 });
+  assert.throws(
+    () => loadGatewayConfig({ object: { policies: { jwks: { cacheMaxAgeMs: 10 } } } }),
+    /policies\.jwks\.cacheMaxAgeMs/,
+  );
+  assert.deepEqual(loadGatewayConfig({}).policies.jwks, {
+    cacheMaxAgeMs: 600_000,
+    cooldownMs: 30_000,
+    staleIfErrorMs: 3_600_000,
+  });
 });

@@ -22,7 +22,15 @@ async function setup(extra: Record<string, unknown> = {}) {
   });
   const gateway = createGateway(config, { logger: silent });
   await gateway.listen();
-  return { upstream, gateway, url: gateway.urls.main!, close: async () => { await gateway.close(); await upstream.close(); } };
+  return {
+    upstream,
+    gateway,
+    url: gateway.urls.main!,
+    close: async () => {
+      await gateway.close();
+      await upstream.close();
+    },
+  };
 }
 
 test('proxies method, path, query and body; removes hop-by-hop headers both ways; sets X-Forwarded-*', async () => {
@@ -31,7 +39,15 @@ test('proxies method, path, query and body; removes hop-by-hop headers both ways
     const res = await request(`${s.url}/a/b?x=1&y=2`, {
       method: 'POST',
       body: 'hello body',
-      headers: { 'content-type': 'text/plain', connection: 'keep-alive, x-secret-hop', 'x-secret-hop': '1', te: 'trailers', 'x-forwarded-for': '6.6.6.6', 'x-forwarded-proto': 'https', 'x-custom': 'kept' },
+      headers: {
+        'content-type': 'text/plain',
+        connection: 'keep-alive, x-secret-hop',
+        'x-secret-hop': '1',
+        te: 'trailers',
+        'x-forwarded-for': '6.6.6.6',
+        'x-forwarded-proto': 'https',
+        'x-custom': 'kept',
+      },
     });
     assert.equal(res.statusCode, 200);
     assert.equal(res.headers['x-upstream-hop'], undefined, 'a header named in the upstream Connection is removed');
@@ -42,25 +58,43 @@ test('proxies method, path, query and body; removes hop-by-hop headers both ways
     assert.equal(echo.body, 'hello body');
     assert.equal(echo.headers['x-custom'], 'kept');
     assert.equal(echo.headers.te, undefined);
-    assert.equal(echo.headers['x-forwarded-for'], '127.0.0.1', 'a client-supplied X-Forwarded-For from an untrusted peer is replaced');
+    assert.equal(
+      echo.headers['x-forwarded-for'],
+      '127.0.0.1',
+      'a client-supplied X-Forwarded-For from an untrusted peer is replaced',
+    );
     assert.equal(echo.headers['x-forwarded-proto'], 'http');
     assert.equal(echo.headers.host, new URL(s.url).host, 'the Host is preserved');
-    const raw = await rawRequest(s.url, ['GET /hop HTTP/1.1', 'Host: a.test', 'X-Secret-Hop: 1', 'Keep-Alive: timeout=9', 'Connection: X-Secret-Hop', 'Proxy-Authorization: Basic eDp5', 'Upgrade-Insecure-Requests: 1']);
+    const raw = await rawRequest(s.url, [
+      'GET /hop HTTP/1.1',
+      'Host: a.test',
+      'X-Secret-Hop: 1',
+      'Keep-Alive: timeout=9',
+      'Connection: X-Secret-Hop',
+      'Proxy-Authorization: Basic eDp5',
+      'Upgrade-Insecure-Requests: 1',
+    ]);
     const e2 = JSON.parse(raw.body) as Echo;
     assert.equal(e2.headers['x-secret-hop'], undefined, 'a header named in Connection is removed');
     assert.equal(e2.headers['proxy-authorization'], undefined);
     assert.notEqual(e2.headers['keep-alive'], 'timeout=9');
-    assert.equal(e2.headers['upgrade-insecure-requests'], '1', 'an end-to-end header that merely starts like a hop-by-hop one is kept');
+    assert.equal(
+      e2.headers['upgrade-insecure-requests'],
+      '1',
+      'an end-to-end header that merely starts like a hop-by-hop one is kept',
+    );
     assert.equal(e2.headers.host, 'a.test');
   } finally {
     await s.close();
   }
 });
 
-test('a trusted proxy\'s X-Forwarded-For is appended to', async () => {
+test("a trusted proxy's X-Forwarded-For is appended to", async () => {
   const s = await setup({ trustedProxies: ['127.0.0.0/8'] });
   try {
-    const res = await request(`${s.url}/`, { headers: { 'x-forwarded-for': '10.1.2.3', 'x-forwarded-proto': 'https' } });
+    const res = await request(`${s.url}/`, {
+      headers: { 'x-forwarded-for': '10.1.2.3', 'x-forwarded-proto': 'https' },
+    });
     const echo = (await res.body.json()) as Echo;
     assert.equal(echo.headers['x-forwarded-for'], '10.1.2.3, 127.0.0.1');
     assert.equal(echo.headers['x-forwarded-proto'], 'https');
@@ -84,7 +118,12 @@ test('streams a large body both ways', async () => {
 test('the path is normalized once: the upstream gets the path that was routed and authorized', async () => {
   const s = await setup();
   try {
-    for (const [path, expected] of [['//admin', '/admin'], ['/x/../admin', '/admin'], ['/%61dmin/./y', '/admin/y'], ['/x/%2e%2e/admin', '/admin']] as const) {
+    for (const [path, expected] of [
+      ['//admin', '/admin'],
+      ['/x/../admin', '/admin'],
+      ['/%61dmin/./y', '/admin/y'],
+      ['/x/%2e%2e/admin', '/admin'],
+    ] as const) {
       const res = await rawRequest(s.url, [`GET ${path} HTTP/1.1`, 'Host: a.test']);
       assert.equal(res.status, 200, path);
       assert.equal((JSON.parse(res.body) as Echo).url, expected, path);
@@ -101,11 +140,20 @@ test('the path is normalized once: the upstream gets the path that was routed an
 test('duplicate Authorization or Host → 400; too many headers → 431; the gateway keeps serving', async () => {
   const s = await setup({ limits: { maxHeaderCount: 20 } });
   try {
-    let res = await rawRequest(s.url, ['GET / HTTP/1.1', 'Host: a.test', 'Authorization: Bearer a.b.c', 'Authorization: Bearer d.e.f']);
+    let res = await rawRequest(s.url, [
+      'GET / HTTP/1.1',
+      'Host: a.test',
+      'Authorization: Bearer a.b.c',
+      'Authorization: Bearer d.e.f',
+    ]);
     assert.equal(res.status, 400);
     res = await rawRequest(s.url, ['GET / HTTP/1.1', 'Host: a.test', 'Host: b.test']);
     assert.equal(res.status, 400);
-    res = await rawRequest(s.url, ['GET / HTTP/1.1', 'Host: a.test', ...Array.from({ length: 30 }, (_, i) => `X-H${i}: v`)]);
+    res = await rawRequest(s.url, [
+      'GET / HTTP/1.1',
+      'Host: a.test',
+      ...Array.from({ length: 30 }, (_, i) => `X-H${i}: v`),
+    ]);
     assert.equal(res.status, 431);
     res = await rawRequest(s.url, ['GET / HTTP/1.1', 'Host: a.test', `X-Big: ${'a'.repeat(20_000)}`]);
     assert.equal(res.status, 431);
@@ -128,10 +176,23 @@ test('upstream down → 502; upstream slow → 504', async () => {
     await s.gateway.close();
   }
   const { createServer } = await import('node:http');
-  const slow = createServer(() => { /* never answers */ });
+  const slow = createServer(() => {
+    /* never answers */
+  });
   await new Promise<void>((r) => slow.listen(0, '127.0.0.1', r));
   const port = (slow.address() as { port: number }).port;
-  const gw = createGateway(loadGatewayConfig({ object: { listeners: [{ port: 0 }], admin: { enabled: false }, routes: [{ name: 'slow', upstream: `http://127.0.0.1:${port}` }], policies: { defaultAction: 'allow', watch: false }, limits: { upstreamHeadersTimeoutMs: 200 } } }), { logger: silent });
+  const gw = createGateway(
+    loadGatewayConfig({
+      object: {
+        listeners: [{ port: 0 }],
+        admin: { enabled: false },
+        routes: [{ name: 'slow', upstream: `http://127.0.0.1:${port}` }],
+        policies: { defaultAction: 'allow', watch: false },
+        limits: { upstreamHeadersTimeoutMs: 200 },
+      },
+    }),
+    { logger: silent },
+  );
   await gw.listen();
   try {
     const res = await request(`${gw.urls.main}/`);
@@ -164,7 +225,17 @@ test('admin listener: /healthz, /readyz, /metrics', async () => {
 
 test('no route → 404; defaultAction deny → 403 RBAC: access denied', async () => {
   const upstream = await startEchoUpstream();
-  const gw = createGateway(loadGatewayConfig({ object: { listeners: [{ port: 0 }], admin: { enabled: false }, routes: [{ name: 'api', host: 'api.test', pathPrefix: '/api', upstream: upstream.url }], policies: { watch: false } } }), { logger: silent });
+  const gw = createGateway(
+    loadGatewayConfig({
+      object: {
+        listeners: [{ port: 0 }],
+        admin: { enabled: false },
+        routes: [{ name: 'api', host: 'api.test', pathPrefix: '/api', upstream: upstream.url }],
+        policies: { watch: false },
+      },
+    }),
+    { logger: silent },
+  );
   await gw.listen();
   try {
     let res = await rawRequest(gw.urls.main!, ['GET /other HTTP/1.1', 'Host: api.test']);

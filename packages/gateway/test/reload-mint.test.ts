@@ -30,10 +30,28 @@ async function until(check: () => Promise<boolean>, what: string): Promise<void>
 
 test('hot reload: a good file is swapped in; a bad file keeps the old set and is logged with file, line and field', async () => {
   const lines: string[] = [];
-  const logger = pino({ level: 'info' }, new Writable({ write(chunk, _e, cb) { lines.push(String(chunk)); cb(); } }));
+  const logger = pino(
+    { level: 'info' },
+    new Writable({
+      write(chunk, _e, cb) {
+        lines.push(String(chunk));
+        cb();
+      },
+    }),
+  );
   const upstream = await startEchoUpstream();
   const dir = policyDir({ 'ap.yaml': allowPath('/one') });
-  const gw = createGateway(loadGatewayConfig({ object: { listeners: [{ port: 0 }], admin: { enabled: false }, routes: [{ name: 'echo', upstream: upstream.url }], policies: { sources: [dir.dir], debounceMs: 20 } } }), { logger });
+  const gw = createGateway(
+    loadGatewayConfig({
+      object: {
+        listeners: [{ port: 0 }],
+        admin: { enabled: false },
+        routes: [{ name: 'echo', upstream: upstream.url }],
+        policies: { sources: [dir.dir], debounceMs: 20 },
+      },
+    }),
+    { logger },
+  );
   await gw.listen();
   const status = async (path: string) => {
     const res = await request(`${gw.urls.main}${path}`);
@@ -47,14 +65,17 @@ test('hot reload: a good file is swapped in; a bad file keeps the old set and is
     await until(async () => (await status('/two')) === 200, 'the new policy');
     assert.equal(await status('/one'), 403);
 
-    dir.write('ap.yaml', `apiVersion: security.istio.io/v1
+    dir.write(
+      'ap.yaml',
+      `apiVersion: security.istio.io/v1
 kind: AuthorizationPolicy
 metadata: { name: allow, namespace: default }
 spec:
   action: ALLOW
   rules:
     - to: [{ operation: { methods: 42 } }]
-`);
+`,
+    );
     await until(async () => lines.some((l) => l.includes('policy reload failed')), 'the failed reload to be logged');
     const failure = lines.find((l) => l.includes('policy reload failed'))!;
     assert.match(failure, /ap\.yaml/);
@@ -70,20 +91,24 @@ spec:
 });
 
 test('mint: the upstream gets a short-lived token for its audience, signed by the gateway and verifiable at its JWKS', async () => {
-  const s = await startStack({
-    'ra.yaml': `apiVersion: security.istio.io/v1
+  const s = await startStack(
+    {
+      'ra.yaml': `apiVersion: security.istio.io/v1
 kind: RequestAuthentication
 metadata: { name: jwt, namespace: default }
 spec:
   jwtRules: [{ issuer: "${ISSUER}", jwksUri: "{{JWKS}}" }]
 `,
-    'ap.yaml': `apiVersion: security.istio.io/v1
+      'ap.yaml': `apiVersion: security.istio.io/v1
 kind: AuthorizationPolicy
 metadata: { name: any-caller, namespace: default }
 spec:
   rules: [{ from: [{ source: { requestPrincipals: ["*"] } }] }]
 `,
-  }, { minting: { issuer: 'https://gateway.tessera.test' } }, { mutations: { mint: { mode: 'self', audience: 'orders', lifetimeSeconds: 30 } } });
+    },
+    { minting: { issuer: 'https://gateway.tessera.test' } },
+    { mutations: { mint: { mode: 'self', audience: 'orders', lifetimeSeconds: 30 } } },
+  );
   try {
     const original = s.issuer.sign({ sub: 'alice', act: { sub: 'webui' } });
     const get = async () => {
@@ -96,14 +121,25 @@ spec:
     assert.notEqual(minted, original);
     const jwks = (await (await request(`${s.url}/.well-known/jwks.json`)).body.json()) as Jwks;
     assert.ok(jwks.keys.length >= 1);
-    assert.ok(jwks.keys.every((k) => k.d === undefined), 'no private members published');
-    const verified = await createVerifier({ issuer: 'https://gateway.tessera.test', audience: 'orders', keys: jwks }).verify(minted);
+    assert.ok(
+      jwks.keys.every((k) => k.d === undefined),
+      'no private members published',
+    );
+    const verified = await createVerifier({
+      issuer: 'https://gateway.tessera.test',
+      audience: 'orders',
+      keys: jwks,
+    }).verify(minted);
     assert.equal(verified.payload.sub, 'alice');
     assert.equal(verified.payload.aud, 'orders');
     assert.deepEqual(verified.payload.act, { sub: 'https://gateway.tessera.test', act: { sub: 'webui' } });
     assert.ok(verified.payload.exp! - verified.payload.iat! <= 30);
     const second = await get();
-    assert.equal(second.headers.authorization, first.headers.authorization, 'cached per (subject, audience, original token)');
+    assert.equal(
+      second.headers.authorization,
+      first.headers.authorization,
+      'cached per (subject, audience, original token)',
+    );
     const other = s.issuer.sign({ sub: 'bob' });
     const res = await request(`${s.url}/orders/1`, { headers: { authorization: `Bearer ${other}` } });
     const third = (await res.body.json()) as Echo;
@@ -112,7 +148,6 @@ spec:
     await s.close();
   }
 });
-
 
 test('revocationsMaxStaleMs: when the feed has been unreachable too long, tokens with a jti are refused (fail closed)', async () => {
   const { startIssuer, requestAuthentication } = await import('./internal/fixtures.js');
@@ -129,15 +164,18 @@ test('revocationsMaxStaleMs: when the feed has been unreachable too long, tokens
     });
   });
   let now = Date.now();
-  const gw = createGateway(loadGatewayConfig({
-    object: {
-      listeners: [{ port: 0 }],
-      admin: { enabled: false },
-      routes: [{ name: 'echo', upstream: upstream.url, labels: { app: 'echo' } }],
-      policies: { sources: [dir.dir], watch: false },
-      tokenService: { url: `http://127.0.0.1:${closedPort}`, revocationsPollMs: 50, revocationsMaxStaleMs: 5000 },
-    },
-  }), { logger: pino({ level: 'silent' }), clock: () => now });
+  const gw = createGateway(
+    loadGatewayConfig({
+      object: {
+        listeners: [{ port: 0 }],
+        admin: { enabled: false },
+        routes: [{ name: 'echo', upstream: upstream.url, labels: { app: 'echo' } }],
+        policies: { sources: [dir.dir], watch: false },
+        tokenService: { url: `http://127.0.0.1:${closedPort}`, revocationsPollMs: 50, revocationsMaxStaleMs: 5000 },
+      },
+    }),
+    { logger: pino({ level: 'silent' }), clock: () => now },
+  );
   await gw.listen();
   try {
     const withJti = issuer.sign({ sub: 'alice', jti: 'id-1' });

@@ -45,7 +45,9 @@ test('spoofed identity headers (any spelling) are dropped; unsafe jwtRules claim
   assert.equal(echoed.headers['x_jwt_sub'], undefined);
 
   // The same token sent as a header and as ?access_token= never reaches the upstream either way.
-  const both = await request(`${s.url}/x?access_token=${alice}&keep=1`, { headers: { authorization: `Bearer ${alice}` } });
+  const both = await request(`${s.url}/x?access_token=${alice}&keep=1`, {
+    headers: { authorization: `Bearer ${alice}` },
+  });
   const seen = (await both.body.json()) as { url: string; headers: Record<string, string | undefined> };
   assert.equal(both.statusCode, 200);
   assert.equal(seen.url, '/x?keep=1');

@@ -7,19 +7,23 @@ import { fileURLToPath } from 'node:url';
 import { request, Agent } from 'undici';
 import { startEchoUpstream } from './internal/echo-upstream.js';
 
-const freePort = () => new Promise<number>((resolve) => {
-  const s = createServer();
-  s.listen(0, '127.0.0.1', () => {
-    const { port } = s.address() as { port: number };
-    s.close(() => resolve(port));
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
   });
-});
 
 test('two workers serve one port and publish the same minting key; SIGTERM drains and exits', async () => {
   const upstream = await startEchoUpstream();
   const script = fileURLToPath(new URL('./internal/run-workers.ts', import.meta.url));
   const adminPort = await freePort();
-  const child = spawn(process.execPath, ['--conditions=development', '--import', 'tsx', script, upstream.url], { env: { ...process.env, GW_PORT: String(await freePort()), GW_ADMIN_PORT: String(adminPort) }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--conditions=development', '--import', 'tsx', script, upstream.url], {
+    env: { ...process.env, GW_PORT: String(await freePort()), GW_ADMIN_PORT: String(adminPort) },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   try {
     const line = await new Promise<string>((resolve, reject) => {
       let out = '';
@@ -43,7 +47,7 @@ test('two workers serve one port and publish the same minting key; SIGTERM drain
       await proxied.body.dump();
       await dispatcher.close();
     }
-    assert.equal(keys.size, 1, 'every worker publishes the primary\'s key');
+    assert.equal(keys.size, 1, "every worker publishes the primary's key");
     // Whichever worker a scrape lands on, /metrics counts the requests of the whole cluster.
     for (let i = 0; i < 4; i++) {
       const dispatcher = new Agent({ pipelining: 0 });

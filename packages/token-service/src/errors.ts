@@ -12,30 +12,107 @@ import { defineErrors } from '@tessera/core';
  * ```
  */
 export const tokenServiceErrors = defineErrors({
-  ERR_TOKEN_SERVICE_CONFIG_INVALID: { status: 500, description: 'The token service configuration (file, environment or defaults) fails validation; the message names the file and field path.' },
-  ERR_TOKEN_INVALID_REQUEST: { status: 400, description: 'RFC 6749 `invalid_request`: a parameter is missing, repeated, malformed or unsupported, or the body is not a form.' },
-  ERR_TOKEN_INVALID_CLIENT: { status: 401, description: 'RFC 6749 `invalid_client`: client authentication failed (unknown client, bad secret or assertion, disabled client, no or several methods).' },
-  ERR_TOKEN_INVALID_GRANT: { status: 400, description: 'RFC 6749 `invalid_grant`: the grant (subject token, actor token, password) is invalid, expired, revoked or not allowed.' },
-  ERR_TOKEN_UNAUTHORIZED_CLIENT: { status: 400, description: 'RFC 6749 `unauthorized_client`: the client may not use this grant type.' },
-  ERR_TOKEN_UNSUPPORTED_GRANT_TYPE: { status: 400, description: 'RFC 6749 `unsupported_grant_type`: the grant type is unknown or disabled.' },
-  ERR_TOKEN_INVALID_SCOPE: { status: 400, description: 'RFC 6749 `invalid_scope`: a requested scope is unknown, malformed or beyond what the client or subject token holds.' },
-  ERR_TOKEN_INVALID_TARGET: { status: 400, description: 'RFC 8693 `invalid_target`: the requested audience or resource is not allowed for this client, or more than one was asked for.' },
-  ERR_TOKEN_UNSUPPORTED_TOKEN_TYPE: { status: 400, description: 'RFC 7009 §2.2.1 `unsupported_token_type`: the server cannot revoke tokens of this type.' },
-  ERR_TOKEN_RATE_LIMITED: { status: 429, description: 'Too many token requests from this client or source address; retry after the `Retry-After` seconds.' },
+  ERR_TOKEN_SERVICE_CONFIG_INVALID: {
+    status: 500,
+    description:
+      'The token service configuration (file, environment or defaults) fails validation; the message names the file and field path.',
+  },
+  ERR_TOKEN_INVALID_REQUEST: {
+    status: 400,
+    description:
+      'RFC 6749 `invalid_request`: a parameter is missing, repeated, malformed or unsupported, or the body is not a form.',
+  },
+  ERR_TOKEN_INVALID_CLIENT: {
+    status: 401,
+    description:
+      'RFC 6749 `invalid_client`: client authentication failed (unknown client, bad secret or assertion, disabled client, no or several methods).',
+  },
+  ERR_TOKEN_INVALID_GRANT: {
+    status: 400,
+    description:
+      'RFC 6749 `invalid_grant`: the grant (subject token, actor token, password) is invalid, expired, revoked or not allowed.',
+  },
+  ERR_TOKEN_UNAUTHORIZED_CLIENT: {
+    status: 400,
+    description: 'RFC 6749 `unauthorized_client`: the client may not use this grant type.',
+  },
+  ERR_TOKEN_UNSUPPORTED_GRANT_TYPE: {
+    status: 400,
+    description: 'RFC 6749 `unsupported_grant_type`: the grant type is unknown or disabled.',
+  },
+  ERR_TOKEN_INVALID_SCOPE: {
+    status: 400,
+    description:
+      'RFC 6749 `invalid_scope`: a requested scope is unknown, malformed or beyond what the client or subject token holds.',
+  },
+  ERR_TOKEN_INVALID_TARGET: {
+    status: 400,
+    description:
+      'RFC 8693 `invalid_target`: the requested audience or resource is not allowed for this client, or more than one was asked for.',
+  },
+  ERR_TOKEN_UNSUPPORTED_TOKEN_TYPE: {
+    status: 400,
+    description: 'RFC 7009 §2.2.1 `unsupported_token_type`: the server cannot revoke tokens of this type.',
+  },
+  ERR_TOKEN_RATE_LIMITED: {
+    status: 429,
+    description: 'Too many token requests from this client or source address; retry after the `Retry-After` seconds.',
+  },
   ERR_TOKEN_SERVICE_NOT_FOUND: { status: 404, description: 'No endpoint at this path and method.' },
   ERR_TOKEN_SERVICE_BODY_TOO_LARGE: { status: 413, description: 'The request body exceeds the configured limit.' },
-  ERR_TOKEN_SERVICE_UNAVAILABLE: { status: 503, description: 'The service is starting or shutting down, or its storage is unavailable.' },
-  ERR_ADMIN_UNAUTHORIZED: { status: 401, description: 'The admin API request carries no admin bearer token or a wrong one.' },
+  ERR_TOKEN_SERVICE_UNAVAILABLE: {
+    status: 503,
+    description: 'The service is starting or shutting down, or its storage is unavailable.',
+  },
+  ERR_ADMIN_UNAUTHORIZED: {
+    status: 401,
+    description: 'The admin API request carries no admin bearer token or a wrong one.',
+  },
   ERR_ADMIN_BAD_REQUEST: { status: 400, description: 'The admin API request body or parameters are invalid.' },
   ERR_ADMIN_NOT_FOUND: { status: 404, description: 'The admin API resource (client, key) does not exist.' },
-  ERR_ADMIN_CONFLICT: { status: 409, description: 'The admin API change conflicts with the current state (the id exists, the key is in the wrong state).' },
-  ERR_KEYRING_NO_ACTIVE_KEY: { status: 503, description: 'The key ring has no active signing key (storage empty or all keys retired).' },
-  ERR_KEYRING_TRANSITION_INVALID: { status: 409, description: 'The requested key state change breaks next → active → retired → removed, or would leave no active key.' },
-  ERR_STORE_CONFIG_INVALID: { status: 500, description: 'The storage configuration is invalid: unknown back-end, a concern the back-end cannot hold (keys on redis), missing url or data directory, bad schema name, key prefix or key-encryption key.' },
-  ERR_STORE_INPUT_INVALID: { status: 400, description: 'A record, id, cursor or limit given to a store is malformed (empty id, not plain JSON, wrong field type, oversized).' },
-  ERR_STORE_CONFLICT: { status: 409, description: 'The write lost a compare-and-set: the id already exists, or the record is no longer in the expected state or version.' },
+  ERR_ADMIN_CONFLICT: {
+    status: 409,
+    description:
+      'The admin API change conflicts with the current state (the id exists, the key is in the wrong state).',
+  },
+  ERR_KEYRING_NO_ACTIVE_KEY: {
+    status: 503,
+    description: 'The key ring has no active signing key (storage empty or all keys retired).',
+  },
+  ERR_KEYRING_TRANSITION_INVALID: {
+    status: 409,
+    description:
+      'The requested key state change breaks next → active → retired → removed, or would leave no active key.',
+  },
+  ERR_STORE_CONFIG_INVALID: {
+    status: 500,
+    description:
+      'The storage configuration is invalid: unknown back-end, a concern the back-end cannot hold (keys on redis), missing url or data directory, bad schema name, key prefix or key-encryption key.',
+  },
+  ERR_STORE_INPUT_INVALID: {
+    status: 400,
+    description:
+      'A record, id, cursor or limit given to a store is malformed (empty id, not plain JSON, wrong field type, oversized).',
+  },
+  ERR_STORE_CONFLICT: {
+    status: 409,
+    description:
+      'The write lost a compare-and-set: the id already exists, or the record is no longer in the expected state or version.',
+  },
   ERR_STORE_NOT_FOUND: { status: 404, description: 'The record to update does not exist.' },
-  ERR_STORE_CORRUPT: { status: 500, description: 'A stored file or row cannot be parsed or fails validation; the message names the file (or table) and it is never silently reset.' },
-  ERR_STORE_KEK_INVALID: { status: 500, description: 'The key-encryption key is malformed, or it cannot decrypt the stored private keys (a different `TESSERA_KEK` or `kek` file than the one they were written with).' },
-  ERR_STORE_UNAVAILABLE: { status: 503, description: 'The storage back-end (file system, PostgreSQL, Redis) cannot be reached or failed the operation, or the store is closed.' },
+  ERR_STORE_CORRUPT: {
+    status: 500,
+    description:
+      'A stored file or row cannot be parsed or fails validation; the message names the file (or table) and it is never silently reset.',
+  },
+  ERR_STORE_KEK_INVALID: {
+    status: 500,
+    description:
+      'The key-encryption key is malformed, or it cannot decrypt the stored private keys (a different `TESSERA_KEK` or `kek` file than the one they were written with).',
+  },
+  ERR_STORE_UNAVAILABLE: {
+    status: 503,
+    description:
+      'The storage back-end (file system, PostgreSQL, Redis) cannot be reached or failed the operation, or the store is closed.',
+  },
 });

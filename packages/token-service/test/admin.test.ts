@@ -20,18 +20,35 @@ test('admin token: generated at first start, kept 0600 in the data directory', (
 });
 
 test('without the admin credential: 401 problem JSON, nothing happens', async () => {
-  for (const headers of <Record<string, string>[]>[{}, { authorization: 'Bearer wrong-token-wrong-token-wrong' }, { authorization: `Basic ${ts.service.adminToken}` }]) {
-    const res = await fetch(`${ts.url}/admin/clients`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify({ id: 'x' }) });
+  for (const headers of <Record<string, string>[]>[
+    {},
+    { authorization: 'Bearer wrong-token-wrong-token-wrong' },
+    { authorization: `Basic ${ts.service.adminToken}` },
+  ]) {
+    const res = await fetch(`${ts.url}/admin/clients`, {
+      method: 'POST',
+      headers: { ...headers, 'content-type': 'application/json' },
+      body: JSON.stringify({ id: 'x' }),
+    });
     assert.equal(res.status, 401);
     assert.equal(res.headers.get('content-type'), 'application/problem+json');
     assert.match(res.headers.get('www-authenticate') ?? '', /^Bearer /);
-    assert.deepEqual(await res.json(), { type: 'about:blank', title: 'Unauthorized', status: 401, detail: 'admin credential missing or wrong', code: 'ERR_ADMIN_UNAUTHORIZED' });
+    assert.deepEqual(await res.json(), {
+      type: 'about:blank',
+      title: 'Unauthorized',
+      status: 401,
+      detail: 'admin credential missing or wrong',
+      code: 'ERR_ADMIN_UNAUTHORIZED',
+    });
   }
   assert.deepEqual(await ts.service.storage.clients.list(), []);
 });
 
 test('client CRUD: create (generated secret shown once), use, update, disable, delete — all audited', async () => {
-  const created = await ts.admin('/admin/clients', { method: 'POST', body: JSON.stringify({ id: 'orders', audiences: ['inventory'], scopes: ['stock:read'] }) });
+  const created = await ts.admin('/admin/clients', {
+    method: 'POST',
+    body: JSON.stringify({ id: 'orders', audiences: ['inventory'], scopes: ['stock:read'] }),
+  });
   assert.equal(created.status, 201);
   const body = (await created.json()) as Record<string, unknown>;
   const secret = body['client_secret'] as string;
@@ -44,33 +61,65 @@ test('client CRUD: create (generated secret shown once), use, update, disable, d
   assert.equal(tokenOk.body['scope'], 'stock:read');
 
   const listed = (await (await ts.admin('/admin/clients')).json()) as { clients: { id: string }[] };
-  assert.deepEqual(listed.clients.map((c) => c.id), ['orders']);
+  assert.deepEqual(
+    listed.clients.map((c) => c.id),
+    ['orders'],
+  );
   assert.equal(JSON.stringify(listed).includes('scrypt$'), false);
 
   const dup = await ts.admin('/admin/clients', { method: 'POST', body: JSON.stringify({ id: 'orders' }) });
   assert.equal(dup.status, 409);
   assert.equal(((await dup.json()) as { code: string }).code, 'ERR_ADMIN_CONFLICT');
 
-  const bad = await ts.admin('/admin/clients', { method: 'POST', body: JSON.stringify({ id: 'x', scopes: ['bad scope'], extra: 1 }) });
+  const bad = await ts.admin('/admin/clients', {
+    method: 'POST',
+    body: JSON.stringify({ id: 'x', scopes: ['bad scope'], extra: 1 }),
+  });
   assert.equal(bad.status, 400);
   assert.match(((await bad.json()) as { detail: string }).detail, /scopes\.0/);
 
-  const rotated = await ts.admin('/admin/clients/orders', { method: 'PATCH', body: JSON.stringify({ rotateSecret: true, scopes: ['stock:read', 'stock:write'] }) });
+  const rotated = await ts.admin('/admin/clients/orders', {
+    method: 'PATCH',
+    body: JSON.stringify({ rotateSecret: true, scopes: ['stock:read', 'stock:write'] }),
+  });
   assert.equal(rotated.status, 200);
   const newSecret = ((await rotated.json()) as { client_secret: string }).client_secret;
-  assert.equal((await postForm(`${ts.url}/token`, { grant_type: 'client_credentials' }, { id: 'orders', secret })).status, 401, 'the old secret stops working at once');
-  const withNew = await postForm(`${ts.url}/token`, { grant_type: 'client_credentials', scope: 'stock:write' }, { id: 'orders', secret: newSecret });
+  assert.equal(
+    (await postForm(`${ts.url}/token`, { grant_type: 'client_credentials' }, { id: 'orders', secret })).status,
+    401,
+    'the old secret stops working at once',
+  );
+  const withNew = await postForm(
+    `${ts.url}/token`,
+    { grant_type: 'client_credentials', scope: 'stock:write' },
+    { id: 'orders', secret: newSecret },
+  );
   assert.equal(withNew.status, 200);
 
-  assert.equal((await ts.admin('/admin/clients/orders', { method: 'PATCH', body: JSON.stringify({ enabled: false }) })).status, 200);
-  assert.equal((await postForm(`${ts.url}/token`, { grant_type: 'client_credentials' }, { id: 'orders', secret: newSecret })).status, 401);
+  assert.equal(
+    (await ts.admin('/admin/clients/orders', { method: 'PATCH', body: JSON.stringify({ enabled: false }) })).status,
+    200,
+  );
+  assert.equal(
+    (await postForm(`${ts.url}/token`, { grant_type: 'client_credentials' }, { id: 'orders', secret: newSecret }))
+      .status,
+    401,
+  );
 
   assert.equal((await ts.admin('/admin/clients/orders', { method: 'DELETE' })).status, 204);
   assert.equal((await ts.admin('/admin/clients/orders')).status, 404);
 
-  const audit = (await (await ts.admin('/admin/audit?limit=100')).json()) as { entries: { action: string; actor: string; target?: string }[] };
-  const actions = audit.entries.filter((e) => e.target === 'orders').map((e) => e.action).reverse();
-  assert.deepEqual(actions.filter((a) => a.startsWith('client.')), ['client.created', 'client.updated', 'client.updated', 'client.deleted']);
+  const audit = (await (await ts.admin('/admin/audit?limit=100')).json()) as {
+    entries: { action: string; actor: string; target?: string }[];
+  };
+  const actions = audit.entries
+    .filter((e) => e.target === 'orders')
+    .map((e) => e.action)
+    .reverse();
+  assert.deepEqual(
+    actions.filter((a) => a.startsWith('client.')),
+    ['client.created', 'client.updated', 'client.updated', 'client.deleted'],
+  );
   assert.ok(audit.entries.some((e) => e.action === 'token.issued' && e.actor === 'orders'));
   assert.equal(JSON.stringify(audit).includes(newSecret), false, 'no secret in the audit log');
 });
@@ -82,19 +131,34 @@ test('keys: manual rotate publishes a next key first; retire hands over only to 
   assert.equal(retireEarly.status, 409);
   assert.equal(((await retireEarly.json()) as { code: string }).code, 'ERR_KEYRING_TRANSITION_INVALID');
 
-  const next = (await (await ts.admin('/admin/keys/rotate', { method: 'POST' })).json()) as { kid: string; state: string };
+  const next = (await (await ts.admin('/admin/keys/rotate', { method: 'POST' })).json()) as {
+    kid: string;
+    state: string;
+  };
   assert.equal(next.state, 'next');
   const jwks = (await (await fetch(`${ts.url}/.well-known/jwks.json`)).json()) as { keys: { kid: string }[] };
-  assert.deepEqual(jwks.keys.map((k) => k.kid).sort(), [active.kid, next.kid].sort(), 'the next key is published before it signs');
+  assert.deepEqual(
+    jwks.keys.map((k) => k.kid).sort(),
+    [active.kid, next.kid].sort(),
+    'the next key is published before it signs',
+  );
 
-  const emergency = (await (await ts.admin('/admin/keys/rotate', { method: 'POST', body: JSON.stringify({ immediate: true }) })).json()) as { kid: string; state: string };
+  const emergency = (await (
+    await ts.admin('/admin/keys/rotate', { method: 'POST', body: JSON.stringify({ immediate: true }) })
+  ).json()) as { kid: string; state: string };
   assert.equal(emergency.state, 'active');
   const after = ((await (await ts.admin('/admin/keys')).json()) as { keys: { kid: string; state: string }[] }).keys;
   assert.equal(after.find((k) => k.kid === active.kid)!.state, 'retired');
   assert.equal(after.filter((k) => k.state === 'active').length, 1);
   const nextRetire = await ts.admin(`/admin/keys/${next.kid}/retire`, { method: 'POST' });
-  assert.equal(((await nextRetire.json()) as { state: string }).state, 'removed', 'a key that never signed goes at once');
-  const audit = (await (await ts.admin('/admin/audit?limit=50')).json()) as { entries: { action: string; actor: string }[] };
+  assert.equal(
+    ((await nextRetire.json()) as { state: string }).state,
+    'removed',
+    'a key that never signed goes at once',
+  );
+  const audit = (await (await ts.admin('/admin/audit?limit=50')).json()) as {
+    entries: { action: string; actor: string }[];
+  };
   assert.ok(audit.entries.some((e) => e.action === 'key.next' && e.actor === 'admin'));
 });
 

@@ -9,12 +9,22 @@ const A = { id: 'svc-a', secret: 'svc-a-secret-0123456789' };
 
 for (const algorithm of ['RS256', 'PS256', 'ES256', 'EdDSA'] as const) {
   test(`${algorithm}: issued tokens verify against the JWKS with jose`, async () => {
-    const ts = await startService({ keys: { algorithm }, clients: [{ id: A.id, secret: A.secret, audiences: ['svc-b'] }] });
+    const ts = await startService({
+      keys: { algorithm },
+      clients: [{ id: A.id, secret: A.secret, audiences: ['svc-b'] }],
+    });
     try {
       const jwks = (await (await fetch(`${ts.url}/.well-known/jwks.json`)).json()) as JSONWebKeySet;
       assert.equal(jwks.keys[0]!.alg, algorithm);
-      const token = (await postForm(`${ts.url}/token`, { grant_type: 'client_credentials' }, A)).body['access_token'] as string;
-      const { protectedHeader } = await jwtVerify(token, createLocalJWKSet(jwks), { issuer: ts.service.issuer, audience: 'svc-b', typ: 'at+jwt', algorithms: [algorithm] });
+      const token = (await postForm(`${ts.url}/token`, { grant_type: 'client_credentials' }, A)).body[
+        'access_token'
+      ] as string;
+      const { protectedHeader } = await jwtVerify(token, createLocalJWKSet(jwks), {
+        issuer: ts.service.issuer,
+        audience: 'svc-b',
+        typ: 'at+jwt',
+        algorithms: [algorithm],
+      });
       assert.equal(protectedHeader.alg, algorithm);
     } finally {
       await ts.stop();
@@ -36,11 +46,14 @@ test('the injected rotation timer publishes, promotes and removes keys on schedu
       if (i >= 0) pending.splice(i, 1);
     },
   };
-  const ts = await startService({
-    clients: [{ id: A.id, secret: A.secret, audiences: ['svc-b'] }],
-    keys: { rotationIntervalSeconds: 1200, jwksCacheSeconds: 300, checkIntervalSeconds: 60 },
-    tokens: { maxLifetimeSeconds: 600, clockSkewSeconds: 0 },
-  }, { clock: () => now, timers });
+  const ts = await startService(
+    {
+      clients: [{ id: A.id, secret: A.secret, audiences: ['svc-b'] }],
+      keys: { rotationIntervalSeconds: 1200, jwksCacheSeconds: 300, checkIntervalSeconds: 60 },
+      tokens: { maxLifetimeSeconds: 600, clockSkewSeconds: 0 },
+    },
+    { clock: () => now, timers },
+  );
   try {
     const first = ts.service.keyRing.list()[0]!.kid;
     // Fire due timers one by one as the clock advances; each tick schedules the next.
@@ -60,11 +73,19 @@ test('the injected rotation timer publishes, promotes and removes keys on schedu
       now = end;
     };
     await advance(901_000);
-    assert.deepEqual(ts.service.keyRing.list().map((k) => k.state).sort(), ['active', 'next']);
+    assert.deepEqual(
+      ts.service.keyRing
+        .list()
+        .map((k) => k.state)
+        .sort(),
+      ['active', 'next'],
+    );
     await advance(300_000);
     const states = Object.fromEntries(ts.service.keyRing.list().map((k) => [k.kid, k.state]));
     assert.equal(states[first], 'retired');
-    const token = (await postForm(`${ts.url}/token`, { grant_type: 'client_credentials' }, A)).body['access_token'] as string;
+    const token = (await postForm(`${ts.url}/token`, { grant_type: 'client_credentials' }, A)).body[
+      'access_token'
+    ] as string;
     assert.notEqual(decode(token).header['kid'], first);
     await advance(601_000);
     assert.equal(Object.fromEntries(ts.service.keyRing.list().map((k) => [k.kid, k.state]))[first], 'removed');

@@ -20,9 +20,15 @@ export interface TestService {
 }
 
 /** Starts a token service with `config` (YAML-shaped object) on port 0 in a temporary data dir. */
-export async function startService(config: Record<string, unknown> = {}, options: { clock?: () => number; dataDir?: string; timers?: ServiceTimers | false } = {}): Promise<TestService> {
+export async function startService(
+  config: Record<string, unknown> = {},
+  options: { clock?: () => number; dataDir?: string; timers?: ServiceTimers | false } = {},
+): Promise<TestService> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'tessera-ts-'));
-  const loaded = loadConfig({ object: config, overrides: { 'server.port': 0, 'server.host': '127.0.0.1', 'storage.dataDir': dataDir, 'storage.type': 'file' } });
+  const loaded = loadConfig({
+    object: config,
+    overrides: { 'server.port': 0, 'server.host': '127.0.0.1', 'storage.dataDir': dataDir, 'storage.type': 'file' },
+  });
   const service = createTokenService(loaded, {
     logger: pino({ level: 'silent' }),
     env: { TESSERA_KEK: Buffer.alloc(32, 7).toString('base64url') },
@@ -34,7 +40,15 @@ export async function startService(config: Record<string, unknown> = {}, options
     service,
     url,
     dataDir,
-    admin: (path, init = {}) => fetch(url + path, { ...init, headers: { authorization: `Bearer ${service.adminToken}`, ...(init.body === undefined ? {} : { 'content-type': 'application/json' }), ...(init.headers as Record<string, string> | undefined) } }),
+    admin: (path, init = {}) =>
+      fetch(url + path, {
+        ...init,
+        headers: {
+          authorization: `Bearer ${service.adminToken}`,
+          ...(init.body === undefined ? {} : { 'content-type': 'application/json' }),
+          ...(init.headers as Record<string, string> | undefined),
+        },
+      }),
     async stop({ keepData = false } = {}) {
       await service.close();
       if (!keepData) rmSync(dataDir, { recursive: true, force: true });
@@ -43,17 +57,31 @@ export async function startService(config: Record<string, unknown> = {}, options
 }
 
 /** POSTs a form to the service, optionally with HTTP Basic credentials (RFC 6749 §2.3.1 encoding). */
-export async function postForm(url: string, params: Record<string, string> | string, basic?: { id: string; secret: string }, headers: Record<string, string> = {}): Promise<{ status: number; headers: Headers; body: Record<string, unknown> }> {
+export async function postForm(
+  url: string,
+  params: Record<string, string> | string,
+  basic?: { id: string; secret: string },
+  headers: Record<string, string> = {},
+): Promise<{ status: number; headers: Headers; body: Record<string, unknown> }> {
   const body = typeof params === 'string' ? params : new URLSearchParams(params).toString();
   const h: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded', ...headers };
-  if (basic !== undefined) h['authorization'] = 'Basic ' + Buffer.from(`${encodeURIComponent(basic.id)}:${encodeURIComponent(basic.secret)}`).toString('base64');
+  if (basic !== undefined)
+    h['authorization'] =
+      'Basic ' + Buffer.from(`${encodeURIComponent(basic.id)}:${encodeURIComponent(basic.secret)}`).toString('base64');
   const res = await fetch(url, { method: 'POST', headers: h, body });
   const text = await res.text();
-  return { status: res.status, headers: res.headers, body: text.length > 0 ? (JSON.parse(text) as Record<string, unknown>) : {} };
+  return {
+    status: res.status,
+    headers: res.headers,
+    body: text.length > 0 ? (JSON.parse(text) as Record<string, unknown>) : {},
+  };
 }
 
 /** Decodes a JWT's header and payload without verifying (assertions in tests only). */
 export function decode(token: string): { header: Record<string, unknown>; payload: Record<string, unknown> } {
   const [h, p] = token.split('.');
-  return { header: JSON.parse(Buffer.from(h!, 'base64url').toString()), payload: JSON.parse(Buffer.from(p!, 'base64url').toString()) };
+  return {
+    header: JSON.parse(Buffer.from(h!, 'base64url').toString()),
+    payload: JSON.parse(Buffer.from(p!, 'base64url').toString()),
+  };
 }

@@ -19,12 +19,26 @@ test('create keys, issue tokens, verify them like jsonwebtoken does', async () =
   const created = await ts.admin('/admin/jwt-factory/keys/servicea');
   assert.equal(created.status, 201);
   assert.equal((await json(created))['keyId'], 'servicea');
-  assert.equal((await ts.admin('/admin/jwt-factory/keys/servicea')).status, 200, 'an existing key is returned, not replaced');
+  assert.equal(
+    (await ts.admin('/admin/jwt-factory/keys/servicea')).status,
+    200,
+    'an existing key is returned, not replaced',
+  );
   await ts.admin('/admin/jwt-factory/keys/serviceb');
 
-  const issued = await json(await ts.admin('/admin/jwt-factory/issueToken/servicea', { method: 'POST', body: JSON.stringify({ aud: 'serviceb' }) }));
+  const issued = await json(
+    await ts.admin('/admin/jwt-factory/issueToken/servicea', {
+      method: 'POST',
+      body: JSON.stringify({ aud: 'serviceb' }),
+    }),
+  );
   const token = issued['token'] as string;
-  const ok = await json(await ts.admin('/admin/jwt-factory/verify/servicea', { method: 'POST', body: JSON.stringify({ token, aud: 'serviceb', sub: 'servicea' }) }));
+  const ok = await json(
+    await ts.admin('/admin/jwt-factory/verify/servicea', {
+      method: 'POST',
+      body: JSON.stringify({ token, aud: 'serviceb', sub: 'servicea' }),
+    }),
+  );
   assert.equal(ok['valid'], true);
   assert.equal(ok['claims']['iss'], 'https://jwt-factory/');
   assert.equal(ok['claims']['sub'], 'servicea');
@@ -34,28 +48,76 @@ test('create keys, issue tokens, verify them like jsonwebtoken does', async () =
   // The public key verifies with jsonwebtoken itself.
   const pub = await json(await ts.admin('/admin/jwt-factory/utils/publicKey/servicea'));
   assert.equal(Buffer.from(pub['publicKey'], 'base64').toString(), pub['pem']);
-  const decoded = jsonwebtoken.verify(token, pub['pem'], { audience: 'serviceb', subject: 'servicea', algorithms: ['RS256'] }) as Record<string, unknown>;
+  const decoded = jsonwebtoken.verify(token, pub['pem'], {
+    audience: 'serviceb',
+    subject: 'servicea',
+    algorithms: ['RS256'],
+  }) as Record<string, unknown>;
   assert.equal(decoded['sub'], 'servicea');
 
-  const wrongAud = await json(await ts.admin('/admin/jwt-factory/verify/servicea', { method: 'POST', body: JSON.stringify({ token, aud: 'servicec', sub: 'servicea' }) }));
-  assert.deepEqual(wrongAud, { valid: false, error: { name: 'JsonWebTokenError', message: 'jwt audience invalid. expected: servicec' }, claims: {} });
-  const wrongSub = await json(await ts.admin('/admin/jwt-factory/verify/servicea', { method: 'POST', body: JSON.stringify({ token, aud: 'serviceb', sub: 'mallory' }) }));
+  const wrongAud = await json(
+    await ts.admin('/admin/jwt-factory/verify/servicea', {
+      method: 'POST',
+      body: JSON.stringify({ token, aud: 'servicec', sub: 'servicea' }),
+    }),
+  );
+  assert.deepEqual(wrongAud, {
+    valid: false,
+    error: { name: 'JsonWebTokenError', message: 'jwt audience invalid. expected: servicec' },
+    claims: {},
+  });
+  const wrongSub = await json(
+    await ts.admin('/admin/jwt-factory/verify/servicea', {
+      method: 'POST',
+      body: JSON.stringify({ token, aud: 'serviceb', sub: 'mallory' }),
+    }),
+  );
   assert.equal(wrongSub['error']['message'], 'jwt subject invalid. expected: mallory');
-  const wrongKey = await json(await ts.admin('/admin/jwt-factory/verify/serviceb', { method: 'POST', body: JSON.stringify({ token, aud: 'serviceb', sub: 'servicea' }) }));
+  const wrongKey = await json(
+    await ts.admin('/admin/jwt-factory/verify/serviceb', {
+      method: 'POST',
+      body: JSON.stringify({ token, aud: 'serviceb', sub: 'servicea' }),
+    }),
+  );
   assert.deepEqual(wrongKey['error'], { name: 'JsonWebTokenError', message: 'invalid signature' });
-  const garbage = await json(await ts.admin('/admin/jwt-factory/verify/servicea', { method: 'POST', body: JSON.stringify({ token: 'nope', aud: 'serviceb', sub: 'servicea' }) }));
+  const garbage = await json(
+    await ts.admin('/admin/jwt-factory/verify/servicea', {
+      method: 'POST',
+      body: JSON.stringify({ token: 'nope', aud: 'serviceb', sub: 'servicea' }),
+    }),
+  );
   assert.deepEqual(garbage['error'], { name: 'JsonWebTokenError', message: 'jwt malformed' });
 
-  const expired = await json(await ts.admin('/admin/jwt-factory/issueToken/servicea?expired=1', { method: 'POST', body: JSON.stringify({ aud: 'serviceb' }) }));
-  const late = await json(await ts.admin('/admin/jwt-factory/verify/servicea', { method: 'POST', body: JSON.stringify({ token: expired['token'], aud: 'serviceb', sub: 'servicea' }) }));
+  const expired = await json(
+    await ts.admin('/admin/jwt-factory/issueToken/servicea?expired=1', {
+      method: 'POST',
+      body: JSON.stringify({ aud: 'serviceb' }),
+    }),
+  );
+  const late = await json(
+    await ts.admin('/admin/jwt-factory/verify/servicea', {
+      method: 'POST',
+      body: JSON.stringify({ token: expired['token'], aud: 'serviceb', sub: 'servicea' }),
+    }),
+  );
   assert.equal(late['valid'], false);
   assert.equal(late['error']['name'], 'TokenExpiredError');
   assert.equal(late['error']['message'], 'jwt expired');
   assert.ok(Date.parse(late['error']['expiredAt']) < Date.now());
   assert.throws(() => jsonwebtoken.verify(expired['token'], pub['pem']), { name: 'TokenExpiredError' });
 
-  const notYet = await json(await ts.admin('/admin/jwt-factory/issueToken/servicea', { method: 'POST', body: JSON.stringify({ aud: 'serviceb', nbf: Math.floor(Date.now() / 1000) + 600 }) }));
-  const early = await json(await ts.admin('/admin/jwt-factory/verify/servicea', { method: 'POST', body: JSON.stringify({ token: notYet['token'], aud: 'serviceb', sub: 'servicea' }) }));
+  const notYet = await json(
+    await ts.admin('/admin/jwt-factory/issueToken/servicea', {
+      method: 'POST',
+      body: JSON.stringify({ aud: 'serviceb', nbf: Math.floor(Date.now() / 1000) + 600 }),
+    }),
+  );
+  const early = await json(
+    await ts.admin('/admin/jwt-factory/verify/servicea', {
+      method: 'POST',
+      body: JSON.stringify({ token: notYet['token'], aud: 'serviceb', sub: 'servicea' }),
+    }),
+  );
   assert.equal(early['error']['name'], 'NotBeforeError');
 });
 
@@ -70,10 +132,19 @@ test('list key ids, dump PEM files (private ones 0600), unknown keys 404, bad id
   assert.equal((await ts.admin('/admin/jwt-factory/issueToken/nokey', { method: 'POST' })).status, 404);
   assert.equal((await ts.admin('/admin/jwt-factory/keys/..%2Fetc')).status, 400);
   const ring = ts.service.keyRing.list()[0]!.kid;
-  assert.equal((await ts.admin(`/admin/jwt-factory/issueToken/${ring}`, { method: 'POST' })).status, 404, 'ring keys are not factory keys');
-  const published = (await (await fetch(`${ts.url}/jwt-factory/jwks.json`)).json()) as { keys: { kid: string; d?: string }[] };
+  assert.equal(
+    (await ts.admin(`/admin/jwt-factory/issueToken/${ring}`, { method: 'POST' })).status,
+    404,
+    'ring keys are not factory keys',
+  );
+  const published = (await (await fetch(`${ts.url}/jwt-factory/jwks.json`)).json()) as {
+    keys: { kid: string; d?: string }[];
+  };
   assert.deepEqual(published.keys.map((k) => k.kid).sort(), ['servicea', 'serviceb', 'servicec']);
-  assert.ok(published.keys.every((k) => k.d === undefined), 'public halves only');
+  assert.ok(
+    published.keys.every((k) => k.d === undefined),
+    'public halves only',
+  );
   const audit = await json(await ts.admin('/admin/audit'));
   assert.ok(audit['entries'].some((e: { action: string }) => e.action === 'factory.key.created'));
   assert.ok(audit['entries'].some((e: { action: string }) => e.action === 'factory.keys.dumped'));

@@ -19,12 +19,22 @@ before(async () => {
   ts = await startService({
     clients: [
       { id: 'svc-a', secret: 'svc-a-secret-0123456789', audiences: ['svc-b', 'svc-c'], scopes: ['read', 'write'] },
-      { id: 'svc-b', secret: 'svc-b-secret-0123456789', audiences: ['svc-c'], scopes: ['read'], grantTypes: ['client_credentials', EXCHANGE], exchange: { targetAudiences: ['svc-c'] } },
+      {
+        id: 'svc-b',
+        secret: 'svc-b-secret-0123456789',
+        audiences: ['svc-c'],
+        scopes: ['read'],
+        grantTypes: ['client_credentials', EXCHANGE],
+        exchange: { targetAudiences: ['svc-c'] },
+      },
       { id: 'svc-jwt', jwks: { keys: [publicJwk] }, audiences: ['svc-b'], scopes: ['read'] },
     ],
   });
   const issuer = new URL(ts.service.issuer);
-  as = await oauth.processDiscoveryResponse(issuer, await oauth.discoveryRequest(issuer, { algorithm: 'oauth2', ...insecure }));
+  as = await oauth.processDiscoveryResponse(
+    issuer,
+    await oauth.discoveryRequest(issuer, { algorithm: 'oauth2', ...insecure }),
+  );
 });
 after(() => ts.stop());
 
@@ -36,7 +46,11 @@ async function verify(token: string, audience: string) {
 test('discovery: both well-known documents name the endpoints, grants and auth methods', async () => {
   assert.equal(as.issuer, ts.service.issuer);
   assert.equal(as.token_endpoint, `${ts.url}/token`);
-  assert.deepEqual(as.token_endpoint_auth_methods_supported, ['client_secret_basic', 'client_secret_post', 'private_key_jwt']);
+  assert.deepEqual(as.token_endpoint_auth_methods_supported, [
+    'client_secret_basic',
+    'client_secret_post',
+    'private_key_jwt',
+  ]);
   assert.ok(as.grant_types_supported?.includes('client_credentials'));
   assert.ok(as.grant_types_supported?.includes(EXCHANGE));
   assert.ok(!as.grant_types_supported?.includes('password'), 'password grant is off by default');
@@ -83,7 +97,11 @@ test('private_key_jwt: a replayed client assertion is rejected (RFC 7523 §3)', 
     assertion = body.get('client_assertion')!;
   };
   const client: oauth.Client = { client_id: 'svc-jwt' };
-  await oauth.processClientCredentialsResponse(as, client, await oauth.clientCredentialsGrantRequest(as, client, capture, {}, insecure));
+  await oauth.processClientCredentialsResponse(
+    as,
+    client,
+    await oauth.clientCredentialsGrantRequest(as, client, capture, {}, insecure),
+  );
   const replay: oauth.ClientAuth = async (_as, _client, body) => {
     body.set('client_id', 'svc-jwt');
     body.set('client_assertion_type', 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer');
@@ -103,13 +121,31 @@ test('token exchange: delegation records act, scope narrows, exp never beyond th
   const b: oauth.Client = { client_id: 'svc-b' };
   const aAuth = oauth.ClientSecretBasic('svc-a-secret-0123456789');
   const bAuth = oauth.ClientSecretBasic('svc-b-secret-0123456789');
-  const subject = await oauth.processClientCredentialsResponse(as, a, await oauth.clientCredentialsGrantRequest(as, a, aAuth, { audience: 'svc-b', scope: 'read write' }, insecure));
-  const actor = await oauth.processClientCredentialsResponse(as, b, await oauth.clientCredentialsGrantRequest(as, b, bAuth, {}, insecure));
-  const response = await oauth.genericTokenEndpointRequest(as, b, bAuth, EXCHANGE, {
-    subject_token: subject.access_token, subject_token_type: ACCESS_TOKEN_TYPE,
-    actor_token: actor.access_token, actor_token_type: ACCESS_TOKEN_TYPE,
-    audience: 'svc-c', scope: 'read',
-  }, insecure);
+  const subject = await oauth.processClientCredentialsResponse(
+    as,
+    a,
+    await oauth.clientCredentialsGrantRequest(as, a, aAuth, { audience: 'svc-b', scope: 'read write' }, insecure),
+  );
+  const actor = await oauth.processClientCredentialsResponse(
+    as,
+    b,
+    await oauth.clientCredentialsGrantRequest(as, b, bAuth, {}, insecure),
+  );
+  const response = await oauth.genericTokenEndpointRequest(
+    as,
+    b,
+    bAuth,
+    EXCHANGE,
+    {
+      subject_token: subject.access_token,
+      subject_token_type: ACCESS_TOKEN_TYPE,
+      actor_token: actor.access_token,
+      actor_token_type: ACCESS_TOKEN_TYPE,
+      audience: 'svc-c',
+      scope: 'read',
+    },
+    insecure,
+  );
   const exchanged = await oauth.processGenericTokenEndpointResponse(as, b, response);
   assert.equal(exchanged['issued_token_type'], ACCESS_TOKEN_TYPE);
   assert.equal(exchanged.scope, 'read');
@@ -120,30 +156,72 @@ test('token exchange: delegation records act, scope narrows, exp never beyond th
   assert.ok(payload.exp! <= (decode(subject.access_token).payload['exp'] as number));
 
   // svc-b may only exchange subject tokens addressed to it; the first result is for svc-c.
-  const again = await oauth.processGenericTokenEndpointResponse(as, b, await oauth.genericTokenEndpointRequest(as, b, bAuth, EXCHANGE, {
-    subject_token: exchanged.access_token, subject_token_type: ACCESS_TOKEN_TYPE,
-    actor_token: actor.access_token, actor_token_type: ACCESS_TOKEN_TYPE, audience: 'svc-c',
-  }, insecure)).catch((e: unknown) => e);
+  const again = await oauth
+    .processGenericTokenEndpointResponse(
+      as,
+      b,
+      await oauth.genericTokenEndpointRequest(
+        as,
+        b,
+        bAuth,
+        EXCHANGE,
+        {
+          subject_token: exchanged.access_token,
+          subject_token_type: ACCESS_TOKEN_TYPE,
+          actor_token: actor.access_token,
+          actor_token_type: ACCESS_TOKEN_TYPE,
+          audience: 'svc-c',
+        },
+        insecure,
+      ),
+    )
+    .catch((e: unknown) => e);
   assert.ok(again instanceof oauth.ResponseBodyError && again.error === 'invalid_request');
 
   // Widening the scope is refused.
-  const wider = await oauth.genericTokenEndpointRequest(as, b, bAuth, EXCHANGE, {
-    subject_token: subject.access_token, subject_token_type: ACCESS_TOKEN_TYPE,
-    actor_token: actor.access_token, actor_token_type: ACCESS_TOKEN_TYPE, audience: 'svc-c', scope: 'read admin',
-  }, insecure);
-  await assert.rejects(oauth.processGenericTokenEndpointResponse(as, b, wider), (e: unknown) => e instanceof oauth.ResponseBodyError && e.error === 'invalid_scope');
+  const wider = await oauth.genericTokenEndpointRequest(
+    as,
+    b,
+    bAuth,
+    EXCHANGE,
+    {
+      subject_token: subject.access_token,
+      subject_token_type: ACCESS_TOKEN_TYPE,
+      actor_token: actor.access_token,
+      actor_token_type: ACCESS_TOKEN_TYPE,
+      audience: 'svc-c',
+      scope: 'read admin',
+    },
+    insecure,
+  );
+  await assert.rejects(
+    oauth.processGenericTokenEndpointResponse(as, b, wider),
+    (e: unknown) => e instanceof oauth.ResponseBodyError && e.error === 'invalid_scope',
+  );
 });
 
 test('introspection and revocation through the client library', async () => {
   const a: oauth.Client = { client_id: 'svc-a' };
   const auth = oauth.ClientSecretPost('svc-a-secret-0123456789');
-  const { access_token } = await oauth.processClientCredentialsResponse(as, a, await oauth.clientCredentialsGrantRequest(as, a, auth, {}, insecure));
-  const active = await oauth.processIntrospectionResponse(as, a, await oauth.introspectionRequest(as, a, auth, access_token, insecure));
+  const { access_token } = await oauth.processClientCredentialsResponse(
+    as,
+    a,
+    await oauth.clientCredentialsGrantRequest(as, a, auth, {}, insecure),
+  );
+  const active = await oauth.processIntrospectionResponse(
+    as,
+    a,
+    await oauth.introspectionRequest(as, a, auth, access_token, insecure),
+  );
   assert.equal(active.active, true);
   assert.equal(active.sub, 'svc-a');
   assert.equal(active.client_id, 'svc-a');
   await oauth.processRevocationResponse(await oauth.revocationRequest(as, a, auth, access_token, insecure));
-  const inactive = await oauth.processIntrospectionResponse(as, a, await oauth.introspectionRequest(as, a, auth, access_token, insecure));
+  const inactive = await oauth.processIntrospectionResponse(
+    as,
+    a,
+    await oauth.introspectionRequest(as, a, auth, access_token, insecure),
+  );
   assert.deepEqual(inactive, { active: false });
   // Revoking an unknown token is still 200 (RFC 7009 §2.2).
   await oauth.processRevocationResponse(await oauth.revocationRequest(as, a, auth, 'not-a-token', insecure));

@@ -17,7 +17,10 @@ import { decode, postForm } from './helpers.js';
 
 const pgUrl = process.env['TESSERA_TEST_PG_URL'];
 const redisUrl = process.env['TESSERA_TEST_REDIS_URL'];
-const skip = pgUrl === undefined || redisUrl === undefined ? 'set TESSERA_TEST_PG_URL and TESSERA_TEST_REDIS_URL to run the replica test' : false;
+const skip =
+  pgUrl === undefined || redisUrl === undefined
+    ? 'set TESSERA_TEST_PG_URL and TESSERA_TEST_REDIS_URL to run the replica test'
+    : false;
 const A = { id: 'svc-a', secret: 'svc-a-secret-0123456789' };
 
 async function until(check: () => Promise<boolean>, what: string): Promise<void> {
@@ -38,12 +41,23 @@ test('replicas share keys, clients, revocations and events', { skip }, async () 
     object: {
       server: { port: 0, issuer: 'https://ts.replicas.test' },
       admin: { token: adminToken },
-      storage: { type: 'postgres', dataDir, postgres: { url: pgUrl, schema }, redis: { url: redisUrl, keyPrefix: prefix }, backends: { revocations: 'redis', replay: 'redis', events: 'redis' } },
+      storage: {
+        type: 'postgres',
+        dataDir,
+        postgres: { url: pgUrl, schema },
+        redis: { url: redisUrl, keyPrefix: prefix },
+        backends: { revocations: 'redis', replay: 'redis', events: 'redis' },
+      },
       clients: [{ id: A.id, secret: A.secret, audiences: ['svc-b'] }],
       rateLimit: { enabled: false },
     },
   });
-  const make = () => createTokenService(config, { logger: pino({ level: 'silent' }), env: { TESSERA_KEK: Buffer.alloc(32, 3).toString('base64url') }, timers: false });
+  const make = () =>
+    createTokenService(config, {
+      logger: pino({ level: 'silent' }),
+      env: { TESSERA_KEK: Buffer.alloc(32, 3).toString('base64url') },
+      timers: false,
+    });
   const one: TokenService = make();
   const two: TokenService = make();
   try {
@@ -51,17 +65,31 @@ test('replicas share keys, clients, revocations and events', { skip }, async () 
     const [url1, url2] = await Promise.all([one.listen(), two.listen()]);
     await one.tick();
     await two.tick();
-    const jwks = async (url: string) => (await (await fetch(`${url}/.well-known/jwks.json`)).json()) as { keys: { kid: string }[] };
+    const jwks = async (url: string) =>
+      (await (await fetch(`${url}/.well-known/jwks.json`)).json()) as { keys: { kid: string }[] };
     assert.deepEqual(await jwks(url2), await jwks(url1), 'one key ring');
-    const activeOne = one.keyRing.list().filter((k) => k.state === 'active').map((k) => k.kid);
+    const activeOne = one.keyRing
+      .list()
+      .filter((k) => k.state === 'active')
+      .map((k) => k.kid);
     assert.equal(activeOne.length, 1);
-    assert.deepEqual(two.keyRing.list().filter((k) => k.state === 'active').map((k) => k.kid), activeOne);
+    assert.deepEqual(
+      two.keyRing
+        .list()
+        .filter((k) => k.state === 'active')
+        .map((k) => k.kid),
+      activeOne,
+    );
 
-    const token = (await postForm(`${url1}/token`, { grant_type: 'client_credentials' }, A)).body['access_token'] as string;
+    const token = (await postForm(`${url1}/token`, { grant_type: 'client_credentials' }, A)).body[
+      'access_token'
+    ] as string;
     assert.equal((await postForm(`${url2}/introspect`, { token }, A)).body['active'], true);
 
     // A revocation at replica two streams from replica one and is inactive there at once.
-    const stream = await new Promise<import('node:http').IncomingMessage>((resolve, reject) => request(`${url1}/revocations/stream`, resolve).on('error', reject).end());
+    const stream = await new Promise<import('node:http').IncomingMessage>((resolve, reject) =>
+      request(`${url1}/revocations/stream`, resolve).on('error', reject).end(),
+    );
     let streamed = '';
     stream.setEncoding('utf8');
     stream.on('data', (c: string) => (streamed += c));
@@ -72,18 +100,44 @@ test('replicas share keys, clients, revocations and events', { skip }, async () 
     await until(async () => streamed.includes(jti), 'revocation streamed from the other replica');
     stream.destroy();
     const feed = (await (await fetch(`${url1}/revocations`)).json()) as { revocations: { jti: string }[] };
-    assert.deepEqual(feed.revocations.map((r) => r.jti), [jti]);
+    assert.deepEqual(
+      feed.revocations.map((r) => r.jti),
+      [jti],
+    );
 
     // An emergency rotation at replica one: replica two signs with the new key once the event lands.
-    const rotated = (await (await fetch(`${url1}/admin/keys/rotate`, { method: 'POST', headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' }, body: '{"immediate":true}' })).json()) as { kid: string };
+    const rotated = (await (
+      await fetch(`${url1}/admin/keys/rotate`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
+        body: '{"immediate":true}',
+      })
+    ).json()) as { kid: string };
     await until(async () => {
-      const t = (await postForm(`${url2}/token`, { grant_type: 'client_credentials' }, A)).body['access_token'] as string;
+      const t = (await postForm(`${url2}/token`, { grant_type: 'client_credentials' }, A)).body[
+        'access_token'
+      ] as string;
       return decode(t).header['kid'] === rotated.kid;
     }, 'replica two signs with the rotated key');
 
     // A client made at replica one works at replica two.
-    const made = (await (await fetch(`${url1}/admin/clients`, { method: 'POST', headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' }, body: JSON.stringify({ id: 'late', audiences: ['svc-b'] }) })).json()) as { client_secret: string };
-    assert.equal((await postForm(`${url2}/token`, { grant_type: 'client_credentials' }, { id: 'late', secret: made.client_secret })).status, 200);
+    const made = (await (
+      await fetch(`${url1}/admin/clients`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ id: 'late', audiences: ['svc-b'] }),
+      })
+    ).json()) as { client_secret: string };
+    assert.equal(
+      (
+        await postForm(
+          `${url2}/token`,
+          { grant_type: 'client_credentials' },
+          { id: 'late', secret: made.client_secret },
+        )
+      ).status,
+      200,
+    );
   } finally {
     await one.close();
     await two.close();

@@ -9,12 +9,15 @@ import { postForm, startService } from './helpers.js';
 
 test('zero failed verifications across five rotations with a JWKS-caching verifier', async () => {
   let now = Date.UTC(2026, 0, 1);
-  const ts = await startService({
-    clients: [{ id: 'svc-a', secret: 'svc-a-secret-0123456789', audiences: ['svc-b'] }],
-    keys: { rotationIntervalSeconds: 1800, jwksCacheSeconds: 300 },
-    tokens: { defaultLifetimeSeconds: 300, maxLifetimeSeconds: 600, clockSkewSeconds: 60 },
-    rateLimit: { enabled: false },
-  }, { clock: () => now });
+  const ts = await startService(
+    {
+      clients: [{ id: 'svc-a', secret: 'svc-a-secret-0123456789', audiences: ['svc-b'] }],
+      keys: { rotationIntervalSeconds: 1800, jwksCacheSeconds: 300 },
+      tokens: { defaultLifetimeSeconds: 300, maxLifetimeSeconds: 600, clockSkewSeconds: 60 },
+      rateLimit: { enabled: false },
+    },
+    { clock: () => now },
+  );
   try {
     let cache: { keys: ReturnType<typeof createLocalJWKSet>; kids: string[]; until: number } | undefined;
     const refresh = async () => {
@@ -35,7 +38,11 @@ test('zero failed verifications across five rotations with a JWKS-caching verifi
       await ts.service.tick();
       if (cache === undefined || now >= cache.until) await refresh();
       publishedMax.count = Math.max(publishedMax.count, cache!.kids.length);
-      const r = await postForm(`${ts.url}/token`, { grant_type: 'client_credentials' }, { id: 'svc-a', secret: 'svc-a-secret-0123456789' });
+      const r = await postForm(
+        `${ts.url}/token`,
+        { grant_type: 'client_credentials' },
+        { id: 'svc-a', secret: 'svc-a-secret-0123456789' },
+      );
       assert.equal(r.status, 200);
       const token = r.body['access_token'] as string;
       const header = JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString());
@@ -45,10 +52,16 @@ test('zero failed verifications across five rotations with a JWKS-caching verifi
         if (t.exp <= now / 1000) continue;
         verifications += 1;
         try {
-          await jwtVerify(t.token, cache!.keys, { issuer: ts.service.issuer, audience: 'svc-b', currentDate: new Date(now) });
+          await jwtVerify(t.token, cache!.keys, {
+            issuer: ts.service.issuer,
+            audience: 'svc-b',
+            currentDate: new Date(now),
+          });
         } catch (error) {
           failures += 1;
-          assert.fail(`token signed by ${t.kid} failed at +${(now - Date.UTC(2026, 0, 1)) / 1000}s with cached kids ${cache!.kids.join(',')}: ${(error as Error).message}`);
+          assert.fail(
+            `token signed by ${t.kid} failed at +${(now - Date.UTC(2026, 0, 1)) / 1000}s with cached kids ${cache!.kids.join(',')}: ${(error as Error).message}`,
+          );
         }
       }
       while (live.length > 0 && live[0]!.exp <= now / 1000) live.shift();
@@ -56,7 +69,10 @@ test('zero failed verifications across five rotations with a JWKS-caching verifi
     assert.equal(failures, 0);
     assert.ok(verifications > 500, `verified ${verifications} tokens`);
     assert.ok(signingKids.size >= 6, `expected ≥ 6 signing keys over 5.5 rotation periods, saw ${signingKids.size}`);
-    assert.ok(publishedMax.count >= 2 && publishedMax.count <= 3, 'the next key is published beside the active one, never more than next + active + retired');
+    assert.ok(
+      publishedMax.count >= 2 && publishedMax.count <= 3,
+      'the next key is published beside the active one, never more than next + active + retired',
+    );
     const states = ts.service.keyRing.list().map((k) => k.state);
     assert.equal(states.filter((s) => s === 'active').length, 1);
     assert.ok(states.filter((s) => s === 'removed').length >= 4, 'retired keys are removed once their tokens expired');

@@ -18,15 +18,29 @@ const billing = { id: 'billing', secret: 'billing-secret-0123456789' };
 before(async () => {
   const pair = await generateKeyPair('ES256');
   idpKey = pair.privateKey;
-  const jwks = JSON.stringify({ keys: [{ ...(await exportJWK(pair.publicKey)), kid: 'idp-1', alg: 'ES256', use: 'sig' }] });
+  const jwks = JSON.stringify({
+    keys: [{ ...(await exportJWK(pair.publicKey)), kid: 'idp-1', alg: 'ES256', use: 'sig' }],
+  });
   idp = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(jwks));
   await new Promise<void>((r) => idp.listen(0, '127.0.0.1', r));
   const jwksUri = `http://127.0.0.1:${(idp.address() as AddressInfo).port}/jwks`;
   ts = await startService({
     grants: { tokenExchange: { trustedIssuers: [{ issuer: IDP, jwksUri }] } },
     clients: [
-      { id: 'orders', secret: orders.secret, audiences: ['inventory'], grantTypes: ['client_credentials', EXCHANGE], exchange: { subjectIssuers: [IDP], targetAudiences: ['inventory'] } },
-      { id: 'billing', secret: billing.secret, audiences: ['ledger'], grantTypes: ['client_credentials', EXCHANGE], exchange: { targetAudiences: ['ledger'], subjectAudiences: ['orders'] } },
+      {
+        id: 'orders',
+        secret: orders.secret,
+        audiences: ['inventory'],
+        grantTypes: ['client_credentials', EXCHANGE],
+        exchange: { subjectIssuers: [IDP], targetAudiences: ['inventory'] },
+      },
+      {
+        id: 'billing',
+        secret: billing.secret,
+        audiences: ['ledger'],
+        grantTypes: ['client_credentials', EXCHANGE],
+        exchange: { targetAudiences: ['ledger'], subjectAudiences: ['orders'] },
+      },
     ],
     rateLimit: { enabled: false },
   });
@@ -38,13 +52,39 @@ after(async () => {
 
 async function userToken(claims: Record<string, unknown>, lifetime = 600): Promise<string> {
   const now = Math.floor(Date.now() / 1000);
-  return new SignJWT({ scope: 'buy view', ...claims }).setProtectedHeader({ alg: 'ES256', kid: 'idp-1', typ: 'at+jwt' })
-    .setIssuer(IDP).setSubject('alice').setAudience('orders').setIssuedAt(now).setExpirationTime(now + lifetime).setJti(crypto.randomUUID()).sign(idpKey);
+  return new SignJWT({ scope: 'buy view', ...claims })
+    .setProtectedHeader({ alg: 'ES256', kid: 'idp-1', typ: 'at+jwt' })
+    .setIssuer(IDP)
+    .setSubject('alice')
+    .setAudience('orders')
+    .setIssuedAt(now)
+    .setExpirationTime(now + lifetime)
+    .setJti(crypto.randomUUID())
+    .sign(idpKey);
 }
 
-async function exchange(client: { id: string; secret: string }, subject: string, audience: string, extra: Record<string, string> = {}) {
-  const actor = (await postForm(`${ts.url}/token`, { grant_type: 'client_credentials' }, client)).body['access_token'] as string;
-  return postForm(`${ts.url}/token`, { grant_type: EXCHANGE, subject_token: subject, subject_token_type: ACCESS_TOKEN_TYPE, actor_token: actor, actor_token_type: ACCESS_TOKEN_TYPE, audience, ...extra }, client);
+async function exchange(
+  client: { id: string; secret: string },
+  subject: string,
+  audience: string,
+  extra: Record<string, string> = {},
+) {
+  const actor = (await postForm(`${ts.url}/token`, { grant_type: 'client_credentials' }, client)).body[
+    'access_token'
+  ] as string;
+  return postForm(
+    `${ts.url}/token`,
+    {
+      grant_type: EXCHANGE,
+      subject_token: subject,
+      subject_token_type: ACCESS_TOKEN_TYPE,
+      actor_token: actor,
+      actor_token_type: ACCESS_TOKEN_TYPE,
+      audience,
+      ...extra,
+    },
+    client,
+  );
 }
 
 test('may_act naming the client: delegation with act, exp capped by the subject token, scope narrowed', async () => {
@@ -69,7 +109,10 @@ test('may_act naming someone else refuses the exchange (invalid_request)', async
 test('prior actors nest inside the new act; the exchanged token can be exchanged again by the next hop', async () => {
   const subject = await userToken({ act: { sub: 'web-gateway' } });
   const first = await exchange(orders, subject, 'inventory');
-  assert.deepEqual(decode(first.body['access_token'] as string).payload['act'], { sub: 'orders', act: { sub: 'web-gateway' } });
+  assert.deepEqual(decode(first.body['access_token'] as string).payload['act'], {
+    sub: 'orders',
+    act: { sub: 'web-gateway' },
+  });
   // billing may exchange tokens addressed to "orders" only; this one is for inventory.
   const refused = await exchange(billing, first.body['access_token'] as string, 'ledger');
   assert.equal(refused.body['error'], 'invalid_request');
@@ -78,7 +121,13 @@ test('prior actors nest inside the new act; the exchanged token can be exchanged
 test('an external issuer not allowed for the client, or an unknown issuer, is refused', async () => {
   const r = await exchange(billing, await userToken({}), 'ledger');
   assert.equal(r.body['error'], 'invalid_request');
-  const other = await new SignJWT({}).setProtectedHeader({ alg: 'ES256', kid: 'idp-1' }).setIssuer('https://unknown.example').setSubject('alice').setAudience('orders').setExpirationTime('5m').sign(idpKey);
+  const other = await new SignJWT({})
+    .setProtectedHeader({ alg: 'ES256', kid: 'idp-1' })
+    .setIssuer('https://unknown.example')
+    .setSubject('alice')
+    .setAudience('orders')
+    .setExpirationTime('5m')
+    .sign(idpKey);
   assert.equal((await exchange(orders, other, 'inventory')).body['error'], 'invalid_request');
   const expired = await userToken({}, -120);
   assert.equal((await exchange(orders, expired, 'inventory')).body['error'], 'invalid_request');

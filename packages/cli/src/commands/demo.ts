@@ -24,7 +24,11 @@ const examplesIndex = new URL('../../../../examples/index.ts', import.meta.url);
 /** Loads the repository's examples, or fails with `ERR_CLI_UNAVAILABLE`. */
 export async function loadExamples(): Promise<ExamplesModule> {
   if (!existsSync(fileURLToPath(examplesIndex))) {
-    throw cliErrors.create('ERR_CLI_UNAVAILABLE', 'the examples are not installed (tessera demo runs from a clone of the repository)', { details: { hint: 'run it from the repository: npm run tessera -- demo' } });
+    throw cliErrors.create(
+      'ERR_CLI_UNAVAILABLE',
+      'the examples are not installed (tessera demo runs from a clone of the repository)',
+      { details: { hint: 'run it from the repository: npm run tessera -- demo' } },
+    );
   }
   return (await import(examplesIndex.href)) as ExamplesModule;
 }
@@ -41,11 +45,16 @@ export async function loadExamples(): Promise<ExamplesModule> {
 export function registerDemoCommand(program: Command): void {
   program
     .command('demo')
-    .description('run every example scenario of the brief and print what each call was expected to do and what it did; exit 1 if any differs')
+    .description(
+      'run every example scenario of the brief and print what each call was expected to do and what it did; exit 1 if any differs',
+    )
     .option('--only <ids>', 'comma-separated scenario numbers, e.g. 1,3')
     .option('--json', 'print the rows as JSON')
     .action(async (options: { only?: string; json?: boolean }) => {
-      const only = options.only?.split(',').map((s) => s.trim()).filter(Boolean);
+      const only = options.only
+        ?.split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
       const { runExamples } = await loadExamples();
       let started = '';
       const rows = await runExamples({
@@ -61,9 +70,19 @@ export function registerDemoCommand(program: Command): void {
       const failed = rows.filter((r) => !r.ok);
       if (options.json) out(JSON.stringify(rows, null, 2));
       else {
-        out(formatTable(['', 'scenario', 'call', 'expected', 'got'], rows.map((r) => [r.ok ? 'ok' : 'DIFF', r.scenario, r.call, r.expected, r.got])));
+        out(
+          formatTable(
+            ['', 'scenario', 'call', 'expected', 'got'],
+            rows.map((r) => [r.ok ? 'ok' : 'DIFF', r.scenario, r.call, r.expected, r.got]),
+          ),
+        );
         out(`\n${rows.length - failed.length}/${rows.length} calls behaved as expected`);
       }
-      if (failed.length > 0) throw cliErrors.create('ERR_CLI_CHECK_FAILED', `${failed.length} call(s) differ from what the scenario expects`, { details: { hint: 'see the DIFF rows above' } });
+      if (failed.length > 0)
+        throw cliErrors.create(
+          'ERR_CLI_CHECK_FAILED',
+          `${failed.length} call(s) differ from what the scenario expects`,
+          { details: { hint: 'see the DIFF rows above' } },
+        );
     });
 }

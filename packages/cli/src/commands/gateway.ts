@@ -21,11 +21,18 @@ interface RunningGateway {
 export function registerGatewayCommand(program: Command): void {
   program
     .command('gateway')
-    .description('run the JWT-enforcing gateway (reverse proxy, Istio policies, decision API) from a YAML configuration')
+    .description(
+      'run the JWT-enforcing gateway (reverse proxy, Istio policies, decision API) from a YAML configuration',
+    )
     .requiredOption('--config <file>', 'gateway.yaml (listeners, routes, policy sources, token service)')
-    .option('--port <port>', 'override the first listener\'s port', parsePort)
-    .option('--admin-port <port>', 'override the admin listener\'s port (/healthz, /readyz, /metrics)', parsePort)
-    .option('--workers <n>', 'worker processes sharing the listeners (node:cluster, 1-256)', parsePositiveInt('--workers'), 1)
+    .option('--port <port>', "override the first listener's port", parsePort)
+    .option('--admin-port <port>', "override the admin listener's port (/healthz, /readyz, /metrics)", parsePort)
+    .option(
+      '--workers <n>',
+      'worker processes sharing the listeners (node:cluster, 1-256)',
+      parsePositiveInt('--workers'),
+      1,
+    )
     .option('--json', 'print the listening URLs as JSON')
     .action(async (options: { config: string; port?: number; adminPort?: number; workers: number; json?: boolean }) => {
       const config = loadGatewayConfig({

@@ -22,24 +22,48 @@ export function registerJwksCommands(program: Command): void {
     .option('--max-age <seconds>', 'Cache-Control max-age of the response', (v) => Number(v), 300)
     .option('--allow-symmetric', 'publish oct (HMAC) keys too: anyone who reads them can forge tokens; demos only')
     .option('--json', 'print the listening URL as JSON')
-    .action(async (options: { file: string; port: number; host: string; maxAge: number; allowSymmetric?: boolean; json?: boolean }) => {
-      const load = async () => publicJwks(parseJson(await readInput(options.file, 'JWKS file'), options.file), options);
-      const first = await load();
-      if (first.stripped > 0) note(`tessera: ${first.stripped} key(s) in ${options.file} hold private members; only their public part is served`);
-      if (options.allowSymmetric && first.jwks.keys.some((k) => k.kty === 'oct')) note('tessera: WARNING: publishing symmetric (oct) keys; anyone who can reach this server can forge tokens');
-      const server = await startJwksServer({ jwks: first.jwks, host: options.host, port: options.port, maxAgeSeconds: options.maxAge, allowSymmetric: options.allowSymmetric ?? false });
-      const onHup = () => {
-        load().then(
-          (next) => {
-            server.update(next.jwks);
-            note(`tessera: reloaded ${options.file} (${next.jwks.keys.length} keys)`);
-          },
-          (error: Error) => note(`tessera: reload failed, still serving the previous set: ${error.message}`),
+    .action(
+      async (options: {
+        file: string;
+        port: number;
+        host: string;
+        maxAge: number;
+        allowSymmetric?: boolean;
+        json?: boolean;
+      }) => {
+        const load = async () =>
+          publicJwks(parseJson(await readInput(options.file, 'JWKS file'), options.file), options);
+        const first = await load();
+        if (first.stripped > 0)
+          note(
+            `tessera: ${first.stripped} key(s) in ${options.file} hold private members; only their public part is served`,
+          );
+        if (options.allowSymmetric && first.jwks.keys.some((k) => k.kty === 'oct'))
+          note('tessera: WARNING: publishing symmetric (oct) keys; anyone who can reach this server can forge tokens');
+        const server = await startJwksServer({
+          jwks: first.jwks,
+          host: options.host,
+          port: options.port,
+          maxAgeSeconds: options.maxAge,
+          allowSymmetric: options.allowSymmetric ?? false,
+        });
+        const onHup = () => {
+          load().then(
+            (next) => {
+              server.update(next.jwks);
+              note(`tessera: reloaded ${options.file} (${next.jwks.keys.length} keys)`);
+            },
+            (error: Error) => note(`tessera: reload failed, still serving the previous set: ${error.message}`),
+          );
+        };
+        process.on('SIGHUP', onHup);
+        out(
+          options.json
+            ? JSON.stringify({ url: server.url, keys: first.jwks.keys.length })
+            : `serving ${first.jwks.keys.length} key(s) at ${server.url}`,
         );
-      };
-      process.on('SIGHUP', onHup);
-      out(options.json ? JSON.stringify({ url: server.url, keys: first.jwks.keys.length }) : `serving ${first.jwks.keys.length} key(s) at ${server.url}`);
-      await waitForSignal(() => server.close());
-      process.off('SIGHUP', onHup);
-    });
+        await waitForSignal(() => server.close());
+        process.off('SIGHUP', onHup);
+      },
+    );
 }

@@ -52,7 +52,8 @@ function parseLabels(pairs: readonly string[]): Record<string, string> {
 /** An identity given on the command line as `iss/sub` (a request principal), for `policy check --principal`. */
 function identityFromPrincipal(principal: string, claims: Record<string, unknown>): Identity {
   const slash = principal.lastIndexOf('/');
-  if (slash <= 0 || slash === principal.length - 1) throw cliErrors.create('ERR_CLI_USAGE', `--principal expects iss/sub, got ${JSON.stringify(principal)}`);
+  if (slash <= 0 || slash === principal.length - 1)
+    throw cliErrors.create('ERR_CLI_USAGE', `--principal expects iss/sub, got ${JSON.stringify(principal)}`);
   const issuer = principal.slice(0, slash);
   const subject = principal.slice(slash + 1);
   const aud = claims['aud'];
@@ -60,7 +61,8 @@ function identityFromPrincipal(principal: string, claims: Record<string, unknown
     requestPrincipal: principal,
     issuer,
     subject,
-    audiences: typeof aud === 'string' ? [aud] : Array.isArray(aud) ? aud.filter((a): a is string => typeof a === 'string') : [],
+    audiences:
+      typeof aud === 'string' ? [aud] : Array.isArray(aud) ? aud.filter((a): a is string => typeof a === 'string') : [],
     presenter: typeof claims['azp'] === 'string' ? claims['azp'] : undefined,
     claims: { iss: issuer, sub: subject, ...claims },
     rule: { policy: '(command line)', index: 0, issuer },
@@ -80,18 +82,29 @@ function identityFromPrincipal(principal: string, claims: Record<string, unknown
  * ```
  */
 export function registerPolicyCommands(program: Command): void {
-  const policy = program.command('policy').description('lint Istio RequestAuthentication / AuthorizationPolicy files and ask what they decide');
+  const policy = program
+    .command('policy')
+    .description('lint Istio RequestAuthentication / AuthorizationPolicy files and ask what they decide');
 
   policy
     .command('lint')
-    .description('validate and compile policy files or folders; list every problem as file:line:column: field: message (exit 1 when any)')
+    .description(
+      'validate and compile policy files or folders; list every problem as file:line:column: field: message (exit 1 when any)',
+    )
     .argument('<paths...>', 'policy YAML/JSON files or folders')
     .option('--strict', 'treat warnings (skipped documents, ignored fields) as problems')
     .option('--json', 'print { policies, issues, warnings }')
     .action(async (paths: string[], options: { strict?: boolean; json?: boolean }) => {
       let issues: readonly PolicyIssue[] = [];
       let warnings: readonly PolicyIssue[] = [];
-      let summaries: { id: string; kind: string; action: string | undefined; dryRun: boolean; file: string | undefined; line: number | undefined }[] = [];
+      let summaries: {
+        id: string;
+        kind: string;
+        action: string | undefined;
+        dryRun: boolean;
+        file: string | undefined;
+        line: number | undefined;
+      }[] = [];
       try {
         const loaded = await loadPolicies(paths);
         warnings = loaded.warnings;
@@ -109,15 +122,23 @@ export function registerPolicyCommands(program: Command): void {
         for (const warning of warnings) out(`warning: ${formatIssue(warning)}`);
         if (failing.length === 0) {
           out(`${summaries.length} polic${summaries.length === 1 ? 'y' : 'ies'} OK`);
-          for (const p of summaries) out(`  ${p.kind.padEnd(21)} ${p.id}${p.action ? ` (${p.action}${p.dryRun ? ', dry-run' : ''})` : ''}${p.file ? `  ${p.file}:${p.line ?? 1}` : ''}`);
+          for (const p of summaries)
+            out(
+              `  ${p.kind.padEnd(21)} ${p.id}${p.action ? ` (${p.action}${p.dryRun ? ', dry-run' : ''})` : ''}${p.file ? `  ${p.file}:${p.line ?? 1}` : ''}`,
+            );
         }
       }
-      if (failing.length > 0) throw cliErrors.create('ERR_CLI_CHECK_FAILED', `${failing.length} problem(s) in the policies`, { details: { hint: 'fix the fields listed above' } });
+      if (failing.length > 0)
+        throw cliErrors.create('ERR_CLI_CHECK_FAILED', `${failing.length} problem(s) in the policies`, {
+          details: { hint: 'fix the fields listed above' },
+        });
     });
 
   policy
     .command('check')
-    .description('evaluate policies for one request: authenticate (with --token) or take --principal, authorize, and explain which policy and rule decided')
+    .description(
+      'evaluate policies for one request: authenticate (with --token) or take --principal, authorize, and explain which policy and rule decided',
+    )
     .requiredOption('--policies <path>', 'policy file or folder (repeat for several)', collect)
     .option('--method <method>', 'HTTP method', 'GET')
     .requiredOption('--path <path>', 'request path (normalized as given)')
@@ -135,11 +156,26 @@ export function registerPolicyCommands(program: Command): void {
     .option('--json', 'print { decision, identity, explanation }')
     .action(
       async (options: {
-        policies: string[]; method: string; path: string; host: string; port: number; header?: string[]; token?: string; principal?: string; claim?: string[];
-        peerPrincipal?: string; sourceIp: string; label?: string[]; namespace: string; defaultAction: string; json?: boolean;
+        policies: string[];
+        method: string;
+        path: string;
+        host: string;
+        port: number;
+        header?: string[];
+        token?: string;
+        principal?: string;
+        claim?: string[];
+        peerPrincipal?: string;
+        sourceIp: string;
+        label?: string[];
+        namespace: string;
+        defaultAction: string;
+        json?: boolean;
       }) => {
-        if (options.token !== undefined && options.principal !== undefined) throw cliErrors.create('ERR_CLI_USAGE', 'give --token or --principal, not both');
-        if (options.defaultAction !== 'deny' && options.defaultAction !== 'allow') throw cliErrors.create('ERR_CLI_USAGE', '--default-action is deny or allow');
+        if (options.token !== undefined && options.principal !== undefined)
+          throw cliErrors.create('ERR_CLI_USAGE', 'give --token or --principal, not both');
+        if (options.defaultAction !== 'deny' && options.defaultAction !== 'allow')
+          throw cliErrors.create('ERR_CLI_USAGE', '--default-action is deny or allow');
         if (!options.path.startsWith('/')) throw cliErrors.create('ERR_CLI_USAGE', '--path must start with /');
         const headers: Record<string, string> = { host: options.host };
         for (const h of options.header ?? []) {
@@ -157,7 +193,9 @@ export function registerPolicyCommands(program: Command): void {
           headers,
           sourceIp: options.sourceIp,
           remoteIp: options.sourceIp,
-          ...(options.peerPrincipal === undefined ? {} : { peerPrincipal: options.peerPrincipal.replace(/^spiffe:\/\//, '') }),
+          ...(options.peerPrincipal === undefined
+            ? {}
+            : { peerPrincipal: options.peerPrincipal.replace(/^spiffe:\/\//, '') }),
           routeLabels: parseLabels(options.label ?? []),
           routeNamespace: options.namespace,
         };
@@ -168,13 +206,18 @@ export function registerPolicyCommands(program: Command): void {
         } catch (error) {
           const found = issuesOf(error);
           if (found === undefined) throw error;
-          throw cliErrors.create('ERR_CLI_CONFIG_INVALID', `invalid policies: ${found.map(formatIssue).join('; ')}`, { details: { hint: 'run `tessera policy lint` on them' } });
+          throw cliErrors.create('ERR_CLI_CONFIG_INVALID', `invalid policies: ${found.map(formatIssue).join('; ')}`, {
+            details: { hint: 'run `tessera policy lint` on them' },
+          });
         }
         try {
           const set = compilePolicies(loaded.documents, {
             defaultAction: options.defaultAction,
             createRemoteKeySource: (r) => {
-              const source = r.jwksUri !== undefined ? createRemoteJwks(r.jwksUri, { timeoutDuration: r.timeoutMs }) : createRemoteJwks({ issuer: r.issuer, timeoutDuration: r.timeoutMs });
+              const source =
+                r.jwksUri !== undefined
+                  ? createRemoteJwks(r.jwksUri, { timeoutDuration: r.timeoutMs })
+                  : createRemoteJwks({ issuer: r.issuer, timeoutDuration: r.timeoutMs });
               remotes.push(source);
               return source;
             },
@@ -185,7 +228,8 @@ export function registerPolicyCommands(program: Command): void {
             const claims: Record<string, unknown> = {};
             for (const pair of options.claim ?? []) {
               const eq = pair.indexOf('=');
-              if (eq <= 0) throw cliErrors.create('ERR_CLI_USAGE', `--claim expects name=value, got ${JSON.stringify(pair)}`);
+              if (eq <= 0)
+                throw cliErrors.create('ERR_CLI_USAGE', `--claim expects name=value, got ${JSON.stringify(pair)}`);
               const raw = pair.slice(eq + 1);
               try {
                 claims[pair.slice(0, eq)] = JSON.parse(raw);
@@ -204,20 +248,55 @@ export function registerPolicyCommands(program: Command): void {
           }
           if (authError !== undefined) {
             // A present but invalid token is refused before any AuthorizationPolicy (Istio: 401).
-            if (options.json) out(JSON.stringify({ decision: { allowed: false, status: 401, reason: 'authentication-failed' }, error: authError }, null, 2));
-            else out(`DENY 401: the token is not valid for the RequestAuthentication rules: ${authError.code}: ${authError.message}`);
-            throw cliErrors.create('ERR_CLI_CHECK_FAILED', `denied (401): ${authError.code}`, { details: { hint: 'run `tessera token decode` on the token' } });
+            if (options.json)
+              out(
+                JSON.stringify(
+                  { decision: { allowed: false, status: 401, reason: 'authentication-failed' }, error: authError },
+                  null,
+                  2,
+                ),
+              );
+            else
+              out(
+                `DENY 401: the token is not valid for the RequestAuthentication rules: ${authError.code}: ${authError.message}`,
+              );
+            throw cliErrors.create('ERR_CLI_CHECK_FAILED', `denied (401): ${authError.code}`, {
+              details: { hint: 'run `tessera token decode` on the token' },
+            });
           }
           const explanation = set.explain(request, identity);
           const decision = explanation.decision;
           if (options.json) {
-            out(JSON.stringify({ decision: { ...decision, status: decision.allowed ? 200 : 403 }, identity: identity ? { requestPrincipal: identity.requestPrincipal, audiences: identity.audiences, claims: identity.claims } : null, explanation: { policies: explanation.policies, text: explanation.text } }, null, 2));
+            out(
+              JSON.stringify(
+                {
+                  decision: { ...decision, status: decision.allowed ? 200 : 403 },
+                  identity: identity
+                    ? {
+                        requestPrincipal: identity.requestPrincipal,
+                        audiences: identity.audiences,
+                        claims: identity.claims,
+                      }
+                    : null,
+                  explanation: { policies: explanation.policies, text: explanation.text },
+                },
+                null,
+                2,
+              ),
+            );
           } else {
-            out(`${decision.allowed ? 'ALLOW' : 'DENY 403'}: ${decision.reason}${decision.policy ? ` (policy ${decision.policy}${decision.rule === undefined ? '' : `, rule ${decision.rule}`})` : ''}`);
-            out(`request principal: ${identity?.requestPrincipal ?? '(none)'}; peer principal: ${request.peerPrincipal ?? '(none)'}`);
+            out(
+              `${decision.allowed ? 'ALLOW' : 'DENY 403'}: ${decision.reason}${decision.policy ? ` (policy ${decision.policy}${decision.rule === undefined ? '' : `, rule ${decision.rule}`})` : ''}`,
+            );
+            out(
+              `request principal: ${identity?.requestPrincipal ?? '(none)'}; peer principal: ${request.peerPrincipal ?? '(none)'}`,
+            );
             out(explanation.text);
           }
-          if (!decision.allowed) throw cliErrors.create('ERR_CLI_CHECK_FAILED', `denied (403): ${decision.reason}`, { details: { hint: 'the explanation above names the rule conditions that failed' } });
+          if (!decision.allowed)
+            throw cliErrors.create('ERR_CLI_CHECK_FAILED', `denied (403): ${decision.reason}`, {
+              details: { hint: 'the explanation above names the rule conditions that failed' },
+            });
         } finally {
           for (const r of remotes) r.close();
         }

@@ -61,12 +61,26 @@ export function registerTokenLocalCommands(token: Command): void {
     .option('--claims <file>', 'JSON file with claims (`-` for stdin)')
     .option('--json', 'print { token, header, payload }')
     .action(
-      async (options: { key: string; alg?: JwsAlgorithm; kid?: string; iss?: string; sub?: string; aud?: string[]; expiresIn: string; expired?: boolean; typ: string; claim?: string[]; claims?: string; json?: boolean }) => {
+      async (options: {
+        key: string;
+        alg?: JwsAlgorithm;
+        kid?: string;
+        iss?: string;
+        sub?: string;
+        aud?: string[];
+        expiresIn: string;
+        expired?: boolean;
+        typ: string;
+        claim?: string[];
+        claims?: string;
+        json?: boolean;
+      }) => {
         const key = await loadSigningKey(options.key, options.alg, options.kid);
         let payload: JwtPayload = {};
         if (options.claims !== undefined) {
           const parsed = parseJson(await readInput(options.claims, 'claims file'), options.claims);
-          if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw cliErrors.create('ERR_CLI_INPUT_INVALID', `${options.claims} must hold a JSON object`);
+          if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+            throw cliErrors.create('ERR_CLI_INPUT_INVALID', `${options.claims} must hold a JSON object`);
           payload = { ...(parsed as JwtPayload) };
         }
         Object.assign(payload, parseClaims(options.claim ?? []));
@@ -93,7 +107,9 @@ export function registerTokenLocalCommands(token: Command): void {
 
   token
     .command('decode')
-    .description('show a token\'s header, payload and times, and why a verifier would refuse it (offline; the signature is not checked)')
+    .description(
+      "show a token's header, payload and times, and why a verifier would refuse it (offline; the signature is not checked)",
+    )
     .argument('[token]', 'the token (default: read from stdin)')
     .option('--json', 'print { header, payload, times, problems }')
     .action(async (arg: string | undefined, options: { json?: boolean }) => {
@@ -103,14 +119,30 @@ export function registerTokenLocalCommands(token: Command): void {
       if (options.json) {
         out(JSON.stringify(result, null, 2));
       } else {
-        const lines = ['header:', JSON.stringify(result.header, null, 2), 'payload:', JSON.stringify(result.payload, null, 2)];
-        const timeLines = (['iat', 'nbf', 'exp'] as const).filter((n) => typeof result.payload[n] === 'number').map((n) => `  ${n}: ${describeTime(result.payload[n] as number, now)}`);
+        const lines = [
+          'header:',
+          JSON.stringify(result.header, null, 2),
+          'payload:',
+          JSON.stringify(result.payload, null, 2),
+        ];
+        const timeLines = (['iat', 'nbf', 'exp'] as const)
+          .filter((n) => typeof result.payload[n] === 'number')
+          .map((n) => `  ${n}: ${describeTime(result.payload[n] as number, now)}`);
         if (timeLines.length) lines.push('times:', ...timeLines);
-        lines.push(result.problems.length === 0 ? 'problems: none found offline (the signature is not checked: use `tessera token verify`)' : 'problems:');
+        lines.push(
+          result.problems.length === 0
+            ? 'problems: none found offline (the signature is not checked: use `tessera token verify`)'
+            : 'problems:',
+        );
         for (const p of result.problems) lines.push(`  ${p.code}: ${p.message}`);
         out(lines.join('\n'));
       }
       const fatal = result.problems.filter((p) => p.code !== 'NOTE');
-      if (fatal.length > 0) throw cliErrors.create('ERR_CLI_CHECK_FAILED', `the token would be refused: ${fatal.map((p) => p.code).join(', ')}`, { details: { hint: 'see the problems above' } });
+      if (fatal.length > 0)
+        throw cliErrors.create(
+          'ERR_CLI_CHECK_FAILED',
+          `the token would be refused: ${fatal.map((p) => p.code).join(', ')}`,
+          { details: { hint: 'see the problems above' } },
+        );
     });
 }

@@ -1,7 +1,12 @@
 import { Option, type Command } from 'commander';
 import { cliErrors } from '../errors.js';
 import { out, readInput } from '../internal/io.js';
-import { discoverTokenEndpoint, requestToken, type ClientCredentials, type TokenResponse } from '../internal/token-endpoint.js';
+import {
+  discoverTokenEndpoint,
+  requestToken,
+  type ClientCredentials,
+  type TokenResponse,
+} from '../internal/token-endpoint.js';
 
 interface ClientOptions {
   url: string;
@@ -15,14 +20,20 @@ function addClientOptions(cmd: Command): Command {
   return cmd
     .requiredOption('--url <url>', 'token service base URL (or its token endpoint)', process.env['TESSERA_URL'])
     .requiredOption('--client-id <id>', 'client id', process.env['TESSERA_CLIENT_ID'])
-    .option('--client-secret <secret>', 'client secret (better: set TESSERA_CLIENT_SECRET, which stays out of the shell history)')
-    .addOption(new Option('--auth <method>', 'client authentication method').choices(['basic', 'post']).default('basic'))
+    .option(
+      '--client-secret <secret>',
+      'client secret (better: set TESSERA_CLIENT_SECRET, which stays out of the shell history)',
+    )
+    .addOption(
+      new Option('--auth <method>', 'client authentication method').choices(['basic', 'post']).default('basic'),
+    )
     .option('--json', 'print the whole token response as JSON instead of the bare access token');
 }
 
 function credentials(options: ClientOptions): ClientCredentials {
   const clientSecret = options.clientSecret ?? process.env['TESSERA_CLIENT_SECRET'];
-  if (!clientSecret) throw cliErrors.create('ERR_CLI_USAGE', 'no client secret: give --client-secret or set TESSERA_CLIENT_SECRET');
+  if (!clientSecret)
+    throw cliErrors.create('ERR_CLI_USAGE', 'no client secret: give --client-secret or set TESSERA_CLIENT_SECRET');
   return { clientId: options.clientId, clientSecret, method: options.auth };
 }
 
@@ -45,7 +56,7 @@ export function registerTokenRemoteCommands(token: Command): void {
     token
       .command('get')
       .description('get an access token from a token service with the client_credentials grant')
-      .option('--audience <aud>', 'audience of the token (default: the client\'s first allowed audience)')
+      .option('--audience <aud>', "audience of the token (default: the client's first allowed audience)")
       .option('--resource <uri>', 'resource indicator (RFC 8707)')
       .option('--scope <scopes>', 'space-separated scopes'),
   ).action(async (options: ClientOptions & { audience?: string; resource?: string; scope?: string }) => {
@@ -65,7 +76,11 @@ export function registerTokenRemoteCommands(token: Command): void {
       .command('exchange')
       .description('exchange a token for another one at a token service (RFC 8693)')
       .requiredOption('--subject-token <token>', 'the token to exchange (`-` reads it from stdin)')
-      .option('--subject-token-type <uri>', 'type of the subject token', 'urn:ietf:params:oauth:token-type:access_token')
+      .option(
+        '--subject-token-type <uri>',
+        'type of the subject token',
+        'urn:ietf:params:oauth:token-type:access_token',
+      )
       .option('--actor-token <token>', 'token of the acting party, recorded in the `act` claim (delegation)')
       .option('--actor-token-type <uri>', 'type of the actor token', 'urn:ietf:params:oauth:token-type:access_token')
       .option('--audience <aud>', 'audience of the new token')
@@ -73,10 +88,19 @@ export function registerTokenRemoteCommands(token: Command): void {
       .option('--scope <scopes>', 'space-separated scopes (can only narrow)'),
   ).action(
     async (
-      options: ClientOptions & { subjectToken: string; subjectTokenType: string; actorToken?: string; actorTokenType: string; audience?: string; resource?: string; scope?: string },
+      options: ClientOptions & {
+        subjectToken: string;
+        subjectTokenType: string;
+        actorToken?: string;
+        actorTokenType: string;
+        audience?: string;
+        resource?: string;
+        scope?: string;
+      },
     ) => {
       const client = credentials(options);
-      const subjectToken = options.subjectToken === '-' ? (await readInput('-', 'subject token')).trim() : options.subjectToken;
+      const subjectToken =
+        options.subjectToken === '-' ? (await readInput('-', 'subject token')).trim() : options.subjectToken;
       const endpoint = await discoverTokenEndpoint(options.url);
       const response = await requestToken(endpoint, client, {
         grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',

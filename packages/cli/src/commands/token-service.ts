@@ -15,7 +15,9 @@ import { waitForSignal } from '../internal/wait-for-signal.js';
 export function registerTokenServiceCommand(program: Command): void {
   program
     .command('token-service')
-    .description('run the token service (OAuth 2.0 for workloads: client_credentials, token exchange, JWKS, introspection, revocation, admin API)')
+    .description(
+      'run the token service (OAuth 2.0 for workloads: client_credentials, token exchange, JWKS, introspection, revocation, admin API)',
+    )
     .option('--config <file>', 'token-service.yaml (defaults apply without it; TESSERA_* variables overlay it)')
     .option('--port <port>', 'port to listen on (overrides server.port)', parsePort)
     .option('--host <host>', 'address to listen on (overrides server.host)')
@@ -35,7 +37,10 @@ export function registerTokenServiceCommand(program: Command): void {
         jwksUri: `${service.issuer.replace(/\/+$/, '')}/.well-known/jwks.json`,
         discovery: `${service.issuer.replace(/\/+$/, '')}/.well-known/oauth-authorization-server`,
         // The admin token itself is never printed: it sits in the data directory (mode 0600) or the config.
-        adminTokenFile: config.admin.token === undefined && config.storage.type === 'file' ? `${config.storage.dataDir}/admin-token` : undefined,
+        adminTokenFile:
+          config.admin.token === undefined && config.storage.type === 'file'
+            ? `${config.storage.dataDir}/admin-token`
+            : undefined,
       };
       if (options.json) out(JSON.stringify(info));
       else {

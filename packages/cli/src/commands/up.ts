@@ -31,7 +31,12 @@ interface UpServices {
 }
 
 interface UpServicesModule {
-  startUpServices(options: { issuer: string; jwksUri: string; ordersPort: number; teamsPort: number }): Promise<UpServices>;
+  startUpServices(options: {
+    issuer: string;
+    jwksUri: string;
+    ordersPort: number;
+    teamsPort: number;
+  }): Promise<UpServices>;
   lastMilePolicies(issuer: string, jwksUri: string): Record<string, string>;
 }
 
@@ -65,23 +70,40 @@ async function loadUpConfig(path: string | undefined): Promise<UpConfig> {
     parsed = parseYaml(await readInput(path, 'configuration file'));
   } catch (error) {
     if ((error as { code?: string }).code === 'ERR_CLI_INPUT_INVALID') throw error;
-    throw cliErrors.create('ERR_CLI_CONFIG_INVALID', `${path}: not valid YAML: ${(error as Error).message.split('\n')[0]}`);
+    throw cliErrors.create(
+      'ERR_CLI_CONFIG_INVALID',
+      `${path}: not valid YAML: ${(error as Error).message.split('\n')[0]}`,
+    );
   }
   if (parsed === null || parsed === undefined) return {};
-  if (!isObject(parsed)) throw cliErrors.create('ERR_CLI_CONFIG_INVALID', `${path}: the top level must be a mapping (ports, tokenService, gateway)`);
+  if (!isObject(parsed))
+    throw cliErrors.create(
+      'ERR_CLI_CONFIG_INVALID',
+      `${path}: the top level must be a mapping (ports, tokenService, gateway)`,
+    );
   for (const key of Object.keys(parsed)) {
-    if (!['ports', 'tokenService', 'gateway'].includes(key)) throw cliErrors.create('ERR_CLI_CONFIG_INVALID', `${path}: ${key}: unknown key (expected ports, tokenService or gateway)`);
+    if (!['ports', 'tokenService', 'gateway'].includes(key))
+      throw cliErrors.create(
+        'ERR_CLI_CONFIG_INVALID',
+        `${path}: ${key}: unknown key (expected ports, tokenService or gateway)`,
+      );
   }
   const ports = parsed['ports'];
   if (ports !== undefined) {
     if (!isObject(ports)) throw cliErrors.create('ERR_CLI_CONFIG_INVALID', `${path}: ports: must be a mapping`);
     for (const [name, value] of Object.entries(ports)) {
-      if (!(name in defaultPorts)) throw cliErrors.create('ERR_CLI_CONFIG_INVALID', `${path}: ports.${name}: unknown (expected ${Object.keys(defaultPorts).join(', ')})`);
-      if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > 65535) throw cliErrors.create('ERR_CLI_CONFIG_INVALID', `${path}: ports.${name}: must be a port number 0-65535`);
+      if (!(name in defaultPorts))
+        throw cliErrors.create(
+          'ERR_CLI_CONFIG_INVALID',
+          `${path}: ports.${name}: unknown (expected ${Object.keys(defaultPorts).join(', ')})`,
+        );
+      if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > 65535)
+        throw cliErrors.create('ERR_CLI_CONFIG_INVALID', `${path}: ports.${name}: must be a port number 0-65535`);
     }
   }
   for (const part of ['tokenService', 'gateway'] as const) {
-    if (parsed[part] !== undefined && !isObject(parsed[part])) throw cliErrors.create('ERR_CLI_CONFIG_INVALID', `${path}: ${part}: must be a mapping`);
+    if (parsed[part] !== undefined && !isObject(parsed[part]))
+      throw cliErrors.create('ERR_CLI_CONFIG_INVALID', `${path}: ${part}: must be a mapping`);
   }
   return parsed as UpConfig;
 }
@@ -91,11 +113,20 @@ async function loadState(dataDir: string): Promise<{ state: UpState; created: bo
   const file = join(dataDir, 'up.json');
   try {
     const state = JSON.parse(await readFile(file, 'utf8')) as UpState;
-    if (isObject(state.clients) && Object.values(state.clients).every((s) => typeof s === 'string' && s.length >= 16)) return { state, created: false };
+    if (isObject(state.clients) && Object.values(state.clients).every((s) => typeof s === 'string' && s.length >= 16))
+      return { state, created: false };
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw cliErrors.create('ERR_CLI_CONFIG_INVALID', `${file} is damaged: ${(error as Error).message}`, { details: { hint: `delete ${file} to create new client credentials` } });
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT')
+      throw cliErrors.create('ERR_CLI_CONFIG_INVALID', `${file} is damaged: ${(error as Error).message}`, {
+        details: { hint: `delete ${file} to create new client credentials` },
+      });
   }
-  const state: UpState = { clients: { 'orders-client': randomBytes(24).toString('base64url'), 'sports-app': randomBytes(24).toString('base64url') } };
+  const state: UpState = {
+    clients: {
+      'orders-client': randomBytes(24).toString('base64url'),
+      'sports-app': randomBytes(24).toString('base64url'),
+    },
+  };
   await writeFile(file, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
   await chmod(file, 0o600);
   return { state, created: true };
@@ -104,7 +135,11 @@ async function loadState(dataDir: string): Promise<{ state: UpState; created: bo
 function portError(error: unknown, what: string): unknown {
   const code = (error as NodeJS.ErrnoException).code ?? (error as { cause?: NodeJS.ErrnoException }).cause?.code;
   if (code === 'EADDRINUSE' || code === 'EACCES') {
-    return cliErrors.create('ERR_CLI_USAGE', `cannot listen for the ${what}: ${code}`, { details: { hint: 'stop what uses the port, or choose ports in a --config file (ports: { tokenService: 0, gateway: 0, ... })' } });
+    return cliErrors.create('ERR_CLI_USAGE', `cannot listen for the ${what}: ${code}`, {
+      details: {
+        hint: 'stop what uses the port, or choose ports in a --config file (ports: { tokenService: 0, gateway: 0, ... })',
+      },
+    });
   }
   return error;
 }
@@ -122,7 +157,9 @@ function portError(error: unknown, what: string): unknown {
 export function registerUpCommand(program: Command): void {
   program
     .command('up')
-    .description('start everything on this machine: token service, gateway and example services, with clients and keys kept in ./.tessera; Ctrl-C stops it all')
+    .description(
+      'start everything on this machine: token service, gateway and example services, with clients and keys kept in ./.tessera; Ctrl-C stops it all',
+    )
     .option('--config <file>', 'YAML with ports, tokenService and gateway sections overriding the defaults')
     .option('--data-dir <dir>', 'where keys, clients and state are kept', './.tessera')
     .option('--json', 'print URLs and client credentials as JSON once everything listens')
@@ -135,7 +172,11 @@ export function registerUpCommand(program: Command): void {
       const { state, created } = await loadState(dataDir);
       const secrets = state.clients;
       if (!existsSync(fileURLToPath(servicesModule))) {
-        throw cliErrors.create('ERR_CLI_UNAVAILABLE', 'the example services are not installed (tessera up runs from a clone of the repository)', { details: { hint: 'run `tessera token-service` and `tessera gateway` instead' } });
+        throw cliErrors.create(
+          'ERR_CLI_UNAVAILABLE',
+          'the example services are not installed (tessera up runs from a clone of the repository)',
+          { details: { hint: 'run `tessera token-service` and `tessera gateway` instead' } },
+        );
       }
       const { startUpServices, lastMilePolicies } = (await import(servicesModule.href)) as UpServicesModule;
 
@@ -152,7 +193,12 @@ export function registerUpCommand(program: Command): void {
               storage: { type: 'file', dataDir: join(dataDir, 'token-service') },
               logging: { level: 'warn' },
               clients: [
-                { id: 'orders-client', secret: secrets['orders-client'], audiences: ['orders'], scopes: ['orders:read', 'orders:write'] },
+                {
+                  id: 'orders-client',
+                  secret: secrets['orders-client'],
+                  audiences: ['orders'],
+                  scopes: ['orders:read', 'orders:write'],
+                },
                 { id: 'sports-app', secret: secrets['sports-app'], audiences: ['sports-api'], scopes: ['sports'] },
               ],
             },
@@ -167,14 +213,20 @@ export function registerUpCommand(program: Command): void {
         const jwksUri = `${issuer.replace(/\/+$/, '')}/.well-known/jwks.json`;
 
         note('tessera up: starting the example services...');
-        const services = await startUpServices({ issuer, jwksUri, ordersPort: ports.orders, teamsPort: ports.teams }).catch((e: unknown) => Promise.reject(portError(e, 'example services')));
+        const services = await startUpServices({
+          issuer,
+          jwksUri,
+          ordersPort: ports.orders,
+          teamsPort: ports.teams,
+        }).catch((e: unknown) => Promise.reject(portError(e, 'example services')));
         stops.push(() => services.close());
 
         note('tessera up: starting the gateway...');
         const policyDir = join(dataDir, 'gateway', 'policies');
         await rm(policyDir, { recursive: true, force: true });
         await mkdir(policyDir, { recursive: true });
-        for (const [name, text] of Object.entries(lastMilePolicies(issuer, jwksUri))) await writeFile(join(policyDir, name), text);
+        for (const [name, text] of Object.entries(lastMilePolicies(issuer, jwksUri)))
+          await writeFile(join(policyDir, name), text);
         const gatewayConfig = loadGatewayConfig({
           object: merge(
             {
@@ -203,11 +255,27 @@ export function registerUpCommand(program: Command): void {
         const gatewayUrl = gateway.urls['main']!;
         services.trustGateway(GATEWAY_ISSUER, `${gatewayUrl}/.well-known/jwks.json`);
 
-        const urls = { tokenService: ts.url, gateway: gatewayUrl, gatewayAdmin: gateway.urls['admin'], orders: services.ordersUrl, teams: services.teamsUrl, jwks: jwksUri };
+        const urls = {
+          tokenService: ts.url,
+          gateway: gatewayUrl,
+          gatewayAdmin: gateway.urls['admin'],
+          orders: services.ordersUrl,
+          teams: services.teamsUrl,
+          jwks: jwksUri,
+        };
         const tessera = 'node packages/cli/bin/tessera.js';
         const list = '/api/team/list?league=nba';
         if (options.json) {
-          out(JSON.stringify({ urls, issuer, dataDir, clients: secrets, reused: !created, startedInMs: Date.now() - started }));
+          out(
+            JSON.stringify({
+              urls,
+              issuer,
+              dataDir,
+              clients: secrets,
+              reused: !created,
+              startedInMs: Date.now() - started,
+            }),
+          );
         } else {
           out(`
 Tessera is up (${((Date.now() - started) / 1000).toFixed(1)} s). State: ${dataDir}${created ? ' (new)' : ' (reused: same keys and clients as last time)'}

@@ -21,7 +21,8 @@ export async function readInput(path: string, what: string): Promise<string> {
   try {
     if (path === '-') {
       // An interactive terminal would wait forever: say what is missing instead.
-      if (process.stdin.isTTY) throw cliErrors.create('ERR_CLI_USAGE', `no ${what} given: pass it as an argument or pipe it on stdin`);
+      if (process.stdin.isTTY)
+        throw cliErrors.create('ERR_CLI_USAGE', `no ${what} given: pass it as an argument or pipe it on stdin`);
       const chunks: Buffer[] = [];
       for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
       return Buffer.concat(chunks).toString('utf8');
@@ -29,9 +30,13 @@ export async function readInput(path: string, what: string): Promise<string> {
     return await readFile(path, 'utf8');
   } catch (error) {
     if ((error as { code?: string }).code === 'ERR_CLI_USAGE') throw error;
-    throw cliErrors.create('ERR_CLI_INPUT_INVALID', `cannot read ${what} ${JSON.stringify(path)}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, {
-      details: { hint: 'check the path' },
-    });
+    throw cliErrors.create(
+      'ERR_CLI_INPUT_INVALID',
+      `cannot read ${what} ${JSON.stringify(path)}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+      {
+        details: { hint: 'check the path' },
+      },
+    );
   }
 }
 
@@ -40,14 +45,17 @@ export function parseJson(text: string, source: string): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {
-    throw cliErrors.create('ERR_CLI_INPUT_INVALID', `${source} is not valid JSON: ${(error as Error).message}`, { details: { hint: 'check the file contents' } });
+    throw cliErrors.create('ERR_CLI_INPUT_INVALID', `${source} is not valid JSON: ${(error as Error).message}`, {
+      details: { hint: 'check the file contents' },
+    });
   }
 }
 
 /** Parses a port option (0–65535). */
 export function parsePort(value: string): number {
   const port = Number(value);
-  if (!/^\d{1,5}$/.test(value) || port > 65535) throw cliErrors.create('ERR_CLI_USAGE', `invalid port ${JSON.stringify(value)}: expected 0-65535`);
+  if (!/^\d{1,5}$/.test(value) || port > 65535)
+    throw cliErrors.create('ERR_CLI_USAGE', `invalid port ${JSON.stringify(value)}: expected 0-65535`);
   return port;
 }
 
@@ -55,7 +63,8 @@ export function parsePort(value: string): number {
 export function parsePositiveInt(name: string) {
   return (value: string): number => {
     const n = Number(value);
-    if (!/^\d+$/.test(value) || n < 1) throw cliErrors.create('ERR_CLI_USAGE', `invalid ${name} ${JSON.stringify(value)}: expected a positive integer`);
+    if (!/^\d+$/.test(value) || n < 1)
+      throw cliErrors.create('ERR_CLI_USAGE', `invalid ${name} ${JSON.stringify(value)}: expected a positive integer`);
     return n;
   };
 }

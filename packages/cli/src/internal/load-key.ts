@@ -4,20 +4,31 @@ import { parseJson, readInput } from './io.js';
 
 /** Picks one JWK from a parsed JWK or JWKS, by `kid` when several are present. */
 export function pickJwk(value: unknown, source: string, kid: string | undefined): Jwk {
-  if (typeof value !== 'object' || value === null) throw cliErrors.create('ERR_CLI_INPUT_INVALID', `${source} is neither a JWK nor a JWKS`);
-  const keys = Array.isArray((value as { keys?: unknown }).keys) ? ((value as { keys: Jwk[] }).keys) : [value as Jwk];
+  if (typeof value !== 'object' || value === null)
+    throw cliErrors.create('ERR_CLI_INPUT_INVALID', `${source} is neither a JWK nor a JWKS`);
+  const keys = Array.isArray((value as { keys?: unknown }).keys) ? (value as { keys: Jwk[] }).keys : [value as Jwk];
   const candidates = kid === undefined ? keys : keys.filter((k) => k.kid === kid);
   if (candidates.length !== 1) {
-    throw cliErrors.create('ERR_CLI_INPUT_INVALID', candidates.length === 0 ? `${source} holds no key${kid === undefined ? '' : ` with kid ${JSON.stringify(kid)}`}` : `${source} holds ${candidates.length} keys`, {
-      details: { hint: 'choose one with --kid' },
-    });
+    throw cliErrors.create(
+      'ERR_CLI_INPUT_INVALID',
+      candidates.length === 0
+        ? `${source} holds no key${kid === undefined ? '' : ` with kid ${JSON.stringify(kid)}`}`
+        : `${source} holds ${candidates.length} keys`,
+      {
+        details: { hint: 'choose one with --kid' },
+      },
+    );
   }
   return candidates[0]!;
 }
 
 /** Parses an `--alg` value or fails with `ERR_CLI_USAGE`. */
 export function parseAlg(value: string): JwsAlgorithm {
-  if (!isJwsAlgorithm(value)) throw cliErrors.create('ERR_CLI_USAGE', `unsupported --alg ${JSON.stringify(value)}: use RS256/384/512, PS256/384/512, ES256/384/512, EdDSA or HS256/384/512`);
+  if (!isJwsAlgorithm(value))
+    throw cliErrors.create(
+      'ERR_CLI_USAGE',
+      `unsupported --alg ${JSON.stringify(value)}: use RS256/384/512, PS256/384/512, ES256/384/512, EdDSA or HS256/384/512`,
+    );
   return value;
 }
 
@@ -25,7 +36,11 @@ export function parseAlg(value: string): JwsAlgorithm {
  * Loads a signing key from a file: a private JWK, a JWKS (one key, or the one named by `kid`), or a
  * PEM private key (`alg` required then). The algorithm comes from `alg` or the JWK's `alg`.
  */
-export async function loadSigningKey(path: string, alg: JwsAlgorithm | undefined, kid: string | undefined): Promise<SigningKey> {
+export async function loadSigningKey(
+  path: string,
+  alg: JwsAlgorithm | undefined,
+  kid: string | undefined,
+): Promise<SigningKey> {
   const text = await readInput(path, 'key file');
   if (text.includes('-----BEGIN')) {
     if (alg === undefined) throw cliErrors.create('ERR_CLI_USAGE', 'a PEM key needs --alg');

@@ -20,7 +20,10 @@ const defaultHints: ReadonlyArray<readonly [RegExp, string]> = [
  */
 export function formatError(error: unknown): string {
   if (isTesseraError(error)) {
-    const hint = typeof error.details?.['hint'] === 'string' ? error.details['hint'] : defaultHints.find(([re]) => re.test(error.code))?.[1];
+    const hint =
+      typeof error.details?.['hint'] === 'string'
+        ? error.details['hint']
+        : defaultHints.find(([re]) => re.test(error.code))?.[1];
     const message = oneLine(error.message);
     return `tessera: ${error.code}: ${message}${hint ? ` (${hint})` : ''}`;
   }

@@ -27,7 +27,9 @@ export async function discoverTokenEndpoint(baseUrl: string, timeoutMs = 10_000)
   if (/\/token\/?$/.test(base.pathname)) return base.href;
   const root = base.href.replace(/\/+$/, '');
   try {
-    const res = await fetch(`${root}/.well-known/oauth-authorization-server`, { signal: AbortSignal.timeout(timeoutMs) });
+    const res = await fetch(`${root}/.well-known/oauth-authorization-server`, {
+      signal: AbortSignal.timeout(timeoutMs),
+    });
     if (res.ok) {
       const meta = (await res.json()) as { token_endpoint?: unknown };
       if (typeof meta.token_endpoint === 'string') return meta.token_endpoint;
@@ -35,7 +37,10 @@ export async function discoverTokenEndpoint(baseUrl: string, timeoutMs = 10_000)
       await res.body?.cancel();
     }
   } catch (error) {
-    throw remoteError(`cannot reach the token service at ${root}: ${describeFetchError(error)}`, 'check the --url and that the token service is running');
+    throw remoteError(
+      `cannot reach the token service at ${root}: ${describeFetchError(error)}`,
+      'check the --url and that the token service is running',
+    );
   }
   return `${root}/token`;
 }
@@ -45,22 +50,39 @@ export async function discoverTokenEndpoint(baseUrl: string, timeoutMs = 10_000)
  * form-urlencoded before Basic encoding) and returns the token response, or throws
  * `ERR_CLI_REMOTE_FAILED` carrying the RFC 6749 §5.2 `error` and `error_description`.
  */
-export async function requestToken(endpoint: string, client: ClientCredentials, params: Record<string, string | undefined>, timeoutMs = 10_000): Promise<TokenResponse> {
+export async function requestToken(
+  endpoint: string,
+  client: ClientCredentials,
+  params: Record<string, string | undefined>,
+  timeoutMs = 10_000,
+): Promise<TokenResponse> {
   const form = new URLSearchParams();
   for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== '') form.set(k, v);
-  const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' };
+  const headers: Record<string, string> = {
+    'content-type': 'application/x-www-form-urlencoded',
+    accept: 'application/json',
+  };
   if (client.method === 'post') {
     form.set('client_id', client.clientId);
     form.set('client_secret', client.clientSecret);
   } else {
     const enc = (s: string) => encodeURIComponent(s).replace(/%20/g, '+');
-    headers['authorization'] = `Basic ${Buffer.from(`${enc(client.clientId)}:${enc(client.clientSecret)}`).toString('base64')}`;
+    headers['authorization'] =
+      `Basic ${Buffer.from(`${enc(client.clientId)}:${enc(client.clientSecret)}`).toString('base64')}`;
   }
   let res: Response;
   try {
-    res = await fetch(endpoint, { method: 'POST', headers, body: form.toString(), signal: AbortSignal.timeout(timeoutMs) });
+    res = await fetch(endpoint, {
+      method: 'POST',
+      headers,
+      body: form.toString(),
+      signal: AbortSignal.timeout(timeoutMs),
+    });
   } catch (error) {
-    throw remoteError(`cannot reach the token endpoint ${endpoint}: ${describeFetchError(error)}`, 'check the --url and that the token service is running');
+    throw remoteError(
+      `cannot reach the token endpoint ${endpoint}: ${describeFetchError(error)}`,
+      'check the --url and that the token service is running',
+    );
   }
   const text = await res.text();
   let body: Record<string, unknown> = {};
@@ -72,7 +94,13 @@ export async function requestToken(endpoint: string, client: ClientCredentials, 
   if (!res.ok || typeof body['access_token'] !== 'string') {
     const error = typeof body['error'] === 'string' ? body['error'] : `HTTP ${res.status}`;
     const description = typeof body['error_description'] === 'string' ? `: ${body['error_description']}` : '';
-    throw remoteError(`the token endpoint refused (${res.status} ${error}${description})`, error === 'invalid_client' ? 'check the client id and secret' : 'check the request parameters against the client\'s allowed audiences and scopes', { status: res.status, error });
+    throw remoteError(
+      `the token endpoint refused (${res.status} ${error}${description})`,
+      error === 'invalid_client'
+        ? 'check the client id and secret'
+        : "check the request parameters against the client's allowed audiences and scopes",
+      { status: res.status, error },
+    );
   }
   return body as TokenResponse;
 }

@@ -1,1 +1,7 @@
-export { loadLayeredConfig, type EnvBinding, type ConfigIssue, type ConfigValidation, type LoadLayeredConfigOptions } from './load-layered-config.js';
+export {
+  loadLayeredConfig,
+  type EnvBinding,
+  type ConfigIssue,
+  type ConfigValidation,
+  type LoadLayeredConfigOptions,
+} from './load-layered-config.js';

@@ -66,7 +66,10 @@ export function loadLayeredConfig<T>(options: LoadLayeredConfigOptions<T>): T {
     try {
       text = readFileSync(options.file, 'utf8');
     } catch (cause) {
-      throw options.createError(`${source}: cannot read the file (${(cause as NodeJS.ErrnoException).code ?? 'error'})`, { cause });
+      throw options.createError(
+        `${source}: cannot read the file (${(cause as NodeJS.ErrnoException).code ?? 'error'})`,
+        { cause },
+      );
     }
     const lineCounter = new LineCounter();
     const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
@@ -96,7 +99,12 @@ export function loadLayeredConfig<T>(options: LoadLayeredConfigOptions<T>): T {
     setPath(merged, binding.path, convertEnv(name, value, binding.kind, options.createError));
   }
   for (const [dotted, value] of Object.entries(options.overrides ?? {})) {
-    if (value !== undefined) setPath(merged, dotted.split('.').map((k) => (/^\d+$/.test(k) ? Number(k) : k)), value);
+    if (value !== undefined)
+      setPath(
+        merged,
+        dotted.split('.').map((k) => (/^\d+$/.test(k) ? Number(k) : k)),
+        value,
+      );
   }
   const report = (issues: readonly ConfigIssue[]): TesseraError => {
     const paths = issues.map((i) => i.path.map(String).join('.') || '(root)');
@@ -111,7 +119,12 @@ export function loadLayeredConfig<T>(options: LoadLayeredConfigOptions<T>): T {
   return deepFreeze(validated.value);
 }
 
-function convertEnv(name: string, value: string, kind: EnvBinding['kind'], createError: LoadLayeredConfigOptions<unknown>['createError']): unknown {
+function convertEnv(
+  name: string,
+  value: string,
+  kind: EnvBinding['kind'],
+  createError: LoadLayeredConfigOptions<unknown>['createError'],
+): unknown {
   if (kind === 'string') return value;
   if (kind === 'int') {
     if (!/^\d+$/.test(value)) throw createError(`environment: ${name}: expected an integer`);

@@ -9,7 +9,11 @@ export interface ErrorSpec {
 /** A package's table of error codes, with a typed factory for each. */
 export type ErrorTable<T extends Record<string, ErrorSpec>> = Readonly<T> & {
   /** Creates the error for `code` with the table's status. */
-  create(code: keyof T & string, message: string, extra?: { cause?: unknown; details?: Record<string, unknown>; expose?: boolean }): TesseraError;
+  create(
+    code: keyof T & string,
+    message: string,
+    extra?: { cause?: unknown; details?: Record<string, unknown>; expose?: boolean },
+  ): TesseraError;
 };
 
 /**
@@ -28,7 +32,11 @@ export function defineErrors<T extends Record<string, ErrorSpec>>(table: T): Err
   for (const code of Object.keys(table)) {
     if (!/^ERR_[A-Z0-9]+(_[A-Z0-9]+)+$/.test(code)) throw new Error(`bad error code name: ${code}`);
   }
-  const create = (code: keyof T & string, message: string, extra: { cause?: unknown; details?: Record<string, unknown>; expose?: boolean } = {}) => {
+  const create = (
+    code: keyof T & string,
+    message: string,
+    extra: { cause?: unknown; details?: Record<string, unknown>; expose?: boolean } = {},
+  ) => {
     const spec = table[code];
     if (!spec) throw new Error(`unknown error code: ${code}`);
     return new TesseraError(code, message, { status: spec.status, ...extra });

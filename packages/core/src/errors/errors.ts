@@ -11,29 +11,74 @@ import { defineErrors } from './define-errors.js';
  */
 export const coreErrors = defineErrors({
   ERR_CONFIG_INVALID: { status: 500, description: 'An option passed to a factory is missing or invalid.' },
-  ERR_JWT_MALFORMED: { status: 401, description: 'The token is not a well-formed compact JWS/JWT (segments, base64url, JSON, size or nesting caps).' },
-  ERR_JWT_ALG_NOT_ALLOWED: { status: 401, description: 'The header `alg` is `none`, unknown, not allowed by the verifier, or does not match the key.' },
+  ERR_JWT_MALFORMED: {
+    status: 401,
+    description: 'The token is not a well-formed compact JWS/JWT (segments, base64url, JSON, size or nesting caps).',
+  },
+  ERR_JWT_ALG_NOT_ALLOWED: {
+    status: 401,
+    description: 'The header `alg` is `none`, unknown, not allowed by the verifier, or does not match the key.',
+  },
   ERR_JWT_SIGNATURE_INVALID: { status: 401, description: 'The signature does not verify with any candidate key.' },
   ERR_JWT_EXPIRED: { status: 401, description: 'The token is past its `exp` (beyond the clock tolerance).' },
   ERR_JWT_NOT_YET_VALID: { status: 401, description: 'The token `nbf` (or `iat`) lies in the future.' },
   ERR_JWT_TOO_OLD: { status: 401, description: 'The token `iat` is older than `maxTokenAge`.' },
-  ERR_JWT_CLAIM_INVALID: { status: 401, description: 'A registered claim has the wrong type or value (numeric dates must be finite numbers).' },
+  ERR_JWT_CLAIM_INVALID: {
+    status: 401,
+    description: 'A registered claim has the wrong type or value (numeric dates must be finite numbers).',
+  },
   ERR_JWT_CLAIM_MISSING: { status: 401, description: 'A required claim (e.g. `exp`) is absent.' },
   ERR_JWT_ISSUER_INVALID: { status: 401, description: 'The `iss` claim is not an accepted issuer.' },
   ERR_JWT_AUDIENCE_INVALID: { status: 401, description: 'No `aud` value matches an accepted audience.' },
   ERR_JWT_SUBJECT_INVALID: { status: 401, description: 'The `sub` claim does not match the expected subject.' },
   ERR_JWT_TYP_INVALID: { status: 401, description: 'The header `typ` is not the expected type.' },
-  ERR_JWT_CRIT_UNSUPPORTED: { status: 401, description: 'The header `crit` names an extension the verifier does not understand.' },
-  ERR_JWK_INVALID: { status: 500, description: 'A JWK or PEM key cannot be imported, is too weak, or does not fit its algorithm.' },
+  ERR_JWT_CRIT_UNSUPPORTED: {
+    status: 401,
+    description: 'The header `crit` names an extension the verifier does not understand.',
+  },
+  ERR_JWK_INVALID: {
+    status: 500,
+    description: 'A JWK or PEM key cannot be imported, is too weak, or does not fit its algorithm.',
+  },
   ERR_JWKS_INVALID: { status: 500, description: 'A JWKS document is not a JSON object with a `keys` array.' },
-  ERR_JWKS_NO_MATCHING_KEY: { status: 401, description: 'No key in the key set matches the token header (`kid`, `alg`).' },
-  ERR_JWKS_FETCH_FAILED: { status: 503, description: 'The remote JWKS could not be fetched (network, status, size, timeout) and no usable cached set remains.' },
-  ERR_JWKS_NOT_READY: { status: 503, description: 'A synchronous verification needed keys the key source is still fetching (use the asynchronous verify or warm the source up).' },
-  ERR_DISCOVERY_FAILED: { status: 503, description: 'The OIDC discovery document could not be fetched or its `issuer` does not match.' },
+  ERR_JWKS_NO_MATCHING_KEY: {
+    status: 401,
+    description: 'No key in the key set matches the token header (`kid`, `alg`).',
+  },
+  ERR_JWKS_FETCH_FAILED: {
+    status: 503,
+    description:
+      'The remote JWKS could not be fetched (network, status, size, timeout) and no usable cached set remains.',
+  },
+  ERR_JWKS_NOT_READY: {
+    status: 503,
+    description:
+      'A synchronous verification needed keys the key source is still fetching (use the asynchronous verify or warm the source up).',
+  },
+  ERR_DISCOVERY_FAILED: {
+    status: 503,
+    description: 'The OIDC discovery document could not be fetched or its `issuer` does not match.',
+  },
   ERR_AUTH_TOKEN_MISSING: { status: 401, description: 'The request carries no bearer token where one is required.' },
-  ERR_AUTH_CREDENTIALS_CONFLICT: { status: 400, description: 'The request carries more than one credential (duplicate headers, header plus query).' },
-  ERR_AUTH_FAILED: { status: 401, description: 'Authentication failed for an unexpected reason (the verifier threw something other than a 4xx TesseraError); the caller gets a generic 401, the details go to the log.' },
-  ERR_AUTH_INSUFFICIENT_SCOPE: { status: 403, description: 'The token is valid but lacks a scope or claim the route requires.' },
-  ERR_POLICY_INVALID: { status: 500, description: 'A RequestAuthentication or AuthorizationPolicy document fails validation.' },
-  ERR_HTTP_PATH_INVALID: { status: 400, description: 'The request path cannot be normalized safely (e.g. `%00`, backslash, bad escape).' },
+  ERR_AUTH_CREDENTIALS_CONFLICT: {
+    status: 400,
+    description: 'The request carries more than one credential (duplicate headers, header plus query).',
+  },
+  ERR_AUTH_FAILED: {
+    status: 401,
+    description:
+      'Authentication failed for an unexpected reason (the verifier threw something other than a 4xx TesseraError); the caller gets a generic 401, the details go to the log.',
+  },
+  ERR_AUTH_INSUFFICIENT_SCOPE: {
+    status: 403,
+    description: 'The token is valid but lacks a scope or claim the route requires.',
+  },
+  ERR_POLICY_INVALID: {
+    status: 500,
+    description: 'A RequestAuthentication or AuthorizationPolicy document fails validation.',
+  },
+  ERR_HTTP_PATH_INVALID: {
+    status: 400,
+    description: 'The request path cannot be normalized safely (e.g. `%00`, backslash, bad escape).',
+  },
 });

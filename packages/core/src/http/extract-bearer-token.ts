@@ -62,17 +62,27 @@ export function extractBearerToken(headers: HttpHeaders, options: ExtractBearerT
     return token;
   }
   if (queryTokens === 0) return undefined;
-  if (queryTokens > 1) throw coreErrors.create('ERR_AUTH_CREDENTIALS_CONFLICT', 'the request carries more than one access_token query parameter');
+  if (queryTokens > 1)
+    throw coreErrors.create(
+      'ERR_AUTH_CREDENTIALS_CONFLICT',
+      'the request carries more than one access_token query parameter',
+    );
   if (!options.allowQueryToken) return undefined;
   const token = queryToken(options.url!);
-  if (token === undefined || token.length === 0) throw coreErrors.create('ERR_JWT_MALFORMED', 'the access_token query parameter is empty');
-  if (token.length > maxLength) throw coreErrors.create('ERR_JWT_MALFORMED', `the token is longer than ${maxLength} characters`);
-  if (!B64TOKEN.test(token)) throw coreErrors.create('ERR_JWT_MALFORMED', 'the access_token query parameter is not a b64token');
+  if (token === undefined || token.length === 0)
+    throw coreErrors.create('ERR_JWT_MALFORMED', 'the access_token query parameter is empty');
+  if (token.length > maxLength)
+    throw coreErrors.create('ERR_JWT_MALFORMED', `the token is longer than ${maxLength} characters`);
+  if (!B64TOKEN.test(token))
+    throw coreErrors.create('ERR_JWT_MALFORMED', 'the access_token query parameter is not a b64token');
   return token;
 }
 
 function conflict() {
-  return coreErrors.create('ERR_AUTH_CREDENTIALS_CONFLICT', 'the request carries a token both in the Authorization header and in the query (RFC 6750 §2)');
+  return coreErrors.create(
+    'ERR_AUTH_CREDENTIALS_CONFLICT',
+    'the request carries a token both in the Authorization header and in the query (RFC 6750 §2)',
+  );
 }
 
 /** Every `Authorization` value, whatever the case of the header name and however duplicates are represented. */
@@ -109,8 +119,10 @@ function parseBearer(value: string, maxLength: number): string | undefined {
   while (trimmed.charCodeAt(start) === 0x20) start++;
   const token = trimmed.slice(start);
   if (token.length === 0) throw coreErrors.create('ERR_JWT_MALFORMED', 'the Bearer credentials are empty');
-  if (token.length > maxLength) throw coreErrors.create('ERR_JWT_MALFORMED', `the token is longer than ${maxLength} characters`);
-  if (!B64TOKEN.test(token)) throw coreErrors.create('ERR_JWT_MALFORMED', 'the Bearer credentials are not a single b64token (RFC 6750 §2.1)');
+  if (token.length > maxLength)
+    throw coreErrors.create('ERR_JWT_MALFORMED', `the token is longer than ${maxLength} characters`);
+  if (!B64TOKEN.test(token))
+    throw coreErrors.create('ERR_JWT_MALFORMED', 'the Bearer credentials are not a single b64token (RFC 6750 §2.1)');
   return token;
 }
 

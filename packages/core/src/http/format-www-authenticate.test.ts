@@ -20,7 +20,10 @@ test('insufficient_scope with scope', () => {
     formatWwwAuthenticate({ realm: 'api', error: 'insufficient_scope', scope: ['orders:read', 'orders:write'] }),
     'Bearer realm="api", error="insufficient_scope", scope="orders:read orders:write"',
   );
-  assert.equal(formatWwwAuthenticate({ error: 'insufficient_scope', scope: 'a b' }), 'Bearer error="insufficient_scope", scope="a b"');
+  assert.equal(
+    formatWwwAuthenticate({ error: 'insufficient_scope', scope: 'a b' }),
+    'Bearer error="insufficient_scope", scope="a b"',
+  );
 });
 
 test('values cannot break out of the header or the quoted string', () => {
@@ -28,7 +31,10 @@ test('values cannot break out of the header or the quoted string', () => {
   const value = formatWwwAuthenticate({ realm: evil, error: 'invalid_token', errorDescription: evil, scope: [evil] });
   assert.doesNotThrow(() => validateHeaderValue('www-authenticate', value));
   assert.ok(!/[\r\n]/.test(value));
-  assert.match(value, /^Bearer realm="x\\"\?\?Set-Cookie: a=b\\\\ \?\?", error="invalid_token", error_description="x' Set-Cookie: a=b\/ \?\?", scope="/);
+  assert.match(
+    value,
+    /^Bearer realm="x\\"\?\?Set-Cookie: a=b\\\\ \?\?", error="invalid_token", error_description="x' Set-Cookie: a=b\/ \?\?", scope="/,
+  );
   // Every quoted string closes where it should: count unescaped quotes.
   assert.equal((value.replace(/\\./g, '').match(/"/g) ?? []).length % 2, 0);
 });

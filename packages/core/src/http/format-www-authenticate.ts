@@ -57,5 +57,9 @@ function quoteRealm(value: string): string {
 }
 
 function cleanNqs(value: string): string {
-  return value.replace(/[\r\n\t]+/g, ' ').replace(/"/g, "'").replace(/\\/g, '/').replace(/[^\x20-\x21\x23-\x5B\x5D-\x7E]/g, '?');
+  return value
+    .replace(/[\r\n\t]+/g, ' ')
+    .replace(/"/g, "'")
+    .replace(/\\/g, '/')
+    .replace(/[^\x20-\x21\x23-\x5B\x5D-\x7E]/g, '?');
 }

@@ -74,7 +74,10 @@ const rows: Row[] = [
 for (const [input, expected, query, options] of rows) {
   test(`normalizePath(${JSON.stringify(input)}${options ? ' ' + JSON.stringify(options) : ''}) → ${expected}`, () => {
     if (expected === 'reject') {
-      assert.throws(() => normalizePath(input, options), (err: unknown) => isTesseraError(err, 'ERR_HTTP_PATH_INVALID') && err.status === 400);
+      assert.throws(
+        () => normalizePath(input, options),
+        (err: unknown) => isTesseraError(err, 'ERR_HTTP_PATH_INVALID') && err.status === 400,
+      );
       return;
     }
     const result = normalizePath(input, options);
@@ -89,11 +92,24 @@ test('normalizePath is idempotent on its own output', () => {
   for (const [input, expected, , options] of rows) {
     if (expected === 'reject') continue;
     const once = normalizePath(input, options).path;
-    assert.equal(normalizePath(once, { ...options, escapedSlashes: options?.escapedSlashes === 'decode' ? 'keep' : options?.escapedSlashes }).path, once, input);
+    assert.equal(
+      normalizePath(once, {
+        ...options,
+        escapedSlashes: options?.escapedSlashes === 'decode' ? 'keep' : options?.escapedSlashes,
+      }).path,
+      once,
+      input,
+    );
   }
 });
 
 test('normalizePath checks its options', () => {
-  assert.throws(() => normalizePath('/', { escapedSlashes: 'maybe' as 'keep' }), (err: unknown) => isTesseraError(err, 'ERR_CONFIG_INVALID'));
-  assert.throws(() => normalizePath('/', { backslash: 'x' as 'convert' }), (err: unknown) => isTesseraError(err, 'ERR_CONFIG_INVALID'));
+  assert.throws(
+    () => normalizePath('/', { escapedSlashes: 'maybe' as 'keep' }),
+    (err: unknown) => isTesseraError(err, 'ERR_CONFIG_INVALID'),
+  );
+  assert.throws(
+    () => normalizePath('/', { backslash: 'x' as 'convert' }),
+    (err: unknown) => isTesseraError(err, 'ERR_CONFIG_INVALID'),
+  );
 });

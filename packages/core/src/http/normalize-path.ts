@@ -58,8 +58,15 @@ function hexValue(code: number): number {
 
 // RFC 3986 §2.3: unreserved = ALPHA / DIGIT / "-" / "." / "_" / "~"
 function isUnreserved(code: number): boolean {
-  return (code >= 0x41 && code <= 0x5a) || (code >= 0x61 && code <= 0x7a) || (code >= 0x30 && code <= 0x39)
-    || code === 0x2d || code === 0x2e || code === 0x5f || code === 0x7e;
+  return (
+    (code >= 0x41 && code <= 0x5a) ||
+    (code >= 0x61 && code <= 0x7a) ||
+    (code >= 0x30 && code <= 0x39) ||
+    code === 0x2d ||
+    code === 0x2e ||
+    code === 0x5f ||
+    code === 0x7e
+  );
 }
 
 const invalid = (message: string): never => {
@@ -96,7 +103,8 @@ export function normalizePath(target: string, options: NormalizePathOptions = {}
   if (escapedSlashes !== 'reject' && escapedSlashes !== 'keep' && escapedSlashes !== 'decode') {
     throw coreErrors.create('ERR_CONFIG_INVALID', "escapedSlashes must be 'reject', 'keep' or 'decode'");
   }
-  if (backslash !== 'reject' && backslash !== 'convert') throw coreErrors.create('ERR_CONFIG_INVALID', "backslash must be 'reject' or 'convert'");
+  if (backslash !== 'reject' && backslash !== 'convert')
+    throw coreErrors.create('ERR_CONFIG_INVALID', "backslash must be 'reject' or 'convert'");
 
   const q = target.indexOf('?');
   const raw = q === -1 ? target : target.slice(0, q);
@@ -137,7 +145,8 @@ function decode(raw: string, escapedSlashes: 'reject' | 'keep' | 'decode', backs
       i += 2;
       if (byte === 0) invalid('the request path contains %00');
       if (byte === 0x2f || byte === 0x5c) {
-        if (escapedSlashes === 'reject') invalid(`the request path contains an encoded ${byte === 0x2f ? 'slash (%2F)' : 'backslash (%5C)'}`);
+        if (escapedSlashes === 'reject')
+          invalid(`the request path contains an encoded ${byte === 0x2f ? 'slash (%2F)' : 'backslash (%5C)'}`);
         if (escapedSlashes === 'decode') {
           if (byte === 0x5c && backslash === 'reject') invalid('the request path contains an encoded backslash (%5C)');
           out += '/';

@@ -14,14 +14,22 @@ test('missing token: 401 without error attribute', () => {
 test('401 errors become invalid_token with their message', () => {
   const r = toErrorResponse(coreErrors.create('ERR_JWT_EXPIRED', 'token expired'), { realm: 'api' });
   assert.equal(r.status, 401);
-  assert.equal(r.headers['www-authenticate'], 'Bearer realm="api", error="invalid_token", error_description="token expired"');
+  assert.equal(
+    r.headers['www-authenticate'],
+    'Bearer realm="api", error="invalid_token", error_description="token expired"',
+  );
   assert.equal(JSON.parse(r.body).code, 'ERR_JWT_EXPIRED');
 });
 
 test('403 becomes insufficient_scope with scope from details', () => {
-  const r = toErrorResponse(coreErrors.create('ERR_AUTH_INSUFFICIENT_SCOPE', 'missing scope', { details: { scope: ['a', 'b'] } }));
+  const r = toErrorResponse(
+    coreErrors.create('ERR_AUTH_INSUFFICIENT_SCOPE', 'missing scope', { details: { scope: ['a', 'b'] } }),
+  );
   assert.equal(r.status, 403);
-  assert.equal(r.headers['www-authenticate'], 'Bearer error="insufficient_scope", error_description="missing scope", scope="a b"');
+  assert.equal(
+    r.headers['www-authenticate'],
+    'Bearer error="insufficient_scope", error_description="missing scope", scope="a b"',
+  );
 });
 
 test('400 becomes invalid_request', () => {
@@ -31,10 +39,19 @@ test('400 becomes invalid_request', () => {
 });
 
 test('on auth paths, unexpected errors and 5xx become a generic 401, never a 500', () => {
-  for (const err of [new Error('db password is hunter2'), 'string', undefined, coreErrors.create('ERR_JWKS_FETCH_FAILED', 'fetch https://x failed'), new TesseraError('ERR_X_Y', 'secret detail', { status: 401, expose: false })]) {
+  for (const err of [
+    new Error('db password is hunter2'),
+    'string',
+    undefined,
+    coreErrors.create('ERR_JWKS_FETCH_FAILED', 'fetch https://x failed'),
+    new TesseraError('ERR_X_Y', 'secret detail', { status: 401, expose: false }),
+  ]) {
     const r = toErrorResponse(err, { realm: 'api' });
     assert.equal(r.status, 401);
-    assert.equal(r.headers['www-authenticate'], 'Bearer realm="api", error="invalid_token", error_description="the access token could not be verified"');
+    assert.equal(
+      r.headers['www-authenticate'],
+      'Bearer realm="api", error="invalid_token", error_description="the access token could not be verified"',
+    );
     assert.ok(!r.body.includes('hunter2') && !r.body.includes('secret detail') && !r.body.includes('https://x'));
   }
 });

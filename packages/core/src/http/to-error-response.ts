@@ -59,7 +59,8 @@ export function toErrorResponse(error: unknown, options: ToErrorResponseOptions 
       bearerError = 'invalid_token';
       status = 401;
     }
-    if (bearerError === undefined) return answer(status, undefined, { error_description: error.message, code: error.code });
+    if (bearerError === undefined)
+      return answer(status, undefined, { error_description: error.message, code: error.code });
     const scope = bearerError === 'insufficient_scope' ? scopeOf(error.details) : undefined;
     return answer(
       status,

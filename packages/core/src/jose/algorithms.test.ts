@@ -3,7 +3,21 @@ import assert from 'node:assert/strict';
 import { ALGORITHMS, JWS_ALGORITHMS, getAlgorithm, isJwsAlgorithm } from './algorithms.js';
 
 test('the table covers the 13 algorithms with the RFC 7518 parameters', () => {
-  assert.deepEqual([...JWS_ALGORITHMS].sort(), ['ES256', 'ES384', 'ES512', 'EdDSA', 'HS256', 'HS384', 'HS512', 'PS256', 'PS384', 'PS512', 'RS256', 'RS384', 'RS512']);
+  assert.deepEqual([...JWS_ALGORITHMS].sort(), [
+    'ES256',
+    'ES384',
+    'ES512',
+    'EdDSA',
+    'HS256',
+    'HS384',
+    'HS512',
+    'PS256',
+    'PS384',
+    'PS512',
+    'RS256',
+    'RS384',
+    'RS512',
+  ]);
   assert.equal(ALGORITHMS.ES512.signatureLength, 132);
   assert.equal(ALGORITHMS.ES512.crv, 'P-521');
   assert.equal(ALGORITHMS.PS384.hashLength, 48);
@@ -13,7 +27,19 @@ test('the table covers the 13 algorithms with the RFC 7518 parameters', () => {
 });
 
 test('none, other spellings and prototype names are not algorithms', () => {
-  for (const name of ['none', 'None', 'NONE', 'rs256', 'HS256 ', '__proto__', 'constructor', 'toString', '', 'ES256K', 'Ed25519']) {
+  for (const name of [
+    'none',
+    'None',
+    'NONE',
+    'rs256',
+    'HS256 ',
+    '__proto__',
+    'constructor',
+    'toString',
+    '',
+    'ES256K',
+    'Ed25519',
+  ]) {
     assert.equal(isJwsAlgorithm(name), false, name);
     assert.equal(getAlgorithm(name), undefined, name);
   }

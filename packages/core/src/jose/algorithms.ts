@@ -29,11 +29,47 @@ export interface AlgorithmSpec {
 }
 
 const rsa = (alg: JwsAlgorithm, family: 'RSASSA-PKCS1-v1_5' | 'RSASSA-PSS', bits: 256 | 384 | 512): AlgorithmSpec =>
-  Object.freeze({ alg, family, kty: 'RSA', hash: `sha${bits}`, hashLength: bits / 8, crv: undefined, namedCurve: undefined, signatureLength: undefined, minKeyBits: 2048 });
-const ec = (alg: JwsAlgorithm, bits: 256 | 384 | 512, crv: 'P-256' | 'P-384' | 'P-521', namedCurve: 'prime256v1' | 'secp384r1' | 'secp521r1', size: number): AlgorithmSpec =>
-  Object.freeze({ alg, family: 'ECDSA', kty: 'EC', hash: `sha${bits}`, hashLength: bits / 8, crv, namedCurve, signatureLength: 2 * size, minKeyBits: crv === 'P-521' ? 521 : bits });
+  Object.freeze({
+    alg,
+    family,
+    kty: 'RSA',
+    hash: `sha${bits}`,
+    hashLength: bits / 8,
+    crv: undefined,
+    namedCurve: undefined,
+    signatureLength: undefined,
+    minKeyBits: 2048,
+  });
+const ec = (
+  alg: JwsAlgorithm,
+  bits: 256 | 384 | 512,
+  crv: 'P-256' | 'P-384' | 'P-521',
+  namedCurve: 'prime256v1' | 'secp384r1' | 'secp521r1',
+  size: number,
+): AlgorithmSpec =>
+  Object.freeze({
+    alg,
+    family: 'ECDSA',
+    kty: 'EC',
+    hash: `sha${bits}`,
+    hashLength: bits / 8,
+    crv,
+    namedCurve,
+    signatureLength: 2 * size,
+    minKeyBits: crv === 'P-521' ? 521 : bits,
+  });
 const hmac = (alg: JwsAlgorithm, bits: 256 | 384 | 512): AlgorithmSpec =>
-  Object.freeze({ alg, family: 'HMAC', kty: 'oct', hash: `sha${bits}`, hashLength: bits / 8, crv: undefined, namedCurve: undefined, signatureLength: bits / 8, minKeyBits: bits });
+  Object.freeze({
+    alg,
+    family: 'HMAC',
+    kty: 'oct',
+    hash: `sha${bits}`,
+    hashLength: bits / 8,
+    crv: undefined,
+    namedCurve: undefined,
+    signatureLength: bits / 8,
+    minKeyBits: bits,
+  });
 
 /**
  * The algorithm table. A frozen object without a prototype, so `ALGORITHMS[header.alg]` can never
@@ -44,21 +80,33 @@ const hmac = (alg: JwsAlgorithm, bits: 256 | 384 | 512): AlgorithmSpec =>
  * ALGORITHMS.ES256.signatureLength; // 64
  * ```
  */
-export const ALGORITHMS: Readonly<Record<JwsAlgorithm, AlgorithmSpec>> = Object.freeze(Object.assign(Object.create(null) as Record<JwsAlgorithm, AlgorithmSpec>, {
-  RS256: rsa('RS256', 'RSASSA-PKCS1-v1_5', 256),
-  RS384: rsa('RS384', 'RSASSA-PKCS1-v1_5', 384),
-  RS512: rsa('RS512', 'RSASSA-PKCS1-v1_5', 512),
-  PS256: rsa('PS256', 'RSASSA-PSS', 256),
-  PS384: rsa('PS384', 'RSASSA-PSS', 384),
-  PS512: rsa('PS512', 'RSASSA-PSS', 512),
-  ES256: ec('ES256', 256, 'P-256', 'prime256v1', 32),
-  ES384: ec('ES384', 384, 'P-384', 'secp384r1', 48),
-  ES512: ec('ES512', 512, 'P-521', 'secp521r1', 66),
-  EdDSA: Object.freeze({ alg: 'EdDSA', family: 'EdDSA', kty: 'OKP', hash: undefined, hashLength: 64, crv: 'Ed25519', namedCurve: undefined, signatureLength: 64, minKeyBits: 256 } satisfies AlgorithmSpec),
-  HS256: hmac('HS256', 256),
-  HS384: hmac('HS384', 384),
-  HS512: hmac('HS512', 512),
-}));
+export const ALGORITHMS: Readonly<Record<JwsAlgorithm, AlgorithmSpec>> = Object.freeze(
+  Object.assign(Object.create(null) as Record<JwsAlgorithm, AlgorithmSpec>, {
+    RS256: rsa('RS256', 'RSASSA-PKCS1-v1_5', 256),
+    RS384: rsa('RS384', 'RSASSA-PKCS1-v1_5', 384),
+    RS512: rsa('RS512', 'RSASSA-PKCS1-v1_5', 512),
+    PS256: rsa('PS256', 'RSASSA-PSS', 256),
+    PS384: rsa('PS384', 'RSASSA-PSS', 384),
+    PS512: rsa('PS512', 'RSASSA-PSS', 512),
+    ES256: ec('ES256', 256, 'P-256', 'prime256v1', 32),
+    ES384: ec('ES384', 384, 'P-384', 'secp384r1', 48),
+    ES512: ec('ES512', 512, 'P-521', 'secp521r1', 66),
+    EdDSA: Object.freeze({
+      alg: 'EdDSA',
+      family: 'EdDSA',
+      kty: 'OKP',
+      hash: undefined,
+      hashLength: 64,
+      crv: 'Ed25519',
+      namedCurve: undefined,
+      signatureLength: 64,
+      minKeyBits: 256,
+    } satisfies AlgorithmSpec),
+    HS256: hmac('HS256', 256),
+    HS384: hmac('HS384', 384),
+    HS512: hmac('HS512', 512),
+  }),
+);
 
 /**
  * Every algorithm Tessera signs and verifies, in a stable order.

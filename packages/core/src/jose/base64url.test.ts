@@ -7,7 +7,7 @@ import { isTesseraError } from '../errors/tessera-error.js';
 // The plain definition the fast decoder must agree with: alphabet, length, zero unused bits.
 function reference(input: string): boolean {
   if (!/^[A-Za-z0-9_-]*$/.test(input) || input.length % 4 === 1) return false;
-  return Buffer.from(Buffer.from(input, 'base64url').toString('base64url')) .toString() === input;
+  return Buffer.from(Buffer.from(input, 'base64url').toString('base64url')).toString() === input;
 }
 
 test('round-trips random bytes of every length 0..64', () => {
@@ -22,12 +22,33 @@ test('round-trips random bytes of every length 0..64', () => {
 });
 
 test('rejects padding, the standard alphabet, whitespace, length 1 mod 4 and set trailing bits', () => {
-  for (const bad of ['AQAB=', 'AQ==', 'ab+c', 'ab/c', 'ab c', 'ab\nc', ' abc', 'abcde', 'AR', 'AQB', 'aGk.', 'aGk\u0000', 'aGkÄ', 'aGk\u0130']) {
+  for (const bad of [
+    'AQAB=',
+    'AQ==',
+    'ab+c',
+    'ab/c',
+    'ab c',
+    'ab\nc',
+    ' abc',
+    'abcde',
+    'AR',
+    'AQB',
+    'aGk.',
+    'aGk\u0000',
+    'aGkÄ',
+    'aGk\u0130',
+  ]) {
     assert.equal(isBase64Url(bad), false, JSON.stringify(bad));
     assert.equal(tryDecodeBase64Url(bad), undefined);
-    assert.throws(() => decodeBase64Url(bad), (e) => isTesseraError(e, 'ERR_JWT_MALFORMED'));
+    assert.throws(
+      () => decodeBase64Url(bad),
+      (e) => isTesseraError(e, 'ERR_JWT_MALFORMED'),
+    );
   }
-  assert.throws(() => decodeBase64Url('AR', 'ERR_JWK_INVALID'), (e) => isTesseraError(e, 'ERR_JWK_INVALID'));
+  assert.throws(
+    () => decodeBase64Url('AR', 'ERR_JWK_INVALID'),
+    (e) => isTesseraError(e, 'ERR_JWK_INVALID'),
+  );
   assert.equal(tryDecodeBase64Url(42 as unknown as string), undefined);
   assert.equal(isBase64Url(''), true);
 });

@@ -44,7 +44,10 @@ export function isBase64Url(input: string): boolean {
  * decodeBase64Url('eyJhbGciOiJIUzI1NiJ9').toString(); // '{"alg":"HS256"}'
  * ```
  */
-export function decodeBase64Url(input: string, code: 'ERR_JWT_MALFORMED' | 'ERR_JWK_INVALID' = 'ERR_JWT_MALFORMED'): Buffer {
+export function decodeBase64Url(
+  input: string,
+  code: 'ERR_JWT_MALFORMED' | 'ERR_JWK_INVALID' = 'ERR_JWT_MALFORMED',
+): Buffer {
   const bytes = tryDecodeBase64Url(input);
   if (bytes === undefined) throw coreErrors.create(code, 'value is not canonical base64url (RFC 4648 §5, no padding)');
   return bytes;
@@ -59,5 +62,11 @@ export function decodeBase64Url(input: string, code: 'ERR_JWT_MALFORMED' | 'ERR_
  * ```
  */
 export function encodeBase64Url(input: Uint8Array | string): string {
-  return (typeof input === 'string' ? Buffer.from(input, 'utf8') : Buffer.isBuffer(input) ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength)).toString('base64url');
+  return (
+    typeof input === 'string'
+      ? Buffer.from(input, 'utf8')
+      : Buffer.isBuffer(input)
+        ? input
+        : Buffer.from(input.buffer, input.byteOffset, input.byteLength)
+  ).toString('base64url');
 }

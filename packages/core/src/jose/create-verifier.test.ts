@@ -15,7 +15,11 @@ const key = generateKey('ES256', { kid: 'k1' });
 const other = generateKey('ES256', { kid: 'k2' });
 
 function sign(payload: JwtPayload = {}, options: SignJwtOptions = {}, signingKey = key.signingKey): string {
-  return signJwt({ iss: ISS, aud: 'api', ...payload }, signingKey, { expiresIn: 'exp' in payload ? undefined : 300, clock, ...options });
+  return signJwt({ iss: ISS, aud: 'api', ...payload }, signingKey, {
+    expiresIn: 'exp' in payload ? undefined : 300,
+    clock,
+    ...options,
+  });
 }
 /** A token signjwt would refuse to make: header and payload as raw JSON text, signed with `key`. */
 function forge(header: string, payload: string): string {
@@ -25,7 +29,13 @@ function forge(header: string, payload: string): string {
 const HEADER = '{"alg":"ES256","kid":"k1"}';
 const CLAIMS = `"iss":"${ISS}","aud":"api"`;
 function verifier(options: Partial<VerifierOptions> = {}) {
-  return createVerifier({ issuer: ISS, audience: 'api', keys: [key.verificationKey], clock, ...options } as VerifierOptions);
+  return createVerifier({
+    issuer: ISS,
+    audience: 'api',
+    keys: [key.verificationKey],
+    clock,
+    ...options,
+  } as VerifierOptions);
 }
 async function rejects(promise: Promise<unknown>, code: string): Promise<void> {
   await assert.rejects(promise, (e) => {
@@ -47,14 +57,26 @@ test('exp: required by default, "on or after" is expired, tolerance, details.exp
   await rejects(verifier().verify(sign({}, { expiresIn: undefined })), 'ERR_JWT_CLAIM_MISSING');
   assert.ok(await verifier({ requireExpiration: false }).verify(sign({}, { expiresIn: undefined })));
   const exp = NOW / 1000;
-  await assert.rejects(verifier().verify(sign({ exp })), (e) => isTesseraError(e, 'ERR_JWT_EXPIRED') && e.details?.expiredAt === exp);
+  await assert.rejects(
+    verifier().verify(sign({ exp })),
+    (e) => isTesseraError(e, 'ERR_JWT_EXPIRED') && e.details?.expiredAt === exp,
+  );
   assert.ok(await verifier().verify(sign({ exp: exp + 1 })));
   assert.ok(await verifier({ clockTolerance: 30 }).verify(sign({ exp: exp - 29 })));
   await rejects(verifier({ clockTolerance: '30s' }).verify(sign({ exp: exp - 30 })), 'ERR_JWT_EXPIRED');
 });
 
 test('numeric dates must be finite numbers', async () => {
-  for (const claims of ['"exp":"1900000000"', '"exp":null', '"exp":true', '"exp":1e400', '"exp":-1e400', '"exp":1900000000,"nbf":"now"', '"exp":1900000000,"iat":[1]', '"exp":{"$gt":0}']) {
+  for (const claims of [
+    '"exp":"1900000000"',
+    '"exp":null',
+    '"exp":true',
+    '"exp":1e400',
+    '"exp":-1e400',
+    '"exp":1900000000,"nbf":"now"',
+    '"exp":1900000000,"iat":[1]',
+    '"exp":{"$gt":0}',
+  ]) {
     await rejects(verifier().verify(forge(HEADER, `{${CLAIMS},${claims}}`)), 'ERR_JWT_CLAIM_INVALID');
   }
   assert.ok(await verifier().verify(forge(HEADER, `{${CLAIMS},"exp":1900000000.5}`)));
@@ -77,7 +99,8 @@ test('nbf and iat: not yet valid, tolerance, maxTokenAge', async () => {
 test('aud: exact match against a string or an array; absent when required', async () => {
   assert.ok(await verifier().verify(sign({ aud: ['x', 'api'] })));
   assert.ok(await verifier({ audience: ['other', 'api'] }).verify(sign({ aud: 'api' })));
-  for (const aud of ['API', 'api/', ' api', ['x', 'y'], []]) await rejects(verifier().verify(sign({ aud })), 'ERR_JWT_AUDIENCE_INVALID');
+  for (const aud of ['API', 'api/', ' api', ['x', 'y'], []])
+    await rejects(verifier().verify(sign({ aud })), 'ERR_JWT_AUDIENCE_INVALID');
   await rejects(verifier().verify(sign({ aud: undefined })), 'ERR_JWT_CLAIM_MISSING');
   await rejects(verifier().verify(sign({ aud: [1] as unknown as string[] })), 'ERR_JWT_CLAIM_INVALID');
   assert.ok(await verifier({ audience: undefined }).verify(sign({ aud: 'anything' })));
@@ -112,13 +135,28 @@ test('several issuers: a key of issuer A never verifies a token claiming issuer 
   assert.ok(await v.verify(signJwt({ iss: 'https://a.test', aud: 'api' }, a.signingKey, { expiresIn: 60, clock })));
   assert.ok(await v.verify(signJwt({ iss: 'https://b.test', aud: 'b-api' }, b.signingKey, { expiresIn: 60, clock })));
   // A signs a token that claims to come from B: B's key set has no kid "a".
-  await rejects(v.verify(signJwt({ iss: 'https://b.test', aud: 'b-api' }, a.signingKey, { expiresIn: 60, clock })), 'ERR_JWKS_NO_MATCHING_KEY');
+  await rejects(
+    v.verify(signJwt({ iss: 'https://b.test', aud: 'b-api' }, a.signingKey, { expiresIn: 60, clock })),
+    'ERR_JWKS_NO_MATCHING_KEY',
+  );
   // ... and without a kid, B's keys are tried and none verifies.
-  await rejects(v.verify(signJwt({ iss: 'https://b.test', aud: 'b-api' }, a.signingKey, { expiresIn: 60, clock, kid: null })), 'ERR_JWT_SIGNATURE_INVALID');
+  await rejects(
+    v.verify(signJwt({ iss: 'https://b.test', aud: 'b-api' }, a.signingKey, { expiresIn: 60, clock, kid: null })),
+    'ERR_JWT_SIGNATURE_INVALID',
+  );
   // ... and with B's kid, the signature does not verify under B's key.
-  await rejects(v.verify(signJwt({ iss: 'https://b.test', aud: 'b-api' }, a.signingKey, { expiresIn: 60, clock, kid: 'b' })), 'ERR_JWT_SIGNATURE_INVALID');
-  await rejects(v.verify(signJwt({ iss: 'https://b.test', aud: 'api' }, b.signingKey, { expiresIn: 60, clock })), 'ERR_JWT_AUDIENCE_INVALID');
-  await rejects(v.verify(signJwt({ iss: 'https://c.test', aud: 'api' }, a.signingKey, { expiresIn: 60, clock })), 'ERR_JWT_ISSUER_INVALID');
+  await rejects(
+    v.verify(signJwt({ iss: 'https://b.test', aud: 'b-api' }, a.signingKey, { expiresIn: 60, clock, kid: 'b' })),
+    'ERR_JWT_SIGNATURE_INVALID',
+  );
+  await rejects(
+    v.verify(signJwt({ iss: 'https://b.test', aud: 'api' }, b.signingKey, { expiresIn: 60, clock })),
+    'ERR_JWT_AUDIENCE_INVALID',
+  );
+  await rejects(
+    v.verify(signJwt({ iss: 'https://c.test', aud: 'api' }, a.signingKey, { expiresIn: 60, clock })),
+    'ERR_JWT_ISSUER_INVALID',
+  );
   await rejects(v.verify(signJwt({ aud: 'api' }, a.signingKey, { expiresIn: 60, clock })), 'ERR_JWT_CLAIM_MISSING');
 });
 
@@ -129,7 +167,10 @@ test('kid-less tokens are tried against every key of the alg', async () => {
 
 test('the key decides the algorithm; the allow-list narrows it further', async () => {
   const hs = generateKey('HS256', { kid: 'k1' }); // same kid as the ES256 key
-  await rejects(verifier().verify(signJwt({ iss: ISS, aud: 'api' }, hs.signingKey, { expiresIn: 60, clock })), 'ERR_JWT_ALG_NOT_ALLOWED');
+  await rejects(
+    verifier().verify(signJwt({ iss: ISS, aud: 'api' }, hs.signingKey, { expiresIn: 60, clock })),
+    'ERR_JWT_ALG_NOT_ALLOWED',
+  );
   await rejects(verifier({ algorithms: ['RS256'] }).verify(sign()), 'ERR_JWT_ALG_NOT_ALLOWED');
   assert.ok(await verifier({ algorithms: ['ES256'] }).verify(sign()));
 });
@@ -137,14 +178,26 @@ test('the key decides the algorithm; the allow-list narrows it further', async (
 test('crit: only listed, understood, present extensions; b64 never', async () => {
   const payload = `{${CLAIMS},"exp":1900000000}`;
   await rejects(verifier().verify(forge('{"alg":"ES256","crit":["kid"],"kid":"k1"}', payload)), 'ERR_JWT_MALFORMED');
-  await rejects(verifier().verify(forge('{"alg":"ES256","crit":["x-ext"],"x-ext":1}', payload)), 'ERR_JWT_CRIT_UNSUPPORTED');
+  await rejects(
+    verifier().verify(forge('{"alg":"ES256","crit":["x-ext"],"x-ext":1}', payload)),
+    'ERR_JWT_CRIT_UNSUPPORTED',
+  );
   assert.ok(await verifier({ crit: ['x-ext'] }).verify(forge('{"alg":"ES256","crit":["x-ext"],"x-ext":1}', payload)));
-  await rejects(verifier({ crit: ['x-ext'] }).verify(forge('{"alg":"ES256","crit":["x-ext"]}', payload)), 'ERR_JWT_MALFORMED');
+  await rejects(
+    verifier({ crit: ['x-ext'] }).verify(forge('{"alg":"ES256","crit":["x-ext"]}', payload)),
+    'ERR_JWT_MALFORMED',
+  );
   await rejects(verifier().verify(forge('{"alg":"ES256","crit":[]}', payload)), 'ERR_JWT_MALFORMED');
   await rejects(verifier().verify(forge('{"alg":"ES256","crit":"x-ext","x-ext":1}', payload)), 'ERR_JWT_MALFORMED');
-  await rejects(verifier().verify(forge('{"alg":"ES256","b64":false,"crit":["b64"]}', payload)), 'ERR_JWT_CRIT_UNSUPPORTED');
+  await rejects(
+    verifier().verify(forge('{"alg":"ES256","b64":false,"crit":["b64"]}', payload)),
+    'ERR_JWT_CRIT_UNSUPPORTED',
+  );
   await rejects(verifier().verify(forge('{"alg":"ES256","b64":false}', payload)), 'ERR_JWT_CRIT_UNSUPPORTED');
-  assert.throws(() => verifier({ crit: ['b64'] }), (e) => isTesseraError(e, 'ERR_CONFIG_INVALID'));
+  assert.throws(
+    () => verifier({ crit: ['b64'] }),
+    (e) => isTesseraError(e, 'ERR_CONFIG_INVALID'),
+  );
 });
 
 test('cache: same result object while valid, never past exp, per verifier, switchable', async () => {
@@ -176,10 +229,34 @@ test('asynchronous key sources: awaited; failures become TesseraErrors; verifySy
   const later: KeySource = { getKeys: async () => [key.verificationKey] };
   const v = verifier({ keys: later, cache: false });
   assert.ok(await v.verify(sign()));
-  assert.throws(() => v.verifySync(sign()), (e) => isTesseraError(e, 'ERR_JWKS_NOT_READY'));
-  await rejects(verifier({ keys: { getKeys: async () => { throw new Error('boom'); } } }).verify(sign()), 'ERR_JWKS_FETCH_FAILED');
-  await rejects(verifier({ keys: { getKeys: () => { throw new TypeError('bad'); } } }).verify(sign()), 'ERR_JWKS_FETCH_FAILED');
-  await rejects(verifier({ keys: { getKeys: () => null as unknown as VerificationKey[] } }).verify(sign()), 'ERR_JWKS_NO_MATCHING_KEY');
+  assert.throws(
+    () => v.verifySync(sign()),
+    (e) => isTesseraError(e, 'ERR_JWKS_NOT_READY'),
+  );
+  await rejects(
+    verifier({
+      keys: {
+        getKeys: async () => {
+          throw new Error('boom');
+        },
+      },
+    }).verify(sign()),
+    'ERR_JWKS_FETCH_FAILED',
+  );
+  await rejects(
+    verifier({
+      keys: {
+        getKeys: () => {
+          throw new TypeError('bad');
+        },
+      },
+    }).verify(sign()),
+    'ERR_JWKS_FETCH_FAILED',
+  );
+  await rejects(
+    verifier({ keys: { getKeys: () => null as unknown as VerificationKey[] } }).verify(sign()),
+    'ERR_JWKS_NO_MATCHING_KEY',
+  );
   await rejects(verifier({ keys: { getKeys: () => [] } }).verify(sign()), 'ERR_JWKS_NO_MATCHING_KEY');
   let seen: JwsHeader | undefined;
   await verifier({ keys: { getKeys: (h) => ((seen = h), [key.verificationKey]) } }).verify(sign());
@@ -209,9 +286,26 @@ test('options are checked at creation', () => {
     { issuers: [] },
     { issuers: [{ issuer: ISS, keys: [key.verificationKey] }] },
   ];
-  for (const options of bad) assert.throws(() => verifier(options), (e) => isTesseraError(e, 'ERR_CONFIG_INVALID'), JSON.stringify(options));
-  assert.throws(() => createVerifier({ issuers: [{ issuer: 'a', keys: [key.verificationKey] }, { issuer: 'a', keys: [key.verificationKey] }] }), (e) => isTesseraError(e, 'ERR_CONFIG_INVALID'));
-  assert.throws(() => createVerifier(undefined as never), (e) => isTesseraError(e, 'ERR_CONFIG_INVALID'));
+  for (const options of bad)
+    assert.throws(
+      () => verifier(options),
+      (e) => isTesseraError(e, 'ERR_CONFIG_INVALID'),
+      JSON.stringify(options),
+    );
+  assert.throws(
+    () =>
+      createVerifier({
+        issuers: [
+          { issuer: 'a', keys: [key.verificationKey] },
+          { issuer: 'a', keys: [key.verificationKey] },
+        ],
+      }),
+    (e) => isTesseraError(e, 'ERR_CONFIG_INVALID'),
+  );
+  assert.throws(
+    () => createVerifier(undefined as never),
+    (e) => isTesseraError(e, 'ERR_CONFIG_INVALID'),
+  );
 });
 
 test('the remembered header never stands in for a different one', async () => {
@@ -222,8 +316,14 @@ test('the remembered header never stands in for a different one', async () => {
   const noKid = forge('{"alg":"ES256"}', payload);
   for (let i = 0; i < 3; i++) {
     assert.ok(v.verifySync(good));
-    assert.throws(() => v.verifySync(critical), (e) => isTesseraError(e, 'ERR_JWT_CRIT_UNSUPPORTED'));
+    assert.throws(
+      () => v.verifySync(critical),
+      (e) => isTesseraError(e, 'ERR_JWT_CRIT_UNSUPPORTED'),
+    );
     assert.equal(v.verifySync(noKid).header.kid, undefined);
-    assert.throws(() => v.verifySync(`${good.slice(0, good.indexOf('.') - 1)}.${good.slice(good.indexOf('.') + 1)}`), (e) => isTesseraError(e));
+    assert.throws(
+      () => v.verifySync(`${good.slice(0, good.indexOf('.') - 1)}.${good.slice(good.indexOf('.') + 1)}`),
+      (e) => isTesseraError(e),
+    );
   }
 });

@@ -3,11 +3,27 @@ import { TesseraError } from '../errors/tessera-error.js';
 import { getAlgorithm, JWS_ALGORITHMS } from './algorithms.js';
 import { toSeconds } from './internal/duration.js';
 import { deepFreeze } from './internal/deep-freeze.js';
-import { decodeJsonSegment, decodeSignature, DEFAULT_LIMITS, splitToken, type JwsLimits } from './internal/parse-jws.js';
+import {
+  decodeJsonSegment,
+  decodeSignature,
+  DEFAULT_LIMITS,
+  splitToken,
+  type JwsLimits,
+} from './internal/parse-jws.js';
 import { createLocalJwks } from './local-jwks.js';
 import { createTokenCache, type TokenCache, type TokenCacheOptions } from './token-cache.js';
 import { verifySignature } from './verify-signature.js';
-import type { Clock, Jwks, JwsAlgorithm, JwsHeader, JwtPayload, KeySource, VerificationKey, VerifiedJwt, Verifier } from './types.js';
+import type {
+  Clock,
+  Jwks,
+  JwsAlgorithm,
+  JwsHeader,
+  JwtPayload,
+  KeySource,
+  VerificationKey,
+  VerifiedJwt,
+  Verifier,
+} from './types.js';
 
 /**
  * Where a verifier finds an issuer's keys: a key source (local or remote), a JWKS, or imported keys.
@@ -108,22 +124,42 @@ interface Trust {
 }
 
 // RFC 7515 §4.1 and RFC 7516 §4.1: registered names that must not appear in `crit` (§4.1.11).
-const REGISTERED_HEADERS = new Set(['alg', 'jku', 'jwk', 'kid', 'x5u', 'x5c', 'x5t', 'x5t#S256', 'typ', 'cty', 'crit', 'enc', 'zip']);
+const REGISTERED_HEADERS = new Set([
+  'alg',
+  'jku',
+  'jwk',
+  'kid',
+  'x5u',
+  'x5c',
+  'x5t',
+  'x5t#S256',
+  'typ',
+  'cty',
+  'crit',
+  'enc',
+  'zip',
+]);
 const HEADER_CACHE_MAX = 256;
 
 const config = (message: string): never => {
   throw coreErrors.create('ERR_CONFIG_INVALID', `createVerifier: ${message}`);
 };
-const fail = (code: Parameters<typeof coreErrors.create>[0], message: string, details?: Record<string, unknown>): never => {
+const fail = (
+  code: Parameters<typeof coreErrors.create>[0],
+  message: string,
+  details?: Record<string, unknown>,
+): never => {
   throw coreErrors.create(code, message, details === undefined ? undefined : { details });
 };
 /** A NumericDate for a message; finite but absurd dates (±1e300) have no ISO form. */
-const isoTime = (seconds: number): string => (Math.abs(seconds) < 8.64e12 ? new Date(seconds * 1000).toISOString() : `${seconds} s`);
+const isoTime = (seconds: number): string =>
+  Math.abs(seconds) < 8.64e12 ? new Date(seconds * 1000).toISOString() : `${seconds} s`;
 /** Attacker-controlled strings in messages: short and escaped. */
 const show = (value: unknown): string => JSON.stringify(String(value).slice(0, 64));
 
 function toSource(keys: unknown, where: string): KeySource {
-  if (typeof keys === 'object' && keys !== null && typeof (keys as KeySource).getKeys === 'function') return keys as KeySource;
+  if (typeof keys === 'object' && keys !== null && typeof (keys as KeySource).getKeys === 'function')
+    return keys as KeySource;
   if (Array.isArray(keys) || (typeof keys === 'object' && keys !== null && Array.isArray((keys as Jwks).keys))) {
     return createLocalJwks(keys as Jwks | readonly VerificationKey[]);
   }
@@ -133,20 +169,23 @@ function toSource(keys: unknown, where: string): KeySource {
 function toAudience(audience: unknown, where: string): ReadonlySet<string> | undefined {
   if (audience === undefined) return undefined;
   const list = typeof audience === 'string' ? [audience] : audience;
-  if (!Array.isArray(list) || list.length === 0 || !list.every((a) => typeof a === 'string' && a.length > 0)) config(`${where} must be a non-empty string or array of strings`);
+  if (!Array.isArray(list) || list.length === 0 || !list.every((a) => typeof a === 'string' && a.length > 0))
+    config(`${where} must be a non-empty string or array of strings`);
   return new Set(list as string[]);
 }
 
 function toAlgorithms(algorithms: unknown, where: string): ReadonlySet<string> {
   if (algorithms === undefined) return new Set(JWS_ALGORITHMS);
   if (!Array.isArray(algorithms) || algorithms.length === 0) return config(`${where} must be a non-empty array`);
-  for (const alg of algorithms) if (getAlgorithm(alg) === undefined) config(`${where}: ${show(alg)} is not a supported algorithm`);
+  for (const alg of algorithms)
+    if (getAlgorithm(alg) === undefined) config(`${where}: ${show(alg)} is not a supported algorithm`);
   return new Set(algorithms as string[]);
 }
 
 function positive(value: unknown, name: string, fallback: number): number {
   if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) return config(`${name} must be a positive integer`);
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1)
+    return config(`${name} must be a positive integer`);
   return value;
 }
 
@@ -162,7 +201,11 @@ function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
 /** Fail closed: anything that is not already a TesseraError becomes one. */
 function asTesseraError(error: unknown, code: 'ERR_JWT_MALFORMED' | 'ERR_JWKS_FETCH_FAILED'): TesseraError {
   if (error instanceof TesseraError) return error;
-  return coreErrors.create(code, code === 'ERR_JWT_MALFORMED' ? 'token could not be processed' : 'the key source failed', { cause: error });
+  return coreErrors.create(
+    code,
+    code === 'ERR_JWT_MALFORMED' ? 'token could not be processed' : 'the key source failed',
+    { cause: error },
+  );
 }
 
 /**
@@ -199,28 +242,35 @@ export function createVerifier(options: VerifierOptions): TesseraVerifier {
   const trusts = new Map<string, Trust>();
   let anyIssuer: Trust | undefined;
   if (options.issuers !== undefined) {
-    if (options.issuer !== undefined || options.keys !== undefined) config('give either issuers, or issuer and keys, not both');
+    if (options.issuer !== undefined || options.keys !== undefined)
+      config('give either issuers, or issuer and keys, not both');
     if (!Array.isArray(options.issuers) || options.issuers.length === 0) config('issuers must be a non-empty array');
     options.issuers.forEach((entry, i) => {
-      if (typeof entry !== 'object' || entry === null || typeof entry.issuer !== 'string' || entry.issuer.length === 0) config(`issuers[${i}].issuer must be a non-empty string`);
+      if (typeof entry !== 'object' || entry === null || typeof entry.issuer !== 'string' || entry.issuer.length === 0)
+        config(`issuers[${i}].issuer must be a non-empty string`);
       if (trusts.has(entry.issuer)) config(`issuers[${i}]: issuer ${show(entry.issuer)} is listed twice`);
       trusts.set(entry.issuer, {
         issuer: entry.issuer,
         source: toSource(entry.keys, `issuers[${i}].keys`),
         audience: entry.audience === undefined ? audience : toAudience(entry.audience, `issuers[${i}].audience`),
-        algorithms: entry.algorithms === undefined ? algorithms : toAlgorithms(entry.algorithms, `issuers[${i}].algorithms`),
+        algorithms:
+          entry.algorithms === undefined ? algorithms : toAlgorithms(entry.algorithms, `issuers[${i}].algorithms`),
       });
     });
   } else {
-    if (options.issuer !== undefined && (typeof options.issuer !== 'string' || options.issuer.length === 0)) config('issuer must be a non-empty string');
+    if (options.issuer !== undefined && (typeof options.issuer !== 'string' || options.issuer.length === 0))
+      config('issuer must be a non-empty string');
     const trust: Trust = { issuer: options.issuer, source: toSource(options.keys, 'keys'), audience, algorithms };
     if (options.issuer === undefined) anyIssuer = trust;
     else trusts.set(options.issuer, trust);
   }
   const allAlgorithms = new Set<string>();
-  for (const trust of anyIssuer ? [anyIssuer] : trusts.values()) for (const alg of trust.algorithms) allAlgorithms.add(alg);
+  for (const trust of anyIssuer ? [anyIssuer] : trusts.values())
+    for (const alg of trust.algorithms) allAlgorithms.add(alg);
   // Key sources whose keys can change, with the version last seen: a change empties the cache.
-  const versioned = [...new Set([...(anyIssuer ? [anyIssuer] : trusts.values())].map((t) => t.source))].filter((s) => s.version !== undefined);
+  const versioned = [...new Set([...(anyIssuer ? [anyIssuer] : trusts.values())].map((t) => t.source))].filter(
+    (s) => s.version !== undefined,
+  );
   const seenVersions = versioned.map((s) => s.version);
   const keysChanged = (): boolean => {
     let changed = false;
@@ -234,21 +284,28 @@ export function createVerifier(options: VerifierOptions): TesseraVerifier {
   };
 
   const toleranceSeconds = options.clockTolerance === undefined ? 0 : toSeconds(options.clockTolerance);
-  if (toleranceSeconds === undefined) config('clockTolerance must be a non-negative number of seconds or a string like "30s"');
+  if (toleranceSeconds === undefined)
+    config('clockTolerance must be a non-negative number of seconds or a string like "30s"');
   const tolerance = toleranceSeconds!;
   const maxTokenAge = options.maxTokenAge === undefined ? undefined : toSeconds(options.maxTokenAge);
-  if (options.maxTokenAge !== undefined && maxTokenAge === undefined) config('maxTokenAge must be a non-negative number of seconds or a string like "5m"');
+  if (options.maxTokenAge !== undefined && maxTokenAge === undefined)
+    config('maxTokenAge must be a non-negative number of seconds or a string like "5m"');
   const requiredClaims = options.requiredClaims ?? [];
-  if (!Array.isArray(requiredClaims) || !requiredClaims.every((c) => typeof c === 'string')) config('requiredClaims must be an array of strings');
+  if (!Array.isArray(requiredClaims) || !requiredClaims.every((c) => typeof c === 'string'))
+    config('requiredClaims must be an array of strings');
   const requireExpiration = options.requireExpiration ?? true;
   if (typeof requireExpiration !== 'boolean') config('requireExpiration must be a boolean');
-  if (options.typ !== undefined && (typeof options.typ !== 'string' || options.typ.length === 0)) config('typ must be a non-empty string');
+  if (options.typ !== undefined && (typeof options.typ !== 'string' || options.typ.length === 0))
+    config('typ must be a non-empty string');
   const typ = options.typ === undefined ? undefined : normalizeTyp(options.typ);
   if (options.subject !== undefined && typeof options.subject !== 'string') config('subject must be a string');
   const subject = options.subject;
   const crit = new Set(options.crit ?? []);
-  for (const name of crit) if (typeof name !== 'string' || name === 'b64' || REGISTERED_HEADERS.has(name)) config(`crit cannot list ${show(name)}`);
-  if (options.clock !== undefined && typeof options.clock !== 'function') config('clock must be a function returning milliseconds');
+  for (const name of crit)
+    if (typeof name !== 'string' || name === 'b64' || REGISTERED_HEADERS.has(name))
+      config(`crit cannot list ${show(name)}`);
+  if (options.clock !== undefined && typeof options.clock !== 'function')
+    config('clock must be a function returning milliseconds');
   const clock = options.clock ?? Date.now;
   const limits: JwsLimits = {
     maxTokenLength: positive(options.maxTokenLength, 'maxTokenLength', DEFAULT_LIMITS.maxTokenLength),
@@ -274,10 +331,15 @@ export function createVerifier(options: VerifierOptions): TesseraVerifier {
     // RFC 8725 §3.1, §2.1: `none` (any case) and unknown names are never accepted.
     if (getAlgorithm(alg) === undefined) fail('ERR_JWT_ALG_NOT_ALLOWED', `alg ${show(alg)} is not supported`);
     if (!allAlgorithms.has(alg as string)) fail('ERR_JWT_ALG_NOT_ALLOWED', `alg ${show(alg)} is not allowed`);
-    if (header.kid !== undefined && typeof header.kid !== 'string') fail('ERR_JWT_MALFORMED', 'header kid must be a string');
-    if (header.typ !== undefined && typeof header.typ !== 'string') fail('ERR_JWT_MALFORMED', 'header typ must be a string');
+    if (header.kid !== undefined && typeof header.kid !== 'string')
+      fail('ERR_JWT_MALFORMED', 'header kid must be a string');
+    if (header.typ !== undefined && typeof header.typ !== 'string')
+      fail('ERR_JWT_MALFORMED', 'header typ must be a string');
     if (typ !== undefined && (header.typ === undefined || normalizeTyp(header.typ as string) !== typ)) {
-      fail('ERR_JWT_TYP_INVALID', `header typ ${header.typ === undefined ? 'is missing' : show(header.typ)}, expected ${show(options.typ)}`);
+      fail(
+        'ERR_JWT_TYP_INVALID',
+        `header typ ${header.typ === undefined ? 'is missing' : show(header.typ)}, expected ${show(options.typ)}`,
+      );
     }
     // RFC 7797 §3: an unencoded payload changes what is signed; we never support it.
     if (header.b64 !== undefined) fail('ERR_JWT_CRIT_UNSUPPORTED', 'header b64 (RFC 7797) is not supported');
@@ -286,8 +348,10 @@ export function createVerifier(options: VerifierOptions): TesseraVerifier {
       // RFC 7515 §4.1.11: a non-empty array of names, each present in the header and understood.
       if (!Array.isArray(list) || list.length === 0) fail('ERR_JWT_MALFORMED', 'header crit must be a non-empty array');
       for (const name of list as unknown[]) {
-        if (typeof name !== 'string' || REGISTERED_HEADERS.has(name) || !Object.hasOwn(header, name)) fail('ERR_JWT_MALFORMED', `header crit names ${show(name)}, which is registered or absent`);
-        if (!crit.has(name as string)) fail('ERR_JWT_CRIT_UNSUPPORTED', `header crit names ${show(name)}, which is not understood`);
+        if (typeof name !== 'string' || REGISTERED_HEADERS.has(name) || !Object.hasOwn(header, name))
+          fail('ERR_JWT_MALFORMED', `header crit names ${show(name)}, which is registered or absent`);
+        if (!crit.has(name as string))
+          fail('ERR_JWT_CRIT_UNSUPPORTED', `header crit names ${show(name)}, which is not understood`);
       }
     }
     return deepFreeze(header) as JwsHeader;
@@ -308,40 +372,67 @@ export function createVerifier(options: VerifierOptions): TesseraVerifier {
     const { exp, nbf, iat } = payload;
     // RFC 7519 §4.1.4-4.1.6: NumericDate is a JSON number; 1e400 parses to Infinity and is refused.
     if (exp !== undefined) {
-      if (typeof exp !== 'number' || !Number.isFinite(exp)) fail('ERR_JWT_CLAIM_INVALID', 'exp must be a finite number');
-      if (now - tolerance >= exp) fail('ERR_JWT_EXPIRED', `token expired at ${isoTime(exp)}`, { expiredAt: exp, now: Math.floor(now) });
+      if (typeof exp !== 'number' || !Number.isFinite(exp))
+        fail('ERR_JWT_CLAIM_INVALID', 'exp must be a finite number');
+      if (now - tolerance >= exp)
+        fail('ERR_JWT_EXPIRED', `token expired at ${isoTime(exp)}`, { expiredAt: exp, now: Math.floor(now) });
     } else if (requireExpiration) {
       fail('ERR_JWT_CLAIM_MISSING', 'token has no exp');
     }
     if (nbf !== undefined) {
-      if (typeof nbf !== 'number' || !Number.isFinite(nbf)) fail('ERR_JWT_CLAIM_INVALID', 'nbf must be a finite number');
-      if (now + tolerance < nbf) fail('ERR_JWT_NOT_YET_VALID', `token is not valid before ${isoTime(nbf)}`, { notBefore: nbf, now: Math.floor(now) });
+      if (typeof nbf !== 'number' || !Number.isFinite(nbf))
+        fail('ERR_JWT_CLAIM_INVALID', 'nbf must be a finite number');
+      if (now + tolerance < nbf)
+        fail('ERR_JWT_NOT_YET_VALID', `token is not valid before ${isoTime(nbf)}`, {
+          notBefore: nbf,
+          now: Math.floor(now),
+        });
     }
-    if (iat !== undefined && (typeof iat !== 'number' || !Number.isFinite(iat))) fail('ERR_JWT_CLAIM_INVALID', 'iat must be a finite number');
+    if (iat !== undefined && (typeof iat !== 'number' || !Number.isFinite(iat)))
+      fail('ERR_JWT_CLAIM_INVALID', 'iat must be a finite number');
     if (maxTokenAge !== undefined) {
       if (iat === undefined) fail('ERR_JWT_CLAIM_MISSING', 'token has no iat, which maxTokenAge needs');
-      if ((iat as number) > now + tolerance) fail('ERR_JWT_NOT_YET_VALID', 'token iat is in the future', { issuedAt: iat, now: Math.floor(now) });
-      if (now - tolerance - (iat as number) > maxTokenAge) fail('ERR_JWT_TOO_OLD', `token is older than ${maxTokenAge} s`, { issuedAt: iat, now: Math.floor(now) });
+      if ((iat as number) > now + tolerance)
+        fail('ERR_JWT_NOT_YET_VALID', 'token iat is in the future', { issuedAt: iat, now: Math.floor(now) });
+      if (now - tolerance - (iat as number) > maxTokenAge)
+        fail('ERR_JWT_TOO_OLD', `token is older than ${maxTokenAge} s`, { issuedAt: iat, now: Math.floor(now) });
     }
-    if (payload.sub !== undefined && typeof payload.sub !== 'string') fail('ERR_JWT_CLAIM_INVALID', 'sub must be a string');
-    if (payload.jti !== undefined && typeof payload.jti !== 'string') fail('ERR_JWT_CLAIM_INVALID', 'jti must be a string');
+    if (payload.sub !== undefined && typeof payload.sub !== 'string')
+      fail('ERR_JWT_CLAIM_INVALID', 'sub must be a string');
+    if (payload.jti !== undefined && typeof payload.jti !== 'string')
+      fail('ERR_JWT_CLAIM_INVALID', 'jti must be a string');
     const aud = payload.aud;
-    if (aud !== undefined && typeof aud !== 'string' && !(Array.isArray(aud) && aud.every((a) => typeof a === 'string'))) {
+    if (
+      aud !== undefined &&
+      typeof aud !== 'string' &&
+      !(Array.isArray(aud) && aud.every((a) => typeof a === 'string'))
+    ) {
       fail('ERR_JWT_CLAIM_INVALID', 'aud must be a string or an array of strings');
     }
     const accepted = trust.audience;
     if (accepted !== undefined) {
       // RFC 7519 §4.1.3: one of the token's audiences must be ours, compared exactly.
       if (aud === undefined) fail('ERR_JWT_CLAIM_MISSING', 'token has no aud');
-      if (typeof aud === 'string' ? !accepted.has(aud) : !(aud as string[]).some((a) => accepted.has(a))) fail('ERR_JWT_AUDIENCE_INVALID', 'token aud does not match');
+      if (typeof aud === 'string' ? !accepted.has(aud) : !(aud as string[]).some((a) => accepted.has(a)))
+        fail('ERR_JWT_AUDIENCE_INVALID', 'token aud does not match');
     }
     if (subject !== undefined && payload.sub !== subject) fail('ERR_JWT_SUBJECT_INVALID', 'token sub does not match');
     for (let i = 0; i < requiredClaims.length; i++) {
-      if (!Object.hasOwn(payload, requiredClaims[i]!)) fail('ERR_JWT_CLAIM_MISSING', `token has no ${show(requiredClaims[i])}`);
+      if (!Object.hasOwn(payload, requiredClaims[i]!))
+        fail('ERR_JWT_CLAIM_MISSING', `token has no ${show(requiredClaims[i])}`);
     }
   }
 
-  function finish(token: string, second: number, header: JwsHeader, payload: JwtPayload, signature: Buffer, keys: readonly VerificationKey[], trust: Trust, now: number): VerifiedJwt {
+  function finish(
+    token: string,
+    second: number,
+    header: JwsHeader,
+    payload: JwtPayload,
+    signature: Buffer,
+    keys: readonly VerificationKey[],
+    trust: Trust,
+    now: number,
+  ): VerifiedJwt {
     if (!Array.isArray(keys)) fail('ERR_JWKS_NO_MATCHING_KEY', 'the key source returned no keys');
     const alg = header.alg as JwsAlgorithm;
     scratch.write(token, 0, second, 'latin1');
@@ -359,11 +450,18 @@ export function createVerifier(options: VerifierOptions): TesseraVerifier {
         break;
       }
     }
-    if (candidates === 0) fail(keys.length === 0 ? 'ERR_JWKS_NO_MATCHING_KEY' : 'ERR_JWT_ALG_NOT_ALLOWED', `no key for alg ${alg}${header.kid === undefined ? '' : ` and kid ${show(header.kid)}`}`);
+    if (candidates === 0)
+      fail(
+        keys.length === 0 ? 'ERR_JWKS_NO_MATCHING_KEY' : 'ERR_JWT_ALG_NOT_ALLOWED',
+        `no key for alg ${alg}${header.kid === undefined ? '' : ` and kid ${show(header.kid)}`}`,
+      );
     if (verifiedBy === undefined) fail('ERR_JWT_SIGNATURE_INVALID', 'signature does not verify');
     checkClaims(payload, trust, now);
     // Cached results are shared between callers, so they are frozen; uncached ones are not (cheaper).
-    const result: VerifiedJwt = cache === undefined ? { header, payload, key: verifiedBy! } : Object.freeze({ header, payload: deepFreeze(payload), key: verifiedBy! });
+    const result: VerifiedJwt =
+      cache === undefined
+        ? { header, payload, key: verifiedBy! }
+        : Object.freeze({ header, payload: deepFreeze(payload), key: verifiedBy! });
     if (cache !== undefined) {
       let until = typeof payload.exp === 'number' ? payload.exp * 1000 : Infinity;
       if (maxTokenAge !== undefined) until = Math.min(until, ((payload.iat as number) + maxTokenAge) * 1000);
@@ -402,7 +500,8 @@ export function createVerifier(options: VerifierOptions): TesseraVerifier {
     const payload = decodeJsonSegment(token.slice(first + 1, second), 'payload', limits) as JwtPayload;
     const signature = decodeSignature(token.slice(second + 1));
     const trust = selectTrust(payload);
-    if (!trust.algorithms.has(header.alg)) fail('ERR_JWT_ALG_NOT_ALLOWED', `alg ${header.alg} is not allowed for this issuer`);
+    if (!trust.algorithms.has(header.alg))
+      fail('ERR_JWT_ALG_NOT_ALLOWED', `alg ${header.alg} is not allowed for this issuer`);
     let keys: readonly VerificationKey[] | Promise<readonly VerificationKey[]>;
     try {
       keys = trust.source.getKeys(header);
@@ -425,7 +524,9 @@ export function createVerifier(options: VerifierOptions): TesseraVerifier {
     verify(token: string): Promise<VerifiedJwt> {
       try {
         const result = run(token);
-        return isPromise(result) ? result.catch((error: unknown) => Promise.reject(asTesseraError(error, 'ERR_JWT_MALFORMED'))) : Promise.resolve(result);
+        return isPromise(result)
+          ? result.catch((error: unknown) => Promise.reject(asTesseraError(error, 'ERR_JWT_MALFORMED')))
+          : Promise.resolve(result);
       } catch (error) {
         return Promise.reject(asTesseraError(error, 'ERR_JWT_MALFORMED'));
       }
@@ -439,10 +540,21 @@ export function createVerifier(options: VerifierOptions): TesseraVerifier {
       }
       if (isPromise(result)) {
         result.catch(() => undefined); // the fetch goes on for later calls; this one cannot wait
-        throw coreErrors.create('ERR_JWKS_NOT_READY', 'the key source is fetching keys; use verify() or warm it up first');
+        throw coreErrors.create(
+          'ERR_JWKS_NOT_READY',
+          'the key source is fetching keys; use verify() or warm it up first',
+        );
       }
       return result;
     },
-    cache: cache === undefined ? undefined : Object.freeze({ get size() { return cache!.size; }, clear: () => cache!.clear() }),
+    cache:
+      cache === undefined
+        ? undefined
+        : Object.freeze({
+            get size() {
+              return cache!.size;
+            },
+            clear: () => cache!.clear(),
+          }),
   });
 }

@@ -39,23 +39,51 @@ test('strict JSON: duplicates, __proto__, depth, non-objects, bad UTF-8', () => 
   assert.deepEqual(tricky.payload, { a: 'x:{["}]:', 'b\\': '\\', c: ':' });
   // Whitespace between tokens is legal JSON (RFC 7515 A.1 uses CRLF in its header).
   assert.deepEqual(decodeJwt(token('{"typ":"JWT",\r\n "alg":"HS256"}', '{ "a" : 1 }')).payload, { a: 1 });
-  assert.deepEqual(decodeJwt(token('{"alg":"HS256"}', `${'{"a":'.repeat(16)}1${'}'.repeat(16)}`), { maxJsonDepth: 16 }).header, { alg: 'HS256' });
+  assert.deepEqual(
+    decodeJwt(token('{"alg":"HS256"}', `${'{"a":'.repeat(16)}1${'}'.repeat(16)}`), { maxJsonDepth: 16 }).header,
+    { alg: 'HS256' },
+  );
 });
 
 test('strict compact form: three non-empty canonical segments, size cap, strings only', () => {
   const good = token('{"alg":"HS256"}', '{}');
-  for (const t of [`${good}.x`, good.replace(/\.[^.]*$/, ''), `${good} `, ` ${good}`, good.replace('.', '. '), `${good}=`, `.${b64('{}')}.c2ln`, `${b64('{"alg":"HS256"}')}..c2ln`, `${b64('{"alg":"HS256"}')}.${b64('{}')}.`, good.replace('c2ln', 'c2l+'), good.replace('c2ln', 'c2l')]) {
+  for (const t of [
+    `${good}.x`,
+    good.replace(/\.[^.]*$/, ''),
+    `${good} `,
+    ` ${good}`,
+    good.replace('.', '. '),
+    `${good}=`,
+    `.${b64('{}')}.c2ln`,
+    `${b64('{"alg":"HS256"}')}..c2ln`,
+    `${b64('{"alg":"HS256"}')}.${b64('{}')}.`,
+    good.replace('c2ln', 'c2l+'),
+    good.replace('c2ln', 'c2l'),
+  ]) {
     assert.throws(() => decodeJwt(t), malformed, t);
   }
   assert.throws(() => decodeJwt(token('{"alg":"HS256"}', JSON.stringify({ x: 'a'.repeat(9000) }))), malformed);
-  assert.equal(decodeJwt(token('{"alg":"HS256"}', JSON.stringify({ x: 'a'.repeat(9000) })), { maxTokenLength: 20_000 }).payload.x, 'a'.repeat(9000));
-  for (const t of [undefined, null, 42, {}, ['a.b.c']]) assert.throws(() => decodeJwt(t as unknown as string), malformed);
+  assert.equal(
+    decodeJwt(token('{"alg":"HS256"}', JSON.stringify({ x: 'a'.repeat(9000) })), { maxTokenLength: 20_000 }).payload.x,
+    'a'.repeat(9000),
+  );
+  for (const t of [undefined, null, 42, {}, ['a.b.c']])
+    assert.throws(() => decodeJwt(t as unknown as string), malformed);
 });
 
 test('a real U+FFFD in the payload is fine; bytes that only decode to U+FFFD are not', () => {
   assert.deepEqual(decodeJwt(token('{"alg":"HS256"}', '{"a":"\uFFFD"}')).payload, { a: '\uFFFD' });
-  for (const bad of [[0xc0, 0xaf], [0xed, 0xa0, 0x80], [0xf8, 0x88, 0x80, 0x80, 0x80], [0xe2, 0x82]]) {
+  for (const bad of [
+    [0xc0, 0xaf],
+    [0xed, 0xa0, 0x80],
+    [0xf8, 0x88, 0x80, 0x80, 0x80],
+    [0xe2, 0x82],
+  ]) {
     const payload = Buffer.concat([Buffer.from('{"a":"'), Buffer.from(bad), Buffer.from('"}')]);
-    assert.throws(() => decodeJwt(`${b64('{"alg":"HS256"}')}.${payload.toString('base64url')}.c2ln`), malformed, String(bad));
+    assert.throws(
+      () => decodeJwt(`${b64('{"alg":"HS256"}')}.${payload.toString('base64url')}.c2ln`),
+      malformed,
+      String(bad),
+    );
   }
 });

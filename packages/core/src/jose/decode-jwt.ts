@@ -1,4 +1,10 @@
-import { decodeJsonSegment, decodeSignature, DEFAULT_LIMITS, splitToken, type JwsLimits } from './internal/parse-jws.js';
+import {
+  decodeJsonSegment,
+  decodeSignature,
+  DEFAULT_LIMITS,
+  splitToken,
+  type JwsLimits,
+} from './internal/parse-jws.js';
 import type { JwsHeader, JwtPayload } from './types.js';
 
 /**

@@ -75,10 +75,22 @@ function parseIssuer(issuer: string): URL {
   let url: URL | undefined;
   try {
     url = typeof issuer === 'string' ? new URL(issuer) : undefined;
-  } catch { /* below */ }
+  } catch {
+    /* below */
+  }
   // RFC 8414 §2: an issuer is an https URL with no query or fragment (http allowed for local setups).
-  if (url === undefined || (url.protocol !== 'https:' && url.protocol !== 'http:') || url.search !== '' || url.hash !== '' || url.username !== '' || url.password !== '') {
-    throw coreErrors.create('ERR_CONFIG_INVALID', `issuer ${JSON.stringify(String(issuer))} must be an absolute http(s) URL without query or fragment`);
+  if (
+    url === undefined ||
+    (url.protocol !== 'https:' && url.protocol !== 'http:') ||
+    url.search !== '' ||
+    url.hash !== '' ||
+    url.username !== '' ||
+    url.password !== ''
+  ) {
+    throw coreErrors.create(
+      'ERR_CONFIG_INVALID',
+      `issuer ${JSON.stringify(String(issuer))} must be an absolute http(s) URL without query or fragment`,
+    );
   }
   return url;
 }
@@ -90,7 +102,10 @@ function checkMetadata(document: unknown, issuer: string, base: URL, location: U
   if (typeof document !== 'object' || document === null || Array.isArray(document)) return fail('is not a JSON object');
   const doc = document as Record<string, unknown>;
   // Exact string comparison: no trailing-slash or case folding (OIDC Discovery §4.3).
-  if (doc['issuer'] !== issuer) return fail(`names issuer ${JSON.stringify(String(doc['issuer']).slice(0, 200))}, expected ${JSON.stringify(issuer)}`);
+  if (doc['issuer'] !== issuer)
+    return fail(
+      `names issuer ${JSON.stringify(String(doc['issuer']).slice(0, 200))}, expected ${JSON.stringify(issuer)}`,
+    );
   const jwksUri = doc['jwks_uri'];
   if (typeof jwksUri !== 'string') return fail('has no jwks_uri');
   let parsed: URL;

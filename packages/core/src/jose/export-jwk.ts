@@ -7,7 +7,9 @@ function exportKeyObject(key: KeyObject): Jwk {
   try {
     return key.export({ format: 'jwk' }) as Jwk;
   } catch (error) {
-    throw coreErrors.create('ERR_JWK_INVALID', `key cannot be exported as JWK: ${(error as Error).message}`, { cause: error });
+    throw coreErrors.create('ERR_JWK_INVALID', `key cannot be exported as JWK: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
 }
 
@@ -37,7 +39,9 @@ export function exportJwk(key: KeyObject | VerificationKey | SigningKey): Jwk {
  * const jwks = { keys: [toPublicJwk(signingKey)] };
  * ```
  */
-export function toPublicJwk(key: SigningKey | { readonly keyObject: KeyObject; readonly alg: JwsAlgorithm; readonly kid?: string | undefined }): Jwk {
+export function toPublicJwk(
+  key: SigningKey | { readonly keyObject: KeyObject; readonly alg: JwsAlgorithm; readonly kid?: string | undefined },
+): Jwk {
   if (key.keyObject.type === 'secret') throw coreErrors.create('ERR_JWK_INVALID', 'an HMAC secret has no public JWK');
   const jwk = exportKeyObject(key.keyObject.type === 'private' ? createPublicKey(key.keyObject) : key.keyObject);
   return { ...importJwk({ ...jwk, alg: key.alg }, key.kid === undefined ? {} : { kid: key.kid }).jwk };

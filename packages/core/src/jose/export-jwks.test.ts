@@ -11,10 +11,18 @@ test('exports public JWKs only, and they import back to the same keys', () => {
   const ed = generateKey('EdDSA');
   const jwks = exportJwks([rs.signingKey, ec.verificationKey, ed.signingKey]);
   assert.deepEqual(jwks.keys, [rs.publicJwk, ec.publicJwk, ed.publicJwk]);
-  for (const jwk of jwks.keys) for (const member of ['d', 'p', 'q', 'dp', 'dq', 'qi', 'k']) assert.equal(jwk[member], undefined);
+  for (const jwk of jwks.keys)
+    for (const member of ['d', 'p', 'q', 'dp', 'dq', 'qi', 'k']) assert.equal(jwk[member], undefined);
   const back = importJwks(JSON.parse(JSON.stringify(jwks)));
   assert.equal(back.dropped.length, 0);
-  assert.deepEqual(back.keys.map((k) => [k.kid, k.alg]), [[rs.kid, 'RS256'], ['e', 'ES384'], [ed.kid, 'EdDSA']]);
+  assert.deepEqual(
+    back.keys.map((k) => [k.kid, k.alg]),
+    [
+      [rs.kid, 'RS256'],
+      ['e', 'ES384'],
+      [ed.kid, 'EdDSA'],
+    ],
+  );
 });
 
 test('HMAC secrets and duplicate kids are refused', () => {

@@ -20,7 +20,11 @@ export function exportJwks(keys: readonly (SigningKey | VerificationKey)[]): Jwk
     keys: keys.map((key) => {
       if (key.kid !== undefined) {
         const id = `${key.alg} ${key.kid}`;
-        if (seen.has(id)) throw coreErrors.create('ERR_JWK_INVALID', `two keys share kid ${JSON.stringify(key.kid)} and alg ${key.alg}`);
+        if (seen.has(id))
+          throw coreErrors.create(
+            'ERR_JWK_INVALID',
+            `two keys share kid ${JSON.stringify(key.kid)} and alg ${key.alg}`,
+          );
         seen.add(id);
       }
       return toPublicJwk(key);

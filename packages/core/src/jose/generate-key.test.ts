@@ -19,7 +19,8 @@ test('generates every algorithm, kid = RFC 7638 thumbprint, public JWK without p
       assert.equal(Buffer.from(key.privateJwk.k!, 'base64url').length * 8, Number(alg.slice(2)));
     } else {
       assert.ok(key.publicJwk);
-      for (const member of ['d', 'p', 'q', 'dp', 'dq', 'qi', 'k']) assert.equal(key.publicJwk[member], undefined, `${alg} ${member}`);
+      for (const member of ['d', 'p', 'q', 'dp', 'dq', 'qi', 'k'])
+        assert.equal(key.publicJwk[member], undefined, `${alg} ${member}`);
       assert.equal(key.publicJwk.kid, key.kid);
       assert.equal(key.verificationKey.keyObject.type, 'public');
     }
@@ -28,7 +29,10 @@ test('generates every algorithm, kid = RFC 7638 thumbprint, public JWK without p
 
 test('options: kid, modulusLength; bad options are refused', () => {
   assert.equal(generateKey('ES256', { kid: 'mine' }).kid, 'mine');
-  assert.equal(generateKey('PS256', { modulusLength: 3072 }).verificationKey.keyObject.asymmetricKeyDetails?.modulusLength, 3072);
+  assert.equal(
+    generateKey('PS256', { modulusLength: 3072 }).verificationKey.keyObject.asymmetricKeyDetails?.modulusLength,
+    3072,
+  );
   const config = (e: unknown) => isTesseraError(e, 'ERR_CONFIG_INVALID');
   assert.throws(() => generateKey('RS256', { modulusLength: 1024 }), config);
   assert.throws(() => generateKey('none' as 'RS256'), config);

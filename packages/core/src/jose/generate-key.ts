@@ -65,16 +65,22 @@ export interface GeneratedKey<A extends JwsAlgorithm = JwsAlgorithm> {
  */
 export function generateKey<A extends JwsAlgorithm>(alg: A, options: GenerateKeyOptions = {}): GeneratedKey<A> {
   const spec = getAlgorithm(alg);
-  if (spec === undefined) throw coreErrors.create('ERR_CONFIG_INVALID', `cannot generate a key for alg ${JSON.stringify(String(alg))}`);
-  if (options.use !== undefined && options.use !== 'sig') throw coreErrors.create('ERR_CONFIG_INVALID', 'generated keys are signature keys (use "sig")');
-  if (options.kid !== undefined && (typeof options.kid !== 'string' || options.kid.length === 0)) throw coreErrors.create('ERR_CONFIG_INVALID', 'kid must be a non-empty string');
+  if (spec === undefined)
+    throw coreErrors.create('ERR_CONFIG_INVALID', `cannot generate a key for alg ${JSON.stringify(String(alg))}`);
+  if (options.use !== undefined && options.use !== 'sig')
+    throw coreErrors.create('ERR_CONFIG_INVALID', 'generated keys are signature keys (use "sig")');
+  if (options.kid !== undefined && (typeof options.kid !== 'string' || options.kid.length === 0))
+    throw coreErrors.create('ERR_CONFIG_INVALID', 'kid must be a non-empty string');
   let privateKey: KeyObject;
   switch (spec.family) {
     case 'RSASSA-PKCS1-v1_5':
     case 'RSASSA-PSS': {
       const modulusLength = options.modulusLength ?? 2048;
       if (!Number.isInteger(modulusLength) || modulusLength < 2048 || modulusLength > 16384) {
-        throw coreErrors.create('ERR_CONFIG_INVALID', 'modulusLength must be an integer from 2048 to 16384 (RFC 7518 §3.3)');
+        throw coreErrors.create(
+          'ERR_CONFIG_INVALID',
+          'modulusLength must be an integer from 2048 to 16384 (RFC 7518 §3.3)',
+        );
       }
       privateKey = generateKeyPairSync('rsa', { modulusLength, publicExponent: 0x10001 }).privateKey;
       break;

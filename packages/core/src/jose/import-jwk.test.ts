@@ -41,12 +41,18 @@ test('mismatches between key and algorithm are refused', () => {
 
 test('weak keys are refused: RSA under 2048 bits, HMAC secrets shorter than the hash', () => {
   const rsa1024 = generateKeyPairSync('rsa', { modulusLength: 1024 }).publicKey.export({ format: 'jwk' }) as Jwk;
-  assert.throws(() => importJwk(rsa1024), (e) => invalid(e) && /2048/.test((e as Error).message));
+  assert.throws(
+    () => importJwk(rsa1024),
+    (e) => invalid(e) && /2048/.test((e as Error).message),
+  );
   assert.throws(() => importJwk({ kty: 'oct', k: randomBytes(31).toString('base64url'), alg: 'HS256' }), invalid);
   assert.throws(() => importJwk({ kty: 'oct', k: randomBytes(47).toString('base64url'), alg: 'HS384' }), invalid);
   assert.equal(importJwk({ kty: 'oct', k: randomBytes(64).toString('base64url'), alg: 'HS512' }).alg, 'HS512');
   assert.throws(() => importSigningKey(randomBytes(16), 'HS256'), invalid);
-  assert.throws(() => importSigningKey(generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey, 'RS256'), invalid);
+  assert.throws(
+    () => importSigningKey(generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey, 'RS256'),
+    invalid,
+  );
 });
 
 test('use and key_ops must allow signatures', () => {
@@ -61,7 +67,14 @@ test('malformed members are refused: not base64url, wrong coordinate length, off
   assert.throws(() => importJwk({ ...rsaPublic, n: `${rsaPublic.n}=` }), invalid);
   assert.throws(() => importJwk({ ...rsaPublic, e: 'AQAB ' }), invalid);
   assert.throws(() => importJwk({ ...rsaPublic, n: undefined }), invalid);
-  assert.throws(() => importJwk({ ...p256, x: Buffer.concat([Buffer.alloc(1), Buffer.from(p256.x!, 'base64url')]).toString('base64url') }), invalid);
+  assert.throws(
+    () =>
+      importJwk({
+        ...p256,
+        x: Buffer.concat([Buffer.alloc(1), Buffer.from(p256.x!, 'base64url')]).toString('base64url'),
+      }),
+    invalid,
+  );
   const y = Buffer.from(p256.y!, 'base64url');
   y[31]! ^= 1;
   assert.throws(() => importJwk({ ...p256, y: y.toString('base64url') }), invalid);
@@ -94,7 +107,10 @@ test('importSigningKey takes JWK, PEM, KeyObject and bytes, but never a string a
   assert.throws(() => importSigningKey(rsa2048.publicKey, 'RS256'), invalid);
   assert.throws(() => importSigningKey(p256, 'ES384'), invalid);
   assert.throws(() => importSigningKey('not pem', 'RS256'), invalid);
-  assert.throws(() => importSigningKey('-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----', 'RS256'), invalid);
+  assert.throws(
+    () => importSigningKey('-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----', 'RS256'),
+    invalid,
+  );
   assert.throws(() => importSigningKey(randomBytes(32), 'RS256'), invalid);
   assert.throws(() => importSigningKey(rsaPrivate, 'none' as 'RS256'), invalid);
 });
@@ -105,7 +121,14 @@ test('PEM and JWK export round-trip', () => {
   assert.equal(pub.jwk.n, rsaPublic.n);
   assert.match(exportPem(signing), /BEGIN PRIVATE KEY/);
   assert.match(exportPem(pub), /BEGIN PUBLIC KEY/);
-  assert.deepEqual(toPublicJwk(signing), { kty: 'RSA', n: rsaPublic.n, e: rsaPublic.e, kid: 'x', use: 'sig', alg: 'RS256' });
+  assert.deepEqual(toPublicJwk(signing), {
+    kty: 'RSA',
+    n: rsaPublic.n,
+    e: rsaPublic.e,
+    kid: 'x',
+    use: 'sig',
+    alg: 'RS256',
+  });
   const exported = exportJwk(signing);
   assert.equal(exported.d, rsaPrivate.d);
   assert.equal(exported.kid, 'x');
@@ -118,10 +141,16 @@ test('PEM and JWK export round-trip', () => {
 
 test('RFC 7638 / RFC 8037 thumbprints', () => {
   // RFC 8037 Appendix A.3: the thumbprint of the A.1 Ed25519 key.
-  assert.equal(calculateJwkThumbprint({ kty: 'OKP', crv: 'Ed25519', x: '11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo' }), 'kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k');
+  assert.equal(
+    calculateJwkThumbprint({ kty: 'OKP', crv: 'Ed25519', x: '11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo' }),
+    'kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k',
+  );
   // Private members and member order do not matter.
   const { d: _d, ...pub } = p256;
-  assert.equal(calculateJwkThumbprint(p256), calculateJwkThumbprint({ y: pub.y, x: pub.x, kty: 'EC', crv: 'P-256', kid: 'ignored' }));
+  assert.equal(
+    calculateJwkThumbprint(p256),
+    calculateJwkThumbprint({ y: pub.y, x: pub.x, kty: 'EC', crv: 'P-256', kid: 'ignored' }),
+  );
   assert.notEqual(calculateJwkThumbprint(p256, 'sha384'), calculateJwkThumbprint(p256));
   assert.throws(() => calculateJwkThumbprint({ kty: 'RSA', n: 'x' }), invalid);
   assert.throws(() => calculateJwkThumbprint({ kty: 'foo' }), invalid);

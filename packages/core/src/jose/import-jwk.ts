@@ -25,21 +25,33 @@ const invalid = (message: string): never => {
 };
 
 // Public members per key type (RFC 7518 §6.2.1, §6.3.1; RFC 8037 §2), and the private ones.
-const PUBLIC_MEMBERS: Readonly<Record<string, readonly string[]>> = { RSA: ['n', 'e'], EC: ['crv', 'x', 'y'], OKP: ['crv', 'x'], oct: ['k'] };
-const PRIVATE_MEMBERS: Readonly<Record<string, readonly string[]>> = { RSA: ['d', 'p', 'q', 'dp', 'dq', 'qi'], EC: ['d'], OKP: ['d'], oct: [] };
+const PUBLIC_MEMBERS: Readonly<Record<string, readonly string[]>> = {
+  RSA: ['n', 'e'],
+  EC: ['crv', 'x', 'y'],
+  OKP: ['crv', 'x'],
+  oct: ['k'],
+};
+const PRIVATE_MEMBERS: Readonly<Record<string, readonly string[]>> = {
+  RSA: ['d', 'p', 'q', 'dp', 'dq', 'qi'],
+  EC: ['d'],
+  OKP: ['d'],
+  oct: [],
+};
 const COORDINATE_BYTES: Readonly<Record<string, number>> = { 'P-256': 32, 'P-384': 48, 'P-521': 66, Ed25519: 32 };
 
 function checkObject(jwk: unknown): asserts jwk is Jwk {
   if (typeof jwk !== 'object' || jwk === null || Array.isArray(jwk)) invalid('JWK must be a JSON object');
   const kty = (jwk as Jwk).kty;
-  if (kty !== 'RSA' && kty !== 'EC' && kty !== 'OKP' && kty !== 'oct') invalid(`JWK kty ${JSON.stringify(String(kty))} is not supported`);
+  if (kty !== 'RSA' && kty !== 'EC' && kty !== 'OKP' && kty !== 'oct')
+    invalid(`JWK kty ${JSON.stringify(String(kty))} is not supported`);
 }
 
 /** RFC 7517 §4.2, §4.3: a signature key says `use: "sig"` or nothing; `key_ops` must allow `op`. */
 function checkUsage(jwk: Jwk, op: 'verify' | 'sign'): void {
   if (jwk.use !== undefined && jwk.use !== 'sig') invalid(`JWK use ${JSON.stringify(String(jwk.use))} is not "sig"`);
   if (jwk.key_ops !== undefined) {
-    if (!Array.isArray(jwk.key_ops) || !jwk.key_ops.every((o) => typeof o === 'string')) invalid('JWK key_ops must be an array of strings');
+    if (!Array.isArray(jwk.key_ops) || !jwk.key_ops.every((o) => typeof o === 'string'))
+      invalid('JWK key_ops must be an array of strings');
     if (!jwk.key_ops.includes(op)) invalid(`JWK key_ops does not include "${op}"`);
   }
   if (jwk.kid !== undefined && typeof jwk.kid !== 'string') invalid('JWK kid must be a string');
@@ -48,13 +60,15 @@ function checkUsage(jwk: Jwk, op: 'verify' | 'sign'): void {
 /** The algorithm: explicit option, else the JWK's `alg`, else inferred where unambiguous. */
 function decideAlgorithm(jwk: Jwk, explicit: JwsAlgorithm | undefined): AlgorithmSpec {
   if (jwk.alg !== undefined && typeof jwk.alg !== 'string') invalid('JWK alg must be a string');
-  if (explicit !== undefined && jwk.alg !== undefined && explicit !== jwk.alg) invalid(`JWK alg ${jwk.alg} does not match the requested ${explicit}`);
+  if (explicit !== undefined && jwk.alg !== undefined && explicit !== jwk.alg)
+    invalid(`JWK alg ${jwk.alg} does not match the requested ${explicit}`);
   let alg: string | undefined = explicit ?? jwk.alg;
   if (alg === undefined) {
     // RFC 7517 §4.4 makes `alg` optional. EC and OKP keys name their curve, which fixes the
     // algorithm; an RSA key without `alg` is taken as RS256 (RFC 7518 §3.1 "Recommended"), and an
     // HMAC secret must say what it is for.
-    if (jwk.kty === 'EC') alg = ({ 'P-256': 'ES256', 'P-384': 'ES384', 'P-521': 'ES512' } as Record<string, string>)[String(jwk.crv)];
+    if (jwk.kty === 'EC')
+      alg = ({ 'P-256': 'ES256', 'P-384': 'ES384', 'P-521': 'ES512' } as Record<string, string>)[String(jwk.crv)];
     else if (jwk.kty === 'OKP' && jwk.crv === 'Ed25519') alg = 'EdDSA';
     else if (jwk.kty === 'RSA') alg = 'RS256';
     if (alg === undefined) invalid(`cannot tell the algorithm of a ${jwk.kty} JWK without alg`);
@@ -62,7 +76,8 @@ function decideAlgorithm(jwk: Jwk, explicit: JwsAlgorithm | undefined): Algorith
   const spec = getAlgorithm(alg);
   if (spec === undefined) return invalid(`JWK alg ${JSON.stringify(alg)} is not supported`);
   if (spec.kty !== jwk.kty) invalid(`${spec.alg} needs kty ${spec.kty}, the JWK has ${jwk.kty}`);
-  if (spec.crv !== undefined && jwk.crv !== spec.crv) invalid(`${spec.alg} needs crv ${spec.crv}, the JWK has ${String(jwk.crv)}`);
+  if (spec.crv !== undefined && jwk.crv !== spec.crv)
+    invalid(`${spec.alg} needs crv ${spec.crv}, the JWK has ${String(jwk.crv)}`);
   return spec;
 }
 
@@ -78,7 +93,8 @@ function pickMembers(jwk: Jwk, names: readonly string[], required: boolean, into
       if (bytes === undefined) invalid(`JWK member ${name} is not canonical base64url`);
       // RFC 7518 §6.2.1.2, §6.2.2.1; RFC 8037 §2: fixed-length coordinates and private scalars.
       const size = COORDINATE_BYTES[String(jwk.crv)];
-      if (size !== undefined && (name === 'x' || name === 'y' || name === 'd') && bytes!.length !== size) invalid(`JWK member ${name} must be ${size} bytes for ${String(jwk.crv)}`);
+      if (size !== undefined && (name === 'x' || name === 'y' || name === 'd') && bytes!.length !== size)
+        invalid(`JWK member ${name} must be ${size} bytes for ${String(jwk.crv)}`);
     }
     into[name] = text;
   }
@@ -113,7 +129,10 @@ export function importJwk(jwk: Jwk, options: ImportJwkOptions = {}): Verificatio
   pickMembers(jwk, PUBLIC_MEMBERS[jwk.kty]!, true, members);
   let keyObject: KeyObject;
   try {
-    keyObject = spec.kty === 'oct' ? createSecretKey(Buffer.from(members.k!, 'base64url')) : createPublicKey({ key: members as JsonWebKey, format: 'jwk' });
+    keyObject =
+      spec.kty === 'oct'
+        ? createSecretKey(Buffer.from(members.k!, 'base64url'))
+        : createPublicKey({ key: members as JsonWebKey, format: 'jwk' });
   } catch (error) {
     throw coreErrors.create('ERR_JWK_INVALID', `JWK cannot be imported: ${(error as Error).message}`, { cause: error });
   }
@@ -135,7 +154,11 @@ export function importJwk(jwk: Jwk, options: ImportJwkOptions = {}): Verificatio
  * const token = signJwt({ sub: 'svc-a' }, signingKey, { expiresIn: 300 });
  * ```
  */
-export function importSigningKey(key: Jwk | string | KeyObject | Uint8Array, alg: JwsAlgorithm, options: { readonly kid?: string } = {}): SigningKey {
+export function importSigningKey(
+  key: Jwk | string | KeyObject | Uint8Array,
+  alg: JwsAlgorithm,
+  options: { readonly kid?: string } = {},
+): SigningKey {
   const spec = getAlgorithm(alg);
   if (spec === undefined) return invalid(`alg ${JSON.stringify(String(alg))} is not supported`);
   let keyObject: KeyObject;
@@ -158,12 +181,17 @@ export function importSigningKey(key: Jwk | string | KeyObject | Uint8Array, alg
       pickMembers(key, PUBLIC_MEMBERS[key.kty]!, true, members);
       pickMembers(key, PRIVATE_MEMBERS[key.kty]!, key.kty !== 'RSA', members);
       if (key.kty === 'RSA' && members.d === undefined) invalid('RSA JWK has no private exponent d');
-      keyObject = spec.kty === 'oct' ? createSecretKey(Buffer.from(members.k!, 'base64url')) : createPrivateKey({ key: members as JsonWebKey, format: 'jwk' });
+      keyObject =
+        spec.kty === 'oct'
+          ? createSecretKey(Buffer.from(members.k!, 'base64url'))
+          : createPrivateKey({ key: members as JsonWebKey, format: 'jwk' });
       kid ??= key.kid;
     }
   } catch (error) {
     if ((error as { code?: unknown }).code === 'ERR_JWK_INVALID') throw error;
-    throw coreErrors.create('ERR_JWK_INVALID', `signing key cannot be imported: ${(error as Error).message}`, { cause: error });
+    throw coreErrors.create('ERR_JWK_INVALID', `signing key cannot be imported: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
   if (keyObject.type === 'public') invalid('a public key cannot sign');
   check(spec, keyObject);

@@ -62,7 +62,10 @@ export function importJwks(jwks: unknown, options: ImportJwksOptions = {}): Impo
   const keys: VerificationKey[] = [];
   const dropped: DroppedJwk[] = [];
   (jwks as { keys: unknown[] }).keys.forEach((jwk, index) => {
-    const kid = typeof jwk === 'object' && jwk !== null && typeof (jwk as Jwk).kid === 'string' ? ((jwk as Jwk).kid as string) : undefined;
+    const kid =
+      typeof jwk === 'object' && jwk !== null && typeof (jwk as Jwk).kid === 'string'
+        ? ((jwk as Jwk).kid as string)
+        : undefined;
     try {
       keys.push(importJwk(jwk as Jwk));
     } catch (error) {

@@ -14,6 +14,19 @@ export { importJwks, type DroppedJwk, type ImportedJwks, type ImportJwksOptions 
 export { createKeyIndex, type KeyIndex } from './key-index.js';
 export { createLocalJwks, type LocalJwks } from './local-jwks.js';
 export { createTokenCache, type TokenCache, type TokenCacheOptions } from './token-cache.js';
-export { createVerifier, type IssuerOptions, type KeysInput, type TesseraVerifier, type VerifierOptions } from './create-verifier.js';
-export { createRemoteJwks, type Logger, type RemoteJwks, type RemoteJwksEvent, type RemoteJwksOptions, type RemoteJwksStats } from './remote-jwks.js';
+export {
+  createVerifier,
+  type IssuerOptions,
+  type KeysInput,
+  type TesseraVerifier,
+  type VerifierOptions,
+} from './create-verifier.js';
+export {
+  createRemoteJwks,
+  type Logger,
+  type RemoteJwks,
+  type RemoteJwksEvent,
+  type RemoteJwksOptions,
+  type RemoteJwksStats,
+} from './remote-jwks.js';
 export { discoverIssuer, type DiscoveryOptions, type IssuerMetadata } from './discovery.js';

@@ -3,12 +3,14 @@ import { coreErrors } from '../errors/errors.js';
 import type { Jwk } from './types.js';
 
 // RFC 7638 §3.2: the required members of each key type, in lexicographic order (RFC 8037 §2 for OKP).
-const REQUIRED: Readonly<Record<string, readonly string[]>> = Object.freeze(Object.assign(Object.create(null) as Record<string, readonly string[]>, {
-  RSA: ['e', 'kty', 'n'],
-  EC: ['crv', 'kty', 'x', 'y'],
-  OKP: ['crv', 'kty', 'x'],
-  oct: ['k', 'kty'],
-}));
+const REQUIRED: Readonly<Record<string, readonly string[]>> = Object.freeze(
+  Object.assign(Object.create(null) as Record<string, readonly string[]>, {
+    RSA: ['e', 'kty', 'n'],
+    EC: ['crv', 'kty', 'x', 'y'],
+    OKP: ['crv', 'kty', 'x'],
+    oct: ['k', 'kty'],
+  }),
+);
 
 /**
  * The RFC 7638 JWK thumbprint: base64url of the hash of the required members, serialized in
@@ -27,7 +29,8 @@ export function calculateJwkThumbprint(jwk: Jwk, digest: 'sha256' | 'sha384' | '
   let json = '{';
   for (const name of members) {
     const value = jwk[name];
-    if (typeof value !== 'string' || value.length === 0) throw coreErrors.create('ERR_JWK_INVALID', `JWK member ${name} is required for the thumbprint (RFC 7638 §3.2)`);
+    if (typeof value !== 'string' || value.length === 0)
+      throw coreErrors.create('ERR_JWK_INVALID', `JWK member ${name} is required for the thumbprint (RFC 7638 §3.2)`);
     json += `${json.length > 1 ? ',' : ''}${JSON.stringify(name)}:${JSON.stringify(value)}`;
   }
   return createHash(digest).update(`${json}}`).digest('base64url');

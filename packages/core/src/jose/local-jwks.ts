@@ -33,13 +33,19 @@ export interface LocalJwks extends KeySource {
  * const verifier = createVerifier({ issuer: 'https://ts.example', audience: 'orders', keys });
  * ```
  */
-export function createLocalJwks(source: Jwks | { readonly path: string } | readonly VerificationKey[], options: ImportJwksOptions = {}): LocalJwks {
+export function createLocalJwks(
+  source: Jwks | { readonly path: string } | readonly VerificationKey[],
+  options: ImportJwksOptions = {},
+): LocalJwks {
   let keys: readonly VerificationKey[];
   let dropped: readonly DroppedJwk[] = [];
   if (Array.isArray(source)) {
     for (const key of source) {
       if (typeof key !== 'object' || key === null || typeof key.alg !== 'string' || key.keyObject === undefined) {
-        throw coreErrors.create('ERR_CONFIG_INVALID', 'createLocalJwks: an array must hold imported VerificationKeys (see importJwk)');
+        throw coreErrors.create(
+          'ERR_CONFIG_INVALID',
+          'createLocalJwks: an array must hold imported VerificationKeys (see importJwk)',
+        );
       }
     }
     keys = source;
@@ -50,7 +56,9 @@ export function createLocalJwks(source: Jwks | { readonly path: string } | reado
       try {
         document = JSON.parse(readFileSync(path, 'utf8'));
       } catch (error) {
-        throw coreErrors.create('ERR_JWKS_INVALID', `cannot read a JWKS from ${path}: ${(error as Error).message}`, { cause: error });
+        throw coreErrors.create('ERR_JWKS_INVALID', `cannot read a JWKS from ${path}: ${(error as Error).message}`, {
+          cause: error,
+        });
       }
     }
     ({ keys, dropped } = importJwks(document, options));
@@ -62,7 +70,12 @@ export function createLocalJwks(source: Jwks | { readonly path: string } | reado
     getKeys(header: JwsHeader): readonly VerificationKey[] {
       const found = index.find(header);
       if (found === undefined) {
-        throw coreErrors.create('ERR_JWKS_NO_MATCHING_KEY', header.kid === undefined ? `no key for alg ${String(header.alg)}` : `no key with kid ${JSON.stringify(String(header.kid).slice(0, 64))}`);
+        throw coreErrors.create(
+          'ERR_JWKS_NO_MATCHING_KEY',
+          header.kid === undefined
+            ? `no key for alg ${String(header.alg)}`
+            : `no key with kid ${JSON.stringify(String(header.kid).slice(0, 64))}`,
+        );
       }
       return found;
     },

@@ -13,12 +13,15 @@ import type { Jwk, JwsAlgorithm, SigningKey, VerificationKey } from './types.js'
  * ```
  */
 export function importPem(pem: string, alg: JwsAlgorithm, options: { readonly kid?: string } = {}): VerificationKey {
-  if (typeof pem !== 'string' || !pem.includes('-----BEGIN')) throw coreErrors.create('ERR_JWK_INVALID', 'not a PEM key');
+  if (typeof pem !== 'string' || !pem.includes('-----BEGIN'))
+    throw coreErrors.create('ERR_JWK_INVALID', 'not a PEM key');
   let jwk: Jwk;
   try {
     jwk = createPublicKey(pem).export({ format: 'jwk' }) as Jwk;
   } catch (error) {
-    throw coreErrors.create('ERR_JWK_INVALID', `PEM key cannot be imported: ${(error as Error).message}`, { cause: error });
+    throw coreErrors.create('ERR_JWK_INVALID', `PEM key cannot be imported: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
   return importJwk(jwk, { alg, ...(options.kid === undefined ? {} : { kid: options.kid }) });
 }

@@ -139,13 +139,17 @@ const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth'];
  */
 export function createRemoteJwks(url: string | URL, options?: RemoteJwksOptions): RemoteJwks;
 export function createRemoteJwks(options: RemoteJwksOptions & { issuer: string }): RemoteJwks;
-export function createRemoteJwks(urlOrOptions: string | URL | (RemoteJwksOptions & { issuer: string }), maybeOptions: RemoteJwksOptions = {}): RemoteJwks {
+export function createRemoteJwks(
+  urlOrOptions: string | URL | (RemoteJwksOptions & { issuer: string }),
+  maybeOptions: RemoteJwksOptions = {},
+): RemoteJwks {
   const byDiscovery = typeof urlOrOptions === 'object' && !(urlOrOptions instanceof URL);
-  const options: RemoteJwksOptions = byDiscovery ? (urlOrOptions as RemoteJwksOptions) : maybeOptions ?? {};
+  const options: RemoteJwksOptions = byDiscovery ? (urlOrOptions as RemoteJwksOptions) : (maybeOptions ?? {});
   if (typeof options !== 'object' || options === null) bad('options must be an object');
   let jwksUrl: URL | undefined;
   if (byDiscovery) {
-    if (typeof options.issuer !== 'string' || options.issuer.length === 0) bad('give a JWKS URL, or { issuer } for discovery');
+    if (typeof options.issuer !== 'string' || options.issuer.length === 0)
+      bad('give a JWKS URL, or { issuer } for discovery');
   } else {
     jwksUrl = httpUrl(urlOrOptions as string | URL);
   }
@@ -153,17 +157,25 @@ export function createRemoteJwks(urlOrOptions: string | URL | (RemoteJwksOptions
   const cacheMaxAge = duration(options.cacheMaxAge, 'cacheMaxAge', 600_000, 0);
   const cooldownDuration = duration(options.cooldownDuration, 'cooldownDuration', 30_000, 0);
   const staleIfErrorDuration = duration(options.staleIfErrorDuration, 'staleIfErrorDuration', 3_600_000, 0);
-  const refreshInterval = options.refreshInterval === undefined ? undefined : duration(options.refreshInterval, 'refreshInterval', 0, 1000);
+  const refreshInterval =
+    options.refreshInterval === undefined ? undefined : duration(options.refreshInterval, 'refreshInterval', 0, 1000);
   const maxResponseBytes = duration(options.maxResponseBytes, 'maxResponseBytes', 524_288, 1);
-  if (options.redirect !== undefined && options.redirect !== 'same-origin' && options.redirect !== 'none') bad('redirect must be "same-origin" or "none"');
-  if (options.clock !== undefined && typeof options.clock !== 'function') bad('clock must be a function returning milliseconds');
-  if (options.headers !== undefined && (typeof options.headers !== 'object' || options.headers === null)) bad('headers must be an object');
+  if (options.redirect !== undefined && options.redirect !== 'same-origin' && options.redirect !== 'none')
+    bad('redirect must be "same-origin" or "none"');
+  if (options.clock !== undefined && typeof options.clock !== 'function')
+    bad('clock must be a function returning milliseconds');
+  if (options.headers !== undefined && (typeof options.headers !== 'object' || options.headers === null))
+    bad('headers must be an object');
   if (options.agent !== undefined && options.ca !== undefined) bad('give agent or ca, not both');
   const clock = options.clock ?? Date.now;
   const logger = options.logger;
   const onEvent = options.onEvent;
   const redirect = options.redirect ?? 'same-origin';
-  const agent: Agent | undefined = options.agent ?? (options.ca === undefined ? undefined : new HttpsAgent({ ca: options.ca as string | Buffer | (string | Buffer)[] }));
+  const agent: Agent | undefined =
+    options.agent ??
+    (options.ca === undefined
+      ? undefined
+      : new HttpsAgent({ ca: options.ca as string | Buffer | (string | Buffer)[] }));
   const abort = new AbortController();
 
   let current: KeySet | undefined;
@@ -183,13 +195,17 @@ export function createRemoteJwks(urlOrOptions: string | URL | (RemoteJwksOptions
     if (onEvent === undefined) return;
     try {
       onEvent(event);
-    } catch { /* a metrics hook must not break verification */ }
+    } catch {
+      /* a metrics hook must not break verification */
+    }
   };
   const log = (level: 'info' | 'warn' | 'error', obj: Record<string, unknown>, msg: string) => {
     if (logger === undefined) return;
     try {
       logger[level]({ jwksUrl: jwksUrl?.href, issuer: options.issuer, ...obj }, msg);
-    } catch { /* a broken logger must not break verification */ }
+    } catch {
+      /* a broken logger must not break verification */
+    }
   };
 
   async function resolveUrl(): Promise<URL> {
@@ -228,12 +244,19 @@ export function createRemoteJwks(urlOrOptions: string | URL | (RemoteJwksOptions
           accept: 'application/jwk-set+json, application/json',
         });
       } catch (error) {
-        if (error instanceof FetchFailure) throw coreErrors.create('ERR_JWKS_FETCH_FAILED', `JWKS fetch from ${url.href} failed: ${error.message}`, { cause: error, details: { reason: error.reason, status: error.status } });
+        if (error instanceof FetchFailure)
+          throw coreErrors.create('ERR_JWKS_FETCH_FAILED', `JWKS fetch from ${url.href} failed: ${error.message}`, {
+            cause: error,
+            details: { reason: error.reason, status: error.status },
+          });
         throw error;
       }
       const { keys, dropped } = importSet(document, url.href);
       const set: KeySet = { index: createKeyIndex(keys), fetchedAt: clock() };
-      const nextFingerprint = keys.map((k) => `${k.kid}:${k.alg}:${JSON.stringify(k.jwk)}`).sort().join('\n');
+      const nextFingerprint = keys
+        .map((k) => `${k.kid}:${k.alg}:${JSON.stringify(k.jwk)}`)
+        .sort()
+        .join('\n');
       if (nextFingerprint !== fingerprint) {
         fingerprint = nextFingerprint;
         version++;
@@ -248,7 +271,13 @@ export function createRemoteJwks(urlOrOptions: string | URL | (RemoteJwksOptions
       emit({ type: 'fetched', url: url.href, keys: keys.length, dropped });
       return set;
     } catch (error) {
-      const failure = isTesseraError(error) ? error : coreErrors.create('ERR_JWKS_FETCH_FAILED', `JWKS fetch failed: ${String((error as Error)?.message ?? error)}`, { cause: error });
+      const failure = isTesseraError(error)
+        ? error
+        : coreErrors.create(
+            'ERR_JWKS_FETCH_FAILED',
+            `JWKS fetch failed: ${String((error as Error)?.message ?? error)}`,
+            { cause: error },
+          );
       const now = clock();
       lastAttemptAt = now;
       lastFailureAt = now;
@@ -256,30 +285,54 @@ export function createRemoteJwks(urlOrOptions: string | URL | (RemoteJwksOptions
       failing = true;
       counters.failures++;
       inflight = undefined;
-      emit({ type: 'fetch_failed', url: url?.href ?? options.issuer ?? '', code: failure.code, message: failure.message });
+      emit({
+        type: 'fetch_failed',
+        url: url?.href ?? options.issuer ?? '',
+        code: failure.code,
+        message: failure.message,
+      });
       const servable = current !== undefined && now - current.fetchedAt <= cacheMaxAge + staleIfErrorDuration;
-      log(servable ? 'warn' : 'error', { err: { code: failure.code, message: failure.message }, staleAge: current === undefined ? undefined : now - current.fetchedAt }, servable
-        ? 'JWKS fetch failed; serving the last good key set (stale-if-error)'
-        : 'JWKS fetch failed; no usable key set');
+      log(
+        servable ? 'warn' : 'error',
+        {
+          err: { code: failure.code, message: failure.message },
+          staleAge: current === undefined ? undefined : now - current.fetchedAt,
+        },
+        servable
+          ? 'JWKS fetch failed; serving the last good key set (stale-if-error)'
+          : 'JWKS fetch failed; no usable key set',
+      );
       throw failure;
     }
   }
 
   /** Imports each key alone: one bad key is dropped (and logged), never the whole set. */
   function importSet(document: unknown, href: string): { keys: VerificationKey[]; dropped: number } {
-    if (typeof document !== 'object' || document === null || Array.isArray(document) || !Array.isArray((document as { keys?: unknown }).keys)) {
-      throw coreErrors.create('ERR_JWKS_FETCH_FAILED', `JWKS from ${href} is not a JSON object with a "keys" array (RFC 7517 §5)`);
+    if (
+      typeof document !== 'object' ||
+      document === null ||
+      Array.isArray(document) ||
+      !Array.isArray((document as { keys?: unknown }).keys)
+    ) {
+      throw coreErrors.create(
+        'ERR_JWKS_FETCH_FAILED',
+        `JWKS from ${href} is not a JSON object with a "keys" array (RFC 7517 §5)`,
+      );
     }
     const keys: VerificationKey[] = [];
     let dropped = 0;
     for (const jwk of (document as { keys: unknown[] }).keys) {
-      const kid = typeof jwk === 'object' && jwk !== null && typeof (jwk as Jwk).kid === 'string' ? ((jwk as Jwk).kid as string).slice(0, 128) : undefined;
+      const kid =
+        typeof jwk === 'object' && jwk !== null && typeof (jwk as Jwk).kid === 'string'
+          ? ((jwk as Jwk).kid as string).slice(0, 128)
+          : undefined;
       let reason: string | undefined;
       if (typeof jwk !== 'object' || jwk === null || Array.isArray(jwk)) reason = 'not a JSON object';
       // RFC 8725 §3.1 / RFC 7517 §5: a published set holds public keys. A shared secret or a
       // private key there is a leak or an attack, never something to trust.
       else if ((jwk as Jwk).kty === 'oct') reason = 'symmetric (oct) keys are never taken from a remote set';
-      else if (PRIVATE_MEMBERS.some((m) => (jwk as Record<string, unknown>)[m] !== undefined)) reason = 'the JWK holds private key members';
+      else if (PRIVATE_MEMBERS.some((m) => (jwk as Record<string, unknown>)[m] !== undefined))
+        reason = 'the JWK holds private key members';
       else {
         try {
           keys.push(importJwk(jwk as Jwk));
@@ -315,7 +368,12 @@ export function createRemoteJwks(urlOrOptions: string | URL | (RemoteJwksOptions
   }
 
   function noMatch(header: JwsHeader): TesseraError {
-    return coreErrors.create('ERR_JWKS_NO_MATCHING_KEY', header.kid === undefined ? `no key for alg ${String(header.alg).slice(0, 32)}` : `no key with kid ${JSON.stringify(String(header.kid).slice(0, 64))}`);
+    return coreErrors.create(
+      'ERR_JWKS_NO_MATCHING_KEY',
+      header.kid === undefined
+        ? `no key for alg ${String(header.alg).slice(0, 32)}`
+        : `no key with kid ${JSON.stringify(String(header.kid).slice(0, 64))}`,
+    );
   }
 
   /** A refetch for a header the current set cannot answer, at most one per cooldown. */
@@ -328,7 +386,14 @@ export function createRemoteJwks(urlOrOptions: string | URL | (RemoteJwksOptions
     }
     return load().then(
       (set) => set.index.find(header) ?? Promise.reject(noMatch(header)),
-      (error: unknown) => Promise.reject(current === undefined ? error : coreErrors.create('ERR_JWKS_NO_MATCHING_KEY', `${noMatch(header).message}, and the refetch failed`, { cause: error })),
+      (error: unknown) =>
+        Promise.reject(
+          current === undefined
+            ? error
+            : coreErrors.create('ERR_JWKS_NO_MATCHING_KEY', `${noMatch(header).message}, and the refetch failed`, {
+                cause: error,
+              }),
+        ),
     );
   }
 
@@ -337,7 +402,10 @@ export function createRemoteJwks(urlOrOptions: string | URL | (RemoteJwksOptions
     if (set === undefined) {
       if (inflight === undefined && lastFailureAt !== undefined && inCooldown(clock())) {
         // Down since start: do not hit the endpoint once per request.
-        throw coreErrors.create('ERR_JWKS_FETCH_FAILED', `no JWKS loaded yet; last fetch failed: ${lastError ?? 'unknown'}`);
+        throw coreErrors.create(
+          'ERR_JWKS_FETCH_FAILED',
+          `no JWKS loaded yet; last fetch failed: ${lastError ?? 'unknown'}`,
+        );
       }
       return load().then((loaded) => loaded.index.find(header) ?? Promise.reject(noMatch(header)));
     }
@@ -347,7 +415,10 @@ export function createRemoteJwks(urlOrOptions: string | URL | (RemoteJwksOptions
       if (age > cacheMaxAge + staleIfErrorDuration) {
         // Past the stale-if-error bound: this set must not verify anything any more (fail closed).
         if (inflight === undefined && failing && inCooldown(now)) {
-          throw coreErrors.create('ERR_JWKS_FETCH_FAILED', `the JWKS is ${Math.round(age / 1000)} s old and the endpoint keeps failing: ${lastError ?? 'unknown'}`);
+          throw coreErrors.create(
+            'ERR_JWKS_FETCH_FAILED',
+            `the JWKS is ${Math.round(age / 1000)} s old and the endpoint keeps failing: ${lastError ?? 'unknown'}`,
+          );
         }
         return load().then(
           (loaded) => loaded.index.find(header) ?? Promise.reject(noMatch(header)),
@@ -416,7 +487,8 @@ function bad(message: string): never {
 
 function duration(value: unknown, name: string, fallback: number, min: number): number {
   if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < min) bad(`${name} must be a number of milliseconds ≥ ${min}`);
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < min)
+    bad(`${name} must be a number of milliseconds ≥ ${min}`);
   return value as number;
 }
 
@@ -424,8 +496,11 @@ function httpUrl(value: string | URL): URL {
   let url: URL | undefined;
   try {
     url = new URL(value);
-  } catch { /* below */ }
-  if (url === undefined || (url.protocol !== 'https:' && url.protocol !== 'http:')) bad(`the JWKS URL ${JSON.stringify(String(value))} must be an absolute http(s) URL`);
+  } catch {
+    /* below */
+  }
+  if (url === undefined || (url.protocol !== 'https:' && url.protocol !== 'http:'))
+    bad(`the JWKS URL ${JSON.stringify(String(value))} must be an absolute http(s) URL`);
   if (url!.username !== '' || url!.password !== '') bad('the JWKS URL must not carry credentials (use headers)');
   return url!;
 }

@@ -11,15 +11,37 @@ const clock = () => 1_800_000_000_500;
 
 test('header: alg and kid from the key, typ JWT by default, overridable', () => {
   assert.deepEqual(decodeJwt(signJwt({}, key.signingKey)).header, { alg: 'ES256', kid: 'k1', typ: 'JWT' });
-  assert.deepEqual(decodeJwt(signJwt({}, key.signingKey, { kid: null, typ: 'at+jwt' })).header, { alg: 'ES256', typ: 'at+jwt' });
-  assert.deepEqual(decodeJwt(signJwt({}, key.signingKey, { kid: 'other', typ: null, header: { cty: 'x' } })).header, { alg: 'ES256', kid: 'other', cty: 'x' });
+  assert.deepEqual(decodeJwt(signJwt({}, key.signingKey, { kid: null, typ: 'at+jwt' })).header, {
+    alg: 'ES256',
+    typ: 'at+jwt',
+  });
+  assert.deepEqual(decodeJwt(signJwt({}, key.signingKey, { kid: 'other', typ: null, header: { cty: 'x' } })).header, {
+    alg: 'ES256',
+    kid: 'other',
+    cty: 'x',
+  });
 });
 
 test('claims from options, numeric dates in whole seconds from the injected clock', () => {
   const token = signJwt({ scope: 'read', iss: 'overridden' }, key.signingKey, {
-    issuer: 'https://ts', audience: ['a', 'b'], subject: 'svc', jwtId: 'j1', expiresIn: '5m', notBefore: 0, clock,
+    issuer: 'https://ts',
+    audience: ['a', 'b'],
+    subject: 'svc',
+    jwtId: 'j1',
+    expiresIn: '5m',
+    notBefore: 0,
+    clock,
   });
-  assert.deepEqual(decodeJwt(token).payload, { scope: 'read', iss: 'https://ts', sub: 'svc', aud: ['a', 'b'], jti: 'j1', iat: 1_800_000_000, nbf: 1_800_000_000, exp: 1_800_000_300 });
+  assert.deepEqual(decodeJwt(token).payload, {
+    scope: 'read',
+    iss: 'https://ts',
+    sub: 'svc',
+    aud: ['a', 'b'],
+    jti: 'j1',
+    iat: 1_800_000_000,
+    nbf: 1_800_000_000,
+    exp: 1_800_000_300,
+  });
   assert.equal(decodeJwt(signJwt({ iat: 5 }, key.signingKey, { clock })).payload.iat, 5);
   assert.equal(decodeJwt(signJwt({}, key.signingKey, { issuedAt: false })).payload.iat, undefined);
   assert.equal(decodeJwt(signJwt({}, key.signingKey, { expiresIn: 90, clock })).payload.exp, 1_800_000_090);
@@ -38,7 +60,10 @@ test('refuses what it cannot sign honestly', () => {
   assert.throws(() => signJwt({}, key.signingKey, { header: { jku: 'https://evil' } }), config);
   assert.throws(() => signJwt({ big: 10n } as unknown as JwtPayload, key.signingKey), config);
   const publicOnly = { alg: 'ES256' as const, kid: undefined, keyObject: key.verificationKey.keyObject };
-  assert.throws(() => signJwt({}, publicOnly), (e) => isTesseraError(e, 'ERR_JWK_INVALID'));
+  assert.throws(
+    () => signJwt({}, publicOnly),
+    (e) => isTesseraError(e, 'ERR_JWK_INVALID'),
+  );
 });
 
 test('cached headers never mix up kid and typ', () => {
@@ -47,5 +72,9 @@ test('cached headers never mix up kid and typ', () => {
   assert.deepEqual(a, { alg: 'ES256', kid: 'x|+y', typ: 'z' });
   assert.deepEqual(b, { alg: 'ES256', kid: 'x', typ: 'y|+z' });
   assert.deepEqual(decodeJwt(signJwt({}, key.signingKey, { kid: null, typ: null })).header, { alg: 'ES256' });
-  assert.deepEqual(decodeJwt(signJwt({}, key.signingKey, { kid: '-', typ: '-' })).header, { alg: 'ES256', kid: '-', typ: '-' });
+  assert.deepEqual(decodeJwt(signJwt({}, key.signingKey, { kid: '-', typ: '-' })).header, {
+    alg: 'ES256',
+    kid: '-',
+    typ: '-',
+  });
 });

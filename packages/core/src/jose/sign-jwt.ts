@@ -67,7 +67,8 @@ export function signJwt(payload: JwtPayload, key: SigningKey, options: SignJwtOp
   if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) bad('payload must be a JSON object');
   const spec = getAlgorithm(key?.alg);
   if (spec === undefined) return bad('the signing key has no supported alg');
-  if (options.alg !== undefined && options.alg !== key.alg) bad(`alg ${options.alg} does not match the key's ${key.alg}`);
+  if (options.alg !== undefined && options.alg !== key.alg)
+    bad(`alg ${options.alg} does not match the key's ${key.alg}`);
   const facts = keyFacts(key.keyObject);
   const mismatch = keyMismatch(spec, facts, true) ?? (facts.isPrivate ? undefined : 'a public key cannot sign');
   if (mismatch !== undefined) throw coreErrors.create('ERR_JWK_INVALID', mismatch);
@@ -75,7 +76,10 @@ export function signJwt(payload: JwtPayload, key: SigningKey, options: SignJwtOp
   const kid = options.kid === undefined ? key.kid : options.kid;
   const typ = options.typ === undefined ? 'JWT' : options.typ;
   // Length-prefixed kid, so no two (kid, typ) pairs can spell the same key.
-  const cacheKey = options.header === undefined ? `${spec.alg}|${kid == null ? '-' : `${kid.length}:${kid}`}|${typ === null ? '-' : `+${typ}`}` : undefined;
+  const cacheKey =
+    options.header === undefined
+      ? `${spec.alg}|${kid == null ? '-' : `${kid.length}:${kid}`}|${typ === null ? '-' : `+${typ}`}`
+      : undefined;
   let encodedHeader = cacheKey === undefined ? undefined : encodedHeaders.get(cacheKey);
   if (encodedHeader === undefined) {
     const header: Record<string, unknown> = { alg: spec.alg };
@@ -90,7 +94,11 @@ export function signJwt(payload: JwtPayload, key: SigningKey, options: SignJwtOp
     try {
       encodedHeader = Buffer.from(JSON.stringify(header)).toString('base64url');
     } catch (error) {
-      throw coreErrors.create('ERR_CONFIG_INVALID', `header cannot be serialized as JSON: ${(error as Error).message}`, { cause: error });
+      throw coreErrors.create(
+        'ERR_CONFIG_INVALID',
+        `header cannot be serialized as JSON: ${(error as Error).message}`,
+        { cause: error },
+      );
     }
     if (cacheKey !== undefined) {
       if (encodedHeaders.size >= ENCODED_HEADERS_MAX) encodedHeaders.clear();
@@ -102,21 +110,25 @@ export function signJwt(payload: JwtPayload, key: SigningKey, options: SignJwtOp
   const claims: JwtPayload = { ...payload };
   if (options.issuer !== undefined) claims.iss = options.issuer;
   if (options.subject !== undefined) claims.sub = options.subject;
-  if (options.audience !== undefined) claims.aud = typeof options.audience === 'string' ? options.audience : [...options.audience];
+  if (options.audience !== undefined)
+    claims.aud = typeof options.audience === 'string' ? options.audience : [...options.audience];
   if (options.jwtId !== undefined) claims.jti = options.jwtId;
   if (options.issuedAt !== false && (options.issuedAt === true || claims.iat === undefined)) claims.iat = now;
   if (options.notBefore !== undefined) claims.nbf = now + Math.floor(duration('notBefore', options.notBefore));
   if (options.expiresIn !== undefined) claims.exp = now + Math.floor(duration('expiresIn', options.expiresIn));
   for (const name of ['exp', 'nbf', 'iat'] as const) {
     const value = claims[name];
-    if (value !== undefined && (typeof value !== 'number' || !Number.isFinite(value))) bad(`claim ${name} must be a finite number (RFC 7519 §2 NumericDate)`);
+    if (value !== undefined && (typeof value !== 'number' || !Number.isFinite(value)))
+      bad(`claim ${name} must be a finite number (RFC 7519 §2 NumericDate)`);
   }
 
   let input: string;
   try {
     input = `${encodedHeader}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}`;
   } catch (error) {
-    throw coreErrors.create('ERR_CONFIG_INVALID', `payload cannot be serialized as JSON: ${(error as Error).message}`, { cause: error });
+    throw coreErrors.create('ERR_CONFIG_INVALID', `payload cannot be serialized as JSON: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
   return `${input}.${signBytes(spec, key.keyObject, Buffer.from(input)).toString('base64url')}`;
 }

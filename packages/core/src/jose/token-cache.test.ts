@@ -35,6 +35,9 @@ test('bounded: the oldest entry goes first; delete and clear', () => {
 
 test('options are checked', () => {
   for (const options of [{ max: 0 }, { max: 1.5 }, { ttl: 0 }, { ttl: Infinity }]) {
-    assert.throws(() => createTokenCache(options), (e) => isTesseraError(e, 'ERR_CONFIG_INVALID'));
+    assert.throws(
+      () => createTokenCache(options),
+      (e) => isTesseraError(e, 'ERR_CONFIG_INVALID'),
+    );
   }
 });

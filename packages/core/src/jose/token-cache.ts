@@ -57,8 +57,10 @@ interface Entry<T> {
 export function createTokenCache<T>(options: TokenCacheOptions = {}): TokenCache<T> {
   const max = options.max ?? 1000;
   const ttl = options.ttl ?? 600_000;
-  if (!Number.isInteger(max) || max < 1) throw coreErrors.create('ERR_CONFIG_INVALID', 'token cache max must be a positive integer');
-  if (!Number.isFinite(ttl) || ttl <= 0) throw coreErrors.create('ERR_CONFIG_INVALID', 'token cache ttl must be a positive number of milliseconds');
+  if (!Number.isInteger(max) || max < 1)
+    throw coreErrors.create('ERR_CONFIG_INVALID', 'token cache max must be a positive integer');
+  if (!Number.isFinite(ttl) || ttl <= 0)
+    throw coreErrors.create('ERR_CONFIG_INVALID', 'token cache ttl must be a positive number of milliseconds');
   const entries = new Map<string, Entry<T>>();
   return {
     get(token, now) {

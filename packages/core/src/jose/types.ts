@@ -9,11 +9,19 @@ import type { KeyObject } from 'node:crypto';
  * ```
  */
 export type JwsAlgorithm =
-  | 'RS256' | 'RS384' | 'RS512'
-  | 'PS256' | 'PS384' | 'PS512'
-  | 'ES256' | 'ES384' | 'ES512'
+  | 'RS256'
+  | 'RS384'
+  | 'RS512'
+  | 'PS256'
+  | 'PS384'
+  | 'PS512'
+  | 'ES256'
+  | 'ES384'
+  | 'ES512'
   | 'EdDSA'
-  | 'HS256' | 'HS384' | 'HS512';
+  | 'HS256'
+  | 'HS384'
+  | 'HS512';
 
 /**
  * A JSON Web Key (RFC 7517), public, private or symmetric.

@@ -20,9 +20,21 @@ test('accepts what signJwt makes for every algorithm, and nothing altered', () =
     const flipped = Buffer.from(signature);
     flipped[flipped.length - 1]! ^= 1;
     assert.equal(verifySignature(alg, key.verificationKey.keyObject, input, flipped), false, alg);
-    assert.equal(verifySignature(alg, key.verificationKey.keyObject, Buffer.concat([input, Buffer.from('x')]), signature), false, alg);
-    assert.equal(verifySignature(alg, key.verificationKey.keyObject, input, signature.subarray(0, signature.length - 1)), false, alg);
-    assert.equal(verifySignature(alg, key.verificationKey.keyObject, input, Buffer.concat([signature, Buffer.alloc(1)])), false, alg);
+    assert.equal(
+      verifySignature(alg, key.verificationKey.keyObject, Buffer.concat([input, Buffer.from('x')]), signature),
+      false,
+      alg,
+    );
+    assert.equal(
+      verifySignature(alg, key.verificationKey.keyObject, input, signature.subarray(0, signature.length - 1)),
+      false,
+      alg,
+    );
+    assert.equal(
+      verifySignature(alg, key.verificationKey.keyObject, input, Buffer.concat([signature, Buffer.alloc(1)])),
+      false,
+      alg,
+    );
     assert.equal(verifySignature(alg, key.verificationKey.keyObject, input, Buffer.alloc(0)), false, alg);
   }
 });
@@ -40,7 +52,10 @@ test('the key must fit the algorithm: curve, type, RSA size (RFC 8725 §3.1)', (
   const raw384 = sign('sha256', data, { key: p384.privateKey, dsaEncoding: 'ieee-p1363' });
   assert.throws(() => verifySignature('ES256', p384.publicKey, data, raw384), notAllowed); // node:crypto would accept this
   const rsa1024 = generateKeyPairSync('rsa', { modulusLength: 1024 });
-  assert.throws(() => verifySignature('RS256', rsa1024.publicKey, data, sign('sha256', data, rsa1024.privateKey)), notAllowed);
+  assert.throws(
+    () => verifySignature('RS256', rsa1024.publicKey, data, sign('sha256', data, rsa1024.privateKey)),
+    notAllowed,
+  );
   const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
   assert.throws(() => verifySignature('ES256', rsa.publicKey, data, Buffer.alloc(64)), notAllowed);
   assert.throws(() => verifySignature('EdDSA', rsa.publicKey, data, Buffer.alloc(64)), notAllowed);
@@ -51,7 +66,8 @@ test('the key must fit the algorithm: curve, type, RSA size (RFC 8725 §3.1)', (
 
 test('RSA-PSS: the salt length is pinned to the hash length (RFC 7518 §3.5)', () => {
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  const pss = (saltLength: number) => sign('sha256', data, { key: privateKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength });
+  const pss = (saltLength: number) =>
+    sign('sha256', data, { key: privateKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength });
   assert.equal(verifySignature('PS256', publicKey, data, pss(32)), true);
   assert.equal(verifySignature('PS256', publicKey, data, pss(0)), false);
   assert.equal(verifySignature('PS256', publicKey, data, pss(64)), false);

@@ -26,7 +26,8 @@ import type { JwsAlgorithm } from './types.js';
  */
 export function verifySignature(alg: JwsAlgorithm, key: KeyObject, signingInput: Buffer, signature: Buffer): boolean {
   const spec = getAlgorithm(alg);
-  if (spec === undefined) throw coreErrors.create('ERR_JWT_ALG_NOT_ALLOWED', `unsupported alg ${JSON.stringify(String(alg))}`);
+  if (spec === undefined)
+    throw coreErrors.create('ERR_JWT_ALG_NOT_ALLOWED', `unsupported alg ${JSON.stringify(String(alg))}`);
   const facts = keyFacts(key);
   const mismatch = keyMismatch(spec, facts, false);
   if (mismatch !== undefined) throw coreErrors.create('ERR_JWT_ALG_NOT_ALLOWED', `key does not fit alg: ${mismatch}`);

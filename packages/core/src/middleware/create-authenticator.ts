@@ -115,24 +115,30 @@ const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
  * ```
  */
 export function createAuthenticator(options: AuthenticatorOptions): Authenticator {
-  if (typeof options !== 'object' || options === null) throw coreErrors.create('ERR_CONFIG_INVALID', 'createAuthenticator needs an options object');
+  if (typeof options !== 'object' || options === null)
+    throw coreErrors.create('ERR_CONFIG_INVALID', 'createAuthenticator needs an options object');
   const { verifier, realm, logger } = options;
   if (typeof verifier !== 'object' || verifier === null || typeof verifier.verify !== 'function') {
     throw coreErrors.create('ERR_CONFIG_INVALID', 'createAuthenticator: verifier must have a verify(token) method');
   }
-  if (realm !== undefined && typeof realm !== 'string') throw coreErrors.create('ERR_CONFIG_INVALID', 'createAuthenticator: realm must be a string');
+  if (realm !== undefined && typeof realm !== 'string')
+    throw coreErrors.create('ERR_CONFIG_INVALID', 'createAuthenticator: realm must be a string');
   const maxTokenLength = options.maxTokenLength ?? 16_384;
-  if (!Number.isInteger(maxTokenLength) || maxTokenLength < 1) throw coreErrors.create('ERR_CONFIG_INVALID', 'createAuthenticator: maxTokenLength must be a positive integer');
+  if (!Number.isInteger(maxTokenLength) || maxTokenLength < 1)
+    throw coreErrors.create('ERR_CONFIG_INVALID', 'createAuthenticator: maxTokenLength must be a positive integer');
   const allowQueryToken = options.allowQueryToken === true;
   const exempt = listOf(options.exempt, 'exempt').map((p, i) => compilePattern(p, `exempt[${i}]`));
   const global = compileRequirement({ route: '*', scopes: options.scopes, claims: options.claims }, 'options');
-  const requirements = listOf(options.requirements, 'requirements').map((r, i) => compileRequirement(r, `requirements[${i}]`));
+  const requirements = listOf(options.requirements, 'requirements').map((r, i) =>
+    compileRequirement(r, `requirements[${i}]`),
+  );
 
   const fail = (error: unknown): AuthResult => {
     const response = toErrorResponse(error, { realm, authPath: true });
-    const tesseraError = isTesseraError(error) && error.expose && error.status < 500
-      ? error
-      : coreErrors.create('ERR_AUTH_FAILED', 'the access token could not be verified', { cause: error });
+    const tesseraError =
+      isTesseraError(error) && error.expose && error.status < 500
+        ? error
+        : coreErrors.create('ERR_AUTH_FAILED', 'the access token could not be verified', { cause: error });
     return { ok: false, ...response, error: tesseraError };
   };
 
@@ -141,10 +147,12 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
     try {
       const method = String(request.method).toUpperCase();
       const path = parseRequestPath(String(request.url));
-      if (path.clean && exempt.some((p) => matchStrict(p, method, path.raw))) return { ok: true, exempt: true, token: undefined };
+      if (path.clean && exempt.some((p) => matchStrict(p, method, path.raw)))
+        return { ok: true, exempt: true, token: undefined };
 
       token = extractBearerToken(request.headers, { url: request.url, allowQueryToken, maxTokenLength });
-      if (token === undefined) return fail(coreErrors.create('ERR_AUTH_TOKEN_MISSING', 'the request carries no bearer token'));
+      if (token === undefined)
+        return fail(coreErrors.create('ERR_AUTH_TOKEN_MISSING', 'the request carries no bearer token'));
 
       let verified: VerifiedJwt;
       try {
@@ -153,13 +161,19 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
         if (!(isTesseraError(error) && error.expose && error.status < 500)) logUnexpected(logger, error, token);
         return fail(error);
       }
-      if (typeof verified !== 'object' || verified === null || typeof verified.payload !== 'object' || verified.payload === null) {
+      if (
+        typeof verified !== 'object' ||
+        verified === null ||
+        typeof verified.payload !== 'object' ||
+        verified.payload === null
+      ) {
         logUnexpected(logger, new Error('verifier resolved without a payload'), token);
         return fail(undefined);
       }
 
       const needed: CompiledRequirement[] = [global];
-      for (const r of requirements) if (r.patterns.some((p) => path.forms().some((f) => matchLoose(p, method, f)))) needed.push(r);
+      for (const r of requirements)
+        if (r.patterns.some((p) => path.forms().some((f) => matchLoose(p, method, f)))) needed.push(r);
       const denied = checkRequirements(needed, verified.payload);
       if (denied !== undefined) return fail(denied);
       return { ok: true, exempt: false, token: verified };
@@ -175,26 +189,42 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
 
 function listOf<T>(value: readonly T[] | undefined, name: string): readonly T[] {
   if (value === undefined) return [];
-  if (!Array.isArray(value)) throw coreErrors.create('ERR_CONFIG_INVALID', `createAuthenticator: ${name} must be an array`);
+  if (!Array.isArray(value))
+    throw coreErrors.create('ERR_CONFIG_INVALID', `createAuthenticator: ${name} must be an array`);
   return value;
 }
 
 function compileRequirement(r: RouteRequirement, where: string): CompiledRequirement {
-  if (typeof r !== 'object' || r === null) throw coreErrors.create('ERR_CONFIG_INVALID', `createAuthenticator: ${where} must be an object`);
+  if (typeof r !== 'object' || r === null)
+    throw coreErrors.create('ERR_CONFIG_INVALID', `createAuthenticator: ${where} must be an object`);
   const routes = typeof r.route === 'string' ? [r.route] : listOf(r.route, `${where}.route`);
-  if (routes.length === 0) throw coreErrors.create('ERR_CONFIG_INVALID', `createAuthenticator: ${where}.route is empty`);
+  if (routes.length === 0)
+    throw coreErrors.create('ERR_CONFIG_INVALID', `createAuthenticator: ${where}.route is empty`);
   const patterns = routes.map((p, i) => compilePattern(p, `${where}.route[${i}]`));
   const scopes = listOf(r.scopes, `${where}.scopes`);
   for (const s of scopes) {
-    if (typeof s !== 'string' || !SCOPE_TOKEN.test(s)) throw coreErrors.create('ERR_CONFIG_INVALID', `createAuthenticator: ${where}.scopes has an invalid scope token ${JSON.stringify(s)} (RFC 6749 §3.3)`);
+    if (typeof s !== 'string' || !SCOPE_TOKEN.test(s))
+      throw coreErrors.create(
+        'ERR_CONFIG_INVALID',
+        `createAuthenticator: ${where}.scopes has an invalid scope token ${JSON.stringify(s)} (RFC 6749 §3.3)`,
+      );
   }
   const claims: (readonly [string, readonly ClaimValue[]])[] = [];
   if (r.claims !== undefined) {
-    if (typeof r.claims !== 'object' || r.claims === null || Array.isArray(r.claims)) throw coreErrors.create('ERR_CONFIG_INVALID', `createAuthenticator: ${where}.claims must be an object`);
+    if (typeof r.claims !== 'object' || r.claims === null || Array.isArray(r.claims))
+      throw coreErrors.create('ERR_CONFIG_INVALID', `createAuthenticator: ${where}.claims must be an object`);
     for (const [name, value] of Object.entries(r.claims)) {
       const allowed = Array.isArray(value) ? value : [value];
-      if (allowed.length === 0 || !allowed.every((v) => typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v)))) {
-        throw coreErrors.create('ERR_CONFIG_INVALID', `createAuthenticator: ${where}.claims.${name} must be a string, number, boolean or a non-empty list of them`);
+      if (
+        allowed.length === 0 ||
+        !allowed.every(
+          (v) => typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v)),
+        )
+      ) {
+        throw coreErrors.create(
+          'ERR_CONFIG_INVALID',
+          `createAuthenticator: ${where}.claims.${name} must be a string, number, boolean or a non-empty list of them`,
+        );
       }
       claims.push([name, allowed as ClaimValue[]]);
     }
@@ -206,8 +236,11 @@ function compileRequirement(r: RouteRequirement, where: string): CompiledRequire
 function tokenScopes(payload: JwtPayload): Set<string> {
   const out = new Set<string>();
   const add = (value: unknown) => {
-    if (typeof value === 'string') { for (const s of value.split(' ')) if (s.length > 0) out.add(s); }
-    else if (Array.isArray(value)) { for (const s of value) if (typeof s === 'string' && s.length > 0) out.add(s); }
+    if (typeof value === 'string') {
+      for (const s of value.split(' ')) if (s.length > 0) out.add(s);
+    } else if (Array.isArray(value)) {
+      for (const s of value) if (typeof s === 'string' && s.length > 0) out.add(s);
+    }
   };
   add(payload.scope);
   add(payload['scp']);
@@ -226,14 +259,20 @@ function checkRequirements(needed: readonly CompiledRequirement[], payload: JwtP
     }
   }
   if (missing.length > 0) {
-    return coreErrors.create('ERR_AUTH_INSUFFICIENT_SCOPE', `the token lacks the scope ${missing.join(' ')}`, { details: { scope: required } });
+    return coreErrors.create('ERR_AUTH_INSUFFICIENT_SCOPE', `the token lacks the scope ${missing.join(' ')}`, {
+      details: { scope: required },
+    });
   }
   for (const r of needed) {
     for (const [name, allowed] of r.claims) {
       const value = Object.hasOwn(payload, name) ? payload[name] : undefined;
       const values = Array.isArray(value) ? value : [value];
       if (!values.some((v) => allowed.includes(v as ClaimValue))) {
-        return coreErrors.create('ERR_AUTH_INSUFFICIENT_SCOPE', `the token's ${name} claim does not have a required value`, { details: { claim: name, scope: required } });
+        return coreErrors.create(
+          'ERR_AUTH_INSUFFICIENT_SCOPE',
+          `the token's ${name} claim does not have a required value`,
+          { details: { claim: name, scope: required } },
+        );
       }
     }
   }
@@ -249,5 +288,7 @@ function logUnexpected(logger: Logger | undefined, error: unknown, token: string
   const code = isTesseraError(error) ? error.code : undefined;
   try {
     logger.error({ err: { name, code, message } }, 'authentication failed unexpectedly; answering 401');
-  } catch { /* a broken logger must not turn a 401 into a crash */ }
+  } catch {
+    /* a broken logger must not turn a 401 into a crash */
+  }
 }

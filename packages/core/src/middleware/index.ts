@@ -1,4 +1,13 @@
-export { createAuthenticator, type Authenticator, type AuthenticatorOptions, type AuthRequest, type AuthResult, type ClaimRequirements, type ClaimValue, type RouteRequirement } from './create-authenticator.js';
+export {
+  createAuthenticator,
+  type Authenticator,
+  type AuthenticatorOptions,
+  type AuthRequest,
+  type AuthResult,
+  type ClaimRequirements,
+  type ClaimValue,
+  type RouteRequirement,
+} from './create-authenticator.js';
 export { tesseraExpress } from './tessera-express.js';
 export { tesseraFastify, type TesseraFastifyOptions } from './tessera-fastify.js';
 export { withTessera, authenticateNodeRequest, type AuthenticatedRequest } from './with-tessera.js';

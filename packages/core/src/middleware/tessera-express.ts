@@ -33,7 +33,11 @@ export function tesseraExpress(options: AuthenticatorOptions | Authenticator): R
   const realm = 'realm' in options && typeof options.realm === 'string' ? options.realm : undefined;
   return function tesseraAuth(req: Request, res: Response, next: NextFunction): void {
     authenticator
-      .authenticate({ method: req.method, url: req.originalUrl ?? req.url, headers: req.headersDistinct ?? req.headers })
+      .authenticate({
+        method: req.method,
+        url: req.originalUrl ?? req.url,
+        headers: req.headersDistinct ?? req.headers,
+      })
       .then(
         (result) => {
           if (result.ok) {

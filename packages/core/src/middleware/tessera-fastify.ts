@@ -26,7 +26,11 @@ export type TesseraFastifyOptions = AuthenticatorOptions | { authenticator: Auth
  * app.get('/orders', async (request) => ({ caller: request.auth?.payload.sub }));
  * ```
  */
-export function tesseraFastify(fastify: FastifyInstance, options: TesseraFastifyOptions, done: (error?: Error) => void): void {
+export function tesseraFastify(
+  fastify: FastifyInstance,
+  options: TesseraFastifyOptions,
+  done: (error?: Error) => void,
+): void {
   let authenticator: Authenticator;
   try {
     authenticator = resolveAuthenticator('authenticator' in options ? options.authenticator : options);
@@ -36,7 +40,11 @@ export function tesseraFastify(fastify: FastifyInstance, options: TesseraFastify
   }
   if (!fastify.hasRequestDecorator('auth')) fastify.decorateRequest('auth', null);
   fastify.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
-    const result = await authenticator.authenticate({ method: request.method, url: request.raw.url ?? request.url, headers: request.raw.headersDistinct ?? request.headers });
+    const result = await authenticator.authenticate({
+      method: request.method,
+      url: request.raw.url ?? request.url,
+      headers: request.raw.headersDistinct ?? request.headers,
+    });
     if (result.ok) {
       request.auth = result.exempt ? null : result.token;
       return;

@@ -21,8 +21,16 @@ export type AuthenticatedRequest = IncomingMessage & { auth?: VerifiedJwt };
  * });
  * ```
  */
-export async function authenticateNodeRequest(authenticator: Authenticator, req: IncomingMessage, res: ServerResponse): Promise<AuthResult> {
-  const result = await authenticator.authenticate({ method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headersDistinct ?? req.headers });
+export async function authenticateNodeRequest(
+  authenticator: Authenticator,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<AuthResult> {
+  const result = await authenticator.authenticate({
+    method: req.method ?? 'GET',
+    url: req.url ?? '/',
+    headers: req.headersDistinct ?? req.headers,
+  });
   if (!result.ok && !res.headersSent) res.writeHead(result.status, result.headers).end(result.body);
   return result;
 }

@@ -2,13 +2,26 @@ import { coreErrors } from '../errors/errors.js';
 import { createLocalJwks } from '../jose/local-jwks.js';
 import { createRemoteJwks, type RemoteJwks, type RemoteJwksOptions } from '../jose/remote-jwks.js';
 import type { Clock, Jwks, JwsAlgorithm, KeySource } from '../jose/types.js';
-import { Authenticator, compileJwtRules, type JwtKeySourceRequest, type KeySourceFactory } from './internal/authenticator.js';
+import {
+  Authenticator,
+  compileJwtRules,
+  type JwtKeySourceRequest,
+  type KeySourceFactory,
+} from './internal/authenticator.js';
 import { Authorizer, compileAuthorizationPolicy, type CompiledPolicy } from './internal/authorizer.js';
 import { formatFieldPath, validateDocument } from './internal/validate.js';
 import { policyInvalid } from './parse-policies.js';
 import type {
-  AuthorizationPolicyDocument, Decision, Explanation, ExternalAuthorizationResult, ExternalAuthorizer, Identity, PolicyDocument, PolicyIssue,
-  PolicyRequest, RequestAuthenticationDocument,
+  AuthorizationPolicyDocument,
+  Decision,
+  Explanation,
+  ExternalAuthorizationResult,
+  ExternalAuthorizer,
+  Identity,
+  PolicyDocument,
+  PolicyIssue,
+  PolicyRequest,
+  RequestAuthenticationDocument,
 } from './types.js';
 
 export type { JwtKeySourceRequest, KeySourceFactory };
@@ -104,7 +117,11 @@ export interface PolicySet {
   /** AuthorizationPolicy evaluation, synchronous. Never throws for a deny. */
   authorize(request: PolicyRequest, identity?: Identity): Decision;
   /** `authorize`, then asks the matched CUSTOM providers through `externalAuthorizer` (a failure denies). */
-  authorizeWithProviders(request: PolicyRequest, identity: Identity | undefined, externalAuthorizer: ExternalAuthorizer): Promise<Decision>;
+  authorizeWithProviders(
+    request: PolicyRequest,
+    identity: Identity | undefined,
+    externalAuthorizer: ExternalAuthorizer,
+  ): Promise<Decision>;
   /** Which policy and rule decided and why, with every policy considered. */
   explain(request: PolicyRequest, identity?: Identity): Explanation;
   /** Fetches every remote key source the set created, so the first requests do not wait. */
@@ -121,8 +138,15 @@ function defaultKeySourceFactory(options: CompilePoliciesOptions, owned: RemoteJ
     const key = `${request.jwksUri ?? `discovery:${request.issuer}`} ${request.timeoutMs}`;
     let source = remote.get(key);
     if (source === undefined) {
-      const base: RemoteJwksOptions = { ...options.remoteJwksOptions, timeoutDuration: request.timeoutMs, ...(options.clock ? { clock: options.clock } : {}) };
-      source = request.jwksUri !== undefined ? createRemoteJwks(request.jwksUri, base) : createRemoteJwks({ ...base, issuer: request.issuer });
+      const base: RemoteJwksOptions = {
+        ...options.remoteJwksOptions,
+        timeoutDuration: request.timeoutMs,
+        ...(options.clock ? { clock: options.clock } : {}),
+      };
+      source =
+        request.jwksUri !== undefined
+          ? createRemoteJwks(request.jwksUri, base)
+          : createRemoteJwks({ ...base, issuer: request.issuer });
       remote.set(key, source);
       owned.push(source);
     }
@@ -154,9 +178,12 @@ export function compilePolicies(documents: readonly PolicyDocument[], options: C
   const rootNamespace = options.rootNamespace ?? 'istio-system';
   const defaultNamespace = options.defaultNamespace ?? 'default';
   const defaultAction = options.defaultAction ?? 'deny';
-  if (typeof rootNamespace !== 'string' || rootNamespace.length === 0) throw coreErrors.create('ERR_CONFIG_INVALID', 'rootNamespace must be a non-empty string');
-  if (typeof defaultNamespace !== 'string' || defaultNamespace.length === 0) throw coreErrors.create('ERR_CONFIG_INVALID', 'defaultNamespace must be a non-empty string');
-  if (defaultAction !== 'allow' && defaultAction !== 'deny') throw coreErrors.create('ERR_CONFIG_INVALID', "defaultAction must be 'allow' or 'deny'");
+  if (typeof rootNamespace !== 'string' || rootNamespace.length === 0)
+    throw coreErrors.create('ERR_CONFIG_INVALID', 'rootNamespace must be a non-empty string');
+  if (typeof defaultNamespace !== 'string' || defaultNamespace.length === 0)
+    throw coreErrors.create('ERR_CONFIG_INVALID', 'defaultNamespace must be a non-empty string');
+  if (defaultAction !== 'allow' && defaultAction !== 'deny')
+    throw coreErrors.create('ERR_CONFIG_INVALID', "defaultAction must be 'allow' or 'deny'");
   if (!Array.isArray(documents)) throw coreErrors.create('ERR_CONFIG_INVALID', 'documents must be an array');
   const owned: RemoteJwks[] = [];
   const createKeySource = options.createKeySource ?? defaultKeySourceFactory(options, owned);
@@ -170,7 +197,8 @@ export function compilePolicies(documents: readonly PolicyDocument[], options: C
   const valid: PolicyDocument[] = [];
   documents.forEach((doc, index) => {
     const result = validateDocument(doc, doc?.source);
-    for (const issue of result.issues) issues.push({ ...where(doc, index), path: formatFieldPath(issue.path), message: issue.message });
+    for (const issue of result.issues)
+      issues.push({ ...where(doc, index), path: formatFieldPath(issue.path), message: issue.message });
     if (result.skipped !== undefined) issues.push({ ...where(doc, index), path: 'kind', message: result.skipped });
     if (result.document !== undefined) valid.push(result.document);
   });
@@ -185,7 +213,9 @@ export function compilePolicies(documents: readonly PolicyDocument[], options: C
     const key = `${doc.kind}:${id}`;
     const earlier = seen.get(key);
     if (earlier !== undefined) {
-      const at = earlier.source?.file ? ` (first at ${earlier.source.file}${earlier.source.line ? `:${earlier.source.line}` : ''})` : '';
+      const at = earlier.source?.file
+        ? ` (first at ${earlier.source.file}${earlier.source.line ? `:${earlier.source.line}` : ''})`
+        : '';
       issues.push({ ...where(doc, index), path: 'metadata.name', message: `${doc.kind} ${id} is defined twice${at}` });
       return;
     }
@@ -194,19 +224,39 @@ export function compilePolicies(documents: readonly PolicyDocument[], options: C
       if (doc.kind === 'AuthorizationPolicy') {
         const compiled = compileAuthorizationPolicy(doc as AuthorizationPolicyDocument, defaultNamespace);
         authz.push(compiled);
-        summaries.push({ id, kind: doc.kind, action: compiled.action, dryRun: compiled.dryRun, file: doc.source?.file, line: doc.source?.line });
+        summaries.push({
+          id,
+          kind: doc.kind,
+          action: compiled.action,
+          dryRun: compiled.dryRun,
+          file: doc.source?.file,
+          line: doc.source?.line,
+        });
       } else {
-        authn.push(...compileJwtRules(doc as RequestAuthenticationDocument, defaultNamespace, createKeySource, {
-          ...(options.clock ? { clock: options.clock } : {}),
-          ...(options.clockTolerance !== undefined ? { clockTolerance: options.clockTolerance } : {}),
-          ...(options.requireExpiration !== undefined ? { requireExpiration: options.requireExpiration } : {}),
-          ...(options.algorithms ? { algorithms: options.algorithms } : {}),
-          ...(options.tokenCache !== undefined ? { cache: options.tokenCache } : {}),
-        }));
-        summaries.push({ id, kind: doc.kind, action: undefined, dryRun: false, file: doc.source?.file, line: doc.source?.line });
+        authn.push(
+          ...compileJwtRules(doc as RequestAuthenticationDocument, defaultNamespace, createKeySource, {
+            ...(options.clock ? { clock: options.clock } : {}),
+            ...(options.clockTolerance !== undefined ? { clockTolerance: options.clockTolerance } : {}),
+            ...(options.requireExpiration !== undefined ? { requireExpiration: options.requireExpiration } : {}),
+            ...(options.algorithms ? { algorithms: options.algorithms } : {}),
+            ...(options.tokenCache !== undefined ? { cache: options.tokenCache } : {}),
+          }),
+        );
+        summaries.push({
+          id,
+          kind: doc.kind,
+          action: undefined,
+          dryRun: false,
+          file: doc.source?.file,
+          line: doc.source?.line,
+        });
       }
     } catch (error) {
-      issues.push({ ...where(doc, index), path: 'spec', message: error instanceof Error ? error.message : String(error) });
+      issues.push({
+        ...where(doc, index),
+        path: 'spec',
+        message: error instanceof Error ? error.message : String(error),
+      });
     }
   });
   if (issues.length > 0) throw policyInvalid(issues);
@@ -237,7 +287,11 @@ export function compilePolicies(documents: readonly PolicyDocument[], options: C
         }
         if (answer?.allowed !== true) {
           return {
-            ...decision, allowed: false, action: 'CUSTOM', policy: check.policy, rule: check.rule,
+            ...decision,
+            allowed: false,
+            action: 'CUSTOM',
+            policy: check.policy,
+            rule: check.rule,
             reason: answer === undefined ? 'custom-error' : 'custom-denied',
             ...(answer === undefined ? {} : { providerResult: answer }),
           };

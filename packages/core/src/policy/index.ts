@@ -1,5 +1,16 @@
 export type * from './types.js';
 export { parsePolicies, formatIssue, type ParsePoliciesOptions, type ParsedPolicies } from './parse-policies.js';
 export { loadPolicies, type LoadedPolicies } from './load-policies.js';
-export { compilePolicies, type CompilePoliciesOptions, type PolicySet, type PolicySummary, type JwtKeySourceRequest, type KeySourceFactory } from './compile-policies.js';
-export { policyRequestFromHttp, peerPrincipalOf, type PolicyRequestFromHttpOptions } from './policy-request-from-http.js';
+export {
+  compilePolicies,
+  type CompilePoliciesOptions,
+  type PolicySet,
+  type PolicySummary,
+  type JwtKeySourceRequest,
+  type KeySourceFactory,
+} from './compile-policies.js';
+export {
+  policyRequestFromHttp,
+  peerPrincipalOf,
+  type PolicyRequestFromHttpOptions,
+} from './policy-request-from-http.js';

@@ -59,7 +59,11 @@ export async function loadPolicies(paths: string | readonly string[]): Promise<L
     try {
       await listFiles(root, files);
     } catch (error) {
-      issues.push({ file: root, path: '(file)', message: `cannot read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}` });
+      issues.push({
+        file: root,
+        path: '(file)',
+        message: `cannot read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+      });
     }
   }
   const documents: PolicyDocument[] = [];
@@ -69,7 +73,11 @@ export async function loadPolicies(paths: string | readonly string[]): Promise<L
     try {
       text = await readFile(file, 'utf8');
     } catch (error) {
-      issues.push({ file, path: '(file)', message: `cannot read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}` });
+      issues.push({
+        file,
+        path: '(file)',
+        message: `cannot read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+      });
       continue;
     }
     try {
@@ -77,7 +85,8 @@ export async function loadPolicies(paths: string | readonly string[]): Promise<L
       documents.push(...parsed.documents);
       warnings.push(...parsed.warnings);
     } catch (error) {
-      if (isTesseraError(error, 'ERR_POLICY_INVALID')) issues.push(...((error.details?.issues as PolicyIssue[] | undefined) ?? []));
+      if (isTesseraError(error, 'ERR_POLICY_INVALID'))
+        issues.push(...((error.details?.issues as PolicyIssue[] | undefined) ?? []));
       else throw error;
     }
   }

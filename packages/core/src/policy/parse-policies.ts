@@ -56,12 +56,21 @@ export function policyInvalid(issues: readonly PolicyIssue[]): Error {
  * ```
  */
 export function formatIssue(issue: PolicyIssue): string {
-  const where = issue.file === undefined ? (issue.line === undefined ? '' : `line ${issue.line}: `) : `${issue.file}${issue.line === undefined ? '' : `:${issue.line}:${issue.column ?? 1}`}: `;
+  const where =
+    issue.file === undefined
+      ? issue.line === undefined
+        ? ''
+        : `line ${issue.line}: `
+      : `${issue.file}${issue.line === undefined ? '' : `:${issue.line}:${issue.column ?? 1}`}: `;
   return `${where}${issue.path}: ${issue.message}`;
 }
 
 /** The node for `path`, or its nearest existing ancestor, so a missing field points at its parent. */
-function locate(doc: Document.Parsed, path: FieldPath, lines: LineCounter): { line: number; column: number } | undefined {
+function locate(
+  doc: Document.Parsed,
+  path: FieldPath,
+  lines: LineCounter,
+): { line: number; column: number } | undefined {
   for (let n = path.length; n >= 0; n--) {
     const node = n === 0 ? doc.contents : doc.getIn(path.slice(0, n), true);
     if (isNode(node) && node.range) {
@@ -120,7 +129,10 @@ export function parsePolicies(text: string, options: ParsePoliciesOptions = {}):
     }
     if (value === null || value === undefined) return; // `---` followed by nothing
     const start = isNode(doc.contents) && doc.contents.range ? lineCounter.linePos(doc.contents.range[0]) : undefined;
-    const source = { ...(file === undefined ? {} : { file }), ...(start === undefined ? {} : { line: start.line, column: start.col }) };
+    const source = {
+      ...(file === undefined ? {} : { file }),
+      ...(start === undefined ? {} : { line: start.line, column: start.col }),
+    };
     const result = validateDocument(value, source);
     for (const issue of result.issues) {
       const pos = locate(doc, issue.path, lineCounter);
@@ -130,7 +142,8 @@ export function parsePolicies(text: string, options: ParsePoliciesOptions = {}):
       const pos = locate(doc, warning.path, lineCounter);
       warnings.push(at(pos?.line, pos?.column, formatFieldPath(warning.path), warning.message));
     }
-    if (result.skipped !== undefined) warnings.push(at(start?.line, start?.col, '(document)', `skipped: ${result.skipped}`));
+    if (result.skipped !== undefined)
+      warnings.push(at(start?.line, start?.col, '(document)', `skipped: ${result.skipped}`));
     if (result.document !== undefined) documents.push(result.document);
   });
   if (issues.length > 0) throw policyInvalid(issues);

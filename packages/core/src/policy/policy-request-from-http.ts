@@ -37,10 +37,14 @@ export interface PolicyRequestFromHttpOptions {
  */
 export function peerPrincipalOf(socket: IncomingMessage['socket']): string | undefined {
   const tls = socket as Partial<TLSSocket>;
-  if (tls.encrypted !== true || tls.authorized !== true || typeof tls.getPeerCertificate !== 'function') return undefined;
+  if (tls.encrypted !== true || tls.authorized !== true || typeof tls.getPeerCertificate !== 'function')
+    return undefined;
   const san = tls.getPeerCertificate().subjectaltname;
   if (typeof san !== 'string') return undefined;
-  const ids = san.split(', ').filter((s) => s.startsWith('URI:spiffe://')).map((s) => s.slice('URI:spiffe://'.length));
+  const ids = san
+    .split(', ')
+    .filter((s) => s.startsWith('URI:spiffe://'))
+    .map((s) => s.slice('URI:spiffe://'.length));
   if (ids.length !== 1 || !/^[^/\s]+(\/[^\s]*)?$/.test(ids[0]!)) return undefined;
   return ids[0];
 }
@@ -64,7 +68,8 @@ export function policyRequestFromHttp(req: IncomingMessage, options: PolicyReque
   for (const name in headers) {
     if (typeof headers[name] !== 'string') {
       const copy: Record<string, string> = {};
-      for (const [k, v] of Object.entries(headers)) if (v !== undefined) copy[k] = typeof v === 'string' ? v : v.join(', ');
+      for (const [k, v] of Object.entries(headers))
+        if (v !== undefined) copy[k] = typeof v === 'string' ? v : v.join(', ');
       headers = copy;
       break;
     }
@@ -74,7 +79,10 @@ export function policyRequestFromHttp(req: IncomingMessage, options: PolicyReque
   const trusted = options.trustedProxies ?? 0;
   const xff = headers['x-forwarded-for'];
   if (trusted > 0 && typeof xff === 'string') {
-    const hops = xff.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+    const hops = xff
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s.length > 0);
     if (hops.length > 0) remoteIp = hops[Math.max(0, hops.length - trusted)];
   }
   const tls = socket as Partial<TLSSocket>;

@@ -7,7 +7,8 @@ import { createVerifier, generateKey, isTesseraError, JWS_ALGORITHMS, signJwt, t
 
 const ISS = 'https://issuer.diff';
 const AUD = 'diff-api';
-const b64 = (value: unknown) => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
+const b64 = (value: unknown) =>
+  Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
 
 /** Tampered variants of a valid token, each of which any correct verifier must refuse. */
 function tamper(token: string, alg: JwsAlgorithm): Record<string, string> {
@@ -17,7 +18,18 @@ function tamper(token: string, alg: JwsAlgorithm): Record<string, string> {
   const sig = Buffer.from(s, 'base64url');
   const flipped = Buffer.from(sig);
   flipped[0]! ^= 0x01;
-  const other: JwsAlgorithm = alg === 'HS256' ? 'HS384' : alg.startsWith('RS') ? 'PS256' : alg.startsWith('PS') ? 'RS256' : alg === 'EdDSA' ? 'ES256' : alg === 'ES256' ? 'ES384' : 'ES256';
+  const other: JwsAlgorithm =
+    alg === 'HS256'
+      ? 'HS384'
+      : alg.startsWith('RS')
+        ? 'PS256'
+        : alg.startsWith('PS')
+          ? 'RS256'
+          : alg === 'EdDSA'
+            ? 'ES256'
+            : alg === 'ES256'
+              ? 'ES384'
+              : 'ES256';
   return {
     'signature bit flipped': `${h}.${p}.${flipped.toString('base64url')}`,
     'signature truncated': `${h}.${p}.${sig.subarray(0, sig.length - 1).toString('base64url')}`,
@@ -27,7 +39,7 @@ function tamper(token: string, alg: JwsAlgorithm): Record<string, string> {
     'alg none': `${b64({ ...header, alg: 'none' })}.${p}.`,
     'alg swapped': `${b64({ ...header, alg: other })}.${p}.${s}`,
     'four segments': `${token}.${s}`,
-    'expired': `${h}.${b64({ ...payload, exp: 1 })}.${s}`,
+    expired: `${h}.${b64({ ...payload, exp: 1 })}.${s}`,
   };
 }
 
@@ -40,7 +52,11 @@ for (const alg of JWS_ALGORITHMS) {
     const verifier = createVerifier({ issuer: ISS, audience: AUD, keys: [key.verificationKey], cache: false });
 
     // Tessera signs, jose verifies.
-    const ours = signJwt({ sub: 'svc-a', scope: 'read' }, key.signingKey, { issuer: ISS, audience: AUD, expiresIn: '5m' });
+    const ours = signJwt({ sub: 'svc-a', scope: 'read' }, key.signingKey, {
+      issuer: ISS,
+      audience: AUD,
+      expiresIn: '5m',
+    });
     const theirs = await jose.jwtVerify(ours, josePublic, { issuer: ISS, audience: AUD, algorithms: [alg] });
     assert.equal(theirs.payload.sub, 'svc-a');
     assert.equal(theirs.protectedHeader.kid, `k-${alg}`);
@@ -48,17 +64,30 @@ for (const alg of JWS_ALGORITHMS) {
     // jose signs, Tessera verifies.
     const joseToken = await new jose.SignJWT({ sub: 'svc-b', n: { deep: [1, 'two'] } })
       .setProtectedHeader({ alg, kid: `k-${alg}`, typ: 'JWT' })
-      .setIssuer(ISS).setAudience([AUD, 'x']).setIssuedAt().setExpirationTime('5m')
+      .setIssuer(ISS)
+      .setAudience([AUD, 'x'])
+      .setIssuedAt()
+      .setExpirationTime('5m')
       .sign(josePrivate);
     const mine = await verifier.verify(joseToken);
     assert.equal(mine.payload.sub, 'svc-b');
     assert.deepEqual(mine.payload.n, { deep: [1, 'two'] });
 
     // Both refuse every tampered variant, of either signer's token.
-    for (const [source, token] of [['tessera', ours], ['jose', joseToken]] as const) {
+    for (const [source, token] of [
+      ['tessera', ours],
+      ['jose', joseToken],
+    ] as const) {
       for (const [what, bad] of Object.entries(tamper(token, alg))) {
-        await assert.rejects(verifier.verify(bad), (e) => isTesseraError(e), `tessera accepted ${source} token with ${what}`);
-        await assert.rejects(jose.jwtVerify(bad, josePublic, { issuer: ISS, audience: AUD, algorithms: [alg] }), `jose accepted ${source} token with ${what}`);
+        await assert.rejects(
+          verifier.verify(bad),
+          (e) => isTesseraError(e),
+          `tessera accepted ${source} token with ${what}`,
+        );
+        await assert.rejects(
+          jose.jwtVerify(bad, josePublic, { issuer: ISS, audience: AUD, algorithms: [alg] }),
+          `jose accepted ${source} token with ${what}`,
+        );
       }
     }
   });

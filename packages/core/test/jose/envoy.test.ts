@@ -23,34 +23,42 @@ const CODES: Readonly<Record<string, string>> = {
   OtherGoodToken: 'ERR_JWT_ISSUER_INVALID',
 };
 
-test('Envoy jwt_authn vectors: every token gets Envoy\'s outcome', { skip: skipUnlessVector('envoy/jwt_authn_tokens.json') }, async () => {
-  const vectors = JSON.parse(readFileSync(`${VECTORS_DIR}/envoy/jwt_authn_tokens.json`, 'utf8')) as EnvoyVectors;
-  const keys = createLocalJwks(vectors.jwks);
-  assert.equal(keys.dropped.length, 0);
-  // Envoy does not require exp; the clock sits between the expired token (2008) and the others (2033).
-  const verifier = createVerifier({
-    issuer: vectors.verifier.issuer,
-    audience: vectors.verifier.audiences,
-    keys,
-    requireExpiration: false,
-    clock: () => Date.UTC(2026, 0, 1),
-  });
-  let valid = 0;
-  for (const [name, entry] of Object.entries(vectors.tokens)) {
-    if (entry.valid) {
-      const { payload, key } = await verifier.verify(entry.token);
-      assert.equal(payload.iss, vectors.verifier.issuer, name);
-      assert.equal(key.alg, 'RS256');
-      valid++;
-    } else {
-      await assert.rejects(verifier.verify(entry.token), (e) => {
-        assert.ok(isTesseraError(e), `${name}: ${String(e)}`);
-        if (CODES[name] !== undefined) assert.equal(e.code, CODES[name], `${name}: ${entry.reason}`);
-        return true;
-      }, name);
+test(
+  "Envoy jwt_authn vectors: every token gets Envoy's outcome",
+  { skip: skipUnlessVector('envoy/jwt_authn_tokens.json') },
+  async () => {
+    const vectors = JSON.parse(readFileSync(`${VECTORS_DIR}/envoy/jwt_authn_tokens.json`, 'utf8')) as EnvoyVectors;
+    const keys = createLocalJwks(vectors.jwks);
+    assert.equal(keys.dropped.length, 0);
+    // Envoy does not require exp; the clock sits between the expired token (2008) and the others (2033).
+    const verifier = createVerifier({
+      issuer: vectors.verifier.issuer,
+      audience: vectors.verifier.audiences,
+      keys,
+      requireExpiration: false,
+      clock: () => Date.UTC(2026, 0, 1),
+    });
+    let valid = 0;
+    for (const [name, entry] of Object.entries(vectors.tokens)) {
+      if (entry.valid) {
+        const { payload, key } = await verifier.verify(entry.token);
+        assert.equal(payload.iss, vectors.verifier.issuer, name);
+        assert.equal(key.alg, 'RS256');
+        valid++;
+      } else {
+        await assert.rejects(
+          verifier.verify(entry.token),
+          (e) => {
+            assert.ok(isTesseraError(e), `${name}: ${String(e)}`);
+            if (CODES[name] !== undefined) assert.equal(e.code, CODES[name], `${name}: ${entry.reason}`);
+            return true;
+          },
+          name,
+        );
+      }
     }
-  }
-  assert.ok(valid >= 2);
-  const nested = await verifier.verify(vectors.tokens.NestedGoodToken!.token);
-  assert.deepEqual((nested.payload.nested as Record<string, unknown>)['key-1'], 'value1');
-});
+    assert.ok(valid >= 2);
+    const nested = await verifier.verify(vectors.tokens.NestedGoodToken!.token);
+    assert.deepEqual((nested.payload.nested as Record<string, unknown>)['key-1'], 'value1');
+  },
+);

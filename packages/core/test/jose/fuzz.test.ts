@@ -18,8 +18,18 @@ function prng(seed: number): () => number {
 const NOW = 1_800_000_000;
 const ISS = 'https://issuer.fuzz';
 const key = generateKey('ES256', { kid: 'fuzz' });
-const verifier = createVerifier({ issuer: ISS, audience: 'api', keys: [key.verificationKey], clock: () => NOW * 1000, cache: false, maxJsonDepth: 8 });
-const valid = signJwt({ iss: ISS, aud: 'api', sub: 'svc', n: { a: [1, 'x', null] } }, key.signingKey, { expiresIn: 60, clock: () => NOW * 1000 });
+const verifier = createVerifier({
+  issuer: ISS,
+  audience: 'api',
+  keys: [key.verificationKey],
+  clock: () => NOW * 1000,
+  cache: false,
+  maxJsonDepth: 8,
+});
+const valid = signJwt({ iss: ISS, aud: 'api', sub: 'svc', n: { a: [1, 'x', null] } }, key.signingKey, {
+  expiresIn: 60,
+  clock: () => NOW * 1000,
+});
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.=+/ \n\t\u0000é\u0130😀"{}';
 
 async function mustFailCleanly(token: unknown, what: string): Promise<'accepted' | 'rejected'> {
@@ -27,7 +37,11 @@ async function mustFailCleanly(token: unknown, what: string): Promise<'accepted'
     verifier.verifySync(token as string);
   } catch (error) {
     assert.ok(isTesseraError(error), `${what}: verifySync threw ${String(error)}`);
-    await assert.rejects(verifier.verify(token as string), (e) => isTesseraError(e, (error as { code: string }).code), what);
+    await assert.rejects(
+      verifier.verify(token as string),
+      (e) => isTesseraError(e, (error as { code: string }).code),
+      what,
+    );
     return 'rejected';
   }
   return 'accepted';
@@ -59,20 +73,35 @@ test('random JSON headers and payloads, correctly signed, never escape as other 
   const random = prng(7);
   const values = (depth: number): unknown => {
     const r = random();
-    if (depth > 10 || r < 0.25) return [null, true, false, 0, -1, 1e400, -1e400, 1.5, NOW + 60, 'x', '', 'none', 'ES256', ISS, 'api'][Math.floor(random() * 15)];
+    if (depth > 10 || r < 0.25)
+      return [null, true, false, 0, -1, 1e400, -1e400, 1.5, NOW + 60, 'x', '', 'none', 'ES256', ISS, 'api'][
+        Math.floor(random() * 15)
+      ];
     if (r < 0.6) return Array.from({ length: Math.floor(random() * 4) }, () => values(depth + 1));
     const out: Record<string, unknown> = {};
-    for (let n = Math.floor(random() * 5); n > 0; n--) out[['alg', 'kid', 'typ', 'crit', 'b64', 'jwk', 'iss', 'aud', 'exp', 'nbf', 'iat', 'sub', 'jti', 'x'][Math.floor(random() * 14)]!] = values(depth + 1);
+    for (let n = Math.floor(random() * 5); n > 0; n--)
+      out[
+        ['alg', 'kid', 'typ', 'crit', 'b64', 'jwk', 'iss', 'aud', 'exp', 'nbf', 'iat', 'sub', 'jti', 'x'][
+          Math.floor(random() * 14)
+        ]!
+      ] = values(depth + 1);
     return out;
   };
-  const sign64 = (input: string) => sign('sha256', Buffer.from(input), { key: key.signingKey.keyObject, dsaEncoding: 'ieee-p1363' }).toString('base64url');
+  const sign64 = (input: string) =>
+    sign('sha256', Buffer.from(input), { key: key.signingKey.keyObject, dsaEncoding: 'ieee-p1363' }).toString(
+      'base64url',
+    );
   let accepted = 0;
   for (let i = 0; i < 1500; i++) {
     const header = random() < 0.5 ? { alg: 'ES256', kid: 'fuzz', ...(values(0) as object) } : values(0);
     const payload = random() < 0.5 ? { iss: ISS, aud: 'api', exp: NOW + 60, ...(values(0) as object) } : values(0);
-    const text = (v: unknown) => (JSON.stringify(v) ?? 'null').replace(/null/g, () => (random() < 0.1 ? '1e400' : 'null'));
+    const text = (v: unknown) =>
+      (JSON.stringify(v) ?? 'null').replace(/null/g, () => (random() < 0.1 ? '1e400' : 'null'));
     const input = `${Buffer.from(text(header)).toString('base64url')}.${Buffer.from(text(payload)).toString('base64url')}`;
-    if ((await mustFailCleanly(`${input}.${sign64(input)}`, `case ${i}: ${text(header)} ${text(payload)}`)) === 'accepted') accepted++;
+    if (
+      (await mustFailCleanly(`${input}.${sign64(input)}`, `case ${i}: ${text(header)} ${text(payload)}`)) === 'accepted'
+    )
+      accepted++;
   }
   assert.ok(accepted > 0, 'some random tokens are legitimately valid');
 });

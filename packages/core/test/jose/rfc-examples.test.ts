@@ -3,7 +3,16 @@
 // byte handling (signing input, R‖S, base64url) to the standards'.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createLocalJwks, createVerifier, decodeBase64Url, importJwk, importSigningKey, signJwt, verifySignature, type Jwk } from '@tessera/core';
+import {
+  createLocalJwks,
+  createVerifier,
+  decodeBase64Url,
+  importJwk,
+  importSigningKey,
+  signJwt,
+  verifySignature,
+  type Jwk,
+} from '@tessera/core';
 import { isTesseraError } from '@tessera/core';
 
 // A.1-A.3 share this payload: {"iss":"joe",\r\n "exp":1300819380,\r\n "http://example.com/is_root":true}
@@ -32,7 +41,12 @@ const EXAMPLES: { name: string; jwk: Jwk; token: string; alg: 'HS256' | 'RS256' 
   {
     name: 'RFC 7515 A.3 ES256',
     alg: 'ES256',
-    jwk: { kty: 'EC', crv: 'P-256', x: 'f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU', y: 'x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0' },
+    jwk: {
+      kty: 'EC',
+      crv: 'P-256',
+      x: 'f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU',
+      y: 'x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0',
+    },
     // header {"alg":"ES256"}
     token: `eyJhbGciOiJFUzI1NiJ9.${PAYLOAD}.DtEhU3ljbEg8L38VWAfUAqOyKAM6-Xx-F4GawxaepmXFCgfTjDxw5djxLa8ISlSApmWQxfKTUJqPP3-Kg6NU1Q`,
   },
@@ -43,7 +57,10 @@ for (const example of EXAMPLES) {
     const key = importJwk(example.jwk, { alg: example.alg });
     const [h, p, s] = example.token.split('.') as [string, string, string];
     assert.equal(verifySignature(example.alg, key.keyObject, Buffer.from(`${h}.${p}`), decodeBase64Url(s)), true);
-    assert.equal(verifySignature(example.alg, key.keyObject, Buffer.from(`${h}.${p.slice(0, -1)}`), decodeBase64Url(s)), false);
+    assert.equal(
+      verifySignature(example.alg, key.keyObject, Buffer.from(`${h}.${p.slice(0, -1)}`), decodeBase64Url(s)),
+      false,
+    );
 
     const verifier = createVerifier({ issuer: 'joe', keys: createLocalJwks([key]), clock: BEFORE_EXP });
     const { payload, header } = await verifier.verify(example.token);
@@ -62,7 +79,14 @@ test('RFC 7515 A.1: the example key imports as a signing key, and what it signs 
   assert.equal(verifySignature('HS256', secret.keyObject, Buffer.from(`${h}.${p}`), decodeBase64Url(s)), true);
   const ours = signJwt({ iss: 'joe', exp: 1_300_819_380 }, secret, { issuedAt: false });
   assert.notEqual(ours.split('.')[2], s); // different (compact) JSON, different MAC ...
-  assert.ok(verifySignature('HS256', secret.keyObject, Buffer.from(ours.split('.').slice(0, 2).join('.')), decodeBase64Url(ours.split('.')[2]!)));
+  assert.ok(
+    verifySignature(
+      'HS256',
+      secret.keyObject,
+      Buffer.from(ours.split('.').slice(0, 2).join('.')),
+      decodeBase64Url(ours.split('.')[2]!),
+    ),
+  );
 });
 
 test('RFC 8037 A.4 Ed25519: the published signature verifies; Ed25519 signing is deterministic', () => {

@@ -6,7 +6,13 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import Fastify from 'fastify';
-import { createAuthenticator, tesseraExpress, tesseraFastify, withTessera, type AuthenticatorOptions } from '@tessera/core';
+import {
+  createAuthenticator,
+  tesseraExpress,
+  tesseraFastify,
+  withTessera,
+  type AuthenticatorOptions,
+} from '@tessera/core';
 import { makeVerifier, NOW, rawRequest, token } from './helpers.js';
 
 const options: AuthenticatorOptions = {
@@ -26,7 +32,11 @@ function listen(server: Server): Promise<Running> {
     server.listen(0, '127.0.0.1', () => {
       resolve({
         port: (server.address() as AddressInfo).port,
-        close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }),
+        close: () =>
+          new Promise<void>((r) => {
+            server.closeAllConnections();
+            server.close(() => r());
+          }),
       });
     });
   });
@@ -36,9 +46,15 @@ const servers: Record<string, () => Promise<Running>> = {
   express: async () => {
     const app = express();
     app.use(tesseraExpress(options));
-    app.get('/health', (_req, res) => { res.json({ ok: true }); });
-    app.get('/admin/:x', (req, res) => { res.json({ sub: req.auth?.payload.sub, where: 'admin' }); });
-    app.get('/orders', (req, res) => { res.json({ sub: req.auth?.payload.sub }); });
+    app.get('/health', (_req, res) => {
+      res.json({ ok: true });
+    });
+    app.get('/admin/:x', (req, res) => {
+      res.json({ sub: req.auth?.payload.sub, where: 'admin' });
+    });
+    app.get('/orders', (req, res) => {
+      res.json({ sub: req.auth?.payload.sub });
+    });
     return listen(createServer(app));
   },
   fastify: async () => {
@@ -54,7 +70,8 @@ const servers: Record<string, () => Promise<Running>> = {
     const handler = withTessera((req, res) => {
       res.setHeader('content-type', 'application/json');
       if (req.url === '/health') return void res.end(JSON.stringify({ ok: true }));
-      if (req.url?.startsWith('/admin/')) return void res.end(JSON.stringify({ sub: req.auth?.payload.sub, where: 'admin' }));
+      if (req.url?.startsWith('/admin/'))
+        return void res.end(JSON.stringify({ sub: req.auth?.payload.sub, where: 'admin' }));
       res.end(JSON.stringify({ sub: req.auth?.payload.sub }));
     }, createAuthenticator(options));
     return listen(createServer(handler));
@@ -83,11 +100,16 @@ for (const [name, start] of Object.entries(servers)) {
     await t.test('bad token → 401 invalid_token', async () => {
       const res = await fetch(`${base}/orders`, { headers: { authorization: 'Bearer eyJhbGciOiJub25lIn0.e30.' } });
       assert.equal(res.status, 401);
-      assert.match(res.headers.get('www-authenticate')!, /^Bearer realm="orders", error="invalid_token", error_description=".+"$/);
+      assert.match(
+        res.headers.get('www-authenticate')!,
+        /^Bearer realm="orders", error="invalid_token", error_description=".+"$/,
+      );
     });
 
     await t.test('expired token → 401 invalid_token', async () => {
-      const res = await fetch(`${base}/orders`, { headers: { authorization: `Bearer ${token({}, { at: NOW - 7200_000, expiresIn: 60 })}` } });
+      const res = await fetch(`${base}/orders`, {
+        headers: { authorization: `Bearer ${token({}, { at: NOW - 7200_000, expiresIn: 60 })}` },
+      });
       assert.equal(res.status, 401);
       assert.match(res.headers.get('www-authenticate')!, /error="invalid_token"/);
       assert.equal((await res.json()).code, 'ERR_JWT_EXPIRED');
@@ -96,8 +118,13 @@ for (const [name, start] of Object.entries(servers)) {
     await t.test('wrong scope → 403 insufficient_scope', async () => {
       const res = await fetch(`${base}/admin/x`, { headers: { authorization: `Bearer ${token({ scope: 'read' })}` } });
       assert.equal(res.status, 403);
-      assert.equal(res.headers.get('www-authenticate'), 'Bearer realm="orders", error="insufficient_scope", error_description="the token lacks the scope admin", scope="admin"');
-      const ok = await fetch(`${base}/admin/x`, { headers: { authorization: `Bearer ${token({ scope: 'read admin' })}` } });
+      assert.equal(
+        res.headers.get('www-authenticate'),
+        'Bearer realm="orders", error="insufficient_scope", error_description="the token lacks the scope admin", scope="admin"',
+      );
+      const ok = await fetch(`${base}/admin/x`, {
+        headers: { authorization: `Bearer ${token({ scope: 'read admin' })}` },
+      });
       assert.equal(ok.status, 200);
       assert.deepEqual(await ok.json(), { sub: 'svc-a', where: 'admin' });
     });
@@ -109,7 +136,13 @@ for (const [name, start] of Object.entries(servers)) {
     });
 
     await t.test('path tricks against the exemption → 401', async () => {
-      for (const path of ['/health/../admin/x', '/health/%2e%2e/admin/x', '/health/..%2Fadmin/x', '/%68ealth', '/health/./']) {
+      for (const path of [
+        '/health/../admin/x',
+        '/health/%2e%2e/admin/x',
+        '/health/..%2Fadmin/x',
+        '/%68ealth',
+        '/health/./',
+      ]) {
         const res = await rawRequest(server.port, [`GET ${path} HTTP/1.1`]);
         assert.equal(res.status, 401, path);
         assert.match(res.headers['www-authenticate'] ?? '', /^Bearer realm="orders"/, path);
@@ -126,19 +159,35 @@ for (const [name, start] of Object.entries(servers)) {
 
     await t.test('duplicate Authorization headers → 400 invalid_request', async () => {
       const t1 = token();
-      const res = await rawRequest(server.port, ['GET /orders HTTP/1.1', `Authorization: Bearer ${t1}`, `Authorization: Bearer ${t1}`]);
+      const res = await rawRequest(server.port, [
+        'GET /orders HTTP/1.1',
+        `Authorization: Bearer ${t1}`,
+        `Authorization: Bearer ${t1}`,
+      ]);
       assert.equal(res.status, 400);
       assert.match(res.headers['www-authenticate'] ?? '', /error="invalid_request"/);
-      const mixed = await rawRequest(server.port, ['GET /orders HTTP/1.1', 'Authorization: Basic dTpw', `authorization: Bearer ${t1}`]);
+      const mixed = await rawRequest(server.port, [
+        'GET /orders HTTP/1.1',
+        'Authorization: Basic dTpw',
+        `authorization: Bearer ${t1}`,
+      ]);
       assert.equal(mixed.status, 400);
     });
   });
 }
 
 test('node:http: a handler that throws after authentication gets a generic 500, not its message', async (t) => {
-  const server = await listen(createServer(withTessera(async () => { throw new Error('secret internals'); }, options)));
+  const server = await listen(
+    createServer(
+      withTessera(async () => {
+        throw new Error('secret internals');
+      }, options),
+    ),
+  );
   t.after(() => server.close());
-  const res = await fetch(`http://127.0.0.1:${server.port}/orders`, { headers: { authorization: `Bearer ${token()}` } });
+  const res = await fetch(`http://127.0.0.1:${server.port}/orders`, {
+    headers: { authorization: `Bearer ${token()}` },
+  });
   assert.equal(res.status, 500);
   assert.ok(!(await res.text()).includes('secret'));
   const denied = await fetch(`http://127.0.0.1:${server.port}/orders`);
@@ -149,8 +198,12 @@ test('express: mounted under a path, the full path is what is authenticated', as
   const app = express();
   const router = express.Router();
   router.use(tesseraExpress({ ...options, exempt: ['GET /api/health'] }));
-  router.get('/health', (_req, res) => { res.json({ ok: true }); });
-  router.get('/orders', (req, res) => { res.json({ sub: req.auth?.payload.sub }); });
+  router.get('/health', (_req, res) => {
+    res.json({ ok: true });
+  });
+  router.get('/orders', (req, res) => {
+    res.json({ sub: req.auth?.payload.sub });
+  });
   app.use('/api', router);
   const server = await listen(createServer(app));
   t.after(() => server.close());

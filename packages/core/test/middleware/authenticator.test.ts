@@ -51,14 +51,19 @@ test('bad, forged and expired tokens: 401 invalid_token', async () => {
 });
 
 test('scopes: scope string and scp array; missing scope is 403 insufficient_scope', async () => {
-  const ok1 = await auth.authenticate(req('/orders/1', `Bearer ${token({ scope: 'orders:read orders:write' })}`, 'POST'));
+  const ok1 = await auth.authenticate(
+    req('/orders/1', `Bearer ${token({ scope: 'orders:read orders:write' })}`, 'POST'),
+  );
   assert.equal(ok1.ok, true);
   const ok2 = await auth.authenticate(req('/orders/1', `Bearer ${token({ scp: ['orders:write'] })}`, 'POST'));
   assert.equal(ok2.ok, true);
   const r = await auth.authenticate(req('/orders/1', `Bearer ${token({ scope: 'orders:read' })}`, 'POST'));
   assert.ok(!r.ok);
   assert.equal(r.status, 403);
-  assert.equal(r.headers['www-authenticate'], 'Bearer realm="orders", error="insufficient_scope", error_description="the token lacks the scope orders:write", scope="orders:write"');
+  assert.equal(
+    r.headers['www-authenticate'],
+    'Bearer realm="orders", error="insufficient_scope", error_description="the token lacks the scope orders:write", scope="orders:write"',
+  );
   // The requirement is for POST only.
   assert.equal((await auth.authenticate(req('/orders/1', `Bearer ${token({ scope: 'orders:read' })}`))).ok, true);
 });
@@ -103,9 +108,21 @@ test('exempt routes need no token, with exact method and path', async () => {
 
 test('path tricks never reach an exemption', async () => {
   for (const url of [
-    '/health/../admin', '/public/../admin', '/public/%2e%2e/admin', '/public/..%2Fadmin', '/public/%2E%2E%2Fadmin',
-    '/public/..;/admin', '/public//../admin', '/public\\..\\admin', '/public/%252e%252e/admin', '/%68ealth', '/public/./x',
-    'http://evil/health', '*', '/public/%00', '/public/%5C..',
+    '/health/../admin',
+    '/public/../admin',
+    '/public/%2e%2e/admin',
+    '/public/..%2Fadmin',
+    '/public/%2E%2E%2Fadmin',
+    '/public/..;/admin',
+    '/public//../admin',
+    '/public\\..\\admin',
+    '/public/%252e%252e/admin',
+    '/%68ealth',
+    '/public/./x',
+    'http://evil/health',
+    '*',
+    '/public/%00',
+    '/public/%5C..',
   ]) {
     const r = await auth.authenticate(req(url));
     assert.ok(!r.ok && r.status === 401, url);
@@ -134,13 +151,33 @@ test('query tokens only when allowed', async () => {
 
 test('a verifier that throws anything unexpected gives 401, logs without the token', async () => {
   const lines: unknown[] = [];
-  const logger = { info: () => {}, warn: () => {}, error: (obj: Record<string, unknown>, msg?: string) => lines.push([obj, msg]) };
+  const logger = {
+    info: () => {},
+    warn: () => {},
+    error: (obj: Record<string, unknown>, msg?: string) => lines.push([obj, msg]),
+  };
   const t = token();
   const throwers: Verifier[] = [
-    { verify: async (tok) => { throw new Error(`database down while checking ${tok}`); } },
-    { verify: () => { throw new TypeError('sync throw'); } },
-    { verify: async () => { throw new TesseraError('ERR_JWKS_FETCH_FAILED', 'jwks down', { status: 503 }); } },
-    { verify: async () => { throw 'a string'; } },
+    {
+      verify: async (tok) => {
+        throw new Error(`database down while checking ${tok}`);
+      },
+    },
+    {
+      verify: () => {
+        throw new TypeError('sync throw');
+      },
+    },
+    {
+      verify: async () => {
+        throw new TesseraError('ERR_JWKS_FETCH_FAILED', 'jwks down', { status: 503 });
+      },
+    },
+    {
+      verify: async () => {
+        throw 'a string';
+      },
+    },
     { verify: async () => undefined as never },
   ];
   for (const v of throwers) {
@@ -148,7 +185,10 @@ test('a verifier that throws anything unexpected gives 401, logs without the tok
     const r = await a.authenticate(req('/x', `Bearer ${t}`));
     assert.ok(!r.ok);
     assert.equal(r.status, 401);
-    assert.equal(r.headers['www-authenticate'], 'Bearer realm="r", error="invalid_token", error_description="the access token could not be verified"');
+    assert.equal(
+      r.headers['www-authenticate'],
+      'Bearer realm="r", error="invalid_token", error_description="the access token could not be verified"',
+    );
     assert.ok(!r.body.includes('database') && !r.body.includes(t));
   }
   assert.equal(lines.length, throwers.length);
@@ -158,7 +198,10 @@ test('a verifier that throws anything unexpected gives 401, logs without the tok
 
 test('options are checked at once', () => {
   assert.throws(() => createAuthenticator({} as never), /verifier/);
-  assert.throws(() => createAuthenticator({ verifier, exempt: ['health'] }), (e: unknown) => e instanceof TesseraError && e.code === 'ERR_CONFIG_INVALID');
+  assert.throws(
+    () => createAuthenticator({ verifier, exempt: ['health'] }),
+    (e: unknown) => e instanceof TesseraError && e.code === 'ERR_CONFIG_INVALID',
+  );
   assert.throws(() => createAuthenticator({ verifier, exempt: ['/a/*/b'] }), /\*/);
   assert.throws(() => createAuthenticator({ verifier, exempt: ['/a/../b'] }), /segment/);
   assert.throws(() => createAuthenticator({ verifier, requirements: [{ route: '/x', scopes: ['a b'] }] }), /scope/);

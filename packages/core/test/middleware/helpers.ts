@@ -1,7 +1,14 @@
 // Shared fixtures for the middleware tests: a real verifier (createVerifier + signJwt) on a fixed
 // injected clock, and a raw HTTP client (net) for requests fetch refuses to send.
 import { connect } from 'node:net';
-import { createVerifier, generateKey, importSigningKey, signJwt, type JwtPayload, type TesseraVerifier } from '@tessera/core';
+import {
+  createVerifier,
+  generateKey,
+  importSigningKey,
+  signJwt,
+  type JwtPayload,
+  type TesseraVerifier,
+} from '@tessera/core';
 
 export const NOW = Date.UTC(2026, 0, 1);
 export const clock = () => NOW;
@@ -16,7 +23,10 @@ export function makeVerifier(): TesseraVerifier {
 }
 
 /** A token the verifier accepts, with `claims` on top. */
-export function token(claims: JwtPayload = {}, options: { at?: number; expiresIn?: number; foreignKey?: boolean } = {}): string {
+export function token(
+  claims: JwtPayload = {},
+  options: { at?: number; expiresIn?: number; foreignKey?: boolean } = {},
+): string {
   return signJwt({ sub: 'svc-a', ...claims }, options.foreignKey ? forger : key.signingKey, {
     issuer: ISSUER,
     audience: 'orders',

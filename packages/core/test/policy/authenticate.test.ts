@@ -5,8 +5,16 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
-  compilePolicies, createLocalJwks, generateKey, isTesseraError, parsePolicies, signJwt, type CompilePoliciesOptions, type GeneratedKey,
-  type PolicyRequest, type PolicySet,
+  compilePolicies,
+  createLocalJwks,
+  generateKey,
+  isTesseraError,
+  parsePolicies,
+  signJwt,
+  type CompilePoliciesOptions,
+  type GeneratedKey,
+  type PolicyRequest,
+  type PolicySet,
 } from '@tessera/core';
 
 const NOW = Date.UTC(2026, 0, 1);
@@ -18,7 +26,10 @@ const jwksOf = (...keys: GeneratedKey[]) => JSON.stringify({ keys: keys.map((k) 
 
 /** A token signed now, or an hour ago when `expired` (so its 5 minutes are over). */
 function token(claims: Record<string, unknown>, key: GeneratedKey = keyA, expired = false): string {
-  return signJwt({ iss: ISSUER, sub: 'alice', ...claims }, key.signingKey, { expiresIn: '5m', clock: expired ? () => NOW - 3_600_000 : clock });
+  return signJwt({ iss: ISSUER, sub: 'alice', ...claims }, key.signingKey, {
+    expiresIn: '5m',
+    clock: expired ? () => NOW - 3_600_000 : clock,
+  });
 }
 
 function request(over: Partial<PolicyRequest> = {}): PolicyRequest {
@@ -31,7 +42,10 @@ function setOf(yaml: string, options: CompilePoliciesOptions = {}): PolicySet {
 
 async function rejects(promise: Promise<unknown>, code: string, message?: RegExp): Promise<void> {
   await assert.rejects(promise, (error: unknown) => {
-    assert.ok(isTesseraError(error, code), `expected ${code}, got ${String((error as Error)?.message)} (${(error as { code?: string })?.code})`);
+    assert.ok(
+      isTesseraError(error, code),
+      `expected ${code}, got ${String((error as Error)?.message)} (${(error as { code?: string })?.code})`,
+    );
     if (message) assert.match((error as Error).message, message);
     return true;
   });
@@ -90,7 +104,11 @@ test('a present but invalid token is rejected with a stable code', async () => {
   await rejects(auth(token({ aud: 'orders' }, keyA, true)), 'ERR_JWT_EXPIRED');
   await rejects(auth(token({ aud: 'orders' }, keyB)), 'ERR_JWKS_NO_MATCHING_KEY');
   await rejects(auth(token({ aud: 'inventory' })), 'ERR_JWT_AUDIENCE_INVALID');
-  await rejects(auth(token({ aud: 'orders', iss: 'https://evil.example' })), 'ERR_JWT_ISSUER_INVALID', /Jwt issuer is not configured/);
+  await rejects(
+    auth(token({ aud: 'orders', iss: 'https://evil.example' })),
+    'ERR_JWT_ISSUER_INVALID',
+    /Jwt issuer is not configured/,
+  );
   await rejects(auth('not.a.jwt'), 'ERR_JWT_MALFORMED');
   const good = token({ aud: 'orders' });
   await rejects(auth(good.slice(0, -4) + (good.endsWith('AAAA') ? 'BBBB' : 'AAAA')), 'ERR_JWT_SIGNATURE_INVALID');
@@ -104,26 +122,50 @@ test('default locations: Authorization Bearer and access_token; two different to
   const t2 = token({ sub: 'bob' });
   const viaQuery = await set.authenticate(request({ query: `x=1&access_token=${t1}` }));
   assert.deepEqual(viaQuery?.tokenLocation, { kind: 'param', name: 'access_token' });
-  assert.equal((await set.authenticate(request({ headers: { authorization: `Bearer ${t1}` }, query: `access_token=${t1}` })))?.subject, 'alice');
-  await rejects(set.authenticate(request({ headers: { authorization: `Bearer ${t1}` }, query: `access_token=${t2}` })), 'ERR_AUTH_CREDENTIALS_CONFLICT');
-  await rejects(set.authenticate(request({ query: `access_token=${t1}&access_token=${t2}` })), 'ERR_AUTH_CREDENTIALS_CONFLICT');
+  assert.equal(
+    (await set.authenticate(request({ headers: { authorization: `Bearer ${t1}` }, query: `access_token=${t1}` })))
+      ?.subject,
+    'alice',
+  );
+  await rejects(
+    set.authenticate(request({ headers: { authorization: `Bearer ${t1}` }, query: `access_token=${t2}` })),
+    'ERR_AUTH_CREDENTIALS_CONFLICT',
+  );
+  await rejects(
+    set.authenticate(request({ query: `access_token=${t1}&access_token=${t2}` })),
+    'ERR_AUTH_CREDENTIALS_CONFLICT',
+  );
 });
 
 test('fromHeaders (with prefix), fromParams and fromCookies replace the default locations', async () => {
-  const set = setOf(basic(`    fromHeaders:
+  const set = setOf(
+    basic(`    fromHeaders:
     - X-Jwt-Assertion
     - name: X-Auth
       prefix: "Token "
     fromParams: [jwt]
-    fromCookies: [session]`));
+    fromCookies: [session]`),
+  );
   const t = token({});
   const at = async (over: Partial<PolicyRequest>) => (await set.authenticate(request(over)))?.tokenLocation;
-  assert.deepEqual(await at({ headers: { 'x-jwt-assertion': t } }), { kind: 'header', name: 'x-jwt-assertion', prefix: '' });
-  assert.deepEqual(await at({ headers: { 'x-auth': `Token ${t}` } }), { kind: 'header', name: 'x-auth', prefix: 'Token ' });
+  assert.deepEqual(await at({ headers: { 'x-jwt-assertion': t } }), {
+    kind: 'header',
+    name: 'x-jwt-assertion',
+    prefix: '',
+  });
+  assert.deepEqual(await at({ headers: { 'x-auth': `Token ${t}` } }), {
+    kind: 'header',
+    name: 'x-auth',
+    prefix: 'Token ',
+  });
   assert.equal(await at({ headers: { 'x-auth': t } }), undefined, 'without its prefix the header holds no token');
   assert.deepEqual(await at({ query: `jwt=${t}` }), { kind: 'param', name: 'jwt' });
   assert.deepEqual(await at({ headers: { cookie: `theme=dark; session=${t}` } }), { kind: 'cookie', name: 'session' });
-  assert.equal(await at({ headers: { authorization: `Bearer ${t}` } }), undefined, 'Authorization is not read any more');
+  assert.equal(
+    await at({ headers: { authorization: `Bearer ${t}` } }),
+    undefined,
+    'Authorization is not read any more',
+  );
   assert.equal(await at({ query: `access_token=${t}` }), undefined);
 });
 
@@ -163,7 +205,8 @@ spec:
 });
 
 test('outputPayloadToHeader and outputClaimToHeaders (nested and array claims)', async () => {
-  const set = setOf(basic(`    outputPayloadToHeader: X-Jwt-Payload
+  const set = setOf(
+    basic(`    outputPayloadToHeader: X-Jwt-Payload
     outputClaimToHeaders:
     - { header: x-sub, claim: sub }
     - { header: X-Groups, claim: groups }
@@ -171,7 +214,8 @@ test('outputPayloadToHeader and outputClaimToHeaders (nested and array claims)',
     - { header: x-dotted, claim: "https://example.com/role" }
     - { header: x-admin, claim: admin }
     - { header: x-object, claim: org }
-    - { header: x-missing, claim: nope }`));
+    - { header: x-missing, claim: nope }`),
+  );
   const t = token({ groups: ['a', 'b', 3], org: { tier: 'gold' }, 'https://example.com/role': 'owner', admin: true });
   const identity = await set.authenticate(request({ headers: { authorization: `Bearer ${t}` } }));
   assert.ok(identity);
@@ -202,9 +246,22 @@ spec:
   assert.equal(set.hasRequestAuthentication(request({ routeNamespace: 'shop', routeLabels: { app: 'api' } })), true);
   assert.equal(set.hasRequestAuthentication(request({ routeNamespace: 'shop', routeLabels: { app: 'web' } })), false);
   // Not selected: the token is not looked at (Istio passes it through without a principal).
-  assert.equal(await set.authenticate(request({ routeNamespace: 'shop', routeLabels: { app: 'web' }, headers: { authorization: bad } })), undefined);
-  assert.equal(await set.authenticate(request({ routeNamespace: 'default', routeLabels: { app: 'api' }, headers: { authorization: bad } })), undefined);
-  await rejects(set.authenticate(request({ routeNamespace: 'shop', routeLabels: { app: 'api' }, headers: { authorization: bad } })), 'ERR_JWT_MALFORMED');
+  assert.equal(
+    await set.authenticate(
+      request({ routeNamespace: 'shop', routeLabels: { app: 'web' }, headers: { authorization: bad } }),
+    ),
+    undefined,
+  );
+  assert.equal(
+    await set.authenticate(
+      request({ routeNamespace: 'default', routeLabels: { app: 'api' }, headers: { authorization: bad } }),
+    ),
+    undefined,
+  );
+  await rejects(
+    set.authenticate(request({ routeNamespace: 'shop', routeLabels: { app: 'api' }, headers: { authorization: bad } })),
+    'ERR_JWT_MALFORMED',
+  );
 });
 
 async function listen(server: Server): Promise<string> {
@@ -255,10 +312,15 @@ spec:
   const auth = (tok: string) => set.authenticate(request({ headers: { authorization: `Bearer ${tok}` } }));
   const discovered = await auth(signJwt({ iss: base, sub: 'svc-a' }, keyA.signingKey, { expiresIn: '5m', clock }));
   assert.equal(discovered?.requestPrincipal, `${base}/svc-a`);
-  const viaUri = await auth(signJwt({ iss: 'https://uri.example', sub: 'svc-b' }, keyB.signingKey, { expiresIn: '5m', clock }));
+  const viaUri = await auth(
+    signJwt({ iss: 'https://uri.example', sub: 'svc-b' }, keyB.signingKey, { expiresIn: '5m', clock }),
+  );
   assert.equal(viaUri?.subject, 'svc-b');
   assert.ok(jwksHits >= 1);
-  await rejects(auth(signJwt({ iss: 'https://slow.example', sub: 'x' }, keyA.signingKey, { expiresIn: '5m', clock })), 'ERR_JWKS_FETCH_FAILED');
+  await rejects(
+    auth(signJwt({ iss: 'https://slow.example', sub: 'x' }, keyA.signingKey, { expiresIn: '5m', clock })),
+    'ERR_JWKS_FETCH_FAILED',
+  );
 });
 
 test('injected key-source factories: createRemoteKeySource for remote rules, createKeySource for all', async () => {
@@ -275,14 +337,36 @@ spec:
     jwks: '${jwksOf(keyB)}'
 `;
   const remoteCalls: import('@tessera/core').JwtKeySourceRequest[] = [];
-  const set = setOf(yaml, { createRemoteKeySource: (r) => { remoteCalls.push(r); return createLocalJwks(JSON.parse(jwksOf(keyA))); } });
-  assert.deepEqual(remoteCalls, [{ issuer: ISSUER, jwksUri: 'https://keys.example/jwks.json', jwks: undefined, timeoutMs: 90_000, policy: 'default/inj', rule: 0 }]);
-  assert.equal((await set.authenticate(request({ headers: { authorization: `Bearer ${token({})}` } })))?.subject, 'alice');
+  const set = setOf(yaml, {
+    createRemoteKeySource: (r) => {
+      remoteCalls.push(r);
+      return createLocalJwks(JSON.parse(jwksOf(keyA)));
+    },
+  });
+  assert.deepEqual(remoteCalls, [
+    {
+      issuer: ISSUER,
+      jwksUri: 'https://keys.example/jwks.json',
+      jwks: undefined,
+      timeoutMs: 90_000,
+      policy: 'default/inj',
+      rule: 0,
+    },
+  ]);
+  assert.equal(
+    (await set.authenticate(request({ headers: { authorization: `Bearer ${token({})}` } })))?.subject,
+    'alice',
+  );
   const inline = signJwt({ iss: 'https://inline.example', sub: 'x' }, keyB.signingKey, { expiresIn: '5m', clock });
   assert.equal((await set.authenticate(request({ headers: { authorization: `Bearer ${inline}` } })))?.subject, 'x');
 
   const all: string[] = [];
-  setOf(yaml, { createKeySource: (r) => { all.push(r.issuer); return createLocalJwks({ keys: [] }); } });
+  setOf(yaml, {
+    createKeySource: (r) => {
+      all.push(r.issuer);
+      return createLocalJwks({ keys: [] });
+    },
+  });
   assert.deepEqual(all, [ISSUER, 'https://inline.example']);
 });
 
@@ -291,8 +375,17 @@ test('authenticateSync gives the same answers, and ERR_JWKS_NOT_READY while remo
   const ok = set.authenticateSync(request({ headers: { authorization: `Bearer ${token({ aud: 'orders' })}` } }));
   assert.equal(ok?.requestPrincipal, `${ISSUER}/alice`);
   assert.equal(set.authenticateSync(request()), undefined);
-  assert.throws(() => set.authenticateSync(request({ headers: { authorization: `Bearer ${token({ aud: 'x' })}` } })), (e: unknown) => isTesseraError(e, 'ERR_JWT_AUDIENCE_INVALID'));
-  assert.throws(() => set.authenticateSync(request({ headers: { authorization: `Bearer ${token({ aud: 'orders', iss: 'https://nope' })}` } })), (e: unknown) => isTesseraError(e, 'ERR_JWT_ISSUER_INVALID'));
+  assert.throws(
+    () => set.authenticateSync(request({ headers: { authorization: `Bearer ${token({ aud: 'x' })}` } })),
+    (e: unknown) => isTesseraError(e, 'ERR_JWT_AUDIENCE_INVALID'),
+  );
+  assert.throws(
+    () =>
+      set.authenticateSync(
+        request({ headers: { authorization: `Bearer ${token({ aud: 'orders', iss: 'https://nope' })}` } }),
+      ),
+    (e: unknown) => isTesseraError(e, 'ERR_JWT_ISSUER_INVALID'),
+  );
 
   let base = '';
   const server = createServer((_req, res) => {
@@ -312,7 +405,10 @@ spec:
 `);
   t.after(() => remote.close());
   const r = request({ headers: { authorization: `Bearer ${token({})}` } });
-  assert.throws(() => remote.authenticateSync(r), (e: unknown) => isTesseraError(e, 'ERR_JWKS_NOT_READY'));
+  assert.throws(
+    () => remote.authenticateSync(r),
+    (e: unknown) => isTesseraError(e, 'ERR_JWKS_NOT_READY'),
+  );
   await remote.warmup();
   assert.equal(remote.authenticateSync(r)?.subject, 'alice');
 });

@@ -32,7 +32,13 @@ spec:
   - to: [{ operation: { methods: ["GET"] } }]
 `).documents;
 
-const req = (path: string, headers: Record<string, string> = {}, method = 'GET'): PolicyRequest => ({ method, host: 'api', path, port: 80, headers });
+const req = (path: string, headers: Record<string, string> = {}, method = 'GET'): PolicyRequest => ({
+  method,
+  host: 'api',
+  path,
+  port: 80,
+  headers,
+});
 
 test('CUSTOM: the provider is asked when the rest allows; its answer decides', async (t) => {
   const seen: string[] = [];
@@ -50,9 +56,17 @@ test('CUSTOM: the provider is asked when the rest allows; its answer decides', a
   t.after(() => server.close());
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/check`;
   const ask: ExternalAuthorizer = async ({ provider, request }) => {
-    const response = await fetch(url, { headers: { 'x-original-path': request.path, 'x-provider': provider, 'x-user': request.headers['x-user'] ?? '' }, signal: AbortSignal.timeout(5000) });
+    const response = await fetch(url, {
+      headers: { 'x-original-path': request.path, 'x-provider': provider, 'x-user': request.headers['x-user'] ?? '' },
+      signal: AbortSignal.timeout(5000),
+    });
     const body = await response.text();
-    return { allowed: response.status === 200, status: response.status, headers: [...response.headers].filter(([n]) => n.startsWith('x-authz-')), body };
+    return {
+      allowed: response.status === 200,
+      status: response.status,
+      headers: [...response.headers].filter(([n]) => n.startsWith('x-authz-')),
+      body,
+    };
   };
   const set = compilePolicies(policies);
 

@@ -2,9 +2,19 @@
 // Nothing may throw out of authorize, and nothing may match by accident.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { compilePolicies, generateKey, isTesseraError, normalizePath, parsePolicies, signJwt, type Identity, type PolicyRequest } from '@tessera/core';
+import {
+  compilePolicies,
+  generateKey,
+  isTesseraError,
+  normalizePath,
+  parsePolicies,
+  signJwt,
+  type Identity,
+  type PolicyRequest,
+} from '@tessera/core';
 
-const set = compilePolicies(parsePolicies(`
+const set = compilePolicies(
+  parsePolicies(`
 apiVersion: security.istio.io/v1
 kind: AuthorizationPolicy
 metadata: { name: allow-some, namespace: default }
@@ -24,20 +34,44 @@ spec:
   action: DENY
   rules:
   - to: [{ operation: { paths: ["/admin", "/admin/*"] } }]
-`).documents);
+`).documents,
+);
 
-const req = (over: Partial<PolicyRequest> = {}): PolicyRequest => ({ method: 'GET', host: 'h', path: '/x', port: 80, headers: {}, ...over });
+const req = (over: Partial<PolicyRequest> = {}): PolicyRequest => ({
+  method: 'GET',
+  host: 'h',
+  path: '/x',
+  port: 80,
+  headers: {},
+  ...over,
+});
 const identity = (claims: Record<string, unknown>): Identity => ({
-  requestPrincipal: 'i/s', issuer: 'i', subject: 's', audiences: [], presenter: undefined, claims,
-  rule: { policy: 'p', index: 0, issuer: 'i' }, headersToAdd: [], tokenLocation: { kind: 'header', name: 'authorization', prefix: 'Bearer ' }, forwardOriginalToken: false,
+  requestPrincipal: 'i/s',
+  issuer: 'i',
+  subject: 's',
+  audiences: [],
+  presenter: undefined,
+  claims,
+  rule: { policy: 'p', index: 0, issuer: 'i' },
+  headersToAdd: [],
+  tokenLocation: { kind: 'header', name: 'authorization', prefix: 'Bearer ' },
+  forwardOriginalToken: false,
 });
 
 test('prototype members of headers and claims never match', () => {
   assert.equal(set.authorize(req({ headers: {} })).allowed, false);
   assert.equal(set.authorize(req(), identity({})).allowed, false);
-  assert.equal(set.authorize(req(), identity(JSON.parse('{"__proto__": {"polluted": "yes"}}'))).allowed, true, 'an own __proto__ claim from JSON.parse is a real claim');
+  assert.equal(
+    set.authorize(req(), identity(JSON.parse('{"__proto__": {"polluted": "yes"}}'))).allowed,
+    true,
+    'an own __proto__ claim from JSON.parse is a real claim',
+  );
   assert.equal(({} as Record<string, unknown>).polluted, undefined);
-  assert.equal(set.authorize(req({ headers: { constructor: 'x' } as unknown as Record<string, string> })).allowed, true, 'an own header named constructor is a real header');
+  assert.equal(
+    set.authorize(req({ headers: { constructor: 'x' } as unknown as Record<string, string> })).allowed,
+    true,
+    'an own header named constructor is a real header',
+  );
 });
 
 test('odd values in requests and identities never throw', () => {
@@ -48,25 +82,40 @@ test('odd values in requests and identities never throw', () => {
     req({ host: 'H'.repeat(10_000), path: '/' + 'a/'.repeat(5000) }),
     req({ peerPrincipal: '/ns/', peerNamespace: undefined }),
   ];
-  for (const r of odd) assert.doesNotThrow(() => set.authorize(r, identity({ groups: [null, {}, 1, 'x'], nested: { deep: [[['x']]] } })));
+  for (const r of odd)
+    assert.doesNotThrow(() => set.authorize(r, identity({ groups: [null, {}, 1, 'x'], nested: { deep: [[['x']]] } })));
   for (const r of odd) assert.doesNotThrow(() => set.explain(r, identity({ a: 1n as unknown as number })));
 });
 
 test('path tricks are normalized before matching: the DENY still applies', () => {
-  for (const raw of ['/admin', '//admin', '/admin/', '/./admin', '/public/../admin', '/%61dmin', '/ADMIN/../admin', '/public/%2e%2e/admin/x']) {
+  for (const raw of [
+    '/admin',
+    '//admin',
+    '/admin/',
+    '/./admin',
+    '/public/../admin',
+    '/%61dmin',
+    '/ADMIN/../admin',
+    '/public/%2e%2e/admin/x',
+  ]) {
     const { path } = normalizePath(raw);
     const decision = set.authorize(req({ path }));
     assert.equal(decision.allowed, false, `${raw} → ${path}`);
     assert.equal(decision.action, 'DENY', `${raw} → ${path}`);
   }
   for (const raw of ['/admin%2f', '/public\\..\\admin', '/public/..%5cadmin', '/admin%00']) {
-    assert.throws(() => normalizePath(raw), (e: unknown) => isTesseraError(e, 'ERR_HTTP_PATH_INVALID'), raw);
+    assert.throws(
+      () => normalizePath(raw),
+      (e: unknown) => isTesseraError(e, 'ERR_HTTP_PATH_INVALID'),
+      raw,
+    );
   }
 });
 
 test('tokens with hostile claims authenticate into inert identities', async () => {
   const key = generateKey('ES256');
-  const auth = compilePolicies(parsePolicies(`
+  const auth = compilePolicies(
+    parsePolicies(`
 apiVersion: security.istio.io/v1
 kind: RequestAuthentication
 metadata: { name: jwt, namespace: default }
@@ -77,9 +126,16 @@ spec:
     outputClaimToHeaders:
     - { header: x-name, claim: name }
     - { header: x-proto, claim: __proto__.polluted }
-`).documents);
-  const token = signJwt({ iss: 'https://i', sub: 'a\r\nb', name: 'evil\r\nx-injected: 1', constructor: 'c' }, key.signingKey, { expiresIn: '5m' });
-  const id = await auth.authenticate(req({ headers: { authorization: `Bearer ${token}`, cookie: undefined as unknown as string } }));
+`).documents,
+  );
+  const token = signJwt(
+    { iss: 'https://i', sub: 'a\r\nb', name: 'evil\r\nx-injected: 1', constructor: 'c' },
+    key.signingKey,
+    { expiresIn: '5m' },
+  );
+  const id = await auth.authenticate(
+    req({ headers: { authorization: `Bearer ${token}`, cookie: undefined as unknown as string } }),
+  );
   assert.ok(id);
   assert.equal(id.subject, 'a\r\nb');
   // Passed on raw: the gateway refuses CR/LF in headers (documented); nothing here interprets them.

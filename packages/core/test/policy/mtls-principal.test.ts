@@ -20,32 +20,73 @@ try {
 
 function makeCerts(dir: string) {
   const run = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
-  const key = (name: string) => run('genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', `${name}.key`);
+  const key = (name: string) =>
+    run('genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', `${name}.key`);
   key('ca');
   run('req', '-x509', '-new', '-key', 'ca.key', '-out', 'ca.crt', '-subj', '/CN=tessera-test-ca', '-days', '1');
   const leaf = (name: string, san: string, signer: 'ca' | 'self') => {
     key(name);
     writeFileSync(join(dir, `${name}.ext`), `subjectAltName=${san}\n`);
     if (signer === 'self') {
-      run('req', '-x509', '-new', '-key', `${name}.key`, '-out', `${name}.crt`, '-subj', `/CN=${name}`, '-days', '1', '-addext', `subjectAltName=${san}`);
+      run(
+        'req',
+        '-x509',
+        '-new',
+        '-key',
+        `${name}.key`,
+        '-out',
+        `${name}.crt`,
+        '-subj',
+        `/CN=${name}`,
+        '-days',
+        '1',
+        '-addext',
+        `subjectAltName=${san}`,
+      );
       return;
     }
     run('req', '-new', '-key', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${name}`);
-    run('x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', `${name}.crt`, '-days', '1', '-extfile', `${name}.ext`);
+    run(
+      'x509',
+      '-req',
+      '-in',
+      `${name}.csr`,
+      '-CA',
+      'ca.crt',
+      '-CAkey',
+      'ca.key',
+      '-CAcreateserial',
+      '-out',
+      `${name}.crt`,
+      '-days',
+      '1',
+      '-extfile',
+      `${name}.ext`,
+    );
   };
   leaf('server', 'IP:127.0.0.1,DNS:localhost', 'ca');
   leaf('webui', 'URI:spiffe://cluster.local/ns/default/sa/webui', 'ca');
   leaf('two', 'URI:spiffe://cluster.local/ns/a/sa/x,URI:spiffe://cluster.local/ns/b/sa/y', 'ca');
   leaf('rogue', 'URI:spiffe://cluster.local/ns/default/sa/webui', 'self');
   const read = (f: string) => readFileSync(join(dir, f));
-  return { ca: read('ca.crt'), server: { key: read('server.key'), cert: read('server.crt') }, webui: { key: read('webui.key'), cert: read('webui.crt') }, two: { key: read('two.key'), cert: read('two.crt') }, rogue: { key: read('rogue.key'), cert: read('rogue.crt') } };
+  return {
+    ca: read('ca.crt'),
+    server: { key: read('server.key'), cert: read('server.crt') },
+    webui: { key: read('webui.key'), cert: read('webui.crt') },
+    two: { key: read('two.key'), cert: read('two.crt') },
+    rogue: { key: read('rogue.key'), cert: read('rogue.crt') },
+  };
 }
 
-test('mTLS: the verified SPIFFE ID is the peer principal; unverified or ambiguous ones are not', { skip: openssl ? false : 'openssl CLI not installed' }, async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'tessera-mtls-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const certs = makeCerts(dir);
-  const set = compilePolicies(parsePolicies(`
+test(
+  'mTLS: the verified SPIFFE ID is the peer principal; unverified or ambiguous ones are not',
+  { skip: openssl ? false : 'openssl CLI not installed' },
+  async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'tessera-mtls-'));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    const certs = makeCerts(dir);
+    const set = compilePolicies(
+      parsePolicies(`
 apiVersion: security.istio.io/v1
 kind: AuthorizationPolicy
 metadata: { name: webui-only, namespace: default }
@@ -53,39 +94,60 @@ spec:
   rules:
   - from: [{ source: { principals: ["cluster.local/ns/default/sa/webui"], namespaces: ["default"] } }]
     when: [{ key: connection.sni, values: ["localhost"] }]
-`).documents);
-  const seen: PolicyRequest[] = [];
-  // rejectUnauthorized: false so that a rogue certificate reaches the handler: the principal must
-  // still not be taken from it.
-  const server = createServer({ ...certs.server, ca: certs.ca, requestCert: true, rejectUnauthorized: false }, (req, res) => {
-    const request = policyRequestFromHttp(req);
-    seen.push(request);
-    res.statusCode = set.authorize(request).allowed ? 200 : 403;
-    res.end();
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  t.after(() => server.close());
-  const port = (server.address() as AddressInfo).port;
-  const call = (client: { key: Buffer; cert: Buffer } | undefined) => new Promise<number>((resolve, reject) => {
-    const r = request({ host: '127.0.0.1', servername: 'localhost', port, path: '/', ca: certs.ca, agent: false, ...(client ?? {}) }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-    });
-    r.on('error', reject);
-    r.end();
-  });
+`).documents,
+    );
+    const seen: PolicyRequest[] = [];
+    // rejectUnauthorized: false so that a rogue certificate reaches the handler: the principal must
+    // still not be taken from it.
+    const server = createServer(
+      { ...certs.server, ca: certs.ca, requestCert: true, rejectUnauthorized: false },
+      (req, res) => {
+        const request = policyRequestFromHttp(req);
+        seen.push(request);
+        res.statusCode = set.authorize(request).allowed ? 200 : 403;
+        res.end();
+      },
+    );
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    t.after(() => server.close());
+    const port = (server.address() as AddressInfo).port;
+    const call = (client: { key: Buffer; cert: Buffer } | undefined) =>
+      new Promise<number>((resolve, reject) => {
+        const r = request(
+          {
+            host: '127.0.0.1',
+            servername: 'localhost',
+            port,
+            path: '/',
+            ca: certs.ca,
+            agent: false,
+            ...(client ?? {}),
+          },
+          (res) => {
+            res.resume();
+            res.on('end', () => resolve(res.statusCode ?? 0));
+          },
+        );
+        r.on('error', reject);
+        r.end();
+      });
 
-  assert.equal(await call(certs.webui), 200);
-  assert.equal(seen[0]!.peerPrincipal, 'cluster.local/ns/default/sa/webui');
-  assert.equal(seen[0]!.peerNamespace, 'default');
-  assert.equal(seen[0]!.sni, 'localhost');
+    assert.equal(await call(certs.webui), 200);
+    assert.equal(seen[0]!.peerPrincipal, 'cluster.local/ns/default/sa/webui');
+    assert.equal(seen[0]!.peerNamespace, 'default');
+    assert.equal(seen[0]!.sni, 'localhost');
 
-  assert.equal(await call(certs.rogue), 403);
-  assert.equal(seen[1]!.peerPrincipal, undefined, 'a self-signed certificate claiming the same SPIFFE ID is not trusted');
+    assert.equal(await call(certs.rogue), 403);
+    assert.equal(
+      seen[1]!.peerPrincipal,
+      undefined,
+      'a self-signed certificate claiming the same SPIFFE ID is not trusted',
+    );
 
-  assert.equal(await call(certs.two), 403);
-  assert.equal(seen[2]!.peerPrincipal, undefined, 'two SPIFFE IDs: no principal');
+    assert.equal(await call(certs.two), 403);
+    assert.equal(seen[2]!.peerPrincipal, undefined, 'two SPIFFE IDs: no principal');
 
-  assert.equal(await call(undefined), 403);
-  assert.equal(seen[3]!.peerPrincipal, undefined);
-});
+    assert.equal(await call(undefined), 403);
+    assert.equal(seen[3]!.peerPrincipal, undefined);
+  },
+);

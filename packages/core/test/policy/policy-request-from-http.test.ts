@@ -3,9 +3,18 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, request as httpRequest, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { isTesseraError, policyRequestFromHttp, type PolicyRequest, type PolicyRequestFromHttpOptions } from '@tessera/core';
+import {
+  isTesseraError,
+  policyRequestFromHttp,
+  type PolicyRequest,
+  type PolicyRequestFromHttpOptions,
+} from '@tessera/core';
 
-async function capture(path: string, headers: Record<string, string | string[]>, options: PolicyRequestFromHttpOptions = {}): Promise<{ port: number; result: PolicyRequest | Error }> {
+async function capture(
+  path: string,
+  headers: Record<string, string | string[]>,
+  options: PolicyRequestFromHttpOptions = {},
+): Promise<{ port: number; result: PolicyRequest | Error }> {
   let result: PolicyRequest | Error = new Error('no request');
   const server = createServer((req: IncomingMessage, res) => {
     try {
@@ -34,11 +43,15 @@ async function capture(path: string, headers: Record<string, string | string[]>,
 
 test('builds the normalized request: path, query, host, port, headers, addresses', async () => {
   const labels = { app: 'api' };
-  const { port, result } = await capture('//api/./v1/../%61dmin?x=1&y=2', {
-    Host: 'API.Example.com:8080',
-    'X-Custom': ['a', 'b'],
-    'X-Forwarded-For': '203.0.113.7, 10.0.0.2',
-  }, { routeLabels: labels, routeNamespace: 'shop' });
+  const { port, result } = await capture(
+    '//api/./v1/../%61dmin?x=1&y=2',
+    {
+      Host: 'API.Example.com:8080',
+      'X-Custom': ['a', 'b'],
+      'X-Forwarded-For': '203.0.113.7, 10.0.0.2',
+    },
+    { routeLabels: labels, routeNamespace: 'shop' },
+  );
   assert.ok(!(result instanceof Error), String(result));
   assert.equal(result.method, 'GET');
   assert.equal(result.path, '/api/admin');

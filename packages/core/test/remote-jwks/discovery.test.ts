@@ -9,8 +9,14 @@ const clock = () => Date.UTC(2026, 0, 1);
 /** Serves metadata at `metadataPath` naming `issuer`, and the JWKS at /jwks. */
 function serveIssuer(server: JwksServer, metadataPath: string, issuer: string, jwksUri = `${server.base}/jwks`) {
   server.handle((req, res) => {
-    if (req.url === metadataPath) return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ issuer, jwks_uri: jwksUri, token_endpoint: `${issuer}/token` }));
-    if (req.url === '/jwks') return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [key.publicJwk] }));
+    if (req.url === metadataPath)
+      return void res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ issuer, jwks_uri: jwksUri, token_endpoint: `${issuer}/token` }));
+    if (req.url === '/jwks')
+      return void res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ keys: [key.publicJwk] }));
     res.writeHead(404).end();
   });
 }
@@ -31,7 +37,12 @@ test('discovery: OIDC location, matching issuer, then the JWKS verifies', async 
   assert.equal(jwks.stats().url, `${server.base}/jwks`);
   // The source discovers once (after our own discoverIssuer call); later fetches go to the JWKS directly.
   await jwks.refresh();
-  assert.deepEqual(server.seen, ['/.well-known/openid-configuration', '/.well-known/openid-configuration', '/jwks', '/jwks']);
+  assert.deepEqual(server.seen, [
+    '/.well-known/openid-configuration',
+    '/.well-known/openid-configuration',
+    '/jwks',
+    '/jwks',
+  ]);
 });
 
 test('discovery: falls back to RFC 8414, with the issuer path after the well-known segment', async (t) => {
@@ -41,7 +52,10 @@ test('discovery: falls back to RFC 8414, with the issuer path after the well-kno
   serveIssuer(server, '/.well-known/oauth-authorization-server/tenants/a', issuer);
   const metadata = await discoverIssuer(issuer);
   assert.equal(metadata.issuer, issuer);
-  assert.deepEqual(server.seen, ['/tenants/a/.well-known/openid-configuration', '/.well-known/oauth-authorization-server/tenants/a']);
+  assert.deepEqual(server.seen, [
+    '/tenants/a/.well-known/openid-configuration',
+    '/.well-known/oauth-authorization-server/tenants/a',
+  ]);
 });
 
 test('discovery: a mismatching issuer fails with ERR_DISCOVERY_FAILED', async (t) => {
@@ -49,11 +63,18 @@ test('discovery: a mismatching issuer fails with ERR_DISCOVERY_FAILED', async (t
   t.after(() => server.close());
   for (const named of [`${server.base}/`, 'https://evil.example', server.base.toUpperCase()]) {
     serveIssuer(server, '/.well-known/openid-configuration', named);
-    await assert.rejects(discoverIssuer(server.base), (e: unknown) => isTesseraError(e, 'ERR_DISCOVERY_FAILED') && /expected/.test(e.message), named);
+    await assert.rejects(
+      discoverIssuer(server.base),
+      (e: unknown) => isTesseraError(e, 'ERR_DISCOVERY_FAILED') && /expected/.test(e.message),
+      named,
+    );
   }
   const jwks = createRemoteJwks({ issuer: server.base, clock });
   t.after(() => jwks.close());
-  await assert.rejects(async () => jwks.getKeys({ alg: 'ES256', kid: 'k1' }), (e: unknown) => isTesseraError(e, 'ERR_DISCOVERY_FAILED'));
+  await assert.rejects(
+    async () => jwks.getKeys({ alg: 'ES256', kid: 'k1' }),
+    (e: unknown) => isTesseraError(e, 'ERR_DISCOVERY_FAILED'),
+  );
   assert.equal(jwks.stats().failures, 1);
   assert.ok(!server.seen.includes('/jwks'), 'no keys fetched for an issuer that did not match');
 });
@@ -61,10 +82,11 @@ test('discovery: a mismatching issuer fails with ERR_DISCOVERY_FAILED', async (t
 test('discovery: missing or bad jwks_uri, not found, not JSON', async (t) => {
   const server = await startJwksServer();
   t.after(() => server.close());
-  const meta = (body: string) => server.handle((req, res) => {
-    if (req.url === '/.well-known/openid-configuration') return void res.writeHead(200).end(body);
-    res.writeHead(404).end();
-  });
+  const meta = (body: string) =>
+    server.handle((req, res) => {
+      if (req.url === '/.well-known/openid-configuration') return void res.writeHead(200).end(body);
+      res.writeHead(404).end();
+    });
   for (const body of [
     JSON.stringify({ issuer: server.base }),
     JSON.stringify({ issuer: server.base, jwks_uri: 42 }),
@@ -77,7 +99,10 @@ test('discovery: missing or bad jwks_uri, not found, not JSON', async (t) => {
     await assert.rejects(discoverIssuer(server.base), (e: unknown) => isTesseraError(e, 'ERR_DISCOVERY_FAILED'), body);
   }
   server.handle((_req, res) => res.writeHead(404).end());
-  await assert.rejects(discoverIssuer(server.base), (e: unknown) => isTesseraError(e, 'ERR_DISCOVERY_FAILED') && /HTTP 404/.test(e.message));
+  await assert.rejects(
+    discoverIssuer(server.base),
+    (e: unknown) => isTesseraError(e, 'ERR_DISCOVERY_FAILED') && /HTTP 404/.test(e.message),
+  );
 });
 
 test('discovery: an http issuer may name any http(s) jwks_uri; bad issuers are refused before any request', async (t) => {

@@ -21,7 +21,12 @@ const setAB = { keys: [keyA.publicJwk, keyB.publicJwk] };
 
 function makeClock() {
   let now = T0;
-  return { clock: () => now, advance: (ms: number) => { now += ms; } };
+  return {
+    clock: () => now,
+    advance: (ms: number) => {
+      now += ms;
+    },
+  };
 }
 
 function isCode(code: string) {
@@ -60,8 +65,12 @@ test('concurrent first callers share one fetch', async (t) => {
   const server = await startJwksServer();
   t.after(() => server.close());
   let release: () => void = () => {};
-  const gate = new Promise<void>((r) => { release = r; });
-  server.handle((_req, res) => { void gate.then(() => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(setA))); });
+  const gate = new Promise<void>((r) => {
+    release = r;
+  });
+  server.handle((_req, res) => {
+    void gate.then(() => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(setA)));
+  });
   const jwks = createRemoteJwks(server.url, { clock: makeClock().clock });
   t.after(() => jwks.close());
   const calls = Array.from({ length: 25 }, () => jwks.getKeys({ alg: 'ES256', kid: 'a' }));
@@ -119,7 +128,12 @@ test('unknown-kid storms are held by the cooldown', async (t) => {
   t.after(() => jwks.close());
   await jwks.warmup();
   advance(31_000);
-  const storm = (n: number) => Promise.allSettled(Array.from({ length: n }, (_, i) => Promise.resolve().then(() => jwks.getKeys({ alg: 'ES256', kid: `random-${i}-${Math.random()}` }))));
+  const storm = (n: number) =>
+    Promise.allSettled(
+      Array.from({ length: n }, (_, i) =>
+        Promise.resolve().then(() => jwks.getKeys({ alg: 'ES256', kid: `random-${i}-${Math.random()}` })),
+      ),
+    );
   const first = await storm(100);
   assert.ok(first.every((r) => r.status === 'rejected' && isTesseraError(r.reason, 'ERR_JWKS_NO_MATCHING_KEY')));
   assert.equal(server.seen.length, 2, 'the whole storm caused one refetch');
@@ -142,7 +156,14 @@ for (const outage of ['status 500', 'connection closed'] as const) {
     const { clock, advance } = makeClock();
     const { lines, logger } = logSink();
     const events = eventWaiter<RemoteJwksEvent>();
-    const jwks = createRemoteJwks(server.url, { clock, logger, onEvent: events.onEvent, cacheMaxAge: 60_000, cooldownDuration: 10_000, staleIfErrorDuration: 300_000 });
+    const jwks = createRemoteJwks(server.url, {
+      clock,
+      logger,
+      onEvent: events.onEvent,
+      cacheMaxAge: 60_000,
+      cooldownDuration: 10_000,
+      staleIfErrorDuration: 300_000,
+    });
     t.after(() => jwks.close());
     await jwks.warmup();
 
@@ -195,7 +216,10 @@ test('an endpoint that is down from the start fails with ERR_JWKS_FETCH_FAILED, 
   const { clock, advance } = makeClock();
   const jwks = createRemoteJwks(server.url, { clock, cooldownDuration: 5_000 });
   t.after(() => jwks.close());
-  await assert.rejects(async () => jwks.getKeys({ alg: 'ES256', kid: 'a' }), (e: unknown) => isTesseraError(e, 'ERR_JWKS_FETCH_FAILED') && /HTTP 503/.test(e.message));
+  await assert.rejects(
+    async () => jwks.getKeys({ alg: 'ES256', kid: 'a' }),
+    (e: unknown) => isTesseraError(e, 'ERR_JWKS_FETCH_FAILED') && /HTTP 503/.test(e.message),
+  );
   await assert.rejects(async () => jwks.getKeys({ alg: 'ES256', kid: 'a' }), isCode('ERR_JWKS_FETCH_FAILED'));
   assert.equal(server.seen.length, 1);
   advance(5_000);
@@ -210,10 +234,21 @@ test('slow responses time out', async (t) => {
   t.after(() => jwks.close());
   // No headers at all.
   server.handle(() => {});
-  await assert.rejects(jwks.refresh(), (e: unknown) => isTesseraError(e, 'ERR_JWKS_FETCH_FAILED') && (e.details as { reason?: string }).reason === 'timeout');
+  await assert.rejects(
+    jwks.refresh(),
+    (e: unknown) =>
+      isTesseraError(e, 'ERR_JWKS_FETCH_FAILED') && (e.details as { reason?: string }).reason === 'timeout',
+  );
   // Headers at once, then a body that never ends.
-  server.handle((_req, res) => { res.writeHead(200, { 'content-type': 'application/json' }); res.write('{"keys":['); });
-  await assert.rejects(jwks.refresh(), (e: unknown) => isTesseraError(e, 'ERR_JWKS_FETCH_FAILED') && (e.details as { reason?: string }).reason === 'timeout');
+  server.handle((_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.write('{"keys":[');
+  });
+  await assert.rejects(
+    jwks.refresh(),
+    (e: unknown) =>
+      isTesseraError(e, 'ERR_JWKS_FETCH_FAILED') && (e.details as { reason?: string }).reason === 'timeout',
+  );
 });
 
 test('oversized responses are cut off, declared or streamed', async (t) => {
@@ -222,15 +257,29 @@ test('oversized responses are cut off, declared or streamed', async (t) => {
   const jwks = createRemoteJwks(server.url, { clock: makeClock().clock, maxResponseBytes: 16_384 });
   t.after(() => jwks.close());
   const big = JSON.stringify({ keys: [keyA.publicJwk], padding: 'x'.repeat(100_000) });
-  server.handle((_req, res) => res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(big)) }).end(big));
-  await assert.rejects(jwks.refresh(), (e: unknown) => isTesseraError(e, 'ERR_JWKS_FETCH_FAILED') && (e.details as { reason?: string }).reason === 'too_large');
+  server.handle((_req, res) =>
+    res
+      .writeHead(200, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(big)) })
+      .end(big),
+  );
+  await assert.rejects(
+    jwks.refresh(),
+    (e: unknown) =>
+      isTesseraError(e, 'ERR_JWKS_FETCH_FAILED') && (e.details as { reason?: string }).reason === 'too_large',
+  );
   // Chunked, no content-length, and it would never end: counting stops it.
   server.handle((_req, res) => {
     res.writeHead(200, { 'content-type': 'application/json' });
-    const timer = setInterval(() => { if (!res.write('x'.repeat(4096))) clearInterval(timer); }, 1);
+    const timer = setInterval(() => {
+      if (!res.write('x'.repeat(4096))) clearInterval(timer);
+    }, 1);
     res.on('close', () => clearInterval(timer));
   });
-  await assert.rejects(jwks.refresh(), (e: unknown) => isTesseraError(e, 'ERR_JWKS_FETCH_FAILED') && (e.details as { reason?: string }).reason === 'too_large');
+  await assert.rejects(
+    jwks.refresh(),
+    (e: unknown) =>
+      isTesseraError(e, 'ERR_JWKS_FETCH_FAILED') && (e.details as { reason?: string }).reason === 'too_large',
+  );
 });
 
 test('only status 200 is accepted; the content type is not held against a JSON body', async (t) => {
@@ -239,10 +288,21 @@ test('only status 200 is accepted; the content type is not held against a JSON b
   const jwks = createRemoteJwks(server.url, { clock: makeClock().clock });
   t.after(() => jwks.close());
   for (const status of [201, 203, 204, 404]) {
-    server.handle((_req, res) => res.writeHead(status, { 'content-type': 'application/json' }).end(status === 204 ? undefined : JSON.stringify(setA)));
-    await assert.rejects(jwks.refresh(), (e: unknown) => isTesseraError(e, 'ERR_JWKS_FETCH_FAILED') && (e.details as { status?: number }).status === status, String(status));
+    server.handle((_req, res) =>
+      res
+        .writeHead(status, { 'content-type': 'application/json' })
+        .end(status === 204 ? undefined : JSON.stringify(setA)),
+    );
+    await assert.rejects(
+      jwks.refresh(),
+      (e: unknown) =>
+        isTesseraError(e, 'ERR_JWKS_FETCH_FAILED') && (e.details as { status?: number }).status === status,
+      String(status),
+    );
   }
-  server.handle((_req, res) => res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' }).end(JSON.stringify(setA)));
+  server.handle((_req, res) =>
+    res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' }).end(JSON.stringify(setA)),
+  );
   await jwks.refresh();
   assert.equal(jwks.keys.length, 1);
 });
@@ -269,9 +329,24 @@ test('malformed sets are failures; a bad key is dropped alone', async (t) => {
   const hmac = generateKey('HS256', { kid: 'secret' }).privateJwk;
   const privateEc = generateKey('ES256', { kid: 'private' }).privateJwk;
   const wrongCurve = { ...keyA.publicJwk, kid: 'curve', crv: 'P-384' };
-  server.serve({ keys: [weakRsa, keyA.publicJwk, hmac, 'text', privateEc, { ...keyC.publicJwk, use: 'enc' }, wrongCurve, keyB.publicJwk, keyC.publicJwk] });
+  server.serve({
+    keys: [
+      weakRsa,
+      keyA.publicJwk,
+      hmac,
+      'text',
+      privateEc,
+      { ...keyC.publicJwk, use: 'enc' },
+      wrongCurve,
+      keyB.publicJwk,
+      keyC.publicJwk,
+    ],
+  });
   await jwks.refresh();
-  assert.deepEqual(jwks.keys.map((k) => k.kid), ['a', 'b', 'c']);
+  assert.deepEqual(
+    jwks.keys.map((k) => k.kid),
+    ['a', 'b', 'c'],
+  );
   assert.equal(jwks.stats().keysDropped, 6 + 3 /* the three of "only bad keys" */);
   const dropped = lines.filter((l) => /dropped/.test(l.msg ?? ''));
   assert.ok(dropped.some((l) => l.obj.kid === 'secret' && /symmetric/.test(String(l.obj.reason))));
@@ -287,7 +362,8 @@ test('redirects: same origin followed, another host refused, none when asked', a
   other.serve(setA);
   server.handle((req, res) => {
     if (req.url === '/jwks.json') return void res.writeHead(302, { location: '/keys' }).end();
-    if (req.url === '/keys') return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(setA));
+    if (req.url === '/keys')
+      return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(setA));
     if (req.url === '/away') return void res.writeHead(301, { location: `${other.base}/jwks.json` }).end();
     if (req.url === '/loop') return void res.writeHead(307, { location: '/loop' }).end();
     res.writeHead(404).end();
@@ -299,7 +375,11 @@ test('redirects: same origin followed, another host refused, none when asked', a
 
   const away = createRemoteJwks(`${server.base}/away`, { clock: makeClock().clock });
   t.after(() => away.close());
-  await assert.rejects(away.refresh(), (e: unknown) => isTesseraError(e, 'ERR_JWKS_FETCH_FAILED') && (e.details as { reason?: string }).reason === 'redirect');
+  await assert.rejects(
+    away.refresh(),
+    (e: unknown) =>
+      isTesseraError(e, 'ERR_JWKS_FETCH_FAILED') && (e.details as { reason?: string }).reason === 'redirect',
+  );
   assert.equal(other.seen.length, 0, 'the other host was never asked');
 
   const none = createRemoteJwks(server.url, { clock: makeClock().clock, redirect: 'none' });
@@ -326,7 +406,10 @@ test('cacheMaxAge: the next use after it refreshes in the background', async (t)
   const served = jwks.getKeys({ alg: 'ES256', kid: 'a' });
   assert.ok(Array.isArray(served), 'the stale set answers at once');
   await fetched;
-  assert.deepEqual(jwks.keys.map((k) => k.kid), ['a', 'b']);
+  assert.deepEqual(
+    jwks.keys.map((k) => k.kid),
+    ['a', 'b'],
+  );
   assert.equal(jwks.stats().staleServed, 0, 'revalidation is not an error');
 });
 
@@ -335,7 +418,11 @@ test('refreshInterval refreshes on a timer; close() stops it and aborts', async 
   t.after(() => server.close());
   server.serve(setA);
   const events = eventWaiter<RemoteJwksEvent>();
-  const jwks = createRemoteJwks(server.url, { clock: makeClock().clock, refreshInterval: 1000, onEvent: events.onEvent });
+  const jwks = createRemoteJwks(server.url, {
+    clock: makeClock().clock,
+    refreshInterval: 1000,
+    onEvent: events.onEvent,
+  });
   await events.next('fetched');
   assert.equal(server.seen.length, 1);
   jwks.close();
@@ -386,7 +473,9 @@ test('a throwing logger or event hook never breaks the key source; verifySync wo
   t.after(() => server.close());
   server.serve({ keys: [keyA.publicJwk, { kty: 'oct', k: 'AAAA', kid: 'bad' }] });
   const { clock } = makeClock();
-  const boom = () => { throw new Error('boom'); };
+  const boom = () => {
+    throw new Error('boom');
+  };
   const jwks = createRemoteJwks(server.url, { clock, logger: { info: boom, warn: boom, error: boom }, onEvent: boom });
   t.after(() => jwks.close());
   await jwks.warmup();

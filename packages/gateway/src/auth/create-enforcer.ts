@@ -1,4 +1,15 @@
-import { compilePolicies, isTesseraError, loadPolicies, type Decision, type Identity, type KeySourceFactory, type PolicyDocument, type PolicyRequest, type PolicySet, type TokenLocation } from '@tessera/core';
+import {
+  compilePolicies,
+  isTesseraError,
+  loadPolicies,
+  type Decision,
+  type Identity,
+  type KeySourceFactory,
+  type PolicyDocument,
+  type PolicyRequest,
+  type PolicySet,
+  type TokenLocation,
+} from '@tessera/core';
 import type { EnforcerFactoryInput } from '../policy/create-policy-store.js';
 import { gatewayErrors } from '../errors.js';
 import type { GatewayRequest } from './gateway-request.js';
@@ -38,7 +49,9 @@ function tokenAt(request: GatewayRequest, location: TokenLocation): string | und
     const v = Array.isArray(value) ? value[0] : value;
     if (v === undefined) return undefined;
     const trimmed = v.trim();
-    return location.prefix && trimmed.toLowerCase().startsWith(location.prefix.toLowerCase().trim()) ? trimmed.slice(location.prefix.trim().length).trim() : trimmed;
+    return location.prefix && trimmed.toLowerCase().startsWith(location.prefix.toLowerCase().trim())
+      ? trimmed.slice(location.prefix.trim().length).trim()
+      : trimmed;
   }
   if (location.kind === 'param') return new URLSearchParams(request.query.slice(1)).get(location.name) ?? undefined;
   const cookie = request.headers.cookie;
@@ -121,11 +134,18 @@ export async function createEnforcer(input: EnforcerFactoryInput): Promise<Enfor
     if (d.kind !== 'AuthorizationPolicy') continue;
     const provider = d.spec?.action === 'CUSTOM' ? d.spec.provider?.name : undefined;
     if (provider !== undefined && !providers.has(provider)) {
-      throw gatewayErrors.create('ERR_GATEWAY_POLICY_LOAD_FAILED', `${where(d)}: spec.provider.name: "${provider}" is not in policies.extensionProviders`, { details: { file: d.source?.file, line: d.source?.line, field: 'spec.provider.name' } });
+      throw gatewayErrors.create(
+        'ERR_GATEWAY_POLICY_LOAD_FAILED',
+        `${where(d)}: spec.provider.name: "${provider}" is not in policies.extensionProviders`,
+        { details: { file: d.source?.file, line: d.source?.line, field: 'spec.provider.name' } },
+      );
     }
     const match = d.spec?.selector?.matchLabels;
     if (match && !config.routes.some((r) => Object.entries(match).every(([k, v]) => r.labels[k] === v))) {
-      input.logger.warn({ policy: `${d.metadata.namespace ?? 'default'}/${d.metadata.name}`, at: where(d) }, 'AuthorizationPolicy selector matches no route');
+      input.logger.warn(
+        { policy: `${d.metadata.namespace ?? 'default'}/${d.metadata.name}`, at: where(d) },
+        'AuthorizationPolicy selector matches no route',
+      );
     }
   }
   let set: PolicySet;
@@ -138,7 +158,11 @@ export async function createEnforcer(input: EnforcerFactoryInput): Promise<Enfor
     });
   } catch (cause) {
     if (isTesseraError(cause)) throw cause;
-    throw gatewayErrors.create('ERR_GATEWAY_POLICY_LOAD_FAILED', `cannot compile the policies: ${(cause as Error).message}`, { cause });
+    throw gatewayErrors.create(
+      'ERR_GATEWAY_POLICY_LOAD_FAILED',
+      `cannot compile the policies: ${(cause as Error).message}`,
+      { cause },
+    );
   }
   const isRevoked = input.isRevoked;
   const clock = input.clock;
@@ -149,49 +173,87 @@ export async function createEnforcer(input: EnforcerFactoryInput): Promise<Enfor
   // is reused — within its `exp`, for at most IDENTITY_TTL_MS, and only with this compiled set (a
   // reload starts empty). Revocation and authorization still run on every request; failures are
   // never cached.
-  const cacheable = documents.every((d) => d.kind !== 'RequestAuthentication' || (d.spec?.jwtRules ?? []).every((r) => r.fromHeaders === undefined && r.fromParams === undefined && r.fromCookies === undefined));
-  const identities = new WeakMap<RouteFacts, Map<string, { readonly identity: Identity; readonly gateway: GatewayIdentity; readonly until: number }>>();
+  const cacheable = documents.every(
+    (d) =>
+      d.kind !== 'RequestAuthentication' ||
+      (d.spec?.jwtRules ?? []).every(
+        (r) => r.fromHeaders === undefined && r.fromParams === undefined && r.fromCookies === undefined,
+      ),
+  );
+  const identities = new WeakMap<
+    RouteFacts,
+    Map<string, { readonly identity: Identity; readonly gateway: GatewayIdentity; readonly until: number }>
+  >();
   const maxAuthorization = config.limits.maxTokenBytes + 'Bearer '.length;
   const requireJwtRoutes = new Set(config.routes.filter((r) => r.requireJwt).map((r) => r.name));
 
   const external = createExternalAuthorizer(config.policies.extensionProviders);
-  const authorize = (request: GatewayRequest, pr: PolicyRequest, identity: Identity | undefined, route: RouteFacts, cached?: GatewayIdentity): Verdict | Promise<Verdict> => {
+  const authorize = (
+    request: GatewayRequest,
+    pr: PolicyRequest,
+    identity: Identity | undefined,
+    route: RouteFacts,
+    cached?: GatewayIdentity,
+  ): Verdict | Promise<Verdict> => {
     let gatewayIdentity: GatewayIdentity | undefined = cached;
     if (identity !== undefined) {
       const jti = identity.claims.jti;
       if (isRevoked !== undefined && typeof jti === 'string' && isRevoked(jti)) {
-        return { kind: 'unauthenticated', body: VERIFICATION_FAILS, invalidToken: true, code: 'ERR_GATEWAY_TOKEN_REVOKED', reason: `token revoked (jti ${jti.slice(0, 64)})` };
+        return {
+          kind: 'unauthenticated',
+          body: VERIFICATION_FAILS,
+          invalidToken: true,
+          code: 'ERR_GATEWAY_TOKEN_REVOKED',
+          reason: `token revoked (jti ${jti.slice(0, 64)})`,
+        };
       }
       gatewayIdentity ??= toGatewayIdentity(request, identity);
-      if (gatewayIdentity === undefined) return { kind: 'bad-request', code: 'ERR_GATEWAY_BAD_REQUEST', reason: 'token location unreadable' };
+      if (gatewayIdentity === undefined)
+        return { kind: 'bad-request', code: 'ERR_GATEWAY_BAD_REQUEST', reason: 'token location unreadable' };
     } else if (requireJwtRoutes.has(route.name)) {
-      return { kind: 'unauthenticated', body: 'Jwt is missing', invalidToken: false, code: 'ERR_AUTH_TOKEN_MISSING', reason: 'no token on a route that requires one' };
+      return {
+        kind: 'unauthenticated',
+        body: 'Jwt is missing',
+        invalidToken: false,
+        code: 'ERR_AUTH_TOKEN_MISSING',
+        reason: 'no token on a route that requires one',
+      };
     }
     const d = set.authorize(pr, identity);
     // A CUSTOM policy matched and nothing else denies: ask its provider (fail closed on error).
     if (d.reason === 'custom-pending') {
       // Core keeps only a denying provider's answer; collect the allowing ones' upstream headers here.
       const allowedHeaders: (readonly [string, string])[] = [];
-      const ask: typeof external = (check) => external(check).then((r) => {
-        if (r.allowed && r.headers) allowedHeaders.push(...r.headers);
-        return r;
-      });
+      const ask: typeof external = (check) =>
+        external(check).then((r) => {
+          if (r.allowed && r.headers) allowedHeaders.push(...r.headers);
+          return r;
+        });
       return set.authorizeWithProviders(pr, identity, ask).then((d2) => finish(d2, gatewayIdentity, allowedHeaders));
     }
     return finish(d, gatewayIdentity, NO_HEADERS);
   };
 
-  const finish = (d: Decision, gatewayIdentity: GatewayIdentity | undefined, allowedHeaders: readonly (readonly [string, string])[]): Verdict => {
+  const finish = (
+    d: Decision,
+    gatewayIdentity: GatewayIdentity | undefined,
+    allowedHeaders: readonly (readonly [string, string])[],
+  ): Verdict => {
     let dryRun: 'allow' | 'deny' | undefined;
     for (const r of d.dryRun) {
       // Envoy's shadow engine: a DENY shadow that matched or an ALLOW shadow that did not → denied.
-      dryRun = r.result === 'denied' ? 'deny' : dryRun ?? 'allow';
+      dryRun = r.result === 'denied' ? 'deny' : (dryRun ?? 'allow');
     }
     const reason = `${d.reason}${d.policy ? ` ${d.policy}` : ''}${d.rule !== undefined ? ` rule ${d.rule}` : ''}${dryRun ? ` dry-run ${dryRun}` : ''}`;
     const provider = d.providerResult;
     if (!d.allowed) {
       if (provider !== undefined && !provider.allowed) {
-        return { kind: 'denied', reason, dryRun, response: { status: provider.status ?? 403, body: provider.body ?? '', headers: provider.headers ?? [] } };
+        return {
+          kind: 'denied',
+          reason,
+          dryRun,
+          response: { status: provider.status ?? 403, body: provider.body ?? '', headers: provider.headers ?? [] },
+        };
       }
       return { kind: 'denied', reason, dryRun };
     }
@@ -201,18 +263,37 @@ export async function createEnforcer(input: EnforcerFactoryInput): Promise<Enfor
   const unauthenticated = (err: unknown, request: GatewayRequest): Verdict => {
     if (isTesseraError(err)) {
       if (err.status === 400) return { kind: 'bad-request', code: err.code, reason: err.message };
-      if (err.status === 401 || err.status === 503 || err.code.startsWith('ERR_JWKS_') || err.code === 'ERR_DISCOVERY_FAILED') {
+      if (
+        err.status === 401 ||
+        err.status === 503 ||
+        err.code.startsWith('ERR_JWKS_') ||
+        err.code === 'ERR_DISCOVERY_FAILED'
+      ) {
         // Envoy says "two dots and 3 sections" only for that; other malformed tokens fail verification.
         const auth = request.headers.authorization;
-        const body = err.code === 'ERR_JWT_MALFORMED' && typeof auth === 'string' && auth.split('.').length === 3 ? VERIFICATION_FAILS : envoyText(err.code);
-        return { kind: 'unauthenticated', body, invalidToken: true, code: err.code, reason: `${err.code}: ${err.message}` };
+        const body =
+          err.code === 'ERR_JWT_MALFORMED' && typeof auth === 'string' && auth.split('.').length === 3
+            ? VERIFICATION_FAILS
+            : envoyText(err.code);
+        return {
+          kind: 'unauthenticated',
+          body,
+          invalidToken: true,
+          code: err.code,
+          reason: `${err.code}: ${err.message}`,
+        };
       }
     }
     // Anything else on the auth path is unexpected: deny (fail closed), let the caller log it.
     throw err;
   };
 
-  const remember = (route: RouteFacts, token: string, identity: Identity | undefined, request: GatewayRequest): Identity | undefined => {
+  const remember = (
+    route: RouteFacts,
+    token: string,
+    identity: Identity | undefined,
+    request: GatewayRequest,
+  ): Identity | undefined => {
     if (identity === undefined) return identity;
     const exp = identity.claims.exp;
     const gateway = toGatewayIdentity(request, identity);
@@ -235,14 +316,23 @@ export async function createEnforcer(input: EnforcerFactoryInput): Promise<Enfor
       } catch (err) {
         const code = isTesseraError(err) ? err.code : 'ERR_UNEXPECTED';
         const explanation = set.explain(pr, undefined);
-        return { ...explanation, text: `authentication fails (${code}: ${(err as Error).message}): 401 before any AuthorizationPolicy\n${explanation.text}` };
+        return {
+          ...explanation,
+          text: `authentication fails (${code}: ${(err as Error).message}): 401 before any AuthorizationPolicy\n${explanation.text}`,
+        };
       }
       return set.explain(pr, identity);
     },
     evaluate(request, route) {
       const auth = request.headers.authorization;
       if (auth !== undefined && auth.length > maxAuthorization) {
-        return { kind: 'unauthenticated', body: VERIFICATION_FAILS, invalidToken: true, code: 'ERR_JWT_MALFORMED', reason: `Authorization header longer than ${maxAuthorization} characters` };
+        return {
+          kind: 'unauthenticated',
+          body: VERIFICATION_FAILS,
+          invalidToken: true,
+          code: 'ERR_JWT_MALFORMED',
+          reason: `Authorization header longer than ${maxAuthorization} characters`,
+        };
       }
       const pr = toPolicyRequest(request, route);
       if (cacheable && !request.query.includes('access_token')) {
@@ -256,10 +346,16 @@ export async function createEnforcer(input: EnforcerFactoryInput): Promise<Enfor
             return authorize(request, pr, hit.identity, route, hit.gateway);
           }
           metrics.jwtCache.miss();
-          return set.authenticate(pr).then((identity) => authorize(request, pr, remember(route, token, identity, request), route), (err: unknown) => unauthenticated(err, request));
+          return set.authenticate(pr).then(
+            (identity) => authorize(request, pr, remember(route, token, identity, request), route),
+            (err: unknown) => unauthenticated(err, request),
+          );
         }
       }
-      return set.authenticate(pr).then((identity) => authorize(request, pr, identity, route), (err: unknown) => unauthenticated(err, request));
+      return set.authenticate(pr).then(
+        (identity) => authorize(request, pr, identity, route),
+        (err: unknown) => unauthenticated(err, request),
+      );
     },
   };
 }

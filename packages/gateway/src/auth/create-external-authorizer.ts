@@ -31,17 +31,30 @@ export function createExternalAuthorizer(providers: readonly Provider[]): Extern
       const v = r.headers[name];
       if (typeof v === 'string') headers[name] = v;
     }
-    const res = await request(url, { method: r.method as 'GET', headers, headersTimeout: p.timeoutMs, bodyTimeout: p.timeoutMs, signal: AbortSignal.timeout(p.timeoutMs) });
+    const res = await request(url, {
+      method: r.method as 'GET',
+      headers,
+      headersTimeout: p.timeoutMs,
+      bodyTimeout: p.timeoutMs,
+      signal: AbortSignal.timeout(p.timeoutMs),
+    });
     const body = await res.body.text();
     const pick = (names: readonly string[]) => {
       const out: [string, string][] = [];
       for (const name of names) {
         const v = res.headers[name];
-        for (const value of v === undefined ? [] : Array.isArray(v) ? v : [v]) if (SAFE_VALUE.test(value)) out.push([name, value]);
+        for (const value of v === undefined ? [] : Array.isArray(v) ? v : [v])
+          if (SAFE_VALUE.test(value)) out.push([name, value]);
       }
       return out;
     };
-    if (res.statusCode >= 200 && res.statusCode < 300) return { allowed: true, headers: pick(p.headersToUpstreamOnAllow) };
-    return { allowed: false, status: res.statusCode >= 400 && res.statusCode < 600 ? res.statusCode : 403, body: body.slice(0, 4096), headers: pick(p.headersToDownstreamOnDeny) };
+    if (res.statusCode >= 200 && res.statusCode < 300)
+      return { allowed: true, headers: pick(p.headersToUpstreamOnAllow) };
+    return {
+      allowed: false,
+      status: res.statusCode >= 400 && res.statusCode < 600 ? res.statusCode : 403,
+      body: body.slice(0, 4096),
+      headers: pick(p.headersToDownstreamOnDeny),
+    };
   };
 }

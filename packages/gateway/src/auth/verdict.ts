@@ -28,9 +28,30 @@ export interface GatewayIdentity {
  * ```
  */
 export type Verdict =
-  | { readonly kind: 'allow'; readonly identity: GatewayIdentity | undefined; readonly reason: string; readonly dryRun: 'allow' | 'deny' | undefined; readonly extraHeaders: readonly (readonly [string, string])[] }
-  | { readonly kind: 'unauthenticated'; readonly body: string; readonly invalidToken: boolean; readonly code: string; readonly reason: string }
-  | { readonly kind: 'denied'; readonly reason: string; readonly dryRun: 'allow' | 'deny' | undefined; readonly response?: { readonly status: number; readonly body: string; readonly headers: readonly (readonly [string, string])[] } }
+  | {
+      readonly kind: 'allow';
+      readonly identity: GatewayIdentity | undefined;
+      readonly reason: string;
+      readonly dryRun: 'allow' | 'deny' | undefined;
+      readonly extraHeaders: readonly (readonly [string, string])[];
+    }
+  | {
+      readonly kind: 'unauthenticated';
+      readonly body: string;
+      readonly invalidToken: boolean;
+      readonly code: string;
+      readonly reason: string;
+    }
+  | {
+      readonly kind: 'denied';
+      readonly reason: string;
+      readonly dryRun: 'allow' | 'deny' | undefined;
+      readonly response?: {
+        readonly status: number;
+        readonly body: string;
+        readonly headers: readonly (readonly [string, string])[];
+      };
+    }
   | { readonly kind: 'bad-request'; readonly code: string; readonly reason: string };
 
 /** Where a route sits for policy selection. */

@@ -17,14 +17,25 @@ const tlsSchema = z
     cert: z.string().min(1).describe('PEM certificate chain file.'),
     key: z.string().min(1).describe('PEM private key file.'),
     clientCa: z.string().min(1).optional().describe('PEM CA bundle that client certificates must chain to (mTLS).'),
-    requestCert: z.boolean().default(false).describe('Ask clients for a certificate (mTLS). Its SPIFFE URI SAN becomes the peer principal.'),
-    requireClientCert: z.boolean().default(false).describe('Refuse the handshake when the client sends no valid certificate.'),
+    requestCert: z
+      .boolean()
+      .default(false)
+      .describe('Ask clients for a certificate (mTLS). Its SPIFFE URI SAN becomes the peer principal.'),
+    requireClientCert: z
+      .boolean()
+      .default(false)
+      .describe('Refuse the handshake when the client sends no valid certificate.'),
   })
   .describe('TLS settings; present = the listener speaks HTTPS.');
 
 const listenerSchema = z
   .strictObject({
-    name: z.string().min(1).regex(/^[a-z0-9][a-z0-9-]*$/, 'listener names are lower-case words with dashes').default('main').describe('Listener name, used in logs and metrics.'),
+    name: z
+      .string()
+      .min(1)
+      .regex(/^[a-z0-9][a-z0-9-]*$/, 'listener names are lower-case words with dashes')
+      .default('main')
+      .describe('Listener name, used in logs and metrics.'),
     host: z.string().min(1).default('127.0.0.1').describe('Address to bind.'),
     port: z.number().int().min(0).max(65_535).default(8080).describe('Port to bind; 0 picks a free port.'),
     tls: tlsSchema.optional(),
@@ -41,76 +52,168 @@ const claimHeaderSchema = z
 
 const mintSchema = z
   .strictObject({
-    mode: z.enum(['self', 'exchange']).describe('`self`: sign with the gateway key (published at `/.well-known/jwks.json`); `exchange`: RFC 8693 token exchange at the token service.'),
+    mode: z
+      .enum(['self', 'exchange'])
+      .describe(
+        '`self`: sign with the gateway key (published at `/.well-known/jwks.json`); `exchange`: RFC 8693 token exchange at the token service.',
+      ),
     audience: z.string().min(1).describe('The single audience of the minted token.'),
-    header: headerName.default('authorization').describe('Header carrying the minted token (`authorization` gets the `Bearer ` prefix).'),
+    header: headerName
+      .default('authorization')
+      .describe('Header carrying the minted token (`authorization` gets the `Bearer ` prefix).'),
     lifetimeSeconds: z.number().int().min(5).max(3600).default(60).describe('Lifetime of a self-minted token.'),
     scope: z.string().min(1).optional().describe('Scope asked for in a token exchange.'),
   })
-  .describe('Give the upstream a short-lived token of its own instead of the caller\'s.');
+  .describe("Give the upstream a short-lived token of its own instead of the caller's.");
 
 const mutationsSchema = z
   .strictObject({
-    forwardOriginalToken: z.boolean().optional().describe('Forward the caller\'s token to the upstream. Unset = as the RequestAuthentication rule says (Istio default: strip).'),
+    forwardOriginalToken: z
+      .boolean()
+      .optional()
+      .describe(
+        "Forward the caller's token to the upstream. Unset = as the RequestAuthentication rule says (Istio default: strip).",
+      ),
     claimsToHeaders: z.array(claimHeaderSchema).default([]).describe('Claims copied to headers after verification.'),
-    payloadHeader: headerName.optional().describe('Header receiving the whole verified payload, base64url JSON (Envoy `forward_payload_header`).'),
+    payloadHeader: headerName
+      .optional()
+      .describe('Header receiving the whole verified payload, base64url JSON (Envoy `forward_payload_header`).'),
     mint: mintSchema.optional(),
-    onUnsafeClaim: z.enum(['reject', 'drop']).default('reject').describe('A claim holding CR, LF or a control character: reject the request (401) or drop the header.'),
+    onUnsafeClaim: z
+      .enum(['reject', 'drop'])
+      .default('reject')
+      .describe('A claim holding CR, LF or a control character: reject the request (401) or drop the header.'),
   })
   .prefault({})
   .describe('What the gateway changes on the way to the upstream.');
 
 const routeSchema = z
   .strictObject({
-    name: z.string().min(1).regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'route names are words with dots, dashes or underscores').describe('Route name, used in logs and metrics.'),
-    host: z.string().min(1).default('*').describe('Host to match (no port), `*` for any, `*.example.com` for a suffix.'),
-    pathPrefix: z.string().startsWith('/').default('/').describe('Normalized path prefix, matched on segment boundaries.'),
+    name: z
+      .string()
+      .min(1)
+      .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'route names are words with dots, dashes or underscores')
+      .describe('Route name, used in logs and metrics.'),
+    host: z
+      .string()
+      .min(1)
+      .default('*')
+      .describe('Host to match (no port), `*` for any, `*.example.com` for a suffix.'),
+    pathPrefix: z
+      .string()
+      .startsWith('/')
+      .default('/')
+      .describe('Normalized path prefix, matched on segment boundaries.'),
     upstream: z.url({ protocol: /^https?$/ }).describe('Upstream base URL (`http://` or `https://`), no path.'),
-    labels: z.record(z.string(), z.string()).default({}).describe('Workload labels; policies select routes with `selector.matchLabels`.'),
-    namespace: z.string().min(1).default('default').describe('Namespace of the workload behind the route (policy `metadata.namespace` must match).'),
+    labels: z
+      .record(z.string(), z.string())
+      .default({})
+      .describe('Workload labels; policies select routes with `selector.matchLabels`.'),
+    namespace: z
+      .string()
+      .min(1)
+      .default('default')
+      .describe('Namespace of the workload behind the route (policy `metadata.namespace` must match).'),
     upstreamTls: z
       .strictObject({
-        ca: z.string().min(1).optional().describe('PEM CA bundle to trust for an `https://` upstream (default: the system store).'),
-        servername: z.string().min(1).optional().describe('TLS server name (SNI and certificate check) when it differs from the upstream host.'),
+        ca: z
+          .string()
+          .min(1)
+          .optional()
+          .describe('PEM CA bundle to trust for an `https://` upstream (default: the system store).'),
+        servername: z
+          .string()
+          .min(1)
+          .optional()
+          .describe('TLS server name (SNI and certificate check) when it differs from the upstream host.'),
         cert: z.string().min(1).optional().describe('Client certificate (PEM) for an upstream that wants mTLS.'),
         key: z.string().min(1).optional().describe('Client key (PEM) for `cert`.'),
       })
       .optional()
       .describe('TLS towards an `https://` upstream. The certificate is always verified.'),
-    preserveHost: z.boolean().default(true).describe('Send the client\'s Host to the upstream (as Envoy does), else the upstream\'s own.'),
+    preserveHost: z
+      .boolean()
+      .default(true)
+      .describe("Send the client's Host to the upstream (as Envoy does), else the upstream's own."),
     mutations: mutationsSchema,
-    requireJwt: z.boolean().default(false).describe('Answer 401 `Jwt is missing` when the request carries no token (Envoy `requires`); Istio\'s default lets the AuthorizationPolicy decide.'),
+    requireJwt: z
+      .boolean()
+      .default(false)
+      .describe(
+        "Answer 401 `Jwt is missing` when the request carries no token (Envoy `requires`); Istio's default lets the AuthorizationPolicy decide.",
+      ),
     websocket: z.boolean().default(true).describe('Allow WebSocket upgrades (authorized like any request).'),
   })
   .describe('Host and path prefix → upstream.');
 
 const extensionProviderSchema = z
   .strictObject({
-    name: z.string().min(1).describe('Provider name, as AuthorizationPolicy `provider.name` (action CUSTOM) refers to it.'),
-    url: z.url({ protocol: /^https?$/ }).describe('Envoy ext_authz HTTP service: the original path is appended to this URL\'s path, the original method kept, no body sent.'),
+    name: z
+      .string()
+      .min(1)
+      .describe('Provider name, as AuthorizationPolicy `provider.name` (action CUSTOM) refers to it.'),
+    url: z
+      .url({ protocol: /^https?$/ })
+      .describe(
+        "Envoy ext_authz HTTP service: the original path is appended to this URL's path, the original method kept, no body sent.",
+      ),
     timeoutMs: ms('Time the provider has to answer; a timeout denies (fail closed).', 1000, 10, 60_000),
-    includeRequestHeaders: z.array(headerName).default(['authorization', 'cookie', 'x-forwarded-for']).describe('Request headers sent to the provider (plus `host`).'),
-    headersToUpstreamOnAllow: z.array(headerName).default([]).describe('Provider response headers copied to the upstream request on allow.'),
-    headersToDownstreamOnDeny: z.array(headerName).default(['www-authenticate', 'location', 'set-cookie']).describe('Provider response headers relayed to the client on deny.'),
+    includeRequestHeaders: z
+      .array(headerName)
+      .default(['authorization', 'cookie', 'x-forwarded-for'])
+      .describe('Request headers sent to the provider (plus `host`).'),
+    headersToUpstreamOnAllow: z
+      .array(headerName)
+      .default([])
+      .describe('Provider response headers copied to the upstream request on allow.'),
+    headersToDownstreamOnDeny: z
+      .array(headerName)
+      .default(['www-authenticate', 'location', 'set-cookie'])
+      .describe('Provider response headers relayed to the client on deny.'),
   })
-  .describe('An external authorizer for CUSTOM AuthorizationPolicies (Istio `meshConfig.extensionProviders[].envoyExtAuthzHttp`).');
+  .describe(
+    'An external authorizer for CUSTOM AuthorizationPolicies (Istio `meshConfig.extensionProviders[].envoyExtAuthzHttp`).',
+  );
 
 const policiesSchema = z
   .strictObject({
-    sources: z.array(z.string().min(1)).default([]).describe('Policy YAML files or folders (RequestAuthentication, AuthorizationPolicy).'),
+    sources: z
+      .array(z.string().min(1))
+      .default([])
+      .describe('Policy YAML files or folders (RequestAuthentication, AuthorizationPolicy).'),
     watch: z.boolean().default(true).describe('Reload when a source changes (fs.watch).'),
     debounceMs: ms('Wait this long after the last change before reloading.', 200, 10, 60_000),
-    defaultAction: z.enum(['deny', 'allow']).default('deny').describe('What happens to a route no AuthorizationPolicy selects.'),
-    rootNamespace: z.string().min(1).default('istio-system').describe('Policies in this namespace apply to every route (Istio root namespace).'),
-    extensionProviders: z.array(extensionProviderSchema).default([]).describe('External authorizers for CUSTOM policies.'),
+    defaultAction: z
+      .enum(['deny', 'allow'])
+      .default('deny')
+      .describe('What happens to a route no AuthorizationPolicy selects.'),
+    rootNamespace: z
+      .string()
+      .min(1)
+      .default('istio-system')
+      .describe('Policies in this namespace apply to every route (Istio root namespace).'),
+    extensionProviders: z
+      .array(extensionProviderSchema)
+      .default([])
+      .describe('External authorizers for CUSTOM policies.'),
     jwks: z
       .strictObject({
-        cacheMaxAgeMs: ms('How long a fetched JWKS is used before it is refreshed (in the background, serving the cached keys meanwhile).', 600_000, 1_000, 86_400_000),
+        cacheMaxAgeMs: ms(
+          'How long a fetched JWKS is used before it is refreshed (in the background, serving the cached keys meanwhile).',
+          600_000,
+          1_000,
+          86_400_000,
+        ),
         cooldownMs: ms('At most one refetch per this interval for tokens with an unknown `kid`.', 30_000, 0, 3_600_000),
-        staleIfErrorMs: ms('How long past `cacheMaxAgeMs` the last good JWKS keeps serving while its endpoint fails; then tokens are refused (fail closed).', 3_600_000, 0, 86_400_000),
+        staleIfErrorMs: ms(
+          'How long past `cacheMaxAgeMs` the last good JWKS keeps serving while its endpoint fails; then tokens are refused (fail closed).',
+          3_600_000,
+          0,
+          86_400_000,
+        ),
       })
       .prefault({})
-      .describe('Remote JWKS of every `jwksUri` (or discovered) rule; the fetch timeout is the rule\'s own `timeout`.'),
+      .describe("Remote JWKS of every `jwksUri` (or discovered) rule; the fetch timeout is the rule's own `timeout`."),
   })
   .prefault({});
 
@@ -118,14 +221,48 @@ const tokenServiceSchema = z
   .strictObject({
     url: z.url({ protocol: /^https?$/ }).describe('Base URL of the token service.'),
     tokenPath: z.string().startsWith('/').default('/token').describe('Token endpoint path (RFC 8693 exchange).'),
-    clientId: z.string().min(1).optional().describe('The gateway\'s client id at the token service.'),
-    clientSecret: z.string().min(1).optional().describe('The gateway\'s client secret (prefer `TESSERA_GATEWAY_CLIENT_SECRET`).'),
-    delegation: z.boolean().default(true).describe('Token exchange sends the gateway\'s own client_credentials token as `actor_token`, so the new token records the gateway in `act` (RFC 8693 delegation); false = impersonation (the gateway\'s client then needs `exchange.impersonation`).'),
-    revocationsPath: z.string().startsWith('/').default('/revocations').describe('Path of the token service\'s revocation feed (`GET …?since=<cursor>`).'),
-    checkRevocations: z.boolean().default(true).describe('Poll the revocation feed and refuse revoked `jti`s (401) within `revocationsPollMs`.'),
-    revocationsMode: z.enum(['poll', 'stream']).default('poll').describe('`poll`: GET the feed every `revocationsPollMs`; `stream`: hold `<revocationsPath>/stream` (server-sent events) open, pushed at once, with a poll to catch up after each reconnect.'),
-    revocationsPollMs: ms('Poll interval for the revocation list (≤ 1000 keeps the one-second promise).', 1000, 50, 60_000),
-    revocationsMaxStaleMs: z.number().int().min(0).max(86_400_000).default(0).describe('When the revocation feed has not answered for this long, refuse every token with a `jti` (fail closed); 0 = keep serving the last known list.'),
+    clientId: z.string().min(1).optional().describe("The gateway's client id at the token service."),
+    clientSecret: z
+      .string()
+      .min(1)
+      .optional()
+      .describe("The gateway's client secret (prefer `TESSERA_GATEWAY_CLIENT_SECRET`)."),
+    delegation: z
+      .boolean()
+      .default(true)
+      .describe(
+        "Token exchange sends the gateway's own client_credentials token as `actor_token`, so the new token records the gateway in `act` (RFC 8693 delegation); false = impersonation (the gateway's client then needs `exchange.impersonation`).",
+      ),
+    revocationsPath: z
+      .string()
+      .startsWith('/')
+      .default('/revocations')
+      .describe("Path of the token service's revocation feed (`GET …?since=<cursor>`)."),
+    checkRevocations: z
+      .boolean()
+      .default(true)
+      .describe('Poll the revocation feed and refuse revoked `jti`s (401) within `revocationsPollMs`.'),
+    revocationsMode: z
+      .enum(['poll', 'stream'])
+      .default('poll')
+      .describe(
+        '`poll`: GET the feed every `revocationsPollMs`; `stream`: hold `<revocationsPath>/stream` (server-sent events) open, pushed at once, with a poll to catch up after each reconnect.',
+      ),
+    revocationsPollMs: ms(
+      'Poll interval for the revocation list (≤ 1000 keeps the one-second promise).',
+      1000,
+      50,
+      60_000,
+    ),
+    revocationsMaxStaleMs: z
+      .number()
+      .int()
+      .min(0)
+      .max(86_400_000)
+      .default(0)
+      .describe(
+        'When the revocation feed has not answered for this long, refuse every token with a `jti` (fail closed); 0 = keep serving the last known list.',
+      ),
     timeoutMs: ms('Timeout of a call to the token service.', 2000, 10, 60_000),
   })
   .describe('Where the token service is; the gateway reaches it over HTTP only.');
@@ -133,38 +270,98 @@ const tokenServiceSchema = z
 const mintingSchema = z
   .strictObject({
     issuer: z.string().min(1).default('tessera-gateway').describe('`iss` of self-minted tokens.'),
-    algorithm: z.enum(['ES256', 'RS256', 'EdDSA']).default('ES256').describe('Algorithm of the gateway\'s own signing key.'),
-    keyRotationSeconds: z.number().int().min(60).max(31_536_000).default(86_400).describe('Generate a new minting key this often; the old one stays published for one more period.'),
-    cacheSize: z.number().int().min(0).max(1_000_000).default(10_000).describe('Minted tokens kept per (subject, audience, original token).'),
+    algorithm: z
+      .enum(['ES256', 'RS256', 'EdDSA'])
+      .default('ES256')
+      .describe("Algorithm of the gateway's own signing key."),
+    keyRotationSeconds: z
+      .number()
+      .int()
+      .min(60)
+      .max(31_536_000)
+      .default(86_400)
+      .describe('Generate a new minting key this often; the old one stays published for one more period.'),
+    cacheSize: z
+      .number()
+      .int()
+      .min(0)
+      .max(1_000_000)
+      .default(10_000)
+      .describe('Minted tokens kept per (subject, audience, original token).'),
   })
   .prefault({});
 
 const limitsSchema = z
   .strictObject({
-    maxHeaderBytes: z.number().int().min(1024).max(1_048_576).default(16_384).describe('Largest request head accepted (node `maxHeaderSize`); larger → 431.'),
-    maxHeaderCount: z.number().int().min(8).max(2000).default(100).describe('Most request headers accepted; more → 431.'),
+    maxHeaderBytes: z
+      .number()
+      .int()
+      .min(1024)
+      .max(1_048_576)
+      .default(16_384)
+      .describe('Largest request head accepted (node `maxHeaderSize`); larger → 431.'),
+    maxHeaderCount: z
+      .number()
+      .int()
+      .min(8)
+      .max(2000)
+      .default(100)
+      .describe('Most request headers accepted; more → 431.'),
     maxTokenBytes: z.number().int().min(256).max(65_536).default(8192).describe('Longest bearer token accepted.'),
     requestTimeoutMs: ms('Time a client has to send its whole request.', 30_000),
     upstreamConnectTimeoutMs: ms('Upstream connect timeout (→ 504).', 5000),
     upstreamHeadersTimeoutMs: ms('Upstream response headers timeout (→ 504).', 30_000),
-    upstreamBodyTimeoutMs: ms('Upstream idle body timeout (→ 504 before headers are sent, else the stream is cut).', 30_000),
-    upstreamConnections: z.number().int().min(1).max(10_000).default(128).describe('Keep-alive connections per upstream.'),
+    upstreamBodyTimeoutMs: ms(
+      'Upstream idle body timeout (→ 504 before headers are sent, else the stream is cut).',
+      30_000,
+    ),
+    upstreamConnections: z
+      .number()
+      .int()
+      .min(1)
+      .max(10_000)
+      .default(128)
+      .describe('Keep-alive connections per upstream.'),
     drainTimeoutMs: ms('On shutdown, wait this long for in-flight requests before closing sockets.', 10_000),
   })
   .prefault({});
 
 const decisionSchema = z
   .strictObject({
-    proxy: z.enum(['nginx', 'traefik', 'envoy']).optional().describe('The front proxy that calls the decision API; required when it is on. nginx: `X-Original-URI`/`-Method`/`-Host`; traefik: `X-Forwarded-Uri`/`-Method`/`-Host`/`-Proto`; envoy: the request line under `<prefix>/ext/`. A call carrying another family\'s headers gets 400.'),
-    pathPrefix: z.string().startsWith('/').default('/_tessera/authz').describe('Prefix of the decision API on proxy listeners; `<prefix>/auth` is nginx auth_request style, `<prefix>/ext` + original path is Envoy ext_authz HTTP style.'),
-    onProxyListeners: z.boolean().default(false).describe('Also answer the decision API on proxy listeners (else only on `decisionOnly` listeners).'),
-    route: z.string().min(1).optional().describe('Route whose labels and mutations the decision API applies when no route matches the original host and path.'),
+    proxy: z
+      .enum(['nginx', 'traefik', 'envoy'])
+      .optional()
+      .describe(
+        "The front proxy that calls the decision API; required when it is on. nginx: `X-Original-URI`/`-Method`/`-Host`; traefik: `X-Forwarded-Uri`/`-Method`/`-Host`/`-Proto`; envoy: the request line under `<prefix>/ext/`. A call carrying another family's headers gets 400.",
+      ),
+    pathPrefix: z
+      .string()
+      .startsWith('/')
+      .default('/_tessera/authz')
+      .describe(
+        'Prefix of the decision API on proxy listeners; `<prefix>/auth` is nginx auth_request style, `<prefix>/ext` + original path is Envoy ext_authz HTTP style.',
+      ),
+    onProxyListeners: z
+      .boolean()
+      .default(false)
+      .describe('Also answer the decision API on proxy listeners (else only on `decisionOnly` listeners).'),
+    route: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        'Route whose labels and mutations the decision API applies when no route matches the original host and path.',
+      ),
   })
   .prefault({});
 
 const adminSchema = z
   .strictObject({
-    host: z.string().min(1).default('127.0.0.1').describe('Admin listener address (`/healthz`, `/readyz`, `/metrics`).'),
+    host: z
+      .string()
+      .min(1)
+      .default('127.0.0.1')
+      .describe('Admin listener address (`/healthz`, `/readyz`, `/metrics`).'),
     port: z.number().int().min(0).max(65_535).default(15_000).describe('Admin listener port; 0 picks a free port.'),
     enabled: z.boolean().default(true),
   })
@@ -173,7 +370,11 @@ const adminSchema = z
 /** The gateway configuration as written in `gateway.yaml`, before defaults. */
 export const gatewayConfigSchema = z
   .strictObject({
-    listeners: z.array(listenerSchema).min(1).default([{ name: 'main', host: '127.0.0.1', port: 8080, decisionOnly: false }]).describe('Listeners (HTTP, TLS, mTLS).'),
+    listeners: z
+      .array(listenerSchema)
+      .min(1)
+      .default([{ name: 'main', host: '127.0.0.1', port: 8080, decisionOnly: false }])
+      .describe('Listeners (HTTP, TLS, mTLS).'),
     admin: adminSchema,
     routes: z.array(routeSchema).default([]).describe('Routes, matched by host then longest path prefix.'),
     policies: policiesSchema,
@@ -181,13 +382,28 @@ export const gatewayConfigSchema = z
     minting: mintingSchema,
     limits: limitsSchema,
     decision: decisionSchema,
-    trustedProxies: z.array(z.string().min(1)).default([]).describe('CIDRs whose `X-Forwarded-For` is believed (from anyone else the header is replaced), and the only callers the decision API answers.'),
-    encodedSlashes: z.enum(['reject', 'decode', 'keep']).default('reject').describe('`%2F` / `%5C` in paths: reject (400), decode to `/`, or keep encoded (Istio `pathNormalization`).'),
-    realm: z.string().min(1).optional().describe('`realm` of `WWW-Authenticate`; unset = the request URL, as Envoy does.'),
+    trustedProxies: z
+      .array(z.string().min(1))
+      .default([])
+      .describe(
+        'CIDRs whose `X-Forwarded-For` is believed (from anyone else the header is replaced), and the only callers the decision API answers.',
+      ),
+    encodedSlashes: z
+      .enum(['reject', 'decode', 'keep'])
+      .default('reject')
+      .describe('`%2F` / `%5C` in paths: reject (400), decode to `/`, or keep encoded (Istio `pathNormalization`).'),
+    realm: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('`realm` of `WWW-Authenticate`; unset = the request URL, as Envoy does.'),
     logging: z
       .strictObject({
         level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-        accessLog: z.boolean().default(true).describe('One JSON line per request with the decision reason (never the token).'),
+        accessLog: z
+          .boolean()
+          .default(true)
+          .describe('One JSON line per request with the decision reason (never the token).'),
       })
       .prefault({}),
   })

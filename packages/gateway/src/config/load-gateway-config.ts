@@ -5,7 +5,11 @@ import { gatewayErrors } from '../errors.js';
 import { gatewayConfigSchema } from './gateway-config-schema.js';
 import { checkGatewayReferences } from './internal/check-gateway-references.js';
 
-type DeepReadonly<T> = T extends (infer U)[] ? readonly DeepReadonly<U>[] : T extends object ? { readonly [K in keyof T]: DeepReadonly<T[K]> } : T;
+type DeepReadonly<T> = T extends (infer U)[]
+  ? readonly DeepReadonly<U>[]
+  : T extends object
+    ? { readonly [K in keyof T]: DeepReadonly<T[K]> }
+    : T;
 
 /** The gateway configuration: validated, defaults filled in, paths resolved, frozen. */
 export type GatewayConfig = DeepReadonly<z.output<typeof gatewayConfigSchema>>;
@@ -37,13 +41,33 @@ export interface LoadGatewayConfigOptions {
  * ```
  */
 export const gatewayEnvBindings: Readonly<Record<string, EnvBinding>> = Object.freeze({
-  TESSERA_GATEWAY_HOST: { path: ['listeners', 0, 'host'], kind: 'string', description: 'Address of the first listener.' },
+  TESSERA_GATEWAY_HOST: {
+    path: ['listeners', 0, 'host'],
+    kind: 'string',
+    description: 'Address of the first listener.',
+  },
   TESSERA_GATEWAY_PORT: { path: ['listeners', 0, 'port'], kind: 'int', description: 'Port of the first listener.' },
   TESSERA_GATEWAY_ADMIN_PORT: { path: ['admin', 'port'], kind: 'int', description: 'Admin listener port.' },
-  TESSERA_GATEWAY_DEFAULT_ACTION: { path: ['policies', 'defaultAction'], kind: 'string', description: 'deny or allow when no policy selects a route.' },
-  TESSERA_GATEWAY_TOKEN_SERVICE_URL: { path: ['tokenService', 'url'], kind: 'string', description: 'Base URL of the token service.' },
-  TESSERA_GATEWAY_CLIENT_ID: { path: ['tokenService', 'clientId'], kind: 'string', description: 'Client id at the token service.' },
-  TESSERA_GATEWAY_CLIENT_SECRET: { path: ['tokenService', 'clientSecret'], kind: 'string', description: 'Client secret at the token service (keeps it out of the file).' },
+  TESSERA_GATEWAY_DEFAULT_ACTION: {
+    path: ['policies', 'defaultAction'],
+    kind: 'string',
+    description: 'deny or allow when no policy selects a route.',
+  },
+  TESSERA_GATEWAY_TOKEN_SERVICE_URL: {
+    path: ['tokenService', 'url'],
+    kind: 'string',
+    description: 'Base URL of the token service.',
+  },
+  TESSERA_GATEWAY_CLIENT_ID: {
+    path: ['tokenService', 'clientId'],
+    kind: 'string',
+    description: 'Client id at the token service.',
+  },
+  TESSERA_GATEWAY_CLIENT_SECRET: {
+    path: ['tokenService', 'clientSecret'],
+    kind: 'string',
+    description: 'Client secret at the token service (keeps it out of the file).',
+  },
   TESSERA_LOG_LEVEL: { path: ['logging', 'level'], kind: 'string', description: 'pino log level.' },
 });
 

@@ -3,7 +3,17 @@ import type { GatewayListenerConfig } from '../config/load-gateway-config.js';
 import type { GatewayRequest } from '../auth/gateway-request.js';
 import type { GatewayIdentity, Verdict } from '../auth/verdict.js';
 import type { TokenMinter } from '../mutate/create-token-minter.js';
-import { answer, answerDenied, count, identityHeaders, prepare, stripV4Mapped, type HandlerContext, type OriginalRequest, type Prepared } from '../proxy/internal/proxy-handler.js';
+import {
+  answer,
+  answerDenied,
+  count,
+  identityHeaders,
+  prepare,
+  stripV4Mapped,
+  type HandlerContext,
+  type OriginalRequest,
+  type Prepared,
+} from '../proxy/internal/proxy-handler.js';
 
 /** The decision API: nginx `auth_request` / Traefik `forwardAuth` style and Envoy ext_authz HTTP style. */
 export interface DecisionHandler {
@@ -17,7 +27,14 @@ export interface DecisionHandlerOptions {
   readonly ctx: HandlerContext;
   readonly managedFor: (p: Prepared) => ReadonlySet<string>;
   readonly minter: TokenMinter | undefined;
-  readonly log: (p: Prepared | undefined, req: IncomingMessage, status: number, reason: string, identity: GatewayIdentity | undefined, started: number) => void;
+  readonly log: (
+    p: Prepared | undefined,
+    req: IncomingMessage,
+    status: number,
+    reason: string,
+    identity: GatewayIdentity | undefined,
+    started: number,
+  ) => void;
   readonly realmOf: (r: GatewayRequest) => string;
 }
 
@@ -57,13 +74,16 @@ function readOriginal(req: IncomingMessage, proxy: 'nginx' | 'traefik'): ReadOri
   const uri = single(req, uriName);
   const method = single(req, methodName);
   const host = single(req, hostName);
-  if (uri === null || method === null || host === null) return { ok: false, reason: 'a header describing the original request is repeated' };
-  if (uri === undefined || method === undefined || host === undefined) return { ok: false, reason: `${uriName}, ${methodName} and ${hostName} are required` };
+  if (uri === null || method === null || host === null)
+    return { ok: false, reason: 'a header describing the original request is repeated' };
+  if (uri === undefined || method === undefined || host === undefined)
+    return { ok: false, reason: `${uriName}, ${methodName} and ${hostName} are required` };
   if (!uri.startsWith('/')) return { ok: false, reason: `${uriName} is not an origin-form target` };
   if (!/^[A-Z]{1,20}$/.test(method)) return { ok: false, reason: `${methodName} is not a method` };
   if (proxy === 'nginx') return { ok: true, original: { method, url: uri, host } };
   const proto = single(req, 'x-forwarded-proto');
-  if (proto === null || (proto !== undefined && proto !== 'http' && proto !== 'https')) return { ok: false, reason: 'x-forwarded-proto is not http or https' };
+  if (proto === null || (proto !== undefined && proto !== 'http' && proto !== 'https'))
+    return { ok: false, reason: 'x-forwarded-proto is not http or https' };
   return { ok: true, original: { method, url: uri, host, ...(proto === undefined ? {} : { scheme: proto }) } };
 }
 
@@ -102,7 +122,14 @@ export function createDecisionHandler(options: DecisionHandlerOptions): Decision
     count(p.counters, verdict);
     if (verdict.kind !== 'allow') {
       answerDenied(res, verdict, options.realmOf(p.request));
-      options.log(p, req, verdict.kind === 'unauthenticated' ? 401 : verdict.kind === 'denied' ? 403 : 400, `decision: ${verdict.reason}`, undefined, started);
+      options.log(
+        p,
+        req,
+        verdict.kind === 'unauthenticated' ? 401 : verdict.kind === 'denied' ? 403 : 400,
+        `decision: ${verdict.reason}`,
+        undefined,
+        started,
+      );
       return;
     }
     const ok = (minted: string | undefined) => {
@@ -115,7 +142,8 @@ export function createDecisionHandler(options: DecisionHandlerOptions): Decision
       const headers = built.headers;
       for (const [k, v] of verdict.extraHeaders) headers.push(k, v);
       // iss/sub come from the token: only printable ASCII may become a header value.
-      if (verdict.identity && /^[\x20-\x7e]+$/.test(verdict.identity.requestPrincipal)) headers.push('x-tessera-request-principal', verdict.identity.requestPrincipal);
+      if (verdict.identity && /^[\x20-\x7e]+$/.test(verdict.identity.requestPrincipal))
+        headers.push('x-tessera-request-principal', verdict.identity.requestPrincipal);
       headers.push('content-type', 'text/plain; charset=utf-8', 'content-length', '2');
       res.writeHead(200, headers);
       res.end('OK');
@@ -132,7 +160,14 @@ export function createDecisionHandler(options: DecisionHandlerOptions): Decision
 
   const proxy = ctx.config.decision.proxy;
   const foreign = proxy === undefined ? [] : FOREIGN[proxy];
-  const refuse = (req: IncomingMessage, res: ServerResponse, status: 400 | 403 | 404, body: string, reason: string, started: number) => {
+  const refuse = (
+    req: IncomingMessage,
+    res: ServerResponse,
+    status: 400 | 403 | 404,
+    body: string,
+    reason: string,
+    started: number,
+  ) => {
     answer(res, status, body);
     options.log(undefined, req, status, `decision: ${reason}`, undefined, started);
   };
@@ -144,19 +179,40 @@ export function createDecisionHandler(options: DecisionHandlerOptions): Decision
       // proxy the operator named may call it (loadGatewayConfig requires both settings).
       const peer = stripV4Mapped(req.socket.remoteAddress ?? '');
       if (proxy === undefined || !ctx.isTrustedProxy(peer)) {
-        refuse(req, res, 403, 'Forbidden: the decision API answers trusted proxies only', 'caller is not a trusted proxy', started);
+        refuse(
+          req,
+          res,
+          403,
+          'Forbidden: the decision API answers trusted proxies only',
+          'caller is not a trusted proxy',
+          started,
+        );
         return;
       }
       for (const name of foreign) {
         if (req.headers[name] !== undefined) {
-          refuse(req, res, 400, `Bad Request: ${name} is not set by ${proxy}; refusing an ambiguous original request`, `${name} from a ${proxy} caller`, started);
+          refuse(
+            req,
+            res,
+            400,
+            `Bad Request: ${name} is not set by ${proxy}; refusing an ambiguous original request`,
+            `${name} from a ${proxy} caller`,
+            started,
+          );
           return;
         }
       }
       const url = req.url ?? '';
       const ext = url.startsWith(`${extPrefix}/`);
       if ((proxy === 'envoy') !== ext || (!ext && url !== authPath && !url.startsWith(`${authPath}?`))) {
-        refuse(req, res, 404, `Not Found: decision.proxy is ${proxy}; use ${proxy === 'envoy' ? `${extPrefix}/<original path>` : authPath}`, 'wrong decision endpoint', started);
+        refuse(
+          req,
+          res,
+          404,
+          `Not Found: decision.proxy is ${proxy}; use ${proxy === 'envoy' ? `${extPrefix}/<original path>` : authPath}`,
+          'wrong decision endpoint',
+          started,
+        );
         return;
       }
       let original: OriginalRequest;
@@ -188,7 +244,8 @@ export function createDecisionHandler(options: DecisionHandlerOptions): Decision
         answer(res, 500, 'internal error');
         return;
       }
-      if (verdict instanceof Promise) verdict.then((v) => reply(req, res, prepared, v, started)).catch(() => answer(res, 500, 'internal error'));
+      if (verdict instanceof Promise)
+        verdict.then((v) => reply(req, res, prepared, v, started)).catch(() => answer(res, 500, 'internal error'));
       else reply(req, res, prepared, verdict, started);
     },
   };

@@ -19,7 +19,8 @@ export type ClaimHeaderValue = string | undefined | null;
 export function claimHeaderValue(payload: Readonly<JwtPayload>, claim: string): ClaimHeaderValue {
   let value: unknown = payload;
   for (const key of claim.split('.')) {
-    if (value === null || typeof value !== 'object' || Array.isArray(value) || !Object.hasOwn(value, key)) return undefined;
+    if (value === null || typeof value !== 'object' || Array.isArray(value) || !Object.hasOwn(value, key))
+      return undefined;
     value = (value as Record<string, unknown>)[key];
   }
   let text: string;

@@ -11,7 +11,15 @@ const caller = generateKey('ES256');
 
 function identity(sub: string, now: number): GatewayIdentity {
   const token = signJwt({ sub }, caller.signingKey, { issuer: 'https://idp.test', expiresIn: 600, clock: () => now });
-  return { token, payload: { sub, iss: 'https://idp.test', exp: Math.floor(now / 1000) + 600 }, requestPrincipal: `https://idp.test/${sub}`, tokenHeader: 'authorization', tokenParam: undefined, forwardOriginalToken: false, headersToAdd: [] };
+  return {
+    token,
+    payload: { sub, iss: 'https://idp.test', exp: Math.floor(now / 1000) + 600 },
+    requestPrincipal: `https://idp.test/${sub}`,
+    tokenHeader: 'authorization',
+    tokenParam: undefined,
+    forwardOriginalToken: false,
+    headersToAdd: [],
+  };
 }
 
 test('cached per (subject, audience, original token); rotation signs with the key published beforehand, drops the cache and keeps the old key published', async () => {
@@ -23,7 +31,10 @@ test('cached per (subject, audience, original token); rotation signs with the ke
     assert.equal(minter.mint(alice, mint), first);
     assert.notEqual(minter.mint(alice, { ...mint, audience: 'billing' }), first);
     assert.notEqual(minter.mint(identity('bob', now), mint), first);
-    const verify = (token: string) => createVerifier({ issuer: 'https://gw.test', audience: 'orders', keys: minter.jwks(), clock: () => now }).verify(token);
+    const verify = (token: string) =>
+      createVerifier({ issuer: 'https://gw.test', audience: 'orders', keys: minter.jwks(), clock: () => now }).verify(
+        token,
+      );
     assert.equal((await verify(first)).payload.exp, Math.floor(now / 1000) + 60);
 
     const publishedBefore = minter.jwks();
@@ -32,7 +43,12 @@ test('cached per (subject, audience, original token); rotation signs with the ke
     assert.equal(minter.jwks().keys.length, 3, 'next, current and the previous key are published');
     const second = minter.mint(alice, mint) as string;
     // The key that signs after the rotation was already in the JWKS a verifier fetched before it.
-    await createVerifier({ issuer: 'https://gw.test', audience: 'orders', keys: publishedBefore, clock: () => now }).verify(second);
+    await createVerifier({
+      issuer: 'https://gw.test',
+      audience: 'orders',
+      keys: publishedBefore,
+      clock: () => now,
+    }).verify(second);
     assert.notEqual(second, first, 'rotation empties the cache');
     await verify(first);
     await verify(second);
@@ -44,12 +60,16 @@ test('cached per (subject, audience, original token); rotation signs with the ke
   }
 });
 
-test('adopt: a worker follows its primary\'s schedule — signs with current, publishes next and previous', async () => {
+test("adopt: a worker follows its primary's schedule — signs with current, publishes next and previous", async () => {
   const now = Date.UTC(2030, 0, 1);
   const [a, b, c] = [generateKey('ES256'), generateKey('ES256'), generateKey('ES256')];
   const minter = createTokenMinter({ config, clock: () => now, keys: { current: a.privateJwk, next: b.privateJwk } });
   try {
-    const kids = () => minter.jwks().keys.map((k) => k.kid).sort();
+    const kids = () =>
+      minter
+        .jwks()
+        .keys.map((k) => k.kid)
+        .sort();
     assert.deepEqual(kids(), [a.kid, b.kid].sort());
     const first = minter.mint(identity('alice', now), mint) as string;
     assert.equal(decodeJwt(first).header.kid, a.kid);
@@ -58,7 +78,12 @@ test('adopt: a worker follows its primary\'s schedule — signs with current, pu
     assert.deepEqual(kids(), [a.kid, b.kid, c.kid].sort());
     const second = minter.mint(identity('alice', now), mint) as string;
     assert.equal(decodeJwt(second).header.kid, b.kid, 'the cache was dropped and the new current key signs');
-    const verifier = createVerifier({ issuer: 'https://gw.test', audience: 'orders', keys: minter.jwks(), clock: () => now });
+    const verifier = createVerifier({
+      issuer: 'https://gw.test',
+      audience: 'orders',
+      keys: minter.jwks(),
+      clock: () => now,
+    });
     await verifier.verify(first);
     await verifier.verify(second);
   } finally {

@@ -1,6 +1,17 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { request } from 'undici';
-import { generateKey, importJwk, importSigningKey, signJwt, toPublicJwk, type Clock, type GeneratedKey, type Jwk, type JwsAlgorithm, type Jwks } from '@tessera/core';
+import {
+  generateKey,
+  importJwk,
+  importSigningKey,
+  signJwt,
+  toPublicJwk,
+  type Clock,
+  type GeneratedKey,
+  type Jwk,
+  type JwsAlgorithm,
+  type Jwks,
+} from '@tessera/core';
 import type { GatewayConfig, GatewayRouteConfig } from '../config/load-gateway-config.js';
 import { gatewayErrors } from '../errors.js';
 import type { GatewayIdentity } from '../auth/verdict.js';
@@ -105,12 +116,18 @@ export function createTokenMinter(options: TokenMinterOptions): TokenMinter {
   const tokenRequest = async (form: URLSearchParams, what: string): Promise<{ token: string; lifetimeMs: number }> => {
     const ts = config.tokenService!;
     // RFC 6749 §2.3.1: client id and secret are form-urlencoded before Basic encoding.
-    const basic = Buffer.from(`${encodeURIComponent(ts.clientId!)}:${encodeURIComponent(ts.clientSecret!)}`).toString('base64');
+    const basic = Buffer.from(`${encodeURIComponent(ts.clientId!)}:${encodeURIComponent(ts.clientSecret!)}`).toString(
+      'base64',
+    );
     let body: { access_token?: unknown; expires_in?: unknown };
     try {
       const res = await request(new URL(ts.tokenPath, ts.url), {
         method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${basic}`, accept: 'application/json' },
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          authorization: `Basic ${basic}`,
+          accept: 'application/json',
+        },
         body: form.toString(),
         headersTimeout: ts.timeoutMs,
         bodyTimeout: ts.timeoutMs,
@@ -122,9 +139,16 @@ export function createTokenMinter(options: TokenMinterOptions): TokenMinter {
       throw gatewayErrors.create('ERR_GATEWAY_MINT_FAILED', `${what} failed`, { cause, expose: false });
     }
     if (typeof body.access_token !== 'string' || !/^[A-Za-z0-9\-._~+/]+=*$/.test(body.access_token)) {
-      throw gatewayErrors.create('ERR_GATEWAY_MINT_FAILED', 'the token service answered without a usable access_token', { expose: false });
+      throw gatewayErrors.create(
+        'ERR_GATEWAY_MINT_FAILED',
+        'the token service answered without a usable access_token',
+        { expose: false },
+      );
     }
-    return { token: body.access_token, lifetimeMs: typeof body.expires_in === 'number' && body.expires_in > 0 ? body.expires_in * 1000 : 60_000 };
+    return {
+      token: body.access_token,
+      lifetimeMs: typeof body.expires_in === 'number' && body.expires_in > 0 ? body.expires_in * 1000 : 60_000,
+    };
   };
 
   // The gateway's own token (client_credentials), sent as the RFC 8693 actor_token so exchanged
@@ -133,7 +157,10 @@ export function createTokenMinter(options: TokenMinterOptions): TokenMinter {
   let actorInflight: Promise<string> | undefined;
   const actorToken = (): Promise<string> => {
     if (actor !== undefined && actor.until > clock()) return Promise.resolve(actor.token);
-    actorInflight ??= tokenRequest(new URLSearchParams({ grant_type: 'client_credentials' }), 'the gateway\'s own token (actor_token)')
+    actorInflight ??= tokenRequest(
+      new URLSearchParams({ grant_type: 'client_credentials' }),
+      "the gateway's own token (actor_token)",
+    )
       .then(({ token, lifetimeMs }) => {
         actor = { token, until: clock() + lifetimeMs * 0.8 };
         return token;
@@ -144,8 +171,18 @@ export function createTokenMinter(options: TokenMinterOptions): TokenMinter {
     return actorInflight;
   };
 
-  const exchange = async (identity: GatewayIdentity, mint: MintConfig, k: string, origExpMs: number): Promise<string> => {
-    const form = new URLSearchParams({ grant_type: TOKEN_EXCHANGE, subject_token: identity.token, subject_token_type: ACCESS_TOKEN_TYPE, audience: mint.audience });
+  const exchange = async (
+    identity: GatewayIdentity,
+    mint: MintConfig,
+    k: string,
+    origExpMs: number,
+  ): Promise<string> => {
+    const form = new URLSearchParams({
+      grant_type: TOKEN_EXCHANGE,
+      subject_token: identity.token,
+      subject_token_type: ACCESS_TOKEN_TYPE,
+      audience: mint.audience,
+    });
     if (mint.scope) form.set('scope', mint.scope);
     if (config.tokenService!.delegation) {
       form.set('actor_token', await actorToken());
@@ -178,17 +215,24 @@ export function createTokenMinter(options: TokenMinterOptions): TokenMinter {
         return p;
       }
       const nowS = Math.floor(now / 1000);
-      const exp = Math.min(nowS + mint.lifetimeSeconds, typeof payload.exp === 'number' ? Math.floor(payload.exp) : Number.MAX_SAFE_INTEGER);
+      const exp = Math.min(
+        nowS + mint.lifetimeSeconds,
+        typeof payload.exp === 'number' ? Math.floor(payload.exp) : Number.MAX_SAFE_INTEGER,
+      );
       // RFC 8693 §4.1: the gateway is the current actor; an earlier chain nests inside its `act`.
       const act: Record<string, unknown> = { sub: config.minting.issuer };
       if (payload.act !== undefined && typeof payload.act === 'object' && payload.act !== null) act.act = payload.act;
-      const token = signJwt({ sub, act, ...(typeof payload.iss === 'string' ? { orig_iss: payload.iss } : {}) }, key().signingKey, {
-        issuer: config.minting.issuer,
-        audience: mint.audience,
-        jwtId: randomUUID(),
-        clock: () => now,
-        expiresIn: Math.max(exp - nowS, 1),
-      });
+      const token = signJwt(
+        { sub, act, ...(typeof payload.iss === 'string' ? { orig_iss: payload.iss } : {}) },
+        key().signingKey,
+        {
+          issuer: config.minting.issuer,
+          audience: mint.audience,
+          jwtId: randomUUID(),
+          clock: () => now,
+          expiresIn: Math.max(exp - nowS, 1),
+        },
+      );
       remember(k, { token, until: Math.min((exp - 5) * 1000, now + mint.lifetimeSeconds * 800) });
       return token;
     },

@@ -48,8 +48,22 @@ const CLASSES = ['1xx', '2xx', '3xx', '4xx', '5xx'] as const;
 export function createGatewayMetrics(options: { defaultMetrics?: boolean } = {}): GatewayMetrics {
   const registry = new Registry();
   if (options.defaultMetrics) collectDefaultMetrics({ register: registry, prefix: 'tessera_gateway_' });
-  const routes = new Map<string, { readonly tallies: Record<'allowed' | 'denied' | 'dryRunAllowed' | 'dryRunDenied' | 'jwtAllowed' | 'jwtDenied', Tally>; readonly classes: Tally[]; readonly counters: RouteCounters }>();
-  const perRoute = (name: string, help: string, key: 'allowed' | 'denied' | 'dryRunAllowed' | 'dryRunDenied' | 'jwtAllowed' | 'jwtDenied') =>
+  const routes = new Map<
+    string,
+    {
+      readonly tallies: Record<
+        'allowed' | 'denied' | 'dryRunAllowed' | 'dryRunDenied' | 'jwtAllowed' | 'jwtDenied',
+        Tally
+      >;
+      readonly classes: Tally[];
+      readonly counters: RouteCounters;
+    }
+  >();
+  const perRoute = (
+    name: string,
+    help: string,
+    key: 'allowed' | 'denied' | 'dryRunAllowed' | 'dryRunDenied' | 'jwtAllowed' | 'jwtDenied',
+  ) =>
     new Counter({
       name: `tessera_gateway_${name}`,
       help,
@@ -73,12 +87,21 @@ export function createGatewayMetrics(options: { defaultMetrics?: boolean } = {})
     registers: [registry],
     collect() {
       this.reset();
-      for (const [route, r] of routes) CLASSES.forEach((code_class, i) => this.inc({ route, code_class }, r.classes[i]!.n));
+      for (const [route, r] of routes)
+        CLASSES.forEach((code_class, i) => this.inc({ route, code_class }, r.classes[i]!.n));
     },
   });
   const global = (name: string, help: string) => {
     const t = new Tally();
-    new Counter({ name: `tessera_gateway_${name}`, help, registers: [registry], collect() { this.reset(); this.inc(t.n); } });
+    new Counter({
+      name: `tessera_gateway_${name}`,
+      help,
+      registers: [registry],
+      collect() {
+        this.reset();
+        this.inc(t.n);
+      },
+    });
     return t;
   };
   const jwksOk = global('jwks_fetch_success_total', 'Successful JWKS fetches.');
@@ -94,7 +117,14 @@ export function createGatewayMetrics(options: { defaultMetrics?: boolean } = {})
     route(name) {
       let r = routes.get(name);
       if (r === undefined) {
-        const tallies = { allowed: new Tally(), denied: new Tally(), dryRunAllowed: new Tally(), dryRunDenied: new Tally(), jwtAllowed: new Tally(), jwtDenied: new Tally() };
+        const tallies = {
+          allowed: new Tally(),
+          denied: new Tally(),
+          dryRunAllowed: new Tally(),
+          dryRunDenied: new Tally(),
+          jwtAllowed: new Tally(),
+          jwtDenied: new Tally(),
+        };
         const classes = CLASSES.map(() => new Tally());
         r = {
           tallies,

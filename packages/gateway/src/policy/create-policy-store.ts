@@ -89,7 +89,10 @@ export function createPolicyStore(options: PolicyStoreOptions): PolicyStore {
           else if (e.type === 'fetch_failed') metrics.jwksFetch.failure();
         },
       };
-      source = request.jwksUri !== undefined ? createRemoteJwks(request.jwksUri, common) : createRemoteJwks({ ...common, issuer: request.issuer });
+      source =
+        request.jwksUri !== undefined
+          ? createRemoteJwks(request.jwksUri, common)
+          : createRemoteJwks({ ...common, issuer: request.issuer });
       remotes.set(key, source);
     }
     return source;
@@ -103,7 +106,15 @@ export function createPolicyStore(options: PolicyStoreOptions): PolicyStore {
   };
 
   const compile = async (): Promise<Enforcer> => {
-    return factory({ sources: config.policies.sources, config, clock: options.clock, logger, metrics, isRevoked: options.isRevoked, remoteKeySource });
+    return factory({
+      sources: config.policies.sources,
+      config,
+      clock: options.clock,
+      logger,
+      metrics,
+      isRevoked: options.isRevoked,
+      remoteKeySource,
+    });
   };
 
   const reload = async (): Promise<void> => {
@@ -113,7 +124,16 @@ export function createPolicyStore(options: PolicyStoreOptions): PolicyStore {
       next = await compile();
     } catch (err) {
       metrics.policyReloads.failure();
-      logger.error({ err: { code: (err as { code?: string }).code, message: (err as Error).message, details: (err as { details?: unknown }).details } }, 'policy reload failed; the previous policy set stays in force');
+      logger.error(
+        {
+          err: {
+            code: (err as { code?: string }).code,
+            message: (err as Error).message,
+            details: (err as { details?: unknown }).details,
+          },
+        },
+        'policy reload failed; the previous policy set stays in force',
+      );
       throw err;
     }
     // A slower, older reload must not overwrite a newer one.
@@ -156,7 +176,12 @@ export function createPolicyStore(options: PolicyStoreOptions): PolicyStore {
       try {
         const w = watch(dir, { persistent: false, recursive: names === undefined }, (_event, filename) => {
           const name = filename?.toString();
-          if (names === undefined ? name === undefined || POLICY_FILE.test(basename(name)) : name === undefined || names.has(name)) schedule();
+          if (
+            names === undefined
+              ? name === undefined || POLICY_FILE.test(basename(name))
+              : name === undefined || names.has(name)
+          )
+            schedule();
         });
         w.on('error', (err) => logger.warn({ err, dir }, 'policy watcher failed'));
         watchers.push(w);

@@ -57,7 +57,12 @@ export function createRevocationList(options: RevocationListOptions): Revocation
     for (let pages = 0; pages < 100; pages++) {
       const url = new URL(ts.revocationsPath!, ts.url);
       if (cursor) url.searchParams.set('since', cursor);
-      const res = await request(url, { method: 'GET', headers: { accept: 'application/json' }, headersTimeout: ts.timeoutMs, bodyTimeout: ts.timeoutMs });
+      const res = await request(url, {
+        method: 'GET',
+        headers: { accept: 'application/json' },
+        headersTimeout: ts.timeoutMs,
+        bodyTimeout: ts.timeoutMs,
+      });
       const text = await res.body.text();
       if (res.statusCode !== 200) throw new Error(`revocation feed answered ${res.statusCode}`);
       const page = JSON.parse(text) as Page;
@@ -83,7 +88,8 @@ export function createRevocationList(options: RevocationListOptions): Revocation
         failures = 0;
       })
       .catch((err: unknown) => {
-        if (failures++ === 0) options.logger.warn({ err: (err as Error).message }, 'revocation feed poll failed; keeping the known list');
+        if (failures++ === 0)
+          options.logger.warn({ err: (err as Error).message }, 'revocation feed poll failed; keeping the known list');
       })
       .finally(() => {
         running = undefined;
@@ -99,7 +105,12 @@ export function createRevocationList(options: RevocationListOptions): Revocation
     const url = new URL(`${ts.revocationsPath!.replace(/\/+$/, '')}/stream`, ts.url);
     if (cursor) url.searchParams.set('since', cursor);
     try {
-      const res = await request(url, { method: 'GET', headers: { accept: 'text/event-stream' }, headersTimeout: ts.timeoutMs, bodyTimeout: 0 });
+      const res = await request(url, {
+        method: 'GET',
+        headers: { accept: 'text/event-stream' },
+        headersTimeout: ts.timeoutMs,
+        bodyTimeout: 0,
+      });
       if (res.statusCode !== 200) {
         await res.body.dump();
         throw new Error(`revocation stream answered ${res.statusCode}`);
@@ -124,7 +135,8 @@ export function createRevocationList(options: RevocationListOptions): Revocation
           if (!data) continue;
           try {
             const value = JSON.parse(data) as { jti?: unknown; exp?: unknown; cursor?: unknown };
-            if (event === 'revocation' && typeof value.jti === 'string') entries.set(value.jti, typeof value.exp === 'number' ? value.exp * 1000 : Number.MAX_SAFE_INTEGER);
+            if (event === 'revocation' && typeof value.jti === 'string')
+              entries.set(value.jti, typeof value.exp === 'number' ? value.exp * 1000 : Number.MAX_SAFE_INTEGER);
             else if (event === 'cursor' && typeof value.cursor === 'string') cursor = value.cursor;
           } catch {
             // A malformed frame is skipped; the catch-up poll after a reconnect fills any gap.
@@ -132,7 +144,8 @@ export function createRevocationList(options: RevocationListOptions): Revocation
         }
       }
     } catch (err) {
-      if (!closed && failures++ === 0) options.logger.warn({ err: (err as Error).message }, 'revocation stream failed; reconnecting');
+      if (!closed && failures++ === 0)
+        options.logger.warn({ err: (err as Error).message }, 'revocation stream failed; reconnecting');
     }
     stream = undefined;
     if (closed) return;

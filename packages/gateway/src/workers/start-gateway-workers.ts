@@ -53,7 +53,8 @@ function clusterMetricsText(): Promise<string> {
   });
 }
 
-const needsMintingKey = (config: GatewayConfig): boolean => config.routes.some((r) => r.mutations.mint?.mode === 'self');
+const needsMintingKey = (config: GatewayConfig): boolean =>
+  config.routes.some((r) => r.mutations.mint?.mode === 'self');
 
 /** Asks the primary for the key schedule; later schedules (rotations) go to `onRotate`. */
 function followMintingKeys(onRotate: (keys: MintingKeys) => void): Promise<MintingKeys> {
@@ -83,12 +84,23 @@ function followMintingKeys(onRotate: (keys: MintingKeys) => void): Promise<Minti
  * process.once('SIGTERM', () => void running.close());
  * ```
  */
-export async function startGatewayWorkers(config: GatewayConfig, workers: number, options: Omit<CreateGatewayOptions, 'mintingKey'> = {}): Promise<GatewayWorkers> {
-  if (!Number.isInteger(workers) || workers < 1 || workers > 256) throw gatewayErrors.create('ERR_GATEWAY_CONFIG_INVALID', 'workers must be an integer from 1 to 256');
+export async function startGatewayWorkers(
+  config: GatewayConfig,
+  workers: number,
+  options: Omit<CreateGatewayOptions, 'mintingKey'> = {},
+): Promise<GatewayWorkers> {
+  if (!Number.isInteger(workers) || workers < 1 || workers > 256)
+    throw gatewayErrors.create('ERR_GATEWAY_CONFIG_INVALID', 'workers must be an integer from 1 to 256');
   if (cluster.isWorker) {
     let gateway: ReturnType<typeof createGateway> | undefined;
-    const mintingKeys = needsMintingKey(config) ? await followMintingKeys((keys) => gateway?.adoptMintingKeys(keys)) : undefined;
-    gateway = createGateway(config, { ...options, ...(mintingKeys ? { mintingKeys } : {}), metricsText: clusterMetricsText });
+    const mintingKeys = needsMintingKey(config)
+      ? await followMintingKeys((keys) => gateway?.adoptMintingKeys(keys))
+      : undefined;
+    gateway = createGateway(config, {
+      ...options,
+      ...(mintingKeys ? { mintingKeys } : {}),
+      metricsText: clusterMetricsText,
+    });
     // Constructing one installs prom-client's worker-side answer to the primary's requests.
     new AggregatorRegistry();
     AggregatorRegistry.setRegistries([gateway.metrics.registry]);
@@ -109,24 +121,36 @@ export async function startGatewayWorkers(config: GatewayConfig, workers: number
   let urls: Record<string, string> = {};
   const running = new Set<Worker>();
   const alg = config.minting.algorithm as JwsAlgorithm;
-  let mintingKeys: MintingKeys | undefined = needsMintingKey(config) ? { current: generateKey(alg).privateJwk, next: generateKey(alg).privateJwk } : undefined;
-  const rotation = mintingKeys === undefined ? undefined : setInterval(() => {
-    const { current, next } = mintingKeys!;
-    const { d: _d, p: _p, q: _q, dp: _dp, dq: _dq, qi: _qi, ...previous } = current;
-    mintingKeys = { previous: { ...previous, alg, use: 'sig' }, current: next ?? generateKey(alg).privateJwk, next: generateKey(alg).privateJwk };
-    for (const w of running) if (w.isConnected()) w.send({ type: KEY_REPLY, keys: mintingKeys });
-  }, config.minting.keyRotationSeconds * 1000);
+  let mintingKeys: MintingKeys | undefined = needsMintingKey(config)
+    ? { current: generateKey(alg).privateJwk, next: generateKey(alg).privateJwk }
+    : undefined;
+  const rotation =
+    mintingKeys === undefined
+      ? undefined
+      : setInterval(() => {
+          const { current, next } = mintingKeys!;
+          const { d: _d, p: _p, q: _q, dp: _dp, dq: _dq, qi: _qi, ...previous } = current;
+          mintingKeys = {
+            previous: { ...previous, alg, use: 'sig' },
+            current: next ?? generateKey(alg).privateJwk,
+            next: generateKey(alg).privateJwk,
+          };
+          for (const w of running) if (w.isConnected()) w.send({ type: KEY_REPLY, keys: mintingKeys });
+        }, config.minting.keyRotationSeconds * 1000);
   rotation?.unref();
   const fork = () =>
     new Promise<void>((resolve, reject) => {
       const w = cluster.fork();
       running.add(w);
-      const onMessage = (m: ListeningMessage | { type: typeof KEY_REQUEST } | { type: typeof METRICS_REQUEST; id: string }) => {
+      const onMessage = (
+        m: ListeningMessage | { type: typeof KEY_REQUEST } | { type: typeof METRICS_REQUEST; id: string },
+      ) => {
         if (m?.type === KEY_REQUEST && mintingKeys !== undefined) w.send({ type: KEY_REPLY, keys: mintingKeys });
         if (m?.type === METRICS_REQUEST) {
           aggregator.clusterMetrics().then(
             (text) => w.send({ type: METRICS_REPLY, id: m.id, text }),
-            (error: unknown) => w.send({ type: METRICS_REPLY, id: m.id, error: String((error as Error)?.message ?? error) }),
+            (error: unknown) =>
+              w.send({ type: METRICS_REPLY, id: m.id, error: String((error as Error)?.message ?? error) }),
           );
         }
         if (m?.type !== 'tessera-gateway-listening') return;
@@ -136,7 +160,12 @@ export async function startGatewayWorkers(config: GatewayConfig, workers: number
       w.on('message', onMessage);
       w.once('exit', (code) => {
         running.delete(w);
-        reject(gatewayErrors.create('ERR_GATEWAY_CONFIG_INVALID', `gateway worker exited with code ${code} before listening`));
+        reject(
+          gatewayErrors.create(
+            'ERR_GATEWAY_CONFIG_INVALID',
+            `gateway worker exited with code ${code} before listening`,
+          ),
+        );
         // A worker that dies after start is replaced, unless we are shutting down.
         if (!closing) void fork().catch(() => undefined);
       });
@@ -152,10 +181,15 @@ export async function startGatewayWorkers(config: GatewayConfig, workers: number
     async close() {
       closing = true;
       if (rotation !== undefined) clearInterval(rotation);
-      await Promise.all([...running].map((w) => new Promise<void>((resolve) => {
-        w.once('exit', () => resolve());
-        w.process.kill('SIGTERM');
-      })));
+      await Promise.all(
+        [...running].map(
+          (w) =>
+            new Promise<void>((resolve) => {
+              w.once('exit', () => resolve());
+              w.process.kill('SIGTERM');
+            }),
+        ),
+      );
     },
   };
 }

@@ -25,7 +25,13 @@ export async function startEchoUpstream(): Promise<EchoUpstream> {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      const echo: Echo = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, rawHeaders: req.rawHeaders, body: Buffer.concat(chunks).toString('utf8') };
+      const echo: Echo = {
+        method: req.method ?? '',
+        url: req.url ?? '',
+        headers: req.headers,
+        rawHeaders: req.rawHeaders,
+        body: Buffer.concat(chunks).toString('utf8'),
+      };
       received.push(echo);
       if (req.url?.startsWith('/status/')) {
         res.writeHead(Number(req.url.slice(8)), { 'content-type': 'text/plain' });
@@ -33,7 +39,13 @@ export async function startEchoUpstream(): Promise<EchoUpstream> {
         return;
       }
       const body = JSON.stringify(echo);
-      res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), connection: 'keep-alive, x-upstream-hop', 'x-upstream-hop': 'secret', 'keep-alive': 'timeout=7' });
+      res.writeHead(200, {
+        'content-type': 'application/json',
+        'content-length': Buffer.byteLength(body),
+        connection: 'keep-alive, x-upstream-hop',
+        'x-upstream-hop': 'secret',
+        'keep-alive': 'timeout=7',
+      });
       res.end(body);
     });
   });
@@ -41,8 +53,18 @@ export async function startEchoUpstream(): Promise<EchoUpstream> {
   server.on('upgrade', (req, socket, head) => {
     upgraded.add(socket);
     socket.once('close', () => upgraded.delete(socket));
-    received.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, rawHeaders: req.rawHeaders, body: '' });
-    socket.write('HTTP/1.1 101 Switching Protocols\r\nupgrade: websocket\r\nconnection: Upgrade\r\nx-echo-url: ' + encodeURIComponent(req.url ?? '') + '\r\n\r\n');
+    received.push({
+      method: req.method ?? '',
+      url: req.url ?? '',
+      headers: req.headers,
+      rawHeaders: req.rawHeaders,
+      body: '',
+    });
+    socket.write(
+      'HTTP/1.1 101 Switching Protocols\r\nupgrade: websocket\r\nconnection: Upgrade\r\nx-echo-url: ' +
+        encodeURIComponent(req.url ?? '') +
+        '\r\n\r\n',
+    );
     if (head.length) socket.write(head);
     socket.on('data', (d: Buffer) => socket.write(d));
     socket.on('error', () => socket.destroy());
@@ -53,10 +75,11 @@ export async function startEchoUpstream(): Promise<EchoUpstream> {
     url: `http://127.0.0.1:${port}`,
     server,
     received,
-    close: () => new Promise<void>((resolve) => {
-      for (const s of upgraded) s.destroy();
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of upgraded) s.destroy();
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

@@ -37,15 +37,25 @@ export async function startIssuer(): Promise<Issuer> {
     jwksUrl: `http://127.0.0.1:${port}/jwks.json`,
     jwksJson,
     fetches: () => fetches,
-    sign: (payload, options = {}) => signJwt(payload, key.signingKey, { issuer: ISSUER, ...(payload.exp === undefined ? { expiresIn: '1h' } : {}), ...options }),
-    close: () => new Promise<void>((r) => {
-      server.closeAllConnections();
-      server.close(() => r());
-    }),
+    sign: (payload, options = {}) =>
+      signJwt(payload, key.signingKey, {
+        issuer: ISSUER,
+        ...(payload.exp === undefined ? { expiresIn: '1h' } : {}),
+        ...options,
+      }),
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
   };
 }
 
-export function policyDir(files: Record<string, string>): { dir: string; write(name: string, text: string): void; remove(): void } {
+export function policyDir(files: Record<string, string>): {
+  dir: string;
+  write(name: string, text: string): void;
+  remove(): void;
+} {
   const dir = mkdtempSync(join(tmpdir(), 'tessera-gw-policies-'));
   const write = (name: string, text: string) => writeFileSync(join(dir, name), text);
   for (const [name, text] of Object.entries(files)) write(name, text);
@@ -74,10 +84,17 @@ export interface Stack {
 }
 
 /** Issuer + echo upstream + gateway with the given policy files (`{{JWKS}}` → the issuer's JWKS URL). */
-export async function startStack(files: Record<string, string>, extra: Record<string, unknown> = {}, routeExtra: Record<string, unknown> = {}, logger: pino.Logger = silent): Promise<Stack> {
+export async function startStack(
+  files: Record<string, string>,
+  extra: Record<string, unknown> = {},
+  routeExtra: Record<string, unknown> = {},
+  logger: pino.Logger = silent,
+): Promise<Stack> {
   const issuer = await startIssuer();
   const upstream = await startEchoUpstream();
-  const policies = policyDir(Object.fromEntries(Object.entries(files).map(([k, v]) => [k, v.replaceAll('{{JWKS}}', issuer.jwksUrl)])));
+  const policies = policyDir(
+    Object.fromEntries(Object.entries(files).map(([k, v]) => [k, v.replaceAll('{{JWKS}}', issuer.jwksUrl)])),
+  );
   const config = loadGatewayConfig({
     object: {
       listeners: [{ name: 'main', port: 0 }],

@@ -21,14 +21,34 @@ export function hasOpenssl(): boolean {
 export function createPki(): Pki {
   const dir = mkdtempSync(join(tmpdir(), 'tessera-gw-pki-'));
   const ssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
-  const ecKey = (name: string) => ssl('genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', `${name}.key`);
+  const ecKey = (name: string) =>
+    ssl('genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', `${name}.key`);
   ecKey('ca');
   ssl('req', '-x509', '-new', '-key', 'ca.key', '-subj', '/CN=tessera test CA', '-days', '2', '-out', 'ca.crt');
   const issue = (name: string, subject: string, san: string, usage: string) => {
     ecKey(name);
     ssl('req', '-new', '-key', `${name}.key`, '-subj', subject, '-out', `${name}.csr`);
-    writeFileSync(join(dir, `${name}.ext`), `subjectAltName=${san}\nextendedKeyUsage=${usage}\nbasicConstraints=CA:FALSE\n`);
-    ssl('x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '2', '-extfile', `${name}.ext`, '-out', `${name}.crt`);
+    writeFileSync(
+      join(dir, `${name}.ext`),
+      `subjectAltName=${san}\nextendedKeyUsage=${usage}\nbasicConstraints=CA:FALSE\n`,
+    );
+    ssl(
+      'x509',
+      '-req',
+      '-in',
+      `${name}.csr`,
+      '-CA',
+      'ca.crt',
+      '-CAkey',
+      'ca.key',
+      '-CAcreateserial',
+      '-days',
+      '2',
+      '-extfile',
+      `${name}.ext`,
+      '-out',
+      `${name}.crt`,
+    );
   };
   issue('server', '/CN=127.0.0.1', 'IP:127.0.0.1,DNS:localhost', 'serverAuth');
   return {
@@ -38,7 +58,10 @@ export function createPki(): Pki {
     serverKey: join(dir, 'server.key'),
     client(name, spiffeId) {
       issue(name, `/CN=${name}`, spiffeId ? `URI:${spiffeId}` : `DNS:${name}.test`, 'clientAuth');
-      return { cert: readFileSync(join(dir, `${name}.crt`), 'utf8'), key: readFileSync(join(dir, `${name}.key`), 'utf8') };
+      return {
+        cert: readFileSync(join(dir, `${name}.crt`), 'utf8'),
+        key: readFileSync(join(dir, `${name}.key`), 'utf8'),
+      };
     },
     remove: () => rmSync(dir, { recursive: true, force: true }),
   };

@@ -30,7 +30,8 @@ const knownGrants = new Set(['client_credentials', 'urn:ietf:params:oauth:grant-
 
 function checkGrantTypes(grantTypes: readonly string[] | undefined): void {
   const unknown = grantTypes?.find((g) => !knownGrants.has(g));
-  if (unknown !== undefined) throw tokenServiceErrors.create('ERR_ADMIN_BAD_REQUEST', `grantTypes: unknown grant type "${unknown}"`);
+  if (unknown !== undefined)
+    throw tokenServiceErrors.create('ERR_ADMIN_BAD_REQUEST', `grantTypes: unknown grant type "${unknown}"`);
 }
 const rotateSchema = z.strictObject({ immediate: z.boolean().default(false) });
 
@@ -49,19 +50,32 @@ const rotateSchema = z.strictObject({ immediate: z.boolean().default(false) });
  * if (path.startsWith('/admin/')) return handleAdminRequest(ctx, req, res, path, body);
  * ```
  */
-export async function handleAdminRequest(ctx: ServiceContext, req: IncomingMessage, res: ServerResponse, path: string, query: URLSearchParams, body: Buffer): Promise<void> {
+export async function handleAdminRequest(
+  ctx: ServiceContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  path: string,
+  query: URLSearchParams,
+  body: Buffer,
+): Promise<void> {
   try {
     checkAdminToken(req, ctx.adminToken());
     const method = req.method ?? 'GET';
     let parts: string[];
     try {
-      parts = path.split('/').slice(2).map((p) => decodeURIComponent(p));
+      parts = path
+        .split('/')
+        .slice(2)
+        .map((p) => decodeURIComponent(p));
     } catch {
       throw tokenServiceErrors.create('ERR_ADMIN_BAD_REQUEST', 'malformed percent-encoding in the path');
     }
     if (parts[0] === 'jwt-factory') return await handleJwtFactoryRequest(ctx, req, res, parts.slice(1), query, body);
     if (parts[0] === 'clients' && parts.length === 1) {
-      if (method === 'GET') return sendJson(res, 200, { clients: (await ctx.storage.clients.list()).map((c) => clientView(toClientRecord(c))) });
+      if (method === 'GET')
+        return sendJson(res, 200, {
+          clients: (await ctx.storage.clients.list()).map((c) => clientView(toClientRecord(c))),
+        });
       if (method === 'POST') return await createClient(ctx, req, res, body);
     }
     if (parts[0] === 'clients' && parts.length === 2) {
@@ -69,7 +83,8 @@ export async function handleAdminRequest(ctx: ServiceContext, req: IncomingMessa
       if (method === 'GET') return sendJson(res, 200, clientView(await mustGetClient(ctx, id)));
       if (method === 'PATCH') return await updateClient(ctx, req, res, id, body);
       if (method === 'DELETE') {
-        if (!(await ctx.storage.clients.delete(id))) throw tokenServiceErrors.create('ERR_ADMIN_NOT_FOUND', 'no such client');
+        if (!(await ctx.storage.clients.delete(id)))
+          throw tokenServiceErrors.create('ERR_ADMIN_NOT_FOUND', 'no such client');
         ctx.forgetClient(id);
         await ctx.audit({ actor: 'admin', action: 'client.deleted', target: id });
         await publish(ctx, 'client.changed', { clientId: id });
@@ -77,7 +92,8 @@ export async function handleAdminRequest(ctx: ServiceContext, req: IncomingMessa
         return;
       }
     }
-    if (parts[0] === 'keys' && parts.length === 1 && method === 'GET') return sendJson(res, 200, { keys: ctx.keyRing.list() });
+    if (parts[0] === 'keys' && parts.length === 1 && method === 'GET')
+      return sendJson(res, 200, { keys: ctx.keyRing.list() });
     if (parts[0] === 'keys' && parts[1] === 'rotate' && parts.length === 2 && method === 'POST') {
       const { immediate } = parseJsonBody(req, body, rotateSchema);
       const key = await ctx.keyRing.rotate({ immediate });
@@ -103,8 +119,10 @@ export async function handleAdminRequest(ctx: ServiceContext, req: IncomingMessa
 }
 
 function mapStoreError(error: unknown): unknown {
-  if (isTesseraError(error, 'ERR_STORE_CONFLICT')) return tokenServiceErrors.create('ERR_ADMIN_CONFLICT', error.message);
-  if (isTesseraError(error, 'ERR_STORE_NOT_FOUND')) return tokenServiceErrors.create('ERR_ADMIN_NOT_FOUND', error.message);
+  if (isTesseraError(error, 'ERR_STORE_CONFLICT'))
+    return tokenServiceErrors.create('ERR_ADMIN_CONFLICT', error.message);
+  if (isTesseraError(error, 'ERR_STORE_NOT_FOUND'))
+    return tokenServiceErrors.create('ERR_ADMIN_NOT_FOUND', error.message);
   return error;
 }
 
@@ -115,12 +133,20 @@ async function mustGetClient(ctx: ServiceContext, id: string): Promise<ClientRec
 }
 
 async function publish(ctx: ServiceContext, type: string, data: Record<string, unknown>): Promise<void> {
-  await ctx.storage.events.publish({ type, data }).catch((err: unknown) => ctx.logger.warn({ err, type }, 'event not published'));
+  await ctx.storage.events
+    .publish({ type, data })
+    .catch((err: unknown) => ctx.logger.warn({ err, type }, 'event not published'));
 }
 
-async function createClient(ctx: ServiceContext, req: IncomingMessage, res: ServerResponse, body: Buffer): Promise<void> {
+async function createClient(
+  ctx: ServiceContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  body: Buffer,
+): Promise<void> {
   const input = parseJsonBody(req, body, clientConfigSchema);
-  if (input.secret !== undefined && input.secretHash !== undefined) throw tokenServiceErrors.create('ERR_ADMIN_BAD_REQUEST', 'give either secret or secretHash, not both');
+  if (input.secret !== undefined && input.secretHash !== undefined)
+    throw tokenServiceErrors.create('ERR_ADMIN_BAD_REQUEST', 'give either secret or secretHash, not both');
   checkGrantTypes(input.grantTypes);
   let generated: string | undefined;
   let secretHash = input.secretHash;
@@ -131,22 +157,49 @@ async function createClient(ctx: ServiceContext, req: IncomingMessage, res: Serv
   }
   const now = ctx.clock();
   const record: ClientRecord = {
-    id: input.id, ...(secretHash === undefined ? {} : { secretHash }), ...(input.jwks === undefined ? {} : { jwks: input.jwks as ClientRecord['jwks'] & object }),
-    audiences: input.audiences, scopes: input.scopes, grantTypes: input.grantTypes,
-    ...(input.tokenLifetimeSeconds === undefined ? {} : { tokenLifetimeSeconds: Math.min(input.tokenLifetimeSeconds, ctx.config.tokens.maxLifetimeSeconds) }),
-    exchange: input.exchange, enabled: input.enabled, source: 'admin', createdAt: now, updatedAt: now,
+    id: input.id,
+    ...(secretHash === undefined ? {} : { secretHash }),
+    ...(input.jwks === undefined ? {} : { jwks: input.jwks as ClientRecord['jwks'] & object }),
+    audiences: input.audiences,
+    scopes: input.scopes,
+    grantTypes: input.grantTypes,
+    ...(input.tokenLifetimeSeconds === undefined
+      ? {}
+      : { tokenLifetimeSeconds: Math.min(input.tokenLifetimeSeconds, ctx.config.tokens.maxLifetimeSeconds) }),
+    exchange: input.exchange,
+    enabled: input.enabled,
+    source: 'admin',
+    createdAt: now,
+    updatedAt: now,
   };
   await ctx.storage.clients.create(toStoredClient(record));
-  await ctx.audit({ actor: 'admin', action: 'client.created', target: record.id, details: { audiences: record.audiences, scopes: record.scopes, grantTypes: record.grantTypes } });
+  await ctx.audit({
+    actor: 'admin',
+    action: 'client.created',
+    target: record.id,
+    details: { audiences: record.audiences, scopes: record.scopes, grantTypes: record.grantTypes },
+  });
   await publish(ctx, 'client.changed', { clientId: record.id });
-  sendJson(res, 201, { ...clientView(record), ...(generated === undefined ? {} : { client_secret: generated }) }, { 'cache-control': 'no-store', location: `/admin/clients/${encodeURIComponent(record.id)}` });
+  sendJson(
+    res,
+    201,
+    { ...clientView(record), ...(generated === undefined ? {} : { client_secret: generated }) },
+    { 'cache-control': 'no-store', location: `/admin/clients/${encodeURIComponent(record.id)}` },
+  );
 }
 
-async function updateClient(ctx: ServiceContext, req: IncomingMessage, res: ServerResponse, id: string, body: Buffer): Promise<void> {
+async function updateClient(
+  ctx: ServiceContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  id: string,
+  body: Buffer,
+): Promise<void> {
   const patch = parseJsonBody(req, body, clientPatchSchema);
   checkGrantTypes(patch.grantTypes);
   const current = await mustGetClient(ctx, id);
-  if (patch.secret !== undefined && (patch.secretHash !== undefined || patch.rotateSecret)) throw tokenServiceErrors.create('ERR_ADMIN_BAD_REQUEST', 'give one of secret, secretHash, rotateSecret');
+  if (patch.secret !== undefined && (patch.secretHash !== undefined || patch.rotateSecret))
+    throw tokenServiceErrors.create('ERR_ADMIN_BAD_REQUEST', 'give one of secret, secretHash, rotateSecret');
   let generated: string | undefined;
   let secretHash = patch.secretHash ?? current.secretHash;
   if (patch.secret !== undefined) secretHash = await hashSecret(patch.secret);
@@ -161,14 +214,26 @@ async function updateClient(ctx: ServiceContext, req: IncomingMessage, res: Serv
     ...(patch.audiences === undefined ? {} : { audiences: patch.audiences }),
     ...(patch.scopes === undefined ? {} : { scopes: patch.scopes }),
     ...(patch.grantTypes === undefined ? {} : { grantTypes: patch.grantTypes }),
-    ...(patch.tokenLifetimeSeconds === undefined ? {} : { tokenLifetimeSeconds: Math.min(patch.tokenLifetimeSeconds, ctx.config.tokens.maxLifetimeSeconds) }),
+    ...(patch.tokenLifetimeSeconds === undefined
+      ? {}
+      : { tokenLifetimeSeconds: Math.min(patch.tokenLifetimeSeconds, ctx.config.tokens.maxLifetimeSeconds) }),
     ...(patch.exchange === undefined ? {} : { exchange: patch.exchange }),
     ...(patch.enabled === undefined ? {} : { enabled: patch.enabled }),
     updatedAt: Math.max(ctx.clock(), current.updatedAt + 1),
   };
   await ctx.storage.clients.update(id, toStoredClient(next), { expectedUpdatedAt: current.updatedAt });
   ctx.forgetClient(id);
-  await ctx.audit({ actor: 'admin', action: 'client.updated', target: id, details: { fields: Object.keys(patch).filter((k) => k !== 'secret') } });
+  await ctx.audit({
+    actor: 'admin',
+    action: 'client.updated',
+    target: id,
+    details: { fields: Object.keys(patch).filter((k) => k !== 'secret') },
+  });
   await publish(ctx, 'client.changed', { clientId: id });
-  sendJson(res, 200, { ...clientView(next), ...(generated === undefined ? {} : { client_secret: generated }) }, { 'cache-control': 'no-store' });
+  sendJson(
+    res,
+    200,
+    { ...clientView(next), ...(generated === undefined ? {} : { client_secret: generated }) },
+    { 'cache-control': 'no-store' },
+  );
 }

@@ -4,7 +4,13 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import { createVerifier, exportPem, isTesseraError, type JwtPayload } from '@tessera/core';
 import { tokenServiceErrors } from '../errors.js';
-import { createCompactSigner, generateKeyPairJwk, toSigningKey, toVerificationKey, type RingAlgorithm } from '../internal/jose.js';
+import {
+  createCompactSigner,
+  generateKeyPairJwk,
+  toSigningKey,
+  toVerificationKey,
+  type RingAlgorithm,
+} from '../internal/jose.js';
 import type { StoredKey } from '../storage/index.js';
 import { sendJson } from '../server/internal/http-io.js';
 import type { ServiceContext } from '../server/internal/context.js';
@@ -22,13 +28,28 @@ export const JWT_FACTORY_ISSUER = 'https://jwt-factory/';
 
 const keyIdPattern = /^[A-Za-z0-9._-]{1,64}$/;
 const algSchema = z.enum(['RS256', 'PS256', 'ES256', 'EdDSA']);
-const claimsSchema = z.record(z.string(), z.unknown()).refine((c) => !Object.hasOwn(c, '__proto__'), 'invalid claim name');
-const verifySchema = z.looseObject({ token: z.string().min(1).max(16_384), aud: z.string().min(1).optional(), sub: z.string().min(1).optional() });
+const claimsSchema = z
+  .record(z.string(), z.unknown())
+  .refine((c) => !Object.hasOwn(c, '__proto__'), 'invalid claim name');
+const verifySchema = z.looseObject({
+  token: z.string().min(1).max(16_384),
+  aud: z.string().min(1).optional(),
+  sub: z.string().min(1).optional(),
+});
 
 /** A jsonwebtoken-style verification answer (the shape jwt-factory users know). */
 export type FactoryVerification =
   | { readonly valid: true; readonly claims: JwtPayload }
-  | { readonly valid: false; readonly error: { readonly name: 'TokenExpiredError' | 'JsonWebTokenError' | 'NotBeforeError'; readonly message: string; readonly expiredAt?: string; readonly date?: string }; readonly claims: Record<string, never> };
+  | {
+      readonly valid: false;
+      readonly error: {
+        readonly name: 'TokenExpiredError' | 'JsonWebTokenError' | 'NotBeforeError';
+        readonly message: string;
+        readonly expiredAt?: string;
+        readonly date?: string;
+      };
+      readonly claims: Record<string, never>;
+    };
 
 /**
  * The jwt-factory API inside the admin API (`/admin/jwt-factory/…`), the endpoints and fields of
@@ -47,10 +68,18 @@ export type FactoryVerification =
  * if (parts[0] === 'jwt-factory') return handleJwtFactoryRequest(ctx, req, res, parts.slice(1), query, body);
  * ```
  */
-export async function handleJwtFactoryRequest(ctx: ServiceContext, req: IncomingMessage, res: ServerResponse, parts: readonly string[], query: URLSearchParams, body: Buffer): Promise<void> {
+export async function handleJwtFactoryRequest(
+  ctx: ServiceContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  parts: readonly string[],
+  query: URLSearchParams,
+  body: Buffer,
+): Promise<void> {
   const method = req.method ?? 'GET';
   const [head, second, third] = parts;
-  if (head === 'keys' && parts.length === 2 && (method === 'GET' || method === 'POST')) return createNamedKey(ctx, res, keyId(second), query);
+  if (head === 'keys' && parts.length === 2 && (method === 'GET' || method === 'POST'))
+    return createNamedKey(ctx, res, keyId(second), query);
   if (head === 'issueToken' && parts.length === 2 && method === 'POST') {
     const key = await namedKey(ctx, keyId(second));
     const claims = parseJsonBody(req, body, claimsSchema) as JwtPayload;
@@ -59,8 +88,15 @@ export async function handleJwtFactoryRequest(ctx: ServiceContext, req: Incoming
     const payload: JwtPayload = { iss: JWT_FACTORY_ISSUER, sub: key.kid, ...claims };
     payload.iat = expired ? now - 3660 : typeof claims.iat === 'number' ? claims.iat : now;
     payload.exp = expired ? now - 60 : typeof claims.exp === 'number' ? claims.exp : now + 3600;
-    const token = createCompactSigner(toSigningKey(key.privateJwk!, key.alg as RingAlgorithm, key.kid), 'JWT').sign(payload);
-    await ctx.audit({ actor: 'admin', action: 'factory.token.issued', target: key.kid, details: { sub: payload.sub, aud: payload.aud, exp: payload.exp, expired } });
+    const token = createCompactSigner(toSigningKey(key.privateJwk!, key.alg as RingAlgorithm, key.kid), 'JWT').sign(
+      payload,
+    );
+    await ctx.audit({
+      actor: 'admin',
+      action: 'factory.token.issued',
+      target: key.kid,
+      details: { sub: payload.sub, aud: payload.aud, exp: payload.exp, expired },
+    });
     return sendJson(res, 200, { token }, { 'cache-control': 'no-store' });
   }
   if (head === 'verify' && parts.length === 2 && method === 'POST') {
@@ -71,7 +107,13 @@ export async function handleJwtFactoryRequest(ctx: ServiceContext, req: Incoming
   if (head === 'utils' && second === 'publicKey' && parts.length === 3 && method === 'GET') {
     const key = await namedKey(ctx, keyId(third));
     const pem = exportPem(toVerificationKey(key.publicJwk, key.alg as RingAlgorithm, key.kid));
-    return sendJson(res, 200, { keyId: key.kid, alg: key.alg, publicKey: Buffer.from(pem).toString('base64'), pem, jwk: key.publicJwk });
+    return sendJson(res, 200, {
+      keyId: key.kid,
+      alg: key.alg,
+      publicKey: Buffer.from(pem).toString('base64'),
+      pem,
+      jwk: key.publicJwk,
+    });
   }
   if (head === 'utils' && second === 'keys' && parts.length === 2 && method === 'GET') {
     return sendJson(res, 200, { keys: (await ctx.storage.keys.list({ purpose: 'named' })).map((k) => k.kid) });
@@ -82,8 +124,16 @@ export async function handleJwtFactoryRequest(ctx: ServiceContext, req: Incoming
     await mkdir(dir, { recursive: true, mode: 0o700 });
     const keys = await ctx.storage.keys.list({ purpose: 'named' });
     for (const key of keys) {
-      await writeFile(join(dir, `${key.kid}.private.pem`), exportPem(toSigningKey(key.privateJwk!, key.alg as RingAlgorithm, key.kid)), { mode: 0o600 });
-      await writeFile(join(dir, `${key.kid}.public.pem`), exportPem(toVerificationKey(key.publicJwk, key.alg as RingAlgorithm, key.kid)), { mode: 0o644 });
+      await writeFile(
+        join(dir, `${key.kid}.private.pem`),
+        exportPem(toSigningKey(key.privateJwk!, key.alg as RingAlgorithm, key.kid)),
+        { mode: 0o600 },
+      );
+      await writeFile(
+        join(dir, `${key.kid}.public.pem`),
+        exportPem(toVerificationKey(key.publicJwk, key.alg as RingAlgorithm, key.kid)),
+        { mode: 0o644 },
+      );
     }
     await ctx.audit({ actor: 'admin', action: 'factory.keys.dumped', details: { dir, keys: keys.map((k) => k.kid) } });
     return sendJson(res, 200, { dir, keys: keys.map((k) => k.kid) });
@@ -92,26 +142,44 @@ export async function handleJwtFactoryRequest(ctx: ServiceContext, req: Incoming
 }
 
 function keyId(value: string | undefined): string {
-  if (value === undefined || !keyIdPattern.test(value)) throw tokenServiceErrors.create('ERR_ADMIN_BAD_REQUEST', 'keyId must be 1-64 characters of A-Z a-z 0-9 . _ -');
+  if (value === undefined || !keyIdPattern.test(value))
+    throw tokenServiceErrors.create('ERR_ADMIN_BAD_REQUEST', 'keyId must be 1-64 characters of A-Z a-z 0-9 . _ -');
   return value;
 }
 
 async function namedKey(ctx: ServiceContext, kid: string): Promise<StoredKey> {
   const key = await ctx.storage.keys.get(kid);
-  if (key === undefined || key.purpose !== 'named' || key.privateJwk === undefined) throw tokenServiceErrors.create('ERR_ADMIN_NOT_FOUND', `no key "${kid}"`);
+  if (key === undefined || key.purpose !== 'named' || key.privateJwk === undefined)
+    throw tokenServiceErrors.create('ERR_ADMIN_NOT_FOUND', `no key "${kid}"`);
   return key;
 }
 
-async function createNamedKey(ctx: ServiceContext, res: ServerResponse, kid: string, query: URLSearchParams): Promise<void> {
+async function createNamedKey(
+  ctx: ServiceContext,
+  res: ServerResponse,
+  kid: string,
+  query: URLSearchParams,
+): Promise<void> {
   const existing = await ctx.storage.keys.get(kid);
   if (existing !== undefined) {
-    if (existing.purpose !== 'named') throw tokenServiceErrors.create('ERR_ADMIN_CONFLICT', `"${kid}" is a signing ring key id`);
+    if (existing.purpose !== 'named')
+      throw tokenServiceErrors.create('ERR_ADMIN_CONFLICT', `"${kid}" is a signing ring key id`);
     return sendJson(res, 200, { keyId: kid, alg: existing.alg, created: false, jwk: existing.publicJwk });
   }
   const alg = algSchema.safeParse(query.get('alg') ?? 'RS256');
-  if (!alg.success) throw tokenServiceErrors.create('ERR_ADMIN_BAD_REQUEST', 'alg must be RS256, PS256, ES256 or EdDSA');
+  if (!alg.success)
+    throw tokenServiceErrors.create('ERR_ADMIN_BAD_REQUEST', 'alg must be RS256, PS256, ES256 or EdDSA');
   const pair = await generateKeyPairJwk(alg.data, kid);
-  await ctx.storage.keys.create({ kid, purpose: 'named', alg: alg.data, state: 'active', createdAt: ctx.clock(), activatedAt: ctx.clock(), publicJwk: pair.publicJwk, privateJwk: pair.privateJwk });
+  await ctx.storage.keys.create({
+    kid,
+    purpose: 'named',
+    alg: alg.data,
+    state: 'active',
+    createdAt: ctx.clock(),
+    activatedAt: ctx.clock(),
+    publicJwk: pair.publicJwk,
+    privateJwk: pair.privateJwk,
+  });
   await ctx.audit({ actor: 'admin', action: 'factory.key.created', target: kid, details: { alg: alg.data } });
   sendJson(res, 201, { keyId: kid, alg: alg.data, created: true, jwk: pair.publicJwk });
 }
@@ -127,7 +195,13 @@ async function createNamedKey(ctx: ServiceContext, res: ServerResponse, kid: str
  * if (!result.valid) reply(401, result.error);
  * ```
  */
-export async function verifyWithNamedKey(ctx: ServiceContext, key: StoredKey, token: string, aud: string | undefined, sub: string | undefined): Promise<FactoryVerification> {
+export async function verifyWithNamedKey(
+  ctx: ServiceContext,
+  key: StoredKey,
+  token: string,
+  aud: string | undefined,
+  sub: string | undefined,
+): Promise<FactoryVerification> {
   const verifier = createVerifier({
     keys: [toVerificationKey(key.publicJwk, key.alg as RingAlgorithm, key.kid)],
     algorithms: [key.alg as RingAlgorithm],
@@ -148,13 +222,37 @@ export async function verifyWithNamedKey(ctx: ServiceContext, key: StoredKey, to
     };
     switch (e.code) {
       case 'ERR_JWT_EXPIRED':
-        return { valid: false, error: { name: 'TokenExpiredError', message: 'jwt expired', ...(at('expiredAt') === undefined ? {} : { expiredAt: at('expiredAt')! }) }, claims: {} };
+        return {
+          valid: false,
+          error: {
+            name: 'TokenExpiredError',
+            message: 'jwt expired',
+            ...(at('expiredAt') === undefined ? {} : { expiredAt: at('expiredAt')! }),
+          },
+          claims: {},
+        };
       case 'ERR_JWT_NOT_YET_VALID':
-        return { valid: false, error: { name: 'NotBeforeError', message: 'jwt not active', ...(at('notBefore') === undefined ? {} : { date: at('notBefore')! }) }, claims: {} };
+        return {
+          valid: false,
+          error: {
+            name: 'NotBeforeError',
+            message: 'jwt not active',
+            ...(at('notBefore') === undefined ? {} : { date: at('notBefore')! }),
+          },
+          claims: {},
+        };
       case 'ERR_JWT_AUDIENCE_INVALID':
-        return { valid: false, error: { name: 'JsonWebTokenError', message: `jwt audience invalid. expected: ${aud}` }, claims: {} };
+        return {
+          valid: false,
+          error: { name: 'JsonWebTokenError', message: `jwt audience invalid. expected: ${aud}` },
+          claims: {},
+        };
       case 'ERR_JWT_SUBJECT_INVALID':
-        return { valid: false, error: { name: 'JsonWebTokenError', message: `jwt subject invalid. expected: ${sub}` }, claims: {} };
+        return {
+          valid: false,
+          error: { name: 'JsonWebTokenError', message: `jwt subject invalid. expected: ${sub}` },
+          claims: {},
+        };
       case 'ERR_JWT_SIGNATURE_INVALID':
       case 'ERR_JWKS_NO_MATCHING_KEY':
         return { valid: false, error: { name: 'JsonWebTokenError', message: 'invalid signature' }, claims: {} };

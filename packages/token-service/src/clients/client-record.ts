@@ -34,7 +34,8 @@ export interface ClientRecord {
   readonly updatedAt: number;
 }
 
-const strings = (value: unknown): string[] => (Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : []);
+const strings = (value: unknown): string[] =>
+  Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
 
 /**
  * Reads a stored client into a {@link ClientRecord}; missing or malformed members fall back to
@@ -104,5 +105,10 @@ export function toStoredClient(record: ClientRecord): StoredClient {
  */
 export function clientView(record: ClientRecord): Record<string, unknown> {
   const { secretHash, ...rest } = record;
-  return { ...rest, hasSecret: secretHash !== undefined, createdAt: new Date(record.createdAt).toISOString(), updatedAt: new Date(record.updatedAt).toISOString() };
+  return {
+    ...rest,
+    hasSecret: secretHash !== undefined,
+    createdAt: new Date(record.createdAt).toISOString(),
+    updatedAt: new Date(record.updatedAt).toISOString(),
+  };
 }

@@ -56,7 +56,8 @@ export interface ClientAuthenticator {
   forget(clientId: string): void;
 }
 
-const invalidClient = (message = 'client authentication failed') => tokenServiceErrors.create('ERR_TOKEN_INVALID_CLIENT', message);
+const invalidClient = (message = 'client authentication failed') =>
+  tokenServiceErrors.create('ERR_TOKEN_INVALID_CLIENT', message);
 
 /**
  * Creates the client authenticator for `client_secret_basic`, `client_secret_post` (RFC 6749
@@ -89,7 +90,8 @@ export function createClientAuthenticator(options: ClientAuthenticatorOptions): 
   let dummyHash: string | undefined;
   const inFlight = new Map<string, Promise<boolean>>();
 
-  const fingerprint = (clientId: string, secret: string) => `${clientId}\u0000${createHmac('sha256', cacheKey).update(secret).digest('base64url')}`;
+  const fingerprint = (clientId: string, secret: string) =>
+    `${clientId}\u0000${createHmac('sha256', cacheKey).update(secret).digest('base64url')}`;
 
   async function checkSecret(clientId: string, secret: string, method: ClientAuthMethod): Promise<AuthenticatedClient> {
     const client = await getClient(clientId);
@@ -103,7 +105,8 @@ export function createClientAuthenticator(options: ClientAuthenticatorOptions): 
       return { client: client!, method };
     }
     // Unknown client or a client without a secret: same work against a dummy hash, same answer.
-    dummyHash ??= 'scrypt$32768$8$1$' + randomBytes(16).toString('base64url') + '$' + randomBytes(32).toString('base64url');
+    dummyHash ??=
+      'scrypt$32768$8$1$' + randomBytes(16).toString('base64url') + '$' + randomBytes(32).toString('base64url');
     // Concurrent requests with the same credentials share one scrypt run: without this, a burst
     // of N connections starting at once (or right after the cache entry expires) costs N scrypts.
     const flightKey = `${fp}\u0000${hash ?? ''}`;
@@ -137,8 +140,15 @@ export function createClientAuthenticator(options: ClientAuthenticatorOptions): 
       // RFC 7523 §3: iss and sub are the client_id (§2.2), aud names this server (item 3), exp is
       // required (item 4); the verifier enforces them with the clock skew.
       const verifier = createVerifier({
-        issuer: clientId, keys, subject: clientId, audience: [...options.assertionAudiences()],
-        algorithms: ['RS256', 'PS256', 'ES256', 'EdDSA'], clockTolerance: options.clockSkewSeconds, clock, cache: false, requiredClaims: ['jti'],
+        issuer: clientId,
+        keys,
+        subject: clientId,
+        audience: [...options.assertionAudiences()],
+        algorithms: ['RS256', 'PS256', 'ES256', 'EdDSA'],
+        clockTolerance: options.clockSkewSeconds,
+        clock,
+        cache: false,
+        requiredClaims: ['jti'],
       });
       ({ payload } = await verifier.verify(assertion));
     } catch (e) {
@@ -152,7 +162,8 @@ export function createClientAuthenticator(options: ClientAuthenticatorOptions): 
     const start = typeof payload.iat === 'number' ? Math.min(payload.iat, now) : now;
     if (exp - start > options.assertionMaxLifetimeSeconds) throw invalidClient('client assertion lifetime is too long');
     // Item 7: jti, used once. Remembered until exp (+ skew) so it can never be replayed.
-    if (typeof payload.jti !== 'string' || payload.jti.length === 0 || payload.jti.length > 256) throw invalidClient('client assertion has no jti');
+    if (typeof payload.jti !== 'string' || payload.jti.length === 0 || payload.jti.length > 256)
+      throw invalidClient('client assertion has no jti');
     const fresh = await replay.markUsed(`client-assertion:${clientId}:${payload.jti}`, (exp + skew) * 1000);
     if (!fresh) throw invalidClient('client assertion was already used');
     return { client, method: 'private_key_jwt' };
@@ -161,12 +172,17 @@ export function createClientAuthenticator(options: ClientAuthenticatorOptions): 
   return {
     async authenticate({ authorization, form }) {
       const basic = authorization?.filter((v) => /^basic /i.test(v)) ?? [];
-      if ((authorization?.length ?? 0) > 1) throw tokenServiceErrors.create('ERR_TOKEN_INVALID_REQUEST', 'more than one Authorization header');
+      if ((authorization?.length ?? 0) > 1)
+        throw tokenServiceErrors.create('ERR_TOKEN_INVALID_REQUEST', 'more than one Authorization header');
       const secretPost = form.has('client_secret');
       const assertion = form.get('client_assertion');
       const assertionType = form.get('client_assertion_type');
-      const methods = (basic.length > 0 ? 1 : 0) + (secretPost ? 1 : 0) + (assertion !== undefined || assertionType !== undefined ? 1 : 0);
-      if (methods > 1) throw tokenServiceErrors.create('ERR_TOKEN_INVALID_REQUEST', 'more than one client authentication method');
+      const methods =
+        (basic.length > 0 ? 1 : 0) +
+        (secretPost ? 1 : 0) +
+        (assertion !== undefined || assertionType !== undefined ? 1 : 0);
+      if (methods > 1)
+        throw tokenServiceErrors.create('ERR_TOKEN_INVALID_REQUEST', 'more than one client authentication method');
       if (basic.length === 1) {
         const decoded = Buffer.from(basic[0]!.slice(6).trim(), 'base64').toString('utf8');
         const colon = decoded.indexOf(':');
@@ -181,7 +197,11 @@ export function createClientAuthenticator(options: ClientAuthenticatorOptions): 
           throw invalidClient('malformed Basic credentials');
         }
         if (id.length === 0 || secret.length === 0) throw invalidClient('malformed Basic credentials');
-        if (form.has('client_id') && form.get('client_id') !== id) throw tokenServiceErrors.create('ERR_TOKEN_INVALID_REQUEST', 'client_id does not match the Basic credentials');
+        if (form.has('client_id') && form.get('client_id') !== id)
+          throw tokenServiceErrors.create(
+            'ERR_TOKEN_INVALID_REQUEST',
+            'client_id does not match the Basic credentials',
+          );
         return checkSecret(id, secret, 'client_secret_basic');
       }
       if (secretPost) {
@@ -191,7 +211,8 @@ export function createClientAuthenticator(options: ClientAuthenticatorOptions): 
       }
       if (assertion !== undefined || assertionType !== undefined) {
         if (assertionType !== JWT_BEARER_ASSERTION) throw invalidClient('unsupported client_assertion_type');
-        if (assertion === undefined) throw tokenServiceErrors.create('ERR_TOKEN_INVALID_REQUEST', 'client_assertion is missing');
+        if (assertion === undefined)
+          throw tokenServiceErrors.create('ERR_TOKEN_INVALID_REQUEST', 'client_assertion is missing');
         return checkAssertion(assertion, form.get('client_id'));
       }
       if ((authorization?.length ?? 0) > 0) throw invalidClient('unsupported Authorization scheme');

@@ -11,7 +11,9 @@ const maxmem = 64 * 1024 * 1024;
 
 function derive(secret: string, salt: Buffer, n: number, rr: number, pp: number, length: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    scrypt(secret.normalize('NFC'), salt, length, { N: n, r: rr, p: pp, maxmem }, (err, key) => (err ? reject(err) : resolve(key)));
+    scrypt(secret.normalize('NFC'), salt, length, { N: n, r: rr, p: pp, maxmem }, (err, key) =>
+      err ? reject(err) : resolve(key),
+    );
   });
 }
 
@@ -47,8 +49,22 @@ export async function verifySecret(secret: string, encoded: string): Promise<boo
   const pp = Number(parts[3]);
   const salt = Buffer.from(parts[4] ?? '', 'base64url');
   const expected = Buffer.from(parts[5] ?? '', 'base64url');
-  const wellFormed = parts.length === 6 && parts[0] === 'scrypt' && Number.isInteger(n) && n >= 1024 && n <= 1_048_576 && (n & (n - 1)) === 0
-    && Number.isInteger(rr) && rr >= 1 && rr <= 32 && Number.isInteger(pp) && pp >= 1 && pp <= 16 && salt.length >= 8 && expected.length >= 16 && expected.length <= 64;
+  const wellFormed =
+    parts.length === 6 &&
+    parts[0] === 'scrypt' &&
+    Number.isInteger(n) &&
+    n >= 1024 &&
+    n <= 1_048_576 &&
+    (n & (n - 1)) === 0 &&
+    Number.isInteger(rr) &&
+    rr >= 1 &&
+    rr <= 32 &&
+    Number.isInteger(pp) &&
+    pp >= 1 &&
+    pp <= 16 &&
+    salt.length >= 8 &&
+    expected.length >= 16 &&
+    expected.length <= 64;
   if (!wellFormed) {
     await derive(secret, dummySalt, N, r, p, keyLength);
     return false;

@@ -5,7 +5,11 @@ import { tokenServiceErrors } from '../errors.js';
 import { tokenServiceConfigSchema } from './schema.js';
 import { checkConfigReferences } from './internal/check-references.js';
 
-type DeepReadonly<T> = T extends (infer U)[] ? readonly DeepReadonly<U>[] : T extends object ? { readonly [K in keyof T]: DeepReadonly<T[K]> } : T;
+type DeepReadonly<T> = T extends (infer U)[]
+  ? readonly DeepReadonly<U>[]
+  : T extends object
+    ? { readonly [K in keyof T]: DeepReadonly<T[K]> }
+    : T;
 
 /** The token service configuration: validated, defaults filled in, frozen. */
 export type TokenServiceConfig = DeepReadonly<z.output<typeof tokenServiceConfigSchema>>;
@@ -35,13 +39,33 @@ export const envBindings: Readonly<Record<string, EnvBinding>> = Object.freeze({
   TESSERA_HOST: { path: ['server', 'host'], kind: 'string', description: 'Address to listen on.' },
   TESSERA_PORT: { path: ['server', 'port'], kind: 'int', description: 'Port to listen on.' },
   TESSERA_ISSUER: { path: ['server', 'issuer'], kind: 'string', description: 'Token issuer and public base URL.' },
-  TESSERA_ADMIN_TOKEN: { path: ['admin', 'token'], kind: 'string', description: 'Admin bearer token (keeps it out of the file).' },
+  TESSERA_ADMIN_TOKEN: {
+    path: ['admin', 'token'],
+    kind: 'string',
+    description: 'Admin bearer token (keeps it out of the file).',
+  },
   TESSERA_DATA_DIR: { path: ['storage', 'dataDir'], kind: 'string', description: 'Data directory.' },
-  TESSERA_STORAGE: { path: ['storage', 'type'], kind: 'string', description: 'Storage back-end: file, postgres or redis.' },
-  TESSERA_STORAGE_URL: { path: ['storage', 'url'], kind: 'string', description: 'Connection URL of the postgres or redis back-end.' },
-  TESSERA_KEY_ALGORITHM: { path: ['keys', 'algorithm'], kind: 'string', description: 'Signing algorithm for new keys.' },
+  TESSERA_STORAGE: {
+    path: ['storage', 'type'],
+    kind: 'string',
+    description: 'Storage back-end: file, postgres or redis.',
+  },
+  TESSERA_STORAGE_URL: {
+    path: ['storage', 'url'],
+    kind: 'string',
+    description: 'Connection URL of the postgres or redis back-end.',
+  },
+  TESSERA_KEY_ALGORITHM: {
+    path: ['keys', 'algorithm'],
+    kind: 'string',
+    description: 'Signing algorithm for new keys.',
+  },
   TESSERA_LOG_LEVEL: { path: ['logging', 'level'], kind: 'string', description: 'pino log level.' },
-  TESSERA_RATE_LIMIT: { path: ['rateLimit', 'enabled'], kind: 'bool', description: 'Turn the token endpoint rate limit on or off.' },
+  TESSERA_RATE_LIMIT: {
+    path: ['rateLimit', 'enabled'],
+    kind: 'bool',
+    description: 'Turn the token endpoint rate limit on or off.',
+  },
 });
 
 /**

@@ -9,18 +9,39 @@ const seconds = (description: string, fallback: number, min = 1) =>
 
 const signingAlgorithm = z.enum(['RS256', 'PS256', 'ES256', 'EdDSA']);
 
-const scopeToken = z.string().regex(/^[\x21\x23-\x5b\x5d-\x7e]+$/, 'a scope token is printable ASCII without space, " or \\ (RFC 6749 §3.3)');
+const scopeToken = z
+  .string()
+  .regex(/^[\x21\x23-\x5b\x5d-\x7e]+$/, 'a scope token is printable ASCII without space, " or \\ (RFC 6749 §3.3)');
 
 const jwkSchema = z.looseObject({ kty: z.string() });
 
 /** Per-client RFC 8693 token exchange permissions. */
 const exchangeSchema = z
   .strictObject({
-    subjectIssuers: z.array(z.string().min(1)).default([]).describe('Issuers whose subject tokens this client may exchange; this service\'s own issuer is always implied when `subjectAudiences` lists an audience.'),
-    subjectAudiences: z.array(z.string().min(1)).default([]).describe('The client may exchange a subject token only if one of its `aud` values is listed here ("*" = any).'),
-    targetAudiences: z.array(z.string().min(1)).default([]).describe('Audiences (or resources) the client may ask a new token for ("*" = any).'),
-    delegation: z.boolean().default(true).describe('Allow delegation: with an `actor_token`, the new token gets a nested `act` claim (RFC 8693 §4.1).'),
-    impersonation: z.boolean().default(false).describe('Allow impersonation: a token exchange without `actor_token` that issues a token for the subject without `act`. Off unless explicitly allowed.'),
+    subjectIssuers: z
+      .array(z.string().min(1))
+      .default([])
+      .describe(
+        "Issuers whose subject tokens this client may exchange; this service's own issuer is always implied when `subjectAudiences` lists an audience.",
+      ),
+    subjectAudiences: z
+      .array(z.string().min(1))
+      .default([])
+      .describe('The client may exchange a subject token only if one of its `aud` values is listed here ("*" = any).'),
+    targetAudiences: z
+      .array(z.string().min(1))
+      .default([])
+      .describe('Audiences (or resources) the client may ask a new token for ("*" = any).'),
+    delegation: z
+      .boolean()
+      .default(true)
+      .describe('Allow delegation: with an `actor_token`, the new token gets a nested `act` claim (RFC 8693 §4.1).'),
+    impersonation: z
+      .boolean()
+      .default(false)
+      .describe(
+        'Allow impersonation: a token exchange without `actor_token` that issues a token for the subject without `act`. Off unless explicitly allowed.',
+      ),
   })
   .prefault({})
   .describe('Which tokens this client may exchange, into which audiences.');
@@ -35,14 +56,41 @@ const exchangeSchema = z
  */
 export const clientConfigSchema = z
   .strictObject({
-    id: z.string().min(1).max(256).regex(/^[\x21-\x7e]+$/, 'client id is printable ASCII without spaces').describe('The client_id.'),
-    secretHash: z.string().startsWith('scrypt$').optional().describe('scrypt hash of the client secret (`tessera hash-secret`). Needed for client_secret_basic / client_secret_post.'),
-    secret: z.string().min(16).optional().describe('Plain client secret, hashed at load time. For development only; prefer `secretHash`.'),
-    jwks: z.strictObject({ keys: z.array(jwkSchema).min(1) }).optional().describe('Public keys for private_key_jwt (RFC 7523).'),
-    audiences: z.array(z.string().min(1)).default([]).describe('Audiences the client may ask tokens for; the first is the default audience.'),
+    id: z
+      .string()
+      .min(1)
+      .max(256)
+      .regex(/^[\x21-\x7e]+$/, 'client id is printable ASCII without spaces')
+      .describe('The client_id.'),
+    secretHash: z
+      .string()
+      .startsWith('scrypt$')
+      .optional()
+      .describe(
+        'scrypt hash of the client secret (`tessera hash-secret`). Needed for client_secret_basic / client_secret_post.',
+      ),
+    secret: z
+      .string()
+      .min(16)
+      .optional()
+      .describe('Plain client secret, hashed at load time. For development only; prefer `secretHash`.'),
+    jwks: z
+      .strictObject({ keys: z.array(jwkSchema).min(1) })
+      .optional()
+      .describe('Public keys for private_key_jwt (RFC 7523).'),
+    audiences: z
+      .array(z.string().min(1))
+      .default([])
+      .describe('Audiences the client may ask tokens for; the first is the default audience.'),
     scopes: z.array(scopeToken).default([]).describe('Scopes the client may be granted.'),
     grantTypes: z.array(z.string().min(1)).default(['client_credentials']).describe('Grant types the client may use.'),
-    tokenLifetimeSeconds: z.number().int().min(1).max(86_400).optional().describe('Access token lifetime for this client; defaults to `tokens.defaultLifetimeSeconds`.'),
+    tokenLifetimeSeconds: z
+      .number()
+      .int()
+      .min(1)
+      .max(86_400)
+      .optional()
+      .describe('Access token lifetime for this client; defaults to `tokens.defaultLifetimeSeconds`.'),
     exchange: exchangeSchema,
     enabled: z.boolean().default(true).describe('A disabled client fails authentication.'),
   })
@@ -76,10 +124,29 @@ export const tokenServiceConfigSchema = z.strictObject({
     .strictObject({
       host: z.string().default('127.0.0.1').describe('Address to listen on.'),
       port: z.number().int().min(0).max(65535).default(7400).describe('Port to listen on; 0 picks a free port.'),
-      issuer: z.url({ protocol: /^https?$/ }).optional().describe('The `iss` of every token and the base of every endpoint; defaults to `http://<host>:<port>`.'),
-      bodyLimitBytes: z.number().int().min(1024).max(10_485_760).default(65_536).describe('Largest request body accepted.'),
-      trustProxy: z.boolean().default(false).describe('Behind one trusted proxy: take the client address from the right-most `X-Forwarded-For` entry (the one the proxy appended).'),
-      shutdownTimeoutMs: z.number().int().min(0).default(10_000).describe('How long `close()` waits for requests in flight.'),
+      issuer: z
+        .url({ protocol: /^https?$/ })
+        .optional()
+        .describe('The `iss` of every token and the base of every endpoint; defaults to `http://<host>:<port>`.'),
+      bodyLimitBytes: z
+        .number()
+        .int()
+        .min(1024)
+        .max(10_485_760)
+        .default(65_536)
+        .describe('Largest request body accepted.'),
+      trustProxy: z
+        .boolean()
+        .default(false)
+        .describe(
+          'Behind one trusted proxy: take the client address from the right-most `X-Forwarded-For` entry (the one the proxy appended).',
+        ),
+      shutdownTimeoutMs: z
+        .number()
+        .int()
+        .min(0)
+        .default(10_000)
+        .describe('How long `close()` waits for requests in flight.'),
       tls: z
         .strictObject({
           cert: z.string().min(1).describe('PEM certificate chain file.'),
@@ -93,22 +160,43 @@ export const tokenServiceConfigSchema = z.strictObject({
   admin: z
     .strictObject({
       enabled: z.boolean().default(true).describe('Serve the admin API under `/admin`.'),
-      token: z.string().min(24).optional().describe('Admin bearer token. When absent, one is generated at first start and kept in the data directory (`admin-token`, mode 0600).'),
+      token: z
+        .string()
+        .min(24)
+        .optional()
+        .describe(
+          'Admin bearer token. When absent, one is generated at first start and kept in the data directory (`admin-token`, mode 0600).',
+        ),
     })
     .prefault({})
     .describe('Admin API.'),
   storage: z
     .looseObject({
       type: z.enum(['file', 'postgres', 'redis']).default('file').describe('Storage back-end.'),
-      dataDir: z.string().min(1).default('./.tessera').describe('Data directory (file store; also holds the generated admin token).'),
+      dataDir: z
+        .string()
+        .min(1)
+        .default('./.tessera')
+        .describe('Data directory (file store; also holds the generated admin token).'),
     })
     .prefault({})
-    .describe('Where keys, clients, revocations and audit records live. Other members are passed to the storage back-end.'),
+    .describe(
+      'Where keys, clients, revocations and audit records live. Other members are passed to the storage back-end.',
+    ),
   keys: z
     .strictObject({
-      algorithm: signingAlgorithm.default('RS256').describe('Signing algorithm for new keys (RS256 interoperates with Istio and Envoy).'),
-      rotationIntervalSeconds: seconds('How long a key signs before the next one takes over; 0 turns automatic rotation off.', 86_400, 0),
-      jwksCacheSeconds: seconds('`Cache-Control: max-age` of the JWKS. A new key is published at least this long before it signs.', 300),
+      algorithm: signingAlgorithm
+        .default('RS256')
+        .describe('Signing algorithm for new keys (RS256 interoperates with Istio and Envoy).'),
+      rotationIntervalSeconds: seconds(
+        'How long a key signs before the next one takes over; 0 turns automatic rotation off.',
+        86_400,
+        0,
+      ),
+      jwksCacheSeconds: seconds(
+        '`Cache-Control: max-age` of the JWKS. A new key is published at least this long before it signs.',
+        300,
+      ),
       checkIntervalSeconds: seconds('How often the rotation timer checks the key ring.', 30),
     })
     .prefault({})
@@ -116,9 +204,15 @@ export const tokenServiceConfigSchema = z.strictObject({
   tokens: z
     .strictObject({
       defaultLifetimeSeconds: seconds('Access token lifetime when the client sets none.', 300),
-      maxLifetimeSeconds: seconds('No access token lives longer; also bounds how long a retired key stays published.', 3_600),
+      maxLifetimeSeconds: seconds(
+        'No access token lives longer; also bounds how long a retired key stays published.',
+        3_600,
+      ),
       clockSkewSeconds: seconds('Clock tolerance for incoming tokens and for key retirement.', 60, 0),
-      clientAssertionMaxLifetimeSeconds: seconds('Longest `exp - iat` (or `exp - now`) accepted for a private_key_jwt client assertion (RFC 7523 §3).', 300),
+      clientAssertionMaxLifetimeSeconds: seconds(
+        'Longest `exp - iat` (or `exp - now`) accepted for a private_key_jwt client assertion (RFC 7523 §3).',
+        300,
+      ),
     })
     .prefault({})
     .describe('Issued tokens.'),
@@ -136,14 +230,20 @@ export const tokenServiceConfigSchema = z.strictObject({
         .prefault({}),
       password: z
         .strictObject({
-          enabled: z.boolean().default(false).describe('The password grant exists for the legacy demo flow only (RFC 9700 §2.4 forbids it).'),
+          enabled: z
+            .boolean()
+            .default(false)
+            .describe('The password grant exists for the legacy demo flow only (RFC 9700 §2.4 forbids it).'),
           users: z.array(userSchema).default([]),
         })
         .prefault({}),
     })
     .prefault({})
     .describe('Grant types.'),
-  clients: z.array(clientConfigSchema).default([]).describe('Clients declared in the file; the admin API manages more.'),
+  clients: z
+    .array(clientConfigSchema)
+    .default([])
+    .describe('Clients declared in the file; the admin API manages more.'),
   rateLimit: z
     .strictObject({
       enabled: z.boolean().default(true),

@@ -19,8 +19,13 @@ export function createClientCredentialsGrant(options: { defaultLifetimeSeconds: 
     async handle({ client: { client }, form }) {
       const scope = narrowScope(parseScope(form.get('scope')), client.scopes);
       const target = pickTarget(form) ?? client.audiences[0];
-      if (target === undefined) throw tokenServiceErrors.create('ERR_TOKEN_INVALID_TARGET', 'no audience requested and the client has no default audience');
-      if (!allowedBy(client.audiences, target)) throw tokenServiceErrors.create('ERR_TOKEN_INVALID_TARGET', 'audience not allowed for this client');
+      if (target === undefined)
+        throw tokenServiceErrors.create(
+          'ERR_TOKEN_INVALID_TARGET',
+          'no audience requested and the client has no default audience',
+        );
+      if (!allowedBy(client.audiences, target))
+        throw tokenServiceErrors.create('ERR_TOKEN_INVALID_TARGET', 'audience not allowed for this client');
       return {
         subject: client.id,
         audience: target,

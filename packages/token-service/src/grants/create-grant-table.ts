@@ -17,7 +17,8 @@ export type GrantTable = ReadonlyMap<string, GrantModule>;
 export function createGrantTable(modules: readonly GrantModule[]): GrantTable {
   const table = new Map<string, GrantModule>();
   for (const module of modules) {
-    if (table.has(module.grantType)) throw tokenServiceErrors.create('ERR_TOKEN_SERVICE_CONFIG_INVALID', `grant ${module.grantType} registered twice`);
+    if (table.has(module.grantType))
+      throw tokenServiceErrors.create('ERR_TOKEN_SERVICE_CONFIG_INVALID', `grant ${module.grantType} registered twice`);
     table.set(module.grantType, module);
   }
   return table;

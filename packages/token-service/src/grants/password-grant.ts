@@ -23,7 +23,10 @@ export interface PasswordUser {
  * const grant = createPasswordGrant({ users: config.grants.password.users, defaultLifetimeSeconds: 300 });
  * ```
  */
-export function createPasswordGrant(options: { users: readonly PasswordUser[]; defaultLifetimeSeconds: number }): GrantModule {
+export function createPasswordGrant(options: {
+  users: readonly PasswordUser[];
+  defaultLifetimeSeconds: number;
+}): GrantModule {
   const users = new Map(options.users.map((u) => [u.username, u]));
   const dummy = `scrypt$32768$8$1$${randomBytes(16).toString('base64url')}$${randomBytes(32).toString('base64url')}`;
   return {
@@ -32,12 +35,20 @@ export function createPasswordGrant(options: { users: readonly PasswordUser[]; d
     async handle({ client: { client }, form }) {
       const user = users.get(form.get('username')!);
       const ok = await verifySecret(form.get('password')!, user?.passwordHash ?? dummy);
-      if (!ok || user === undefined) throw tokenServiceErrors.create('ERR_TOKEN_INVALID_GRANT', 'invalid username or password');
+      if (!ok || user === undefined)
+        throw tokenServiceErrors.create('ERR_TOKEN_INVALID_GRANT', 'invalid username or password');
       const scope = narrowScope(parseScope(form.get('scope')), user.scopes);
       const allowedAudiences = user.audiences.length > 0 ? user.audiences : client.audiences;
       const target = pickTarget(form) ?? allowedAudiences[0];
-      if (target === undefined || !allowedBy(allowedAudiences, target)) throw tokenServiceErrors.create('ERR_TOKEN_INVALID_TARGET', 'audience not allowed for this user');
-      return { subject: user.username, audience: target, scope, clientId: client.id, lifetimeSeconds: client.tokenLifetimeSeconds ?? options.defaultLifetimeSeconds };
+      if (target === undefined || !allowedBy(allowedAudiences, target))
+        throw tokenServiceErrors.create('ERR_TOKEN_INVALID_TARGET', 'audience not allowed for this user');
+      return {
+        subject: user.username,
+        audience: target,
+        scope,
+        clientId: client.id,
+        lifetimeSeconds: client.tokenLifetimeSeconds ?? options.defaultLifetimeSeconds,
+      };
     },
   };
 }

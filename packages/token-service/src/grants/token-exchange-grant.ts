@@ -1,7 +1,13 @@
 import { isTesseraError, type JwtPayload } from '@tessera/core';
 import { tokenServiceErrors } from '../errors.js';
 import type { TokenValidator } from '../tokens/create-token-validator.js';
-import { TOKEN_EXCHANGE_GRANT, TOKEN_TYPE_ACCESS_TOKEN, TOKEN_TYPE_JWT, type GrantModule, type VerifiedToken } from './grant-module.js';
+import {
+  TOKEN_EXCHANGE_GRANT,
+  TOKEN_TYPE_ACCESS_TOKEN,
+  TOKEN_TYPE_JWT,
+  type GrantModule,
+  type VerifiedToken,
+} from './grant-module.js';
 import { allowedBy, narrowScope, parseScope, pickTarget } from './internal/scope.js';
 
 const supportedTypes = new Set([TOKEN_TYPE_ACCESS_TOKEN, TOKEN_TYPE_JWT]);
@@ -20,7 +26,11 @@ async function check(validator: TokenValidator, token: string, name: string): Pr
 }
 
 function audiences(payload: JwtPayload): string[] {
-  return Array.isArray(payload.aud) ? payload.aud.filter((a): a is string => typeof a === 'string') : typeof payload.aud === 'string' ? [payload.aud] : [];
+  return Array.isArray(payload.aud)
+    ? payload.aud.filter((a): a is string => typeof a === 'string')
+    : typeof payload.aud === 'string'
+      ? [payload.aud]
+      : [];
 }
 
 /**
@@ -42,11 +52,17 @@ function audiences(payload: JwtPayload): string[] {
  * const grant = createTokenExchangeGrant({ validator, defaultLifetimeSeconds: 300 });
  * ```
  */
-export function createTokenExchangeGrant(options: { validator: TokenValidator; defaultLifetimeSeconds: number }): GrantModule {
+export function createTokenExchangeGrant(options: {
+  validator: TokenValidator;
+  defaultLifetimeSeconds: number;
+}): GrantModule {
   const { validator } = options;
   return {
     grantType: TOKEN_EXCHANGE_GRANT,
-    parameters: { required: ['subject_token', 'subject_token_type'], optional: ['actor_token', 'actor_token_type', 'requested_token_type', 'audience', 'resource', 'scope'] },
+    parameters: {
+      required: ['subject_token', 'subject_token_type'],
+      optional: ['actor_token', 'actor_token_type', 'requested_token_type', 'audience', 'resource', 'scope'],
+    },
     async handle({ client: { client }, form, now }) {
       const subjectType = form.get('subject_token_type')!;
       if (!supportedTypes.has(subjectType)) throw refuse('unsupported subject_token_type');
@@ -55,48 +71,72 @@ export function createTokenExchangeGrant(options: { validator: TokenValidator; d
       const actorToken = form.get('actor_token');
       const actorType = form.get('actor_token_type');
       // §2.1: actor_token_type is REQUIRED when actor_token is present and MUST NOT be sent without it.
-      if (actorToken !== undefined && actorType === undefined) throw refuse('actor_token_type is required with actor_token');
+      if (actorToken !== undefined && actorType === undefined)
+        throw refuse('actor_token_type is required with actor_token');
       if (actorToken === undefined && actorType !== undefined) throw refuse('actor_token_type without actor_token');
       if (actorType !== undefined && !supportedTypes.has(actorType)) throw refuse('unsupported actor_token_type');
       const requestedScope = parseScope(form.get('scope'));
-      const target = pickTarget(form) ?? (client.exchange.targetAudiences.length === 1 && client.exchange.targetAudiences[0] !== '*' ? client.exchange.targetAudiences[0] : undefined);
-      if (target === undefined) throw tokenServiceErrors.create('ERR_TOKEN_INVALID_TARGET', 'audience or resource is required');
-      if (!allowedBy(client.exchange.targetAudiences, target)) throw tokenServiceErrors.create('ERR_TOKEN_INVALID_TARGET', 'this client may not exchange into that audience');
+      const target =
+        pickTarget(form) ??
+        (client.exchange.targetAudiences.length === 1 && client.exchange.targetAudiences[0] !== '*'
+          ? client.exchange.targetAudiences[0]
+          : undefined);
+      if (target === undefined)
+        throw tokenServiceErrors.create('ERR_TOKEN_INVALID_TARGET', 'audience or resource is required');
+      if (!allowedBy(client.exchange.targetAudiences, target))
+        throw tokenServiceErrors.create('ERR_TOKEN_INVALID_TARGET', 'this client may not exchange into that audience');
 
       const subject = await check(validator, form.get('subject_token')!, 'subject_token');
       const s = subject.payload;
-      if (subject.issuer !== 'self' && !client.exchange.subjectIssuers.includes(subject.issuer)) throw refuse('subject_token issuer is not allowed for this client');
+      if (subject.issuer !== 'self' && !client.exchange.subjectIssuers.includes(subject.issuer))
+        throw refuse('subject_token issuer is not allowed for this client');
       const subjectAud = audiences(s);
-      if (!subjectAud.some((a) => a === client.id || allowedBy(client.exchange.subjectAudiences, a))) throw refuse('this client may not exchange a subject_token for that audience');
+      if (!subjectAud.some((a) => a === client.id || allowedBy(client.exchange.subjectAudiences, a)))
+        throw refuse('this client may not exchange a subject_token for that audience');
 
-      const scope = narrowScope(requestedScope, typeof s.scope === 'string' && s.scope.length > 0 ? s.scope.split(' ') : []);
+      const scope = narrowScope(
+        requestedScope,
+        typeof s.scope === 'string' && s.scope.length > 0 ? s.scope.split(' ') : [],
+      );
       let notAfter = s.exp!;
       let act: JwtPayload | undefined;
       const mayAct = s['may_act'];
-      if (mayAct !== undefined && (mayAct === null || typeof mayAct !== 'object' || Array.isArray(mayAct))) throw refuse('subject_token may_act is malformed');
+      if (mayAct !== undefined && (mayAct === null || typeof mayAct !== 'object' || Array.isArray(mayAct)))
+        throw refuse('subject_token may_act is malformed');
       const mayActClaims = mayAct as JwtPayload | undefined;
-      const priorAct = s.act !== undefined && s.act !== null && typeof s.act === 'object' && !Array.isArray(s.act) ? s.act : undefined;
+      const priorAct =
+        s.act !== undefined && s.act !== null && typeof s.act === 'object' && !Array.isArray(s.act) ? s.act : undefined;
 
       if (actorToken !== undefined) {
         if (!client.exchange.delegation) throw refuse('delegation is not allowed for this client');
         const actor = await check(validator, actorToken, 'actor_token');
         const a = actor.payload;
-        if (actor.issuer !== 'self' && !client.exchange.subjectIssuers.includes(actor.issuer)) throw refuse('actor_token issuer is not allowed for this client');
+        if (actor.issuer !== 'self' && !client.exchange.subjectIssuers.includes(actor.issuer))
+          throw refuse('actor_token issuer is not allowed for this client');
         // The actor is the party making the call: its token must have been issued to this client.
-        if (a.sub !== client.id && a.client_id !== client.id) throw refuse('actor_token does not belong to this client');
-        if (mayActClaims !== undefined && !mayActMatches(mayActClaims, a, actor.issuer)) throw refuse('the actor is not authorized by the subject_token may_act claim');
+        if (a.sub !== client.id && a.client_id !== client.id)
+          throw refuse('actor_token does not belong to this client');
+        if (mayActClaims !== undefined && !mayActMatches(mayActClaims, a, actor.issuer))
+          throw refuse('the actor is not authorized by the subject_token may_act claim');
         // The actor token may name its client only in `client_id` (checked just above).
-        act = { sub: a.sub ?? a.client_id!, ...(actor.issuer === 'self' ? {} : { iss: actor.issuer }), ...(priorAct === undefined ? {} : { act: priorAct }) };
+        act = {
+          sub: a.sub ?? a.client_id!,
+          ...(actor.issuer === 'self' ? {} : { iss: actor.issuer }),
+          ...(priorAct === undefined ? {} : { act: priorAct }),
+        };
         if (typeof a.exp === 'number' && a.exp < notAfter) notAfter = a.exp;
       } else {
         // No actor token: the client asks to become the subject (impersonation, §1.1).
-        if (!client.exchange.impersonation) throw refuse('impersonation is not allowed for this client; send an actor_token');
-        if (mayActClaims !== undefined && mayActClaims.sub !== client.id) throw refuse('the client is not authorized by the subject_token may_act claim');
+        if (!client.exchange.impersonation)
+          throw refuse('impersonation is not allowed for this client; send an actor_token');
+        if (mayActClaims !== undefined && mayActClaims.sub !== client.id)
+          throw refuse('the client is not authorized by the subject_token may_act claim');
         act = priorAct;
       }
 
       // Accepted inside the clock tolerance, a token at its end would yield one already expired.
-      if (notAfter <= Math.floor(now / 1000)) throw refuse('subject_token (or actor_token) expires now; get a fresh one');
+      if (notAfter <= Math.floor(now / 1000))
+        throw refuse('subject_token (or actor_token) expires now; get a fresh one');
       return {
         subject: s.sub!,
         audience: target,
@@ -106,7 +146,12 @@ export function createTokenExchangeGrant(options: { validator: TokenValidator; d
         notAfter,
         ...(act === undefined ? {} : { act }),
         issuedTokenType: requestedType,
-        auditDetails: { subject_issuer: subject.issuer, subject_jti: s.jti, actor: act?.sub, delegation: actorToken !== undefined },
+        auditDetails: {
+          subject_issuer: subject.issuer,
+          subject_jti: s.jti,
+          actor: act?.sub,
+          delegation: actorToken !== undefined,
+        },
       };
     },
   };

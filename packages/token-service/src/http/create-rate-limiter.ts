@@ -31,8 +31,10 @@ export interface RateLimiter {
  * ```
  */
 export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
-  if (!(options.ratePerSecond > 0) || !Number.isFinite(options.ratePerSecond)) throw tokenServiceErrors.create('ERR_TOKEN_SERVICE_CONFIG_INVALID', 'ratePerSecond must be a positive number');
-  if (!Number.isInteger(options.burst) || options.burst < 1) throw tokenServiceErrors.create('ERR_TOKEN_SERVICE_CONFIG_INVALID', 'burst must be an integer ≥ 1');
+  if (!(options.ratePerSecond > 0) || !Number.isFinite(options.ratePerSecond))
+    throw tokenServiceErrors.create('ERR_TOKEN_SERVICE_CONFIG_INVALID', 'ratePerSecond must be a positive number');
+  if (!Number.isInteger(options.burst) || options.burst < 1)
+    throw tokenServiceErrors.create('ERR_TOKEN_SERVICE_CONFIG_INVALID', 'burst must be an integer ≥ 1');
   const { ratePerSecond, burst, clock } = options;
   const maxKeys = options.maxKeys ?? 100_000;
   const buckets = new Map<string, { tokens: number; at: number }>();

@@ -37,14 +37,22 @@ const oauthErrorByCode: Readonly<Record<string, string>> = Object.freeze({
  * res.writeHead(answer.status, answer.headers).end(JSON.stringify(answer.body));
  * ```
  */
-export function toOAuthError(error: unknown, options: { basicAuthUsed?: boolean; realm?: string; retryAfterSeconds?: number } = {}): OAuthErrorResponse {
-  const headers: Record<string, string> = { 'content-type': 'application/json', 'cache-control': 'no-store', pragma: 'no-cache' };
+export function toOAuthError(
+  error: unknown,
+  options: { basicAuthUsed?: boolean; realm?: string; retryAfterSeconds?: number } = {},
+): OAuthErrorResponse {
+  const headers: Record<string, string> = {
+    'content-type': 'application/json',
+    'cache-control': 'no-store',
+    pragma: 'no-cache',
+  };
   const oauthError = isTesseraError(error) && error.expose ? oauthErrorByCode[error.code] : undefined;
   if (!isTesseraError(error) || oauthError === undefined) {
     return { status: 500, headers, body: { error: 'server_error' } };
   }
   if (error.code === 'ERR_TOKEN_INVALID_CLIENT' && options.basicAuthUsed) {
-    headers['www-authenticate'] = `Basic realm="${(options.realm ?? 'tessera').replace(/["\\]/g, '')}", charset="UTF-8"`;
+    headers['www-authenticate'] =
+      `Basic realm="${(options.realm ?? 'tessera').replace(/["\\]/g, '')}", charset="UTF-8"`;
   }
   const retryAfter = error.details?.['retryAfterSeconds'];
   if (typeof retryAfter === 'number') headers['retry-after'] = String(Math.max(1, Math.ceil(retryAfter)));

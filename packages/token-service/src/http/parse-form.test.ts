@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { isTesseraError } from '@tessera/core';
 import { parseForm, decodeFormComponent } from './parse-form.js';
 
-const invalid = (fn: () => unknown) => assert.throws(fn, (e: unknown) => isTesseraError(e, 'ERR_TOKEN_INVALID_REQUEST'));
+const invalid = (fn: () => unknown) =>
+  assert.throws(fn, (e: unknown) => isTesseraError(e, 'ERR_TOKEN_INVALID_REQUEST'));
 
 test('parses form-urlencoded bodies: + is a space, escapes decode as UTF-8', () => {
   const form = parseForm(Buffer.from('grant_type=client_credentials&scope=a+b&x=%C3%A9%2B'));

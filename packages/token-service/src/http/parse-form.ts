@@ -26,7 +26,8 @@ export function parseForm(body: Buffer | string, maxParameters = 64): Map<string
     const name = decodeComponent(eq === -1 ? pair : pair.slice(0, eq));
     const value = eq === -1 ? '' : decodeComponent(pair.slice(eq + 1));
     if (name.length === 0) throw tokenServiceErrors.create('ERR_TOKEN_INVALID_REQUEST', 'a parameter has no name');
-    if (seen.has(name)) throw tokenServiceErrors.create('ERR_TOKEN_INVALID_REQUEST', `parameter ${safeName(name)} is repeated`);
+    if (seen.has(name))
+      throw tokenServiceErrors.create('ERR_TOKEN_INVALID_REQUEST', `parameter ${safeName(name)} is repeated`);
     seen.add(name);
     if (value.length > 0) form.set(name, value);
   }

@@ -23,7 +23,13 @@ export interface ProblemDocument {
  */
 export function toProblem(error: unknown): ProblemDocument {
   if (isTesseraError(error) && error.expose) {
-    return { type: 'about:blank', title: STATUS_CODES[error.status] ?? 'Error', status: error.status, detail: error.message, code: error.code };
+    return {
+      type: 'about:blank',
+      title: STATUS_CODES[error.status] ?? 'Error',
+      status: error.status,
+      detail: error.message,
+      code: error.code,
+    };
   }
   return { type: 'about:blank', title: 'Internal Server Error', status: 500 };
 }

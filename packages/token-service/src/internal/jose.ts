@@ -3,8 +3,15 @@
 // contract types), and signing stays a synchronous `crypto.sign` with a KeyObject prepared once.
 import { sign as cryptoSign, constants } from 'node:crypto';
 import {
-  calculateJwkThumbprint, generateKey, importJwk, importSigningKey,
-  type Jwk, type JwsAlgorithm, type JwtPayload, type SigningKey, type VerificationKey,
+  calculateJwkThumbprint,
+  generateKey,
+  importJwk,
+  importSigningKey,
+  type Jwk,
+  type JwsAlgorithm,
+  type JwtPayload,
+  type SigningKey,
+  type VerificationKey,
 } from '@tessera/core';
 
 /** Algorithms the key ring signs with (issue 3: RS256 default; ES256, EdDSA, PS256). */
@@ -28,7 +35,12 @@ export interface GeneratedKeyPair {
  */
 export async function generateKeyPairJwk(alg: RingAlgorithm, kid?: string): Promise<GeneratedKeyPair> {
   const key = generateKey(alg, kid === undefined ? {} : { kid });
-  return { kid: key.kid, alg, privateJwk: { ...key.privateJwk, kid: key.kid, alg, use: 'sig' }, publicJwk: { ...key.publicJwk!, kid: key.kid } };
+  return {
+    kid: key.kid,
+    alg,
+    privateJwk: { ...key.privateJwk, kid: key.kid, alg, use: 'sig' },
+    publicJwk: { ...key.publicJwk!, kid: key.kid },
+  };
 }
 
 /**
@@ -108,12 +120,13 @@ export function createCompactSigner(key: SigningKey, typ: string): CompactSigner
     signAsync(payload) {
       const input = `${header}.${Buffer.from(JSON.stringify(payload)).toString('base64url')}`;
       return new Promise((resolve, reject) => {
-        cryptoSign(digest, Buffer.from(input), signKey, (error, signature) => (error ? reject(error) : resolve(`${input}.${signature.toString('base64url')}`)));
+        cryptoSign(digest, Buffer.from(input), signKey, (error, signature) =>
+          error ? reject(error) : resolve(`${input}.${signature.toString('base64url')}`),
+        );
       });
     },
   };
 }
-
 
 /**
  * Imports a client's public JWKS for `private_key_jwt`: asymmetric keys only, each bound to its `alg` or the kty default.
@@ -126,12 +139,20 @@ export function createCompactSigner(key: SigningKey, typ: string): CompactSigner
 export function importClientJwks(jwks: { readonly keys: readonly Jwk[] }): VerificationKey[] {
   const out: VerificationKey[] = [];
   for (const jwk of jwks.keys) {
-    const alg = (jwk.alg ?? (jwk.kty === 'RSA' ? 'RS256' : jwk.kty === 'EC' && jwk.crv === 'P-256' ? 'ES256' : jwk.kty === 'OKP' && jwk.crv === 'Ed25519' ? 'EdDSA' : undefined)) as JwsAlgorithm | undefined;
+    const alg = (jwk.alg ??
+      (jwk.kty === 'RSA'
+        ? 'RS256'
+        : jwk.kty === 'EC' && jwk.crv === 'P-256'
+          ? 'ES256'
+          : jwk.kty === 'OKP' && jwk.crv === 'Ed25519'
+            ? 'EdDSA'
+            : undefined)) as JwsAlgorithm | undefined;
     if (alg === undefined || !['RS256', 'PS256', 'ES256', 'EdDSA'].includes(alg)) continue;
     if (jwk.d !== undefined) continue; // never accept private material as a client's public key
     try {
       const key = toVerificationKey(jwk, alg, typeof jwk.kid === 'string' ? jwk.kid : jwkThumbprint(jwk));
-      if (key.keyObject.asymmetricKeyType === 'rsa' && (key.keyObject.asymmetricKeyDetails?.modulusLength ?? 0) < 2048) continue;
+      if (key.keyObject.asymmetricKeyType === 'rsa' && (key.keyObject.asymmetricKeyDetails?.modulusLength ?? 0) < 2048)
+        continue;
       out.push(key);
     } catch {
       // an unusable key in a client JWKS is skipped, not fatal

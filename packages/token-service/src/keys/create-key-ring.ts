@@ -1,7 +1,14 @@
 import type { Clock, Jwk, JwsHeader, KeySource, VerificationKey } from '@tessera/core';
 import { tokenServiceErrors } from '../errors.js';
 import { isTesseraError } from '@tessera/core';
-import { createCompactSigner, generateKeyPairJwk, toSigningKey, toVerificationKey, type CompactSigner, type RingAlgorithm } from '../internal/jose.js';
+import {
+  createCompactSigner,
+  generateKeyPairJwk,
+  toSigningKey,
+  toVerificationKey,
+  type CompactSigner,
+  type RingAlgorithm,
+} from '../internal/jose.js';
 import type { KeyState, KeyStatePatch, KeyStore, StoredKey } from '../storage/index.js';
 
 type KeyRecord = StoredKey;
@@ -85,12 +92,22 @@ export interface KeyRing {
  */
 export function createKeyRing(options: KeyRingOptions): KeyRing {
   const { store, algorithm, clock } = options;
-  for (const name of ['rotationIntervalSeconds', 'jwksCacheSeconds', 'maxTokenLifetimeSeconds', 'clockSkewSeconds'] as const) {
-    if (!Number.isInteger(options[name]) || options[name] < 0) throw tokenServiceErrors.create('ERR_TOKEN_SERVICE_CONFIG_INVALID', `key ring: ${name} must be an integer ≥ 0`);
+  for (const name of [
+    'rotationIntervalSeconds',
+    'jwksCacheSeconds',
+    'maxTokenLifetimeSeconds',
+    'clockSkewSeconds',
+  ] as const) {
+    if (!Number.isInteger(options[name]) || options[name] < 0)
+      throw tokenServiceErrors.create('ERR_TOKEN_SERVICE_CONFIG_INVALID', `key ring: ${name} must be an integer ≥ 0`);
   }
   const interval = options.rotationIntervalSeconds * 1000;
   const cache = options.jwksCacheSeconds * 1000;
-  if (interval !== 0 && interval <= cache) throw tokenServiceErrors.create('ERR_TOKEN_SERVICE_CONFIG_INVALID', 'key ring: rotationIntervalSeconds must exceed jwksCacheSeconds');
+  if (interval !== 0 && interval <= cache)
+    throw tokenServiceErrors.create(
+      'ERR_TOKEN_SERVICE_CONFIG_INVALID',
+      'key ring: rotationIntervalSeconds must exceed jwksCacheSeconds',
+    );
   const retention = (options.maxTokenLifetimeSeconds + options.clockSkewSeconds) * 1000;
 
   let records: KeyRecord[] = [];
@@ -108,12 +125,19 @@ export function createKeyRing(options: KeyRingOptions): KeyRing {
   function rebuild(next: KeyRecord[]): void {
     records = next.sort((a, b) => b.createdAt - a.createdAt);
     // With two actives for a moment (see applySchedule), sign with the most recently activated.
-    const active = records.filter((r) => r.state === 'active' && r.privateJwk).sort((a, b) => (b.activatedAt ?? b.createdAt) - (a.activatedAt ?? a.createdAt) || (a.kid < b.kid ? -1 : 1))[0];
+    const active = records
+      .filter((r) => r.state === 'active' && r.privateJwk)
+      .sort((a, b) => (b.activatedAt ?? b.createdAt) - (a.activatedAt ?? a.createdAt) || (a.kid < b.kid ? -1 : 1))[0];
     if (active === undefined) activeSigner = undefined;
-    else if (activeSigner?.kid !== active.kid) activeSigner = createCompactSigner(toSigningKey(active.privateJwk!, active.alg as RingAlgorithm, active.kid), 'at+jwt');
+    else if (activeSigner?.kid !== active.kid)
+      activeSigner = createCompactSigner(
+        toSigningKey(active.privateJwk!, active.alg as RingAlgorithm, active.kid),
+        'at+jwt',
+      );
     const published = records.filter((r) => r.state === 'next' || r.state === 'active' || r.state === 'retired');
     const map = new Map<string, VerificationKey>();
-    for (const r of published) map.set(r.kid, verification.get(r.kid) ?? toVerificationKey(r.publicJwk, r.alg as RingAlgorithm, r.kid));
+    for (const r of published)
+      map.set(r.kid, verification.get(r.kid) ?? toVerificationKey(r.publicJwk, r.alg as RingAlgorithm, r.kid));
     verification = map;
     // The active key first: clients that pick the first key without a kid match get the signer.
     const order = [...published].sort((a, b) => rank(a.state) - rank(b.state));
@@ -145,15 +169,40 @@ export function createKeyRing(options: KeyRingOptions): KeyRing {
     }
     records = [...records.filter((r) => r.kid !== record.kid), updated];
     rebuild(records);
-    if (patch.state !== record.state) await options.onChange?.({ kid: record.kid, alg: record.alg, from: record.state, to: patch.state, reason });
+    if (patch.state !== record.state)
+      await options.onChange?.({ kid: record.kid, alg: record.alg, from: record.state, to: patch.state, reason });
     return true;
   }
 
-  async function createKey(state: 'next' | 'active', now: number, activateAt: number | undefined, reason: KeyChange['reason']): Promise<KeyRecord> {
+  async function createKey(
+    state: 'next' | 'active',
+    now: number,
+    activateAt: number | undefined,
+    reason: KeyChange['reason'],
+  ): Promise<KeyRecord> {
     const pair = await generateKeyPairJwk(algorithm);
-    const record: KeyRecord = state === 'active'
-      ? { kid: pair.kid, purpose: 'ring', alg: algorithm, state, publicJwk: pair.publicJwk, privateJwk: pair.privateJwk, createdAt: now, activatedAt: now }
-      : { kid: pair.kid, purpose: 'ring', alg: algorithm, state, publicJwk: pair.publicJwk, privateJwk: pair.privateJwk, createdAt: now, activatesAt: activateAt ?? now + cache };
+    const record: KeyRecord =
+      state === 'active'
+        ? {
+            kid: pair.kid,
+            purpose: 'ring',
+            alg: algorithm,
+            state,
+            publicJwk: pair.publicJwk,
+            privateJwk: pair.privateJwk,
+            createdAt: now,
+            activatedAt: now,
+          }
+        : {
+            kid: pair.kid,
+            purpose: 'ring',
+            alg: algorithm,
+            state,
+            publicJwk: pair.publicJwk,
+            privateJwk: pair.privateJwk,
+            createdAt: now,
+            activatesAt: activateAt ?? now + cache,
+          };
     await created(record, reason);
     return record;
   }
@@ -163,7 +212,8 @@ export function createKeyRing(options: KeyRingOptions): KeyRing {
     // active key, and a replica that loses the race simply reloads.
     const olds = records.filter((r) => r.state === 'active');
     if (!(await transition(next, { state: 'active', activatedAt: now }, reason))) return;
-    for (const old of olds) await transition(old, { state: 'retired', retiredAt: now, removeAfter: now + retention }, reason);
+    for (const old of olds)
+      await transition(old, { state: 'retired', retiredAt: now, removeAfter: now + retention }, reason);
   }
 
   async function applySchedule(reason: KeyChange['reason']): Promise<void> {
@@ -176,8 +226,11 @@ export function createKeyRing(options: KeyRingOptions): KeyRing {
     // the two steps of a promotion. Every replica keeps the same one — the most recently activated
     // (then the smallest kid) — and retires the others, which stay published like any retired key;
     // the compare-and-set lets exactly one replica make each change.
-    const actives = records.filter((r) => r.state === 'active').sort((a, b) => (b.activatedAt ?? b.createdAt) - (a.activatedAt ?? a.createdAt) || (a.kid < b.kid ? -1 : 1));
-    for (const extra of actives.slice(1)) await transition(extra, { state: 'retired', retiredAt: now, removeAfter: now + retention }, reason);
+    const actives = records
+      .filter((r) => r.state === 'active')
+      .sort((a, b) => (b.activatedAt ?? b.createdAt) - (a.activatedAt ?? a.createdAt) || (a.kid < b.kid ? -1 : 1));
+    for (const extra of actives.slice(1))
+      await transition(extra, { state: 'retired', retiredAt: now, removeAfter: now + retention }, reason);
     let active = records.find((r) => r.state === 'active');
     const nexts = records.filter((r) => r.state === 'next').sort((a, b) => (a.activatesAt ?? 0) - (b.activatesAt ?? 0));
     if (active === undefined) {
@@ -201,7 +254,19 @@ export function createKeyRing(options: KeyRingOptions): KeyRing {
 
   function info(r: KeyRecord): KeyInfo {
     const iso = (t: number | undefined) => (t === undefined ? undefined : new Date(t).toISOString());
-    return JSON.parse(JSON.stringify({ kid: r.kid, alg: r.alg, state: r.state, createdAt: iso(r.createdAt), activateAt: iso(r.activatesAt), activatedAt: iso(r.activatedAt), retiredAt: iso(r.retiredAt), removeAt: iso(r.removeAfter), publicJwk: r.state === 'removed' ? {} : verification.get(r.kid)?.jwk ?? r.publicJwk })) as KeyInfo;
+    return JSON.parse(
+      JSON.stringify({
+        kid: r.kid,
+        alg: r.alg,
+        state: r.state,
+        createdAt: iso(r.createdAt),
+        activateAt: iso(r.activatesAt),
+        activatedAt: iso(r.activatedAt),
+        retiredAt: iso(r.retiredAt),
+        removeAt: iso(r.removeAfter),
+        publicJwk: r.state === 'removed' ? {} : (verification.get(r.kid)?.jwk ?? r.publicJwk),
+      }),
+    ) as KeyInfo;
   }
 
   const keySource: KeySource = {
@@ -216,65 +281,79 @@ export function createKeyRing(options: KeyRingOptions): KeyRing {
   };
 
   return {
-    start: () => exclusive(async () => {
-      await reload();
-      await applySchedule('schedule');
-    }),
-    tick: () => exclusive(async () => {
-      await reload();
-      await applySchedule('schedule');
-    }),
+    start: () =>
+      exclusive(async () => {
+        await reload();
+        await applySchedule('schedule');
+      }),
+    tick: () =>
+      exclusive(async () => {
+        await reload();
+        await applySchedule('schedule');
+      }),
     signer() {
-      if (activeSigner === undefined) throw tokenServiceErrors.create('ERR_KEYRING_NO_ACTIVE_KEY', 'no active signing key', { expose: false });
+      if (activeSigner === undefined)
+        throw tokenServiceErrors.create('ERR_KEYRING_NO_ACTIVE_KEY', 'no active signing key', { expose: false });
       return activeSigner;
     },
     jwksJson: () => jwks,
     keySource,
     list: () => records.map(info),
-    rotate: (opts = {}) => exclusive(async () => {
-      await reload();
-      const now = clock();
-      if (opts.immediate) {
-        // Emergency rotation (key compromise): verifiers caching the JWKS reject new tokens until
-        // they refetch; unknown-kid refetch in the verifier shortens that window.
-        const made = await createKey('next', now, now, 'manual');
-        await promote(records.find((r) => r.kid === made.kid)!, now, 'manual');
-        return info(records.find((r) => r.kid === made.kid)!);
-      }
-      const pending = records.find((r) => r.state === 'next');
-      if (pending !== undefined) {
-        const at = Math.max(pending.createdAt + cache, now);
-        await transition(pending, { state: 'next', activatesAt: at }, 'manual');
+    rotate: (opts = {}) =>
+      exclusive(async () => {
+        await reload();
+        const now = clock();
+        if (opts.immediate) {
+          // Emergency rotation (key compromise): verifiers caching the JWKS reject new tokens until
+          // they refetch; unknown-kid refetch in the verifier shortens that window.
+          const made = await createKey('next', now, now, 'manual');
+          await promote(
+            records.find((r) => r.kid === made.kid)!,
+            now,
+            'manual',
+          );
+          return info(records.find((r) => r.kid === made.kid)!);
+        }
+        const pending = records.find((r) => r.state === 'next');
+        if (pending !== undefined) {
+          const at = Math.max(pending.createdAt + cache, now);
+          await transition(pending, { state: 'next', activatesAt: at }, 'manual');
+          await applySchedule('manual');
+          return info(records.find((r) => r.kid === pending.kid)!);
+        }
+        const made = await createKey('next', now, now + cache, 'manual');
         await applySchedule('manual');
-        return info(records.find((r) => r.kid === pending.kid)!);
-      }
-      const made = await createKey('next', now, now + cache, 'manual');
-      await applySchedule('manual');
-      return info(records.find((r) => r.kid === made.kid)!);
-    }),
-    retire: (kid) => exclusive(async () => {
-      await reload();
-      const now = clock();
-      const record = records.find((r) => r.kid === kid);
-      if (record === undefined) throw tokenServiceErrors.create('ERR_ADMIN_NOT_FOUND', `no key "${kid}"`);
-      if (record.state === 'next') {
-        // Never signed anything: it can go at once.
-        await transition(record, { state: 'removed', dropPrivateKey: true }, 'manual');
-      } else if (record.state === 'active') {
-        const successor = records.find((r) => r.state === 'next' && r.createdAt + cache <= now);
-        if (successor === undefined) throw tokenServiceErrors.create('ERR_KEYRING_TRANSITION_INVALID', 'the active key has no successor published for a full JWKS cache period; rotate first');
-        await promote(successor, now, 'manual');
-      } else {
-        throw tokenServiceErrors.create('ERR_KEYRING_TRANSITION_INVALID', `key "${kid}" is already ${record.state}`);
-      }
-      return info(records.find((r) => r.kid === kid)!);
-    }),
+        return info(records.find((r) => r.kid === made.kid)!);
+      }),
+    retire: (kid) =>
+      exclusive(async () => {
+        await reload();
+        const now = clock();
+        const record = records.find((r) => r.kid === kid);
+        if (record === undefined) throw tokenServiceErrors.create('ERR_ADMIN_NOT_FOUND', `no key "${kid}"`);
+        if (record.state === 'next') {
+          // Never signed anything: it can go at once.
+          await transition(record, { state: 'removed', dropPrivateKey: true }, 'manual');
+        } else if (record.state === 'active') {
+          const successor = records.find((r) => r.state === 'next' && r.createdAt + cache <= now);
+          if (successor === undefined)
+            throw tokenServiceErrors.create(
+              'ERR_KEYRING_TRANSITION_INVALID',
+              'the active key has no successor published for a full JWKS cache period; rotate first',
+            );
+          await promote(successor, now, 'manual');
+        } else {
+          throw tokenServiceErrors.create('ERR_KEYRING_TRANSITION_INVALID', `key "${kid}" is already ${record.state}`);
+        }
+        return info(records.find((r) => r.kid === kid)!);
+      }),
     nextDeadline() {
       const times: number[] = [];
       for (const r of records) {
         if (r.state === 'next' && r.activatesAt !== undefined) times.push(r.activatesAt);
         if (r.state === 'retired' && r.removeAfter !== undefined) times.push(r.removeAfter);
-        if (r.state === 'active' && interval > 0 && !records.some((k) => k.state === 'next')) times.push((r.activatedAt ?? r.createdAt) + interval - cache);
+        if (r.state === 'active' && interval > 0 && !records.some((k) => k.state === 'next'))
+          times.push((r.activatedAt ?? r.createdAt) + interval - cache);
       }
       return times.length === 0 ? undefined : Math.min(...times);
     },

@@ -21,20 +21,50 @@ export interface ServiceMetrics {
  * res.end(await metrics.registry.metrics());
  * ```
  */
-export function createServiceMetrics(options: { defaultMetrics?: boolean; keyStates?: () => Record<string, number> } = {}): ServiceMetrics {
+export function createServiceMetrics(
+  options: { defaultMetrics?: boolean; keyStates?: () => Record<string, number> } = {},
+): ServiceMetrics {
   const registry = new Registry();
   if (options.defaultMetrics) collectDefaultMetrics({ register: registry, prefix: 'tessera_token_service_' });
   const keyStates = options.keyStates;
   return {
     registry,
-    tokenRequests: new Counter({ name: 'tessera_token_requests_total', help: 'Token endpoint requests by grant type and outcome (OAuth error code or "issued").', labelNames: ['grant_type', 'outcome'], registers: [registry] }),
-    tokensIssued: new Counter({ name: 'tessera_tokens_issued_total', help: 'Access tokens issued by grant type.', labelNames: ['grant_type'], registers: [registry] }),
-    rateLimited: new Counter({ name: 'tessera_rate_limited_total', help: 'Token requests refused by the rate limit, by scope (client or address).', labelNames: ['scope'], registers: [registry] }),
+    tokenRequests: new Counter({
+      name: 'tessera_token_requests_total',
+      help: 'Token endpoint requests by grant type and outcome (OAuth error code or "issued").',
+      labelNames: ['grant_type', 'outcome'],
+      registers: [registry],
+    }),
+    tokensIssued: new Counter({
+      name: 'tessera_tokens_issued_total',
+      help: 'Access tokens issued by grant type.',
+      labelNames: ['grant_type'],
+      registers: [registry],
+    }),
+    rateLimited: new Counter({
+      name: 'tessera_rate_limited_total',
+      help: 'Token requests refused by the rate limit, by scope (client or address).',
+      labelNames: ['scope'],
+      registers: [registry],
+    }),
     revocations: new Counter({ name: 'tessera_revocations_total', help: 'Tokens revoked.', registers: [registry] }),
-    auditFailures: new Counter({ name: 'tessera_audit_failures_total', help: 'Audit records that could not be written.', registers: [registry] }),
-    httpDuration: new Histogram({ name: 'tessera_http_request_duration_seconds', help: 'HTTP request duration by route and status.', labelNames: ['route', 'status'], buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1], registers: [registry] }),
+    auditFailures: new Counter({
+      name: 'tessera_audit_failures_total',
+      help: 'Audit records that could not be written.',
+      registers: [registry],
+    }),
+    httpDuration: new Histogram({
+      name: 'tessera_http_request_duration_seconds',
+      help: 'HTTP request duration by route and status.',
+      labelNames: ['route', 'status'],
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+      registers: [registry],
+    }),
     keys: new Gauge({
-      name: 'tessera_signing_keys', help: 'Keys of the signing ring by state.', labelNames: ['state'], registers: [registry],
+      name: 'tessera_signing_keys',
+      help: 'Keys of the signing ring by state.',
+      labelNames: ['state'],
+      registers: [registry],
       collect() {
         if (keyStates === undefined) return;
         for (const [state, count] of Object.entries(keyStates())) this.set({ state }, count);

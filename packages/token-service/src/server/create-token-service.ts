@@ -30,7 +30,12 @@ import { discoveryDocument, ENDPOINT_PATHS } from './discovery-document.js';
 import { handleIntrospection } from './handle-introspection.js';
 import { handleRevocation } from './handle-revocation.js';
 import { handleTokenRequest } from './handle-token-request.js';
-import { broadcastRevocation, handleRevocationList, openRevocationStream, type RevocationStreams } from './handle-revocation-list.js';
+import {
+  broadcastRevocation,
+  handleRevocationList,
+  openRevocationStream,
+  type RevocationStreams,
+} from './handle-revocation-list.js';
 import { readBody, sendJson } from './internal/http-io.js';
 import type { ServiceContext } from './internal/context.js';
 
@@ -96,10 +101,26 @@ type Route = (req: IncomingMessage, res: ServerResponse, path: string, query: UR
  * ```
  */
 export function createTokenService(config: TokenServiceConfig, options: TokenServiceOptions = {}): TokenService {
-  if (config === null || typeof config !== 'object' || config.server === undefined) throw tokenServiceErrors.create('ERR_TOKEN_SERVICE_CONFIG_INVALID', 'createTokenService needs a configuration from loadConfig()');
+  if (config === null || typeof config !== 'object' || config.server === undefined)
+    throw tokenServiceErrors.create(
+      'ERR_TOKEN_SERVICE_CONFIG_INVALID',
+      'createTokenService needs a configuration from loadConfig()',
+    );
   const clock = options.clock ?? Date.now;
-  const logger = options.logger ?? pino({ level: config.logging.level, base: { service: 'tessera-token-service' }, redact: { paths: ['req.headers.authorization', '*.client_secret', '*.password', '*.token'], remove: true } });
-  const timers = options.timers === undefined ? { setTimeout: (fn: () => void, ms: number) => setTimeout(fn, ms).unref(), clearTimeout: (h: unknown) => clearTimeout(h as NodeJS.Timeout) } : options.timers;
+  const logger =
+    options.logger ??
+    pino({
+      level: config.logging.level,
+      base: { service: 'tessera-token-service' },
+      redact: { paths: ['req.headers.authorization', '*.client_secret', '*.password', '*.token'], remove: true },
+    });
+  const timers =
+    options.timers === undefined
+      ? {
+          setTimeout: (fn: () => void, ms: number) => setTimeout(fn, ms).unref(),
+          clearTimeout: (h: unknown) => clearTimeout(h as NodeJS.Timeout),
+        }
+      : options.timers;
 
   let storage: Storage | undefined = options.storage;
   let ownsStorage = false;
@@ -131,11 +152,13 @@ export function createTokenService(config: TokenServiceConfig, options: TokenSer
     return record;
   };
   const mustStorage = (): Storage => {
-    if (storage === undefined) throw tokenServiceErrors.create('ERR_TOKEN_SERVICE_UNAVAILABLE', 'the service is not started');
+    if (storage === undefined)
+      throw tokenServiceErrors.create('ERR_TOKEN_SERVICE_UNAVAILABLE', 'the service is not started');
     return storage;
   };
   const mustKeyRing = (): KeyRing => {
-    if (keyRing === undefined) throw tokenServiceErrors.create('ERR_TOKEN_SERVICE_UNAVAILABLE', 'the service is not started');
+    if (keyRing === undefined)
+      throw tokenServiceErrors.create('ERR_TOKEN_SERVICE_UNAVAILABLE', 'the service is not started');
     return keyRing;
   };
 
@@ -164,9 +187,19 @@ export function createTokenService(config: TokenServiceConfig, options: TokenSer
       maxTokenLifetimeSeconds: config.tokens.maxLifetimeSeconds,
       clockSkewSeconds: config.tokens.clockSkewSeconds,
       onChange: async (change) => {
-        await audit({ actor: change.reason === 'manual' ? 'admin' : 'system', action: `key.${change.to}`, target: change.kid, details: { alg: change.alg, from: change.from, reason: change.reason } });
-        await store.events.publish({ type: 'key.changed', data: { kid: change.kid, state: change.to } }).catch((err: unknown) => logger.warn({ err }, 'key event not published'));
-        logger.info({ kid: change.kid, from: change.from, to: change.to, reason: change.reason }, 'signing key state changed');
+        await audit({
+          actor: change.reason === 'manual' ? 'admin' : 'system',
+          action: `key.${change.to}`,
+          target: change.kid,
+          details: { alg: change.alg, from: change.from, reason: change.reason },
+        });
+        await store.events
+          .publish({ type: 'key.changed', data: { kid: change.kid, state: change.to } })
+          .catch((err: unknown) => logger.warn({ err }, 'key event not published'));
+        logger.info(
+          { kid: change.kid, from: change.from, to: change.to, reason: change.reason },
+          'signing key state changed',
+        );
       },
     });
     keyRing = ring;
@@ -178,12 +211,22 @@ export function createTokenService(config: TokenServiceConfig, options: TokenSer
       remoteJwks.push(remote);
       trusted.set(t.issuer, remote);
     }
-    const validator = createTokenValidator({ issuer: issuerUrl, ownKeys: ring.keySource, trustedIssuers: trusted, revocations: store.revocations, clock, clockSkewSeconds: config.tokens.clockSkewSeconds });
+    const validator = createTokenValidator({
+      issuer: issuerUrl,
+      ownKeys: ring.keySource,
+      trustedIssuers: trusted,
+      revocations: store.revocations,
+      clock,
+      clockSkewSeconds: config.tokens.clockSkewSeconds,
+    });
     const lifetime = config.tokens.defaultLifetimeSeconds;
     const modules: GrantModule[] = [];
-    if (config.grants.clientCredentials.enabled) modules.push(createClientCredentialsGrant({ defaultLifetimeSeconds: lifetime }));
-    if (config.grants.tokenExchange.enabled) modules.push(createTokenExchangeGrant({ validator, defaultLifetimeSeconds: lifetime }));
-    if (config.grants.password.enabled) modules.push(createPasswordGrant({ users: config.grants.password.users, defaultLifetimeSeconds: lifetime }));
+    if (config.grants.clientCredentials.enabled)
+      modules.push(createClientCredentialsGrant({ defaultLifetimeSeconds: lifetime }));
+    if (config.grants.tokenExchange.enabled)
+      modules.push(createTokenExchangeGrant({ validator, defaultLifetimeSeconds: lifetime }));
+    if (config.grants.password.enabled)
+      modules.push(createPasswordGrant({ users: config.grants.password.users, defaultLifetimeSeconds: lifetime }));
     const authenticator = createClientAuthenticator({
       getClient,
       replay: store.replay,
@@ -192,7 +235,12 @@ export function createTokenService(config: TokenServiceConfig, options: TokenSer
       assertionMaxLifetimeSeconds: config.tokens.clientAssertionMaxLifetimeSeconds,
       clockSkewSeconds: config.tokens.clockSkewSeconds,
     });
-    async function audit(entry: { actor: string; action: string; target?: string; details?: Record<string, unknown> }): Promise<void> {
+    async function audit(entry: {
+      actor: string;
+      action: string;
+      target?: string;
+      details?: Record<string, unknown>;
+    }): Promise<void> {
       try {
         await store.audit.append({ ...entry, at: clock() });
       } catch (err) {
@@ -201,8 +249,18 @@ export function createTokenService(config: TokenServiceConfig, options: TokenSer
       }
     }
     return {
-      config, clock, logger, storage: store, keyRing: ring, grants: createGrantTable(modules), authenticator,
-      issuer: createAccessTokenIssuer({ issuer: issuerUrl, keyRing: ring, clock }), validator, metrics, perAddress, perClient,
+      config,
+      clock,
+      logger,
+      storage: store,
+      keyRing: ring,
+      grants: createGrantTable(modules),
+      authenticator,
+      issuer: createAccessTokenIssuer({ issuer: issuerUrl, keyRing: ring, clock }),
+      validator,
+      metrics,
+      perAddress,
+      perClient,
       getClient,
       forgetClient: (id) => {
         clientCache.delete(id);
@@ -216,7 +274,8 @@ export function createTokenService(config: TokenServiceConfig, options: TokenSer
           // The right-most entry is the one the trusted proxy appended (the peer it saw); anything
           // left of it came from the client and could be rotated to dodge the per-address limit.
           const forwarded = req.headers['x-forwarded-for'];
-          const last = typeof forwarded === 'string' ? forwarded.slice(forwarded.lastIndexOf(',') + 1).trim() : undefined;
+          const last =
+            typeof forwarded === 'string' ? forwarded.slice(forwarded.lastIndexOf(',') + 1).trim() : undefined;
           if (last) return last;
         }
         return req.socket.remoteAddress ?? 'unknown';
@@ -233,22 +292,38 @@ export function createTokenService(config: TokenServiceConfig, options: TokenSer
       const current = existing === undefined ? undefined : toClientRecord(existing);
       let secretHash = declared.secretHash;
       if (declared.secret !== undefined) {
-        secretHash = current?.secretHash !== undefined && (await verifySecret(declared.secret, current.secretHash)) ? current.secretHash : await hashSecret(declared.secret);
+        secretHash =
+          current?.secretHash !== undefined && (await verifySecret(declared.secret, current.secretHash))
+            ? current.secretHash
+            : await hashSecret(declared.secret);
       }
       const now = clock();
       const record: ClientRecord = {
         id: declared.id,
         ...(secretHash === undefined ? {} : { secretHash }),
         ...(declared.jwks === undefined ? {} : { jwks: declared.jwks as ClientRecord['jwks'] & object }),
-        audiences: declared.audiences, scopes: declared.scopes, grantTypes: declared.grantTypes,
+        audiences: declared.audiences,
+        scopes: declared.scopes,
+        grantTypes: declared.grantTypes,
         ...(declared.tokenLifetimeSeconds === undefined ? {} : { tokenLifetimeSeconds: declared.tokenLifetimeSeconds }),
-        exchange: declared.exchange, enabled: declared.enabled, source: 'config',
-        createdAt: current?.createdAt ?? now, updatedAt: now,
+        exchange: declared.exchange,
+        enabled: declared.enabled,
+        source: 'config',
+        createdAt: current?.createdAt ?? now,
+        updatedAt: now,
       };
-      const same = current !== undefined && JSON.stringify({ ...toStoredClient(current), updatedAt: 0 }) === JSON.stringify({ ...toStoredClient(record), updatedAt: 0 });
+      const same =
+        current !== undefined &&
+        JSON.stringify({ ...toStoredClient(current), updatedAt: 0 }) ===
+          JSON.stringify({ ...toStoredClient(record), updatedAt: 0 });
       if (same) continue;
       await store.clients.put(toStoredClient(record));
-      await ctx!.audit({ actor: 'system', action: current === undefined ? 'client.created' : 'client.updated', target: declared.id, details: { source: 'config' } });
+      await ctx!.audit({
+        actor: 'system',
+        action: current === undefined ? 'client.created' : 'client.updated',
+        target: declared.id,
+        details: { source: 'config' },
+      });
     }
   }
 
@@ -269,7 +344,8 @@ export function createTokenService(config: TokenServiceConfig, options: TokenSer
       });
       logger.info({ file }, 'generated an admin token');
     }
-    if (adminToken.length < 24) throw tokenServiceErrors.create('ERR_TOKEN_SERVICE_CONFIG_INVALID', `${file}: the admin token is too short`);
+    if (adminToken.length < 24)
+      throw tokenServiceErrors.create('ERR_TOKEN_SERVICE_CONFIG_INVALID', `${file}: the admin token is too short`);
   }
 
   function schedule(): void {
@@ -279,7 +355,10 @@ export function createTokenService(config: TokenServiceConfig, options: TokenSer
     const deadline = ring.nextDeadline();
     const wait = Math.max(10, Math.min(check, deadline === undefined ? check : deadline - clock()));
     timer = timers.setTimeout(() => {
-      ring.tick().catch((err: unknown) => logger.error({ err }, 'key rotation tick failed')).finally(schedule);
+      ring
+        .tick()
+        .catch((err: unknown) => logger.error({ err }, 'key rotation tick failed'))
+        .finally(schedule);
     }, wait);
   }
 
@@ -289,7 +368,9 @@ export function createTokenService(config: TokenServiceConfig, options: TokenSer
   const bodyOf = (req: IncomingMessage) => readBody(req, config.server.bodyLimitBytes);
 
   const discovery: Route = (_req, res) => {
-    sendJson(res, 200, discoveryDocument(issuerUrl(), [...ctx!.grants.keys()], config.keys.algorithm), { 'cache-control': `public, max-age=${config.keys.jwksCacheSeconds}` });
+    sendJson(res, 200, discoveryDocument(issuerUrl(), [...ctx!.grants.keys()], config.keys.algorithm), {
+      'cache-control': `public, max-age=${config.keys.jwksCacheSeconds}`,
+    });
   };
   get('/.well-known/openid-configuration', discovery);
   get('/.well-known/oauth-authorization-server', discovery);
@@ -297,15 +378,28 @@ export function createTokenService(config: TokenServiceConfig, options: TokenSer
     const body = mustKeyRing().jwksJson();
     // max-age = the rotation design's cache period: a next key is published at least this long
     // before it signs, so a verifier honouring it always knows the signing key in time.
-    res.writeHead(200, { 'content-type': 'application/jwk-set+json', 'content-length': Buffer.byteLength(body), 'cache-control': `public, max-age=${config.keys.jwksCacheSeconds}` });
+    res.writeHead(200, {
+      'content-type': 'application/jwk-set+json',
+      'content-length': Buffer.byteLength(body),
+      'cache-control': `public, max-age=${config.keys.jwksCacheSeconds}`,
+    });
     res.end(body);
   });
   // The jwt-factory keys' public halves, for verifiers of factory-issued tokens (e.g. a gateway
   // rule with issuer https://jwt-factory/). Public keys only; the factory API itself is admin-only.
   get(ENDPOINT_PATHS.factoryJwks, async (_req, res) => {
-    const keys = (await mustStorage().keys.list({ purpose: 'named' })).map((k) => ({ ...k.publicJwk, kid: k.kid, alg: k.alg, use: 'sig' }));
+    const keys = (await mustStorage().keys.list({ purpose: 'named' })).map((k) => ({
+      ...k.publicJwk,
+      kid: k.kid,
+      alg: k.alg,
+      use: 'sig',
+    }));
     const body = JSON.stringify({ keys });
-    res.writeHead(200, { 'content-type': 'application/jwk-set+json', 'content-length': Buffer.byteLength(body), 'cache-control': 'public, max-age=60' });
+    res.writeHead(200, {
+      'content-type': 'application/jwk-set+json',
+      'content-length': Buffer.byteLength(body),
+      'cache-control': 'public, max-age=60',
+    });
     res.end(body);
   });
   post(ENDPOINT_PATHS.token, async (req, res) => handleTokenRequest(ctx!, req, res, await bodyOf(req)));
@@ -339,14 +433,26 @@ export function createTokenService(config: TokenServiceConfig, options: TokenSer
     inFlight.add(res);
     res.on('close', () => {
       inFlight.delete(res);
-      metrics.httpDuration.observe({ route: routes.has(`${req.method} ${path}`) ? path : path.startsWith('/admin/') ? '/admin' : 'other', status: String(res.statusCode) }, (performance.now() - t0) / 1000);
+      metrics.httpDuration.observe(
+        {
+          route: routes.has(`${req.method} ${path}`) ? path : path.startsWith('/admin/') ? '/admin' : 'other',
+          status: String(res.statusCode),
+        },
+        (performance.now() - t0) / 1000,
+      );
     });
     try {
       if (closing) res.setHeader('connection', 'close');
       const route = routes.get(`${req.method} ${path}`);
       if (route !== undefined) return await route(req, res, path, query);
-      if (path.startsWith('/admin/') && config.admin.enabled) return await handleAdminRequest(ctx!, req, res, path, query, await bodyOf(req));
-      const problem = toProblem(tokenServiceErrors.create('ERR_TOKEN_SERVICE_NOT_FOUND', `no endpoint ${req.method ?? 'GET'} ${path.slice(0, 100)}`));
+      if (path.startsWith('/admin/') && config.admin.enabled)
+        return await handleAdminRequest(ctx!, req, res, path, query, await bodyOf(req));
+      const problem = toProblem(
+        tokenServiceErrors.create(
+          'ERR_TOKEN_SERVICE_NOT_FOUND',
+          `no endpoint ${req.method ?? 'GET'} ${path.slice(0, 100)}`,
+        ),
+      );
       sendJson(res, 404, problem, { 'content-type': 'application/problem+json' });
     } catch (error) {
       // Errors before a handler took over (body too large, storage down): the OAuth endpoints
@@ -363,17 +469,26 @@ export function createTokenService(config: TokenServiceConfig, options: TokenSer
 
   const service: TokenService = {
     async listen() {
-      if (started || server !== undefined) throw tokenServiceErrors.create('ERR_TOKEN_SERVICE_UNAVAILABLE', 'already listening');
+      if (started || server !== undefined)
+        throw tokenServiceErrors.create('ERR_TOKEN_SERVICE_UNAVAILABLE', 'already listening');
       if (storage === undefined) {
-        const { type, dataDir, url, ...rest } = config.storage as { type: StorageConfig['type']; dataDir: string; url?: string } & Record<string, unknown>;
+        const { type, dataDir, url, ...rest } = config.storage as {
+          type: StorageConfig['type'];
+          dataDir: string;
+          url?: string;
+        } & Record<string, unknown>;
         const storageConfig: StorageConfig = {
           ...(rest as Partial<StorageConfig>),
-          type, dataDir, clock, env: options.env ?? process.env,
+          type,
+          dataDir,
+          clock,
+          env: options.env ?? process.env,
           ...(typeof url === 'string' && type === 'postgres' ? { postgres: { url } } : {}),
           ...(typeof url === 'string' && type === 'redis' ? { redis: { url } } : {}),
         };
         const mod = (await import('../storage/index.js')) as { createStorage?: (c: StorageConfig) => Promise<Storage> };
-        if (mod.createStorage === undefined) throw tokenServiceErrors.create('ERR_TOKEN_SERVICE_UNAVAILABLE', 'no storage back-end is available');
+        if (mod.createStorage === undefined)
+          throw tokenServiceErrors.create('ERR_TOKEN_SERVICE_UNAVAILABLE', 'no storage back-end is available');
         storage = await mod.createStorage(storageConfig);
         ownsStorage = true;
       }
@@ -384,7 +499,10 @@ export function createTokenService(config: TokenServiceConfig, options: TokenSer
         const serverOptions = { requestTimeout: 30_000, headersTimeout: 10_000, keepAliveTimeout: 5_000 };
         const handler = (req: IncomingMessage, res: ServerResponse) => void dispatch(req, res);
         const tls = config.server.tls;
-        const srv: Server = tls === undefined ? createServer(serverOptions, handler) : createHttpsServer({ ...serverOptions, ...readTlsFiles(tls) }, handler);
+        const srv: Server =
+          tls === undefined
+            ? createServer(serverOptions, handler)
+            : createHttpsServer({ ...serverOptions, ...readTlsFiles(tls) }, handler);
         server = srv;
         await new Promise<void>((resolve, reject) => {
           srv.once('error', reject);
@@ -400,16 +518,25 @@ export function createTokenService(config: TokenServiceConfig, options: TokenSer
         await keyRing!.start();
         const events = storage.events;
         unsubscribe = await events.subscribe((event) => {
-          if (event.type === 'revocation.added' && typeof event.data['jti'] === 'string' && typeof event.data['exp'] === 'number') {
+          if (
+            event.type === 'revocation.added' &&
+            typeof event.data['jti'] === 'string' &&
+            typeof event.data['exp'] === 'number'
+          ) {
             broadcastRevocation(streams!, { jti: event.data['jti'], exp: event.data['exp'] });
           }
           if (event.origin === events.id) return;
-          if (event.type === 'key.changed') void keyRing!.tick().catch((err: unknown) => logger.warn({ err }, 'key reload failed'));
-          if (event.type === 'client.changed' && typeof event.data['clientId'] === 'string') ctx!.forgetClient(event.data['clientId']);
+          if (event.type === 'key.changed')
+            void keyRing!.tick().catch((err: unknown) => logger.warn({ err }, 'key reload failed'));
+          if (event.type === 'client.changed' && typeof event.data['clientId'] === 'string')
+            ctx!.forgetClient(event.data['clientId']);
         });
         started = true;
         schedule();
-        logger.info({ url: baseUrl, issuer: issuerUrl(), storage: storage.backends, algorithm: config.keys.algorithm }, 'token service listening');
+        logger.info(
+          { url: baseUrl, issuer: issuerUrl(), storage: storage.backends, algorithm: config.keys.algorithm },
+          'token service listening',
+        );
         return baseUrl;
       } catch (error) {
         await service.close().catch(() => undefined);
@@ -466,7 +593,11 @@ function readTlsFiles(tls: { readonly cert: string; readonly key: string }): { c
     try {
       return readFileSync(tls[field]);
     } catch (cause) {
-      throw tokenServiceErrors.create('ERR_TOKEN_SERVICE_CONFIG_INVALID', `server.tls.${field}: cannot read ${tls[field]} (${(cause as NodeJS.ErrnoException).code ?? 'error'})`, { cause });
+      throw tokenServiceErrors.create(
+        'ERR_TOKEN_SERVICE_CONFIG_INVALID',
+        `server.tls.${field}: cannot read ${tls[field]} (${(cause as NodeJS.ErrnoException).code ?? 'error'})`,
+        { cause },
+      );
     }
   };
   return { cert: read('cert'), key: read('key') };

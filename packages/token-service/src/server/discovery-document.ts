@@ -28,7 +28,11 @@ export const ENDPOINT_PATHS = Object.freeze({
  * doc.token_endpoint; // 'http://127.0.0.1:7400/token'
  * ```
  */
-export function discoveryDocument(issuer: string, grantTypes: readonly string[], signingAlg: string): Record<string, unknown> {
+export function discoveryDocument(
+  issuer: string,
+  grantTypes: readonly string[],
+  signingAlg: string,
+): Record<string, unknown> {
   const base = issuer.endsWith('/') ? issuer.slice(0, -1) : issuer;
   const authMethods = ['client_secret_basic', 'client_secret_post', 'private_key_jwt'];
   const assertionAlgs = ['RS256', 'PS256', 'ES256', 'EdDSA'];
@@ -49,7 +53,14 @@ export function discoveryDocument(issuer: string, grantTypes: readonly string[],
     revocation_endpoint_auth_signing_alg_values_supported: assertionAlgs,
     // RFC 9068 access tokens are signed with the ring's algorithm.
     access_token_signing_alg_values_supported: [signingAlg],
-    ...(grantTypes.includes(TOKEN_EXCHANGE_GRANT) ? { token_types_supported: ['urn:ietf:params:oauth:token-type:access_token', 'urn:ietf:params:oauth:token-type:jwt'] } : {}),
+    ...(grantTypes.includes(TOKEN_EXCHANGE_GRANT)
+      ? {
+          token_types_supported: [
+            'urn:ietf:params:oauth:token-type:access_token',
+            'urn:ietf:params:oauth:token-type:jwt',
+          ],
+        }
+      : {}),
     // Tessera extension: where gateways poll (or stream) revocations.
     tessera_revocations_endpoint: base + ENDPOINT_PATHS.revocations,
     tessera_revocation_stream_endpoint: base + ENDPOINT_PATHS.revocationStream,

@@ -17,7 +17,12 @@ const noStore = { 'cache-control': 'no-store', pragma: 'no-cache' } as const;
  * if (req.method === 'POST' && path === '/introspect') return handleIntrospection(ctx, req, res, body);
  * ```
  */
-export async function handleIntrospection(ctx: ServiceContext, req: IncomingMessage, res: ServerResponse, body: Buffer): Promise<void> {
+export async function handleIntrospection(
+  ctx: ServiceContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  body: Buffer,
+): Promise<void> {
   try {
     enforceRateLimit(ctx, 'address', ctx.remoteAddress(req));
     const form = readOAuthForm(req, body);
@@ -29,7 +34,17 @@ export async function handleIntrospection(ctx: ServiceContext, req: IncomingMess
       const verified = await ctx.validator.validate(token);
       if (verified.issuer === 'self') {
         const p = verified.payload;
-        answer = { active: true, token_type: 'Bearer', iss: p.iss, sub: p.sub, aud: p.aud, exp: p.exp, iat: p.iat, jti: p.jti, client_id: p.client_id };
+        answer = {
+          active: true,
+          token_type: 'Bearer',
+          iss: p.iss,
+          sub: p.sub,
+          aud: p.aud,
+          exp: p.exp,
+          iat: p.iat,
+          jti: p.jti,
+          client_id: p.client_id,
+        };
         if (p.scope !== undefined) answer['scope'] = p.scope;
         if (p.nbf !== undefined) answer['nbf'] = p.nbf;
         if (p.act !== undefined) answer['act'] = p.act;

@@ -27,11 +27,25 @@ function readPaging(query: URLSearchParams): { since: string; limit: number } | 
  * const { revocations, cursor } = await (await fetch(`${issuer}/revocations?since=${last}`)).json();
  * ```
  */
-export async function handleRevocationList(ctx: ServiceContext, _req: IncomingMessage, res: ServerResponse, query: URLSearchParams): Promise<void> {
+export async function handleRevocationList(
+  ctx: ServiceContext,
+  _req: IncomingMessage,
+  res: ServerResponse,
+  query: URLSearchParams,
+): Promise<void> {
   const paging = readPaging(query);
-  if (paging === undefined) return sendJson(res, 400, { error: 'invalid_request', error_description: 'since must be a cursor from a previous answer, limit 1-1000' });
+  if (paging === undefined)
+    return sendJson(res, 400, {
+      error: 'invalid_request',
+      error_description: 'since must be a cursor from a previous answer, limit 1-1000',
+    });
   const page = await ctx.storage.revocations.listSince(paging.since, paging.limit);
-  sendJson(res, 200, { revocations: page.items.map((r) => ({ jti: r.jti, exp: Math.floor(r.exp / 1000) })), cursor: page.cursor }, { 'cache-control': 'no-store' });
+  sendJson(
+    res,
+    200,
+    { revocations: page.items.map((r) => ({ jti: r.jti, exp: Math.floor(r.exp / 1000) })), cursor: page.cursor },
+    { 'cache-control': 'no-store' },
+  );
 }
 
 /**
@@ -46,10 +60,25 @@ export async function handleRevocationList(ctx: ServiceContext, _req: IncomingMe
  * const events = new EventSource(`${issuer}/revocations/stream`);
  * ```
  */
-export async function openRevocationStream(ctx: ServiceContext, streams: RevocationStreams, req: IncomingMessage, res: ServerResponse, query: URLSearchParams): Promise<void> {
+export async function openRevocationStream(
+  ctx: ServiceContext,
+  streams: RevocationStreams,
+  req: IncomingMessage,
+  res: ServerResponse,
+  query: URLSearchParams,
+): Promise<void> {
   const paging = readPaging(query);
-  if (paging === undefined) return sendJson(res, 400, { error: 'invalid_request', error_description: 'since must be a cursor from a previous answer' });
-  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+  if (paging === undefined)
+    return sendJson(res, 400, {
+      error: 'invalid_request',
+      error_description: 'since must be a cursor from a previous answer',
+    });
+  res.writeHead(200, {
+    'content-type': 'text/event-stream',
+    'cache-control': 'no-store',
+    connection: 'keep-alive',
+    'x-accel-buffering': 'no',
+  });
   streams.clients.add(res);
   const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
   keepAlive.unref();
@@ -62,7 +91,8 @@ export async function openRevocationStream(ctx: ServiceContext, streams: Revocat
   let cursor = paging.since;
   for (;;) {
     const page = await ctx.storage.revocations.listSince(cursor, 1000);
-    for (const r of page.items) res.write(`event: revocation\ndata: ${JSON.stringify({ jti: r.jti, exp: Math.floor(r.exp / 1000) })}\n\n`);
+    for (const r of page.items)
+      res.write(`event: revocation\ndata: ${JSON.stringify({ jti: r.jti, exp: Math.floor(r.exp / 1000) })}\n\n`);
     const done = page.items.length < 1000 || page.cursor === cursor;
     cursor = page.cursor;
     if (done) break;

@@ -17,7 +17,12 @@ import { enforceRateLimit, logFailure, readOAuthForm, usedBasicAuth } from './ha
  * if (req.method === 'POST' && path === '/revoke') return handleRevocation(ctx, req, res, body);
  * ```
  */
-export async function handleRevocation(ctx: ServiceContext, req: IncomingMessage, res: ServerResponse, body: Buffer): Promise<void> {
+export async function handleRevocation(
+  ctx: ServiceContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  body: Buffer,
+): Promise<void> {
   try {
     enforceRateLimit(ctx, 'address', ctx.remoteAddress(req));
     const form = readOAuthForm(req, body);
@@ -33,12 +38,20 @@ export async function handleRevocation(ctx: ServiceContext, req: IncomingMessage
     }
     if (verified !== undefined && verified.issuer === 'self') {
       const p = verified.payload;
-      if (p.client_id !== client.id) throw tokenServiceErrors.create('ERR_TOKEN_UNAUTHORIZED_CLIENT', 'the token was issued to another client');
+      if (p.client_id !== client.id)
+        throw tokenServiceErrors.create('ERR_TOKEN_UNAUTHORIZED_CLIENT', 'the token was issued to another client');
       const added = await ctx.storage.revocations.revoke(p.jti!, p.exp! * 1000, { clientId: client.id });
       if (added) {
         ctx.metrics.revocations.inc();
-        await ctx.storage.events.publish({ type: 'revocation.added', data: { jti: p.jti!, exp: p.exp! } }).catch((err: unknown) => ctx.logger.warn({ err }, 'revocation event not published'));
-        await ctx.audit({ actor: client.id, action: 'token.revoked', target: p.jti!, details: { sub: p.sub, exp: p.exp } });
+        await ctx.storage.events
+          .publish({ type: 'revocation.added', data: { jti: p.jti!, exp: p.exp! } })
+          .catch((err: unknown) => ctx.logger.warn({ err }, 'revocation event not published'));
+        await ctx.audit({
+          actor: client.id,
+          action: 'token.revoked',
+          target: p.jti!,
+          details: { sub: p.sub, exp: p.exp },
+        });
       }
     }
     res.writeHead(200, { 'cache-control': 'no-store', 'content-length': 0 });

@@ -31,8 +31,13 @@ export function usedBasicAuth(req: IncomingMessage): boolean {
  */
 export function readOAuthForm(req: IncomingMessage, body: Buffer): Map<string, string> {
   // RFC 6749 §2.3.1 / §3.2: credentials and parameters travel in the body, never in the URI.
-  if (req.url !== undefined && req.url.includes('?')) throw tokenServiceErrors.create('ERR_TOKEN_INVALID_REQUEST', 'parameters must be sent in the request body, not the URI');
-  if (!isFormRequest(req)) throw tokenServiceErrors.create('ERR_TOKEN_INVALID_REQUEST', 'the body must be application/x-www-form-urlencoded');
+  if (req.url !== undefined && req.url.includes('?'))
+    throw tokenServiceErrors.create(
+      'ERR_TOKEN_INVALID_REQUEST',
+      'parameters must be sent in the request body, not the URI',
+    );
+  if (!isFormRequest(req))
+    throw tokenServiceErrors.create('ERR_TOKEN_INVALID_REQUEST', 'the body must be application/x-www-form-urlencoded');
   return parseForm(body);
 }
 
@@ -50,7 +55,9 @@ export function enforceRateLimit(ctx: ServiceContext, scope: 'client' | 'address
   const wait = limiter.take(key);
   if (wait > 0) {
     ctx.metrics.rateLimited.inc({ scope });
-    throw tokenServiceErrors.create('ERR_TOKEN_RATE_LIMITED', `too many requests from this ${scope}`, { details: { retryAfterSeconds: wait } });
+    throw tokenServiceErrors.create('ERR_TOKEN_RATE_LIMITED', `too many requests from this ${scope}`, {
+      details: { retryAfterSeconds: wait },
+    });
   }
 }
 
@@ -65,7 +72,12 @@ export function enforceRateLimit(ctx: ServiceContext, scope: 'client' | 'address
  * if (req.method === 'POST' && path === '/token') return handleTokenRequest(ctx, req, res, body);
  * ```
  */
-export async function handleTokenRequest(ctx: ServiceContext, req: IncomingMessage, res: ServerResponse, body: Buffer): Promise<void> {
+export async function handleTokenRequest(
+  ctx: ServiceContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  body: Buffer,
+): Promise<void> {
   let grantType = 'unknown';
   let authenticated: AuthenticatedClient | undefined;
   try {
@@ -74,12 +86,14 @@ export async function handleTokenRequest(ctx: ServiceContext, req: IncomingMessa
     const requested = form.get('grant_type');
     if (requested === undefined) throw tokenServiceErrors.create('ERR_TOKEN_INVALID_REQUEST', 'grant_type is missing');
     const grant = ctx.grants.get(requested);
-    if (grant === undefined) throw tokenServiceErrors.create('ERR_TOKEN_UNSUPPORTED_GRANT_TYPE', 'unsupported grant_type');
+    if (grant === undefined)
+      throw tokenServiceErrors.create('ERR_TOKEN_UNSUPPORTED_GRANT_TYPE', 'unsupported grant_type');
     grantType = grant.grantType;
     authenticated = await ctx.authenticator.authenticate({ authorization: req.headersDistinct.authorization, form });
     const { client } = authenticated;
     enforceRateLimit(ctx, 'client', client.id);
-    if (!client.grantTypes.includes(grant.grantType)) throw tokenServiceErrors.create('ERR_TOKEN_UNAUTHORIZED_CLIENT', 'the client may not use this grant type');
+    if (!client.grantTypes.includes(grant.grantType))
+      throw tokenServiceErrors.create('ERR_TOKEN_UNAUTHORIZED_CLIENT', 'the client may not use this grant type');
     for (const name of grant.parameters.required) {
       if (!form.has(name)) throw tokenServiceErrors.create('ERR_TOKEN_INVALID_REQUEST', `${name} is missing`);
     }
@@ -92,18 +106,35 @@ export async function handleTokenRequest(ctx: ServiceContext, req: IncomingMessa
       actor: client.id,
       action: 'token.issued',
       target: issued.jti,
-      details: { grant_type: grant.grantType, sub: decision.subject, aud: decision.audience, scope: decision.scope.join(' '), kid: issued.kid, exp: issued.exp, auth_method: authenticated.method, ...decision.auditDetails },
+      details: {
+        grant_type: grant.grantType,
+        sub: decision.subject,
+        aud: decision.audience,
+        scope: decision.scope.join(' '),
+        kid: issued.kid,
+        exp: issued.exp,
+        auth_method: authenticated.method,
+        ...decision.auditDetails,
+      },
     });
     ctx.metrics.tokensIssued.inc({ grant_type: grant.grantType });
     ctx.metrics.tokenRequests.inc({ grant_type: grant.grantType, outcome: 'issued' });
-    const answer: Record<string, unknown> = { access_token: issued.token, token_type: 'Bearer', expires_in: issued.expiresIn };
+    const answer: Record<string, unknown> = {
+      access_token: issued.token,
+      token_type: 'Bearer',
+      expires_in: issued.expiresIn,
+    };
     if (decision.issuedTokenType !== undefined) answer['issued_token_type'] = decision.issuedTokenType;
     if (decision.scope.length > 0) answer['scope'] = decision.scope.join(' ');
     sendJson(res, 200, answer, noStore);
   } catch (error) {
     const answer = toOAuthError(error, { basicAuthUsed: usedBasicAuth(req), realm: ctx.issuerUrl() });
     ctx.metrics.tokenRequests.inc({ grant_type: grantType, outcome: answer.body.error });
-    logFailure(ctx, error, answer.status, { endpoint: 'token', grant_type: grantType, client_id: authenticated?.client.id });
+    logFailure(ctx, error, answer.status, {
+      endpoint: 'token',
+      grant_type: grantType,
+      client_id: authenticated?.client.id,
+    });
     sendJson(res, answer.status, answer.body, answer.headers);
   }
 }
@@ -118,5 +149,13 @@ export async function handleTokenRequest(ctx: ServiceContext, req: IncomingMessa
  */
 export function logFailure(ctx: ServiceContext, error: unknown, status: number, fields: Record<string, unknown>): void {
   if (status >= 500) ctx.logger.error({ ...fields, err: error }, 'request failed');
-  else ctx.logger.info({ ...fields, code: isTesseraError(error) ? error.code : undefined, reason: isTesseraError(error) ? error.message : undefined }, 'request refused');
+  else
+    ctx.logger.info(
+      {
+        ...fields,
+        code: isTesseraError(error) ? error.code : undefined,
+        reason: isTesseraError(error) ? error.message : undefined,
+      },
+      'request refused',
+    );
 }

@@ -25,7 +25,18 @@ import { migratePostgres } from './postgres/migrate-postgres.js';
 import { createRedisEventBus } from './redis/create-redis-event-bus.js';
 import { createRedisReplayStore } from './redis/create-redis-replay-store.js';
 import { createRedisRevocationStore } from './redis/create-redis-revocation-store.js';
-import type { AuditStore, ClientStore, EventBus, KeyStore, ReplayStore, RevocationStore, Storage, StorageBackend, StorageConcern, StorageConfig } from './types.js';
+import type {
+  AuditStore,
+  ClientStore,
+  EventBus,
+  KeyStore,
+  ReplayStore,
+  RevocationStore,
+  Storage,
+  StorageBackend,
+  StorageConcern,
+  StorageConfig,
+} from './types.js';
 
 const CONCERNS: readonly StorageConcern[] = ['keys', 'clients', 'revocations', 'replay', 'audit', 'events'];
 
@@ -58,23 +69,31 @@ export function resolveStorageBackends(config: StorageConfig): Record<StorageCon
   const overrides = config.backends ?? {};
   if (typeof overrides !== 'object' || overrides === null) configError('backends must be an object');
   for (const [concern, backend] of Object.entries(overrides)) {
-    if (!CONCERNS.includes(concern as StorageConcern)) configError(`backends.${concern}: unknown concern (one of ${CONCERNS.join(', ')})`);
-    if (backend !== undefined && !known.includes(backend as string)) configError(`backends.${concern}: "${String(backend)}" is not one of ${known.join(', ')}`);
+    if (!CONCERNS.includes(concern as StorageConcern))
+      configError(`backends.${concern}: unknown concern (one of ${CONCERNS.join(', ')})`);
+    if (backend !== undefined && !known.includes(backend as string))
+      configError(`backends.${concern}: "${String(backend)}" is not one of ${known.join(', ')}`);
   }
   const out = {} as Record<StorageConcern, StorageBackend>;
   for (const concern of CONCERNS) {
     const backend = (overrides[concern] ?? type) as StorageBackend;
     if (!STORAGE_CAPABILITIES[backend].includes(concern)) {
-      configError(`${overrides[concern] === undefined ? 'type' : `backends.${concern}`}: the ${backend} back-end cannot hold ${concern} (it holds ${STORAGE_CAPABILITIES[backend].join(', ')}); choose another for backends.${concern}`);
+      configError(
+        `${overrides[concern] === undefined ? 'type' : `backends.${concern}`}: the ${backend} back-end cannot hold ${concern} (it holds ${STORAGE_CAPABILITIES[backend].join(', ')}); choose another for backends.${concern}`,
+      );
     }
     out[concern] = backend;
   }
   const used = new Set(Object.values(out));
-  if (used.has('file') && (typeof config.dataDir !== 'string' || config.dataDir === '')) configError('dataDir is required by the file back-end');
-  if (used.has('postgres') && (typeof config.postgres?.url !== 'string' || config.postgres.url === '')) configError('postgres.url is required by the postgres back-end');
-  if (used.has('redis') && (typeof config.redis?.url !== 'string' || config.redis.url === '')) configError('redis.url is required by the redis back-end');
+  if (used.has('file') && (typeof config.dataDir !== 'string' || config.dataDir === ''))
+    configError('dataDir is required by the file back-end');
+  if (used.has('postgres') && (typeof config.postgres?.url !== 'string' || config.postgres.url === ''))
+    configError('postgres.url is required by the postgres back-end');
+  if (used.has('redis') && (typeof config.redis?.url !== 'string' || config.redis.url === ''))
+    configError('redis.url is required by the redis back-end');
   const max = config.postgres?.maxConnections;
-  if (max !== undefined && (!Number.isInteger(max) || max < 1 || max > 1000)) configError('postgres.maxConnections must be an integer from 1 to 1000');
+  if (max !== undefined && (!Number.isInteger(max) || max < 1 || max > 1000))
+    configError('postgres.maxConnections must be an integer from 1 to 1000');
   return out;
 }
 
@@ -134,14 +153,20 @@ export async function createStorage(config: StorageConfig): Promise<Storage> {
     }
 
     let keys: KeyStore;
-    const cipher = createKeyCipher(await resolveKek({ kek: config.kek, env, dataDir, generate: backends.keys === 'file' }));
+    const cipher = createKeyCipher(
+      await resolveKek({ kek: config.kek, env, dataDir, generate: backends.keys === 'file' }),
+    );
     if (backends.keys === 'file') keys = own(await createFileKeyStore({ dataDir: dataDir!, cipher, clock }));
     else keys = createPostgresKeyStore({ pg: pgCtx!, cipher });
 
-    const clients: ClientStore = backends.clients === 'file' ? own(await createFileClientStore({ dataDir: dataDir!, clock })) : createPostgresClientStore({ pg: pgCtx!, clock });
+    const clients: ClientStore =
+      backends.clients === 'file'
+        ? own(await createFileClientStore({ dataDir: dataDir!, clock }))
+        : createPostgresClientStore({ pg: pgCtx!, clock });
 
     let revocations: RevocationStore;
-    if (backends.revocations === 'file') revocations = own(await createFileRevocationStore({ dataDir: dataDir!, clock }));
+    if (backends.revocations === 'file')
+      revocations = own(await createFileRevocationStore({ dataDir: dataDir!, clock }));
     else if (backends.revocations === 'postgres') revocations = createPostgresRevocationStore({ pg: pgCtx!, clock });
     else revocations = createRedisRevocationStore({ redis: redisCtx!, clock });
 
@@ -150,11 +175,15 @@ export async function createStorage(config: StorageConfig): Promise<Storage> {
     else if (backends.replay === 'postgres') replay = createPostgresReplayStore({ pg: pgCtx!, clock });
     else replay = createRedisReplayStore({ redis: redisCtx!, clock });
 
-    const audit: AuditStore = backends.audit === 'file' ? own(await createFileAuditStore({ dataDir: dataDir!, clock })) : createPostgresAuditStore({ pg: pgCtx!, clock });
+    const audit: AuditStore =
+      backends.audit === 'file'
+        ? own(await createFileAuditStore({ dataDir: dataDir!, clock }))
+        : createPostgresAuditStore({ pg: pgCtx!, clock });
 
     let events: EventBus;
     if (backends.events === 'file') events = own(createMemoryEventBus({ channel: dataDir!, clock }));
-    else if (backends.events === 'postgres') events = own(createPostgresEventBus({ pg: pgCtx!, url: config.postgres!.url, clock }));
+    else if (backends.events === 'postgres')
+      events = own(createPostgresEventBus({ pg: pgCtx!, url: config.postgres!.url, clock }));
     else events = own(createRedisEventBus({ redis: redisCtx!, clock }));
 
     let closing: Promise<void> | undefined;
@@ -169,12 +198,17 @@ export async function createStorage(config: StorageConfig): Promise<Storage> {
       async ping() {
         if (dataDir !== undefined && used.has('file')) {
           await access(dataDir, constants.W_OK).catch((err: unknown) => {
-            throw tokenServiceErrors.create('ERR_STORE_UNAVAILABLE', `the data directory ${dataDir} is not writable: ${(err as Error).message}`, { cause: err });
+            throw tokenServiceErrors.create(
+              'ERR_STORE_UNAVAILABLE',
+              `the data directory ${dataDir} is not writable: ${(err as Error).message}`,
+              { cause: err },
+            );
           });
         }
-        if (pool !== undefined) await pool.query('SELECT 1').catch((err: unknown) => {
-          throw pgFailure(err, 'ping');
-        });
+        if (pool !== undefined)
+          await pool.query('SELECT 1').catch((err: unknown) => {
+            throw pgFailure(err, 'ping');
+          });
         if (redis !== undefined) await run('ping', () => redis.ping());
       },
       close() {

@@ -20,11 +20,17 @@ export interface KeyCipher {
 function decodeKek(text: string, source: string): Buffer {
   const trimmed = text.trim();
   if (!/^[A-Za-z0-9_-]{43}$/.test(trimmed)) {
-    throw tokenServiceErrors.create('ERR_STORE_KEK_INVALID', `the key-encryption key from ${source} must be base64url of exactly 32 bytes (43 characters)`);
+    throw tokenServiceErrors.create(
+      'ERR_STORE_KEK_INVALID',
+      `the key-encryption key from ${source} must be base64url of exactly 32 bytes (43 characters)`,
+    );
   }
   const key = Buffer.from(trimmed, 'base64url');
   if (key.length !== 32 || key.toString('base64url') !== trimmed) {
-    throw tokenServiceErrors.create('ERR_STORE_KEK_INVALID', `the key-encryption key from ${source} must be base64url of exactly 32 bytes`);
+    throw tokenServiceErrors.create(
+      'ERR_STORE_KEK_INVALID',
+      `the key-encryption key from ${source} must be base64url of exactly 32 bytes`,
+    );
   }
   return key;
 }
@@ -46,7 +52,13 @@ export async function resolveKek(options: {
   if (options.generate === false) {
     // Keys shared by replicas (postgres): a kek file generated here would be this replica's alone.
     const path = options.dataDir === undefined ? undefined : join(options.dataDir, 'kek');
-    if (path === undefined || !(await stat(path).then(() => true, () => false))) {
+    if (
+      path === undefined ||
+      !(await stat(path).then(
+        () => true,
+        () => false,
+      ))
+    ) {
       throw tokenServiceErrors.create(
         'ERR_STORE_CONFIG_INVALID',
         `keys shared by several replicas need one key-encryption key for all: set TESSERA_KEK or storage.kek${path === undefined ? '' : `, or provide ${path}`}`,
@@ -55,7 +67,10 @@ export async function resolveKek(options: {
     return readKekFile(path);
   }
   if (options.dataDir === undefined) {
-    throw tokenServiceErrors.create('ERR_STORE_CONFIG_INVALID', 'private keys need a key-encryption key: set TESSERA_KEK, storage.kek or storage.dataDir (for a generated kek file)');
+    throw tokenServiceErrors.create(
+      'ERR_STORE_CONFIG_INVALID',
+      'private keys need a key-encryption key: set TESSERA_KEK, storage.kek or storage.dataDir (for a generated kek file)',
+    );
   }
   await mkdir(options.dataDir, { recursive: true, mode: 0o700 });
   const path = join(options.dataDir, 'kek');
@@ -70,7 +85,11 @@ export async function resolveKek(options: {
     }
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') {
-      throw tokenServiceErrors.create('ERR_STORE_UNAVAILABLE', `cannot create the key-encryption key file ${path}: ${(err as Error).message}`, { cause: err });
+      throw tokenServiceErrors.create(
+        'ERR_STORE_UNAVAILABLE',
+        `cannot create the key-encryption key file ${path}: ${(err as Error).message}`,
+        { cause: err },
+      );
     }
   }
   return readKekFile(path);
@@ -79,14 +98,18 @@ export async function resolveKek(options: {
 async function readKekFile(path: string): Promise<Buffer> {
   const info = await stat(path);
   if ((info.mode & 0o077) !== 0) {
-    throw tokenServiceErrors.create('ERR_STORE_KEK_INVALID', `the key-encryption key file ${path} has mode ${(info.mode & 0o777).toString(8)}; it must be readable by its owner only (chmod 600)`);
+    throw tokenServiceErrors.create(
+      'ERR_STORE_KEK_INVALID',
+      `the key-encryption key file ${path} has mode ${(info.mode & 0o777).toString(8)}; it must be readable by its owner only (chmod 600)`,
+    );
   }
   return decodeKek(await readFile(path, 'utf8'), path);
 }
 
 /** Creates the cipher for a 32-byte KEK. */
 export function createKeyCipher(kek: Buffer): KeyCipher {
-  if (kek.length !== 32) throw tokenServiceErrors.create('ERR_STORE_KEK_INVALID', 'the key-encryption key must be 32 bytes');
+  if (kek.length !== 32)
+    throw tokenServiceErrors.create('ERR_STORE_KEK_INVALID', 'the key-encryption key must be 32 bytes');
   const key = Buffer.from(kek);
   return {
     encrypt(kid, jwk) {
@@ -99,7 +122,10 @@ export function createKeyCipher(kek: Buffer): KeyCipher {
     decrypt(kid, sealed, where) {
       const parts = typeof sealed === 'string' ? sealed.split('.') : [];
       if (parts.length !== 5 || `${parts[0]}.${parts[1]}` !== PREFIX) {
-        throw tokenServiceErrors.create('ERR_STORE_CORRUPT', `${where}: the encrypted private key of kid "${kid}" is malformed`);
+        throw tokenServiceErrors.create(
+          'ERR_STORE_CORRUPT',
+          `${where}: the encrypted private key of kid "${kid}" is malformed`,
+        );
       }
       const [iv, ct, tag] = [parts[2]!, parts[3]!, parts[4]!].map((p) => Buffer.from(p, 'base64url'));
       let plain: string;
@@ -118,7 +144,9 @@ export function createKeyCipher(kek: Buffer): KeyCipher {
       try {
         return JSON.parse(plain) as Jwk;
       } catch (err) {
-        throw tokenServiceErrors.create('ERR_STORE_CORRUPT', `${where}: the private key of kid "${kid}" is not JSON`, { cause: err });
+        throw tokenServiceErrors.create('ERR_STORE_CORRUPT', `${where}: the private key of kid "${kid}" is not JSON`, {
+          cause: err,
+        });
       }
     },
   };

@@ -137,7 +137,11 @@ export interface ClientStore {
   /** Inserts or replaces (e.g. clients declared in the config file, re-applied at start). */
   put(client: StoredClient): Promise<StoredClient>;
   /** `ERR_STORE_NOT_FOUND` / `ERR_STORE_CONFLICT` (stale `expectedUpdatedAt`). */
-  update(clientId: string, patch: Partial<StoredClient>, options?: { readonly expectedUpdatedAt?: number }): Promise<StoredClient>;
+  update(
+    clientId: string,
+    patch: Partial<StoredClient>,
+    options?: { readonly expectedUpdatedAt?: number },
+  ): Promise<StoredClient>;
   delete(clientId: string): Promise<boolean>;
 }
 
@@ -234,7 +238,11 @@ export interface AuditEntry {
 export interface AuditStore {
   append(entry: AuditInput): Promise<AuditEntry>;
   /** Records with `at >= since`, in append order (`asc`, default) or newest first; `limit` defaults to 100 (max 1000). */
-  list(options?: { readonly since?: number; readonly limit?: number; readonly order?: 'asc' | 'desc' }): Promise<AuditEntry[]>;
+  list(options?: {
+    readonly since?: number;
+    readonly limit?: number;
+    readonly order?: 'asc' | 'desc';
+  }): Promise<AuditEntry[]>;
 }
 
 /**
@@ -267,7 +275,11 @@ export type Unsubscribe = () => Promise<void>;
 export interface EventBus {
   /** This bus instance's id, stamped on every event it publishes. */
   readonly id: string;
-  publish(event: { readonly type: string; readonly at?: number; readonly data?: Readonly<Record<string, unknown>> }): Promise<void>;
+  publish(event: {
+    readonly type: string;
+    readonly at?: number;
+    readonly data?: Readonly<Record<string, unknown>>;
+  }): Promise<void>;
   /** Resolves once the subscription is live; a throwing handler is isolated from the others. */
   subscribe(handler: (event: StorageEvent) => void): Promise<Unsubscribe>;
 }

@@ -44,7 +44,11 @@ export interface AccessTokenIssuer {
  * const { token, expiresIn } = await issuer.issue({ subject: 'svc-a', audience: 'svc-b', scope: ['read'], clientId: 'svc-a', lifetimeSeconds: 300 });
  * ```
  */
-export function createAccessTokenIssuer(options: { issuer: () => string; keyRing: KeyRing; clock: Clock }): AccessTokenIssuer {
+export function createAccessTokenIssuer(options: {
+  issuer: () => string;
+  keyRing: KeyRing;
+  clock: Clock;
+}): AccessTokenIssuer {
   const { keyRing, clock } = options;
   return {
     async issue(request) {
@@ -53,7 +57,15 @@ export function createAccessTokenIssuer(options: { issuer: () => string; keyRing
       let exp = iat + request.lifetimeSeconds;
       if (request.notAfter !== undefined && request.notAfter < exp) exp = Math.floor(request.notAfter);
       const jti = randomUUID();
-      const payload: JwtPayload = { iss: options.issuer(), sub: request.subject, aud: request.audience, exp, iat, jti, client_id: request.clientId };
+      const payload: JwtPayload = {
+        iss: options.issuer(),
+        sub: request.subject,
+        aud: request.audience,
+        exp,
+        iat,
+        jti,
+        client_id: request.clientId,
+      };
       if (request.scope.length > 0) payload.scope = request.scope.join(' ');
       if (request.act !== undefined) payload.act = request.act;
       if (request.mayAct !== undefined) payload['may_act'] = request.mayAct;

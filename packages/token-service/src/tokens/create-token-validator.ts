@@ -40,7 +40,14 @@ export function createTokenValidator(options: TokenValidatorOptions): TokenValid
     const issuers = [{ issuer: own, keys: options.ownKeys }];
     for (const [issuer, keys] of options.trustedIssuers ?? []) issuers.push({ issuer, keys });
     // The verified-token cache stays off: a revoked token or a removed key must take effect at once.
-    return createVerifier({ issuers, algorithms, clockTolerance: options.clockSkewSeconds, requiredClaims: ['sub'], clock: options.clock, cache: false });
+    return createVerifier({
+      issuers,
+      algorithms,
+      clockTolerance: options.clockSkewSeconds,
+      requiredClaims: ['sub'],
+      clock: options.clock,
+      cache: false,
+    });
   };
   return {
     async validate(token) {
@@ -52,9 +59,11 @@ export function createTokenValidator(options: TokenValidatorOptions): TokenValid
       const { header, payload } = await verifier.verify(token);
       const mine = payload.iss === own;
       if (mine) {
-        if (typeof header.typ !== 'string' || header.typ.toLowerCase() !== 'at+jwt') throw coreErrors.create('ERR_JWT_TYP_INVALID', 'not an access token of this service');
+        if (typeof header.typ !== 'string' || header.typ.toLowerCase() !== 'at+jwt')
+          throw coreErrors.create('ERR_JWT_TYP_INVALID', 'not an access token of this service');
         if (typeof payload.jti !== 'string') throw coreErrors.create('ERR_JWT_CLAIM_MISSING', 'jti is missing');
-        if (await options.revocations.isRevoked(payload.jti)) throw coreErrors.create('ERR_JWT_CLAIM_INVALID', 'token is revoked');
+        if (await options.revocations.isRevoked(payload.jti))
+          throw coreErrors.create('ERR_JWT_CLAIM_INVALID', 'token is revoked');
       }
       return { payload, issuer: mine ? 'self' : payload.iss! };
     },

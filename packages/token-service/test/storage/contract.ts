@@ -6,7 +6,17 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import type { Clock, Jwk } from '@tessera/core';
-import type { AuditStore, ClientStore, EventBus, KeyStore, ReplayStore, RevocationStore, StorageEvent, StoredClient, StoredKey } from '../../src/storage/index.js';
+import type {
+  AuditStore,
+  ClientStore,
+  EventBus,
+  KeyStore,
+  ReplayStore,
+  RevocationStore,
+  StorageEvent,
+  StoredClient,
+  StoredKey,
+} from '../../src/storage/index.js';
 
 /** A clock the test moves by hand. */
 export interface ManualClock {
@@ -18,7 +28,15 @@ export interface ManualClock {
 /** A clock starting at a fixed time (2023-11-14T22:13:20Z). */
 export function manualClock(start = 1_700_000_000_000): ManualClock {
   let now = start;
-  return { clock: () => now, set: (ms) => { now = ms; }, advance: (ms) => { now += ms; } };
+  return {
+    clock: () => now,
+    set: (ms) => {
+      now = ms;
+    },
+    advance: (ms) => {
+      now += ms;
+    },
+  };
 }
 
 /** What a back-end's factory hands to a contract: the store and how to dispose of it. */
@@ -81,7 +99,15 @@ export function sampleKey(overrides: Partial<StoredKey> = {}): StoredKey {
 }
 
 function sampleClient(clientId: string, at = 1_700_000_000_000): StoredClient {
-  return { clientId, secretHash: 'scrypt$abc$def', allowedAudiences: ['ledger'], allowedScopes: ['read', 'write'], enabled: true, createdAt: at, updatedAt: at };
+  return {
+    clientId,
+    secretHash: 'scrypt$abc$def',
+    allowedAudiences: ['ledger'],
+    allowedScopes: ['read', 'write'],
+    enabled: true,
+    createdAt: at,
+    updatedAt: at,
+  };
 }
 
 /** Waits until `predicate` holds, polling; fails after `ms` (a hang guard, not a timing assertion). */
@@ -115,9 +141,18 @@ export function runKeyStoreContract(name: string, factory: (clock: ManualClock) 
       await store.create(c);
       assert.deepEqual(await store.get(a.kid), a);
       assert.equal(await store.get('missing'), undefined);
-      assert.deepEqual((await store.list()).map((k) => k.kid), [c.kid, a.kid, b.kid]);
-      assert.deepEqual((await store.list({ purpose: 'ring' })).map((k) => k.kid), [c.kid, a.kid]);
-      assert.deepEqual((await store.list({ purpose: 'named' })).map((k) => k.kid), [b.kid]);
+      assert.deepEqual(
+        (await store.list()).map((k) => k.kid),
+        [c.kid, a.kid, b.kid],
+      );
+      assert.deepEqual(
+        (await store.list({ purpose: 'ring' })).map((k) => k.kid),
+        [c.kid, a.kid],
+      );
+      assert.deepEqual(
+        (await store.list({ purpose: 'named' })).map((k) => k.kid),
+        [b.kid],
+      );
       const got = await store.get(a.kid);
       assert.deepEqual(got?.privateJwk, a.privateJwk, 'private JWK comes back decrypted');
       assert.equal(await store.delete(a.kid), true);
@@ -181,7 +216,10 @@ export function runKeyStoreContract(name: string, factory: (clock: ManualClock) 
       await assert.rejects(store.create({ ...a, publicJwk: a.privateJwk! }), codeOf('ERR_STORE_INPUT_INVALID'));
       await assert.rejects(store.create({ ...a, state: 'bogus' as never }), codeOf('ERR_STORE_INPUT_INVALID'));
       await assert.rejects(store.create({ ...a, createdAt: Number.NaN }), codeOf('ERR_STORE_INPUT_INVALID'));
-      await assert.rejects(store.updateState(a.kid, 'next', { state: 'gone' as never }), codeOf('ERR_STORE_INPUT_INVALID'));
+      await assert.rejects(
+        store.updateState(a.kid, 'next', { state: 'gone' as never }),
+        codeOf('ERR_STORE_INPUT_INVALID'),
+      );
       assert.deepEqual(await store.list(), []);
     }));
 
@@ -216,7 +254,10 @@ export function runKeyStoreContract(name: string, factory: (clock: ManualClock) 
 }
 
 /** The ClientStore contract. */
-export function runClientStoreContract(name: string, factory: (clock: ManualClock) => Promise<Harness<ClientStore>>): void {
+export function runClientStoreContract(
+  name: string,
+  factory: (clock: ManualClock) => Promise<Harness<ClientStore>>,
+): void {
   const withStore = async (fn: (s: ClientStore, c: ManualClock) => Promise<void>) => {
     const c = manualClock();
     const h = await factory(c);
@@ -229,16 +270,27 @@ export function runClientStoreContract(name: string, factory: (clock: ManualCloc
 
   test(`${name} clients: create, get, list, delete, extra members round-trip`, () =>
     withStore(async (store) => {
-      const b = { ...sampleClient('b'), grantTypes: ['client_credentials'], source: 'config', jwks: { keys: [sampleKey().publicJwk] } };
+      const b = {
+        ...sampleClient('b'),
+        grantTypes: ['client_credentials'],
+        source: 'config',
+        jwks: { keys: [sampleKey().publicJwk] },
+      };
       await store.create(b);
       await store.create(sampleClient('a'));
       assert.deepEqual(await store.get('b'), b);
       assert.equal(await store.get('zzz'), undefined);
-      assert.deepEqual((await store.list()).map((c) => c.clientId), ['a', 'b']);
+      assert.deepEqual(
+        (await store.list()).map((c) => c.clientId),
+        ['a', 'b'],
+      );
       await assert.rejects(store.create(sampleClient('a')), codeOf('ERR_STORE_CONFLICT'));
       assert.equal(await store.delete('a'), true);
       assert.equal(await store.delete('a'), false);
-      assert.deepEqual((await store.list()).map((c) => c.clientId), ['b']);
+      assert.deepEqual(
+        (await store.list()).map((c) => c.clientId),
+        ['b'],
+      );
       await store.put({ ...b, enabled: false });
       assert.equal((await store.get('b'))?.enabled, false);
     }));
@@ -247,13 +299,20 @@ export function runClientStoreContract(name: string, factory: (clock: ManualCloc
     withStore(async (store, c) => {
       const created = await store.create({ ...sampleClient('a'), tokenLifetimeSeconds: 60 });
       c.advance(1000);
-      const updated = await store.update('a', { enabled: false, tokenLifetimeSeconds: undefined }, { expectedUpdatedAt: created.updatedAt });
+      const updated = await store.update(
+        'a',
+        { enabled: false, tokenLifetimeSeconds: undefined },
+        { expectedUpdatedAt: created.updatedAt },
+      );
       assert.equal(updated.enabled, false);
       assert.equal('tokenLifetimeSeconds' in updated, false);
       assert.equal(updated.updatedAt, c.clock());
       assert.equal(updated.createdAt, created.createdAt);
       assert.deepEqual(await store.get('a'), updated);
-      await assert.rejects(store.update('a', { enabled: true }, { expectedUpdatedAt: created.updatedAt }), codeOf('ERR_STORE_CONFLICT'));
+      await assert.rejects(
+        store.update('a', { enabled: true }, { expectedUpdatedAt: created.updatedAt }),
+        codeOf('ERR_STORE_CONFLICT'),
+      );
       await assert.rejects(store.update('missing', { enabled: true }), codeOf('ERR_STORE_NOT_FOUND'));
       await assert.rejects(store.update('a', { clientId: 'b' }), codeOf('ERR_STORE_INPUT_INVALID'));
       await assert.rejects(store.update('a', { allowedScopes: 'read' as never }), codeOf('ERR_STORE_INPUT_INVALID'));
@@ -270,17 +329,33 @@ export function runClientStoreContract(name: string, factory: (clock: ManualCloc
 
   test(`${name} clients: invalid records are ERR_STORE_INPUT_INVALID`, () =>
     withStore(async (store) => {
-      await assert.rejects(store.create({ ...sampleClient('a'), enabled: 'yes' as never }), codeOf('ERR_STORE_INPUT_INVALID'));
+      await assert.rejects(
+        store.create({ ...sampleClient('a'), enabled: 'yes' as never }),
+        codeOf('ERR_STORE_INPUT_INVALID'),
+      );
       await assert.rejects(store.create({ ...sampleClient('a'), clientId: 'a\nb' }), codeOf('ERR_STORE_INPUT_INVALID'));
       await assert.rejects(store.create({ ...sampleClient('a'), extra: () => 1 }), codeOf('ERR_STORE_INPUT_INVALID'));
-      await assert.rejects(store.create({ ...sampleClient('a'), extra: Number.POSITIVE_INFINITY }), codeOf('ERR_STORE_INPUT_INVALID'));
-      await assert.rejects(store.create(JSON.parse('{"clientId":"a","allowedAudiences":[],"allowedScopes":[],"enabled":true,"createdAt":1,"updatedAt":1,"x":{"__proto__":{"admin":true}}}') as StoredClient), codeOf('ERR_STORE_INPUT_INVALID'));
+      await assert.rejects(
+        store.create({ ...sampleClient('a'), extra: Number.POSITIVE_INFINITY }),
+        codeOf('ERR_STORE_INPUT_INVALID'),
+      );
+      await assert.rejects(
+        store.create(
+          JSON.parse(
+            '{"clientId":"a","allowedAudiences":[],"allowedScopes":[],"enabled":true,"createdAt":1,"updatedAt":1,"x":{"__proto__":{"admin":true}}}',
+          ) as StoredClient,
+        ),
+        codeOf('ERR_STORE_INPUT_INVALID'),
+      );
       assert.deepEqual(await store.list(), []);
     }));
 }
 
 /** The RevocationStore contract. */
-export function runRevocationStoreContract(name: string, factory: (clock: ManualClock) => Promise<Harness<RevocationStore>>): void {
+export function runRevocationStoreContract(
+  name: string,
+  factory: (clock: ManualClock) => Promise<Harness<RevocationStore>>,
+): void {
   const withStore = async (fn: (s: RevocationStore, c: ManualClock) => Promise<void>) => {
     const c = manualClock();
     const h = await factory(c);
@@ -315,16 +390,28 @@ export function runRevocationStoreContract(name: string, factory: (clock: Manual
         c.advance(1);
       }
       const p1 = await store.listSince(first.cursor, 2);
-      assert.deepEqual(p1.items.map((i) => i.jti), ['j0', 'j1']);
+      assert.deepEqual(
+        p1.items.map((i) => i.jti),
+        ['j0', 'j1'],
+      );
       assert.deepEqual(p1.items[0], { jti: 'j0', exp: now + 100_000, revokedAt: now, clientId: 'billing' });
       const p2 = await store.listSince(p1.cursor, 2);
-      assert.deepEqual(p2.items.map((i) => i.jti), ['j2', 'j3']);
+      assert.deepEqual(
+        p2.items.map((i) => i.jti),
+        ['j2', 'j3'],
+      );
       const p3 = await store.listSince(p2.cursor);
-      assert.deepEqual(p3.items.map((i) => i.jti), ['j4']);
+      assert.deepEqual(
+        p3.items.map((i) => i.jti),
+        ['j4'],
+      );
       const p4 = await store.listSince(p3.cursor);
       assert.deepEqual(p4, { items: [], cursor: p3.cursor });
       await store.revoke('j5', now + 100_000);
-      assert.deepEqual((await store.listSince(p3.cursor)).items.map((i) => i.jti), ['j5']);
+      assert.deepEqual(
+        (await store.listSince(p3.cursor)).items.map((i) => i.jti),
+        ['j5'],
+      );
       await assert.rejects(store.listSince('not-a-cursor'), codeOf('ERR_STORE_INPUT_INVALID'));
       await assert.rejects(store.listSince('', 0), codeOf('ERR_STORE_INPUT_INVALID'));
     }));
@@ -356,12 +443,18 @@ export function runRevocationStoreContract(name: string, factory: (clock: Manual
       assert.ok(purged <= 1, `purged ${purged}`);
       assert.equal(await store.isRevoked('short'), false);
       assert.equal(await store.isRevoked('long'), true);
-      assert.deepEqual((await store.listSince()).items.map((i) => i.jti), ['long']);
+      assert.deepEqual(
+        (await store.listSince()).items.map((i) => i.jti),
+        ['long'],
+      );
     }));
 }
 
 /** The ReplayStore contract. */
-export function runReplayStoreContract(name: string, factory: (clock: ManualClock) => Promise<Harness<ReplayStore>>): void {
+export function runReplayStoreContract(
+  name: string,
+  factory: (clock: ManualClock) => Promise<Harness<ReplayStore>>,
+): void {
   const withStore = async (fn: (s: ReplayStore, c: ManualClock) => Promise<void>) => {
     const c = manualClock();
     const h = await factory(c);
@@ -411,33 +504,75 @@ export function runAuditStoreContract(name: string, factory: (clock: ManualClock
       await store.append({ actor: 'admin', action: 'client.updated', target: 'a' });
       await store.append({ at: t0 + 20, actor: 'system', action: 'key.rotated' });
       const all = await store.list();
-      assert.deepEqual(all.map((e) => e.action), ['client.created', 'client.updated', 'key.rotated']);
+      assert.deepEqual(
+        all.map((e) => e.action),
+        ['client.created', 'client.updated', 'key.rotated'],
+      );
       assert.ok(all[0]!.seq < all[1]!.seq && all[1]!.seq < all[2]!.seq);
-      assert.deepEqual(all[0], { seq: first.seq, at: t0, actor: 'admin', action: 'client.created', target: 'a', details: { n: 1 } });
-      assert.deepEqual((await store.list({ since: t0 + 10 })).map((e) => e.action), ['client.updated', 'key.rotated']);
-      assert.deepEqual((await store.list({ limit: 2, order: 'desc' })).map((e) => e.action), ['key.rotated', 'client.updated']);
-      assert.deepEqual((await store.list({ limit: 1 })).map((e) => e.action), ['client.created']);
+      assert.deepEqual(all[0], {
+        seq: first.seq,
+        at: t0,
+        actor: 'admin',
+        action: 'client.created',
+        target: 'a',
+        details: { n: 1 },
+      });
+      assert.deepEqual(
+        (await store.list({ since: t0 + 10 })).map((e) => e.action),
+        ['client.updated', 'key.rotated'],
+      );
+      assert.deepEqual(
+        (await store.list({ limit: 2, order: 'desc' })).map((e) => e.action),
+        ['key.rotated', 'client.updated'],
+      );
+      assert.deepEqual(
+        (await store.list({ limit: 1 })).map((e) => e.action),
+        ['client.created'],
+      );
       await assert.rejects(store.list({ limit: 0 }), codeOf('ERR_STORE_INPUT_INVALID'));
       await assert.rejects(store.append({ actor: '', action: 'x' }), codeOf('ERR_STORE_INPUT_INVALID'));
     }));
 
   test(`${name} audit: concurrent appends get distinct seq and list in seq order`, () =>
     withStore(async ({ store }) => {
-      const entries = await Promise.all(Array.from({ length: 20 }, (_, i) => store.append({ actor: 'c', action: 'token.issued', target: `t${i}` })));
+      const entries = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => store.append({ actor: 'c', action: 'token.issued', target: `t${i}` })),
+      );
       const listed = await store.list({ limit: 100 });
       assert.equal(new Set(listed.map((e) => e.seq)).size, 20);
-      assert.deepEqual(listed.map((e) => e.seq), [...listed.map((e) => e.seq)].sort((a, b) => a - b));
-      assert.deepEqual(listed.map((e) => e.seq), entries.map((e) => e.seq).sort((a, b) => a - b));
+      assert.deepEqual(
+        listed.map((e) => e.seq),
+        [...listed.map((e) => e.seq)].sort((a, b) => a - b),
+      );
+      assert.deepEqual(
+        listed.map((e) => e.seq),
+        entries.map((e) => e.seq).sort((a, b) => a - b),
+      );
     }));
 
   test(`${name} audit: secrets in details are redacted before they are stored`, () =>
     withStore(async ({ store, rawDump }) => {
       const jwt = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJlLXZhbHVl';
-      const e = await store.append({ actor: 'a', action: 'client.created', details: { client_secret: 's3cr3t-value', nested: { password: 'hunter2-pw', seen: jwt, header: `Bearer ${jwt}` }, aud: 'ledger', host: 'api-gateway.production.internal' } });
-      assert.deepEqual(e.details, { client_secret: '[redacted]', nested: { password: '[redacted]', seen: '[redacted]', header: '[redacted]' }, aud: 'ledger', host: 'api-gateway.production.internal' });
+      const e = await store.append({
+        actor: 'a',
+        action: 'client.created',
+        details: {
+          client_secret: 's3cr3t-value',
+          nested: { password: 'hunter2-pw', seen: jwt, header: `Bearer ${jwt}` },
+          aud: 'ledger',
+          host: 'api-gateway.production.internal',
+        },
+      });
+      assert.deepEqual(e.details, {
+        client_secret: '[redacted]',
+        nested: { password: '[redacted]', seen: '[redacted]', header: '[redacted]' },
+        aud: 'ledger',
+        host: 'api-gateway.production.internal',
+      });
       const dump = await rawDump();
       assert.ok(dump.includes('ledger'));
-      for (const secret of ['s3cr3t-value', 'hunter2-pw', jwt]) assert.ok(!dump.includes(secret), `${secret} is not stored`);
+      for (const secret of ['s3cr3t-value', 'hunter2-pw', jwt])
+        assert.ok(!dump.includes(secret), `${secret} is not stored`);
     }));
 }
 

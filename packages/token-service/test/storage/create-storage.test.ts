@@ -5,7 +5,13 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createKeyCipher, createStorage, resolveKek, resolveStorageBackends, type StorageConfig } from '../../src/storage/index.js';
+import {
+  createKeyCipher,
+  createStorage,
+  resolveKek,
+  resolveStorageBackends,
+  type StorageConfig,
+} from '../../src/storage/index.js';
 import { sampleKey } from './contract.js';
 
 function configError(pattern: RegExp) {
@@ -17,16 +23,39 @@ function configError(pattern: RegExp) {
 }
 
 test('resolveStorageBackends: file by default, type as the default, backends per concern', () => {
-  assert.deepEqual(resolveStorageBackends({ dataDir: '/d' }), { keys: 'file', clients: 'file', revocations: 'file', replay: 'file', audit: 'file', events: 'file' });
-  assert.deepEqual(resolveStorageBackends({ type: 'postgres', postgres: { url: 'postgres://x' }, redis: { url: 'redis://y' }, backends: { replay: 'redis', events: 'redis' } }), {
-    keys: 'postgres', clients: 'postgres', revocations: 'postgres', replay: 'redis', audit: 'postgres', events: 'redis',
+  assert.deepEqual(resolveStorageBackends({ dataDir: '/d' }), {
+    keys: 'file',
+    clients: 'file',
+    revocations: 'file',
+    replay: 'file',
+    audit: 'file',
+    events: 'file',
   });
+  assert.deepEqual(
+    resolveStorageBackends({
+      type: 'postgres',
+      postgres: { url: 'postgres://x' },
+      redis: { url: 'redis://y' },
+      backends: { replay: 'redis', events: 'redis' },
+    }),
+    {
+      keys: 'postgres',
+      clients: 'postgres',
+      revocations: 'postgres',
+      replay: 'redis',
+      audit: 'postgres',
+      events: 'redis',
+    },
+  );
 });
 
 test('resolveStorageBackends: a concern a back-end cannot hold, an unknown back-end or concern, missing settings', () => {
   const cases: Array<[StorageConfig, RegExp]> = [
     [{ type: 'redis', redis: { url: 'redis://y' } }, /redis back-end cannot hold keys/],
-    [{ dataDir: '/d', redis: { url: 'redis://y' }, backends: { audit: 'redis' } }, /backends\.audit: the redis back-end cannot hold audit/],
+    [
+      { dataDir: '/d', redis: { url: 'redis://y' }, backends: { audit: 'redis' } },
+      /backends\.audit: the redis back-end cannot hold audit/,
+    ],
     [{ type: 'mongo' as never }, /type "mongo"/],
     [{ dataDir: '/d', backends: { keys: 'sqlite' as never } }, /backends\.keys: "sqlite"/],
     [{ dataDir: '/d', backends: { sessions: 'file' } as never }, /backends\.sessions: unknown concern/],
@@ -47,9 +76,22 @@ test('resolveKek: config, then TESSERA_KEK, then a kek file; malformed keys are 
     assert.deepEqual(await resolveKek({ kek: a, env: { TESSERA_KEK: b }, dataDir: dir }), Buffer.from(a, 'base64url'));
     assert.deepEqual(await resolveKek({ env: { TESSERA_KEK: b }, dataDir: dir }), Buffer.from(b, 'base64url'));
     const generated = await resolveKek({ env: {}, dataDir: dir });
-    assert.deepEqual(await resolveKek({ env: { TESSERA_KEK: '' }, dataDir: dir }), generated, 'the same file is read back');
-    for (const bad of ['', 'abc', randomBytes(31).toString('base64url'), randomBytes(33).toString('base64url'), `${a.slice(0, 42)}+`]) {
-      await assert.rejects(resolveKek({ kek: bad, env: {} }), (err: Error & { code?: string }) => err.code === 'ERR_STORE_KEK_INVALID');
+    assert.deepEqual(
+      await resolveKek({ env: { TESSERA_KEK: '' }, dataDir: dir }),
+      generated,
+      'the same file is read back',
+    );
+    for (const bad of [
+      '',
+      'abc',
+      randomBytes(31).toString('base64url'),
+      randomBytes(33).toString('base64url'),
+      `${a.slice(0, 42)}+`,
+    ]) {
+      await assert.rejects(
+        resolveKek({ kek: bad, env: {} }),
+        (err: Error & { code?: string }) => err.code === 'ERR_STORE_KEK_INVALID',
+      );
     }
     await assert.rejects(resolveKek({ env: {} }), configError(/key-encryption key/));
     // Keys shared by replicas: never a generated file (it would differ per replica), an existing one is fine.
@@ -69,14 +111,26 @@ test('createKeyCipher: round-trips, uses a fresh IV, binds the kid, and rejects 
   const two = cipher.encrypt('k1', jwk);
   assert.notEqual(one, two);
   assert.deepEqual(cipher.decrypt('k1', one, 'here'), jwk);
-  assert.throws(() => cipher.decrypt('k2', one, 'here'), (err: Error & { code?: string }) => err.code === 'ERR_STORE_KEK_INVALID' && err.message.includes('here'));
+  assert.throws(
+    () => cipher.decrypt('k2', one, 'here'),
+    (err: Error & { code?: string }) => err.code === 'ERR_STORE_KEK_INVALID' && err.message.includes('here'),
+  );
   const parts = one.split('.');
   const ct = Buffer.from(parts[3]!, 'base64url');
   ct[0] = ct[0]! ^ 1;
   parts[3] = ct.toString('base64url');
-  assert.throws(() => cipher.decrypt('k1', parts.join('.'), 'here'), (err: Error & { code?: string }) => err.code === 'ERR_STORE_KEK_INVALID');
-  assert.throws(() => cipher.decrypt('k1', 'plain-text', 'here'), (err: Error & { code?: string }) => err.code === 'ERR_STORE_CORRUPT');
-  assert.throws(() => createKeyCipher(randomBytes(16)), (err: Error & { code?: string }) => err.code === 'ERR_STORE_KEK_INVALID');
+  assert.throws(
+    () => cipher.decrypt('k1', parts.join('.'), 'here'),
+    (err: Error & { code?: string }) => err.code === 'ERR_STORE_KEK_INVALID',
+  );
+  assert.throws(
+    () => cipher.decrypt('k1', 'plain-text', 'here'),
+    (err: Error & { code?: string }) => err.code === 'ERR_STORE_CORRUPT',
+  );
+  assert.throws(
+    () => createKeyCipher(randomBytes(16)),
+    (err: Error & { code?: string }) => err.code === 'ERR_STORE_KEK_INVALID',
+  );
 });
 
 test('createStorage: the default file storage pings, and a failed start leaves nothing open', async () => {
@@ -89,7 +143,10 @@ test('createStorage: the default file storage pings, and a failed start leaves n
     const k = await createStorage({ dataDir: dir, kek: randomBytes(32).toString('base64url') });
     await k.keys.create(sampleKey());
     await k.close();
-    await assert.rejects(createStorage({ dataDir: dir, kek: randomBytes(32).toString('base64url') }), (err: Error & { code?: string }) => err.code === 'ERR_STORE_KEK_INVALID');
+    await assert.rejects(
+      createStorage({ dataDir: dir, kek: randomBytes(32).toString('base64url') }),
+      (err: Error & { code?: string }) => err.code === 'ERR_STORE_KEK_INVALID',
+    );
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

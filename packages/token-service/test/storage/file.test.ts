@@ -13,14 +13,28 @@ import { createFileKeyStore } from '../../src/storage/file/create-file-key-store
 import { createFileReplayStore } from '../../src/storage/file/create-file-replay-store.js';
 import { createFileRevocationStore } from '../../src/storage/file/create-file-revocation-store.js';
 import { createMemoryEventBus } from '../../src/storage/file/create-memory-event-bus.js';
-import { manualClock, newKek, runAuditStoreContract, runClientStoreContract, runEventBusContract, runKeyStoreContract, runReplayStoreContract, runRevocationStoreContract, sampleKey } from './contract.js';
+import {
+  manualClock,
+  newKek,
+  runAuditStoreContract,
+  runClientStoreContract,
+  runEventBusContract,
+  runKeyStoreContract,
+  runReplayStoreContract,
+  runRevocationStoreContract,
+  sampleKey,
+} from './contract.js';
 
 async function tempDir(): Promise<string> {
   return mkdtemp(join(tmpdir(), 'tessera-store-'));
 }
 
 async function fileKeys(dataDir: string, kek: string, clock?: Clock) {
-  return createFileKeyStore({ dataDir, cipher: createKeyCipher(Buffer.from(kek, 'base64url')), ...(clock ? { clock } : {}) });
+  return createFileKeyStore({
+    dataDir,
+    cipher: createKeyCipher(Buffer.from(kek, 'base64url')),
+    ...(clock ? { clock } : {}),
+  });
 }
 
 runKeyStoreContract('file', async (c) => {
@@ -29,7 +43,11 @@ runKeyStoreContract('file', async (c) => {
   const store = await fileKeys(dir, kek, c.clock);
   return {
     store,
-    rawDump: async () => (await readdir(dir)).filter((f) => f !== 'kek').map((f) => f).reduce(async (acc, f) => (await acc) + (await readFile(join(dir, f), 'utf8')), Promise.resolve('')),
+    rawDump: async () =>
+      (await readdir(dir))
+        .filter((f) => f !== 'kek')
+        .map((f) => f)
+        .reduce(async (acc, f) => (await acc) + (await readFile(join(dir, f), 'utf8')), Promise.resolve('')),
     // A second store on the same directory is a restart: the first must have flushed (it has:
     // every write resolves only after its rename).
     reopen: async (other) => {
@@ -46,19 +64,37 @@ runKeyStoreContract('file', async (c) => {
 runClientStoreContract('file', async (c) => {
   const dir = await tempDir();
   const store = await createFileClientStore({ dataDir: dir, clock: c.clock });
-  return { store, close: async () => { await store.close(); await rm(dir, { recursive: true, force: true }); } };
+  return {
+    store,
+    close: async () => {
+      await store.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
 });
 
 runRevocationStoreContract('file', async (c) => {
   const dir = await tempDir();
   const store = await createFileRevocationStore({ dataDir: dir, clock: c.clock });
-  return { store, close: async () => { await store.close(); await rm(dir, { recursive: true, force: true }); } };
+  return {
+    store,
+    close: async () => {
+      await store.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
 });
 
 runReplayStoreContract('file', async (c) => {
   const dir = await tempDir();
   const store = await createFileReplayStore({ dataDir: dir, clock: c.clock });
-  return { store, close: async () => { await store.close(); await rm(dir, { recursive: true, force: true }); } };
+  return {
+    store,
+    close: async () => {
+      await store.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
 });
 
 runAuditStoreContract('file', async (c) => {
@@ -67,14 +103,24 @@ runAuditStoreContract('file', async (c) => {
   return {
     store,
     rawDump: () => readFile(join(dir, 'audit.jsonl'), 'utf8'),
-    close: async () => { await store.close(); await rm(dir, { recursive: true, force: true }); },
+    close: async () => {
+      await store.close();
+      await rm(dir, { recursive: true, force: true });
+    },
   };
 });
 
 runEventBusContract('file (in-process)', async () => {
   const a = createMemoryEventBus({ channel: '/data/x' });
   const b = createMemoryEventBus({ channel: '/data/x' });
-  return { a, b, close: async () => { await a.close(); await b.close(); } };
+  return {
+    a,
+    b,
+    close: async () => {
+      await a.close();
+      await b.close();
+    },
+  };
 });
 
 test('file storage: everything survives a restart', async () => {
@@ -85,7 +131,14 @@ test('file storage: everything survives a restart', async () => {
     const key = sampleKey();
     const first = await createStorage({ dataDir: dir, kek, clock: c.clock });
     await first.keys.create(key);
-    await first.clients.create({ clientId: 'a', allowedAudiences: [], allowedScopes: [], enabled: true, createdAt: 1, updatedAt: 1 });
+    await first.clients.create({
+      clientId: 'a',
+      allowedAudiences: [],
+      allowedScopes: [],
+      enabled: true,
+      createdAt: 1,
+      updatedAt: 1,
+    });
     await first.revocations.revoke('j1', c.clock() + 10_000);
     await first.replay.markUsed('r1', c.clock() + 10_000);
     await first.audit.append({ actor: 'admin', action: 'x' });
@@ -99,7 +152,11 @@ test('file storage: everything survives a restart', async () => {
       const page = await second.revocations.listSince();
       assert.equal(page.items.length, 1);
       await second.revocations.revoke('j2', c.clock() + 10_000);
-      assert.deepEqual((await second.revocations.listSince(page.cursor)).items.map((i) => i.jti), ['j2'], 'the cursor sequence continues after a restart');
+      assert.deepEqual(
+        (await second.revocations.listSince(page.cursor)).items.map((i) => i.jti),
+        ['j2'],
+        'the cursor sequence continues after a restart',
+      );
       assert.equal(await second.replay.markUsed('r1', c.clock() + 10_000), false);
       const audit = await second.audit.list();
       assert.equal(audit.length, 1);
@@ -107,7 +164,11 @@ test('file storage: everything survives a restart', async () => {
     } finally {
       await second.close();
     }
-    assert.deepEqual((await readdir(dir)).filter((f) => f.endsWith('.tmp')), [], 'no temporary files are left behind');
+    assert.deepEqual(
+      (await readdir(dir)).filter((f) => f.endsWith('.tmp')),
+      [],
+      'no temporary files are left behind',
+    );
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
@@ -123,8 +184,16 @@ test('file storage: a corrupt file is ERR_STORE_CORRUPT naming the file, and is 
       ['revocations.json', '[]', () => createFileRevocationStore({ dataDir: dir })],
       ['replay.jsonl', '{"k":"a","e":"soon"}\n', () => createFileReplayStore({ dataDir: dir })],
       ['replay.jsonl', '{"k":"a","e":1}\n{"k":', () => createFileReplayStore({ dataDir: dir })],
-      ['audit.jsonl', '{"seq":1,"at":1,"actor":"a","action":"x"}\n{"seq":2,', () => createFileAuditStore({ dataDir: dir })],
-      ['audit.jsonl', '{"seq":1,"at":1,"actor":"a","action":"x"}\nnot json\n', () => createFileAuditStore({ dataDir: dir })],
+      [
+        'audit.jsonl',
+        '{"seq":1,"at":1,"actor":"a","action":"x"}\n{"seq":2,',
+        () => createFileAuditStore({ dataDir: dir }),
+      ],
+      [
+        'audit.jsonl',
+        '{"seq":1,"at":1,"actor":"a","action":"x"}\nnot json\n',
+        () => createFileAuditStore({ dataDir: dir }),
+      ],
     ];
     for (const [file, content, open] of cases) {
       await writeFile(join(dir, file), content);
@@ -157,7 +226,10 @@ test('file storage: the generated kek file has mode 0600 and the data directory 
     assert.equal((await again.keys.list()).length, 1, 'the same kek file opens the keys after a restart');
     await again.close();
     await chmod(join(dir, 'kek'), 0o644);
-    await assert.rejects(createStorage({ dataDir: dir, env: {} }), (err: Error & { code?: string }) => err.code === 'ERR_STORE_KEK_INVALID' && err.message.includes('644'));
+    await assert.rejects(
+      createStorage({ dataDir: dir, env: {} }),
+      (err: Error & { code?: string }) => err.code === 'ERR_STORE_KEK_INVALID' && err.message.includes('644'),
+    );
   } finally {
     await rm(parent, { recursive: true, force: true });
   }
@@ -175,12 +247,18 @@ test('file storage: TESSERA_KEK is used, and a different one cannot open the key
     assert.ok(!names.includes('kek'), 'no kek file is generated when TESSERA_KEK is set');
     const raw = await readFile(join(dir, 'keys.json'), 'utf8');
     assert.ok(!raw.includes(key.privateJwk!.d!));
-    await assert.rejects(createStorage({ dataDir: dir, env: { TESSERA_KEK: newKek() } }), (err: Error & { code?: string }) => {
-      assert.equal(err.code, 'ERR_STORE_KEK_INVALID');
-      assert.ok(err.message.includes(key.kid));
-      return true;
-    });
-    await assert.rejects(createStorage({ dataDir: dir, env: { TESSERA_KEK: 'too-short' } }), (err: Error & { code?: string }) => err.code === 'ERR_STORE_KEK_INVALID');
+    await assert.rejects(
+      createStorage({ dataDir: dir, env: { TESSERA_KEK: newKek() } }),
+      (err: Error & { code?: string }) => {
+        assert.equal(err.code, 'ERR_STORE_KEK_INVALID');
+        assert.ok(err.message.includes(key.kid));
+        return true;
+      },
+    );
+    await assert.rejects(
+      createStorage({ dataDir: dir, env: { TESSERA_KEK: 'too-short' } }),
+      (err: Error & { code?: string }) => err.code === 'ERR_STORE_KEK_INVALID',
+    );
     const ok = await createStorage({ dataDir: dir, env: { TESSERA_KEK: kek } });
     assert.deepEqual(await ok.keys.get(key.kid), key);
     await ok.close();
@@ -199,7 +277,9 @@ test('file storage: a ciphertext moved to another kid does not decrypt', async (
     await keys.create(a);
     await keys.create(b);
     await keys.close();
-    const doc = JSON.parse(await readFile(join(dir, 'keys.json'), 'utf8')) as { keys: Array<{ kid: string; privateKeyEncrypted: string }> };
+    const doc = JSON.parse(await readFile(join(dir, 'keys.json'), 'utf8')) as {
+      keys: Array<{ kid: string; privateKeyEncrypted: string }>;
+    };
     doc.keys[0]!.privateKeyEncrypted = doc.keys[1]!.privateKeyEncrypted;
     await writeFile(join(dir, 'keys.json'), JSON.stringify(doc));
     await assert.rejects(fileKeys(dir, kek), (err: Error & { code?: string }) => err.code === 'ERR_STORE_KEK_INVALID');
@@ -214,7 +294,17 @@ test('file storage: a closed store refuses writes with ERR_STORE_UNAVAILABLE', a
     const s = await createStorage({ dataDir: dir, kek: newKek() });
     await s.close();
     await s.close();
-    await assert.rejects(s.clients.create({ clientId: 'a', allowedAudiences: [], allowedScopes: [], enabled: true, createdAt: 1, updatedAt: 1 }), (err: Error & { code?: string }) => err.code === 'ERR_STORE_UNAVAILABLE');
+    await assert.rejects(
+      s.clients.create({
+        clientId: 'a',
+        allowedAudiences: [],
+        allowedScopes: [],
+        enabled: true,
+        createdAt: 1,
+        updatedAt: 1,
+      }),
+      (err: Error & { code?: string }) => err.code === 'ERR_STORE_UNAVAILABLE',
+    );
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
@@ -237,7 +327,11 @@ test('file storage: one process per data directory — a live owner is refused, 
     assert.equal((await readFile(join(dir, 'lock'), 'utf8')).trim(), String(process.pid));
     const inProcess = await createStorage({ dataDir: dir, kek });
     await inProcess.close();
-    assert.equal((await readFile(join(dir, 'lock'), 'utf8')).trim(), String(process.pid), 'still held by the first storage');
+    assert.equal(
+      (await readFile(join(dir, 'lock'), 'utf8')).trim(),
+      String(process.pid),
+      'still held by the first storage',
+    );
     await s.close();
     assert.ok(!(await readdir(dir)).includes('lock'), 'released on close');
   } finally {
@@ -251,12 +345,19 @@ test('file replay: the log is compacted to the live ids and still refuses them a
   try {
     const replay = await createFileReplayStore({ dataDir: dir, clock: c.clock });
     const t = c.clock();
-    assert.ok((await Promise.all(Array.from({ length: 1500 }, (_, i) => replay.markUsed(`old-${i}`, t + 1000)))).every((r) => r));
+    assert.ok(
+      (await Promise.all(Array.from({ length: 1500 }, (_, i) => replay.markUsed(`old-${i}`, t + 1000)))).every(
+        (r) => r,
+      ),
+    );
     assert.equal(await replay.markUsed('live', t + 100_000), true);
     c.advance(2000);
     assert.equal(await replay.purgeExpired(), 1500);
     const lines = (await readFile(join(dir, 'replay.jsonl'), 'utf8')).trim().split('\n');
-    assert.deepEqual(lines.map((l) => (JSON.parse(l) as { k: string }).k), ['live']);
+    assert.deepEqual(
+      lines.map((l) => (JSON.parse(l) as { k: string }).k),
+      ['live'],
+    );
     assert.equal(await replay.markUsed('after', t + 100_000), true);
     await replay.close();
     const again = await createFileReplayStore({ dataDir: dir, clock: c.clock });
@@ -277,22 +378,43 @@ test('file audit: a long log is read from the end for the newest records, stream
     const t = c.clock();
     const pad = 'x'.repeat(100);
     for (let i = 0; i < 3000; i += 50) {
-      await Promise.all(Array.from({ length: 50 }, (_, j) => audit.append({ at: t + i + j, actor: 'c', action: 'token.issued', target: `t${i + j}`, details: { pad } })));
+      await Promise.all(
+        Array.from({ length: 50 }, (_, j) =>
+          audit.append({ at: t + i + j, actor: 'c', action: 'token.issued', target: `t${i + j}`, details: { pad } }),
+        ),
+      );
     }
     await audit.close();
     const again = await createFileAuditStore({ dataDir: dir, clock: c.clock });
-    assert.equal((await again.append({ actor: 'c', action: 'last' })).seq, 3001, 'the sequence continues from the last line');
-    assert.deepEqual((await again.list({ order: 'desc', limit: 3 })).map((e) => e.seq), [3001, 3000, 2999]);
-    assert.deepEqual((await again.list({ since: t + 2998, limit: 2 })).map((e) => e.seq), [2999, 3000]);
+    assert.equal(
+      (await again.append({ actor: 'c', action: 'last' })).seq,
+      3001,
+      'the sequence continues from the last line',
+    );
+    assert.deepEqual(
+      (await again.list({ order: 'desc', limit: 3 })).map((e) => e.seq),
+      [3001, 3000, 2999],
+    );
+    assert.deepEqual(
+      (await again.list({ since: t + 2998, limit: 2 })).map((e) => e.seq),
+      [2999, 3000],
+    );
     // The newest record ('last') carries at = t, so `since` leaves it out even though it is newest.
-    assert.deepEqual((await again.list({ since: t + 10, order: 'desc', limit: 2 })).map((e) => e.seq), [3000, 2999]);
+    assert.deepEqual(
+      (await again.list({ since: t + 10, order: 'desc', limit: 2 })).map((e) => e.seq),
+      [3000, 2999],
+    );
     await again.close();
     const text = await readFile(join(dir, 'audit.jsonl'), 'utf8');
     const lines = text.split('\n');
     lines[10] = '{"seq":';
     await writeFile(join(dir, 'audit.jsonl'), lines.join('\n'));
     const broken = await createFileAuditStore({ dataDir: dir, clock: c.clock });
-    await assert.rejects(broken.list(), (err: Error & { code?: string }) => err.code === 'ERR_STORE_CORRUPT' && err.message.includes(`${join(dir, 'audit.jsonl')}:11`));
+    await assert.rejects(
+      broken.list(),
+      (err: Error & { code?: string }) =>
+        err.code === 'ERR_STORE_CORRUPT' && err.message.includes(`${join(dir, 'audit.jsonl')}:11`),
+    );
     await broken.close();
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -13,12 +13,26 @@ import { createPostgresEventBus } from '../../src/storage/postgres/create-postgr
 import { createPostgresKeyStore } from '../../src/storage/postgres/create-postgres-key-store.js';
 import { createPostgresReplayStore } from '../../src/storage/postgres/create-postgres-replay-store.js';
 import { createPostgresRevocationStore } from '../../src/storage/postgres/create-postgres-revocation-store.js';
-import { eventually, newKek, runAuditStoreContract, runClientStoreContract, runEventBusContract, runKeyStoreContract, runReplayStoreContract, runRevocationStoreContract, sampleKey } from './contract.js';
+import {
+  eventually,
+  newKek,
+  runAuditStoreContract,
+  runClientStoreContract,
+  runEventBusContract,
+  runKeyStoreContract,
+  runReplayStoreContract,
+  runRevocationStoreContract,
+  sampleKey,
+} from './contract.js';
 
 const url = process.env.TESSERA_TEST_PG_URL;
 
 if (url === undefined || url === '') {
-  test('postgres storage contract', { skip: 'TESSERA_TEST_PG_URL is not set (e.g. postgres://postgres@127.0.0.1:5432/test)' }, () => undefined);
+  test(
+    'postgres storage contract',
+    { skip: 'TESSERA_TEST_PG_URL is not set (e.g. postgres://postgres@127.0.0.1:5432/test)' },
+    () => undefined,
+  );
 } else {
   const run = `t_${process.pid}_${randomBytes(4).toString('hex')}`;
   const pools: pg.Pool[] = [];
@@ -60,10 +74,16 @@ if (url === undefined || url === '') {
     const ctx = await freshContext();
     const kek = newKek();
     const cipher = (k: string) => createKeyCipher(Buffer.from(k, 'base64url'));
-    const other = (k: string) => ({ store: createPostgresKeyStore({ pg: sameSchema(ctx.schema), cipher: cipher(k) }), close: async () => undefined });
+    const other = (k: string) => ({
+      store: createPostgresKeyStore({ pg: sameSchema(ctx.schema), cipher: cipher(k) }),
+      close: async () => undefined,
+    });
     return {
       store: createPostgresKeyStore({ pg: ctx, cipher: cipher(kek) }),
-      rawDump: async () => (await ctx.pool.query(`SELECT k::text AS row FROM ${ctx.q}keys k`)).rows.map((r: { row: string }) => r.row).join('\n'),
+      rawDump: async () =>
+        (await ctx.pool.query(`SELECT k::text AS row FROM ${ctx.q}keys k`)).rows
+          .map((r: { row: string }) => r.row)
+          .join('\n'),
       reopen: async (k) => other(k ?? kek),
       replica: async () => other(kek),
       close: async () => undefined,
@@ -89,7 +109,10 @@ if (url === undefined || url === '') {
     const ctx = await freshContext();
     return {
       store: createPostgresAuditStore({ pg: ctx, clock: c.clock }),
-      rawDump: async () => (await ctx.pool.query(`SELECT a::text AS row FROM ${ctx.q}audit a`)).rows.map((r: { row: string }) => r.row).join('\n'),
+      rawDump: async () =>
+        (await ctx.pool.query(`SELECT a::text AS row FROM ${ctx.q}audit a`)).rows
+          .map((r: { row: string }) => r.row)
+          .join('\n'),
       close: async () => undefined,
     };
   });
@@ -98,9 +121,15 @@ if (url === undefined || url === '') {
     const ctx = await freshContext();
     const a = createPostgresEventBus({ pg: ctx, url });
     const b = createPostgresEventBus({ pg: sameSchema(ctx.schema), url });
-    return { a, b, close: async () => { await a.close(); await b.close(); } };
+    return {
+      a,
+      b,
+      close: async () => {
+        await a.close();
+        await b.close();
+      },
+    };
   });
-
 
   test('postgres: migrations run once even when replicas start together, and again is a no-op', async () => {
     n += 1;
@@ -108,8 +137,13 @@ if (url === undefined || url === '') {
     schemas.push(schema);
     await Promise.all([0, 1, 2].map(() => migratePostgres(sameSchema(schema))));
     await migratePostgres(sameSchema(schema));
-    const { rows } = await sameSchema(schema).pool.query(`SELECT version FROM ${pg.escapeIdentifier(schema)}.migrations`);
-    assert.deepEqual(rows.map((r: { version: number }) => r.version), [1]);
+    const { rows } = await sameSchema(schema).pool.query(
+      `SELECT version FROM ${pg.escapeIdentifier(schema)}.migrations`,
+    );
+    assert.deepEqual(
+      rows.map((r: { version: number }) => r.version),
+      [1],
+    );
   });
 
   test('postgres: createStorage with every concern on postgres, survives a new connection pool', async () => {
@@ -121,7 +155,14 @@ if (url === undefined || url === '') {
     const s1 = await createStorage(config);
     const key = sampleKey();
     try {
-      assert.deepEqual(s1.backends, { keys: 'postgres', clients: 'postgres', revocations: 'postgres', replay: 'postgres', audit: 'postgres', events: 'postgres' });
+      assert.deepEqual(s1.backends, {
+        keys: 'postgres',
+        clients: 'postgres',
+        revocations: 'postgres',
+        replay: 'postgres',
+        audit: 'postgres',
+        events: 'postgres',
+      });
       await s1.ping();
       await s1.keys.create(key);
       await s1.revocations.revoke('j', Date.now() + 60_000);
@@ -161,14 +202,20 @@ if (url !== undefined && url !== '') {
       await bus.subscribe((e) => got.push(String(e.data.n)));
       await bus.publish({ type: 't', data: { n: 'before' } });
       await eventually(() => got.includes('before'), 'the first event');
-      const killed = await pool.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1', [`tessera-events-${bus.id}`]);
+      const killed = await pool.query(
+        'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1',
+        [`tessera-events-${bus.id}`],
+      );
       assert.equal(killed.rowCount, 1);
       // Publish until one arrives through the new session (events during the gap are lost by design).
       for (let i = 0; i < 100 && !got.some((g) => g.startsWith('after')); i += 1) {
         await bus.publish({ type: 't', data: { n: `after-${i}` } });
         await new Promise((r) => setTimeout(r, 100));
       }
-      assert.ok(got.some((g) => g.startsWith('after')), 'delivery resumed');
+      assert.ok(
+        got.some((g) => g.startsWith('after')),
+        'delivery resumed',
+      );
     } finally {
       await bus.close();
       await pool.end();

@@ -14,7 +14,11 @@ import { manualClock, runEventBusContract, runReplayStoreContract, runRevocation
 const url = process.env.TESSERA_TEST_REDIS_URL;
 
 if (url === undefined || url === '') {
-  test('redis storage contract', { skip: 'TESSERA_TEST_REDIS_URL is not set (e.g. redis://127.0.0.1:6379)' }, () => undefined);
+  test(
+    'redis storage contract',
+    { skip: 'TESSERA_TEST_REDIS_URL is not set (e.g. redis://127.0.0.1:6379)' },
+    () => undefined,
+  );
 } else {
   const run = `tessera-test:${process.pid}:${randomBytes(4).toString('hex')}:`;
   const clients: Redis[] = [];
@@ -41,15 +45,28 @@ if (url === undefined || url === '') {
     await Promise.all(clients.map((c) => c.quit()));
   });
 
-  runRevocationStoreContract('redis', async (c) => ({ store: createRedisRevocationStore({ redis: await fresh(), clock: c.clock }), close: async () => undefined }));
-  runReplayStoreContract('redis', async (c) => ({ store: createRedisReplayStore({ redis: await fresh(), clock: c.clock }), close: async () => undefined }));
+  runRevocationStoreContract('redis', async (c) => ({
+    store: createRedisRevocationStore({ redis: await fresh(), clock: c.clock }),
+    close: async () => undefined,
+  }));
+  runReplayStoreContract('redis', async (c) => ({
+    store: createRedisReplayStore({ redis: await fresh(), clock: c.clock }),
+    close: async () => undefined,
+  }));
   runEventBusContract('redis (pub/sub)', async () => {
     const ctx = await fresh();
     const other = await connectRedis(url);
     clients.push(other);
     const a = createRedisEventBus({ redis: ctx });
     const b = createRedisEventBus({ redis: redisContext(other, ctx.prefix) });
-    return { a, b, close: async () => { await a.close(); await b.close(); } };
+    return {
+      a,
+      b,
+      close: async () => {
+        await a.close();
+        await b.close();
+      },
+    };
   });
 
   test('redis: revocations and replay entries carry a TTL of exp - now', async () => {
@@ -70,25 +87,41 @@ if (url === undefined || url === '') {
     const replay = createRedisReplayStore({ redis: ctx });
     assert.equal(await replay.markUsed('short', Date.now() + 50), true);
     // Wait until Redis itself has dropped the key (no timing asserted: we poll for the state).
-    for (let i = 0; i < 200 && (await ctx.client.exists(`${ctx.prefix}replay:short`)) === 1; i += 1) await new Promise((r) => setTimeout(r, 10));
+    for (let i = 0; i < 200 && (await ctx.client.exists(`${ctx.prefix}replay:short`)) === 1; i += 1)
+      await new Promise((r) => setTimeout(r, 10));
     assert.equal(await ctx.client.exists(`${ctx.prefix}replay:short`), 0);
     assert.equal(await replay.markUsed('short', Date.now() + 60_000), true, 'usable again once Redis dropped it');
   });
 
   test('redis: createStorage puts revocations, replay and events on redis; keys on redis is a config error', async () => {
     const prefix = `${run}storage:`;
-    await assert.rejects(createStorage({ type: 'redis', redis: { url, keyPrefix: prefix } }), (err: Error & { code?: string }) => {
-      assert.equal(err.code, 'ERR_STORE_CONFIG_INVALID');
-      assert.match(err.message, /cannot hold keys/);
-      return true;
-    });
+    await assert.rejects(
+      createStorage({ type: 'redis', redis: { url, keyPrefix: prefix } }),
+      (err: Error & { code?: string }) => {
+        assert.equal(err.code, 'ERR_STORE_CONFIG_INVALID');
+        assert.match(err.message, /cannot hold keys/);
+        return true;
+      },
+    );
     const { mkdtemp, rm } = await import('node:fs/promises');
     const { tmpdir } = await import('node:os');
     const { join } = await import('node:path');
     const dir = await mkdtemp(join(tmpdir(), 'tessera-mixed-'));
-    const s = await createStorage({ dataDir: dir, kek: randomBytes(32).toString('base64url'), redis: { url, keyPrefix: prefix }, backends: { revocations: 'redis', replay: 'redis', events: 'redis' } });
+    const s = await createStorage({
+      dataDir: dir,
+      kek: randomBytes(32).toString('base64url'),
+      redis: { url, keyPrefix: prefix },
+      backends: { revocations: 'redis', replay: 'redis', events: 'redis' },
+    });
     try {
-      assert.deepEqual(s.backends, { keys: 'file', clients: 'file', revocations: 'redis', replay: 'redis', audit: 'file', events: 'redis' });
+      assert.deepEqual(s.backends, {
+        keys: 'file',
+        clients: 'file',
+        revocations: 'redis',
+        replay: 'redis',
+        audit: 'file',
+        events: 'redis',
+      });
       await s.ping();
       assert.equal(await s.replay.markUsed('x', Date.now() + 10_000), true);
       const check = await connectRedis(url);
@@ -98,7 +131,15 @@ if (url === undefined || url === '') {
       await s.close();
       await rm(dir, { recursive: true, force: true });
     }
-    await assert.rejects(createStorage({ dataDir: dir, kek: randomBytes(32).toString('base64url'), redis: { url, keyPrefix: 'bad prefix' }, backends: { replay: 'redis' } }), (err: Error & { code?: string }) => err.code === 'ERR_STORE_CONFIG_INVALID');
+    await assert.rejects(
+      createStorage({
+        dataDir: dir,
+        kek: randomBytes(32).toString('base64url'),
+        redis: { url, keyPrefix: 'bad prefix' },
+        backends: { replay: 'redis' },
+      }),
+      (err: Error & { code?: string }) => err.code === 'ERR_STORE_CONFIG_INVALID',
+    );
     await rm(dir, { recursive: true, force: true });
   });
 }
@@ -120,7 +161,10 @@ if (url !== undefined && url !== '') {
       await ctx.client.del(...keys);
       await new Promise((r) => setTimeout(r, 2));
       await store.revoke('after-1', c.clock() + 60_000);
-      assert.deepEqual((await store.listSince(cursor)).items.map((i) => i.jti), ['after-1']);
+      assert.deepEqual(
+        (await store.listSince(cursor)).items.map((i) => i.jti),
+        ['after-1'],
+      );
     } finally {
       const keys = await ctx.client.keys(`${ctx.prefix}*`);
       if (keys.length > 0) await ctx.client.del(...keys);

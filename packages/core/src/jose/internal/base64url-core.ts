@@ -4,7 +4,8 @@
 
 // Value of each base64url character (only consulted for the final character of a segment).
 const VALUES = new Int8Array(128).fill(-1);
-for (let i = 0; i < 64; i++) VALUES['ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'.charCodeAt(i)] = i;
+for (let i = 0; i < 64; i++)
+  VALUES['ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'.charCodeAt(i)] = i;
 
 /**
  * False when `input` holds a character node:crypto's base64url decoder would accept but that is
@@ -13,7 +14,12 @@ for (let i = 0; i < 64; i++) VALUES['ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopq
  * are caught by {@link decodeSegment}'s length check.
  */
 export function isUrlSafeAscii(input: string): boolean {
-  return input.indexOf('+') === -1 && input.indexOf('/') === -1 && input.indexOf('=') === -1 && Buffer.byteLength(input, 'utf8') === input.length;
+  return (
+    input.indexOf('+') === -1 &&
+    input.indexOf('/') === -1 &&
+    input.indexOf('=') === -1 &&
+    Buffer.byteLength(input, 'utf8') === input.length
+  );
 }
 
 /**

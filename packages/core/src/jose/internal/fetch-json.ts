@@ -7,7 +7,12 @@ import { request as httpsRequest } from 'node:https';
 export type FetchFailureReason = 'timeout' | 'network' | 'status' | 'too_large' | 'redirect' | 'json' | 'aborted';
 
 export class FetchFailure extends Error {
-  constructor(readonly reason: FetchFailureReason, message: string, readonly status?: number, options?: { cause?: unknown }) {
+  constructor(
+    readonly reason: FetchFailureReason,
+    message: string,
+    readonly status?: number,
+    options?: { cause?: unknown },
+  ) {
     super(message, options);
     this.name = 'FetchFailure';
   }
@@ -46,7 +51,11 @@ export async function fetchJson(url: URL, options: FetchJsonOptions): Promise<un
       // A key set must come from where it was configured: never follow a redirect to another host
       // (an open redirect there would let anyone serve us keys).
       if (options.redirect === 'none' || next.origin !== current.origin) {
-        throw new FetchFailure('redirect', `refused ${status} redirect from ${current.origin} to ${next.origin}`, status);
+        throw new FetchFailure(
+          'redirect',
+          `refused ${status} redirect from ${current.origin} to ${next.origin}`,
+          status,
+        );
       }
       if (hop >= MAX_REDIRECTS) throw new FetchFailure('redirect', `more than ${MAX_REDIRECTS} redirects`, status);
       current = next;
@@ -71,7 +80,13 @@ function abortReason(signal: AbortSignal, timeout: AbortSignal, ms: number): Fet
     : new FetchFailure('aborted', 'the fetch was aborted');
 }
 
-function get(url: URL, options: FetchJsonOptions, signal: AbortSignal, timeout: AbortSignal, retried = false): Promise<IncomingMessage> {
+function get(
+  url: URL,
+  options: FetchJsonOptions,
+  signal: AbortSignal,
+  timeout: AbortSignal,
+  retried = false,
+): Promise<IncomingMessage> {
   return new Promise((resolve, reject) => {
     if (signal.aborted) return reject(abortReason(signal, timeout, options.timeoutDuration));
     const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
@@ -89,13 +104,23 @@ function get(url: URL, options: FetchJsonOptions, signal: AbortSignal, timeout: 
         get(url, options, signal, timeout, true).then(resolve, reject);
         return;
       }
-      reject(signal.aborted ? abortReason(signal, timeout, options.timeoutDuration) : new FetchFailure('network', `request failed: ${error.message}`, undefined, { cause: error }));
+      reject(
+        signal.aborted
+          ? abortReason(signal, timeout, options.timeoutDuration)
+          : new FetchFailure('network', `request failed: ${error.message}`, undefined, { cause: error }),
+      );
     });
     req.end();
   });
 }
 
-function readBody(response: IncomingMessage, max: number, signal: AbortSignal, timeout: AbortSignal, ms: number): Promise<string> {
+function readBody(
+  response: IncomingMessage,
+  max: number,
+  signal: AbortSignal,
+  timeout: AbortSignal,
+  ms: number,
+): Promise<string> {
   return new Promise((resolve, reject) => {
     const declared = Number(response.headers['content-length']);
     if (Number.isFinite(declared) && declared > max) {
@@ -119,8 +144,16 @@ function readBody(response: IncomingMessage, max: number, signal: AbortSignal, t
       if (size > max) return fail(new FetchFailure('too_large', `the body is larger than ${max} bytes`, 200));
       chunks.push(chunk);
     });
-    response.on('error', (error) => fail(signal.aborted ? abortReason(signal, timeout, ms) : new FetchFailure('network', `reading the body failed: ${error.message}`, 200, { cause: error })));
-    response.on('aborted', () => fail(new FetchFailure('network', 'the connection closed before the body was complete', 200)));
+    response.on('error', (error) =>
+      fail(
+        signal.aborted
+          ? abortReason(signal, timeout, ms)
+          : new FetchFailure('network', `reading the body failed: ${error.message}`, 200, { cause: error }),
+      ),
+    );
+    response.on('aborted', () =>
+      fail(new FetchFailure('network', 'the connection closed before the body was complete', 200)),
+    );
     response.on('end', () => {
       signal.removeEventListener('abort', onAbort);
       if (settled) return;
@@ -129,7 +162,8 @@ function readBody(response: IncomingMessage, max: number, signal: AbortSignal, t
     });
     response.on('close', () => {
       signal.removeEventListener('abort', onAbort);
-      if (!settled && !response.complete) fail(new FetchFailure('network', 'the connection closed before the body was complete', 200));
+      if (!settled && !response.complete)
+        fail(new FetchFailure('network', 'the connection closed before the body was complete', 200));
     });
   });
 }

@@ -22,7 +22,12 @@ export function keyFacts(key: KeyObject): KeyFacts {
       facts = { kind: 'secret', isPrivate: true, bits: (key.symmetricKeySize ?? 0) * 8, namedCurve: undefined };
     } else {
       const details = key.asymmetricKeyDetails ?? {};
-      facts = { kind: key.asymmetricKeyType ?? 'unknown', isPrivate: key.type === 'private', bits: details.modulusLength ?? 0, namedCurve: details.namedCurve };
+      facts = {
+        kind: key.asymmetricKeyType ?? 'unknown',
+        isPrivate: key.type === 'private',
+        bits: details.modulusLength ?? 0,
+        namedCurve: details.namedCurve,
+      };
     }
     cache.set(key, facts);
   }
@@ -38,18 +43,22 @@ export function keyMismatch(spec: AlgorithmSpec, facts: KeyFacts, checkHmacLengt
   switch (spec.family) {
     case 'RSASSA-PKCS1-v1_5':
     case 'RSASSA-PSS':
-      if (facts.kind !== 'rsa' && !(facts.kind === 'rsa-pss' && spec.family === 'RSASSA-PSS')) return `${spec.alg} needs an RSA key, got ${facts.kind}`;
-      if (facts.bits < spec.minKeyBits) return `${spec.alg} needs an RSA key of at least ${spec.minKeyBits} bits (RFC 7518 §3.3), got ${facts.bits}`;
+      if (facts.kind !== 'rsa' && !(facts.kind === 'rsa-pss' && spec.family === 'RSASSA-PSS'))
+        return `${spec.alg} needs an RSA key, got ${facts.kind}`;
+      if (facts.bits < spec.minKeyBits)
+        return `${spec.alg} needs an RSA key of at least ${spec.minKeyBits} bits (RFC 7518 §3.3), got ${facts.bits}`;
       return undefined;
     case 'ECDSA':
       if (facts.kind !== 'ec') return `${spec.alg} needs an EC key, got ${facts.kind}`;
-      if (facts.namedCurve !== spec.namedCurve) return `${spec.alg} needs curve ${spec.crv} (RFC 7518 §3.4), got ${facts.namedCurve ?? 'unknown'}`;
+      if (facts.namedCurve !== spec.namedCurve)
+        return `${spec.alg} needs curve ${spec.crv} (RFC 7518 §3.4), got ${facts.namedCurve ?? 'unknown'}`;
       return undefined;
     case 'EdDSA':
       return facts.kind === 'ed25519' ? undefined : `EdDSA needs an Ed25519 key, got ${facts.kind}`;
     case 'HMAC':
       if (facts.kind !== 'secret') return `${spec.alg} needs a secret key, got ${facts.kind}`;
-      if (checkHmacLength && facts.bits < spec.minKeyBits) return `${spec.alg} needs a secret of at least ${spec.minKeyBits / 8} bytes (RFC 7518 §3.2), got ${facts.bits / 8}`;
+      if (checkHmacLength && facts.bits < spec.minKeyBits)
+        return `${spec.alg} needs a secret of at least ${spec.minKeyBits / 8} bytes (RFC 7518 §3.2), got ${facts.bits / 8}`;
       return undefined;
   }
 }

@@ -30,7 +30,12 @@ export function verifyBytes(spec: AlgorithmSpec, key: KeyObject, data: Buffer, s
       case 'RSASSA-PKCS1-v1_5':
         return verify(spec.hash, data, key, signature);
       case 'RSASSA-PSS':
-        return verify(spec.hash, data, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: spec.hashLength }, signature);
+        return verify(
+          spec.hash,
+          data,
+          { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: spec.hashLength },
+          signature,
+        );
       case 'ECDSA':
         return verify(spec.hash, data, { key, dsaEncoding: 'ieee-p1363' }, signature);
       case 'EdDSA':

@@ -22,7 +22,8 @@ export function splitToken(token: unknown, limits: JwsLimits): { first: number; 
   if (token.length > limits.maxTokenLength) malformed(`token is longer than ${limits.maxTokenLength} characters`);
   const first = token.indexOf('.');
   const second = first < 0 ? -1 : token.indexOf('.', first + 1);
-  if (second < 0 || token.indexOf('.', second + 1) >= 0) malformed('token must have exactly three segments (RFC 7515 §7.1)');
+  if (second < 0 || token.indexOf('.', second + 1) >= 0)
+    malformed('token must have exactly three segments (RFC 7515 §7.1)');
   if (first === 0 || second === first + 1 || second === token.length - 1) malformed('token has an empty segment');
   // Once for the whole token (RFC 7515 §2 base64url); decodeSegment checks the rest per segment.
   if (!isUrlSafeAscii(token)) malformed('token has characters outside base64url');
@@ -30,7 +31,11 @@ export function splitToken(token: unknown, limits: JwsLimits): { first: number; 
 }
 
 /** Decodes one base64url segment (of a token that passed splitToken) holding a UTF-8 JSON object. */
-export function decodeJsonSegment(segment: string, what: 'header' | 'payload', limits: JwsLimits): Record<string, unknown> {
+export function decodeJsonSegment(
+  segment: string,
+  what: 'header' | 'payload',
+  limits: JwsLimits,
+): Record<string, unknown> {
   const bytes = decodeSegment(segment);
   if (bytes === undefined) return malformed(`${what} is not canonical base64url`);
   const text = bytes.toString('utf8');

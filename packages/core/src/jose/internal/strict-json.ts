@@ -20,7 +20,8 @@ function scan(bytes: Uint8Array, maxDepth: number): number {
     if (c === 34 /* " */) {
       for (i++; i < length; i++) {
         const d = bytes[i]!;
-        if (d === 92 /* \ */) i++; // skip the escaped character
+        if (d === 92 /* \ */)
+          i++; // skip the escaped character
         else if (d === 34) break;
       }
     } else if (c === 58 /* : */) {

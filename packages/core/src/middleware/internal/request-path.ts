@@ -34,7 +34,9 @@ export function parseRequestPath(url: string): RequestPath {
     let path = '/';
     try {
       if (/^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(raw)) path = new URL(raw).pathname;
-    } catch { /* keep "/" */ }
+    } catch {
+      /* keep "/" */
+    }
     return { raw, forms: lazy(() => formsOf(path, raw)), clean: false };
   }
   const clean = isClean(raw);
@@ -56,7 +58,9 @@ function formsOf(path: string, raw: string): string[] {
   let decoded = resolved;
   try {
     decoded = removeDotSegments(mergeSlashes(decodeURIComponent(path).replace(/\\/g, '/')));
-  } catch { /* malformed escape: keep the other forms */ }
+  } catch {
+    /* malformed escape: keep the other forms */
+  }
   const forms = [raw];
   if (path !== raw) forms.push(path);
   if (!forms.includes(resolved)) forms.push(resolved);
@@ -85,7 +89,15 @@ function isClean(raw: string): boolean {
       const ch = String.fromCharCode(parseInt(hex, 16));
       // An escaped unreserved character, slash, backslash, percent or control character is read
       // differently by different routers (RFC 3986 §6.2.2.2): never exempt such a path.
-      if (UNRESERVED.test(ch) || ch === '/' || ch === '\\' || ch === '%' || ch.charCodeAt(0) < 0x20 || ch.charCodeAt(0) >= 0x7f) return false;
+      if (
+        UNRESERVED.test(ch) ||
+        ch === '/' ||
+        ch === '\\' ||
+        ch === '%' ||
+        ch.charCodeAt(0) < 0x20 ||
+        ch.charCodeAt(0) >= 0x7f
+      )
+        return false;
       i += 2;
     }
   }
@@ -112,8 +124,15 @@ function removeDotSegments(path: string): string {
   for (let i = 1; i < segments.length; i++) {
     const s = segments[i]!;
     const last = i === segments.length - 1;
-    if (s === '.') { if (last) out.push(''); continue; }
-    if (s === '..') { out.pop(); if (last) out.push(''); continue; }
+    if (s === '.') {
+      if (last) out.push('');
+      continue;
+    }
+    if (s === '..') {
+      out.pop();
+      if (last) out.push('');
+      continue;
+    }
     out.push(s);
   }
   return '/' + out.join('/');

@@ -18,7 +18,8 @@ export interface RoutePattern {
 const METHOD = /^[A-Z]+$/;
 
 export function compilePattern(source: unknown, what: string): RoutePattern {
-  if (typeof source !== 'string' || source.trim().length === 0) throw coreErrors.create('ERR_CONFIG_INVALID', `${what} must be a non-empty string`);
+  if (typeof source !== 'string' || source.trim().length === 0)
+    throw coreErrors.create('ERR_CONFIG_INVALID', `${what} must be a non-empty string`);
   const trimmed = source.trim();
   let methods: Set<string> | undefined;
   let path = trimmed;
@@ -27,22 +28,40 @@ export function compilePattern(source: unknown, what: string): RoutePattern {
     methods = new Set();
     for (const m of trimmed.slice(0, space).split(',')) {
       const upper = m.trim().toUpperCase();
-      if (upper === '*') { methods = undefined; break; }
-      if (!METHOD.test(upper)) throw coreErrors.create('ERR_CONFIG_INVALID', `${what} ${JSON.stringify(source)}: bad method ${JSON.stringify(m)}`);
+      if (upper === '*') {
+        methods = undefined;
+        break;
+      }
+      if (!METHOD.test(upper))
+        throw coreErrors.create(
+          'ERR_CONFIG_INVALID',
+          `${what} ${JSON.stringify(source)}: bad method ${JSON.stringify(m)}`,
+        );
       methods.add(upper);
     }
     path = trimmed.slice(space + 1).trim();
   }
   if (path === '*') return { source, methods, kind: 'any', path: '', loosePath: '' };
   if (!path.startsWith('/') || /[\s?#\\%]/.test(path)) {
-    throw coreErrors.create('ERR_CONFIG_INVALID', `${what} ${JSON.stringify(source)}: the path must start with "/" and hold no query, "%", backslash or space`);
+    throw coreErrors.create(
+      'ERR_CONFIG_INVALID',
+      `${what} ${JSON.stringify(source)}: the path must start with "/" and hold no query, "%", backslash or space`,
+    );
   }
   if (path.endsWith('/*')) {
     const prefix = path.slice(0, -1);
-    if (prefix.includes('*') || hasDotSegment(prefix)) throw coreErrors.create('ERR_CONFIG_INVALID', `${what} ${JSON.stringify(source)}: "*" is allowed only as the last segment`);
+    if (prefix.includes('*') || hasDotSegment(prefix))
+      throw coreErrors.create(
+        'ERR_CONFIG_INVALID',
+        `${what} ${JSON.stringify(source)}: "*" is allowed only as the last segment`,
+      );
     return { source, methods, kind: 'prefix', path: prefix, loosePath: prefix.toLowerCase() };
   }
-  if (path.includes('*') || hasDotSegment(path)) throw coreErrors.create('ERR_CONFIG_INVALID', `${what} ${JSON.stringify(source)}: "*" is allowed only as the last segment, no "." or ".." segments`);
+  if (path.includes('*') || hasDotSegment(path))
+    throw coreErrors.create(
+      'ERR_CONFIG_INVALID',
+      `${what} ${JSON.stringify(source)}: "*" is allowed only as the last segment, no "." or ".." segments`,
+    );
   return { source, methods, kind: 'exact', path, loosePath: lowerTrim(path) };
 }
 
@@ -62,7 +81,12 @@ export function matchStrict(pattern: RoutePattern, method: string, path: string)
  * `HEAD /admin` to the `/admin` GET handler, a requirement must follow them or it is bypassed.
  */
 export function matchLoose(pattern: RoutePattern, method: string, path: string): boolean {
-  if (pattern.methods !== undefined && !pattern.methods.has(method) && !(method === 'HEAD' && pattern.methods.has('GET'))) return false;
+  if (
+    pattern.methods !== undefined &&
+    !pattern.methods.has(method) &&
+    !(method === 'HEAD' && pattern.methods.has('GET'))
+  )
+    return false;
   const kind = pattern.kind;
   if (kind === 'any') return true;
   const p = lowerTrim(path);

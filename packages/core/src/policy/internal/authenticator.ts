@@ -59,24 +59,32 @@ const DEFAULT_LOCATIONS: readonly TokenLocation[] = Object.freeze([
   Object.freeze({ kind: 'param', name: 'access_token' } as const),
 ]);
 
-const locationKey = (l: TokenLocation): string => (l.kind === 'header' ? `h:${l.name}:${l.prefix.toLowerCase()}` : `${l.kind[0]}:${l.name}`);
+const locationKey = (l: TokenLocation): string =>
+  l.kind === 'header' ? `h:${l.name}:${l.prefix.toLowerCase()}` : `${l.kind[0]}:${l.name}`;
 
 /** Go-style durations as Istio writes them (`5s`, `1m30s`, `250ms`) → milliseconds. */
 export function parseDurationMs(text: string): number {
-  const units: Record<string, number> = { h: 3_600_000, m: 60_000, s: 1000, ms: 1, us: 0.001, 'µs': 0.001, ns: 0.000001 };
+  const units: Record<string, number> = { h: 3_600_000, m: 60_000, s: 1000, ms: 1, us: 0.001, µs: 0.001, ns: 0.000001 };
   let total = 0;
   for (const m of text.matchAll(/(\d+(?:\.\d+)?)(h|ms|m|s|us|µs|ns)/g)) total += Number(m[1]) * units[m[2]!]!;
   return total;
 }
 
-export function compileJwtRules(doc: RequestAuthenticationDocument, defaultNamespace: string, createKeySource: KeySourceFactory, options: AuthenticationOptions): CompiledJwtRule[] {
+export function compileJwtRules(
+  doc: RequestAuthenticationDocument,
+  defaultNamespace: string,
+  createKeySource: KeySourceFactory,
+  options: AuthenticationOptions,
+): CompiledJwtRule[] {
   const namespace = doc.metadata.namespace ?? defaultNamespace;
   const policy = `${namespace}/${doc.metadata.name}`;
   const labels = doc.spec?.selector?.matchLabels;
   const matchLabels = labels === undefined || Object.keys(labels).length === 0 ? undefined : Object.entries(labels);
   return (doc.spec?.jwtRules ?? []).map((rule, index) => {
     const located: TokenLocation[] = [
-      ...(rule.fromHeaders ?? []).map((h) => ({ kind: 'header', name: h.name.toLowerCase(), prefix: h.prefix ?? '' }) as const),
+      ...(rule.fromHeaders ?? []).map(
+        (h) => ({ kind: 'header', name: h.name.toLowerCase(), prefix: h.prefix ?? '' }) as const,
+      ),
       ...(rule.fromParams ?? []).map((name) => ({ kind: 'param', name }) as const),
       ...(rule.fromCookies ?? []).map((name) => ({ kind: 'cookie', name }) as const),
     ];
@@ -100,7 +108,12 @@ export function compileJwtRules(doc: RequestAuthenticationDocument, defaultNames
       ...(options.cache !== undefined ? { cache: options.cache } : {}),
     });
     return {
-      policy, namespace, matchLabels, index, issuer: rule.issuer, locations,
+      policy,
+      namespace,
+      matchLabels,
+      index,
+      issuer: rule.issuer,
+      locations,
       verifier,
       outputPayloadToHeader: rule.outputPayloadToHeader?.toLowerCase(),
       outputClaimToHeaders: (rule.outputClaimToHeaders ?? []).map((c) => [c.header.toLowerCase(), c.claim] as const),
@@ -144,7 +157,8 @@ function claimAt(payload: JwtPayload, claim: string): unknown {
   if (Object.hasOwn(payload, claim)) return payload[claim];
   let value: unknown = payload;
   for (const part of claim.split('.')) {
-    if (typeof value !== 'object' || value === null || Array.isArray(value) || !Object.hasOwn(value, part)) return undefined;
+    if (typeof value !== 'object' || value === null || Array.isArray(value) || !Object.hasOwn(value, part))
+      return undefined;
     value = (value as Record<string, unknown>)[part];
   }
   return value;
@@ -155,7 +169,9 @@ function claimHeaderValue(value: unknown): string | undefined {
   if (typeof value === 'string') return value;
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   if (Array.isArray(value)) {
-    const parts = value.filter((v) => typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean').map(String);
+    const parts = value
+      .filter((v) => typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean')
+      .map(String);
     return parts.length === value.length ? parts.join(',') : undefined;
   }
   return undefined;
@@ -207,7 +223,11 @@ export class Authenticator {
           entry.rules.push(rule);
         }
       }
-      const locations = [...byKey.values()].map((e) => ({ location: e.location, rules: e.rules, singleIssuer: e.rules.every((r) => r.issuer === e.rules[0]!.issuer) }));
+      const locations = [...byKey.values()].map((e) => ({
+        location: e.location,
+        rules: e.rules,
+        singleIssuer: e.rules.every((r) => r.issuer === e.rules[0]!.issuer),
+      }));
       selection = rules.length === 0 ? NO_SELECTION : { rules, locations };
       if (byNs.size < 1024) byNs.set(ns, selection);
     }
@@ -250,7 +270,9 @@ export class Authenticator {
     try {
       iss = decodeJwt(token).payload.iss;
     } catch (error) {
-      throw error instanceof TesseraError ? error : coreErrors.create('ERR_JWT_MALFORMED', 'Jwt is not in the form of Header.Payload.Signature');
+      throw error instanceof TesseraError
+        ? error
+        : coreErrors.create('ERR_JWT_MALFORMED', 'Jwt is not in the form of Header.Payload.Signature');
     }
     const candidates = located.filter((r) => r.issuer === iss);
     if (candidates.length === 0) throw coreErrors.create('ERR_JWT_ISSUER_INVALID', 'Jwt issuer is not configured');
@@ -302,7 +324,8 @@ export class Authenticator {
     const issuer = String(payload.iss);
     const subject = typeof payload.sub === 'string' ? payload.sub : '';
     const aud = payload.aud;
-    const audiences = typeof aud === 'string' ? [aud] : Array.isArray(aud) ? aud.filter((a): a is string => typeof a === 'string') : [];
+    const audiences =
+      typeof aud === 'string' ? [aud] : Array.isArray(aud) ? aud.filter((a): a is string => typeof a === 'string') : [];
     const headersToAdd: (readonly [string, string])[] = [];
     if (rule.outputPayloadToHeader !== undefined) {
       // Envoy forwards the payload base64url-encoded: that is the token's second segment, verbatim.
@@ -333,6 +356,9 @@ const EMPTY: Readonly<Record<string, string>> = Object.freeze({});
 /** Fail closed: whatever a verifier threw becomes a TesseraError. */
 function asAuthError(error: unknown): TesseraError {
   // Same words as Envoy's jwt_authn for a token of an issuer no rule names.
-  if (error instanceof TesseraError && error.code === 'ERR_JWT_ISSUER_INVALID') return coreErrors.create('ERR_JWT_ISSUER_INVALID', 'Jwt issuer is not configured', { cause: error });
-  return error instanceof TesseraError ? error : coreErrors.create('ERR_JWT_SIGNATURE_INVALID', 'Jwt verification fails', { cause: error });
+  if (error instanceof TesseraError && error.code === 'ERR_JWT_ISSUER_INVALID')
+    return coreErrors.create('ERR_JWT_ISSUER_INVALID', 'Jwt issuer is not configured', { cause: error });
+  return error instanceof TesseraError
+    ? error
+    : coreErrors.create('ERR_JWT_SIGNATURE_INVALID', 'Jwt verification fails', { cause: error });
 }

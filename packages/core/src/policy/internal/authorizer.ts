@@ -1,8 +1,17 @@
 import { compileRule, EvalContext, explainRule, firstMatchingRule, type CompiledRule } from './matchers.js';
 import { DRY_RUN_ANNOTATION } from './validate.js';
 import type {
-  AuthorizationPolicyDocument, CustomCheck, Decision, DecisionReason, DryRunResult, Explanation, Identity,
-  PolicyAction, PolicyExplanation, PolicyRequest, PolicySourceLocation,
+  AuthorizationPolicyDocument,
+  CustomCheck,
+  Decision,
+  DecisionReason,
+  DryRunResult,
+  Explanation,
+  Identity,
+  PolicyAction,
+  PolicyExplanation,
+  PolicyRequest,
+  PolicySourceLocation,
 } from '../types.js';
 
 /** A compiled AuthorizationPolicy. */
@@ -48,7 +57,8 @@ export function compileAuthorizationPolicy(doc: AuthorizationPolicyDocument, def
     action: spec.action ?? 'ALLOW',
     dryRun: doc.metadata.annotations?.[DRY_RUN_ANNOTATION] === 'true',
     provider: spec.provider?.name,
-    matchLabels: labels === undefined || Object.keys(labels).length === 0 ? undefined : Object.freeze(Object.entries(labels)),
+    matchLabels:
+      labels === undefined || Object.keys(labels).length === 0 ? undefined : Object.freeze(Object.entries(labels)),
     // `rules` absent or empty: the policy matches nothing (for ALLOW: allow-nothing).
     rules: Object.freeze((spec.rules ?? []).map(compileRule)),
     source: doc.source,
@@ -56,13 +66,19 @@ export function compileAuthorizationPolicy(doc: AuthorizationPolicyDocument, def
 }
 
 /** Why `policy` does not apply to a route, or undefined when it does. */
-export function notSelectedBecause(policy: { namespace: string; matchLabels: readonly (readonly [string, string])[] | undefined }, routeNamespace: string, labels: Readonly<Record<string, string>>, rootNamespace: string): string | undefined {
+export function notSelectedBecause(
+  policy: { namespace: string; matchLabels: readonly (readonly [string, string])[] | undefined },
+  routeNamespace: string,
+  labels: Readonly<Record<string, string>>,
+  rootNamespace: string,
+): string | undefined {
   if (policy.namespace !== rootNamespace && policy.namespace !== routeNamespace) {
     return `policy namespace ${policy.namespace} is neither the route's (${routeNamespace}) nor the root namespace (${rootNamespace})`;
   }
   if (policy.matchLabels !== undefined) {
     for (const [k, v] of policy.matchLabels) {
-      if (labels[k] !== v) return `selector ${k}=${v} does not match the route label ${k}=${labels[k] === undefined ? '(unset)' : labels[k]}`;
+      if (labels[k] !== v)
+        return `selector ${k}=${v} does not match the route label ${k}=${labels[k] === undefined ? '(unset)' : labels[k]}`;
     }
   }
   return undefined;
@@ -72,8 +88,16 @@ function firstMatch(policy: CompiledPolicy, ctx: EvalContext): number {
   return firstMatchingRule(policy.rules, ctx);
 }
 
-function decision(allowed: boolean, action: Decision['action'], policy: string | undefined, rule: number | undefined, reason: DecisionReason,
-  dryRun: readonly DryRunResult[], audit: CompiledPolicy | undefined, custom: readonly CustomCheck[]): Decision {
+function decision(
+  allowed: boolean,
+  action: Decision['action'],
+  policy: string | undefined,
+  rule: number | undefined,
+  reason: DecisionReason,
+  dryRun: readonly DryRunResult[],
+  audit: CompiledPolicy | undefined,
+  custom: readonly CustomCheck[],
+): Decision {
   return { allowed, action, policy, rule, reason, dryRun, audit: audit !== undefined, auditPolicy: audit?.id, custom };
 }
 
@@ -106,7 +130,11 @@ export class Authorizer {
     }
     let selection = byNs.get(ns);
     if (selection === undefined) {
-      const custom: CompiledPolicy[] = [], deny: CompiledPolicy[] = [], allow: CompiledPolicy[] = [], audit: CompiledPolicy[] = [], dryRun: CompiledPolicy[] = [];
+      const custom: CompiledPolicy[] = [],
+        deny: CompiledPolicy[] = [],
+        allow: CompiledPolicy[] = [],
+        audit: CompiledPolicy[] = [],
+        dryRun: CompiledPolicy[] = [];
       for (const p of this.policies) {
         if (notSelectedBecause(p, ns, labels, this.options.rootNamespace) !== undefined) continue;
         if (p.dryRun) dryRun.push(p);
@@ -138,10 +166,23 @@ export class Authorizer {
     const ctx = new EvalContext(req, id);
     const dryRun = sel.dryRun.length === 0 ? NO_DRY_RUN : this.#dryRun(sel.dryRun, ctx);
     let audit: CompiledPolicy | undefined;
-    for (const p of sel.audit) if (firstMatch(p, ctx) !== -1) { audit = p; break; }
+    for (const p of sel.audit)
+      if (firstMatch(p, ctx) !== -1) {
+        audit = p;
+        break;
+      }
 
     if (!sel.enforced) {
-      return decision(this.options.defaultAction === 'allow', 'DEFAULT', undefined, undefined, 'no-policy', dryRun, audit, NO_CUSTOM);
+      return decision(
+        this.options.defaultAction === 'allow',
+        'DEFAULT',
+        undefined,
+        undefined,
+        'no-policy',
+        dryRun,
+        audit,
+        NO_CUSTOM,
+      );
     }
     let custom: CustomCheck[] | undefined;
     for (const p of sel.custom) {
@@ -158,11 +199,16 @@ export class Authorizer {
     if (sel.allow.length > 0) {
       for (const p of sel.allow) {
         allowRule = firstMatch(p, ctx);
-        if (allowRule !== -1) { allowedBy = p; break; }
+        if (allowRule !== -1) {
+          allowedBy = p;
+          break;
+        }
       }
-      if (allowedBy === undefined) return decision(false, 'ALLOW', undefined, undefined, 'no-allow-matched', dryRun, audit, customs);
+      if (allowedBy === undefined)
+        return decision(false, 'ALLOW', undefined, undefined, 'no-allow-matched', dryRun, audit, customs);
     }
-    if (allowedBy !== undefined) return decision(true, 'ALLOW', allowedBy.id, allowRule, 'allow-matched', dryRun, audit, customs);
+    if (allowedBy !== undefined)
+      return decision(true, 'ALLOW', allowedBy.id, allowRule, 'allow-matched', dryRun, audit, customs);
     return decision(true, 'ALLOW', undefined, undefined, 'no-allow-policy', dryRun, audit, customs);
   }
 
@@ -177,11 +223,15 @@ export class Authorizer {
         if (p.action !== action) continue;
         present = true;
         rule = firstMatch(p, ctx);
-        if (rule !== -1) { hit = p; break; }
+        if (rule !== -1) {
+          hit = p;
+          break;
+        }
       }
       if (!present) continue;
       const matched = hit !== undefined;
-      const result = action === 'ALLOW' ? (matched ? 'allowed' : 'denied') : matched && action !== 'AUDIT' ? 'denied' : 'allowed';
+      const result =
+        action === 'ALLOW' ? (matched ? 'allowed' : 'denied') : matched && action !== 'AUDIT' ? 'denied' : 'allowed';
       out.push({ action, result, policy: hit?.id, rule: matched ? rule : undefined });
     }
     return out;
@@ -193,23 +243,42 @@ export class Authorizer {
     const ns = req.routeNamespace ?? this.options.defaultNamespace;
     const policies: PolicyExplanation[] = this.policies.map((p) => {
       const why = notSelectedBecause(p, ns, labels, this.options.rootNamespace);
-      const rules = why !== undefined ? [] : p.rules.map((r) => {
-        const failures = explainRule(r, ctx);
-        return { index: r.index, matched: failures.length === 0, failures };
-      });
+      const rules =
+        why !== undefined
+          ? []
+          : p.rules.map((r) => {
+              const failures = explainRule(r, ctx);
+              return { index: r.index, matched: failures.length === 0, failures };
+            });
       const matchedRule = rules.find((r) => r.matched)?.index;
       return {
-        policy: p.id, action: p.action, dryRun: p.dryRun, selected: why === undefined, notSelectedBecause: why,
-        matched: matchedRule !== undefined, matchedRule, rules, file: p.source?.file, line: p.source?.line,
+        policy: p.id,
+        action: p.action,
+        dryRun: p.dryRun,
+        selected: why === undefined,
+        notSelectedBecause: why,
+        matched: matchedRule !== undefined,
+        matchedRule,
+        rules,
+        file: p.source?.file,
+        line: p.source?.line,
       };
     });
     return { decision: decided, policies, text: explainText(req, id, decided, policies, this.options) };
   }
 }
 
-function explainText(req: PolicyRequest, id: Identity | undefined, d: Decision, policies: readonly PolicyExplanation[], options: AuthorizerOptions): string {
+function explainText(
+  req: PolicyRequest,
+  id: Identity | undefined,
+  d: Decision,
+  policies: readonly PolicyExplanation[],
+  options: AuthorizerOptions,
+): string {
   const lines: string[] = [];
-  lines.push(`${req.method} ${req.host}${req.path} (route namespace ${req.routeNamespace ?? options.defaultNamespace}, principal ${req.peerPrincipal ?? '(none)'}, request principal ${id?.requestPrincipal ?? '(none)'})`);
+  lines.push(
+    `${req.method} ${req.host}${req.path} (route namespace ${req.routeNamespace ?? options.defaultNamespace}, principal ${req.peerPrincipal ?? '(none)'}, request principal ${id?.requestPrincipal ?? '(none)'})`,
+  );
   const where = d.policy === undefined ? '' : ` by ${d.policy}${d.rule === undefined ? '' : ` rule ${d.rule}`}`;
   const because: Record<DecisionReason, string> = {
     'deny-matched': 'a DENY policy matched',
@@ -222,8 +291,10 @@ function explainText(req: PolicyRequest, id: Identity | undefined, d: Decision, 
     'custom-error': 'the CUSTOM provider failed (fail closed)',
   };
   lines.push(`${d.allowed ? 'ALLOWED' : 'DENIED'}${where}: ${because[d.reason]}`);
-  if (d.custom.length > 0) lines.push(`  CUSTOM providers: ${d.custom.map((c) => `${c.provider} (${c.policy} rule ${c.rule})`).join(', ')}`);
-  for (const r of d.dryRun) lines.push(`  dry-run ${r.action}: would be ${r.result}${r.policy ? ` by ${r.policy} rule ${r.rule}` : ''}`);
+  if (d.custom.length > 0)
+    lines.push(`  CUSTOM providers: ${d.custom.map((c) => `${c.provider} (${c.policy} rule ${c.rule})`).join(', ')}`);
+  for (const r of d.dryRun)
+    lines.push(`  dry-run ${r.action}: would be ${r.result}${r.policy ? ` by ${r.policy} rule ${r.rule}` : ''}`);
   if (d.audit) lines.push(`  audited by ${d.auditPolicy}`);
   for (const p of policies) {
     const tag = `${p.action}${p.dryRun ? ' (dry-run)' : ''} ${p.policy}${p.file ? ` [${p.file}${p.line ? `:${p.line}` : ''}]` : ''}`;

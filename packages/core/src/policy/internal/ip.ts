@@ -39,7 +39,9 @@ function parseV6Words(text: string): number[] | undefined {
   const right = halves.length === 2 ? (halves[1] === '' ? [] : halves[1]!.split(':')) : [];
   const fill = 8 - left.length - right.length;
   if ((halves.length === 1 && fill !== 0) || fill < 0) return undefined;
-  const groups = [...left, ...new Array<string>(halves.length === 2 ? fill : 0).fill('0'), ...right].map((g) => parseInt(g, 16));
+  const groups = [...left, ...new Array<string>(halves.length === 2 ? fill : 0).fill('0'), ...right].map((g) =>
+    parseInt(g, 16),
+  );
   if (groups.length !== 8 || groups.some((g) => !(g >= 0 && g <= 0xffff))) return undefined;
   const words = [0, 1, 2, 3].map((i) => ((groups[2 * i]! << 16) | groups[2 * i + 1]!) >>> 0);
   if (v4tail !== undefined) words[3] = v4tail;
@@ -79,12 +81,21 @@ export function parseCidr(text: string): Cidr | string {
   let prefix = max;
   if (slash !== -1) {
     const p = text.slice(slash + 1);
-    if (!/^\d{1,3}$/.test(p) || Number(p) > max) return `${JSON.stringify(text)} has an invalid prefix length (0-${max})`;
+    if (!/^\d{1,3}$/.test(p) || Number(p) > max)
+      return `${JSON.stringify(text)} has an invalid prefix length (0-${max})`;
     prefix = Number(p);
   }
   if (v4 !== undefined) return { v6: false, w0: 0, w1: 0, w2: 0, w3: mask(v4, prefix), prefix, text };
   const w = v6!;
-  return { v6: true, w0: mask(w[0]!, prefix), w1: mask(w[1]!, prefix - 32), w2: mask(w[2]!, prefix - 64), w3: mask(w[3]!, prefix - 96), prefix, text };
+  return {
+    v6: true,
+    w0: mask(w[0]!, prefix),
+    w1: mask(w[1]!, prefix - 32),
+    w2: mask(w[2]!, prefix - 64),
+    w3: mask(w[3]!, prefix - 96),
+    prefix,
+    text,
+  };
 }
 
 /** Whether `ip` lies in `cidr`. Families never cross (IPv4-mapped addresses were turned into IPv4 by {@link parseIp}). */
@@ -92,5 +103,10 @@ export function cidrContains(cidr: Cidr, ip: ParsedIp): boolean {
   if (cidr.v6 !== ip.v6) return false;
   const p = cidr.prefix;
   if (!cidr.v6) return mask(ip.w3, p) === cidr.w3;
-  return mask(ip.w0, p) === cidr.w0 && mask(ip.w1, p - 32) === cidr.w1 && mask(ip.w2, p - 64) === cidr.w2 && mask(ip.w3, p - 96) === cidr.w3;
+  return (
+    mask(ip.w0, p) === cidr.w0 &&
+    mask(ip.w1, p - 32) === cidr.w1 &&
+    mask(ip.w2, p - 64) === cidr.w2 &&
+    mask(ip.w3, p - 96) === cidr.w3
+  );
 }

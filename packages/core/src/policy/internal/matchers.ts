@@ -28,7 +28,8 @@ export class EvalContext {
     return this.#source;
   }
   remoteIp(): ParsedIp | undefined {
-    if (this.#remote === UNSET) this.#remote = this.req.remoteIp === undefined ? this.sourceIp() : parseIp(this.req.remoteIp);
+    if (this.#remote === UNSET)
+      this.#remote = this.req.remoteIp === undefined ? this.sourceIp() : parseIp(this.req.remoteIp);
     return this.#remote;
   }
   destinationIp(): ParsedIp | undefined {
@@ -81,18 +82,36 @@ export interface FieldMatcher {
 
 // Attributes a field reads. One class with a switch keeps every call site monomorphic, which
 // matters when a hundred policies are checked per request.
-const PEER_PRINCIPAL = 0, REQUEST_PRINCIPAL = 1, PEER_NAMESPACE = 2, HOST = 3, METHOD = 4, PATH = 5, SNI = 6, PRESENTER = 7,
-  HEADER = 8, CLAIM = 9, AUDIENCES = 10, SOURCE_IP = 11, REMOTE_IP = 12, DESTINATION_IP = 13, PORT = 14, SERVICE_ACCOUNT = 15;
+const PEER_PRINCIPAL = 0,
+  REQUEST_PRINCIPAL = 1,
+  PEER_NAMESPACE = 2,
+  HOST = 3,
+  METHOD = 4,
+  PATH = 5,
+  SNI = 6,
+  PRESENTER = 7,
+  HEADER = 8,
+  CLAIM = 9,
+  AUDIENCES = 10,
+  SOURCE_IP = 11,
+  REMOTE_IP = 12,
+  DESTINATION_IP = 13,
+  PORT = 14,
+  SERVICE_ACCOUNT = 15;
 // Cheap and selective checks first: a clause stops at its first failing field.
 const COST = [3, 3, 3, 2, 0, 1, 3, 3, 4, 5, 4, 3, 3, 3, 0, 3];
 
 const show = (v: string | undefined): string => (v === undefined ? '(none)' : JSON.stringify(v));
 
 /** Reads a claim by path; strings give one value, lists give their string members, anything else none (Envoy). */
-function claimValues(claims: Readonly<Record<string, unknown>> | undefined, names: readonly string[]): readonly string[] | undefined {
+function claimValues(
+  claims: Readonly<Record<string, unknown>> | undefined,
+  names: readonly string[],
+): readonly string[] | undefined {
   let value: unknown = claims;
   for (let i = 0; i < names.length; i++) {
-    if (typeof value !== 'object' || value === null || Array.isArray(value) || !Object.hasOwn(value, names[i]!)) return undefined;
+    if (typeof value !== 'object' || value === null || Array.isArray(value) || !Object.hasOwn(value, names[i]!))
+      return undefined;
     value = (value as Record<string, unknown>)[names[i]!];
   }
   if (typeof value === 'string') return [value];
@@ -107,7 +126,13 @@ class Field implements FieldMatcher {
   private readonly _suffixes: readonly string[] | undefined;
   readonly cost: number;
 
-  constructor(readonly label: string, readonly negate: boolean, readonly values: readonly string[], readonly attr: number, readonly param: string | readonly string[] | undefined = undefined) {
+  constructor(
+    readonly label: string,
+    readonly negate: boolean,
+    readonly values: readonly string[],
+    readonly attr: number,
+    readonly param: string | readonly string[] | undefined = undefined,
+  ) {
     this.cost = COST[attr]!;
     if (attr === SOURCE_IP || attr === REMOTE_IP || attr === DESTINATION_IP) {
       this._cidrs = values.map((v) => {
@@ -124,7 +149,9 @@ class Field implements FieldMatcher {
       });
     } else {
       // Istio: hosts match case-insensitively; the request side is lower-cased once per request.
-      this._strings = compileStringMatch(attr === HOST ? values.map((v) => v.toLowerCase()) : values, { templates: attr === PATH });
+      this._strings = compileStringMatch(attr === HOST ? values.map((v) => v.toLowerCase()) : values, {
+        templates: attr === PATH,
+      });
     }
   }
 
@@ -141,20 +168,29 @@ class Field implements FieldMatcher {
     if (attr === PATH) return req.path;
     if (attr === METHOD) return req.method;
     switch (attr) {
-      case PEER_PRINCIPAL: return req.peerPrincipal;
-      case REQUEST_PRINCIPAL: return ctx.id?.requestPrincipal;
-      case PEER_NAMESPACE: return ctx.peerNamespace();
-      case HOST: return ctx.host();
-      case METHOD: return req.method;
-      case PATH: return req.path;
-      case SNI: return req.sni;
-      case PRESENTER: return ctx.id?.presenter;
+      case PEER_PRINCIPAL:
+        return req.peerPrincipal;
+      case REQUEST_PRINCIPAL:
+        return ctx.id?.requestPrincipal;
+      case PEER_NAMESPACE:
+        return ctx.peerNamespace();
+      case HOST:
+        return ctx.host();
+      case METHOD:
+        return req.method;
+      case PATH:
+        return req.path;
+      case SNI:
+        return req.sni;
+      case PRESENTER:
+        return ctx.id?.presenter;
       case HEADER: {
         // Headers may be a plain object: `constructor` or `__proto__` must not read the prototype.
         const v = req.headers[this.param as string];
         return typeof v === 'string' ? v : undefined;
       }
-      default: return undefined;
+      default:
+        return undefined;
     }
   }
 
@@ -199,25 +235,42 @@ class Field implements FieldMatcher {
         const got = this._list(ctx);
         return got === undefined ? '(none)' : JSON.stringify(got);
       }
-      case SOURCE_IP: return show(req.sourceIp);
-      case REMOTE_IP: return show(req.remoteIp ?? req.sourceIp);
-      case DESTINATION_IP: return show(req.destinationIp);
-      case PORT: return String(req.port);
-      case SERVICE_ACCOUNT: return show(req.peerPrincipal);
-      default: return show(this._string(ctx));
+      case SOURCE_IP:
+        return show(req.sourceIp);
+      case REMOTE_IP:
+        return show(req.remoteIp ?? req.sourceIp);
+      case DESTINATION_IP:
+        return show(req.destinationIp);
+      case PORT:
+        return String(req.port);
+      case SERVICE_ACCOUNT:
+        return show(req.peerPrincipal);
+      default:
+        return show(this._string(ctx));
     }
   }
 }
 
 const SOURCE_ATTRS: Record<string, number> = {
-  principals: PEER_PRINCIPAL, requestPrincipals: REQUEST_PRINCIPAL, namespaces: PEER_NAMESPACE, serviceAccounts: SERVICE_ACCOUNT,
-  ipBlocks: SOURCE_IP, remoteIpBlocks: REMOTE_IP,
+  principals: PEER_PRINCIPAL,
+  requestPrincipals: REQUEST_PRINCIPAL,
+  namespaces: PEER_NAMESPACE,
+  serviceAccounts: SERVICE_ACCOUNT,
+  ipBlocks: SOURCE_IP,
+  remoteIpBlocks: REMOTE_IP,
 };
 const OPERATION_ATTRS: Record<string, number> = { hosts: HOST, ports: PORT, methods: METHOD, paths: PATH };
 const CONDITION_ATTRS: Record<string, number> = {
-  'request.auth.principal': REQUEST_PRINCIPAL, 'request.auth.audiences': AUDIENCES, 'request.auth.presenter': PRESENTER,
-  'source.ip': SOURCE_IP, 'remote.ip': REMOTE_IP, 'destination.ip': DESTINATION_IP, 'source.principal': PEER_PRINCIPAL,
-  'source.namespace': PEER_NAMESPACE, 'destination.port': PORT, 'connection.sni': SNI,
+  'request.auth.principal': REQUEST_PRINCIPAL,
+  'request.auth.audiences': AUDIENCES,
+  'request.auth.presenter': PRESENTER,
+  'source.ip': SOURCE_IP,
+  'remote.ip': REMOTE_IP,
+  'destination.ip': DESTINATION_IP,
+  'source.principal': PEER_PRINCIPAL,
+  'source.namespace': PEER_NAMESPACE,
+  'destination.port': PORT,
+  'connection.sni': SNI,
 };
 
 function field(table: Record<string, number>, name: string, values: readonly string[], label: string): Field {
@@ -253,18 +306,30 @@ export interface CompiledRule {
 }
 
 export function compileRule(rule: PolicyRule, index: number): CompiledRule {
-  const from = rule.from && rule.from.length > 0
-    ? rule.from.map((f, i) => Object.entries(f.source ?? {}).filter(([, v]) => Array.isArray(v) && v.length > 0)
-      .map(([name, values]) => field(SOURCE_ATTRS, name, values as string[], `from[${i}].source.${name}`)).sort(byCost))
-    : undefined;
-  const to = rule.to && rule.to.length > 0
-    ? rule.to.map((t, i) => Object.entries(t.operation ?? {}).filter(([, v]) => Array.isArray(v) && v.length > 0)
-      .map(([name, values]) => field(OPERATION_ATTRS, name, values as string[], `to[${i}].operation.${name}`)).sort(byCost))
-    : undefined;
+  const from =
+    rule.from && rule.from.length > 0
+      ? rule.from.map((f, i) =>
+          Object.entries(f.source ?? {})
+            .filter(([, v]) => Array.isArray(v) && v.length > 0)
+            .map(([name, values]) => field(SOURCE_ATTRS, name, values as string[], `from[${i}].source.${name}`))
+            .sort(byCost),
+        )
+      : undefined;
+  const to =
+    rule.to && rule.to.length > 0
+      ? rule.to.map((t, i) =>
+          Object.entries(t.operation ?? {})
+            .filter(([, v]) => Array.isArray(v) && v.length > 0)
+            .map(([name, values]) => field(OPERATION_ATTRS, name, values as string[], `to[${i}].operation.${name}`))
+            .sort(byCost),
+        )
+      : undefined;
   const when: Field[] = [];
   (rule.when ?? []).forEach((cond, i) => {
-    if (cond.values && cond.values.length > 0) when.push(conditionField(cond.key, cond.values, false, `when[${i}] ${cond.key} values`));
-    if (cond.notValues && cond.notValues.length > 0) when.push(conditionField(cond.key, cond.notValues, true, `when[${i}] ${cond.key} notValues`));
+    if (cond.values && cond.values.length > 0)
+      when.push(conditionField(cond.key, cond.values, false, `when[${i}] ${cond.key} values`));
+    if (cond.notValues && cond.notValues.length > 0)
+      when.push(conditionField(cond.key, cond.notValues, true, `when[${i}] ${cond.key} notValues`));
   });
   return { index, from, to, when: when.sort(byCost) };
 }

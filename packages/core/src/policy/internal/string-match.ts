@@ -49,14 +49,18 @@ export function compilePathTemplate(template: string): RegExp | string {
       source += '.*' + suffix.replace(REGEX_SPECIAL, '\\$&');
       continue;
     }
-    if (/[{}*]/.test(segment)) return `path template ${JSON.stringify(template)}: operators must be a whole segment, {*} or {**}`;
+    if (/[{}*]/.test(segment))
+      return `path template ${JSON.stringify(template)}: operators must be a whole segment, {*} or {**}`;
     source += segment.replace(REGEX_SPECIAL, '\\$&');
   }
   return new RegExp(source + '$');
 }
 
 /** Compiles a list of Istio match values. Templates must have been validated (see {@link compilePathTemplate}). */
-export function compileStringMatch(values: readonly string[], options: { ignoreCase?: boolean; templates?: boolean } = {}): StringMatchList {
+export function compileStringMatch(
+  values: readonly string[],
+  options: { ignoreCase?: boolean; templates?: boolean } = {},
+): StringMatchList {
   const ignoreCase = options.ignoreCase ?? false;
   const exact = new Set<string>();
   const prefixes: string[] = [];

@@ -29,9 +29,43 @@ export const DRY_RUN_ANNOTATION = 'istio.io/dry-run';
 const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const DURATION = /^(?:\d+(?:\.\d+)?(?:h|m|s|ms|us|µs|ns))+$/;
 
-const SOURCE_FIELDS = ['principals', 'notPrincipals', 'requestPrincipals', 'notRequestPrincipals', 'namespaces', 'notNamespaces', 'serviceAccounts', 'notServiceAccounts', 'ipBlocks', 'notIpBlocks', 'remoteIpBlocks', 'notRemoteIpBlocks'] as const;
-const OPERATION_FIELDS = ['hosts', 'notHosts', 'ports', 'notPorts', 'methods', 'notMethods', 'paths', 'notPaths'] as const;
-const JWT_RULE_FIELDS = new Set(['issuer', 'audiences', 'jwksUri', 'jwks', 'fromHeaders', 'fromParams', 'fromCookies', 'outputPayloadToHeader', 'forwardOriginalToken', 'outputClaimToHeaders', 'timeout']);
+const SOURCE_FIELDS = [
+  'principals',
+  'notPrincipals',
+  'requestPrincipals',
+  'notRequestPrincipals',
+  'namespaces',
+  'notNamespaces',
+  'serviceAccounts',
+  'notServiceAccounts',
+  'ipBlocks',
+  'notIpBlocks',
+  'remoteIpBlocks',
+  'notRemoteIpBlocks',
+] as const;
+const OPERATION_FIELDS = [
+  'hosts',
+  'notHosts',
+  'ports',
+  'notPorts',
+  'methods',
+  'notMethods',
+  'paths',
+  'notPaths',
+] as const;
+const JWT_RULE_FIELDS = new Set([
+  'issuer',
+  'audiences',
+  'jwksUri',
+  'jwks',
+  'fromHeaders',
+  'fromParams',
+  'fromCookies',
+  'outputPayloadToHeader',
+  'forwardOriginalToken',
+  'outputClaimToHeaders',
+  'timeout',
+]);
 
 /** Condition keys Tessera evaluates, and how their values are checked. */
 export type ConditionKind = 'string' | 'ip' | 'port';
@@ -65,10 +99,12 @@ export function parseConditionKey(key: string): ConditionKey | string {
   }
   if (key.startsWith('request.auth.claims')) {
     const rest = key.slice('request.auth.claims'.length);
-    if (!/^(\[[^\[\]]+\])+$/.test(rest)) return 'request.auth.claims needs one or more [name] parts, e.g. request.auth.claims[groups] or request.auth.claims[a][b]';
+    if (!/^(\[[^\[\]]+\])+$/.test(rest))
+      return 'request.auth.claims needs one or more [name] parts, e.g. request.auth.claims[groups] or request.auth.claims[a][b]';
     return { kind: 'claim', path: rest.slice(1, -1).split('][') };
   }
-  if (key.startsWith('experimental.')) return `${JSON.stringify(key)} (Envoy filter metadata) is not supported outside Envoy`;
+  if (key.startsWith('experimental.'))
+    return `${JSON.stringify(key)} (Envoy filter metadata) is not supported outside Envoy`;
   return `unknown condition key ${JSON.stringify(key)}; supported: ${[...Object.keys(SIMPLE_KEYS), 'request.headers[...]', 'request.auth.claims[...]'].join(', ')}`;
 }
 
@@ -87,7 +123,8 @@ class Checker {
   /** Unknown members are errors: a typo such as `notpaths` must not silently widen a policy. */
   keys(value: Record<string, unknown>, path: FieldPath, allowed: Iterable<string>, what: string): void {
     const set = allowed instanceof Set ? (allowed as Set<string>) : new Set(allowed);
-    for (const k of Object.keys(value)) if (!set.has(k)) this.error([...path, k], `unknown field ${show(k)} in ${what}; allowed: ${[...set].join(', ')}`);
+    for (const k of Object.keys(value))
+      if (!set.has(k)) this.error([...path, k], `unknown field ${show(k)} in ${what}; allowed: ${[...set].join(', ')}`);
   }
   object(value: unknown, path: FieldPath, what: string): Record<string, unknown> | undefined {
     if (value === undefined || value === null) return undefined;
@@ -112,7 +149,12 @@ class Checker {
     }
     return value;
   }
-  strings(value: unknown, path: FieldPath, what: string, each?: (v: string, p: FieldPath) => string | undefined): string[] | undefined {
+  strings(
+    value: unknown,
+    path: FieldPath,
+    what: string,
+    each?: (v: string, p: FieldPath) => string | undefined,
+  ): string[] | undefined {
     if (value === undefined || value === null) return undefined;
     if (!Array.isArray(value)) {
       this.error(path, `${what} must be a list of strings`);
@@ -141,7 +183,8 @@ class Checker {
     if (obj === undefined) return undefined;
     const out: Record<string, string> = Object.create(null);
     for (const [k, v] of Object.entries(obj)) {
-      if (typeof v !== 'string') this.error([...path, k], `${what} values must be strings (quote them in YAML, e.g. "true")`);
+      if (typeof v !== 'string')
+        this.error([...path, k], `${what} values must be strings (quote them in YAML, e.g. "true")`);
       else out[k] = v;
     }
     return out;
@@ -169,7 +212,9 @@ function checkPath(v: string): string | undefined {
 
 /** Istio's CRD type for ports is string; YAML `[8080]` gives numbers. Accept whole numbers. */
 function portsAsStrings(value: unknown): unknown {
-  return Array.isArray(value) ? value.map((v) => (typeof v === 'number' && Number.isInteger(v) ? String(v) : v)) : value;
+  return Array.isArray(value)
+    ? value.map((v) => (typeof v === 'number' && Number.isInteger(v) ? String(v) : v))
+    : value;
 }
 
 function deepFreeze<T>(value: T): T {
@@ -190,7 +235,11 @@ function selector(c: Checker, value: unknown, path: FieldPath): { matchLabels?: 
 
 function rejectTargetRefs(c: Checker, spec: Record<string, unknown>, path: FieldPath): void {
   for (const k of ['targetRef', 'targetRefs']) {
-    if (spec[k] !== undefined) c.error([...path, k], `${k} selects Kubernetes Gateway API resources and is not supported outside Kubernetes; select routes with selector.matchLabels (route labels) instead`);
+    if (spec[k] !== undefined)
+      c.error(
+        [...path, k],
+        `${k} selects Kubernetes Gateway API resources and is not supported outside Kubernetes; select routes with selector.matchLabels (route labels) instead`,
+      );
   }
 }
 
@@ -203,7 +252,8 @@ function authorizationSpec(c: Checker, spec: Record<string, unknown>): Record<st
   if (sel !== undefined) out.selector = sel;
   let action = 'ALLOW';
   if (spec.action !== undefined && spec.action !== null) {
-    if (typeof spec.action !== 'string' || !ACTIONS.has(spec.action)) c.error([...p, 'action'], `action must be one of ALLOW, DENY, AUDIT, CUSTOM (got ${show(spec.action)})`);
+    if (typeof spec.action !== 'string' || !ACTIONS.has(spec.action))
+      c.error([...p, 'action'], `action must be one of ALLOW, DENY, AUDIT, CUSTOM (got ${show(spec.action)})`);
     else action = spec.action;
     out.action = action;
   }
@@ -236,7 +286,11 @@ function rule(c: Checker, value: unknown, path: FieldPath): Record<string, unkno
       c.keys(src, sp, SOURCE_FIELDS, 'source');
       const source: Record<string, string[]> = {};
       for (const field of SOURCE_FIELDS) {
-        const check = field.toLowerCase().includes('ipblocks') ? checkCidr : field.toLowerCase().includes('serviceaccounts') ? checkServiceAccount : undefined;
+        const check = field.toLowerCase().includes('ipblocks')
+          ? checkCidr
+          : field.toLowerCase().includes('serviceaccounts')
+            ? checkServiceAccount
+            : undefined;
         const list = c.strings(src[field], [...sp, field], field, check);
         if (list !== undefined) source[field] = list;
       }
@@ -256,7 +310,12 @@ function rule(c: Checker, value: unknown, path: FieldPath): Record<string, unkno
       for (const field of OPERATION_FIELDS) {
         const isPort = field === 'ports' || field === 'notPorts';
         const isPath = field === 'paths' || field === 'notPaths';
-        const list = c.strings(isPort ? portsAsStrings(op[field]) : op[field], [...opp, field], field, isPort ? checkPort : isPath ? checkPath : undefined);
+        const list = c.strings(
+          isPort ? portsAsStrings(op[field]) : op[field],
+          [...opp, field],
+          field,
+          isPort ? checkPort : isPath ? checkPath : undefined,
+        );
         if (list !== undefined) operation[field] = list;
       }
       return { operation };
@@ -273,12 +332,28 @@ function rule(c: Checker, value: unknown, path: FieldPath): Record<string, unkno
       if (key !== undefined) {
         const parsed = parseConditionKey(key);
         if (typeof parsed === 'string') c.error([...wp, 'key'], parsed);
-        else if (parsed.kind === 'simple') check = parsed.values === 'ip' ? checkCidr : parsed.values === 'port' ? checkPort : undefined;
+        else if (parsed.kind === 'simple')
+          check = parsed.values === 'ip' ? checkCidr : parsed.values === 'port' ? checkPort : undefined;
       }
       const isPortKey = key === 'destination.port';
-      const values = c.strings(isPortKey ? portsAsStrings(cond.values) : cond.values, [...wp, 'values'], 'values', check);
-      const notValues = c.strings(isPortKey ? portsAsStrings(cond.notValues) : cond.notValues, [...wp, 'notValues'], 'notValues', check);
-      if ((values?.length ?? 0) === 0 && (notValues?.length ?? 0) === 0 && cond.values === undefined && cond.notValues === undefined) {
+      const values = c.strings(
+        isPortKey ? portsAsStrings(cond.values) : cond.values,
+        [...wp, 'values'],
+        'values',
+        check,
+      );
+      const notValues = c.strings(
+        isPortKey ? portsAsStrings(cond.notValues) : cond.notValues,
+        [...wp, 'notValues'],
+        'notValues',
+        check,
+      );
+      if (
+        (values?.length ?? 0) === 0 &&
+        (notValues?.length ?? 0) === 0 &&
+        cond.values === undefined &&
+        cond.notValues === undefined
+      ) {
         c.error(wp, 'a condition needs values or notValues');
       }
       const result: Record<string, unknown> = { key };
@@ -304,7 +379,9 @@ function jwtRule(c: Checker, value: unknown, path: FieldPath): Record<string, un
     try {
       const u = new URL(jwksUri);
       ok = u.protocol === 'https:' || u.protocol === 'http:';
-    } catch { /* reported below */ }
+    } catch {
+      /* reported below */
+    }
     if (!ok) c.error([...path, 'jwksUri'], `jwksUri ${show(jwksUri)} is not an http(s) URL`);
     out.jwksUri = jwksUri;
   }
@@ -316,9 +393,11 @@ function jwtRule(c: Checker, value: unknown, path: FieldPath): Record<string, un
     } catch {
       parsed = undefined;
     }
-    if (!isObject(parsed) || !Array.isArray(parsed.keys)) c.error([...path, 'jwks'], 'jwks must be a JSON Web Key Set as a JSON string: {"keys":[...]}');
+    if (!isObject(parsed) || !Array.isArray(parsed.keys))
+      c.error([...path, 'jwks'], 'jwks must be a JSON Web Key Set as a JSON string: {"keys":[...]}');
     out.jwks = jwks;
-    if (jwksUri !== undefined) c.warn([...path, 'jwksUri'], 'both jwks and jwksUri are set: the inline jwks is used and jwksUri is ignored');
+    if (jwksUri !== undefined)
+      c.warn([...path, 'jwksUri'], 'both jwks and jwksUri are set: the inline jwks is used and jwksUri is ignored');
   }
   const headers = c.list(obj.fromHeaders, [...path, 'fromHeaders'], 'fromHeaders');
   if (headers !== undefined) {
@@ -326,10 +405,11 @@ function jwtRule(c: Checker, value: unknown, path: FieldPath): Record<string, un
       const hp = [...path, 'fromHeaders', i];
       // Istio's own JWTRule example writes `fromHeaders: ["x-goog-iap-jwt-assertion"]`: accept a
       // bare string as `{ name }`.
-      const ho = typeof h === 'string' ? { name: h } : c.object(h, hp, 'fromHeaders entry') ?? {};
+      const ho = typeof h === 'string' ? { name: h } : (c.object(h, hp, 'fromHeaders entry') ?? {});
       c.keys(ho, hp, ['name', 'prefix'], 'fromHeaders entry');
       const name = c.string(ho.name, [...hp, 'name'], 'name', true);
-      if (name !== undefined && !HEADER_NAME.test(name)) c.error([...hp, 'name'], `${show(name)} is not a valid header name`);
+      if (name !== undefined && !HEADER_NAME.test(name))
+        c.error([...hp, 'name'], `${show(name)} is not a valid header name`);
       let prefix: string | undefined;
       if (ho.prefix !== undefined && ho.prefix !== null) {
         if (typeof ho.prefix !== 'string') c.error([...hp, 'prefix'], 'prefix must be a string');
@@ -342,13 +422,19 @@ function jwtRule(c: Checker, value: unknown, path: FieldPath): Record<string, un
   if (params !== undefined) out.fromParams = params;
   const cookies = c.strings(obj.fromCookies, [...path, 'fromCookies'], 'fromCookies');
   if (cookies !== undefined) out.fromCookies = cookies;
-  const payloadHeader = c.string(obj.outputPayloadToHeader, [...path, 'outputPayloadToHeader'], 'outputPayloadToHeader');
+  const payloadHeader = c.string(
+    obj.outputPayloadToHeader,
+    [...path, 'outputPayloadToHeader'],
+    'outputPayloadToHeader',
+  );
   if (payloadHeader !== undefined) {
-    if (!HEADER_NAME.test(payloadHeader)) c.error([...path, 'outputPayloadToHeader'], `${show(payloadHeader)} is not a valid header name`);
+    if (!HEADER_NAME.test(payloadHeader))
+      c.error([...path, 'outputPayloadToHeader'], `${show(payloadHeader)} is not a valid header name`);
     out.outputPayloadToHeader = payloadHeader;
   }
   if (obj.forwardOriginalToken !== undefined && obj.forwardOriginalToken !== null) {
-    if (typeof obj.forwardOriginalToken !== 'boolean') c.error([...path, 'forwardOriginalToken'], 'forwardOriginalToken must be true or false');
+    if (typeof obj.forwardOriginalToken !== 'boolean')
+      c.error([...path, 'forwardOriginalToken'], 'forwardOriginalToken must be true or false');
     else out.forwardOriginalToken = obj.forwardOriginalToken;
   }
   const claims = c.list(obj.outputClaimToHeaders, [...path, 'outputClaimToHeaders'], 'outputClaimToHeaders');
@@ -358,14 +444,16 @@ function jwtRule(c: Checker, value: unknown, path: FieldPath): Record<string, un
       const ho = c.object(h, hp, 'outputClaimToHeaders entry') ?? {};
       c.keys(ho, hp, ['header', 'claim'], 'outputClaimToHeaders entry');
       const header = c.string(ho.header, [...hp, 'header'], 'header', true);
-      if (header !== undefined && !HEADER_NAME.test(header)) c.error([...hp, 'header'], `${show(header)} is not a valid header name`);
+      if (header !== undefined && !HEADER_NAME.test(header))
+        c.error([...hp, 'header'], `${show(header)} is not a valid header name`);
       const claim = c.string(ho.claim, [...hp, 'claim'], 'claim', true);
       return { header, claim };
     });
   }
   const timeout = c.string(obj.timeout, [...path, 'timeout'], 'timeout');
   if (timeout !== undefined) {
-    if (!DURATION.test(timeout)) c.error([...path, 'timeout'], `timeout ${show(timeout)} is not a duration like "5s" or "500ms"`);
+    if (!DURATION.test(timeout))
+      c.error([...path, 'timeout'], `timeout ${show(timeout)} is not a duration like "5s" or "500ms"`);
     out.timeout = timeout;
   }
   return out;
@@ -398,13 +486,17 @@ export function validateDocument(value: unknown, source?: PolicySourceLocation):
   }
   const kind = value.kind;
   if (typeof kind !== 'string' || !KINDS.has(kind)) {
-    if (typeof kind === 'string' && kind.length > 0) return done(undefined, `kind ${kind} is not a policy Tessera reads`);
+    if (typeof kind === 'string' && kind.length > 0)
+      return done(undefined, `kind ${kind} is not a policy Tessera reads`);
     c.error(['kind'], 'kind must be AuthorizationPolicy or RequestAuthentication');
     return done(undefined);
   }
   const apiVersion = value.apiVersion;
   if (typeof apiVersion !== 'string' || !SUPPORTED_API_VERSIONS.has(apiVersion)) {
-    c.error(['apiVersion'], `apiVersion must be security.istio.io/v1 or security.istio.io/v1beta1 (got ${show(apiVersion)})`);
+    c.error(
+      ['apiVersion'],
+      `apiVersion must be security.istio.io/v1 or security.istio.io/v1beta1 (got ${show(apiVersion)})`,
+    );
   }
   // `source` is Tessera's own note of where a document was read (set by the loader).
   c.keys(value, [], ['apiVersion', 'kind', 'metadata', 'spec', 'status', 'source'], kind);
@@ -426,16 +518,27 @@ export function validateDocument(value: unknown, source?: PolicySourceLocation):
     if (annotations !== undefined) {
       meta.annotations = annotations;
       const dry = annotations[DRY_RUN_ANNOTATION];
-      if (dry !== undefined && dry !== 'true' && dry !== 'false') c.error(['metadata', 'annotations', DRY_RUN_ANNOTATION], `${DRY_RUN_ANNOTATION} must be "true" or "false"`);
-      if (dry !== undefined && kind === 'RequestAuthentication') c.warn(['metadata', 'annotations', DRY_RUN_ANNOTATION], `${DRY_RUN_ANNOTATION} has no effect on a RequestAuthentication`);
+      if (dry !== undefined && dry !== 'true' && dry !== 'false')
+        c.error(['metadata', 'annotations', DRY_RUN_ANNOTATION], `${DRY_RUN_ANNOTATION} must be "true" or "false"`);
+      if (dry !== undefined && kind === 'RequestAuthentication')
+        c.warn(
+          ['metadata', 'annotations', DRY_RUN_ANNOTATION],
+          `${DRY_RUN_ANNOTATION} has no effect on a RequestAuthentication`,
+        );
     }
     const labels = c.stringMap(metadata.labels, ['metadata', 'labels'], 'metadata.labels');
     if (labels !== undefined) meta.labels = labels;
   }
   // `spec: {}` and a missing or null spec mean the same: no selector, no rules.
-  const spec = value.spec === undefined || value.spec === null ? {} : c.object(value.spec, ['spec'], 'spec') ?? {};
+  const spec = value.spec === undefined || value.spec === null ? {} : (c.object(value.spec, ['spec'], 'spec') ?? {});
   const cleanSpec = kind === 'AuthorizationPolicy' ? authorizationSpec(c, spec) : authenticationSpec(c, spec);
-  const document = { apiVersion, kind, metadata: meta, spec: cleanSpec, ...(source === undefined ? {} : { source }) } as unknown as PolicyDocument;
+  const document = {
+    apiVersion,
+    kind,
+    metadata: meta,
+    spec: cleanSpec,
+    ...(source === undefined ? {} : { source }),
+  } as unknown as PolicyDocument;
   return done(deepFreeze(document));
 }
 

@@ -13,13 +13,20 @@ export function checkGatewayReferences(config: z.output<typeof gatewayConfigSche
   const problems: ReferenceProblem[] = [];
   const seen = new Set<string>();
   config.listeners.forEach((l, i) => {
-    if (seen.has(l.name)) problems.push({ path: ['listeners', i, 'name'], message: `duplicate listener name "${l.name}"` });
+    if (seen.has(l.name))
+      problems.push({ path: ['listeners', i, 'name'], message: `duplicate listener name "${l.name}"` });
     seen.add(l.name);
     if (l.tls && (l.tls.requestCert || l.tls.requireClientCert) && !l.tls.clientCa) {
-      problems.push({ path: ['listeners', i, 'tls', 'clientCa'], message: 'mTLS (requestCert / requireClientCert) needs a clientCa' });
+      problems.push({
+        path: ['listeners', i, 'tls', 'clientCa'],
+        message: 'mTLS (requestCert / requireClientCert) needs a clientCa',
+      });
     }
     if (l.tls?.requireClientCert && !l.tls.requestCert) {
-      problems.push({ path: ['listeners', i, 'tls', 'requestCert'], message: 'requireClientCert needs requestCert: true' });
+      problems.push({
+        path: ['listeners', i, 'tls', 'requestCert'],
+        message: 'requireClientCert needs requestCert: true',
+      });
     }
   });
   const routes = new Set<string>();
@@ -28,21 +35,41 @@ export function checkGatewayReferences(config: z.output<typeof gatewayConfigSche
     routes.add(r.name);
     const u = new URL(r.upstream);
     if ((u.pathname !== '/' && u.pathname !== '') || u.search || u.hash || u.username || u.password) {
-      problems.push({ path: ['routes', i, 'upstream'], message: 'an upstream is scheme://host[:port] with no path, query or credentials' });
+      problems.push({
+        path: ['routes', i, 'upstream'],
+        message: 'an upstream is scheme://host[:port] with no path, query or credentials',
+      });
     }
-    if (r.upstreamTls && u.protocol !== 'https:') problems.push({ path: ['routes', i, 'upstreamTls'], message: 'upstreamTls needs an https:// upstream' });
-    if (r.upstreamTls && (r.upstreamTls.cert === undefined) !== (r.upstreamTls.key === undefined)) problems.push({ path: ['routes', i, 'upstreamTls'], message: 'cert and key go together' });
+    if (r.upstreamTls && u.protocol !== 'https:')
+      problems.push({ path: ['routes', i, 'upstreamTls'], message: 'upstreamTls needs an https:// upstream' });
+    if (r.upstreamTls && (r.upstreamTls.cert === undefined) !== (r.upstreamTls.key === undefined))
+      problems.push({ path: ['routes', i, 'upstreamTls'], message: 'cert and key go together' });
     const mint = r.mutations.mint;
     if (mint?.mode === 'exchange') {
-      if (!config.tokenService) problems.push({ path: ['routes', i, 'mutations', 'mint', 'mode'], message: 'mode "exchange" needs a tokenService section' });
+      if (!config.tokenService)
+        problems.push({
+          path: ['routes', i, 'mutations', 'mint', 'mode'],
+          message: 'mode "exchange" needs a tokenService section',
+        });
       else if (!config.tokenService.clientId || !config.tokenService.clientSecret) {
-        problems.push({ path: ['tokenService', 'clientId'], message: `route "${r.name}" exchanges tokens: tokenService.clientId and clientSecret are required` });
+        problems.push({
+          path: ['tokenService', 'clientId'],
+          message: `route "${r.name}" exchanges tokens: tokenService.clientId and clientSecret are required`,
+        });
       }
     }
     const mintHeader = mint?.header;
     for (const [j, c] of r.mutations.claimsToHeaders.entries()) {
-      if (c.header === mintHeader || c.header === r.mutations.payloadHeader || c.header === 'authorization' || c.header === 'host') {
-        problems.push({ path: ['routes', i, 'mutations', 'claimsToHeaders', j, 'header'], message: `header "${c.header}" is already set by the gateway` });
+      if (
+        c.header === mintHeader ||
+        c.header === r.mutations.payloadHeader ||
+        c.header === 'authorization' ||
+        c.header === 'host'
+      ) {
+        problems.push({
+          path: ['routes', i, 'mutations', 'claimsToHeaders', j, 'header'],
+          message: `header "${c.header}" is already set by the gateway`,
+        });
       }
     }
   });
@@ -50,13 +77,21 @@ export function checkGatewayReferences(config: z.output<typeof gatewayConfigSche
     const [addr, bits, extra] = cidr.split('/');
     const family = isIP(addr ?? '');
     const max = family === 6 ? 128 : 32;
-    if (family === 0 || extra !== undefined || (bits !== undefined && (!/^\d{1,3}$/.test(bits) || Number(bits) > max))) {
+    if (
+      family === 0 ||
+      extra !== undefined ||
+      (bits !== undefined && (!/^\d{1,3}$/.test(bits) || Number(bits) > max))
+    ) {
       problems.push({ path: ['trustedProxies', i], message: `"${cidr}" is not an IP address or CIDR block` });
     }
   });
   const providers = new Set<string>();
   config.policies.extensionProviders.forEach((p, i) => {
-    if (providers.has(p.name)) problems.push({ path: ['policies', 'extensionProviders', i, 'name'], message: `duplicate provider name "${p.name}"` });
+    if (providers.has(p.name))
+      problems.push({
+        path: ['policies', 'extensionProviders', i, 'name'],
+        message: `duplicate provider name "${p.name}"`,
+      });
     providers.add(p.name);
   });
   if (config.decision.route !== undefined && !routes.has(config.decision.route)) {
@@ -65,10 +100,16 @@ export function checkGatewayReferences(config: z.output<typeof gatewayConfigSche
   if (config.listeners.some((l) => l.decisionOnly) || config.decision.onProxyListeners) {
     // The decision API believes its caller about another request: name who that caller is.
     if (config.decision.proxy === undefined) {
-      problems.push({ path: ['decision', 'proxy'], message: 'the decision API is on: name the front proxy that calls it (nginx, traefik or envoy)' });
+      problems.push({
+        path: ['decision', 'proxy'],
+        message: 'the decision API is on: name the front proxy that calls it (nginx, traefik or envoy)',
+      });
     }
     if (config.trustedProxies.length === 0) {
-      problems.push({ path: ['trustedProxies'], message: 'the decision API is on: list the addresses of the proxies that call it' });
+      problems.push({
+        path: ['trustedProxies'],
+        message: 'the decision API is on: list the addresses of the proxies that call it',
+      });
     }
   }
   if (!config.listeners.some((l) => !l.decisionOnly) && config.routes.length > 0) {

@@ -2,7 +2,12 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Dispatcher, Pool } from 'undici';
 import { answer, writeUpstreamHead } from './proxy-handler.js';
 
-const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ETIMEDOUT']);
+const TIMEOUT_CODES = new Set([
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+  'ETIMEDOUT',
+]);
 
 /**
  * Streams the request to the upstream pool and the response back (both ways without buffering).
@@ -10,11 +15,27 @@ const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEO
  * after it, the client connection is cut, since a truncated body must not look complete.
  * `done(status)` is called once with the status the client got.
  */
-export function forward(pool: Pool, req: IncomingMessage, res: ServerResponse, method: string, path: string, headers: string[], done: (status: number, error?: string) => void): void {
+export function forward(
+  pool: Pool,
+  req: IncomingMessage,
+  res: ServerResponse,
+  method: string,
+  path: string,
+  headers: string[],
+  done: (status: number, error?: string) => void,
+): void {
   // A request without Content-Length or Transfer-Encoding has no body (RFC 9112 §6.3): send none,
   // rather than a chunked empty stream.
-  const hasBody = req.headers['content-length'] !== undefined ? req.headers['content-length'] !== '0' : req.headers['transfer-encoding'] !== undefined;
-  const opts: Dispatcher.RequestOptions = { method: method as Dispatcher.HttpMethod, path, headers, body: hasBody ? req : null };
+  const hasBody =
+    req.headers['content-length'] !== undefined
+      ? req.headers['content-length'] !== '0'
+      : req.headers['transfer-encoding'] !== undefined;
+  const opts: Dispatcher.RequestOptions = {
+    method: method as Dispatcher.HttpMethod,
+    path,
+    headers,
+    body: hasBody ? req : null,
+  };
   let status = 0;
   pool.stream(
     opts,
@@ -39,7 +60,11 @@ export function forward(pool: Pool, req: IncomingMessage, res: ServerResponse, m
         return;
       }
       const timeout = TIMEOUT_CODES.has(code);
-      answer(res, timeout ? 504 : 502, timeout ? 'upstream request timeout' : 'upstream connect error or disconnect/reset before headers');
+      answer(
+        res,
+        timeout ? 504 : 502,
+        timeout ? 'upstream request timeout' : 'upstream connect error or disconnect/reset before headers',
+      );
       done(timeout ? 504 : 502, code || err.message);
     },
   );

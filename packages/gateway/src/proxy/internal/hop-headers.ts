@@ -1,6 +1,17 @@
 // Hop-by-hop headers (RFC 9110 §7.6.1): they describe one connection and never cross a proxy.
 // `host` and `expect` are set or handled by the gateway itself; `http2-settings` belongs to h2c.
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'proxy-connection', 'proxy-authenticate', 'proxy-authorization', 'http2-settings']);
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'proxy-connection',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'http2-settings',
+]);
 
 /** True for a hop-by-hop header name (lower case), including every `proxy-*`. */
 export function isHopByHop(name: string): boolean {
@@ -10,7 +21,8 @@ export function isHopByHop(name: string): boolean {
 /** Header names listed in `Connection` values (RFC 9110 §7.6.1), lower case. */
 export function connectionNamed(values: string | readonly string[] | undefined): Set<string> | undefined {
   // The common values name no header: skip the split.
-  if (values === undefined || values === 'keep-alive' || values === 'close' || values === 'Keep-Alive') return undefined;
+  if (values === undefined || values === 'keep-alive' || values === 'close' || values === 'Keep-Alive')
+    return undefined;
   const out = new Set<string>();
   for (const v of typeof values === 'string' ? [values] : values) {
     for (const part of v.split(',')) {

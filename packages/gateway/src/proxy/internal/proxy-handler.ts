@@ -52,12 +52,22 @@ export interface OriginalRequest {
 const TEXT = 'text/plain; charset=utf-8';
 
 /** Sends a short plain-text answer; `Connection: close` when the request could not be trusted to frame. */
-export function answer(res: ServerResponse, status: number, body: string, headers?: Record<string, string>, close = false): void {
+export function answer(
+  res: ServerResponse,
+  status: number,
+  body: string,
+  headers?: Record<string, string>,
+  close = false,
+): void {
   if (res.headersSent) {
     res.destroy();
     return;
   }
-  const h: Record<string, string | number> = { 'content-type': TEXT, 'content-length': Buffer.byteLength(body), ...headers };
+  const h: Record<string, string | number> = {
+    'content-type': TEXT,
+    'content-length': Buffer.byteLength(body),
+    ...headers,
+  };
   if (close) h.connection = 'close';
   res.writeHead(status, h);
   res.end(body);
@@ -77,15 +87,20 @@ export function answerDenied(res: ServerResponse, verdict: Exclude<Verdict, { ki
       for (const [k, v] of r.headers) headers[k] = v;
       answer(res, r.status, r.body, headers);
     }
-  }
-  else answer(res, 400, 'Bad Request');
+  } else answer(res, 400, 'Bad Request');
 }
 
 /**
  * Parses and normalizes a request once into a {@link GatewayRequest} and picks its route; answers
  * 400/404/431 itself and returns `undefined` when the request goes no further.
  */
-export function prepare(ctx: HandlerContext, req: IncomingMessage, listener: GatewayListenerConfig, overrideUrl?: OriginalRequest, fallbackRoute?: string): Prepared | { error: number; reason: string } {
+export function prepare(
+  ctx: HandlerContext,
+  req: IncomingMessage,
+  listener: GatewayListenerConfig,
+  overrideUrl?: OriginalRequest,
+  fallbackRoute?: string,
+): Prepared | { error: number; reason: string } {
   const { config } = ctx;
   if (req.rawHeaders.length > config.limits.maxHeaderCount * 2) return { error: 431, reason: 'too many headers' };
   // Duplicates hide from req.headers (node keeps the first Authorization / Host): count them in
@@ -100,7 +115,7 @@ export function prepare(ctx: HandlerContext, req: IncomingMessage, listener: Gat
   }
   if (hosts > 1) return { error: 400, reason: 'duplicate Host header' };
   if (auths > 1) return { error: 400, reason: 'duplicate Authorization header' };
-  const url = overrideUrl ? overrideUrl.url : req.url ?? '';
+  const url = overrideUrl ? overrideUrl.url : (req.url ?? '');
   const q = url.indexOf('?');
   const rawPath = q === -1 ? url : url.slice(0, q);
   const path = normalizeRequestPath(rawPath, config.encodedSlashes);
@@ -109,7 +124,9 @@ export function prepare(ctx: HandlerContext, req: IncomingMessage, listener: Gat
   const host = hostOnly(hostHeader);
   if (host === undefined) return { error: 400, reason: 'bad Host header' };
   const state = ctx.state();
-  const route = state.routes.match(host, path) ?? (fallbackRoute === undefined ? undefined : state.routes.routes.find((r) => r.config.name === fallbackRoute));
+  const route =
+    state.routes.match(host, path) ??
+    (fallbackRoute === undefined ? undefined : state.routes.routes.find((r) => r.config.name === fallbackRoute));
   if (route === undefined) return { error: 404, reason: 'no route' };
   const socket = req.socket as TLSSocket;
   const sourceIp = stripV4Mapped(socket.remoteAddress ?? '');
@@ -118,7 +135,10 @@ export function prepare(ctx: HandlerContext, req: IncomingMessage, listener: Gat
   if (xffRaw !== undefined && ctx.isTrustedProxy(sourceIp)) {
     const xff = Array.isArray(xffRaw) ? xffRaw.join(',') : xffRaw;
     // The right-most address a trusted proxy did not add is the client (walk from the right).
-    const hops = xff.split(',').map((s) => stripV4Mapped(s.trim())).filter(Boolean);
+    const hops = xff
+      .split(',')
+      .map((s) => stripV4Mapped(s.trim()))
+      .filter(Boolean);
     for (let i = hops.length - 1; i >= 0; i--) {
       remoteIp = hops[i]!;
       if (!ctx.isTrustedProxy(remoteIp)) break;
@@ -126,7 +146,7 @@ export function prepare(ctx: HandlerContext, req: IncomingMessage, listener: Gat
   }
   const tls = listener.tls !== undefined;
   const request: GatewayRequest = {
-    method: overrideUrl ? overrideUrl.method : req.method ?? 'GET',
+    method: overrideUrl ? overrideUrl.method : (req.method ?? 'GET'),
     scheme: overrideUrl?.scheme ?? (tls ? 'https' : 'http'),
     host,
     authority: hostHeader.toLowerCase(),
@@ -137,7 +157,7 @@ export function prepare(ctx: HandlerContext, req: IncomingMessage, listener: Gat
     sourceIp,
     remoteIp,
     peerPrincipal: tls && listener.tls?.requestCert ? spiffePrincipal(socket) : undefined,
-    sni: tls ? (socket.servername || undefined) : undefined,
+    sni: tls ? socket.servername || undefined : undefined,
   };
   return { request, route, counters: ctx.metrics.route(route.config.name), state };
 }
@@ -185,7 +205,20 @@ export function count(counters: RouteCounters, verdict: Verdict): void {
 }
 
 /** Headers the gateway sets itself on the upstream request; a client copy of any of them is dropped. */
-const ALWAYS_MANAGED = ['x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host', 'x-forwarded-port', 'forwarded', 'x-real-ip', 'x-envoy-external-address', 'x-tessera-principal', 'x-tessera-request-principal', 'x-tessera-route', 'expect', 'host'];
+const ALWAYS_MANAGED = [
+  'x-forwarded-for',
+  'x-forwarded-proto',
+  'x-forwarded-host',
+  'x-forwarded-port',
+  'forwarded',
+  'x-real-ip',
+  'x-envoy-external-address',
+  'x-tessera-principal',
+  'x-tessera-request-principal',
+  'x-tessera-route',
+  'expect',
+  'host',
+];
 
 /** The set of header names to drop from the client's request for this route and identity rules. */
 export function managedHeaders(route: CompiledRoute, enforcer: Enforcer, config: GatewayConfig): Set<string> {
@@ -208,7 +241,16 @@ export type UpstreamHeaders = { ok: true; headers: string[]; query: string } | {
  * then set (`X-Forwarded-*`, identity headers, the minted token), and the token is stripped unless
  * forwarding is asked for. Claims holding control characters reject or drop per the route.
  */
-export function upstreamHeaders(ctx: HandlerContext, req: IncomingMessage, p: Prepared, identity: GatewayIdentity | undefined, minted: string | undefined, drop: ReadonlySet<string>, upgrade: boolean, extra: readonly (readonly [string, string])[]): UpstreamHeaders {
+export function upstreamHeaders(
+  ctx: HandlerContext,
+  req: IncomingMessage,
+  p: Prepared,
+  identity: GatewayIdentity | undefined,
+  minted: string | undefined,
+  drop: ReadonlySet<string>,
+  upgrade: boolean,
+  extra: readonly (readonly [string, string])[],
+): UpstreamHeaders {
   const raw = req.rawHeaders;
   const named = connectionNamed(req.headers.connection);
   const route = p.route.config;
@@ -230,7 +272,12 @@ export function upstreamHeaders(ctx: HandlerContext, req: IncomingMessage, p: Pr
   if (route.preserveHost) out.push('host', req.headers.host ?? r.host);
   // X-Forwarded-For: append the peer to what a trusted proxy sent; otherwise start afresh.
   const xff = req.headers['x-forwarded-for'];
-  out.push('x-forwarded-for', xff !== undefined && ctx.isTrustedProxy(r.sourceIp) ? `${Array.isArray(xff) ? xff.join(', ') : xff}, ${r.sourceIp}` : r.sourceIp);
+  out.push(
+    'x-forwarded-for',
+    xff !== undefined && ctx.isTrustedProxy(r.sourceIp)
+      ? `${Array.isArray(xff) ? xff.join(', ') : xff}, ${r.sourceIp}`
+      : r.sourceIp,
+  );
   const trusted = ctx.isTrustedProxy(r.sourceIp);
   const xfp = trusted ? req.headers['x-forwarded-proto'] : undefined;
   out.push('x-forwarded-proto', typeof xfp === 'string' && (xfp === 'http' || xfp === 'https') ? xfp : r.scheme);
@@ -243,7 +290,12 @@ export function upstreamHeaders(ctx: HandlerContext, req: IncomingMessage, p: Pr
   let query = r.query;
   // Strip the token from the query wherever it is: the parameter it was read from, and any other
   // parameter carrying the same token (sent both as a header and as `?access_token=`).
-  if (identity !== undefined && !forwardToken && query.length > 1 && (identity.tokenParam !== undefined || query.includes(identity.token.slice(0, 16)))) {
+  if (
+    identity !== undefined &&
+    !forwardToken &&
+    query.length > 1 &&
+    (identity.tokenParam !== undefined || query.includes(identity.token.slice(0, 16)))
+  ) {
     const params = new URLSearchParams(query.slice(1));
     if (identity.tokenParam !== undefined) params.delete(identity.tokenParam);
     for (const [name, value] of [...params]) if (value === identity.token) params.delete(name, value);
@@ -258,14 +310,19 @@ export function upstreamHeaders(ctx: HandlerContext, req: IncomingMessage, p: Pr
  * route `claimsToHeaders`), the payload header, and the minted token. Used for the upstream request
  * and for the decision API's 200 answer.
  */
-export function identityHeaders(p: Prepared, identity: GatewayIdentity | undefined, minted: string | undefined): { ok: true; headers: string[] } | { ok: false; reason: string } {
+export function identityHeaders(
+  p: Prepared,
+  identity: GatewayIdentity | undefined,
+  minted: string | undefined,
+): { ok: true; headers: string[] } | { ok: false; reason: string } {
   const out: string[] = [];
   const m = p.route.config.mutations;
   if (identity !== undefined) {
     // jwtRules `outputClaimToHeaders`: the same printable-ASCII rule as the route's claim headers.
     for (const [name, value] of identity.headersToAdd) {
       if (!isPrintableAscii(value)) {
-        if (m.onUnsafeClaim === 'reject') return { ok: false, reason: `header ${name} from a claim holds characters a header cannot carry` };
+        if (m.onUnsafeClaim === 'reject')
+          return { ok: false, reason: `header ${name} from a claim holds characters a header cannot carry` };
         continue;
       }
       out.push(name, value);
@@ -274,7 +331,8 @@ export function identityHeaders(p: Prepared, identity: GatewayIdentity | undefin
       const v = claimHeaderValue(identity.payload, rule.claim);
       if (v === undefined) continue;
       if (v === null) {
-        if (m.onUnsafeClaim === 'reject') return { ok: false, reason: `claim ${rule.claim} holds characters a header cannot carry` };
+        if (m.onUnsafeClaim === 'reject')
+          return { ok: false, reason: `claim ${rule.claim} holds characters a header cannot carry` };
         continue;
       }
       out.push(rule.header, v);
@@ -293,7 +351,11 @@ export function identityHeaders(p: Prepared, identity: GatewayIdentity | undefin
 }
 
 /** Writes the upstream response to the client (hop-by-hop headers removed). */
-export function writeUpstreamHead(res: ServerResponse, statusCode: number, headers: Record<string, string | string[] | undefined>): void {
+export function writeUpstreamHead(
+  res: ServerResponse,
+  statusCode: number,
+  headers: Record<string, string | string[] | undefined>,
+): void {
   res.writeHead(statusCode, responseHeaders(headers));
 }
 

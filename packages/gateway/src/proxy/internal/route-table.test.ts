@@ -30,7 +30,11 @@ test('exact host first, then suffix wildcards, then any host; longest prefix on 
 });
 
 test('no route when nothing matches', () => {
-  const only = createRouteTable(loadGatewayConfig({ object: { routes: [{ name: 'a', host: 'a.test', pathPrefix: '/a', upstream: 'http://127.0.0.1:1' }] } }).routes);
+  const only = createRouteTable(
+    loadGatewayConfig({
+      object: { routes: [{ name: 'a', host: 'a.test', pathPrefix: '/a', upstream: 'http://127.0.0.1:1' }] },
+    }).routes,
+  );
   assert.equal(only.match('a.test', '/b'), undefined);
   assert.equal(only.match('b.test', '/a'), undefined);
 });

@@ -20,7 +20,11 @@ export interface RouteTable {
  * segment boundary: `/api` matches `/api` and `/api/x`, never `/apix`.
  */
 export function createRouteTable(routes: readonly GatewayRouteConfig[]): RouteTable {
-  const compiled = routes.map((config, index): CompiledRoute => ({ config, index, prefix: config.pathPrefix.replace(/\/+$/, '') }));
+  const compiled = routes.map((config, index): CompiledRoute => ({
+    config,
+    index,
+    prefix: config.pathPrefix.replace(/\/+$/, ''),
+  }));
   const byLength = (a: CompiledRoute, b: CompiledRoute) => b.prefix.length - a.prefix.length || a.index - b.index;
   const exact = new Map<string, CompiledRoute[]>();
   const suffixes: { suffix: string; routes: CompiledRoute[] }[] = [];
@@ -47,7 +51,12 @@ export function createRouteTable(routes: readonly GatewayRouteConfig[]): RouteTa
   const pick = (list: readonly CompiledRoute[] | undefined, path: string): CompiledRoute | undefined => {
     if (list === undefined) return undefined;
     for (const r of list) {
-      if (r.prefix === '' || path === r.prefix || (path.startsWith(r.prefix) && path.charCodeAt(r.prefix.length) === 47)) return r;
+      if (
+        r.prefix === '' ||
+        path === r.prefix ||
+        (path.startsWith(r.prefix) && path.charCodeAt(r.prefix.length) === 47)
+      )
+        return r;
     }
     return undefined;
   };

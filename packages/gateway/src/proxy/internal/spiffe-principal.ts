@@ -17,7 +17,11 @@ export function spiffePrincipal(socket: TLSSocket): string | undefined {
     if (!part.startsWith('URI:')) continue;
     let value = part.slice(4);
     if (value.startsWith('"')) {
-      try { value = JSON.parse(value) as string; } catch { return undefined; }
+      try {
+        value = JSON.parse(value) as string;
+      } catch {
+        return undefined;
+      }
     }
     if (!value.startsWith('spiffe://')) continue;
     if (found !== undefined) return undefined;

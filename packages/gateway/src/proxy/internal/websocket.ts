@@ -3,10 +3,24 @@ import { request as httpsRequest } from 'node:https';
 import type { Duplex } from 'node:stream';
 import { responseHeaders } from './hop-headers.js';
 
-const REASONS: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 431: 'Request Header Fields Too Large', 502: 'Bad Gateway', 503: 'Service Unavailable', 504: 'Gateway Timeout' };
+const REASONS: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  431: 'Request Header Fields Too Large',
+  502: 'Bad Gateway',
+  503: 'Service Unavailable',
+  504: 'Gateway Timeout',
+};
 
 /** Answers an upgrade request on the raw socket and closes it (no 101 was sent). */
-export function rejectUpgrade(socket: Duplex, status: number, body: string, headers: Record<string, string> = {}): void {
+export function rejectUpgrade(
+  socket: Duplex,
+  status: number,
+  body: string,
+  headers: Record<string, string> = {},
+): void {
   if (socket.destroyed) return;
   let head = `HTTP/1.1 ${status} ${REASONS[status] ?? 'Error'}\r\ncontent-type: text/plain; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n`;
   for (const [k, v] of Object.entries(headers)) head += `${k}: ${v}\r\n`;
@@ -18,7 +32,18 @@ export function rejectUpgrade(socket: Duplex, status: number, body: string, head
  * headers, and on `101` writes the upstream's answer to the client and pipes the two sockets. Any
  * other upstream answer is relayed and the client socket closed. `done` receives the final status.
  */
-export function proxyUpgrade(upstream: URL, tls: { ca?: Buffer; cert?: Buffer; key?: Buffer; servername?: string } | undefined, req: IncomingMessage, socket: Duplex, head: Buffer, path: string, headers: string[], timeoutMs: number, done: (status: number) => void, tunnels?: Set<Duplex>): void {
+export function proxyUpgrade(
+  upstream: URL,
+  tls: { ca?: Buffer; cert?: Buffer; key?: Buffer; servername?: string } | undefined,
+  req: IncomingMessage,
+  socket: Duplex,
+  head: Buffer,
+  path: string,
+  headers: string[],
+  timeoutMs: number,
+  done: (status: number) => void,
+  tunnels?: Set<Duplex>,
+): void {
   const requestFn = upstream.protocol === 'https:' ? httpsRequest : httpRequest;
   const outHeaders: Record<string, string | string[]> = {};
   for (let i = 0; i < headers.length; i += 2) {
@@ -27,7 +52,16 @@ export function proxyUpgrade(upstream: URL, tls: { ca?: Buffer; cert?: Buffer; k
     const prev = outHeaders[k];
     outHeaders[k] = prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [prev, v];
   }
-  const up = requestFn({ hostname: upstream.hostname, port: upstream.port || (upstream.protocol === 'https:' ? 443 : 80), method: req.method, path, headers: outHeaders, timeout: timeoutMs, agent: false, ...(tls ?? {}) });
+  const up = requestFn({
+    hostname: upstream.hostname,
+    port: upstream.port || (upstream.protocol === 'https:' ? 443 : 80),
+    method: req.method,
+    path,
+    headers: outHeaders,
+    timeout: timeoutMs,
+    agent: false,
+    ...(tls ?? {}),
+  });
   let settled = false;
   const finish = (status: number) => {
     if (!settled) {
@@ -51,7 +85,11 @@ export function proxyUpgrade(upstream: URL, tls: { ca?: Buffer; cert?: Buffer; k
     let text = `HTTP/1.1 ${res.statusCode} ${res.statusMessage ?? ''}\r\n`;
     for (let i = 0; i < h.length; i += 2) text += `${h[i]}: ${h[i + 1]}\r\n`;
     socket.write(`${text}connection: close\r\ntransfer-encoding: chunked\r\n\r\n`);
-    res.on('data', (chunk: Buffer) => socket.write(`${chunk.length.toString(16)}\r\n`) && socket.write(chunk) && socket.write('\r\n'));
+    res.on(
+      'data',
+      (chunk: Buffer) =>
+        socket.write(`${chunk.length.toString(16)}\r\n`) && socket.write(chunk) && socket.write('\r\n'),
+    );
     res.on('end', () => socket.end('0\r\n\r\n'));
     finish(res.statusCode ?? 502);
   });

@@ -16,9 +16,12 @@ export function checkAdminToken(req: IncomingMessage, expected: string): void {
   const values = req.headersDistinct.authorization ?? [];
   const value = values.length === 1 ? values[0]! : '';
   const match = /^Bearer ([\x21-\x7e]+)$/i.exec(value);
-  const presented = createHash('sha256').update(match?.[1] ?? '').digest();
+  const presented = createHash('sha256')
+    .update(match?.[1] ?? '')
+    .digest();
   const wanted = createHash('sha256').update(expected).digest();
-  if (match === null || !timingSafeEqual(presented, wanted)) throw tokenServiceErrors.create('ERR_ADMIN_UNAUTHORIZED', 'admin credential missing or wrong');
+  if (match === null || !timingSafeEqual(presented, wanted))
+    throw tokenServiceErrors.create('ERR_ADMIN_UNAUTHORIZED', 'admin credential missing or wrong');
 }
 
 /**
@@ -32,7 +35,8 @@ export function checkAdminToken(req: IncomingMessage, expected: string): void {
 export function parseJsonBody<S extends z.ZodType>(req: IncomingMessage, body: Buffer, schema: S): z.output<S> {
   let value: unknown = {};
   if (body.length > 0) {
-    if (!isJsonRequest(req)) throw tokenServiceErrors.create('ERR_ADMIN_BAD_REQUEST', 'the body must be application/json');
+    if (!isJsonRequest(req))
+      throw tokenServiceErrors.create('ERR_ADMIN_BAD_REQUEST', 'the body must be application/json');
     try {
       value = JSON.parse(body.toString('utf8'));
     } catch {
@@ -41,7 +45,9 @@ export function parseJsonBody<S extends z.ZodType>(req: IncomingMessage, body: B
   }
   const parsed = schema.safeParse(value);
   if (!parsed.success) {
-    const message = parsed.error.issues.map((i) => `${i.path.map(String).join('.') || '(body)'}: ${i.message}`).join('; ');
+    const message = parsed.error.issues
+      .map((i) => `${i.path.map(String).join('.') || '(body)'}: ${i.message}`)
+      .join('; ');
     throw tokenServiceErrors.create('ERR_ADMIN_BAD_REQUEST', message);
   }
   return parsed.data;

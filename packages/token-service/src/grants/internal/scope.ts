@@ -13,7 +13,8 @@ const scopeToken = /^[\x21\x23-\x5b\x5d-\x7e]+$/;
 export function parseScope(value: string | undefined): string[] | undefined {
   if (value === undefined) return undefined;
   const tokens = value.split(' ');
-  if (tokens.some((t) => !scopeToken.test(t))) throw tokenServiceErrors.create('ERR_TOKEN_INVALID_SCOPE', 'malformed scope');
+  if (tokens.some((t) => !scopeToken.test(t)))
+    throw tokenServiceErrors.create('ERR_TOKEN_INVALID_SCOPE', 'malformed scope');
   return [...new Set(tokens)];
 }
 
@@ -28,7 +29,8 @@ export function parseScope(value: string | undefined): string[] | undefined {
 export function narrowScope(requested: string[] | undefined, allowed: readonly string[]): string[] {
   if (requested === undefined) return [...allowed];
   const outside = requested.filter((s) => !allowed.includes(s));
-  if (outside.length > 0) throw tokenServiceErrors.create('ERR_TOKEN_INVALID_SCOPE', `scope not allowed: ${outside.slice(0, 5).join(' ')}`);
+  if (outside.length > 0)
+    throw tokenServiceErrors.create('ERR_TOKEN_INVALID_SCOPE', `scope not allowed: ${outside.slice(0, 5).join(' ')}`);
   return requested;
 }
 
@@ -47,7 +49,8 @@ export function pickTarget(form: ReadonlyMap<string, string>): string | undefine
     throw tokenServiceErrors.create('ERR_TOKEN_INVALID_TARGET', 'give one audience or one resource, not both');
   }
   const target = audience ?? resource;
-  if (target !== undefined && /\s/.test(target)) throw tokenServiceErrors.create('ERR_TOKEN_INVALID_TARGET', 'one audience per token');
+  if (target !== undefined && /\s/.test(target))
+    throw tokenServiceErrors.create('ERR_TOKEN_INVALID_TARGET', 'one audience per token');
   if (resource !== undefined && audience === undefined && !/^[a-z][a-z0-9+.-]*:/i.test(resource)) {
     throw tokenServiceErrors.create('ERR_TOKEN_INVALID_TARGET', 'resource must be an absolute URI (RFC 8707 §2)');
   }

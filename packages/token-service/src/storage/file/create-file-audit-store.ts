@@ -21,7 +21,14 @@ function parseLine(where: string, line: string, previousSeq: number | undefined)
   } catch (err) {
     return corrupt(where, 'not valid JSON', err);
   }
-  if (typeof e !== 'object' || e === null || !Number.isSafeInteger(e.seq) || e.seq <= (previousSeq ?? 0) || typeof e.action !== 'string' || typeof e.at !== 'number') {
+  if (
+    typeof e !== 'object' ||
+    e === null ||
+    !Number.isSafeInteger(e.seq) ||
+    e.seq <= (previousSeq ?? 0) ||
+    typeof e.action !== 'string' ||
+    typeof e.at !== 'number'
+  ) {
     corrupt(where, 'not an audit record in sequence');
   }
   return e;
@@ -39,7 +46,8 @@ function parseLine(where: string, line: string, previousSeq: number | undefined)
  * ```
  */
 export async function createFileAuditStore(options: FileAuditStoreOptions): Promise<AuditStore & Closable> {
-  if (typeof options?.dataDir !== 'string' || options.dataDir === '') throw tokenServiceErrors.create('ERR_STORE_CONFIG_INVALID', 'file audit store: dataDir is required');
+  if (typeof options?.dataDir !== 'string' || options.dataDir === '')
+    throw tokenServiceErrors.create('ERR_STORE_CONFIG_INVALID', 'file audit store: dataDir is required');
   const clock = options.clock ?? Date.now;
   await ensureDir(options.dataDir);
   const path = join(options.dataDir, 'audit.jsonl');
@@ -50,7 +58,12 @@ export async function createFileAuditStore(options: FileAuditStoreOptions): Prom
   let closed = false;
   // One chain serialises appends and reads, so a read never sees half a line.
   let chain: Promise<unknown> = Promise.resolve();
-  let batch: Array<{ line: string; entry: AuditEntry; resolve: (e: AuditEntry) => void; reject: (err: unknown) => void }> = [];
+  let batch: Array<{
+    line: string;
+    entry: AuditEntry;
+    resolve: (e: AuditEntry) => void;
+    reject: (err: unknown) => void;
+  }> = [];
 
   const serial = <T>(work: () => Promise<T>): Promise<T> => {
     const run = chain.then(work, work);
@@ -68,7 +81,11 @@ export async function createFileAuditStore(options: FileAuditStoreOptions): Prom
       await handle.sync();
       for (const i of items) i.resolve(i.entry);
     } catch (err) {
-      const e = tokenServiceErrors.create('ERR_STORE_UNAVAILABLE', `cannot append to ${path}: ${(err as Error).message}`, { cause: err });
+      const e = tokenServiceErrors.create(
+        'ERR_STORE_UNAVAILABLE',
+        `cannot append to ${path}: ${(err as Error).message}`,
+        { cause: err },
+      );
       for (const i of items) i.reject(e);
     }
   };
@@ -87,13 +104,15 @@ export async function createFileAuditStore(options: FileAuditStoreOptions): Prom
     async list(opts) {
       const since = opts?.since === undefined ? undefined : checkTime('since', opts.since);
       const limit = checkLimit(opts?.limit, 100, 1000);
-      if (opts?.order !== undefined && opts.order !== 'asc' && opts.order !== 'desc') throw tokenServiceErrors.create('ERR_STORE_INPUT_INVALID', 'order must be "asc" or "desc"');
+      if (opts?.order !== undefined && opts.order !== 'asc' && opts.order !== 'desc')
+        throw tokenServiceErrors.create('ERR_STORE_INPUT_INVALID', 'order must be "asc" or "desc"');
       const desc = opts?.order === 'desc';
       return serial(async () => {
         if (desc && since === undefined) {
           // The common admin query (newest first) reads only the end of the log.
           const entries: AuditEntry[] = [];
-          for (const line of await readLastLines(path, limit)) entries.push(parseLine(`${path} (near the end)`, line, entries.at(-1)?.seq));
+          for (const line of await readLastLines(path, limit))
+            entries.push(parseLine(`${path} (near the end)`, line, entries.at(-1)?.seq));
           return entries.reverse();
         }
         const out: AuditEntry[] = [];

@@ -22,7 +22,8 @@ export interface FileClientStoreOptions {
  * ```
  */
 export async function createFileClientStore(options: FileClientStoreOptions): Promise<ClientStore & Closable> {
-  if (typeof options?.dataDir !== 'string' || options.dataDir === '') throw tokenServiceErrors.create('ERR_STORE_CONFIG_INVALID', 'file client store: dataDir is required');
+  if (typeof options?.dataDir !== 'string' || options.dataDir === '')
+    throw tokenServiceErrors.create('ERR_STORE_CONFIG_INVALID', 'file client store: dataDir is required');
   const clock = options.clock ?? Date.now;
   await ensureDir(options.dataDir);
   const doc = await openJsonDocument<Map<string, StoredClient>>({
@@ -55,7 +56,11 @@ export async function createFileClientStore(options: FileClientStoreOptions): Pr
     async create(client) {
       const checked = checkClient(client);
       return doc.mutate((map) => {
-        if (map.has(checked.clientId)) throw tokenServiceErrors.create('ERR_STORE_CONFLICT', `a client with id "${checked.clientId}" already exists`);
+        if (map.has(checked.clientId))
+          throw tokenServiceErrors.create(
+            'ERR_STORE_CONFLICT',
+            `a client with id "${checked.clientId}" already exists`,
+          );
         map.set(checked.clientId, checked);
         return { result: copy(checked), changed: true };
       });
@@ -72,9 +77,14 @@ export async function createFileClientStore(options: FileClientStoreOptions): Pr
       if (opts?.expectedUpdatedAt !== undefined) checkTime('expectedUpdatedAt', opts.expectedUpdatedAt);
       return doc.mutate((map) => {
         const current = map.get(clientId);
-        if (current === undefined) throw tokenServiceErrors.create('ERR_STORE_NOT_FOUND', `no client with id "${clientId}"`);
+        if (current === undefined)
+          throw tokenServiceErrors.create('ERR_STORE_NOT_FOUND', `no client with id "${clientId}"`);
         if (opts?.expectedUpdatedAt !== undefined && current.updatedAt !== opts.expectedUpdatedAt) {
-          throw tokenServiceErrors.create('ERR_STORE_CONFLICT', `client "${clientId}" was changed since ${opts.expectedUpdatedAt}`, { details: { actual: current.updatedAt } });
+          throw tokenServiceErrors.create(
+            'ERR_STORE_CONFLICT',
+            `client "${clientId}" was changed since ${opts.expectedUpdatedAt}`,
+            { details: { actual: current.updatedAt } },
+          );
         }
         const next = mergeClient(current, patch, clock());
         map.set(clientId, next);

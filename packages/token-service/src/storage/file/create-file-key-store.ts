@@ -32,7 +32,8 @@ function byAge(a: StoredKey, b: StoredKey): number {
  * ```
  */
 export async function createFileKeyStore(options: FileKeyStoreOptions): Promise<KeyStore & Closable> {
-  if (typeof options?.dataDir !== 'string' || options.dataDir === '') throw tokenServiceErrors.create('ERR_STORE_CONFIG_INVALID', 'file key store: dataDir is required');
+  if (typeof options?.dataDir !== 'string' || options.dataDir === '')
+    throw tokenServiceErrors.create('ERR_STORE_CONFIG_INVALID', 'file key store: dataDir is required');
   await ensureDir(options.dataDir);
   const path = join(options.dataDir, 'keys.json');
   const { cipher } = options;
@@ -46,7 +47,8 @@ export async function createFileKeyStore(options: FileKeyStoreOptions): Promise<
       for (const raw of j.keys as Array<Record<string, unknown>>) {
         const { privateKeyEncrypted, ...rest } = raw ?? {};
         const kid = checkId('kid', rest.kid);
-        const privateJwk = privateKeyEncrypted === undefined ? undefined : cipher.decrypt(kid, privateKeyEncrypted as string, path);
+        const privateJwk =
+          privateKeyEncrypted === undefined ? undefined : cipher.decrypt(kid, privateKeyEncrypted as string, path);
         const key = checkKey(privateJwk === undefined ? rest : { ...rest, privateJwk });
         if (map.has(key.kid)) throw new Error(`kid "${key.kid}" appears twice`);
         map.set(key.kid, key);
@@ -54,9 +56,11 @@ export async function createFileKeyStore(options: FileKeyStoreOptions): Promise<
       return map;
     },
     encode(map) {
-      const keys = [...map.values()].sort(byAge).map(({ privateJwk, ...rest }) =>
-        privateJwk === undefined ? rest : { ...rest, privateKeyEncrypted: cipher.encrypt(rest.kid, privateJwk) },
-      );
+      const keys = [...map.values()]
+        .sort(byAge)
+        .map(({ privateJwk, ...rest }) =>
+          privateJwk === undefined ? rest : { ...rest, privateKeyEncrypted: cipher.encrypt(rest.kid, privateJwk) },
+        );
       return { version: 1, keys };
     },
   });
@@ -66,7 +70,10 @@ export async function createFileKeyStore(options: FileKeyStoreOptions): Promise<
   return {
     async list(opts) {
       const purpose = opts?.purpose;
-      return [...doc.current().values()].filter((k) => purpose === undefined || k.purpose === purpose).sort(byAge).map(copy);
+      return [...doc.current().values()]
+        .filter((k) => purpose === undefined || k.purpose === purpose)
+        .sort(byAge)
+        .map(copy);
     },
     async get(kid) {
       checkId('kid', kid);
@@ -76,7 +83,8 @@ export async function createFileKeyStore(options: FileKeyStoreOptions): Promise<
     async create(key) {
       const checked = checkKey(key);
       return doc.mutate((map) => {
-        if (map.has(checked.kid)) throw tokenServiceErrors.create('ERR_STORE_CONFLICT', `a key with kid "${checked.kid}" already exists`);
+        if (map.has(checked.kid))
+          throw tokenServiceErrors.create('ERR_STORE_CONFLICT', `a key with kid "${checked.kid}" already exists`);
         map.set(checked.kid, checked);
         return { result: copy(checked), changed: true };
       });
@@ -95,7 +103,9 @@ export async function createFileKeyStore(options: FileKeyStoreOptions): Promise<
         const current = map.get(kid);
         if (current === undefined) throw tokenServiceErrors.create('ERR_STORE_NOT_FOUND', `no key with kid "${kid}"`);
         if (current.state !== expected) {
-          throw tokenServiceErrors.create('ERR_STORE_CONFLICT', `key "${kid}" is ${current.state}, not ${expected}`, { details: { actual: current.state } });
+          throw tokenServiceErrors.create('ERR_STORE_CONFLICT', `key "${kid}" is ${current.state}, not ${expected}`, {
+            details: { actual: current.state },
+          });
         }
         const next = applyKeyPatch(current, p);
         map.set(kid, next);

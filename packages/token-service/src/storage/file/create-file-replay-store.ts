@@ -26,7 +26,13 @@ function parseLog(path: string, text: string, now: number): Map<string, number> 
     } catch (err) {
       return corrupt(`${path}:${i + 1}`, 'not valid JSON', err);
     }
-    if (typeof entry !== 'object' || entry === null || typeof entry.k !== 'string' || entry.k === '' || !Number.isSafeInteger(entry.e)) {
+    if (
+      typeof entry !== 'object' ||
+      entry === null ||
+      typeof entry.k !== 'string' ||
+      entry.k === '' ||
+      !Number.isSafeInteger(entry.e)
+    ) {
       corrupt(`${path}:${i + 1}`, 'not a replay entry');
     }
     if ((entry.e as number) > now) map.set(entry.k as string, entry.e as number);
@@ -49,7 +55,8 @@ function parseLog(path: string, text: string, now: number): Map<string, number> 
  * ```
  */
 export async function createFileReplayStore(options: FileReplayStoreOptions): Promise<ReplayStore & Closable> {
-  if (typeof options?.dataDir !== 'string' || options.dataDir === '') throw tokenServiceErrors.create('ERR_STORE_CONFIG_INVALID', 'file replay store: dataDir is required');
+  if (typeof options?.dataDir !== 'string' || options.dataDir === '')
+    throw tokenServiceErrors.create('ERR_STORE_CONFIG_INVALID', 'file replay store: dataDir is required');
   const clock = options.clock ?? Date.now;
   await ensureDir(options.dataDir);
   const path = join(options.dataDir, 'replay.jsonl');
@@ -97,7 +104,11 @@ export async function createFileReplayStore(options: FileReplayStoreOptions): Pr
       lines += items.length;
       for (const i of items) i.resolve();
     } catch (err) {
-      const e = tokenServiceErrors.create('ERR_STORE_UNAVAILABLE', `cannot append to ${path}: ${(err as Error).message}`, { cause: err });
+      const e = tokenServiceErrors.create(
+        'ERR_STORE_UNAVAILABLE',
+        `cannot append to ${path}: ${(err as Error).message}`,
+        { cause: err },
+      );
       for (const i of items) i.reject(e);
       return;
     }

@@ -45,8 +45,11 @@ const publicPart = ({ seq: _seq, ...rest }: Entry): RevokedToken => ({ ...rest }
  * await revocations.revoke('jti-1', Date.now() + 60_000);
  * ```
  */
-export async function createFileRevocationStore(options: FileRevocationStoreOptions): Promise<RevocationStore & Closable> {
-  if (typeof options?.dataDir !== 'string' || options.dataDir === '') throw tokenServiceErrors.create('ERR_STORE_CONFIG_INVALID', 'file revocation store: dataDir is required');
+export async function createFileRevocationStore(
+  options: FileRevocationStoreOptions,
+): Promise<RevocationStore & Closable> {
+  if (typeof options?.dataDir !== 'string' || options.dataDir === '')
+    throw tokenServiceErrors.create('ERR_STORE_CONFIG_INVALID', 'file revocation store: dataDir is required');
   const clock = options.clock ?? Date.now;
   await ensureDir(options.dataDir);
   const doc = await openJsonDocument<State>({
@@ -56,11 +59,17 @@ export async function createFileRevocationStore(options: FileRevocationStoreOpti
     initial: () => ({ seq: Date.now() * 1000, byJti: new Map() }),
     decode(json) {
       const j = json as { version?: unknown; seq?: unknown; items?: unknown };
-      if (j?.version !== 1 || !Number.isSafeInteger(j.seq) || !Array.isArray(j.items)) throw new Error('expected { "version": 1, "seq": n, "items": [...] }');
+      if (j?.version !== 1 || !Number.isSafeInteger(j.seq) || !Array.isArray(j.items))
+        throw new Error('expected { "version": 1, "seq": n, "items": [...] }');
       const state: State = { seq: j.seq as number, byJti: new Map() };
       for (const raw of j.items as Array<Record<string, unknown>>) {
         const jti = checkId('jti', raw?.jti);
-        const e: Entry = { jti, exp: checkTime('exp', raw.exp), revokedAt: checkTime('revokedAt', raw.revokedAt), seq: checkTime('seq', raw.seq) };
+        const e: Entry = {
+          jti,
+          exp: checkTime('exp', raw.exp),
+          revokedAt: checkTime('revokedAt', raw.revokedAt),
+          seq: checkTime('seq', raw.seq),
+        };
         if (raw.clientId !== undefined) Object.assign(e, { clientId: checkId('clientId', raw.clientId) });
         if (e.seq > state.seq || state.byJti.has(jti)) throw new Error(`entry for jti "${jti}" is inconsistent`);
         state.byJti.set(jti, e);
@@ -80,7 +89,13 @@ export async function createFileRevocationStore(options: FileRevocationStoreOpti
         const purged = purge(state, now) > 0;
         if (expiresAt <= now || state.byJti.has(jti)) return { result: false, changed: purged };
         state.seq += 1;
-        const entry: Entry = { jti, exp: expiresAt, revokedAt: now, seq: state.seq, ...(opts?.clientId === undefined ? {} : { clientId: opts.clientId }) };
+        const entry: Entry = {
+          jti,
+          exp: expiresAt,
+          revokedAt: now,
+          seq: state.seq,
+          ...(opts?.clientId === undefined ? {} : { clientId: opts.clientId }),
+        };
         state.byJti.set(jti, entry);
         return { result: true, changed: true };
       });

@@ -31,7 +31,9 @@ export async function lockDataDir(dataDir: string): Promise<() => Promise<void>>
         break;
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'EEXIST') {
-          throw tokenServiceErrors.create('ERR_STORE_UNAVAILABLE', `cannot create ${path}: ${(err as Error).message}`, { cause: err });
+          throw tokenServiceErrors.create('ERR_STORE_UNAVAILABLE', `cannot create ${path}: ${(err as Error).message}`, {
+            cause: err,
+          });
         }
         const owner = Number.parseInt(await readFile(path, 'utf8').catch(() => ''), 10);
         if (owner === process.pid) break;

@@ -41,5 +41,14 @@ export function createFanout(onError: (err: unknown) => void = () => undefined):
 /** Checks an incoming event (from the wire) has the expected shape. */
 export function isStorageEvent(value: unknown): value is StorageEvent {
   const e = value as StorageEvent;
-  return typeof e === 'object' && e !== null && typeof e.type === 'string' && typeof e.at === 'number' && typeof e.origin === 'string' && typeof e.data === 'object' && e.data !== null && !Array.isArray(e.data);
+  return (
+    typeof e === 'object' &&
+    e !== null &&
+    typeof e.type === 'string' &&
+    typeof e.at === 'number' &&
+    typeof e.origin === 'string' &&
+    typeof e.data === 'object' &&
+    e.data !== null &&
+    !Array.isArray(e.data)
+  );
 }

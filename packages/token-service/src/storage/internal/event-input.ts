@@ -7,7 +7,8 @@ export function toStorageEvent(input: unknown, origin: string, now: number, maxB
   const e = input as { type?: unknown; at?: unknown; data?: unknown };
   checkId('event type', e.type);
   const at = e.at === undefined ? now : checkTime('event at', e.at);
-  if (e.data !== undefined && (typeof e.data !== 'object' || e.data === null || Array.isArray(e.data))) invalid('event data must be an object');
+  if (e.data !== undefined && (typeof e.data !== 'object' || e.data === null || Array.isArray(e.data)))
+    invalid('event data must be an object');
   const data = (e.data === undefined ? {} : plainJson('event data', e.data)) as Record<string, unknown>;
   const event: StorageEvent = { type: e.type as string, at, data, origin };
   if (Buffer.byteLength(JSON.stringify(event)) > maxBytes) invalid(`event exceeds ${maxBytes} bytes`);

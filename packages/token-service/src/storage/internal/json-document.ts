@@ -13,7 +13,11 @@ export async function ensureDir(dir: string): Promise<void> {
   try {
     await mkdir(dir, { recursive: true, mode: 0o700 });
   } catch (err) {
-    throw tokenServiceErrors.create('ERR_STORE_UNAVAILABLE', `cannot create the data directory ${dir}: ${(err as Error).message}`, { cause: err });
+    throw tokenServiceErrors.create(
+      'ERR_STORE_UNAVAILABLE',
+      `cannot create the data directory ${dir}: ${(err as Error).message}`,
+      { cause: err },
+    );
   }
 }
 
@@ -38,7 +42,9 @@ export async function writeFileAtomic(path: string, text: string): Promise<void>
     }
   } catch (err) {
     await unlink(temp).catch(() => undefined);
-    throw tokenServiceErrors.create('ERR_STORE_UNAVAILABLE', `cannot write ${path}: ${(err as Error).message}`, { cause: err });
+    throw tokenServiceErrors.create('ERR_STORE_UNAVAILABLE', `cannot write ${path}: ${(err as Error).message}`, {
+      cause: err,
+    });
   }
 }
 
@@ -48,13 +54,19 @@ export async function readOptional(path: string): Promise<string | undefined> {
     return await readFile(path, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw tokenServiceErrors.create('ERR_STORE_UNAVAILABLE', `cannot read ${path}: ${(err as Error).message}`, { cause: err });
+    throw tokenServiceErrors.create('ERR_STORE_UNAVAILABLE', `cannot read ${path}: ${(err as Error).message}`, {
+      cause: err,
+    });
   }
 }
 
 /** Throws ERR_STORE_CORRUPT naming the file. */
 export function corrupt(path: string, why: string, cause?: unknown): never {
-  throw tokenServiceErrors.create('ERR_STORE_CORRUPT', `${path} is corrupt (${why}); fix or restore it — it is never reset automatically`, cause === undefined ? {} : { cause });
+  throw tokenServiceErrors.create(
+    'ERR_STORE_CORRUPT',
+    `${path} is corrupt (${why}); fix or restore it — it is never reset automatically`,
+    cause === undefined ? {} : { cause },
+  );
 }
 
 /** A document and its queued changes. */
@@ -154,7 +166,8 @@ export async function openJsonDocument<T>(options: {
   return {
     current: () => state,
     mutate<R>(change: (s: T) => { result: R; changed: boolean }): Promise<R> {
-      if (closed) return Promise.reject(tokenServiceErrors.create('ERR_STORE_UNAVAILABLE', `the store for ${path} is closed`));
+      if (closed)
+        return Promise.reject(tokenServiceErrors.create('ERR_STORE_UNAVAILABLE', `the store for ${path} is closed`));
       return new Promise<R>((resolve, reject) => {
         queue.push({ change, resolve: resolve as (v: unknown) => void, reject });
         kick();

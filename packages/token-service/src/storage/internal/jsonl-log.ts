@@ -18,7 +18,9 @@ export async function readLastLines(path: string, count: number): Promise<string
     handle = await open(path, 'r');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw tokenServiceErrors.create('ERR_STORE_UNAVAILABLE', `cannot read ${path}: ${(err as Error).message}`, { cause: err });
+    throw tokenServiceErrors.create('ERR_STORE_UNAVAILABLE', `cannot read ${path}: ${(err as Error).message}`, {
+      cause: err,
+    });
   }
   try {
     const { size } = await handle.stat();
@@ -46,7 +48,10 @@ export async function readLastLines(path: string, count: number): Promise<string
 }
 
 /** Streams the lines of `path` from the start; `visit` returns false to stop. Missing file = no lines. */
-export async function forEachLine(path: string, visit: (line: string, lineNumber: number) => boolean | void): Promise<void> {
+export async function forEachLine(
+  path: string,
+  visit: (line: string, lineNumber: number) => boolean | void,
+): Promise<void> {
   const stream = createReadStream(path, { encoding: 'utf8' });
   const opened = new Promise<boolean>((resolve, reject) => {
     stream.once('open', () => resolve(true));
@@ -56,7 +61,9 @@ export async function forEachLine(path: string, visit: (line: string, lineNumber
   try {
     exists = await opened;
   } catch (err) {
-    throw tokenServiceErrors.create('ERR_STORE_UNAVAILABLE', `cannot read ${path}: ${(err as Error).message}`, { cause: err });
+    throw tokenServiceErrors.create('ERR_STORE_UNAVAILABLE', `cannot read ${path}: ${(err as Error).message}`, {
+      cause: err,
+    });
   }
   if (!exists) return;
   const rl = createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY });

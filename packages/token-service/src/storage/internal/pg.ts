@@ -19,7 +19,10 @@ export const SCHEMA_PATTERN = /^[a-z_][a-z0-9_]{0,39}$/;
 /** Builds the context, checking the schema name. */
 export function pgContext(pool: pg.Pool, schema: string): PgContext {
   if (typeof schema !== 'string' || !SCHEMA_PATTERN.test(schema)) {
-    throw tokenServiceErrors.create('ERR_STORE_CONFIG_INVALID', `postgres schema "${String(schema)}" must match ${SCHEMA_PATTERN}`);
+    throw tokenServiceErrors.create(
+      'ERR_STORE_CONFIG_INVALID',
+      `postgres schema "${String(schema)}" must match ${SCHEMA_PATTERN}`,
+    );
   }
   return { pool, schema, q: `${pg.escapeIdentifier(schema)}.` };
 }
@@ -32,11 +35,20 @@ export function isUniqueViolation(err: unknown): boolean {
 /** Maps a driver error to ERR_STORE_UNAVAILABLE (TesseraErrors pass through). */
 export function pgFailure(err: unknown, what: string): Error {
   if (isTesseraError(err)) return err;
-  return tokenServiceErrors.create('ERR_STORE_UNAVAILABLE', `postgres: ${what} failed: ${(err as Error)?.message ?? String(err)}`, { cause: err });
+  return tokenServiceErrors.create(
+    'ERR_STORE_UNAVAILABLE',
+    `postgres: ${what} failed: ${(err as Error)?.message ?? String(err)}`,
+    { cause: err },
+  );
 }
 
 /** Runs one parameterised query, mapping failures. */
-export async function query<R extends pg.QueryResultRow = pg.QueryResultRow>(ctx: PgContext, what: string, sql: string, params: unknown[] = []): Promise<pg.QueryResult<R>> {
+export async function query<R extends pg.QueryResultRow = pg.QueryResultRow>(
+  ctx: PgContext,
+  what: string,
+  sql: string,
+  params: unknown[] = [],
+): Promise<pg.QueryResult<R>> {
   try {
     return await ctx.pool.query<R>(sql, params);
   } catch (err) {
@@ -45,7 +57,11 @@ export async function query<R extends pg.QueryResultRow = pg.QueryResultRow>(ctx
 }
 
 /** Runs `work` in a transaction on one connection; rolls back on any error. */
-export async function transaction<T>(ctx: PgContext, what: string, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+export async function transaction<T>(
+  ctx: PgContext,
+  what: string,
+  work: (client: pg.PoolClient) => Promise<T>,
+): Promise<T> {
   let client: pg.PoolClient;
   try {
     client = await ctx.pool.connect();

@@ -16,7 +16,10 @@ export interface RedisContext {
 /** Checks the prefix and builds the context. */
 export function redisContext(client: Redis, prefix: string): RedisContext {
   if (typeof prefix !== 'string' || !PREFIX_PATTERN.test(prefix)) {
-    throw tokenServiceErrors.create('ERR_STORE_CONFIG_INVALID', `redis keyPrefix "${String(prefix)}" must match ${PREFIX_PATTERN}`);
+    throw tokenServiceErrors.create(
+      'ERR_STORE_CONFIG_INVALID',
+      `redis keyPrefix "${String(prefix)}" must match ${PREFIX_PATTERN}`,
+    );
   }
   return { client, prefix };
 }
@@ -24,7 +27,11 @@ export function redisContext(client: Redis, prefix: string): RedisContext {
 /** Maps a client error to ERR_STORE_UNAVAILABLE (TesseraErrors pass through). */
 export function redisFailure(err: unknown, what: string): Error {
   if (isTesseraError(err)) return err;
-  return tokenServiceErrors.create('ERR_STORE_UNAVAILABLE', `redis: ${what} failed: ${(err as Error)?.message ?? String(err)}`, { cause: err });
+  return tokenServiceErrors.create(
+    'ERR_STORE_UNAVAILABLE',
+    `redis: ${what} failed: ${(err as Error)?.message ?? String(err)}`,
+    { cause: err },
+  );
 }
 
 /** Runs a command, mapping failures. */
@@ -43,9 +50,16 @@ export async function run<T>(what: string, command: () => Promise<T>): Promise<T
 export async function connectRedis(url: string): Promise<Redis> {
   let client: Redis;
   try {
-    client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 5000, enableOfflineQueue: true });
+    client = new Redis(url, {
+      lazyConnect: true,
+      maxRetriesPerRequest: 1,
+      connectTimeout: 5000,
+      enableOfflineQueue: true,
+    });
   } catch (err) {
-    throw tokenServiceErrors.create('ERR_STORE_CONFIG_INVALID', `redis url is invalid: ${(err as Error).message}`, { cause: err });
+    throw tokenServiceErrors.create('ERR_STORE_CONFIG_INVALID', `redis url is invalid: ${(err as Error).message}`, {
+      cause: err,
+    });
   }
   // Without a listener ioredis reports connection errors on stderr as unhandled; the commands that
   // fail carry the error to the caller instead.

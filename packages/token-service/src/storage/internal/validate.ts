@@ -27,7 +27,8 @@ export function checkId(what: string, id: unknown): string {
 
 /** A time in ms since the epoch: a non-negative safe integer. */
 export function checkTime(what: string, value: unknown): number {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) invalid(`${what} must be a whole number of ms since the epoch`);
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0)
+    invalid(`${what} must be a whole number of ms since the epoch`);
   return value;
 }
 
@@ -53,7 +54,8 @@ export function plainJson(what: string, value: unknown, depth = 0): unknown {
     if (proto !== Object.prototype && proto !== null) invalid(`${what} is not a plain object`);
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-      if (k === '__proto__' || k === 'constructor' || k === 'prototype') invalid(`${what} has a forbidden member name "${k}"`);
+      if (k === '__proto__' || k === 'constructor' || k === 'prototype')
+        invalid(`${what} has a forbidden member name "${k}"`);
       if (v === undefined) continue;
       out[k] = plainJson(`${what}.${k}`, v, depth + 1);
     }
@@ -63,7 +65,12 @@ export function plainJson(what: string, value: unknown, depth = 0): unknown {
 }
 
 function checkJwk(what: string, jwk: unknown, mustBePublic: boolean): Jwk {
-  if (typeof jwk !== 'object' || jwk === null || Array.isArray(jwk) || typeof (jwk as { kty?: unknown }).kty !== 'string') {
+  if (
+    typeof jwk !== 'object' ||
+    jwk === null ||
+    Array.isArray(jwk) ||
+    typeof (jwk as { kty?: unknown }).kty !== 'string'
+  ) {
     invalid(`${what} must be a JWK object with a string "kty"`);
   }
   if (mustBePublic) {
@@ -78,16 +85,25 @@ export function checkKey(key: unknown): StoredKey {
   const k = key as Record<string, unknown>;
   checkId('kid', k.kid);
   if (!PURPOSES.includes(k.purpose as KeyPurpose)) invalid(`key purpose must be one of ${PURPOSES.join(', ')}`);
-  if (typeof k.alg !== 'string' || k.alg.length === 0 || k.alg.length > 32) invalid('key alg must be a non-empty string');
+  if (typeof k.alg !== 'string' || k.alg.length === 0 || k.alg.length > 32)
+    invalid('key alg must be a non-empty string');
   if (!KEY_STATES.includes(k.state as KeyState)) invalid(`key state must be one of ${KEY_STATES.join(', ')}`);
   checkTime('createdAt', k.createdAt);
   for (const f of ['activatesAt', 'activatedAt', 'retiredAt', 'removeAfter']) checkOptionalTime(f, k[f]);
   const publicJwk = checkJwk('publicJwk', k.publicJwk, true);
   const privateJwk = k.privateJwk === undefined ? undefined : checkJwk('privateJwk', k.privateJwk, false);
   const out: Record<string, unknown> = {
-    kid: k.kid, purpose: k.purpose, alg: k.alg, state: k.state, createdAt: k.createdAt,
-    activatesAt: k.activatesAt, activatedAt: k.activatedAt, retiredAt: k.retiredAt, removeAfter: k.removeAfter,
-    publicJwk, privateJwk,
+    kid: k.kid,
+    purpose: k.purpose,
+    alg: k.alg,
+    state: k.state,
+    createdAt: k.createdAt,
+    activatesAt: k.activatesAt,
+    activatedAt: k.activatedAt,
+    retiredAt: k.retiredAt,
+    removeAfter: k.removeAfter,
+    publicJwk,
+    privateJwk,
   };
   for (const f of Object.keys(out)) if (out[f] === undefined) delete out[f];
   return out as unknown as StoredKey;
@@ -100,14 +116,16 @@ export function checkKeyPatch(expected: unknown, patch: unknown): KeyStatePatch 
   const p = patch as Record<string, unknown>;
   if (!KEY_STATES.includes(p.state as KeyState)) invalid(`patch state must be one of ${KEY_STATES.join(', ')}`);
   for (const f of ['activatesAt', 'activatedAt', 'retiredAt', 'removeAfter']) checkOptionalTime(f, p[f]);
-  if (p.dropPrivateKey !== undefined && typeof p.dropPrivateKey !== 'boolean') invalid('dropPrivateKey must be a boolean');
+  if (p.dropPrivateKey !== undefined && typeof p.dropPrivateKey !== 'boolean')
+    invalid('dropPrivateKey must be a boolean');
   return p as unknown as KeyStatePatch;
 }
 
 /** Applies a checked patch to a key (pure). */
 export function applyKeyPatch(key: StoredKey, patch: KeyStatePatch): StoredKey {
   const next: Record<string, unknown> = { ...key, state: patch.state };
-  for (const f of ['activatesAt', 'activatedAt', 'retiredAt', 'removeAfter'] as const) if (patch[f] !== undefined) next[f] = patch[f];
+  for (const f of ['activatesAt', 'activatedAt', 'retiredAt', 'removeAfter'] as const)
+    if (patch[f] !== undefined) next[f] = patch[f];
   if (patch.dropPrivateKey) delete next.privateJwk;
   return next as unknown as StoredKey;
 }
@@ -121,7 +139,8 @@ export function checkClient(client: unknown): StoredClient {
   if (typeof client !== 'object' || client === null || Array.isArray(client)) invalid('client must be an object');
   const c = client as Record<string, unknown>;
   checkId('clientId', c.clientId);
-  if (c.secretHash !== undefined && (typeof c.secretHash !== 'string' || c.secretHash.length === 0)) invalid('secretHash must be a non-empty string');
+  if (c.secretHash !== undefined && (typeof c.secretHash !== 'string' || c.secretHash.length === 0))
+    invalid('secretHash must be a non-empty string');
   if (c.jwks !== undefined) {
     const keys = (c.jwks as { keys?: unknown } | null)?.keys;
     if (!Array.isArray(keys)) invalid('jwks must be an object with a "keys" array');
@@ -129,10 +148,16 @@ export function checkClient(client: unknown): StoredClient {
   }
   checkStrings('allowedAudiences', c.allowedAudiences);
   checkStrings('allowedScopes', c.allowedScopes);
-  if (c.tokenLifetimeSeconds !== undefined && (typeof c.tokenLifetimeSeconds !== 'number' || !Number.isFinite(c.tokenLifetimeSeconds) || c.tokenLifetimeSeconds <= 0)) {
+  if (
+    c.tokenLifetimeSeconds !== undefined &&
+    (typeof c.tokenLifetimeSeconds !== 'number' ||
+      !Number.isFinite(c.tokenLifetimeSeconds) ||
+      c.tokenLifetimeSeconds <= 0)
+  ) {
     invalid('tokenLifetimeSeconds must be a positive number');
   }
-  if (c.exchange !== undefined && (typeof c.exchange !== 'object' || c.exchange === null || Array.isArray(c.exchange))) invalid('exchange must be an object');
+  if (c.exchange !== undefined && (typeof c.exchange !== 'object' || c.exchange === null || Array.isArray(c.exchange)))
+    invalid('exchange must be an object');
   if (typeof c.enabled !== 'boolean') invalid('enabled must be a boolean');
   checkTime('createdAt', c.createdAt);
   checkTime('updatedAt', c.updatedAt);
@@ -160,18 +185,21 @@ export function mergeClient(current: StoredClient, patch: unknown, now: number):
 /** A page size: integer in [1, max], default `fallback`. */
 export function checkLimit(value: unknown, fallback: number, max: number): number {
   if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > max) invalid(`limit must be an integer from 1 to ${max}`);
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > max)
+    invalid(`limit must be an integer from 1 to ${max}`);
   return value;
 }
 
 /** A revocation cursor: '' or a decimal sequence number. */
 export function checkCursor(cursor: unknown): number {
   if (cursor === undefined || cursor === '') return 0;
-  if (typeof cursor !== 'string' || !/^(0|[1-9][0-9]{0,15})$/.test(cursor)) invalid('cursor is not one this store issued');
+  if (typeof cursor !== 'string' || !/^(0|[1-9][0-9]{0,15})$/.test(cursor))
+    invalid('cursor is not one this store issued');
   return Number(cursor);
 }
 
-const SECRET_NAME = /secret|password|passwd|private|credential|authorization|assertion|cookie|(^|_)token$|Token$|^(d|p|q|dp|dq|qi|k|oth)$/i;
+const SECRET_NAME =
+  /secret|password|passwd|private|credential|authorization|assertion|cookie|(^|_)token$|Token$|^(d|p|q|dp|dq|qi|k|oth)$/i;
 // A compact JWS/JWE anywhere in the string: its protected header is base64url JSON, so it starts `eyJ`.
 const JWT_LIKE = /eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*\./;
 
@@ -180,22 +208,31 @@ function redact(value: unknown, depth: number): unknown {
   if (depth > MAX_DEPTH || value === null || typeof value !== 'object') return value;
   if (Array.isArray(value)) return value.map((v) => redact(v, depth + 1));
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value as Record<string, unknown>)) out[k] = SECRET_NAME.test(k) ? '[redacted]' : redact(v, depth + 1);
+  for (const [k, v] of Object.entries(value as Record<string, unknown>))
+    out[k] = SECRET_NAME.test(k) ? '[redacted]' : redact(v, depth + 1);
   return out;
 }
 
 /** Validates an audit record and redacts secret-looking members (defence in depth; callers should not pass any). */
-export function checkAudit(entry: unknown, now: number): { at: number; actor: string; action: string; target?: string; details?: Record<string, unknown> } {
+export function checkAudit(
+  entry: unknown,
+  now: number,
+): { at: number; actor: string; action: string; target?: string; details?: Record<string, unknown> } {
   if (typeof entry !== 'object' || entry === null) invalid('audit entry must be an object');
   const e = entry as AuditInput;
   const at = e.at === undefined ? now : checkTime('at', e.at);
   checkId('actor', e.actor);
   checkId('action', e.action);
   if (e.target !== undefined) checkId('target', e.target);
-  const out: { at: number; actor: string; action: string; target?: string; details?: Record<string, unknown> } = { at, actor: e.actor, action: e.action };
+  const out: { at: number; actor: string; action: string; target?: string; details?: Record<string, unknown> } = {
+    at,
+    actor: e.actor,
+    action: e.action,
+  };
   if (e.target !== undefined) out.target = e.target;
   if (e.details !== undefined) {
-    if (typeof e.details !== 'object' || e.details === null || Array.isArray(e.details)) invalid('details must be an object');
+    if (typeof e.details !== 'object' || e.details === null || Array.isArray(e.details))
+      invalid('details must be an object');
     const details = redact(plainJson('details', e.details), 0) as Record<string, unknown>;
     if (JSON.stringify(details).length > 16 * 1024) invalid('details exceed 16 KiB');
     out.details = details;

@@ -51,10 +51,12 @@ export function createPostgresAuditStore(options: PostgresAuditStoreOptions): Au
     queue = queue.slice(items.length);
     inFlight += 1;
     try {
-      const { rows } = await query<{ seq: string }>(ctx, 'appending audit records', `SELECT nextval(pg_get_serial_sequence($1, 'seq')) AS seq FROM generate_series(1, $2)`, [
-        `${ctx.q}audit`,
-        items.length,
-      ]);
+      const { rows } = await query<{ seq: string }>(
+        ctx,
+        'appending audit records',
+        `SELECT nextval(pg_get_serial_sequence($1, 'seq')) AS seq FROM generate_series(1, $2)`,
+        [`${ctx.q}audit`, items.length],
+      );
       const seqs = rows.map((r) => num(r.seq)).sort((a, b) => a - b);
       await query(
         ctx,
@@ -90,7 +92,8 @@ export function createPostgresAuditStore(options: PostgresAuditStoreOptions): Au
     async list(opts) {
       const since = opts?.since === undefined ? 0 : checkTime('since', opts.since);
       const limit = checkLimit(opts?.limit, 100, 1000);
-      if (opts?.order !== undefined && opts.order !== 'asc' && opts.order !== 'desc') throw tokenServiceErrors.create('ERR_STORE_INPUT_INVALID', 'order must be "asc" or "desc"');
+      if (opts?.order !== undefined && opts.order !== 'asc' && opts.order !== 'desc')
+        throw tokenServiceErrors.create('ERR_STORE_INPUT_INVALID', 'order must be "asc" or "desc"');
       const { rows } = await query<Row>(
         ctx,
         'listing audit records',

@@ -35,18 +35,31 @@ export function createPostgresKeyStore(options: PostgresKeyStoreOptions): KeySto
 
   const decode = (row: Row): StoredKey => {
     const kid = String(row.record?.kid);
-    const privateJwk = row.private_key_encrypted === null ? undefined : cipher.decrypt(kid, row.private_key_encrypted, table);
+    const privateJwk =
+      row.private_key_encrypted === null ? undefined : cipher.decrypt(kid, row.private_key_encrypted, table);
     try {
       return checkKey(privateJwk === undefined ? row.record : { ...row.record, privateJwk });
     } catch (err) {
-      throw tokenServiceErrors.create('ERR_STORE_CORRUPT', `${table}: the row of kid "${kid}" is invalid (${(err as Error).message})`, { cause: err });
+      throw tokenServiceErrors.create(
+        'ERR_STORE_CORRUPT',
+        `${table}: the row of kid "${kid}" is invalid (${(err as Error).message})`,
+        { cause: err },
+      );
     }
   };
   const encode = (key: StoredKey): [string, string, string, number, string, string | null] => {
     const { privateJwk, ...record } = key;
-    return [key.kid, key.purpose, key.state, key.createdAt, JSON.stringify(record), privateJwk === undefined ? null : cipher.encrypt(key.kid, privateJwk)];
+    return [
+      key.kid,
+      key.purpose,
+      key.state,
+      key.createdAt,
+      JSON.stringify(record),
+      privateJwk === undefined ? null : cipher.encrypt(key.kid, privateJwk),
+    ];
   };
-  const COLUMNS = '(kid, purpose, state, created_at, record, private_key_encrypted) VALUES ($1, $2, $3, $4, $5::jsonb, $6)';
+  const COLUMNS =
+    '(kid, purpose, state, created_at, record, private_key_encrypted) VALUES ($1, $2, $3, $4, $5::jsonb, $6)';
 
   return {
     async list(opts) {
@@ -61,7 +74,12 @@ export function createPostgresKeyStore(options: PostgresKeyStoreOptions): KeySto
     },
     async get(kid) {
       checkId('kid', kid);
-      const { rows } = await query<Row>(ctx, 'reading a key', `SELECT record, private_key_encrypted FROM ${ctx.q}keys WHERE kid = $1`, [kid]);
+      const { rows } = await query<Row>(
+        ctx,
+        'reading a key',
+        `SELECT record, private_key_encrypted FROM ${ctx.q}keys WHERE kid = $1`,
+        [kid],
+      );
       return rows[0] === undefined ? undefined : decode(rows[0]);
     },
     async create(key) {
@@ -69,7 +87,8 @@ export function createPostgresKeyStore(options: PostgresKeyStoreOptions): KeySto
       try {
         await ctx.pool.query(`INSERT INTO ${ctx.q}keys ${COLUMNS}`, encode(checked));
       } catch (err) {
-        if (isUniqueViolation(err)) throw tokenServiceErrors.create('ERR_STORE_CONFLICT', `a key with kid "${checked.kid}" already exists`);
+        if (isUniqueViolation(err))
+          throw tokenServiceErrors.create('ERR_STORE_CONFLICT', `a key with kid "${checked.kid}" already exists`);
         throw pgFailure(err, 'creating a key');
       }
       return checked;
@@ -88,15 +107,23 @@ export function createPostgresKeyStore(options: PostgresKeyStoreOptions): KeySto
       checkId('kid', kid);
       const p = checkKeyPatch(expected, patch);
       return transaction(ctx, 'updating a key', async (client: pg.PoolClient) => {
-        const { rows } = await client.query<Row>(`SELECT record, private_key_encrypted FROM ${ctx.q}keys WHERE kid = $1 FOR UPDATE`, [kid]);
+        const { rows } = await client.query<Row>(
+          `SELECT record, private_key_encrypted FROM ${ctx.q}keys WHERE kid = $1 FOR UPDATE`,
+          [kid],
+        );
         if (rows[0] === undefined) throw tokenServiceErrors.create('ERR_STORE_NOT_FOUND', `no key with kid "${kid}"`);
         const current = decode(rows[0]);
         if (current.state !== expected) {
-          throw tokenServiceErrors.create('ERR_STORE_CONFLICT', `key "${kid}" is ${current.state}, not ${expected}`, { details: { actual: current.state } });
+          throw tokenServiceErrors.create('ERR_STORE_CONFLICT', `key "${kid}" is ${current.state}, not ${expected}`, {
+            details: { actual: current.state },
+          });
         }
         const next = applyKeyPatch(current, p);
         const [, purpose, state, createdAt, record, sealed] = encode(next);
-        await client.query(`UPDATE ${ctx.q}keys SET purpose = $2, state = $3, created_at = $4, record = $5::jsonb, private_key_encrypted = $6 WHERE kid = $1`, [kid, purpose, state, createdAt, record, sealed]);
+        await client.query(
+          `UPDATE ${ctx.q}keys SET purpose = $2, state = $3, created_at = $4, record = $5::jsonb, private_key_encrypted = $6 WHERE kid = $1`,
+          [kid, purpose, state, createdAt, record, sealed],
+        );
         return next;
       });
     },

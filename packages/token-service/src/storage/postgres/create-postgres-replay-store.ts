@@ -28,7 +28,9 @@ export function createPostgresReplayStore(options: PostgresReplayStoreOptions): 
   const purgeEvery = options.purgeEvery ?? 500;
   let calls = 0;
   const purge = async () => {
-    const { rowCount } = await query(ctx, 'purging the replay cache', `DELETE FROM ${ctx.q}replay WHERE exp <= $1`, [clock()]);
+    const { rowCount } = await query(ctx, 'purging the replay cache', `DELETE FROM ${ctx.q}replay WHERE exp <= $1`, [
+      clock(),
+    ]);
     return rowCount ?? 0;
   };
   return {

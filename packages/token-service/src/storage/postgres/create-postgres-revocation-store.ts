@@ -54,7 +54,12 @@ export function createPostgresRevocationStore(options: PostgresRevocationStoreOp
     },
     async isRevoked(jti) {
       checkId('jti', jti);
-      const { rowCount } = await query(ctx, 'checking a revocation', `SELECT 1 FROM ${ctx.q}revocations WHERE jti = $1 AND exp > $2`, [jti, clock()]);
+      const { rowCount } = await query(
+        ctx,
+        'checking a revocation',
+        `SELECT 1 FROM ${ctx.q}revocations WHERE jti = $1 AND exp > $2`,
+        [jti, clock()],
+      );
       return (rowCount ?? 0) > 0;
     },
     async listSince(cursor, limit) {
@@ -66,12 +71,19 @@ export function createPostgresRevocationStore(options: PostgresRevocationStoreOp
         `SELECT seq, jti, exp, revoked_at, client_id FROM ${ctx.q}revocations WHERE seq > $1 AND exp > $2 ORDER BY seq LIMIT $3`,
         [after, clock(), max],
       );
-      const items = rows.map((r): RevokedToken => ({ jti: r.jti, exp: num(r.exp), revokedAt: num(r.revoked_at), ...(r.client_id === null ? {} : { clientId: r.client_id }) }));
+      const items = rows.map((r): RevokedToken => ({
+        jti: r.jti,
+        exp: num(r.exp),
+        revokedAt: num(r.revoked_at),
+        ...(r.client_id === null ? {} : { clientId: r.client_id }),
+      }));
       const last = rows.at(-1);
       return { items, cursor: last === undefined ? String(after) : String(last.seq) };
     },
     async purgeExpired() {
-      const { rowCount } = await query(ctx, 'purging revocations', `DELETE FROM ${ctx.q}revocations WHERE exp <= $1`, [clock()]);
+      const { rowCount } = await query(ctx, 'purging revocations', `DELETE FROM ${ctx.q}revocations WHERE exp <= $1`, [
+        clock(),
+      ]);
       return rowCount ?? 0;
     },
   };

@@ -31,7 +31,9 @@ export async function migratePostgres(ctx: PgContext): Promise<void> {
   await transaction(ctx, 'migration', async (client) => {
     await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`tessera-migrate:${ctx.schema}`]);
     await client.query(`CREATE SCHEMA IF NOT EXISTS ${pg.escapeIdentifier(ctx.schema)}`);
-    await client.query(`CREATE TABLE IF NOT EXISTS ${ctx.q}migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`);
+    await client.query(
+      `CREATE TABLE IF NOT EXISTS ${ctx.q}migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`,
+    );
     const { rows } = await client.query<{ v: number | null }>(`SELECT max(version) AS v FROM ${ctx.q}migrations`);
     const applied = rows[0]?.v ?? 0;
     for (let version = applied + 1; version <= MIGRATIONS.length; version += 1) {

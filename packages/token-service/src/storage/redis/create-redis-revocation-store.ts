@@ -70,9 +70,28 @@ export function createRedisRevocationStore(options: RedisRevocationStoreOptions)
       if (opts?.clientId !== undefined) checkId('clientId', opts.clientId);
       const now = clock();
       if (expiresAt <= now) return false;
-      const entry: RevokedToken = { jti, exp: expiresAt, revokedAt: now, ...(opts?.clientId === undefined ? {} : { clientId: opts.clientId }) };
+      const entry: RevokedToken = {
+        jti,
+        exp: expiresAt,
+        revokedAt: now,
+        ...(opts?.clientId === undefined ? {} : { clientId: opts.clientId }),
+      };
       const seq = await run('revoking a token', () =>
-        client.eval(REVOKE, 5, seqKey, logKey, expKey, dataKey, jtiKey(jti), now, jti, expiresAt, expiresAt - now, JSON.stringify(entry), Date.now() * 1000),
+        client.eval(
+          REVOKE,
+          5,
+          seqKey,
+          logKey,
+          expKey,
+          dataKey,
+          jtiKey(jti),
+          now,
+          jti,
+          expiresAt,
+          expiresAt - now,
+          JSON.stringify(entry),
+          Date.now() * 1000,
+        ),
       );
       return Number(seq) > 0;
     },
@@ -85,7 +104,9 @@ export function createRedisRevocationStore(options: RedisRevocationStoreOptions)
       const after = checkCursor(cursor);
       const max = checkLimit(limit, 1000, 10_000);
       const now = clock();
-      const flat = await run('listing revocations', () => client.zrangebyscore(logKey, `(${after}`, '+inf', 'WITHSCORES', 'LIMIT', 0, max));
+      const flat = await run('listing revocations', () =>
+        client.zrangebyscore(logKey, `(${after}`, '+inf', 'WITHSCORES', 'LIMIT', 0, max),
+      );
       if (flat.length === 0) return { items: [], cursor: String(after) };
       const jtis = flat.filter((_, i) => i % 2 === 0);
       const lastSeq = flat[flat.length - 1]!;
