@@ -57,7 +57,7 @@ function startProcess(args: string[], env: Record<string, string> = {}): Promise
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     let out = '';
-    child.stdout!.on('data', (d: Buffer) => {
+    child.stdout.on('data', (d: Buffer) => {
       out += d.toString();
       const m = /LISTENING (\S+)/.exec(out);
       if (m) resolve({ child, url: m[1]! });

@@ -35,14 +35,12 @@ export function createServiceB(options: ServiceBOptions): { app: Express; close(
   app.get('/scenario1-server', async (req, res) => {
     const token = extractBearerToken(req.headersDistinct);
     if (token === undefined) {
-      res
-        .status(401)
-        .json({
-          message: 'invalid token',
-          valid: false,
-          error: { name: 'JsonWebTokenError', message: 'jwt must be provided' },
-          claims: {},
-        });
+      res.status(401).json({
+        message: 'invalid token',
+        valid: false,
+        error: { name: 'JsonWebTokenError', message: 'jwt must be provided' },
+        claims: {},
+      });
       return;
     }
     const asked = await httpCall(`${options.tokenServiceUrl}/admin/jwt-factory/verify/servicea`, {

@@ -50,15 +50,13 @@ export function createTeamsBackend(): { server: Server; trust(trust: TeamsTrust)
         }
         const league = url.searchParams.get('league') ?? 'nba';
         const p = req.auth!.payload;
-        res
-          .writeHead(200, { 'content-type': 'application/json' })
-          .end(
-            JSON.stringify({
-              league,
-              teams: teams[league] ?? [],
-              caller: { iss: p.iss, sub: p.sub, aud: p.aud, act: p.act },
-            }),
-          );
+        res.writeHead(200, { 'content-type': 'application/json' }).end(
+          JSON.stringify({
+            league,
+            teams: teams[league] ?? [],
+            caller: { iss: p.iss, sub: p.sub, aud: p.aud, act: p.act },
+          }),
+        );
       },
       { verifier, realm: 'fancave-teams', exempt: ['GET /health'] },
     ),

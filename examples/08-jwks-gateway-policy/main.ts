@@ -32,15 +32,13 @@ export async function start(options: ExampleOptions = {}): Promise<RunningExampl
   const rs = generateKeyOutput({ alg: 'RS256', kid: 'rs-demo' });
   const servers: JwksServer[] = [];
   const backend = createServer((req, res) => {
-    res
-      .writeHead(200, { 'content-type': 'application/json' })
-      .end(
-        JSON.stringify({
-          host: req.headers.host,
-          path: req.url,
-          tokenPassedThrough: req.headers.authorization !== undefined,
-        }),
-      );
+    res.writeHead(200, { 'content-type': 'application/json' }).end(
+      JSON.stringify({
+        host: req.headers.host,
+        path: req.url,
+        tokenPassedThrough: req.headers.authorization !== undefined,
+      }),
+    );
   });
   try {
     // An oct key in a public JWKS is what the brief's demo does; only ever acceptable in a demo.
@@ -102,7 +100,7 @@ export async function start(options: ExampleOptions = {}): Promise<RunningExampl
   const hsKey: SigningKey = importSigningKey(Buffer.from(hs.privateJwk.k as string, 'base64url'), 'HS256', {
     kid: 'hs-demo',
   });
-  const rsKey: SigningKey = importSigningKey(rs.privateJwk, 'RS256' as JwsAlgorithm, { kid: 'rs-demo' });
+  const rsKey: SigningKey = importSigningKey(rs.privateJwk, 'RS256', { kid: 'rs-demo' });
   const token = (key: SigningKey, issuer: string, audience = 'demo-api') =>
     signJwt({}, key, { issuer, subject: 'demo-user', audience, expiresIn: 300 });
   const call = async (host: string, bearer?: string) => {

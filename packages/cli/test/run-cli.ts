@@ -52,8 +52,8 @@ export function startTessera(args: string[], options: { env?: Record<string, str
   let stdout = '';
   let stderr = '';
   const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-  child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   return {
     child,
     output: () => ({ stdout, stderr }),
@@ -76,10 +76,10 @@ export function startTessera(args: string[], options: { env?: Record<string, str
         }, timeoutMs);
         const cleanup = () => {
           clearTimeout(timer);
-          child.stdout!.off('data', check);
+          child.stdout.off('data', check);
           child.off('close', onClose);
         };
-        child.stdout!.on('data', check);
+        child.stdout.on('data', check);
         child.on('close', onClose);
         check();
       });

@@ -499,7 +499,7 @@ export function createGateway(config: GatewayConfig, options: CreateGatewayOptio
         ...(tls.clientCa ? { ca: readFileSync(tls.clientCa) } : {}),
         requestCert: tls.requestCert,
         rejectUnauthorized: tls.requireClientCert,
-      }) as unknown as Server;
+      });
     } else server = createHttpServer(common);
     // Count one past the cap so "too many" is seen rather than silently truncated.
     server.maxHeadersCount = config.limits.maxHeaderCount + 1;
@@ -648,7 +648,7 @@ export function createGateway(config: GatewayConfig, options: CreateGatewayOptio
       for (const { server } of servers) server.closeAllConnections();
       for (const s of inflight) s.destroy();
       await Promise.all([...pools.values()].map((p) => p.close().catch(() => undefined)));
-      if (admin) await new Promise<void>((resolve) => admin!.close(() => resolve()));
+      if (admin) await new Promise<void>((resolve) => admin.close(() => resolve()));
       admin?.closeAllConnections();
       policyStore.close();
       revocations?.close();

@@ -58,7 +58,7 @@ function merge(base: Record<string, unknown>, over: Record<string, unknown> | un
   const result: Record<string, unknown> = { ...base };
   for (const [k, v] of Object.entries(over)) {
     if (k === '__proto__') continue;
-    result[k] = isObject(v) && isObject(result[k]) ? merge(result[k] as Record<string, unknown>, v) : v;
+    result[k] = isObject(v) && isObject(result[k]) ? merge(result[k], v) : v;
   }
   return result;
 }
@@ -105,7 +105,7 @@ async function loadUpConfig(path: string | undefined): Promise<UpConfig> {
     if (parsed[part] !== undefined && !isObject(parsed[part]))
       throw cliErrors.create('ERR_CLI_CONFIG_INVALID', `${path}: ${part}: must be a mapping`);
   }
-  return parsed as UpConfig;
+  return parsed;
 }
 
 /** Reads the stored client secrets, creating them (mode 0600) at the first start. */

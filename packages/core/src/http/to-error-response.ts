@@ -80,7 +80,7 @@ export function toErrorResponse(error: unknown, options: ToErrorResponseOptions 
 function scopeOf(details: Readonly<Record<string, unknown>> | undefined): string | readonly string[] | undefined {
   const scope = details?.['scope'];
   if (typeof scope === 'string') return scope;
-  if (Array.isArray(scope) && scope.every((s) => typeof s === 'string')) return scope as string[];
+  if (Array.isArray(scope) && scope.every((s) => typeof s === 'string')) return scope;
   return undefined;
 }
 

@@ -35,7 +35,7 @@ function verifier(options: Partial<VerifierOptions> = {}) {
     keys: [key.verificationKey],
     clock,
     ...options,
-  } as VerifierOptions);
+  });
 }
 async function rejects(promise: Promise<unknown>, code: string): Promise<void> {
   await assert.rejects(promise, (e) => {

@@ -552,9 +552,9 @@ export function createVerifier(options: VerifierOptions): TesseraVerifier {
         ? undefined
         : Object.freeze({
             get size() {
-              return cache!.size;
+              return cache.size;
             },
-            clear: () => cache!.clear(),
+            clear: () => cache.clear(),
           }),
   });
 }

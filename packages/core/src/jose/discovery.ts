@@ -117,5 +117,5 @@ function checkMetadata(document: unknown, issuer: string, base: URL, location: U
   if (parsed.protocol !== 'https:' && !(parsed.protocol === 'http:' && base.protocol === 'http:')) {
     return fail(`has a jwks_uri with scheme ${parsed.protocol} for an ${base.protocol} issuer`);
   }
-  return Object.freeze({ ...doc, issuer, jwks_uri: jwksUri }) as IssuerMetadata;
+  return Object.freeze({ ...doc, issuer, jwks_uri: jwksUri });
 }

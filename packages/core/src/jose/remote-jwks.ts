@@ -144,14 +144,14 @@ export function createRemoteJwks(
   maybeOptions: RemoteJwksOptions = {},
 ): RemoteJwks {
   const byDiscovery = typeof urlOrOptions === 'object' && !(urlOrOptions instanceof URL);
-  const options: RemoteJwksOptions = byDiscovery ? (urlOrOptions as RemoteJwksOptions) : (maybeOptions ?? {});
+  const options: RemoteJwksOptions = byDiscovery ? urlOrOptions : (maybeOptions ?? {});
   if (typeof options !== 'object' || options === null) bad('options must be an object');
   let jwksUrl: URL | undefined;
   if (byDiscovery) {
     if (typeof options.issuer !== 'string' || options.issuer.length === 0)
       bad('give a JWKS URL, or { issuer } for discovery');
   } else {
-    jwksUrl = httpUrl(urlOrOptions as string | URL);
+    jwksUrl = httpUrl(urlOrOptions);
   }
   const timeoutDuration = duration(options.timeoutDuration, 'timeoutDuration', 5000, 1);
   const cacheMaxAge = duration(options.cacheMaxAge, 'cacheMaxAge', 600_000, 0);
@@ -489,7 +489,7 @@ function duration(value: unknown, name: string, fallback: number, min: number): 
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isFinite(value) || value < min)
     bad(`${name} must be a number of milliseconds ≥ ${min}`);
-  return value as number;
+  return value;
 }
 
 function httpUrl(value: string | URL): URL {
@@ -501,6 +501,6 @@ function httpUrl(value: string | URL): URL {
   }
   if (url === undefined || (url.protocol !== 'https:' && url.protocol !== 'http:'))
     bad(`the JWKS URL ${JSON.stringify(String(value))} must be an absolute http(s) URL`);
-  if (url!.username !== '' || url!.password !== '') bad('the JWKS URL must not carry credentials (use headers)');
-  return url!;
+  if (url.username !== '' || url.password !== '') bad('the JWKS URL must not carry credentials (use headers)');
+  return url;
 }

@@ -58,7 +58,7 @@ test('refuses what it cannot sign honestly', () => {
   assert.throws(() => signJwt({}, key.signingKey, { expiresIn: -1 }), config);
   assert.throws(() => signJwt({}, key.signingKey, { header: { alg: 'none' } }), config);
   assert.throws(() => signJwt({}, key.signingKey, { header: { jku: 'https://evil' } }), config);
-  assert.throws(() => signJwt({ big: 10n } as unknown as JwtPayload, key.signingKey), config);
+  assert.throws(() => signJwt({ big: 10n }, key.signingKey), config);
   const publicOnly = { alg: 'ES256' as const, kid: undefined, keyObject: key.verificationKey.keyObject };
   assert.throws(
     () => signJwt({}, publicOnly),

@@ -56,7 +56,7 @@ export function withTessera(
       .then(async (result) => {
         if (!result.ok) return;
         (req as AuthenticatedRequest).auth = result.token;
-        await handler(req as AuthenticatedRequest, res);
+        await handler(req, res);
       })
       .catch((error: unknown) => {
         if (res.headersSent) {

@@ -222,7 +222,7 @@ export function compilePolicies(documents: readonly PolicyDocument[], options: C
     seen.set(key, doc);
     try {
       if (doc.kind === 'AuthorizationPolicy') {
-        const compiled = compileAuthorizationPolicy(doc as AuthorizationPolicyDocument, defaultNamespace);
+        const compiled = compileAuthorizationPolicy(doc, defaultNamespace);
         authz.push(compiled);
         summaries.push({
           id,
@@ -234,7 +234,7 @@ export function compilePolicies(documents: readonly PolicyDocument[], options: C
         });
       } else {
         authn.push(
-          ...compileJwtRules(doc as RequestAuthenticationDocument, defaultNamespace, createKeySource, {
+          ...compileJwtRules(doc, defaultNamespace, createKeySource, {
             ...(options.clock ? { clock: options.clock } : {}),
             ...(options.clockTolerance !== undefined ? { clockTolerance: options.clockTolerance } : {}),
             ...(options.requireExpiration !== undefined ? { requireExpiration: options.requireExpiration } : {}),

@@ -110,5 +110,5 @@ export function loadGatewayConfig(options: LoadGatewayConfigOptions = {}): Gatew
       }
     },
     createError: (message, extra) => gatewayErrors.create('ERR_GATEWAY_CONFIG_INVALID', message, extra),
-  }) as GatewayConfig;
+  });
 }

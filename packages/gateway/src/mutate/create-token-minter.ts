@@ -269,5 +269,5 @@ function fromJwk(jwk: Jwk, alg: JwsAlgorithm): GeneratedKey {
   const signingKey = importSigningKey(jwk, alg, jwk.kid === undefined ? {} : { kid: jwk.kid });
   const publicJwk = toPublicJwk(signingKey);
   const verificationKey = importJwk({ ...publicJwk, alg });
-  return { alg, kid: signingKey.kid ?? '', privateJwk: jwk, publicJwk, signingKey, verificationKey } as GeneratedKey;
+  return { alg, kid: signingKey.kid ?? '', privateJwk: jwk, publicJwk, signingKey, verificationKey };
 }

@@ -55,7 +55,7 @@ export function createRevocationList(options: RevocationListOptions): Revocation
   const pollOnce = async () => {
     // Follow the cursor until a page comes back empty (a burst of revocations spans pages).
     for (let pages = 0; pages < 100; pages++) {
-      const url = new URL(ts.revocationsPath!, ts.url);
+      const url = new URL(ts.revocationsPath, ts.url);
       if (cursor) url.searchParams.set('since', cursor);
       const res = await request(url, {
         method: 'GET',
@@ -102,7 +102,7 @@ export function createRevocationList(options: RevocationListOptions): Revocation
   let stream: { destroy(): void } | undefined;
   const openStream = async (): Promise<void> => {
     if (closed) return;
-    const url = new URL(`${ts.revocationsPath!.replace(/\/+$/, '')}/stream`, ts.url);
+    const url = new URL(`${ts.revocationsPath.replace(/\/+$/, '')}/stream`, ts.url);
     if (cursor) url.searchParams.set('since', cursor);
     try {
       const res = await request(url, {

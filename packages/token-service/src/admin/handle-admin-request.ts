@@ -159,7 +159,7 @@ async function createClient(
   const record: ClientRecord = {
     id: input.id,
     ...(secretHash === undefined ? {} : { secretHash }),
-    ...(input.jwks === undefined ? {} : { jwks: input.jwks as ClientRecord['jwks'] & object }),
+    ...(input.jwks === undefined ? {} : { jwks: input.jwks }),
     audiences: input.audiences,
     scopes: input.scopes,
     grantTypes: input.grantTypes,
@@ -210,7 +210,7 @@ async function updateClient(
   const next: ClientRecord = {
     ...current,
     ...(secretHash === undefined ? {} : { secretHash }),
-    ...(patch.jwks === undefined ? {} : { jwks: patch.jwks as ClientRecord['jwks'] & object }),
+    ...(patch.jwks === undefined ? {} : { jwks: patch.jwks }),
     ...(patch.audiences === undefined ? {} : { audiences: patch.audiences }),
     ...(patch.scopes === undefined ? {} : { scopes: patch.scopes }),
     ...(patch.grantTypes === undefined ? {} : { grantTypes: patch.grantTypes }),

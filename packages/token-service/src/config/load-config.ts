@@ -96,5 +96,5 @@ export function loadConfig(options: LoadConfigOptions = {}): TokenServiceConfig 
       config.server.tls = { cert: resolve(base, config.server.tls.cert), key: resolve(base, config.server.tls.key) };
     },
     createError: (message, extra) => tokenServiceErrors.create('ERR_TOKEN_SERVICE_CONFIG_INVALID', message, extra),
-  }) as TokenServiceConfig;
+  });
 }

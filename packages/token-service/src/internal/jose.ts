@@ -39,7 +39,7 @@ export async function generateKeyPairJwk(alg: RingAlgorithm, kid?: string): Prom
     kid: key.kid,
     alg,
     privateJwk: { ...key.privateJwk, kid: key.kid, alg, use: 'sig' },
-    publicJwk: { ...key.publicJwk!, kid: key.kid },
+    publicJwk: { ...key.publicJwk, kid: key.kid },
   };
 }
 

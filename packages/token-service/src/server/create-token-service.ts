@@ -301,7 +301,7 @@ export function createTokenService(config: TokenServiceConfig, options: TokenSer
       const record: ClientRecord = {
         id: declared.id,
         ...(secretHash === undefined ? {} : { secretHash }),
-        ...(declared.jwks === undefined ? {} : { jwks: declared.jwks as ClientRecord['jwks'] & object }),
+        ...(declared.jwks === undefined ? {} : { jwks: declared.jwks }),
         audiences: declared.audiences,
         scopes: declared.scopes,
         grantTypes: declared.grantTypes,

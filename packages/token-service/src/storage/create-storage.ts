@@ -71,12 +71,12 @@ export function resolveStorageBackends(config: StorageConfig): Record<StorageCon
   for (const [concern, backend] of Object.entries(overrides)) {
     if (!CONCERNS.includes(concern as StorageConcern))
       configError(`backends.${concern}: unknown concern (one of ${CONCERNS.join(', ')})`);
-    if (backend !== undefined && !known.includes(backend as string))
+    if (backend !== undefined && !known.includes(backend))
       configError(`backends.${concern}: "${String(backend)}" is not one of ${known.join(', ')}`);
   }
   const out = {} as Record<StorageConcern, StorageBackend>;
   for (const concern of CONCERNS) {
-    const backend = (overrides[concern] ?? type) as StorageBackend;
+    const backend = overrides[concern] ?? type;
     if (!STORAGE_CAPABILITIES[backend].includes(concern)) {
       configError(
         `${overrides[concern] === undefined ? 'type' : `backends.${concern}`}: the ${backend} back-end cannot hold ${concern} (it holds ${STORAGE_CAPABILITIES[backend].join(', ')}); choose another for backends.${concern}`,

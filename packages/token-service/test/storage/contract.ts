@@ -92,7 +92,7 @@ export function sampleKey(overrides: Partial<StoredKey> = {}): StoredKey {
     alg: 'ES256',
     state: 'next',
     createdAt: 1_700_000_000_000 + keyCounter,
-    publicJwk: publicJwk as Jwk,
+    publicJwk: publicJwk,
     privateJwk,
     ...overrides,
   };

@@ -31,7 +31,7 @@ export function forward(
       ? req.headers['content-length'] !== '0'
       : req.headers['transfer-encoding'] !== undefined;
   const opts: Dispatcher.RequestOptions = {
-    method: method as Dispatcher.HttpMethod,
+    method: method,
     path,
     headers,
     body: hasBody ? req : null,
@@ -41,7 +41,7 @@ export function forward(
     opts,
     ({ statusCode, headers: h }) => {
       status = statusCode;
-      writeUpstreamHead(res, statusCode, h as Record<string, string | string[] | undefined>);
+      writeUpstreamHead(res, statusCode, h);
       return res;
     },
     (err) => {

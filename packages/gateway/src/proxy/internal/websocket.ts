@@ -81,7 +81,7 @@ export function proxyUpgrade(
   });
   up.on('response', (res) => {
     // The upstream refused to switch protocols: relay its answer and close.
-    const h = responseHeaders(res.headers as Record<string, string | string[] | undefined>);
+    const h = responseHeaders(res.headers);
     let text = `HTTP/1.1 ${res.statusCode} ${res.statusMessage ?? ''}\r\n`;
     for (let i = 0; i < h.length; i += 2) text += `${h[i]}: ${h[i + 1]}\r\n`;
     socket.write(`${text}connection: close\r\ntransfer-encoding: chunked\r\n\r\n`);

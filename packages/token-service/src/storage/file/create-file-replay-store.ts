@@ -35,7 +35,7 @@ function parseLog(path: string, text: string, now: number): Map<string, number> 
     ) {
       corrupt(`${path}:${i + 1}`, 'not a replay entry');
     }
-    if ((entry.e as number) > now) map.set(entry.k as string, entry.e as number);
+    if ((entry.e as number) > now) map.set(entry.k, entry.e as number);
   }
   return map;
 }
