@@ -11,7 +11,7 @@ import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import pg from 'pg';
 import { Redis } from 'ioredis';
-import { createStorage, type Storage } from '../packages/token-service/src/storage/index.js';
+import { createStorage, type Storage } from '@tessera/token-service';
 import { formatOps, table } from './internal/measure.js';
 
 const CONCURRENCY = 32;

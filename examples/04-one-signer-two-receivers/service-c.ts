@@ -30,6 +30,6 @@ export async function createServiceC(options: ServiceCOptions): Promise<FastifyI
     algorithms: ['RS256'],
   });
   await app.register(tesseraFastify, { verifier, realm: 'servicec' });
-  app.get('/scenario4-server', async (request) => ({ valid: true, claims: request.auth?.payload }));
+  app.get('/scenario4-server', (request) => ({ valid: true, claims: request.auth?.payload }));
   return app;
 }

@@ -25,7 +25,7 @@ export async function createInventory(options: {
     realm: 'inventory',
     scopes: ['place-order'],
   });
-  app.post('/inventory/reserve', async (request) => {
+  app.post('/inventory/reserve', (request) => {
     const p = request.auth!.payload;
     return { status: 'reserved', sub: p.sub, aud: p.aud, act: p.act, scope: p.scope };
   });

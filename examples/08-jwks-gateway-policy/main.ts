@@ -2,7 +2,7 @@
 // domain (issuer, audiences, JWKS address, token passthrough, JWKS cache duration, fetch timeout) — with an HS256
 // `oct` key (the brief's demo: the secret `k` signs tokens, as on jwt.io) and once with RS256.
 import { createServer } from 'node:http';
-import { importSigningKey, signJwt, type JwsAlgorithm, type SigningKey } from '@tessera/core';
+import { importSigningKey, signJwt, type SigningKey } from '@tessera/core';
 import { generateKeyOutput, startJwksServer, type JwksServer } from '@tessera/cli';
 import { check } from '../internal/check.js';
 import { httpCall } from '../internal/http-client.js';

@@ -64,6 +64,7 @@ export async function createExampleCa(): Promise<ExampleCa> {
     await rm(dir, { recursive: true, force: true });
     throw new Error(
       `cannot create the example certificates with openssl (is it installed?): ${(error as Error).message}`,
+      { cause: error },
     );
   }
   const caCert = await readFile(join(dir, 'ca.crt'), 'utf8');

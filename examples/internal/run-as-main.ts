@@ -10,7 +10,7 @@ import type { ExampleOptions, RunningExample } from '../types.js';
 export function runAsMain(moduleUrl: string, start: (options?: ExampleOptions) => Promise<RunningExample>): void {
   const entry = process.argv[1];
   if (entry === undefined) return;
-  let same = false;
+  let same: boolean;
   try {
     same = realpathSync(entry) === realpathSync(fileURLToPath(moduleUrl));
   } catch {

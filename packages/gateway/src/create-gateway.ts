@@ -5,7 +5,7 @@ import { BlockList, isIPv6, type AddressInfo, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { Pool } from 'undici';
 import pino, { type Logger } from 'pino';
-import { formatWwwAuthenticate, type Clock, type Jwk } from '@tessera/core';
+import { formatWwwAuthenticate, type Clock } from '@tessera/core';
 import type { GatewayConfig, GatewayListenerConfig } from './config/load-gateway-config.js';
 import { gatewayErrors } from './errors.js';
 import type { Enforcer, GatewayIdentity, Verdict } from './auth/verdict.js';
@@ -73,7 +73,10 @@ export interface CreateGatewayOptions {
  * ```
  */
 export function createGateway(config: GatewayConfig, options: CreateGatewayOptions = {}): Gateway {
-  if (config === null || typeof config !== 'object' || !Array.isArray(config.listeners)) {
+  // A run-time check for JavaScript callers, made on an `unknown` view of the argument so that it
+  // does not narrow the typed (readonly) listener list to `any[]`.
+  const given: unknown = config;
+  if (given === null || typeof given !== 'object' || !('listeners' in given) || !Array.isArray(given.listeners)) {
     throw gatewayErrors.create(
       'ERR_GATEWAY_CONFIG_INVALID',
       'createGateway needs the object loadGatewayConfig returns',
@@ -536,7 +539,7 @@ export function createGateway(config: GatewayConfig, options: CreateGatewayOptio
 
   let admin: Server | undefined;
   if (config.admin.enabled) {
-    admin = createHttpServer(async (req, res) => {
+    const onAdmin = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
       const path = (req.url ?? '').split('?')[0];
       if (req.method !== 'GET' && req.method !== 'HEAD')
         return answer(res, 405, 'method not allowed', { allow: 'GET, HEAD' });
@@ -594,6 +597,14 @@ export function createGateway(config: GatewayConfig, options: CreateGatewayOptio
         return;
       }
       answer(res, 404, 'not found');
+    };
+    // The server does not await its handler: a rejection is handled here (logged, answered 500)
+    // rather than left unhandled.
+    admin = createHttpServer((req, res) => {
+      onAdmin(req, res).catch((err: unknown) => {
+        logger.error({ err }, 'unexpected error on the admin listener');
+        answer(res, 500, 'internal error');
+      });
     });
   }
 

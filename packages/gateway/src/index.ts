@@ -12,7 +12,7 @@ export { gatewayConfigSchema } from './config/gateway-config-schema.js';
 export { createGateway, type CreateGatewayOptions, type Gateway } from './create-gateway.js';
 export type { GatewayRequest } from './auth/gateway-request.js';
 export type { Enforcer, GatewayIdentity, RouteFacts, Verdict } from './auth/verdict.js';
-export type { EnforcerFactory, EnforcerFactoryInput } from './policy/create-policy-store.js';
+export type { EnforcerFactory, EnforcerFactoryInput } from './auth/verdict.js';
 export { createGatewayMetrics, type GatewayMetrics, type RouteCounters } from './ops/create-gateway-metrics.js';
 export { createTokenMinter, type TokenMinter, type TokenMinterOptions } from './mutate/create-token-minter.js';
 export { claimHeaderValue, type ClaimHeaderValue } from './mutate/claim-header-value.js';

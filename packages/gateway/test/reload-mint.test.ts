@@ -20,7 +20,7 @@ spec:
     - to: [{ operation: { paths: ["${path}"] } }]
 `;
 
-async function until(check: () => Promise<boolean>, what: string): Promise<void> {
+async function until(check: () => boolean | Promise<boolean>, what: string): Promise<void> {
   for (let i = 0; i < 200; i++) {
     if (await check()) return;
     await sleep(25);
@@ -76,7 +76,7 @@ spec:
     - to: [{ operation: { methods: 42 } }]
 `,
     );
-    await until(async () => lines.some((l) => l.includes('policy reload failed')), 'the failed reload to be logged');
+    await until(() => lines.some((l) => l.includes('policy reload failed')), 'the failed reload to be logged');
     const failure = lines.find((l) => l.includes('policy reload failed'))!;
     assert.match(failure, /ap\.yaml/);
     assert.match(failure, /methods/);

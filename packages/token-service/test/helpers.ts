@@ -81,7 +81,7 @@ export async function postForm(
 export function decode(token: string): { header: Record<string, unknown>; payload: Record<string, unknown> } {
   const [h, p] = token.split('.');
   return {
-    header: JSON.parse(Buffer.from(h!, 'base64url').toString()),
-    payload: JSON.parse(Buffer.from(p!, 'base64url').toString()),
+    header: JSON.parse(Buffer.from(h!, 'base64url').toString()) as Record<string, unknown>,
+    payload: JSON.parse(Buffer.from(p!, 'base64url').toString()) as Record<string, unknown>,
   };
 }

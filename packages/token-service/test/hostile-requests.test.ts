@@ -61,7 +61,7 @@ function raw(head: string[], body: string): Promise<{ status: number; text: stri
       socket.end([...head, `content-length: ${Buffer.byteLength(body)}`, 'connection: close', '', body].join('\r\n'));
     });
     let data = '';
-    socket.on('data', (chunk) => (data += chunk));
+    socket.on('data', (chunk: Buffer) => (data += chunk.toString()));
     socket.on('end', () =>
       resolve({ status: Number(data.split(' ')[1]), text: data.slice(data.indexOf('\r\n\r\n') + 4) }),
     );
@@ -100,7 +100,7 @@ const cases: Case[] = [
         headers: { 'content-type': 'application/json' },
         body: '{"grant_type":"client_credentials"}',
       });
-      return { status: r.status, headers: r.headers, body: await r.json() };
+      return { status: r.status, headers: r.headers, body: (await r.json()) as Record<string, unknown> };
     },
   },
   {
@@ -220,7 +220,7 @@ const cases: Case[] = [
         ],
         'grant_type=client_credentials',
       );
-      return { status: r.status, body: JSON.parse(r.text) };
+      return { status: r.status, body: JSON.parse(r.text) as Record<string, unknown> };
     },
   },
   {
@@ -296,7 +296,7 @@ const cases: Case[] = [
     error: 'invalid_request',
     send: () => {
       const [h, p, s] = token.split('.');
-      const claims = JSON.parse(Buffer.from(p!, 'base64url').toString());
+      const claims = JSON.parse(Buffer.from(p!, 'base64url').toString()) as Record<string, unknown>;
       const forged = `${h}.${Buffer.from(JSON.stringify({ ...claims, scope: 'read write admin' })).toString('base64url')}.${s}`;
       return postForm(
         tokenUrl(),
@@ -474,7 +474,9 @@ test('a client cannot inject act: form parameters never reach the claims', async
     A,
   );
   assert.equal(r.status, 200);
-  const claims = JSON.parse(Buffer.from((r.body['access_token'] as string).split('.')[1]!, 'base64url').toString());
+  const claims = JSON.parse(
+    Buffer.from((r.body['access_token'] as string).split('.')[1]!, 'base64url').toString(),
+  ) as Record<string, unknown>;
   assert.equal(claims.act, undefined);
   assert.equal(claims.sub, 'svc-a');
   assert.equal(claims.iss, ts.service.issuer);

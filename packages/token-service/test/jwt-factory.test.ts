@@ -13,7 +13,20 @@ before(async () => {
 });
 after(() => ts.stop());
 
-const json = async (res: Response) => (await res.json()) as Record<string, any>;
+/** A response's JSON body, typed as the test expects it (the assertions check it). */
+const json = async <T = Record<string, unknown>>(res: Response): Promise<T> => (await res.json()) as T;
+
+/** What `issueToken` answers. */
+interface Issued {
+  readonly token: string;
+}
+
+/** What `verify` answers: the claims when valid, jsonwebtoken's error otherwise. */
+interface Verification {
+  readonly valid: boolean;
+  readonly claims: { readonly exp: number; readonly iat: number; readonly [name: string]: unknown };
+  readonly error: { readonly name: string; readonly message: string; readonly expiredAt: string };
+}
 
 test('create keys, issue tokens, verify them like jsonwebtoken does', async () => {
   const created = await ts.admin('/admin/jwt-factory/keys/servicea');
@@ -26,14 +39,14 @@ test('create keys, issue tokens, verify them like jsonwebtoken does', async () =
   );
   await ts.admin('/admin/jwt-factory/keys/serviceb');
 
-  const issued = await json(
+  const issued = await json<Issued>(
     await ts.admin('/admin/jwt-factory/issueToken/servicea', {
       method: 'POST',
       body: JSON.stringify({ aud: 'serviceb' }),
     }),
   );
-  const token = issued['token'] as string;
-  const ok = await json(
+  const token = issued['token'];
+  const ok = await json<Verification>(
     await ts.admin('/admin/jwt-factory/verify/servicea', {
       method: 'POST',
       body: JSON.stringify({ token, aud: 'serviceb', sub: 'servicea' }),
@@ -46,7 +59,9 @@ test('create keys, issue tokens, verify them like jsonwebtoken does', async () =
   assert.equal(ok['claims']['exp'] - ok['claims']['iat'], 3600);
 
   // The public key verifies with jsonwebtoken itself.
-  const pub = await json(await ts.admin('/admin/jwt-factory/utils/publicKey/servicea'));
+  const pub = await json<{ publicKey: string; pem: string }>(
+    await ts.admin('/admin/jwt-factory/utils/publicKey/servicea'),
+  );
   assert.equal(Buffer.from(pub['publicKey'], 'base64').toString(), pub['pem']);
   const decoded = jsonwebtoken.verify(token, pub['pem'], {
     audience: 'serviceb',
@@ -66,7 +81,7 @@ test('create keys, issue tokens, verify them like jsonwebtoken does', async () =
     error: { name: 'JsonWebTokenError', message: 'jwt audience invalid. expected: servicec' },
     claims: {},
   });
-  const wrongSub = await json(
+  const wrongSub = await json<Verification>(
     await ts.admin('/admin/jwt-factory/verify/servicea', {
       method: 'POST',
       body: JSON.stringify({ token, aud: 'serviceb', sub: 'mallory' }),
@@ -88,13 +103,13 @@ test('create keys, issue tokens, verify them like jsonwebtoken does', async () =
   );
   assert.deepEqual(garbage['error'], { name: 'JsonWebTokenError', message: 'jwt malformed' });
 
-  const expired = await json(
+  const expired = await json<Issued>(
     await ts.admin('/admin/jwt-factory/issueToken/servicea?expired=1', {
       method: 'POST',
       body: JSON.stringify({ aud: 'serviceb' }),
     }),
   );
-  const late = await json(
+  const late = await json<Verification>(
     await ts.admin('/admin/jwt-factory/verify/servicea', {
       method: 'POST',
       body: JSON.stringify({ token: expired['token'], aud: 'serviceb', sub: 'servicea' }),
@@ -106,13 +121,13 @@ test('create keys, issue tokens, verify them like jsonwebtoken does', async () =
   assert.ok(Date.parse(late['error']['expiredAt']) < Date.now());
   assert.throws(() => jsonwebtoken.verify(expired['token'], pub['pem']), { name: 'TokenExpiredError' });
 
-  const notYet = await json(
+  const notYet = await json<Issued>(
     await ts.admin('/admin/jwt-factory/issueToken/servicea', {
       method: 'POST',
       body: JSON.stringify({ aud: 'serviceb', nbf: Math.floor(Date.now() / 1000) + 600 }),
     }),
   );
-  const early = await json(
+  const early = await json<Verification>(
     await ts.admin('/admin/jwt-factory/verify/servicea', {
       method: 'POST',
       body: JSON.stringify({ token: notYet['token'], aud: 'serviceb', sub: 'servicea' }),
@@ -123,7 +138,7 @@ test('create keys, issue tokens, verify them like jsonwebtoken does', async () =
 
 test('list key ids, dump PEM files (private ones 0600), unknown keys 404, bad ids 400', async () => {
   await ts.admin('/admin/jwt-factory/keys/servicec?alg=ES256');
-  const list = await json(await ts.admin('/admin/jwt-factory/utils/keys'));
+  const list = await json<{ keys: string[] }>(await ts.admin('/admin/jwt-factory/utils/keys'));
   assert.deepEqual([...list['keys']].sort(), ['servicea', 'serviceb', 'servicec']);
   const dump = await json(await ts.admin('/admin/jwt-factory/utils/dump', { method: 'POST' }));
   assert.equal(dump['dir'], join(ts.dataDir, 'keys'));
@@ -145,7 +160,7 @@ test('list key ids, dump PEM files (private ones 0600), unknown keys 404, bad id
     published.keys.every((k) => k.d === undefined),
     'public halves only',
   );
-  const audit = await json(await ts.admin('/admin/audit'));
-  assert.ok(audit['entries'].some((e: { action: string }) => e.action === 'factory.key.created'));
-  assert.ok(audit['entries'].some((e: { action: string }) => e.action === 'factory.keys.dumped'));
+  const audit = await json<{ entries: { action: string }[] }>(await ts.admin('/admin/audit'));
+  assert.ok(audit['entries'].some((e) => e.action === 'factory.key.created'));
+  assert.ok(audit['entries'].some((e) => e.action === 'factory.keys.dumped'));
 });

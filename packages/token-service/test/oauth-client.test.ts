@@ -54,7 +54,7 @@ test('discovery: both well-known documents name the endpoints, grants and auth m
   assert.ok(as.grant_types_supported?.includes('client_credentials'));
   assert.ok(as.grant_types_supported?.includes(EXCHANGE));
   assert.ok(!as.grant_types_supported?.includes('password'), 'password grant is off by default');
-  const oidc = await (await fetch(`${ts.url}/.well-known/openid-configuration`)).json();
+  const oidc: unknown = await (await fetch(`${ts.url}/.well-known/openid-configuration`)).json();
   assert.deepEqual(oidc, JSON.parse(JSON.stringify(as)));
   const jwks = await fetch(as.jwks_uri!);
   assert.equal(jwks.headers.get('cache-control'), 'public, max-age=300');
@@ -102,7 +102,7 @@ test('private_key_jwt: a replayed client assertion is rejected (RFC 7523 §3)', 
     client,
     await oauth.clientCredentialsGrantRequest(as, client, capture, {}, insecure),
   );
-  const replay: oauth.ClientAuth = async (_as, _client, body) => {
+  const replay: oauth.ClientAuth = (_as, _client, body) => {
     body.set('client_id', 'svc-jwt');
     body.set('client_assertion_type', 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer');
     body.set('client_assertion', assertion);

@@ -107,7 +107,7 @@ test('revocation feed: polled list with a cursor, and the SSE stream gets new re
     });
     await postForm(`${ts.url}/revoke`, { token: t2 }, A);
     await got;
-    assert.ok(events.join('').includes(`"jti":"${decode(t2).payload['jti']}"`));
+    assert.ok(events.join('').includes(`"jti":"${String(decode(t2).payload['jti'])}"`));
     stream.destroy();
     assert.equal((await fetch(`${ts.url}/revocations?since=%00`)).status, 400);
   } finally {
@@ -125,7 +125,7 @@ test('restart on the file store keeps keys, admin-made clients and revocations',
     'access_token'
   ] as string;
   await postForm(`${first.url}/revoke`, { token }, A);
-  const jwksBefore = await (await fetch(`${first.url}/.well-known/jwks.json`)).json();
+  const jwksBefore: unknown = await (await fetch(`${first.url}/.well-known/jwks.json`)).json();
   const adminToken = first.service.adminToken;
   await first.stop({ keepData: true });
 

@@ -23,7 +23,7 @@ const skip =
     : false;
 const A = { id: 'svc-a', secret: 'svc-a-secret-0123456789' };
 
-async function until(check: () => Promise<boolean>, what: string): Promise<void> {
+async function until(check: () => boolean | Promise<boolean>, what: string): Promise<void> {
   for (let i = 0; i < 200; i += 1) {
     if (await check()) return;
     await new Promise((r) => setTimeout(r, 25));
@@ -93,11 +93,11 @@ test('replicas share keys, clients, revocations and events', { skip }, async () 
     let streamed = '';
     stream.setEncoding('utf8');
     stream.on('data', (c: string) => (streamed += c));
-    await until(async () => streamed.includes('event: cursor'), 'stream opened');
+    await until(() => streamed.includes('event: cursor'), 'stream opened');
     assert.equal((await postForm(`${url2}/revoke`, { token }, A)).status, 200);
     assert.equal((await postForm(`${url1}/introspect`, { token }, A)).body['active'], false);
     const jti = decode(token).payload['jti'] as string;
-    await until(async () => streamed.includes(jti), 'revocation streamed from the other replica');
+    await until(() => streamed.includes(jti), 'revocation streamed from the other replica');
     stream.destroy();
     const feed = (await (await fetch(`${url1}/revocations`)).json()) as { revocations: { jti: string }[] };
     assert.deepEqual(

@@ -45,7 +45,7 @@ test('zero failed verifications across five rotations with a JWKS-caching verifi
       );
       assert.equal(r.status, 200);
       const token = r.body['access_token'] as string;
-      const header = JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString());
+      const header = JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString()) as { kid: string };
       signingKids.add(header.kid);
       live.push({ token, exp: now / 1000 + 300, kid: header.kid });
       for (const t of live) {

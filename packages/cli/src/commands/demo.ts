@@ -14,8 +14,9 @@ interface DemoRow {
   readonly ok: boolean;
 }
 
+/** Module exports: standalone functions, called without a `this`. */
 interface ExamplesModule {
-  runExamples(options: { only?: readonly string[]; onRow?: (row: DemoRow) => void }): Promise<DemoRow[]>;
+  runExamples(this: void, options: { only?: readonly string[]; onRow?: (row: DemoRow) => void }): Promise<DemoRow[]>;
 }
 
 // The examples live in the repository, beside the packages (not inside the published CLI).

@@ -30,14 +30,18 @@ interface UpServices {
   close(): Promise<void>;
 }
 
+/** Module exports: standalone functions, called without a `this`. */
 interface UpServicesModule {
-  startUpServices(options: {
-    issuer: string;
-    jwksUri: string;
-    ordersPort: number;
-    teamsPort: number;
-  }): Promise<UpServices>;
-  lastMilePolicies(issuer: string, jwksUri: string): Record<string, string>;
+  startUpServices(
+    this: void,
+    options: {
+      issuer: string;
+      jwksUri: string;
+      ordersPort: number;
+      teamsPort: number;
+    },
+  ): Promise<UpServices>;
+  lastMilePolicies(this: void, issuer: string, jwksUri: string): Record<string, string>;
 }
 
 /** Stored between starts so a second `tessera up` reuses the same client credentials. */
@@ -207,7 +211,9 @@ export function registerUpCommand(program: Command): void {
           env: process.env,
         });
         const ts: TokenService = createTokenService(tsConfig);
-        await ts.listen().catch((e: unknown) => Promise.reject(portError(e, 'token service')));
+        await ts.listen().catch((e: unknown) => {
+          throw portError(e, 'token service');
+        });
         stops.push(() => ts.close());
         const issuer = ts.issuer;
         const jwksUri = `${issuer.replace(/\/+$/, '')}/.well-known/jwks.json`;
@@ -218,7 +224,9 @@ export function registerUpCommand(program: Command): void {
           jwksUri,
           ordersPort: ports.orders,
           teamsPort: ports.teams,
-        }).catch((e: unknown) => Promise.reject(portError(e, 'example services')));
+        }).catch((e: unknown) => {
+          throw portError(e, 'example services');
+        });
         stops.push(() => services.close());
 
         note('tessera up: starting the gateway...');
@@ -250,7 +258,9 @@ export function registerUpCommand(program: Command): void {
           env: process.env,
         });
         const gateway: Gateway = createGateway(gatewayConfig);
-        await gateway.listen().catch((e: unknown) => Promise.reject(portError(e, 'gateway')));
+        await gateway.listen().catch((e: unknown) => {
+          throw portError(e, 'gateway');
+        });
         stops.push(() => gateway.close());
         const gatewayUrl = gateway.urls['main']!;
         services.trustGateway(GATEWAY_ISSUER, `${gatewayUrl}/.well-known/jwks.json`);

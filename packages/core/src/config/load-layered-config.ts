@@ -38,8 +38,12 @@ export interface LoadLayeredConfigOptions<T> {
   checkReferences?(value: T): readonly ConfigIssue[];
   /** Last changes before the value is frozen (e.g. resolve paths relative to the file). */
   prepare?(value: T): void;
-  /** Builds the package's configuration error (`ERR_<PKG>_CONFIG_INVALID`). */
-  createError(message: string, extra?: { cause?: unknown; details?: Record<string, unknown> }): TesseraError;
+  /** Builds the package's configuration error (`ERR_<PKG>_CONFIG_INVALID`); called without a `this`. */
+  createError(
+    this: void,
+    message: string,
+    extra?: { cause?: unknown; details?: Record<string, unknown> },
+  ): TesseraError;
 }
 
 /**

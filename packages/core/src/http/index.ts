@@ -2,3 +2,8 @@ export { extractBearerToken, type ExtractBearerTokenOptions, type HttpHeaders } 
 export { formatWwwAuthenticate, type BearerChallenge, type BearerErrorCode } from './format-www-authenticate.js';
 export { toErrorResponse, type HttpErrorResponse, type ToErrorResponseOptions } from './to-error-response.js';
 export { normalizePath, type NormalizePathOptions, type NormalizedPath } from './normalize-path.js';
+export {
+  policyRequestFromHttp,
+  peerPrincipalOf,
+  type PolicyRequestFromHttpOptions,
+} from './policy-request-from-http.js';

@@ -18,7 +18,7 @@ test('401 errors become invalid_token with their message', () => {
     r.headers['www-authenticate'],
     'Bearer realm="api", error="invalid_token", error_description="token expired"',
   );
-  assert.equal(JSON.parse(r.body).code, 'ERR_JWT_EXPIRED');
+  assert.equal((JSON.parse(r.body) as { code?: unknown }).code, 'ERR_JWT_EXPIRED');
 });
 
 test('403 becomes insufficient_scope with scope from details', () => {

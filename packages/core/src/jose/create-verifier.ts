@@ -245,7 +245,8 @@ export function createVerifier(options: VerifierOptions): TesseraVerifier {
     if (options.issuer !== undefined || options.keys !== undefined)
       config('give either issuers, or issuer and keys, not both');
     if (!Array.isArray(options.issuers) || options.issuers.length === 0) config('issuers must be a non-empty array');
-    options.issuers.forEach((entry, i) => {
+    // Annotated: Array.isArray above narrows the readonly array to any[].
+    options.issuers.forEach((entry: IssuerOptions, i) => {
       if (typeof entry !== 'object' || entry === null || typeof entry.issuer !== 'string' || entry.issuer.length === 0)
         config(`issuers[${i}].issuer must be a non-empty string`);
       if (trusts.has(entry.issuer)) config(`issuers[${i}]: issuer ${show(entry.issuer)} is listed twice`);

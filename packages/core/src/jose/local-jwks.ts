@@ -40,7 +40,9 @@ export function createLocalJwks(
   let keys: readonly VerificationKey[];
   let dropped: readonly DroppedJwk[] = [];
   if (Array.isArray(source)) {
-    for (const key of source) {
+    // Typed again: Array.isArray narrows the readonly array to any[].
+    const array: readonly VerificationKey[] = source;
+    for (const key of array) {
       if (typeof key !== 'object' || key === null || typeof key.alg !== 'string' || key.keyObject === undefined) {
         throw coreErrors.create(
           'ERR_CONFIG_INVALID',
@@ -48,7 +50,7 @@ export function createLocalJwks(
         );
       }
     }
-    keys = source;
+    keys = array;
   } else {
     let document: unknown = source;
     if (typeof source === 'object' && source !== null && typeof (source as { path?: unknown }).path === 'string') {

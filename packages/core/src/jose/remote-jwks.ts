@@ -226,7 +226,7 @@ export function createRemoteJwks(
   async function fetchSet(): Promise<KeySet> {
     counters.fetches++;
     // Let load() record this fetch as the one in flight before anything can settle it.
-    await null;
+    await Promise.resolve();
     let url: URL | undefined;
     try {
       if (closed) throw coreErrors.create('ERR_JWKS_FETCH_FAILED', 'the remote JWKS is closed');
@@ -386,14 +386,14 @@ export function createRemoteJwks(
     }
     return load().then(
       (set) => set.index.find(header) ?? Promise.reject(noMatch(header)),
-      (error: unknown) =>
-        Promise.reject(
-          current === undefined
-            ? error
-            : coreErrors.create('ERR_JWKS_NO_MATCHING_KEY', `${noMatch(header).message}, and the refetch failed`, {
-                cause: error,
-              }),
-        ),
+      (error: unknown) => {
+        // Rethrown as it came (whatever load() rejected with) unless a current set answered before.
+        throw current === undefined
+          ? error
+          : coreErrors.create('ERR_JWKS_NO_MATCHING_KEY', `${noMatch(header).message}, and the refetch failed`, {
+              cause: error,
+            });
+      },
     );
   }
 
@@ -420,10 +420,7 @@ export function createRemoteJwks(
             `the JWKS is ${Math.round(age / 1000)} s old and the endpoint keeps failing: ${lastError ?? 'unknown'}`,
           );
         }
-        return load().then(
-          (loaded) => loaded.index.find(header) ?? Promise.reject(noMatch(header)),
-          (error: unknown) => Promise.reject(error),
-        );
+        return load().then((loaded) => loaded.index.find(header) ?? Promise.reject(noMatch(header)));
       }
       // Stale-while-revalidate; after a failure, retry at most once per cooldown.
       if (inflight === undefined && !(failing && inCooldown(now))) void load();

@@ -32,7 +32,8 @@ export type JwsAlgorithm =
  * ```
  */
 export interface Jwk {
-  kty: 'RSA' | 'EC' | 'OKP' | 'oct' | string;
+  // `string & {}` keeps the known values as editor suggestions while any string is accepted.
+  kty: 'RSA' | 'EC' | 'OKP' | 'oct' | (string & {});
   kid?: string;
   use?: string;
   alg?: string;

@@ -191,7 +191,9 @@ function listOf<T>(value: readonly T[] | undefined, name: string): readonly T[] 
   if (value === undefined) return [];
   if (!Array.isArray(value))
     throw coreErrors.create('ERR_CONFIG_INVALID', `createAuthenticator: ${name} must be an array`);
-  return value;
+  // Typed again: Array.isArray narrows the readonly array to any[].
+  const list: readonly T[] = value;
+  return list;
 }
 
 function compileRequirement(r: RouteRequirement, where: string): CompiledRequirement {

@@ -12,7 +12,6 @@ import { Authorizer, compileAuthorizationPolicy, type CompiledPolicy } from './i
 import { formatFieldPath, validateDocument } from './internal/validate.js';
 import { policyInvalid } from './parse-policies.js';
 import type {
-  AuthorizationPolicyDocument,
   Decision,
   Explanation,
   ExternalAuthorizationResult,
@@ -21,7 +20,6 @@ import type {
   PolicyDocument,
   PolicyIssue,
   PolicyRequest,
-  RequestAuthenticationDocument,
 } from './types.js';
 
 export type { JwtKeySourceRequest, KeySourceFactory };
@@ -195,7 +193,9 @@ export function compilePolicies(documents: readonly PolicyDocument[], options: C
     ...(doc?.source === undefined ? { documentIndex: index } : {}),
   });
   const valid: PolicyDocument[] = [];
-  documents.forEach((doc, index) => {
+  // Annotated: Array.isArray above narrows the readonly array to any[]; a JavaScript caller may
+  // still pass holes, hence `| undefined`.
+  documents.forEach((doc: PolicyDocument | undefined, index) => {
     const result = validateDocument(doc, doc?.source);
     for (const issue of result.issues)
       issues.push({ ...where(doc, index), path: formatFieldPath(issue.path), message: issue.message });

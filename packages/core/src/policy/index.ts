@@ -9,8 +9,3 @@ export {
   type JwtKeySourceRequest,
   type KeySourceFactory,
 } from './compile-policies.js';
-export {
-  policyRequestFromHttp,
-  peerPrincipalOf,
-  type PolicyRequestFromHttpOptions,
-} from './policy-request-from-http.js';

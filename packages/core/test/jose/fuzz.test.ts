@@ -74,7 +74,7 @@ test('random JSON headers and payloads, correctly signed, never escape as other 
   const values = (depth: number): unknown => {
     const r = random();
     if (depth > 10 || r < 0.25)
-      return [null, true, false, 0, -1, 1e400, -1e400, 1.5, NOW + 60, 'x', '', 'none', 'ES256', ISS, 'api'][
+      return [null, true, false, 0, -1, Infinity, -Infinity, 1.5, NOW + 60, 'x', '', 'none', 'ES256', ISS, 'api'][
         Math.floor(random() * 15)
       ];
     if (r < 0.6) return Array.from({ length: Math.floor(random() * 4) }, () => values(depth + 1));

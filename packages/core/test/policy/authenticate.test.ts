@@ -13,6 +13,7 @@ import {
   signJwt,
   type CompilePoliciesOptions,
   type GeneratedKey,
+  type Jwks,
   type PolicyRequest,
   type PolicySet,
 } from '@tessera/core';
@@ -221,7 +222,10 @@ test('outputPayloadToHeader and outputClaimToHeaders (nested and array claims)',
   assert.ok(identity);
   const headers = Object.fromEntries(identity.headersToAdd);
   assert.equal(headers['x-jwt-payload'], t.split('.')[1]);
-  assert.deepEqual(JSON.parse(Buffer.from(headers['x-jwt-payload']!, 'base64url').toString()).org, { tier: 'gold' });
+  assert.deepEqual(
+    (JSON.parse(Buffer.from(headers['x-jwt-payload']!, 'base64url').toString()) as { org?: unknown }).org,
+    { tier: 'gold' },
+  );
   assert.equal(headers['x-sub'], 'alice');
   assert.equal(headers['x-groups'], 'a,b,3');
   assert.equal(headers['x-tier'], 'gold');
@@ -340,7 +344,7 @@ spec:
   const set = setOf(yaml, {
     createRemoteKeySource: (r) => {
       remoteCalls.push(r);
-      return createLocalJwks(JSON.parse(jwksOf(keyA)));
+      return createLocalJwks(JSON.parse(jwksOf(keyA)) as Jwks);
     },
   });
   assert.deepEqual(remoteCalls, [
@@ -387,12 +391,11 @@ test('authenticateSync gives the same answers, and ERR_JWKS_NOT_READY while remo
     (e: unknown) => isTesseraError(e, 'ERR_JWT_ISSUER_INVALID'),
   );
 
-  let base = '';
   const server = createServer((_req, res) => {
     res.setHeader('content-type', 'application/json');
     res.end(jwksOf(keyA));
   });
-  base = await listen(server);
+  const base = await listen(server);
   t.after(() => server.close());
   const remote = setOf(`
 apiVersion: security.istio.io/v1

@@ -43,7 +43,7 @@ const req = (path: string, headers: Record<string, string> = {}, method = 'GET')
 test('CUSTOM: the provider is asked when the rest allows; its answer decides', async (t) => {
   const seen: string[] = [];
   const server = createServer((request, response) => {
-    seen.push(`${request.headers['x-original-path']} ${request.headers['x-provider']}`);
+    seen.push(`${request.headers['x-original-path']?.toString()} ${request.headers['x-provider']?.toString()}`);
     if (request.headers['x-user'] === 'alice') {
       response.setHeader('x-authz-user', 'alice');
       response.end('ok');
@@ -103,10 +103,8 @@ test('CUSTOM: the provider is asked when the rest allows; its answer decides', a
 
 test('CUSTOM: a provider that fails or answers nonsense denies (fail closed)', async () => {
   const set = compilePolicies(policies);
-  const failing: ExternalAuthorizer = async () => {
-    throw new Error('connect ECONNREFUSED');
-  };
-  const broken = (async () => ({ allowed: 'yes' })) as unknown as ExternalAuthorizer;
+  const failing: ExternalAuthorizer = () => Promise.reject(new Error('connect ECONNREFUSED'));
+  const broken = (() => Promise.resolve({ allowed: 'yes' })) as unknown as ExternalAuthorizer;
   const a = await set.authorizeWithProviders(req('/protected/a'), undefined, failing);
   assert.equal(a.allowed, false);
   assert.equal(a.reason, 'custom-error');

@@ -66,7 +66,7 @@ function requestFrom(...layers: (Record<string, unknown> | undefined)[]): Policy
       if (v === null) delete out[k];
       else if (k === 'headers')
         out[k] = Object.fromEntries(Object.entries(v as Record<string, string>).map(([n, x]) => [n.toLowerCase(), x]));
-      else if (k === 'host') out[k] = String(v).toLowerCase();
+      else if (k === 'host') out[k] = typeof v === 'string' ? v.toLowerCase() : v;
       else out[k] = v;
     }
   }

@@ -62,7 +62,7 @@ test('prototype members of headers and claims never match', () => {
   assert.equal(set.authorize(req({ headers: {} })).allowed, false);
   assert.equal(set.authorize(req(), identity({})).allowed, false);
   assert.equal(
-    set.authorize(req(), identity(JSON.parse('{"__proto__": {"polluted": "yes"}}'))).allowed,
+    set.authorize(req(), identity(JSON.parse('{"__proto__": {"polluted": "yes"}}') as Record<string, unknown>)).allowed,
     true,
     'an own __proto__ claim from JSON.parse is a real claim',
   );

@@ -41,6 +41,11 @@ async function capture(
   return { port, result };
 }
 
+/** For assertion messages: an Error as `Name: message`, a request as JSON. */
+function show(result: PolicyRequest | Error): string {
+  return result instanceof Error ? String(result) : JSON.stringify(result);
+}
+
 test('builds the normalized request: path, query, host, port, headers, addresses', async () => {
   const labels = { app: 'api' };
   const { port, result } = await capture(
@@ -52,7 +57,7 @@ test('builds the normalized request: path, query, host, port, headers, addresses
     },
     { routeLabels: labels, routeNamespace: 'shop' },
   );
-  assert.ok(!(result instanceof Error), String(result));
+  assert.ok(!(result instanceof Error), show(result));
   assert.equal(result.method, 'GET');
   assert.equal(result.path, '/api/admin');
   assert.equal(result.query, 'x=1&y=2');
@@ -80,7 +85,7 @@ test('trusted proxies pick the client address from X-Forwarded-For', async () =>
 test('a path it cannot normalize safely throws ERR_HTTP_PATH_INVALID', async () => {
   for (const path of ['/admin%2f', '/a/%00', '/x\\..\\admin']) {
     const { result } = await capture(path, {});
-    assert.ok(isTesseraError(result, 'ERR_HTTP_PATH_INVALID'), `${path}: ${String(result)}`);
+    assert.ok(isTesseraError(result, 'ERR_HTTP_PATH_INVALID'), `${path}: ${show(result)}`);
   }
   const { result } = await capture('/admin%2fx', {}, { normalize: { escapedSlashes: 'keep' } });
   assert.equal((result as PolicyRequest).path, '/admin%2Fx');

@@ -50,7 +50,8 @@ export function eventWaiter<E extends { type: string }>() {
   const events: E[] = [];
   return {
     events,
-    onEvent(event: E) {
+    // An arrow, not a method: it is handed over as a callback (onEvent: events.onEvent).
+    onEvent: (event: E) => {
       events.push(event);
       for (let i = waiting.length - 1; i >= 0; i--) {
         if (waiting[i]!.type === event.type) waiting.splice(i, 1)[0]!.resolve(event);

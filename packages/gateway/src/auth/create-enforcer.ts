@@ -4,13 +4,12 @@ import {
   loadPolicies,
   type Decision,
   type Identity,
-  type KeySourceFactory,
   type PolicyDocument,
   type PolicyRequest,
   type PolicySet,
   type TokenLocation,
 } from '@tessera/core';
-import type { EnforcerFactoryInput } from '../policy/create-policy-store.js';
+import type { EnforcerFactoryInput } from './verdict.js';
 import { gatewayErrors } from '../errors.js';
 import type { GatewayRequest } from './gateway-request.js';
 import type { Enforcer, GatewayIdentity, RouteFacts, Verdict } from './verdict.js';
@@ -180,10 +179,8 @@ export async function createEnforcer(input: EnforcerFactoryInput): Promise<Enfor
         (r) => r.fromHeaders === undefined && r.fromParams === undefined && r.fromCookies === undefined,
       ),
   );
-  const identities = new WeakMap<
-    RouteFacts,
-    Map<string, { readonly identity: Identity; readonly gateway: GatewayIdentity; readonly until: number }>
-  >();
+  type RememberedIdentity = { readonly identity: Identity; readonly gateway: GatewayIdentity; readonly until: number };
+  const identities = new WeakMap<RouteFacts, Map<string, RememberedIdentity>>();
   const maxAuthorization = config.limits.maxTokenBytes + 'Bearer '.length;
   const requireJwtRoutes = new Set(config.routes.filter((r) => r.requireJwt).map((r) => r.name));
 
@@ -299,7 +296,7 @@ export async function createEnforcer(input: EnforcerFactoryInput): Promise<Enfor
     const gateway = toGatewayIdentity(request, identity);
     if (typeof exp !== 'number' || gateway === undefined || gateway.token !== token) return identity;
     let perRoute = identities.get(route);
-    if (perRoute === undefined) identities.set(route, (perRoute = new Map()));
+    if (perRoute === undefined) identities.set(route, (perRoute = new Map<string, RememberedIdentity>()));
     if (perRoute.size >= IDENTITY_CACHE_MAX) perRoute.delete(perRoute.keys().next().value!);
     perRoute.set(token.slice(-32), { identity, gateway, until: Math.min(exp * 1000, clock() + IDENTITY_TTL_MS) });
     return identity;

@@ -1,4 +1,7 @@
-import type { Explanation, JwtPayload } from '@tessera/core';
+import type { Logger } from 'pino';
+import type { Clock, Explanation, JwtPayload, KeySourceFactory } from '@tessera/core';
+import type { GatewayConfig } from '../config/load-gateway-config.js';
+import type { GatewayMetrics } from '../ops/create-gateway-metrics.js';
 import type { GatewayRequest } from './gateway-request.js';
 
 /** The verified caller of a request, with what its RequestAuthentication rule says to do with the token. */
@@ -74,3 +77,19 @@ export interface Enforcer {
   /** Which policy and rule decide this request and why (core's `explain`), for the admin API and the CLI. */
   explain?(request: GatewayRequest, route: RouteFacts): Promise<Explanation>;
 }
+
+/** What an {@link EnforcerFactory} gets: the policy sources (files and folders) and the gateway's settings. */
+export interface EnforcerFactoryInput {
+  readonly sources: readonly string[];
+  readonly config: GatewayConfig;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly metrics: GatewayMetrics;
+  /** True when the token service has revoked this `jti`. */
+  readonly isRevoked: ((jti: string) => boolean) | undefined;
+  /** Remote JWKS / discovery key sources, shared across reloads and counted in metrics. */
+  readonly remoteKeySource?: KeySourceFactory;
+}
+
+/** Compiles policy files into an {@link Enforcer}; throws (with file, line, field) on a bad file. */
+export type EnforcerFactory = (input: EnforcerFactoryInput) => Enforcer | Promise<Enforcer>;

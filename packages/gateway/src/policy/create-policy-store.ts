@@ -3,25 +3,9 @@ import { basename, dirname } from 'node:path';
 import type { Logger } from 'pino';
 import { createRemoteJwks, type Clock, type KeySourceFactory, type RemoteJwks } from '@tessera/core';
 import type { GatewayConfig } from '../config/load-gateway-config.js';
-import type { Enforcer } from '../auth/verdict.js';
+import type { Enforcer, EnforcerFactory } from '../auth/verdict.js';
 import type { GatewayMetrics } from '../ops/create-gateway-metrics.js';
 import { createEnforcer } from '../auth/create-enforcer.js';
-
-/** What an enforcer factory gets: the policy sources (files and folders) and the gateway's settings. */
-export interface EnforcerFactoryInput {
-  readonly sources: readonly string[];
-  readonly config: GatewayConfig;
-  readonly clock: Clock;
-  readonly logger: Logger;
-  readonly metrics: GatewayMetrics;
-  /** True when the token service has revoked this `jti`. */
-  readonly isRevoked: ((jti: string) => boolean) | undefined;
-  /** Remote JWKS / discovery key sources, shared across reloads and counted in metrics. */
-  readonly remoteKeySource?: KeySourceFactory;
-}
-
-/** Compiles policy files into an {@link Enforcer}; throws (with file, line, field) on a bad file. */
-export type EnforcerFactory = (input: EnforcerFactoryInput) => Enforcer | Promise<Enforcer>;
 
 /** Holds the compiled policy set and swaps it atomically on reload. */
 export interface PolicyStore {
@@ -157,7 +141,7 @@ export function createPolicyStore(options: PolicyStoreOptions): PolicyStore {
   const startWatching = () => {
     const dirs = new Map<string, Set<string> | undefined>();
     for (const source of config.policies.sources) {
-      let isDir = false;
+      let isDir: boolean;
       try {
         isDir = statSync(source).isDirectory();
       } catch {

@@ -92,6 +92,7 @@ export async function startGatewayWorkers(
   if (!Number.isInteger(workers) || workers < 1 || workers > 256)
     throw gatewayErrors.create('ERR_GATEWAY_CONFIG_INVALID', 'workers must be an integer from 1 to 256');
   if (cluster.isWorker) {
+    // eslint-disable-next-line prefer-const -- assigned once below, but the key-rotation callback reads it and can run before that assignment (a const would still be in its temporal dead zone there)
     let gateway: ReturnType<typeof createGateway> | undefined;
     const mintingKeys = needsMintingKey(config)
       ? await followMintingKeys((keys) => gateway?.adoptMintingKeys(keys))

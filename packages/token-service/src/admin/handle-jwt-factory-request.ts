@@ -169,7 +169,7 @@ async function createNamedKey(
   const alg = algSchema.safeParse(query.get('alg') ?? 'RS256');
   if (!alg.success)
     throw tokenServiceErrors.create('ERR_ADMIN_BAD_REQUEST', 'alg must be RS256, PS256, ES256 or EdDSA');
-  const pair = await generateKeyPairJwk(alg.data, kid);
+  const pair = generateKeyPairJwk(alg.data, kid);
   await ctx.storage.keys.create({
     kid,
     purpose: 'named',

@@ -1,4 +1,5 @@
 import { tokenServiceErrors } from '../errors.js';
+import { asPromise } from '../internal/as-promise.js';
 import type { GrantModule } from './grant-module.js';
 import { allowedBy, narrowScope, parseScope, pickTarget } from './internal/scope.js';
 
@@ -16,23 +17,24 @@ export function createClientCredentialsGrant(options: { defaultLifetimeSeconds: 
   return {
     grantType: 'client_credentials',
     parameters: { required: [], optional: ['scope', 'audience', 'resource'] },
-    async handle({ client: { client }, form }) {
-      const scope = narrowScope(parseScope(form.get('scope')), client.scopes);
-      const target = pickTarget(form) ?? client.audiences[0];
-      if (target === undefined)
-        throw tokenServiceErrors.create(
-          'ERR_TOKEN_INVALID_TARGET',
-          'no audience requested and the client has no default audience',
-        );
-      if (!allowedBy(client.audiences, target))
-        throw tokenServiceErrors.create('ERR_TOKEN_INVALID_TARGET', 'audience not allowed for this client');
-      return {
-        subject: client.id,
-        audience: target,
-        scope,
-        clientId: client.id,
-        lifetimeSeconds: client.tokenLifetimeSeconds ?? options.defaultLifetimeSeconds,
-      };
-    },
+    handle: ({ client: { client }, form }) =>
+      asPromise(() => {
+        const scope = narrowScope(parseScope(form.get('scope')), client.scopes);
+        const target = pickTarget(form) ?? client.audiences[0];
+        if (target === undefined)
+          throw tokenServiceErrors.create(
+            'ERR_TOKEN_INVALID_TARGET',
+            'no audience requested and the client has no default audience',
+          );
+        if (!allowedBy(client.audiences, target))
+          throw tokenServiceErrors.create('ERR_TOKEN_INVALID_TARGET', 'audience not allowed for this client');
+        return {
+          subject: client.id,
+          audience: target,
+          scope,
+          clientId: client.id,
+          lifetimeSeconds: client.tokenLifetimeSeconds ?? options.defaultLifetimeSeconds,
+        };
+      }),
   };
 }

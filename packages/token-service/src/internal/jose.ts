@@ -30,10 +30,10 @@ export interface GeneratedKeyPair {
  *
  * @example
  * ```ts
- * const { kid, privateJwk, publicJwk } = await generateKeyPairJwk('ES256');
+ * const { kid, privateJwk, publicJwk } = generateKeyPairJwk('ES256');
  * ```
  */
-export async function generateKeyPairJwk(alg: RingAlgorithm, kid?: string): Promise<GeneratedKeyPair> {
+export function generateKeyPairJwk(alg: RingAlgorithm, kid?: string): GeneratedKeyPair {
   const key = generateKey(alg, kid === undefined ? {} : { kid });
   return {
     kid: key.kid,

@@ -180,7 +180,7 @@ export function createKeyRing(options: KeyRingOptions): KeyRing {
     activateAt: number | undefined,
     reason: KeyChange['reason'],
   ): Promise<KeyRecord> {
-    const pair = await generateKeyPairJwk(algorithm);
+    const pair = generateKeyPairJwk(algorithm);
     const record: KeyRecord =
       state === 'active'
         ? {

@@ -177,7 +177,7 @@ export function createTokenService(config: TokenServiceConfig, options: TokenSer
   let ctx: ServiceContext | undefined;
   let streams: RevocationStreams | undefined;
 
-  async function buildContext(store: Storage): Promise<ServiceContext> {
+  function buildContext(store: Storage): ServiceContext {
     const ring = createKeyRing({
       store: store.keys,
       algorithm: config.keys.algorithm,
@@ -494,7 +494,7 @@ export function createTokenService(config: TokenServiceConfig, options: TokenSer
       }
       try {
         await loadAdminToken();
-        ctx = await buildContext(storage);
+        ctx = buildContext(storage);
         streams = { clients: new Set() };
         const serverOptions = { requestTimeout: 30_000, headersTimeout: 10_000, keepAliveTimeout: 5_000 };
         const handler = (req: IncomingMessage, res: ServerResponse) => void dispatch(req, res);

@@ -48,16 +48,16 @@ export interface Harness<T> {
 /** Extra powers of a key store harness. */
 export interface KeyHarness extends Harness<KeyStore> {
   /** Everything the back-end holds at rest, as text (file bytes, table rows). */
-  rawDump(): Promise<string>;
+  rawDump(this: void): Promise<string>;
   /** A second store on the same data (restart, or another replica), optionally with another KEK. */
-  reopen(kek?: string): Promise<Harness<KeyStore>>;
+  reopen(this: void, kek?: string): Promise<Harness<KeyStore>>;
   /** Another replica sharing the data, when the back-end supports several processes. */
-  replica?(): Promise<Harness<KeyStore>>;
+  replica?(this: void): Promise<Harness<KeyStore>>;
 }
 
 /** Extra powers of an audit store harness. */
 export interface AuditHarness extends Harness<AuditStore> {
-  rawDump(): Promise<string>;
+  rawDump(this: void): Promise<string>;
 }
 
 /** Two buses on the same channel through different connections. */
@@ -195,7 +195,7 @@ export function runKeyStoreContract(name: string, factory: (clock: ManualClock) 
     withStore(async ({ store, replica: twin }) => {
       const a = sampleKey();
       await store.create(a);
-      const replica = twin === undefined ? { store, close: async () => undefined } : await twin();
+      const replica = twin === undefined ? { store, close: () => Promise.resolve() } : await twin();
       try {
         const results = await Promise.allSettled([
           store.updateState(a.kid, 'next', { state: 'active', activatedAt: 1 }),

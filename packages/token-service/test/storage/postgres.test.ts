@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { createKeyCipher, createStorage } from '../../src/storage/index.js';
-import { pgContext, type PgContext } from '../../src/storage/internal/pg.js';
+import { pgContext, type PgContext } from '../../src/storage/postgres/pg-context.js';
 import { migratePostgres } from '../../src/storage/postgres/migrate-postgres.js';
 import { createPostgresAuditStore } from '../../src/storage/postgres/create-postgres-audit-store.js';
 import { createPostgresClientStore } from '../../src/storage/postgres/create-postgres-client-store.js';
@@ -76,7 +76,7 @@ if (url === undefined || url === '') {
     const cipher = (k: string) => createKeyCipher(Buffer.from(k, 'base64url'));
     const other = (k: string) => ({
       store: createPostgresKeyStore({ pg: sameSchema(ctx.schema), cipher: cipher(k) }),
-      close: async () => undefined,
+      close: () => Promise.resolve(),
     });
     return {
       store: createPostgresKeyStore({ pg: ctx, cipher: cipher(kek) }),
@@ -84,25 +84,25 @@ if (url === undefined || url === '') {
         (await ctx.pool.query(`SELECT k::text AS row FROM ${ctx.q}keys k`)).rows
           .map((r: { row: string }) => r.row)
           .join('\n'),
-      reopen: async (k) => other(k ?? kek),
-      replica: async () => other(kek),
-      close: async () => undefined,
+      reopen: (k) => Promise.resolve(other(k ?? kek)),
+      replica: () => Promise.resolve(other(kek)),
+      close: () => Promise.resolve(),
     };
   });
 
   runClientStoreContract('postgres', async (c) => {
     const ctx = await freshContext();
-    return { store: createPostgresClientStore({ pg: ctx, clock: c.clock }), close: async () => undefined };
+    return { store: createPostgresClientStore({ pg: ctx, clock: c.clock }), close: () => Promise.resolve() };
   });
 
   runRevocationStoreContract('postgres', async (c) => {
     const ctx = await freshContext();
-    return { store: createPostgresRevocationStore({ pg: ctx, clock: c.clock }), close: async () => undefined };
+    return { store: createPostgresRevocationStore({ pg: ctx, clock: c.clock }), close: () => Promise.resolve() };
   });
 
   runReplayStoreContract('postgres', async (c) => {
     const ctx = await freshContext();
-    return { store: createPostgresReplayStore({ pg: ctx, clock: c.clock }), close: async () => undefined };
+    return { store: createPostgresReplayStore({ pg: ctx, clock: c.clock }), close: () => Promise.resolve() };
   });
 
   runAuditStoreContract('postgres', async (c) => {
@@ -113,7 +113,7 @@ if (url === undefined || url === '') {
         (await ctx.pool.query(`SELECT a::text AS row FROM ${ctx.q}audit a`)).rows
           .map((r: { row: string }) => r.row)
           .join('\n'),
-      close: async () => undefined,
+      close: () => Promise.resolve(),
     };
   });
 

@@ -3,9 +3,12 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 import { createStorage } from '../../src/storage/index.js';
-import { connectRedis, redisContext } from '../../src/storage/internal/redis.js';
+import { connectRedis, redisContext } from '../../src/storage/redis/redis-context.js';
 import { createRedisEventBus } from '../../src/storage/redis/create-redis-event-bus.js';
 import { createRedisReplayStore } from '../../src/storage/redis/create-redis-replay-store.js';
 import { createRedisRevocationStore } from '../../src/storage/redis/create-redis-revocation-store.js';
@@ -47,11 +50,11 @@ if (url === undefined || url === '') {
 
   runRevocationStoreContract('redis', async (c) => ({
     store: createRedisRevocationStore({ redis: await fresh(), clock: c.clock }),
-    close: async () => undefined,
+    close: () => Promise.resolve(),
   }));
   runReplayStoreContract('redis', async (c) => ({
     store: createRedisReplayStore({ redis: await fresh(), clock: c.clock }),
-    close: async () => undefined,
+    close: () => Promise.resolve(),
   }));
   runEventBusContract('redis (pub/sub)', async () => {
     const ctx = await fresh();
@@ -103,9 +106,6 @@ if (url === undefined || url === '') {
         return true;
       },
     );
-    const { mkdtemp, rm } = await import('node:fs/promises');
-    const { tmpdir } = await import('node:os');
-    const { join } = await import('node:path');
     const dir = await mkdtemp(join(tmpdir(), 'tessera-mixed-'));
     const s = await createStorage({
       dataDir: dir,

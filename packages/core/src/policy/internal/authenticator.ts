@@ -210,7 +210,7 @@ export class Authenticator {
     const labels = req.routeLabels ?? EMPTY;
     const ns = req.routeNamespace ?? this.#defaultNamespace;
     let byNs = this.#cache.get(labels);
-    if (byNs === undefined) this.#cache.set(labels, (byNs = new Map()));
+    if (byNs === undefined) this.#cache.set(labels, (byNs = new Map<string, AuthSelection>()));
     let selection = byNs.get(ns);
     if (selection === undefined) {
       const rules = this.rules.filter((r) => notSelectedBecause(r, ns, labels, this.#rootNamespace) === undefined);

@@ -1,6 +1,7 @@
 // Compiled AuthorizationPolicy rules. Everything that can be decided once is decided here; the
 // per-request work is a few property reads, Set lookups and string comparisons, with no
 // allocation except the lazily parsed IP addresses of the request (kept on the context).
+import { namespaceOf } from '../namespace-of.js';
 import { cidrContains, parseCidr, parseIp, type Cidr, type ParsedIp } from './ip.js';
 import { compileStringMatch, matchString, type StringMatchList } from './string-match.js';
 import { parseConditionKey } from './validate.js';
@@ -57,17 +58,6 @@ export class EvalContext {
     if (this.#namespace === UNSET) this.#namespace = this.req.peerNamespace ?? namespaceOf(this.req.peerPrincipal);
     return this.#namespace;
   }
-}
-
-/** `default` from `cluster.local/ns/default/sa/webui` (or `spiffe://cluster.local/ns/default/sa/webui`). */
-export function namespaceOf(principal: string | undefined): string | undefined {
-  if (principal === undefined) return undefined;
-  const at = principal.indexOf('/ns/');
-  if (at === -1) return undefined;
-  const start = at + 4;
-  const end = principal.indexOf('/', start);
-  const ns = end === -1 ? principal.slice(start) : principal.slice(start, end);
-  return ns.length === 0 ? undefined : ns;
 }
 
 /** One field of a source/operation/condition: matches when any value matches (or none, when negated). */

@@ -99,7 +99,7 @@ export function parseConditionKey(key: string): ConditionKey | string {
   }
   if (key.startsWith('request.auth.claims')) {
     const rest = key.slice('request.auth.claims'.length);
-    if (!/^(\[[^\[\]]+\])+$/.test(rest))
+    if (!/^(\[[^[\]]+\])+$/.test(rest))
       return 'request.auth.claims needs one or more [name] parts, e.g. request.auth.claims[groups] or request.auth.claims[a][b]';
     return { kind: 'claim', path: rest.slice(1, -1).split('][') };
   }
@@ -176,12 +176,13 @@ class Checker {
       this.error(path, `${what} must be a list`);
       return undefined;
     }
-    return value;
+    const items: unknown[] = value; // Array.isArray narrows to any[]
+    return items;
   }
   stringMap(value: unknown, path: FieldPath, what: string): Record<string, string> | undefined {
     const obj = this.object(value, path, what);
     if (obj === undefined) return undefined;
-    const out: Record<string, string> = Object.create(null);
+    const out = Object.create(null) as Record<string, string>;
     for (const [k, v] of Object.entries(obj)) {
       if (typeof v !== 'string')
         this.error([...path, k], `${what} values must be strings (quote them in YAML, e.g. "true")`);
@@ -213,7 +214,7 @@ function checkPath(v: string): string | undefined {
 /** Istio's CRD type for ports is string; YAML `[8080]` gives numbers. Accept whole numbers. */
 function portsAsStrings(value: unknown): unknown {
   return Array.isArray(value)
-    ? value.map((v) => (typeof v === 'number' && Number.isInteger(v) ? String(v) : v))
+    ? value.map((v: unknown) => (typeof v === 'number' && Number.isInteger(v) ? String(v) : v))
     : value;
 }
 

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { Clock } from '@tessera/core';
 import { tokenServiceErrors } from '../../errors.js';
+import { asPromise } from '../../internal/as-promise.js';
 import type { Closable } from '../internal/closable.js';
 import { ensureDir, openJsonDocument } from '../internal/json-document.js';
 import { checkClient, checkId, checkTime, mergeClient } from '../internal/validate.js';
@@ -45,14 +46,14 @@ export async function createFileClientStore(options: FileClientStoreOptions): Pr
   const copy = (c: StoredClient): StoredClient => structuredClone(c);
 
   return {
-    async list() {
-      return [...doc.current().values()].sort((a, b) => (a.clientId < b.clientId ? -1 : 1)).map(copy);
-    },
-    async get(clientId) {
-      checkId('clientId', clientId);
-      const c = doc.current().get(clientId);
-      return c === undefined ? undefined : copy(c);
-    },
+    list: () =>
+      asPromise(() => [...doc.current().values()].sort((a, b) => (a.clientId < b.clientId ? -1 : 1)).map(copy)),
+    get: (clientId) =>
+      asPromise(() => {
+        checkId('clientId', clientId);
+        const c = doc.current().get(clientId);
+        return c === undefined ? undefined : copy(c);
+      }),
     async create(client) {
       const checked = checkClient(client);
       return doc.mutate((map) => {

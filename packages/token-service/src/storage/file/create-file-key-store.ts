@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { Clock } from '@tessera/core';
 import { tokenServiceErrors } from '../../errors.js';
+import { asPromise } from '../../internal/as-promise.js';
 import type { Closable } from '../internal/closable.js';
 import { ensureDir, openJsonDocument } from '../internal/json-document.js';
 import type { KeyCipher } from '../key-cipher.js';
@@ -68,18 +69,20 @@ export async function createFileKeyStore(options: FileKeyStoreOptions): Promise<
   const copy = (key: StoredKey): StoredKey => structuredClone(key);
 
   return {
-    async list(opts) {
-      const purpose = opts?.purpose;
-      return [...doc.current().values()]
-        .filter((k) => purpose === undefined || k.purpose === purpose)
-        .sort(byAge)
-        .map(copy);
-    },
-    async get(kid) {
-      checkId('kid', kid);
-      const key = doc.current().get(kid);
-      return key === undefined ? undefined : copy(key);
-    },
+    list: (opts) =>
+      asPromise(() => {
+        const purpose = opts?.purpose;
+        return [...doc.current().values()]
+          .filter((k) => purpose === undefined || k.purpose === purpose)
+          .sort(byAge)
+          .map(copy);
+      }),
+    get: (kid) =>
+      asPromise(() => {
+        checkId('kid', kid);
+        const key = doc.current().get(kid);
+        return key === undefined ? undefined : copy(key);
+      }),
     async create(key) {
       const checked = checkKey(key);
       return doc.mutate((map) => {

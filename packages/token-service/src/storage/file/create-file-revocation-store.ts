@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { Clock } from '@tessera/core';
 import { tokenServiceErrors } from '../../errors.js';
+import { asPromise } from '../../internal/as-promise.js';
 import type { Closable } from '../internal/closable.js';
 import { ensureDir, openJsonDocument } from '../internal/json-document.js';
 import { checkCursor, checkId, checkLimit, checkTime } from '../internal/validate.js';
@@ -100,22 +101,24 @@ export async function createFileRevocationStore(
         return { result: true, changed: true };
       });
     },
-    async isRevoked(jti) {
-      checkId('jti', jti);
-      const e = doc.current().byJti.get(jti);
-      return e !== undefined && e.exp > clock();
-    },
-    async listSince(cursor, limit) {
-      const after = checkCursor(cursor);
-      const max = checkLimit(limit, 1000, 10_000);
-      const now = clock();
-      const items = [...doc.current().byJti.values()]
-        .filter((e) => e.seq > after && e.exp > now)
-        .sort((a, b) => a.seq - b.seq)
-        .slice(0, max);
-      const last = items.at(-1);
-      return { items: items.map(publicPart), cursor: last === undefined ? String(after) : String(last.seq) };
-    },
+    isRevoked: (jti) =>
+      asPromise(() => {
+        checkId('jti', jti);
+        const e = doc.current().byJti.get(jti);
+        return e !== undefined && e.exp > clock();
+      }),
+    listSince: (cursor, limit) =>
+      asPromise(() => {
+        const after = checkCursor(cursor);
+        const max = checkLimit(limit, 1000, 10_000);
+        const now = clock();
+        const items = [...doc.current().byJti.values()]
+          .filter((e) => e.seq > after && e.exp > now)
+          .sort((a, b) => a.seq - b.seq)
+          .slice(0, max);
+        const last = items.at(-1);
+        return { items: items.map(publicPart), cursor: last === undefined ? String(after) : String(last.seq) };
+      }),
     async purgeExpired() {
       return doc.mutate((state) => {
         const n = purge(state, clock());

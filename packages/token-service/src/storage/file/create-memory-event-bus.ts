@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '@tessera/core';
+import { asPromise } from '../../internal/as-promise.js';
 import type { Closable } from '../internal/closable.js';
 import { createFanout, type Fanout } from '../internal/event-fanout.js';
 import { toStorageEvent } from '../internal/event-input.js';
@@ -40,24 +41,29 @@ export function createMemoryEventBus(options: MemoryEventBusOptions = {}): Event
   let closed = false;
   return {
     id,
-    async publish(input) {
-      shared.fanout.deliver(toStorageEvent(input, id, clock(), 64 * 1024));
-    },
-    async subscribe(handler) {
-      const remove = shared.fanout.add(handler);
-      mine.add(remove);
-      return async () => {
-        remove();
-        mine.delete(remove);
-      };
-    },
-    async close() {
-      if (closed) return;
-      closed = true;
-      for (const remove of mine) remove();
-      mine.clear();
-      shared.users -= 1;
-      if (shared.users === 0) channels.delete(name);
+    publish: (input) =>
+      asPromise(() => {
+        shared.fanout.deliver(toStorageEvent(input, id, clock(), 64 * 1024));
+      }),
+    subscribe: (handler) =>
+      asPromise(() => {
+        const remove = shared.fanout.add(handler);
+        mine.add(remove);
+        return () => {
+          remove();
+          mine.delete(remove);
+          return Promise.resolve();
+        };
+      }),
+    close() {
+      if (!closed) {
+        closed = true;
+        for (const remove of mine) remove();
+        mine.clear();
+        shared.users -= 1;
+        if (shared.users === 0) channels.delete(name);
+      }
+      return Promise.resolve();
     },
   };
 }

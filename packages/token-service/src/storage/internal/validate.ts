@@ -19,6 +19,7 @@ export function invalid(message: string): never {
 
 /** A non-empty id of at most 512 characters without control characters. */
 export function checkId(what: string, id: unknown): string {
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point: ids must not contain any
   if (typeof id !== 'string' || id.length === 0 || id.length > MAX_ID || /[\u0000-\u001f\u007f]/.test(id)) {
     invalid(`${what} must be a non-empty string of at most ${MAX_ID} characters without control characters`);
   }
@@ -142,7 +143,7 @@ export function checkClient(client: unknown): StoredClient {
   if (c.secretHash !== undefined && (typeof c.secretHash !== 'string' || c.secretHash.length === 0))
     invalid('secretHash must be a non-empty string');
   if (c.jwks !== undefined) {
-    const keys = (c.jwks as { keys?: unknown } | null)?.keys;
+    const keys = typeof c.jwks === 'object' && c.jwks !== null && 'keys' in c.jwks ? c.jwks.keys : undefined;
     if (!Array.isArray(keys)) invalid('jwks must be an object with a "keys" array');
     keys.forEach((k, i) => checkJwk(`jwks.keys[${i}]`, k, true));
   }

@@ -1,6 +1,6 @@
 import type { Clock } from '@tessera/core';
 import { tokenServiceErrors } from '../../errors.js';
-import { num, query, type PgContext } from '../internal/pg.js';
+import { num, query, type PgContext } from './pg-context.js';
 import { checkAudit, checkLimit, checkTime } from '../internal/validate.js';
 import type { AuditEntry, AuditStore } from '../types.js';
 

@@ -1,6 +1,6 @@
 import type { Clock } from '@tessera/core';
 import { tokenServiceErrors } from '../../errors.js';
-import { isUniqueViolation, num, pgFailure, query, transaction, type PgContext } from '../internal/pg.js';
+import { isUniqueViolation, num, pgFailure, query, transaction, type PgContext } from './pg-context.js';
 import { checkClient, checkId, checkTime, mergeClient } from '../internal/validate.js';
 import type { ClientStore, StoredClient } from '../types.js';
 

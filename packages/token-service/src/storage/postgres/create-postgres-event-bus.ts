@@ -4,7 +4,7 @@ import type { Clock } from '@tessera/core';
 import type { Closable } from '../internal/closable.js';
 import { createFanout, isStorageEvent } from '../internal/event-fanout.js';
 import { toStorageEvent } from '../internal/event-input.js';
-import { pgFailure, query, type PgContext } from '../internal/pg.js';
+import { pgFailure, query, type PgContext } from './pg-context.js';
 import type { EventBus } from '../types.js';
 
 /** Options of {@link createPostgresEventBus}. */
@@ -98,8 +98,9 @@ export function createPostgresEventBus(options: PostgresEventBusOptions): EventB
     async subscribe(handler) {
       await listen();
       const remove = fanout.add(handler);
-      return async () => {
+      return () => {
         remove();
+        return Promise.resolve();
       };
     },
     async close() {

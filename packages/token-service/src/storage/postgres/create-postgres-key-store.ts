@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { tokenServiceErrors } from '../../errors.js';
 import type { KeyCipher } from '../key-cipher.js';
-import { isUniqueViolation, pgFailure, query, transaction, type PgContext } from '../internal/pg.js';
+import { isUniqueViolation, pgFailure, query, transaction, type PgContext } from './pg-context.js';
 import { applyKeyPatch, checkId, checkKey, checkKeyPatch } from '../internal/validate.js';
 import type { KeyStore, StoredKey } from '../types.js';
 

@@ -1,5 +1,5 @@
 import type { Clock } from '@tessera/core';
-import { query, type PgContext } from '../internal/pg.js';
+import { query, type PgContext } from './pg-context.js';
 import { checkId, checkTime } from '../internal/validate.js';
 import type { ReplayStore } from '../types.js';
 

@@ -1,5 +1,5 @@
 import type { Clock } from '@tessera/core';
-import { num, query, transaction, type PgContext } from '../internal/pg.js';
+import { num, query, transaction, type PgContext } from './pg-context.js';
 import { checkCursor, checkId, checkLimit, checkTime } from '../internal/validate.js';
 import type { RevocationStore, RevokedToken } from '../types.js';
 

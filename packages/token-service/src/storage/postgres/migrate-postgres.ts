@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { transaction, type PgContext } from '../internal/pg.js';
+import { transaction, type PgContext } from './pg-context.js';
 
 /** Schema versions, applied in order, each once (recorded in `<schema>.migrations`). */
 const MIGRATIONS: ReadonlyArray<(s: string) => string[]> = [

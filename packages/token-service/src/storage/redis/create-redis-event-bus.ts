@@ -4,7 +4,7 @@ import type { Clock } from '@tessera/core';
 import type { Closable } from '../internal/closable.js';
 import { createFanout, isStorageEvent } from '../internal/event-fanout.js';
 import { toStorageEvent } from '../internal/event-input.js';
-import { redisFailure, run, type RedisContext } from '../internal/redis.js';
+import { redisFailure, run, type RedisContext } from './redis-context.js';
 import type { EventBus } from '../types.js';
 
 /** Options of {@link createRedisEventBus}. */
@@ -68,8 +68,9 @@ export function createRedisEventBus(options: RedisEventBusOptions): EventBus & C
     async subscribe(handler) {
       await listen();
       const remove = fanout.add(handler);
-      return async () => {
+      return () => {
         remove();
+        return Promise.resolve();
       };
     },
     async close() {

@@ -1,5 +1,5 @@
 import type { Clock } from '@tessera/core';
-import { run, type RedisContext } from '../internal/redis.js';
+import { run, type RedisContext } from './redis-context.js';
 import { checkId, checkTime } from '../internal/validate.js';
 import type { ReplayStore } from '../types.js';
 
@@ -32,8 +32,8 @@ export function createRedisReplayStore(options: RedisReplayStoreOptions): Replay
       return ok === 'OK';
     },
     // Redis expires the keys itself.
-    async purgeExpired() {
-      return 0;
+    purgeExpired() {
+      return Promise.resolve(0);
     },
   };
 }

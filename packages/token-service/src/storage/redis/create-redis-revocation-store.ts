@@ -1,5 +1,5 @@
 import type { Clock } from '@tessera/core';
-import { run, type RedisContext } from '../internal/redis.js';
+import { run, type RedisContext } from './redis-context.js';
 import { checkCursor, checkId, checkLimit, checkTime } from '../internal/validate.js';
 import type { RevocationStore, RevokedToken } from '../types.js';
 

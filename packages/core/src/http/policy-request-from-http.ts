@@ -1,8 +1,8 @@
 import type { IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
-import { normalizePath, type NormalizePathOptions } from '../http/normalize-path.js';
-import { namespaceOf } from './internal/matchers.js';
-import type { PolicyRequest } from './types.js';
+import { namespaceOf } from '../policy/namespace-of.js';
+import type { PolicyRequest } from '../policy/types.js';
+import { normalizePath, type NormalizePathOptions } from './normalize-path.js';
 
 /**
  * Options of {@link policyRequestFromHttp}.
