@@ -3,13 +3,16 @@
 //   direct to the upstream · plain Node proxy (node:http + undici) · nginx (1 worker) ·
 //   Tessera (1 worker, RS256 verify + AuthorizationPolicy) · Tessera --workers 2
 // Run alone: node --conditions=development --import tsx bench/gateway.bench.ts
-// Env: BENCH_SECONDS (default 10), BENCH_CONNECTIONS (default 50).
+// Env: BENCH_SECONDS (default 10), BENCH_CONNECTIONS (default 50); BENCH_BASELINE=<git ref> adds
+// that commit's gateway (checked out in a git worktree), measured alternately with this tree's for
+// BENCH_BASELINE_ROUNDS rounds (default 3), and their ratio (a refactor's target: ≥ 0.95×).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync, rmSync, existsSync, readFileSync, readdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir, cpus, loadavg } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { checkoutBaseline } from './internal/baseline-worktree.js';
 import { compilePolicies, generateKey, parsePolicies, signJwt, type PolicyRequest } from '@tessera/core';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -49,10 +52,14 @@ function treeCpuMicros(pid: number | undefined): number | undefined {
   return total;
 }
 
-function startProcess(args: string[], env: Record<string, string> = {}): Promise<{ child: ChildProcess; url: string }> {
+function startProcess(
+  args: string[],
+  env: Record<string, string> = {},
+  cwd = root,
+): Promise<{ child: ChildProcess; url: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, args, {
-      cwd: root,
+      cwd,
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
@@ -389,6 +396,33 @@ export default async function main(): Promise<void> {
         await stop(gw.child);
       }
     }
+
+    const baselineRef = process.env.BENCH_BASELINE;
+    if (baselineRef) {
+      const base = checkoutBaseline(root, baselineRef);
+      try {
+        const rounds = Number(process.env.BENCH_BASELINE_ROUNDS ?? 3);
+        for (let round = 1; round <= rounds; round++) {
+          for (const [label, cwd] of [
+            [`baseline @${base.commit}`, base.dir],
+            ['this tree', root],
+          ] as const) {
+            const gw = await startProcess(
+              [...tsx, join(cwd, 'bench/internal/gateway-tessera.ts'), config, '1'],
+              {},
+              cwd,
+            );
+            try {
+              results.push(await measure(`${label} round ${round}`, `${gw.url}${path}`, auth, gw.child.pid));
+            } finally {
+              await stop(gw.child);
+            }
+          }
+        }
+      } finally {
+        base.close();
+      }
+    }
   } finally {
     await stop(upstream.child);
     rmSync(dir, { recursive: true, force: true });
@@ -442,6 +476,19 @@ export default async function main(): Promise<void> {
       dp99(t2, t1),
       '(report; the load generator shares the 2 cores)',
     ]);
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
+  const baseRows = results.filter((r) => r.name.startsWith('baseline @'));
+  const treeRows = results.filter((r) => r.name.startsWith('this tree'));
+  if (baseRows.length > 0 && treeRows.length > 0) {
+    const cpu = (xs: Result[]) => median(xs.map((r) => r.cpuUs ?? NaN));
+    rows.push([
+      `this tree / ${baseRows[0]!.name.split(' round')[0]} (median of ${treeRows.length} alternating rounds)`,
+      fmt(median(treeRows.map((r) => r.rps)) / median(baseRows.map((r) => r.rps)), 2),
+      fmt(cpu(baseRows) / cpu(treeRows), 2),
+      `${fmt(median(treeRows.map((r) => r.p99)) - median(baseRows.map((r) => r.p99)), 2)}`,
+      'req/s ≥ 0.95',
+    ]);
+  }
   console.log();
   console.log(table(['ratio', 'req/s ratio', 'req per CPU-s ratio', 'Δ p99 ms', 'target'], rows));
   const load = loadavg()

@@ -1,8 +1,11 @@
-import { defineErrors } from '@tessera/core';
+import { defineErrors, type ErrorCodeOf, type ErrorSpecsOf } from '@tessera/core';
 
 /**
- * Every error code `@tessera/gateway` throws (ARCHITECTURE.md, "Errors"). Add new codes here and to
- * `docs/errors.md`; never rename or reuse one.
+ * Every error code `@tessera/gateway` throws or logs (ARCHITECTURE.md, "Errors"). Some are access-log
+ * reasons rather than exceptions: the respond stage answers the request with the code's status and
+ * writes the code as the access log's `reason` (`ERR_GATEWAY_ROUTE_NOT_FOUND`,
+ * `ERR_GATEWAY_UPSTREAM_UNAVAILABLE`, `ERR_GATEWAY_UPSTREAM_TIMEOUT`, `ERR_GATEWAY_CLAIM_UNSAFE`,
+ * `ERR_GATEWAY_DRAINING`). Add new codes here and to `docs/errors.md`; never rename or reuse one.
  *
  * @example
  * ```ts
@@ -19,7 +22,10 @@ export const gatewayErrors = defineErrors({
     status: 500,
     description: 'A policy source (file or folder) cannot be read or compiled; the previous policy set stays in force.',
   },
-  ERR_GATEWAY_ROUTE_NOT_FOUND: { status: 404, description: 'No route matches the request host and path.' },
+  ERR_GATEWAY_ROUTE_NOT_FOUND: {
+    status: 404,
+    description: 'Access-log reason: no route matches the request host and path.',
+  },
   ERR_GATEWAY_BAD_REQUEST: {
     status: 400,
     description:
@@ -27,16 +33,18 @@ export const gatewayErrors = defineErrors({
   },
   ERR_GATEWAY_UPSTREAM_UNAVAILABLE: {
     status: 502,
-    description: 'The upstream refused or dropped the connection, or answered with something that is not HTTP.',
+    description:
+      'Access-log reason: the upstream refused or dropped the connection, or answered with something that is not HTTP.',
   },
   ERR_GATEWAY_UPSTREAM_TIMEOUT: {
     status: 504,
-    description: 'The upstream did not connect, answer headers or finish the body within the configured timeout.',
+    description:
+      'Access-log reason: the upstream did not connect, answer headers or finish the body within the configured timeout.',
   },
   ERR_GATEWAY_CLAIM_UNSAFE: {
     status: 401,
     description:
-      'A claim copied to a header holds CR, LF or another control character; the request is rejected rather than injected.',
+      'Access-log reason: a claim copied to a header holds CR, LF or another control character; the request is rejected rather than injected.',
   },
   ERR_GATEWAY_MINT_FAILED: {
     status: 503,
@@ -49,6 +57,23 @@ export const gatewayErrors = defineErrors({
   },
   ERR_GATEWAY_DRAINING: {
     status: 503,
-    description: 'The gateway is shutting down and no longer accepts new requests.',
+    description: 'Access-log reason: the gateway is shutting down and no longer accepts new requests.',
   },
 });
+
+/**
+ * Every error code `@tessera/gateway` declares, as a closed union (`typeof gatewayErrors` keys).
+ *
+ * @example
+ * ```ts
+ * const reason: GatewayErrorCode = 'ERR_GATEWAY_UPSTREAM_TIMEOUT';
+ * ```
+ */
+export type GatewayErrorCode = ErrorCodeOf<typeof gatewayErrors>;
+
+// Adds these codes to the ones `isTesseraError` and `TesseraError.code` know.
+declare module '@tessera/core' {
+  interface TesseraErrorCodeRegistry {
+    gateway: ErrorSpecsOf<typeof gatewayErrors>;
+  }
+}

@@ -1,5 +1,5 @@
 // @tessera/gateway public entry point: re-exports only, no logic (ARCHITECTURE.md, "Layout").
-export { gatewayErrors } from './errors.js';
+export { gatewayErrors, type GatewayErrorCode } from './errors.js';
 export {
   loadGatewayConfig,
   gatewayEnvBindings,
@@ -10,7 +10,7 @@ export {
 } from './config/load-gateway-config.js';
 export { gatewayConfigSchema } from './config/gateway-config-schema.js';
 export { createGateway, type CreateGatewayOptions, type Gateway } from './create-gateway.js';
-export type { GatewayRequest } from './auth/gateway-request.js';
+export type { GatewayRequest } from './request/gateway-request.js';
 export type { Enforcer, GatewayIdentity, RouteFacts, Verdict } from './auth/verdict.js';
 export type { EnforcerFactory, EnforcerFactoryInput } from './auth/verdict.js';
 export { createGatewayMetrics, type GatewayMetrics, type RouteCounters } from './ops/create-gateway-metrics.js';

@@ -267,7 +267,7 @@ test('admin /explain says which policy and rule decide a request, and why', asyn
   assert.match(r.body.text, /^authentication fails \(ERR_JWT_/);
 });
 
-test('the access log is one JSON line per request with the decision reason and principal, never the token', async () => {
+test('the access log is one JSON line per request with the reason (a stable code), its detail and the principal, never the token', async () => {
   const { Writable } = await import('node:stream');
   const pino = (await import('pino')).default;
   const lines: string[] = [];
@@ -296,9 +296,13 @@ test('the access log is one JSON line per request with the decision reason and p
       access.map((a) => a.status),
       [200, 403, 401],
     );
-    assert.match(String(access[0]!.reason), /allow-matched default\/allow-issuer/);
+    assert.deepEqual(
+      access.map((a) => a.reason),
+      ['allowed', 'ERR_GATEWAY_ACCESS_DENIED', access[2]!.reason],
+    );
+    assert.match(String(access[0]!.detail), /allow-matched default\/allow-issuer/);
     assert.equal(access[0]!.principal, `${ISSUER}/carol`);
-    assert.match(String(access[1]!.reason), /deny-matched default\/deny-admin/);
+    assert.match(String(access[1]!.detail), /deny-matched default\/deny-admin/);
     assert.match(String(access[2]!.reason), /^ERR_JWT_/);
     const all = lines.join('\n');
     assert.ok(!all.includes(token.split('.')[2]!), 'no token (or signature) in any log line');

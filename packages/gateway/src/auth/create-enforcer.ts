@@ -11,7 +11,7 @@ import {
 } from '@tessera/core';
 import type { EnforcerFactoryInput } from './verdict.js';
 import { gatewayErrors } from '../errors.js';
-import type { GatewayRequest } from './gateway-request.js';
+import type { GatewayRequest } from '../request/gateway-request.js';
 import type { Enforcer, GatewayIdentity, RouteFacts, Verdict } from './verdict.js';
 import { createExternalAuthorizer } from './create-external-authorizer.js';
 

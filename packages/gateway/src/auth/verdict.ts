@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { Clock, Explanation, JwtPayload, KeySourceFactory } from '@tessera/core';
 import type { GatewayConfig } from '../config/load-gateway-config.js';
 import type { GatewayMetrics } from '../ops/create-gateway-metrics.js';
-import type { GatewayRequest } from './gateway-request.js';
+import type { GatewayRequest } from '../request/gateway-request.js';
 
 /** The verified caller of a request, with what its RequestAuthentication rule says to do with the token. */
 export interface GatewayIdentity {

@@ -86,10 +86,7 @@ export function loadGatewayConfig(options: LoadGatewayConfigOptions = {}): Gatew
   return loadLayeredConfig({
     ...options,
     envBindings: gatewayEnvBindings,
-    validate: (merged) => {
-      const parsed = gatewayConfigSchema.safeParse(merged);
-      return parsed.success ? { ok: true, value: parsed.data } : { ok: false, issues: parsed.error.issues };
-    },
+    schema: gatewayConfigSchema,
     checkReferences: checkGatewayReferences,
     prepare: (data) => {
       if (options.file === undefined) return;

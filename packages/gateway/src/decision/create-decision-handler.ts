@@ -1,19 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { GatewayListenerConfig } from '../config/load-gateway-config.js';
-import type { GatewayRequest } from '../auth/gateway-request.js';
-import type { GatewayIdentity, Verdict } from '../auth/verdict.js';
-import type { TokenMinter } from '../mutate/create-token-minter.js';
-import {
-  answer,
-  answerDenied,
-  count,
-  identityHeaders,
-  prepare,
-  stripV4Mapped,
-  type HandlerContext,
-  type OriginalRequest,
-  type Prepared,
-} from '../proxy/internal/proxy-handler.js';
+import type { GatewayContext } from '../context/gateway-context.js';
+import { identityHeaders } from '../mutate/identity-headers.js';
+import type { Exchange, Pipeline, PipelineEntry } from '../pipeline/create-pipeline.js';
+import { prepareRequest, stripV4Mapped, type OriginalRequest } from '../request/prepare-request.js';
+import type { AccessLog } from '../respond/create-access-log.js';
+import { badRequest, denied, notPrepared, type Outcome } from '../respond/outcome.js';
+import { writeOutcome } from '../respond/write-outcome.js';
 
 /** The decision API: nginx `auth_request` / Traefik `forwardAuth` style and Envoy ext_authz HTTP style. */
 export interface DecisionHandler {
@@ -24,18 +17,13 @@ export interface DecisionHandler {
 
 /** What the decision API needs from the gateway. */
 export interface DecisionHandlerOptions {
-  readonly ctx: HandlerContext;
-  readonly managedFor: (p: Prepared) => ReadonlySet<string>;
-  readonly minter: TokenMinter | undefined;
-  readonly log: (
-    p: Prepared | undefined,
-    req: IncomingMessage,
-    status: number,
-    reason: string,
-    identity: GatewayIdentity | undefined,
-    started: number,
-  ) => void;
-  readonly realmOf: (r: GatewayRequest) => string;
+  readonly ctx: GatewayContext;
+  readonly pipeline: Pipeline;
+  readonly log: AccessLog;
+}
+
+interface DecisionExchange extends Exchange {
+  readonly res: ServerResponse;
 }
 
 /** The front proxy that calls the decision API (`decision.proxy`); it alone says how the original request is described. */
@@ -112,64 +100,43 @@ function readOriginal(req: IncomingMessage, proxy: 'nginx' | 'traefik'): ReadOri
  * ```
  */
 export function createDecisionHandler(options: DecisionHandlerOptions): DecisionHandler {
-  const { ctx } = options;
+  const { ctx, pipeline, log } = options;
   const prefix = ctx.config.decision.pathPrefix.replace(/\/+$/, '');
   const authPath = `${prefix}/auth`;
   const extPrefix = `${prefix}/ext`;
   const fallback = ctx.config.decision.route;
-
-  const reply = (req: IncomingMessage, res: ServerResponse, p: Prepared, verdict: Verdict, started: number) => {
-    count(p.counters, verdict);
-    if (verdict.kind !== 'allow') {
-      answerDenied(res, verdict, options.realmOf(p.request));
-      options.log(
-        p,
-        req,
-        verdict.kind === 'unauthenticated' ? 401 : verdict.kind === 'denied' ? 403 : 400,
-        `decision: ${verdict.reason}`,
-        undefined,
-        started,
-      );
-      return;
-    }
-    const ok = (minted: string | undefined) => {
-      const built = identityHeaders(p, verdict.identity, minted);
-      if (!built.ok) {
-        answer(res, 401, 'Jwt claim cannot be forwarded', { 'www-authenticate': 'Bearer error="invalid_token"' });
-        options.log(p, req, 401, `decision: ${built.reason}`, verdict.identity, started);
-        return;
-      }
-      const headers = built.headers;
-      for (const [k, v] of verdict.extraHeaders) headers.push(k, v);
-      // iss/sub come from the token: only printable ASCII may become a header value.
-      if (verdict.identity && /^[\x20-\x7e]+$/.test(verdict.identity.requestPrincipal))
-        headers.push('x-tessera-request-principal', verdict.identity.requestPrincipal);
-      headers.push('content-type', 'text/plain; charset=utf-8', 'content-length', '2');
-      res.writeHead(200, headers);
-      res.end('OK');
-      options.log(p, req, 200, `decision: ${verdict.reason}`, verdict.identity, started);
-    };
-    const mint = p.route.config.mutations.mint;
-    if (mint && verdict.identity && options.minter) {
-      Promise.resolve()
-        .then(() => options.minter!.mint(verdict.identity!, mint))
-        .then(ok, () => answer(res, 503, 'upstream token unavailable'))
-        .catch(() => answer(res, 500, 'internal error'));
-    } else ok(undefined);
-  };
-
   const proxy = ctx.config.decision.proxy;
   const foreign = proxy === undefined ? [] : FOREIGN[proxy];
-  const refuse = (
-    req: IncomingMessage,
-    res: ServerResponse,
-    status: 400 | 403 | 404,
-    body: string,
-    reason: string,
-    started: number,
-  ) => {
-    answer(res, status, body);
-    options.log(undefined, req, status, `decision: ${reason}`, undefined, started);
+
+  const entry: PipelineEntry<DecisionExchange, string[]> = {
+    mutate(x, v, minted) {
+      const built = identityHeaders(x.p, v.identity, minted);
+      if (!built.ok) return built;
+      const headers = built.headers;
+      for (const [k, val] of v.extraHeaders) headers.push(k, val);
+      // iss/sub come from the token: only printable ASCII may become a header value.
+      if (v.identity && /^[\x20-\x7e]+$/.test(v.identity.requestPrincipal)) {
+        headers.push('x-tessera-request-principal', v.identity.requestPrincipal);
+      }
+      return { ok: true, value: headers };
+    },
+    finish(x, v, headers) {
+      headers.push('content-type', 'text/plain; charset=utf-8', 'content-length', '2');
+      x.res.writeHead(200, headers);
+      x.res.end('OK');
+      log(x.req, x.p, x.started, 200, 'allowed', v.reason, v.identity);
+    },
+    write: (x, outcome) => writeOutcome(x.res, outcome),
+  };
+
+  /** A refusal before the original request could be prepared: no route, no identity. */
+  const refuse = (req: IncomingMessage, res: ServerResponse, outcome: Outcome, started: number) => {
+    writeOutcome(res, outcome);
+    log(req, undefined, started, outcome.status, outcome.reason, outcome.detail, undefined);
+  };
+  const untrusted: Outcome = {
+    ...denied('decision API caller is not a trusted proxy'),
+    body: 'Forbidden: the decision API answers trusted proxies only',
   };
 
   return {
@@ -179,14 +146,7 @@ export function createDecisionHandler(options: DecisionHandlerOptions): Decision
       // proxy the operator named may call it (loadGatewayConfig requires both settings).
       const peer = stripV4Mapped(req.socket.remoteAddress ?? '');
       if (proxy === undefined || !ctx.isTrustedProxy(peer)) {
-        refuse(
-          req,
-          res,
-          403,
-          'Forbidden: the decision API answers trusted proxies only',
-          'caller is not a trusted proxy',
-          started,
-        );
+        refuse(req, res, untrusted, started);
         return;
       }
       for (const name of foreign) {
@@ -194,9 +154,11 @@ export function createDecisionHandler(options: DecisionHandlerOptions): Decision
           refuse(
             req,
             res,
-            400,
-            `Bad Request: ${name} is not set by ${proxy}; refusing an ambiguous original request`,
-            `${name} from a ${proxy} caller`,
+            badRequest(
+              `${name} from a ${proxy} caller`,
+              'ERR_GATEWAY_BAD_REQUEST',
+              `Bad Request: ${name} is not set by ${proxy}; refusing an ambiguous original request`,
+            ),
             started,
           );
           return;
@@ -205,12 +167,11 @@ export function createDecisionHandler(options: DecisionHandlerOptions): Decision
       const url = req.url ?? '';
       const ext = url.startsWith(`${extPrefix}/`);
       if ((proxy === 'envoy') !== ext || (!ext && url !== authPath && !url.startsWith(`${authPath}?`))) {
+        const use = proxy === 'envoy' ? `${extPrefix}/<original path>` : authPath;
         refuse(
           req,
           res,
-          404,
-          `Not Found: decision.proxy is ${proxy}; use ${proxy === 'envoy' ? `${extPrefix}/<original path>` : authPath}`,
-          'wrong decision endpoint',
+          { ...notPrepared(404, 'wrong decision endpoint'), body: `Not Found: decision.proxy is ${proxy}; use ${use}` },
           started,
         );
         return;
@@ -223,30 +184,25 @@ export function createDecisionHandler(options: DecisionHandlerOptions): Decision
       } else {
         const read = readOriginal(req, proxy);
         if (!read.ok) {
-          refuse(req, res, 400, `Bad Request: ${read.reason}`, read.reason, started);
+          refuse(req, res, badRequest(read.reason, 'ERR_GATEWAY_BAD_REQUEST', `Bad Request: ${read.reason}`), started);
           return;
         }
         original = read.original;
       }
-      const p = prepare(ctx, req, listener, original, fallback);
+      const p = prepareRequest(ctx, req, listener, original, fallback);
       if ('error' in p) {
         // No route means no policy can speak for the request: deny (fail closed).
-        const status = p.error === 404 ? 403 : p.error;
-        answer(res, status, status === 403 ? 'RBAC: access denied' : 'Bad Request');
-        options.log(undefined, req, status, `decision: ${p.reason}`, undefined, started);
+        refuse(
+          req,
+          res,
+          p.error === 404
+            ? { ...denied(p.reason), reason: 'ERR_GATEWAY_ROUTE_NOT_FOUND' }
+            : notPrepared(p.error, p.reason),
+          started,
+        );
         return;
       }
-      const prepared = p;
-      let verdict: Verdict | Promise<Verdict>;
-      try {
-        verdict = prepared.state.enforcer.evaluate(prepared.request, prepared.route.config);
-      } catch {
-        answer(res, 500, 'internal error');
-        return;
-      }
-      if (verdict instanceof Promise)
-        verdict.then((v) => reply(req, res, prepared, v, started)).catch(() => answer(res, 500, 'internal error'));
-      else reply(req, res, prepared, verdict, started);
+      pipeline.run(entry, { req, res, started, p });
     },
   };
 }

@@ -100,8 +100,9 @@ export async function startStack(
       listeners: [{ name: 'main', port: 0 }],
       admin: { port: 0 },
       routes: [{ name: 'echo', upstream: upstream.url, labels: { app: 'echo' }, ...routeExtra }],
-      policies: { sources: [policies.dir], watch: false },
       ...extra,
+      // `extra.policies` adds to the policy settings (extension providers, ...), keeping the sources.
+      policies: { sources: [policies.dir], watch: false, ...(extra.policies as Record<string, unknown> | undefined) },
     },
   });
   const gateway = createGateway(config, { logger });

@@ -1,31 +1,10 @@
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { Duplex } from 'node:stream';
+import { UPSTREAM_TIMEOUT, UPSTREAM_UNAVAILABLE } from '../respond/outcome.js';
+import { writeUpgradeOutcome } from '../respond/write-outcome.js';
 import { responseHeaders } from './hop-headers.js';
-
-const REASONS: Record<number, string> = {
-  400: 'Bad Request',
-  401: 'Unauthorized',
-  403: 'Forbidden',
-  404: 'Not Found',
-  431: 'Request Header Fields Too Large',
-  502: 'Bad Gateway',
-  503: 'Service Unavailable',
-  504: 'Gateway Timeout',
-};
-
-/** Answers an upgrade request on the raw socket and closes it (no 101 was sent). */
-export function rejectUpgrade(
-  socket: Duplex,
-  status: number,
-  body: string,
-  headers: Record<string, string> = {},
-): void {
-  if (socket.destroyed) return;
-  let head = `HTTP/1.1 ${status} ${REASONS[status] ?? 'Error'}\r\ncontent-type: text/plain; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n`;
-  for (const [k, v] of Object.entries(headers)) head += `${k}: ${v}\r\n`;
-  socket.end(`${head}\r\n${body}`);
-}
+import type { UpstreamTls } from './create-upstreams.js';
 
 /**
  * Passes an authorized upgrade (WebSocket) to the upstream: sends the request with the prepared
@@ -34,7 +13,7 @@ export function rejectUpgrade(
  */
 export function proxyUpgrade(
   upstream: URL,
-  tls: { ca?: Buffer; cert?: Buffer; key?: Buffer; servername?: string } | undefined,
+  tls: UpstreamTls | undefined,
   req: IncomingMessage,
   socket: Duplex,
   head: Buffer,
@@ -72,11 +51,11 @@ export function proxyUpgrade(
   socket.on('error', () => up.destroy());
   up.on('timeout', () => {
     up.destroy();
-    rejectUpgrade(socket, 504, 'upstream request timeout');
+    writeUpgradeOutcome(socket, UPSTREAM_TIMEOUT);
     finish(504);
   });
   up.on('error', () => {
-    rejectUpgrade(socket, 502, 'upstream connect error or disconnect/reset before headers');
+    writeUpgradeOutcome(socket, UPSTREAM_UNAVAILABLE);
     finish(502);
   });
   up.on('response', (res) => {

@@ -1,6 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Dispatcher, Pool } from 'undici';
-import { answer, writeUpstreamHead } from './proxy-handler.js';
+import { UPSTREAM_TIMEOUT, UPSTREAM_UNAVAILABLE } from '../respond/outcome.js';
+import { writeOutcome } from '../respond/write-outcome.js';
+import { responseHeaders } from './hop-headers.js';
 
 const TIMEOUT_CODES = new Set([
   'UND_ERR_CONNECT_TIMEOUT',
@@ -13,7 +15,8 @@ const TIMEOUT_CODES = new Set([
  * Streams the request to the upstream pool and the response back (both ways without buffering).
  * Upstream failures before the response head → 502 (refused, reset, not HTTP) or 504 (timeouts);
  * after it, the client connection is cut, since a truncated body must not look complete.
- * `done(status)` is called once with the status the client got.
+ * `done(status, error)` is called once with the status the client got and, when the upstream
+ * failed, why (`error` set: the 502/504 is the gateway's, not the upstream's).
  */
 export function forward(
   pool: Pool,
@@ -41,7 +44,7 @@ export function forward(
     opts,
     ({ statusCode, headers: h }) => {
       status = statusCode;
-      writeUpstreamHead(res, statusCode, h);
+      res.writeHead(statusCode, responseHeaders(h));
       return res;
     },
     (err) => {
@@ -60,12 +63,9 @@ export function forward(
         return;
       }
       const timeout = TIMEOUT_CODES.has(code);
-      answer(
-        res,
-        timeout ? 504 : 502,
-        timeout ? 'upstream request timeout' : 'upstream connect error or disconnect/reset before headers',
-      );
-      done(timeout ? 504 : 502, code || err.message);
+      const outcome = timeout ? UPSTREAM_TIMEOUT : UPSTREAM_UNAVAILABLE;
+      writeOutcome(res, outcome);
+      done(outcome.status, code || err.message);
     },
   );
 }

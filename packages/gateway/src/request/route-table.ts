@@ -1,4 +1,4 @@
-import type { GatewayRouteConfig } from '../../config/load-gateway-config.js';
+import type { GatewayRouteConfig } from '../config/load-gateway-config.js';
 
 /** A route ready for matching; `index` is its position in the configuration. */
 export interface CompiledRoute {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { loadGatewayConfig } from '../../config/load-gateway-config.js';
+import { loadGatewayConfig } from '../config/load-gateway-config.js';
 import { createRouteTable } from './route-table.js';
 
 const routes = loadGatewayConfig({

@@ -1,0 +1,53 @@
+import type { GatewayConfig } from '../config/load-gateway-config.js';
+import type { Enforcer } from '../auth/verdict.js';
+import type { CompiledRoute } from '../request/route-table.js';
+import type { Prepared } from '../request/prepare-request.js';
+
+/** Headers the gateway sets itself on the upstream request; a client copy of any of them is dropped. */
+const ALWAYS_MANAGED = [
+  'x-forwarded-for',
+  'x-forwarded-proto',
+  'x-forwarded-host',
+  'x-forwarded-port',
+  'forwarded',
+  'x-real-ip',
+  'x-envoy-external-address',
+  'x-tessera-principal',
+  'x-tessera-request-principal',
+  'x-tessera-route',
+  'expect',
+  'host',
+];
+
+/** The set of header names to drop from the client's request for this route and identity rules. */
+export function managedHeaders(route: CompiledRoute, enforcer: Enforcer, config: GatewayConfig): Set<string> {
+  const set = new Set<string>(ALWAYS_MANAGED);
+  for (const p of config.policies.extensionProviders) for (const h of p.headersToUpstreamOnAllow) set.add(h);
+  for (const h of enforcer.managedHeaders) set.add(h);
+  const m = route.config.mutations;
+  for (const c of m.claimsToHeaders) set.add(c.header);
+  if (m.payloadHeader) set.add(m.payloadHeader);
+  if (m.mint) set.add(m.mint.header);
+  return set;
+}
+
+/**
+ * {@link managedHeaders} computed once per (policy set, route): the set depends on both, and a
+ * reload builds a new policy set, so the cache is keyed by the enforcer and dies with it.
+ *
+ * @example
+ * ```ts
+ * const managedFor = createManagedHeaders(config);
+ * const drop = managedFor(prepared);
+ * ```
+ */
+export function createManagedHeaders(config: GatewayConfig): (p: Prepared) => ReadonlySet<string> {
+  const cache = new WeakMap<Enforcer, Set<string>[]>();
+  return (p) => {
+    let perRoute = cache.get(p.state.enforcer);
+    if (perRoute === undefined) cache.set(p.state.enforcer, (perRoute = []));
+    let set = perRoute[p.route.index];
+    if (set === undefined) perRoute[p.route.index] = set = managedHeaders(p.route, p.state.enforcer, config);
+    return set;
+  };
+}

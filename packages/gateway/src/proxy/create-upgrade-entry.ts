@@ -1,0 +1,109 @@
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { GatewayListenerConfig } from '../config/load-gateway-config.js';
+import type { GatewayContext } from '../context/gateway-context.js';
+import { upstreamHeaders } from '../mutate/upstream-headers.js';
+import type { Exchange, Pipeline, PipelineEntry } from '../pipeline/create-pipeline.js';
+import { prepareRequest, type Prepared } from '../request/prepare-request.js';
+import type { AccessLog } from '../respond/create-access-log.js';
+import { DRAINING, denied, notPrepared } from '../respond/outcome.js';
+import { writeUpgradeOutcome } from '../respond/write-outcome.js';
+import type { Upstream } from './create-upstreams.js';
+import { proxyUpgrade } from './websocket.js';
+
+/** What the upgrade entry needs, built once by `createGateway`. */
+export interface UpgradeEntryOptions {
+  readonly ctx: GatewayContext;
+  readonly pipeline: Pipeline;
+  readonly log: AccessLog;
+  readonly timed: boolean;
+  readonly managedFor: (p: Prepared) => ReadonlySet<string>;
+  readonly upstreams: readonly Upstream[];
+  /** Open tunnels, ended when the gateway closes (they have no request boundary to drain at). */
+  readonly tunnels: Set<Duplex>;
+}
+
+interface UpgradeExchange extends Exchange {
+  readonly socket: Duplex;
+  readonly head: Buffer;
+}
+
+interface UpstreamHead {
+  readonly headers: string[];
+  readonly query: string;
+}
+
+/**
+ * The WebSocket entry of the gateway: per listener, an `upgrade` handler that prepares the request
+ * and runs the same pipeline as HTTP (so an upgrade is authorized before any byte reaches the
+ * upstream), whose finish opens the tunnel. Refusals are written on the raw socket.
+ *
+ * @example
+ * ```ts
+ * server.on('upgrade', createUpgradeEntry(options)(listener));
+ * ```
+ */
+export function createUpgradeEntry(
+  options: UpgradeEntryOptions,
+): (listener: GatewayListenerConfig) => (req: IncomingMessage, socket: Duplex, head: Buffer) => void {
+  const { ctx, pipeline, log, timed, managedFor, upstreams, tunnels } = options;
+
+  const entry: PipelineEntry<UpgradeExchange, UpstreamHead> = {
+    mutate(x, v, minted) {
+      const built = upstreamHeaders(ctx, x.req, x.p, v.identity, minted, managedFor(x.p), true, v.extraHeaders);
+      return built.ok ? { ok: true, value: built } : built;
+    },
+    finish(x, v, built) {
+      const { p, req } = x;
+      const upstream = upstreams[p.route.index]!;
+      proxyUpgrade(
+        upstream.url,
+        upstream.tls,
+        req,
+        x.socket,
+        x.head,
+        p.request.path + built.query,
+        built.headers,
+        ctx.config.limits.upstreamConnectTimeoutMs,
+        (status) => {
+          p.counters.upstream(status);
+          const reason =
+            status === 504
+              ? 'ERR_GATEWAY_UPSTREAM_TIMEOUT'
+              : status === 502
+                ? 'ERR_GATEWAY_UPSTREAM_UNAVAILABLE'
+                : 'allowed';
+          log(req, p, x.started, status, reason, v.reason, v.identity);
+        },
+        tunnels,
+      );
+    },
+    write: (x, outcome) => writeUpgradeOutcome(x.socket, outcome),
+  };
+
+  return (listener) => (req, socket, head) => {
+    const started = timed ? performance.now() : 0;
+    socket.on('error', () => socket.destroy());
+    if (ctx.draining()) {
+      writeUpgradeOutcome(socket, DRAINING);
+      return;
+    }
+    if (listener.decisionOnly) {
+      writeUpgradeOutcome(socket, { ...notPrepared(404, 'decision-only listener'), body: 'not found' });
+      return;
+    }
+    const p = prepareRequest(ctx, req, listener);
+    if ('error' in p) {
+      const outcome = notPrepared(p.error, p.reason);
+      writeUpgradeOutcome(socket, outcome);
+      log(req, undefined, started, outcome.status, outcome.reason, outcome.detail, undefined);
+      return;
+    }
+    const x: UpgradeExchange = { req, socket, head, started, p };
+    if (!p.route.config.websocket) {
+      pipeline.respond(entry, x, denied('websocket disabled on route'));
+      return;
+    }
+    pipeline.run(entry, x);
+  };
+}
