@@ -122,9 +122,10 @@ export function createGateway(config: GatewayConfig, options: CreateGatewayOptio
   const tunnels = new Set<Duplex>();
   const entryOptions = { ctx, pipeline, log: access.log, timed: access.enabled, managedFor, upstreams };
   const decision = createDecisionHandler({ ctx, pipeline, log: access.log });
+  const http = createHttpEntry({ ...entryOptions, decision });
   const listeners = createListeners(config, logger, {
-    request: createHttpEntry({ ...entryOptions, decision }),
-    upgrade: createUpgradeEntry({ ...entryOptions, tunnels }),
+    request: http,
+    upgrade: createUpgradeEntry({ ...entryOptions, tunnels, http }),
     unexpected: answerUnexpected,
   });
   const admin: Server | undefined = config.admin.enabled

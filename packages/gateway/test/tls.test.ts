@@ -111,6 +111,11 @@ test('the SPIFFE URI SAN becomes the peer principal for principals and namespace
   let r = await get(base, '/web/index', webui);
   assert.equal(r.status, 200);
   assert.equal((JSON.parse(r.body) as Echo).headers['x-forwarded-proto'], 'https');
+  // Istio's sidecar (Envoy SANITIZE_SET): the verified peer certificate's hash and SPIFFE ID.
+  assert.match(
+    String((JSON.parse(r.body) as Echo).headers['x-forwarded-client-cert']),
+    /^Hash=[0-9a-f]{64};URI=spiffe:\/\/cluster\.local\/ns\/default\/sa\/webui$/,
+  );
   assert.equal((await get(base, '/web/index', batch)).status, 403, 'another service account');
   assert.equal((await get(base, '/jobs/1', batch)).status, 200, 'namespaces: batch');
   assert.equal((await get(base, '/jobs/1', webui)).status, 403);

@@ -7,3 +7,4 @@ export {
   peerPrincipalOf,
   type PolicyRequestFromHttpOptions,
 } from './policy-request-from-http.js';
+export { canonicalAuthority, type CanonicalAuthority } from './canonical-authority.js';

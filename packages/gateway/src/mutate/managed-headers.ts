@@ -17,7 +17,40 @@ const ALWAYS_MANAGED = [
   'x-tessera-route',
   'expect',
   'host',
+  // Identity headers a client must never bring, because upstreams may trust them: Envoy's
+  // (SANITIZE_SET for x-forwarded-client-cert; x-envoy-* is dropped by prefix in upstreamHeaders),
+  // Envoy jwt_authn's payload and verification markers, and the decision API's descriptions of an
+  // original request (an upstream behind nginx or Traefik may read them).
+  'x-forwarded-client-cert',
+  'x-jwt-payload',
+  'x-jwt-signature-verified',
+  'x-original-uri',
+  'x-original-method',
+  'x-original-host',
+  'x-forwarded-uri',
+  'x-forwarded-method',
 ];
+
+/** Credentials the client sends and the upstream may need (a forwarded token, a session cookie). */
+const CREDENTIALS = ['authorization', 'proxy-authorization', 'cookie'];
+
+/**
+ * The first header that `Connection` names and the gateway must not let it remove (RFC 9110
+ * §7.6.1 has a proxy drop what `Connection` lists): a credential, or a header the gateway
+ * manages. `Connection: authorization` would otherwise silently strip a forwarded token, so the
+ * request is refused instead; `undefined` when `Connection` names none of them.
+ *
+ * @example
+ * ```ts
+ * connectionRemoves(new Set(['authorization']), managedFor(p)); // 'authorization'
+ * ```
+ */
+export function connectionRemoves(named: ReadonlySet<string>, managed: ReadonlySet<string>): string | undefined {
+  for (const name of named) {
+    if (CREDENTIALS.includes(name) || managed.has(name) || name.startsWith('x-envoy-')) return name;
+  }
+  return undefined;
+}
 
 /** The set of header names to drop from the client's request for this route and identity rules. */
 export function managedHeaders(route: CompiledRoute, enforcer: Enforcer, config: GatewayConfig): Set<string> {

@@ -1,4 +1,6 @@
+import { createHash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import type { TLSSocket } from 'node:tls';
 import type { GatewayIdentity } from '../auth/verdict.js';
 import type { GatewayContext } from '../context/gateway-context.js';
 import { connectionNamed, isHopByHop } from '../proxy/hop-headers.js';
@@ -33,16 +35,17 @@ export function upstreamHeaders(
   const out: string[] = [];
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i]!.toLowerCase();
-    if (drop.has(name) || isHopByHop(name) || named?.has(name)) continue;
+    if (drop.has(name) || isHopByHop(name) || named?.has(name) || name.startsWith('x-envoy-')) continue;
     // `x_jwt_sub` reads as `x-jwt-sub` to upstreams that fold `_` into `-` (CGI, WSGI, Rack, PHP).
     if (name.includes('_') && drop.has(name.replaceAll('_', '-'))) continue;
     if (!forwardToken && name === tokenHeader) continue;
     if (minted !== undefined && name === m.mint!.header) continue;
     out.push(name, raw[i + 1]!);
   }
-  if (upgrade) out.push('connection', 'upgrade', 'upgrade', req.headers.upgrade ?? 'websocket');
+  // Only WebSocket is ever tunnelled (the upgrade entry checked the token).
+  if (upgrade) out.push('connection', 'upgrade', 'upgrade', 'websocket');
   const r = p.request;
-  if (route.preserveHost) out.push('host', req.headers.host ?? r.host);
+  if (route.preserveHost) out.push('host', r.authority || r.host);
   // X-Forwarded-For: append the peer to what a trusted proxy sent; otherwise start afresh.
   const xff = req.headers['x-forwarded-for'];
   out.push(
@@ -55,7 +58,14 @@ export function upstreamHeaders(
   const xfp = trusted ? req.headers['x-forwarded-proto'] : undefined;
   out.push('x-forwarded-proto', typeof xfp === 'string' && (xfp === 'http' || xfp === 'https') ? xfp : r.scheme);
   const xfh = trusted ? req.headers['x-forwarded-host'] : undefined;
-  out.push('x-forwarded-host', typeof xfh === 'string' && xfh.length > 0 ? xfh : (req.headers.host ?? r.host));
+  out.push('x-forwarded-host', typeof xfh === 'string' && xfh.length > 0 ? xfh : r.authority || r.host);
+  // On an mTLS listener the verified peer certificate speaks, as Istio's sidecar sets it (Envoy's
+  // SANITIZE_SET: the client's own copy was dropped above).
+  if (r.peerPrincipal !== undefined) {
+    const cert = (req.socket as TLSSocket).getPeerCertificate?.(false);
+    const hash = cert?.raw ? createHash('sha256').update(cert.raw).digest('hex') : undefined;
+    out.push('x-forwarded-client-cert', `${hash ? `Hash=${hash};` : ''}URI=spiffe://${r.peerPrincipal}`);
+  }
   const ident = identityHeaders(p, identity, minted);
   if (!ident.ok) return ident;
   for (const h of ident.headers) out.push(h);

@@ -1,14 +1,17 @@
-import type { IncomingMessage } from 'node:http';
+import { ServerResponse, type IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { GatewayListenerConfig } from '../config/load-gateway-config.js';
 import type { GatewayContext } from '../context/gateway-context.js';
+import { connectionRemoves } from '../mutate/managed-headers.js';
 import { upstreamHeaders } from '../mutate/upstream-headers.js';
 import type { Exchange, Pipeline, PipelineEntry } from '../pipeline/create-pipeline.js';
 import { prepareRequest, type Prepared } from '../request/prepare-request.js';
 import type { AccessLog } from '../respond/create-access-log.js';
-import { DRAINING, denied, notPrepared } from '../respond/outcome.js';
+import { DRAINING, badRequest, denied, notPrepared } from '../respond/outcome.js';
 import { writeUpgradeOutcome } from '../respond/write-outcome.js';
 import type { Upstream } from './create-upstreams.js';
+import { connectionNamed } from './hop-headers.js';
 import { proxyUpgrade } from './websocket.js';
 
 /** What the upgrade entry needs, built once by `createGateway`. */
@@ -21,6 +24,8 @@ export interface UpgradeEntryOptions {
   readonly upstreams: readonly Upstream[];
   /** Open tunnels, ended when the gateway closes (they have no request boundary to drain at). */
   readonly tunnels: Set<Duplex>;
+  /** The HTTP entry, which serves a request whose `Upgrade` is not WebSocket (the upgrade is ignored). */
+  readonly http: (listener: GatewayListenerConfig) => (req: IncomingMessage, res: ServerResponse) => void;
 }
 
 interface UpgradeExchange extends Exchange {
@@ -47,6 +52,34 @@ export function createUpgradeEntry(
   options: UpgradeEntryOptions,
 ): (listener: GatewayListenerConfig) => (req: IncomingMessage, socket: Duplex, head: Buffer) => void {
   const { ctx, pipeline, log, timed, managedFor, upstreams, tunnels } = options;
+
+  /**
+   * An `Upgrade` other than WebSocket (`h2c`, `TLS/1.0`, anything) is ignored, as RFC 9110 §7.8
+   * allows: the request is served as plain HTTP through the HTTP entry and the connection closes
+   * after the answer. Tunnelling it would hand the client a raw connection in which later
+   * requests (`GET /admin`) are never checked.
+   */
+  const ignoreUpgrade = (listener: GatewayListenerConfig) => {
+    const http = options.http(listener);
+    return (req: IncomingMessage, socket: Duplex) => {
+      const declaresBody =
+        req.headers['transfer-encoding'] !== undefined ||
+        (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0');
+      if (declaresBody) {
+        // node stops parsing at an upgrade: the body is not framed, so it cannot be forwarded.
+        writeUpgradeOutcome(socket, badRequest('request body with an Upgrade the gateway ignores'));
+        return;
+      }
+      const res = new ServerResponse(req);
+      res.assignSocket(socket as Socket);
+      res.shouldKeepAlive = false;
+      res.once('finish', () => {
+        res.detachSocket(socket as Socket);
+        socket.end();
+      });
+      http(req, res);
+    };
+  };
 
   const entry: PipelineEntry<UpgradeExchange, UpstreamHead> = {
     mutate(x, v, minted) {
@@ -81,29 +114,42 @@ export function createUpgradeEntry(
     write: (x, outcome) => writeUpgradeOutcome(x.socket, outcome),
   };
 
-  return (listener) => (req, socket, head) => {
-    const started = timed ? performance.now() : 0;
-    socket.on('error', () => socket.destroy());
-    if (ctx.draining()) {
-      writeUpgradeOutcome(socket, DRAINING);
-      return;
-    }
-    if (listener.decisionOnly) {
-      writeUpgradeOutcome(socket, { ...notPrepared(404, 'decision-only listener'), body: 'not found' });
-      return;
-    }
-    const p = prepareRequest(ctx, req, listener);
-    if ('error' in p) {
-      const outcome = notPrepared(p.error, p.reason);
-      writeUpgradeOutcome(socket, outcome);
-      log(req, undefined, started, outcome.status, outcome.reason, outcome.detail, undefined);
-      return;
-    }
-    const x: UpgradeExchange = { req, socket, head, started, p };
-    if (!p.route.config.websocket) {
-      pipeline.respond(entry, x, denied('websocket disabled on route'));
-      return;
-    }
-    pipeline.run(entry, x);
+  return (listener) => {
+    const plain = ignoreUpgrade(listener);
+    return (req, socket, head) => {
+      const started = timed ? performance.now() : 0;
+      socket.on('error', () => socket.destroy());
+      if (req.headers.upgrade?.toLowerCase() !== 'websocket') {
+        plain(req, socket);
+        return;
+      }
+      if (ctx.draining()) {
+        writeUpgradeOutcome(socket, DRAINING);
+        return;
+      }
+      if (listener.decisionOnly) {
+        writeUpgradeOutcome(socket, { ...notPrepared(404, 'decision-only listener'), body: 'not found' });
+        return;
+      }
+      const p = prepareRequest(ctx, req, listener);
+      if ('error' in p) {
+        const outcome = notPrepared(p.error, p.reason);
+        writeUpgradeOutcome(socket, outcome);
+        log(req, undefined, started, outcome.status, outcome.reason, outcome.detail, undefined);
+        return;
+      }
+      const x: UpgradeExchange = { req, socket, head, started, p };
+      if (!p.route.config.websocket) {
+        pipeline.respond(entry, x, denied('websocket disabled on route'));
+        return;
+      }
+      const named = connectionNamed(req.headers.connection);
+      const removed = named === undefined ? undefined : connectionRemoves(named, managedFor(p));
+      if (removed !== undefined) {
+        pipeline.respond(entry, x, badRequest(`Connection names ${removed}, which the gateway must not drop`));
+        return;
+      }
+      pipeline.run(entry, x);
+    };
   };
 }

@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { canonicalAuthority, type CanonicalAuthority } from '@tessera/core';
 import type { TLSSocket } from 'node:tls';
 import type { GatewayListenerConfig } from '../config/load-gateway-config.js';
 import type { GatewayContext, GatewayState } from '../context/gateway-context.js';
@@ -7,6 +8,11 @@ import type { GatewayRequest } from './gateway-request.js';
 import { normalizeRequestPath } from './normalize-request-path.js';
 import type { CompiledRoute } from './route-table.js';
 import { spiffePrincipal } from './spiffe-principal.js';
+
+// `http://authority/path?query` or `https://…`: scheme case-insensitive (RFC 3986 §3.1), no
+// userinfo (canonicalAuthority refuses `@`).
+const ABSOLUTE_FORM = /^https?:\/\/([^/?#]*)([/?][^#]*)?$/i;
+const EMPTY_AUTHORITY: CanonicalAuthority = { host: '', port: undefined, authority: '' };
 
 /** A request after parsing and normalizing, with its route and the state it was decided under. */
 export interface Prepared {
@@ -65,14 +71,30 @@ export function prepareRequest(
   }
   if (hosts > 1) return { error: 400, reason: 'duplicate Host header' };
   if (auths > 1) return { error: 400, reason: 'duplicate Authorization header' };
-  const url = overrideUrl ? overrideUrl.url : (req.url ?? '');
+  let url = overrideUrl ? overrideUrl.url : (req.url ?? '');
+  let hostHeader = overrideUrl?.host ?? req.headers.host ?? '';
+  if (overrideUrl === undefined && url.charCodeAt(0) !== 0x2f /* / */) {
+    // Absolute form (RFC 9112 §3.2.2): a server must accept it, and the target's authority is the
+    // host, whatever Host says. Envoy does the same. Any other form has no place at a gateway.
+    const absolute = ABSOLUTE_FORM.exec(url);
+    if (absolute === null) return { error: 400, reason: 'request target is neither origin nor absolute form' };
+    hostHeader = absolute[1]!;
+    url =
+      absolute[2] === undefined || absolute[2] === ''
+        ? '/'
+        : absolute[2].startsWith('?')
+          ? `/${absolute[2]}`
+          : absolute[2];
+  }
   const q = url.indexOf('?');
   const rawPath = q === -1 ? url : url.slice(0, q);
   const path = normalizeRequestPath(rawPath, config.encodedSlashes);
   if (path === undefined) return { error: 400, reason: 'path cannot be normalized' };
-  const hostHeader = overrideUrl?.host ?? req.headers.host ?? '';
-  const host = hostOnly(hostHeader);
-  if (host === undefined) return { error: 400, reason: 'bad Host header' };
+  // The Host is parsed once into its canonical authority (RFC 9112 §3.2): routes match its host
+  // part, policies its authority (with the port, as Istio does); what does not parse is a 400.
+  const canonical = hostHeader === '' ? EMPTY_AUTHORITY : canonicalAuthority(hostHeader);
+  if (canonical === undefined) return { error: 400, reason: 'bad Host header' };
+  const host = canonical.host;
   const state = ctx.state();
   const route =
     state.routes.match(host, path) ??
@@ -99,7 +121,7 @@ export function prepareRequest(
     method: overrideUrl ? overrideUrl.method : (req.method ?? 'GET'),
     scheme: overrideUrl?.scheme ?? (tls ? 'https' : 'http'),
     host,
-    authority: hostHeader.toLowerCase(),
+    authority: canonical.authority,
     port: socket.localPort ?? listener.port,
     path,
     query: q === -1 ? '' : url.slice(q),
@@ -110,25 +132,6 @@ export function prepareRequest(
     sni: tls ? socket.servername || undefined : undefined,
   };
   return { request, route, counters: ctx.metrics.route(route.config.name), state };
-}
-
-/** Lower-case host without port; `undefined` when the value is not a plausible host. */
-function hostOnly(value: string): string | undefined {
-  if (value.length === 0) return '';
-  let host = value;
-  if (host.charCodeAt(0) === 0x5b) {
-    const end = host.indexOf(']');
-    if (end === -1) return undefined;
-    host = host.slice(0, end + 1);
-  } else {
-    const colon = host.indexOf(':');
-    if (colon !== -1) {
-      if (!/^\d{1,5}$/.test(host.slice(colon + 1))) return undefined;
-      host = host.slice(0, colon);
-    }
-  }
-  if (!/^[A-Za-z0-9.\-_[\]:]*$/.test(host)) return undefined;
-  return host.toLowerCase();
 }
 
 /** `1.2.3.4` for `::ffff:1.2.3.4` (a dual-stack socket's IPv4 peer), the address itself otherwise. */
