@@ -5,7 +5,8 @@ import { defineErrors, type ErrorCodeOf, type ErrorSpecsOf } from '@tessera/core
  * reasons rather than exceptions: the respond stage answers the request with the code's status and
  * writes the code as the access log's `reason` (`ERR_GATEWAY_ROUTE_NOT_FOUND`,
  * `ERR_GATEWAY_UPSTREAM_UNAVAILABLE`, `ERR_GATEWAY_UPSTREAM_TIMEOUT`, `ERR_GATEWAY_CLAIM_UNSAFE`,
- * `ERR_GATEWAY_DRAINING`). Add new codes here and to `docs/errors.md`; never rename or reuse one.
+ * `ERR_GATEWAY_DRAINING`, `ERR_GATEWAY_ACCESS_DENIED`, `ERR_GATEWAY_INTERNAL`). Add new codes here
+ * and to `docs/errors.md`; never rename or reuse one.
  *
  * @example
  * ```ts
@@ -58,6 +59,16 @@ export const gatewayErrors = defineErrors({
   ERR_GATEWAY_DRAINING: {
     status: 503,
     description: 'Access-log reason: the gateway is shutting down and no longer accepts new requests.',
+  },
+  ERR_GATEWAY_ACCESS_DENIED: {
+    status: 403,
+    description:
+      "Access-log reason: an AuthorizationPolicy denied the request (`RBAC: access denied`; a CUSTOM provider's own answer is relayed with its status).",
+  },
+  ERR_GATEWAY_INTERNAL: {
+    status: 500,
+    description:
+      'Access-log reason: an unexpected error on the auth path; the request is denied, never passed through (fail closed), and the details go to the log.',
   },
 });
 

@@ -175,3 +175,51 @@ test('client-sent identity headers that upstreams may trust never reach them', a
     assert.equal(h[name], undefined, name);
   }
 });
+
+test('paths with no single reading are refused (400): path parameters, trailing dot or space, double encoding, encoded ? and #', async () => {
+  const before = s.upstream.received.length;
+  for (const path of [
+    '/public/..;/admin',
+    '/admin;x=1',
+    '/admin.',
+    '/admin%20',
+    '/admin%3Fx',
+    '/admin%23x',
+    '/%252e%252e/admin',
+    '/admin%01',
+  ]) {
+    assert.equal(await raw([`GET ${path} HTTP/1.1`]), 400, path);
+  }
+  assert.equal(s.upstream.received.length, before, 'none reached the upstream');
+  assert.equal(await raw(['GET /public/v1.2/file.txt HTTP/1.1']), 200, 'dots inside segments are fine');
+});
+
+test('allowPathParameters: a matrix-parameter route accepts ";" and the policies see it', async (t) => {
+  const m = await startStack(POLICIES, {}, { allowPathParameters: true });
+  t.after(() => m.close());
+  const auth = { authorization: `Bearer ${m.issuer.sign({ sub: 'alice' })}` };
+  const ok = await request(`${m.url}/public;v=1`, { headers: auth });
+  await ok.body.dump();
+  assert.equal(ok.statusCode, 200);
+  assert.equal(m.upstream.received.at(-1)!.url, '/public;v=1');
+  const deny = await request(`${m.url}/admin;x=1`, { headers: auth });
+  await deny.body.dump();
+  assert.equal(deny.statusCode, 403, 'DENY /admin* still applies');
+});
+
+test('caseInsensitivePaths: policies see, and the upstream gets, the lower-cased path', async (t) => {
+  const c = await startStack(POLICIES, {}, { caseInsensitivePaths: true });
+  t.after(() => c.close());
+  const auth = { authorization: `Bearer ${c.issuer.sign({ sub: 'alice' })}` };
+  for (const path of ['/ADMIN', '/Admin/users', '/%41dmin']) {
+    const res = await request(`${c.url}${path}`, { headers: auth });
+    await res.body.dump();
+    assert.equal(res.statusCode, 403, path);
+  }
+  const ok = await request(`${c.url}/Public/Items?Q=A`, { headers: auth });
+  await ok.body.dump();
+  assert.equal(ok.statusCode, 200);
+  assert.equal(c.upstream.received.at(-1)!.url, '/public/items?Q=A', 'the query is left as it came');
+  // Without the setting, a case-sensitive upstream's /ADMIN is another resource: allowed.
+  assert.equal(await raw(['GET /ADMIN HTTP/1.1']), 200);
+});

@@ -28,6 +28,13 @@ export interface NormalizePathOptions {
    * `/` as Envoy's `normalize_path` does, because Windows servers treat it as a separator.
    */
   readonly backslash?: 'reject' | 'convert';
+  /**
+   * A raw `;` in a segment (RFC 3986 path parameters, matrix parameters): `'reject'` (default)
+   * throws, because servlet containers read `/public/..;/admin` as `/admin` while everyone else
+   * reads `/public/..;` as a segment, and `/admin;x=1` routes to `/admin`; `'allow'` keeps it as
+   * a character of its segment, for matrix-parameter APIs.
+   */
+  readonly pathParameters?: 'reject' | 'allow';
 }
 
 /**
@@ -79,9 +86,12 @@ const invalid = (message: string): never => {
  * (ARCHITECTURE.md, "Request path"):
  *
  * 1. splits off the query at the first `?` (returned raw, never altered);
- * 2. rejects what has no safe meaning: not starting with `/`, `#`, control characters, space, DEL,
- *    `%00`, a malformed escape, a raw `\` (unless `backslash: 'convert'`), `%2F`/`%5C` (unless
- *    `escapedSlashes` says otherwise);
+ * 2. rejects what has no single reading (different servers read it differently): not starting
+ *    with `/`, `#`, control characters raw or encoded, space, DEL, `%00`, a malformed escape, a raw
+ *    `\` (unless `backslash: 'convert'`), `%2F`/`%5C` (unless `escapedSlashes` says otherwise),
+ *    `%25` followed by two hex digits (double encoding: `/%252e%252e/admin`), an encoded `?` or
+ *    `#`, a raw `;` (unless `pathParameters: 'allow'`), a segment ending in a dot or whitespace
+ *    (`/admin.`, `/admin%20`: Windows and some frameworks strip them);
  * 3. decodes percent-encoded unreserved characters and upper-cases other escapes (RFC 3986
  *    §6.2.2.1–2), so `/%61dmin` is `/admin`; bytes above 0x7E are percent-encoded;
  * 4. removes dot segments (RFC 3986 §5.2.4), so `/a/../admin` is `/admin` and `/..` is `/`;
@@ -105,6 +115,9 @@ export function normalizePath(target: string, options: NormalizePathOptions = {}
   }
   if (backslash !== 'reject' && backslash !== 'convert')
     throw coreErrors.create('ERR_CONFIG_INVALID', "backslash must be 'reject' or 'convert'");
+  const pathParameters = options.pathParameters ?? 'reject';
+  if (pathParameters !== 'reject' && pathParameters !== 'allow')
+    throw coreErrors.create('ERR_CONFIG_INVALID', "pathParameters must be 'reject' or 'allow'");
 
   const q = target.indexOf('?');
   const raw = q === -1 ? target : target.slice(0, q);
@@ -114,9 +127,15 @@ export function normalizePath(target: string, options: NormalizePathOptions = {}
   // Fast path: plain paths (the common case) need no rewriting at all.
   if (isPlain(raw, mergeSlashes)) return { path: raw, query, changed: false };
 
-  const decoded = decode(raw, escapedSlashes, backslash);
+  const decoded = decode(raw, escapedSlashes, backslash, pathParameters);
   let path = removeDotSegments(decoded);
   if (mergeSlashes) path = path.replace(/\/{2,}/g, '/');
+  for (const segment of path.split('/')) {
+    // After dot-segment removal no segment is `.` or `..`: a trailing dot or space is the segment's.
+    if (segment.endsWith('.') || segment.endsWith('%20') || segment.endsWith('%09')) {
+      invalid('a path segment ends in a dot or whitespace, which servers read differently');
+    }
+  }
   return { path, query, changed: path !== raw };
 }
 
@@ -126,14 +145,21 @@ function isPlain(raw: string, mergeSlashes: boolean): boolean {
   for (let i = 0; i < raw.length; i++) {
     const c = raw.charCodeAt(i);
     if (c <= 0x20 || c >= 0x7f || c === 0x25 /* % */ || c === 0x5c /* \ */ || c === 0x23 /* # */) return false;
+    if (c === 0x3b /* ; */) return false;
     if (c === 0x2f && prev === 0x2f && mergeSlashes) return false;
     if (c === 0x2e && prev === 0x2f) return false; // a segment starting with '.': maybe a dot segment
+    if (c === 0x2e && (i === raw.length - 1 || raw.charCodeAt(i + 1) === 0x2f)) return false; // ends in '.'
     prev = c;
   }
   return true;
 }
 
-function decode(raw: string, escapedSlashes: 'reject' | 'keep' | 'decode', backslash: 'reject' | 'convert'): string {
+function decode(
+  raw: string,
+  escapedSlashes: 'reject' | 'keep' | 'decode',
+  backslash: 'reject' | 'convert',
+  pathParameters: 'reject' | 'allow',
+): string {
   let out = '';
   for (let i = 0; i < raw.length; i++) {
     const c = raw.charCodeAt(i);
@@ -144,6 +170,11 @@ function decode(raw: string, escapedSlashes: 'reject' | 'keep' | 'decode', backs
       const byte = hi * 16 + lo;
       i += 2;
       if (byte === 0) invalid('the request path contains %00');
+      if (byte < 0x20 || byte === 0x7f) invalid('the request path contains an encoded control character');
+      if (byte === 0x3f || byte === 0x23) invalid('the request path contains an encoded "?" or "#"');
+      if (byte === 0x25 && hexValue(raw.charCodeAt(i + 1)) >= 0 && hexValue(raw.charCodeAt(i + 2)) >= 0) {
+        invalid('the request path is encoded twice (%25 followed by two hex digits)');
+      }
       if (byte === 0x2f || byte === 0x5c) {
         if (escapedSlashes === 'reject')
           invalid(`the request path contains an encoded ${byte === 0x2f ? 'slash (%2F)' : 'backslash (%5C)'}`);
@@ -162,6 +193,9 @@ function decode(raw: string, escapedSlashes: 'reject' | 'keep' | 'decode', backs
     if (c < 0x20 || c === 0x7f) invalid('the request path contains a control character');
     if (c === 0x20) invalid('the request path contains a space');
     if (c === 0x23) invalid('the request path contains "#"');
+    if (c === 0x3b && pathParameters === 'reject') {
+      invalid('the request path has a path parameter (";"), which servers read differently');
+    }
     if (c === 0x5c) {
       if (backslash === 'reject') invalid('the request path contains a backslash');
       out += '/';

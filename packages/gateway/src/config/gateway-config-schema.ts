@@ -143,6 +143,18 @@ const routeSchema = z
         "Answer 401 `Jwt is missing` when the request carries no token (Envoy `requires`); Istio's default lets the AuthorizationPolicy decide.",
       ),
     websocket: z.boolean().default(true).describe('Allow WebSocket upgrades (authorized like any request).'),
+    allowPathParameters: z
+      .boolean()
+      .default(false)
+      .describe(
+        'Accept `;` in path segments (matrix parameters) on this route; by default such a path is a 400, since servlet containers read `/public/..;/admin` as `/admin`.',
+      ),
+    caseInsensitivePaths: z
+      .boolean()
+      .default(false)
+      .describe(
+        'The upstream routes without regard to case (Express, ASP.NET): policies see, and the upstream gets, the lower-cased path, so `/ADMIN` cannot pass a rule on `/admin`.',
+      ),
   })
   .describe('Host and path prefix → upstream.');
 

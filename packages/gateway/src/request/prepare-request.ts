@@ -100,6 +100,9 @@ export function prepareRequest(
     state.routes.match(host, path) ??
     (fallbackRoute === undefined ? undefined : state.routes.routes.find((r) => r.config.name === fallbackRoute));
   if (route === undefined) return { error: 404, reason: 'no route' };
+  if (!route.config.allowPathParameters && path.includes(';')) {
+    return { error: 400, reason: 'path parameter (";") on a route that does not allow them' };
+  }
   const socket = req.socket as TLSSocket;
   const sourceIp = stripV4Mapped(socket.remoteAddress ?? '');
   let remoteIp = sourceIp;
@@ -123,7 +126,9 @@ export function prepareRequest(
     host,
     authority: canonical.authority,
     port: socket.localPort ?? listener.port,
-    path,
+    // An upstream that routes without regard to case gets, and policies see, the lower-cased path:
+    // the gateway authorizes exactly what it forwards.
+    path: route.config.caseInsensitivePaths ? path.toLowerCase() : path,
     query: q === -1 ? '' : url.slice(q),
     headers: req.headers,
     sourceIp,
