@@ -444,6 +444,48 @@ test('policy check: decision and explanation for mTLS and request principals (ex
   assert.equal(usage.code, 2);
 });
 
+test('policy check normalizes and refuses paths and hosts exactly as the gateway does', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'tessera-cli-policy-'));
+  try {
+    await writeFile(
+      join(dir, 'ap.yaml'),
+      [
+        'apiVersion: security.istio.io/v1',
+        'kind: AuthorizationPolicy',
+        'metadata: { name: deny-admin, namespace: default }',
+        'spec:',
+        '  action: DENY',
+        '  rules: [{ to: [{ operation: { paths: ["/admin*"] } }] }]',
+        '---',
+        'apiVersion: security.istio.io/v1',
+        'kind: AuthorizationPolicy',
+        'metadata: { name: allow-all, namespace: default }',
+        'spec: { rules: [{}] }',
+        '',
+      ].join('\n'),
+    );
+    const check = (...args: string[]) => runTessera(['policy', 'check', '--policies', join(dir, 'ap.yaml'), ...args]);
+    // Before: "as given", so these came back ALLOW where the gateway answers 403.
+    for (const path of ['//admin', '/%61dmin', '/public/../admin']) {
+      const r = await check('--path', path);
+      assert.equal(r.code, 1, `${path}: ${r.stdout}${r.stderr}`);
+      assert.match(r.stdout, /^DENY 403/);
+    }
+    for (const path of ['/admin;x=1', '/admin.', '/%252e%252e/admin']) {
+      const r = await check('--path', path);
+      assert.equal(r.code, 1, path);
+      assert.match(r.stderr, /refused \(400\)/);
+    }
+    assert.equal((await check('--path', '/public')).code, 0);
+    assert.equal((await check('--path', '/ADMIN')).code, 0, 'a case-sensitive upstream');
+    assert.equal((await check('--path', '/ADMIN', '--case-insensitive-paths')).code, 1);
+    assert.equal((await check('--path', '/admin;x=1', '--allow-path-parameters')).code, 1);
+    assert.match((await check('--path', '/public', '--host', '[::1]@admin')).stderr, /refused \(400\)/);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
 test('token-service runs as a process; token get and token exchange talk to it; SIGTERM stops it', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'tessera-cli-'));
   try {

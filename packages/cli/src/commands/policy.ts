@@ -1,10 +1,12 @@
 import type { Command } from 'commander';
 import {
+  canonicalAuthority,
   compilePolicies,
   createRemoteJwks,
   formatIssue,
   isTesseraError,
   loadPolicies,
+  normalizePath,
   type Identity,
   type KeySource,
   type PolicyIssue,
@@ -141,8 +143,11 @@ export function registerPolicyCommands(program: Command): void {
     )
     .requiredOption('--policies <path>', 'policy file or folder (repeat for several)', collect)
     .option('--method <method>', 'HTTP method', 'GET')
-    .requiredOption('--path <path>', 'request path (normalized as given)')
-    .option('--host <host>', 'Host header', 'localhost')
+    .requiredOption('--path <path>', 'request path (required), normalized and refused exactly as the gateway does')
+    .option('--host <host>', 'Host header (parsed into its canonical authority, as the gateway does)', 'localhost')
+    .option('--encoded-slashes <mode>', 'reject | decode | keep, as the gateway setting encodedSlashes', 'reject')
+    .option('--allow-path-parameters', 'as the route setting allowPathParameters')
+    .option('--case-insensitive-paths', 'as the route setting caseInsensitivePaths')
     .option('--port <port>', 'destination port', (v) => Number(v), 80)
     .option('--header <header>', '"name: value" request header (repeat for several)', collect)
     .option('--token <jwt>', 'bearer token; verified by the RequestAuthentication rules (their JWKS are fetched)')
@@ -170,6 +175,9 @@ export function registerPolicyCommands(program: Command): void {
         label?: string[];
         namespace: string;
         defaultAction: string;
+        encodedSlashes: string;
+        allowPathParameters?: boolean;
+        caseInsensitivePaths?: boolean;
         json?: boolean;
       }) => {
         if (options.token !== undefined && options.principal !== undefined)
@@ -177,16 +185,40 @@ export function registerPolicyCommands(program: Command): void {
         if (options.defaultAction !== 'deny' && options.defaultAction !== 'allow')
           throw cliErrors.create('ERR_CLI_USAGE', '--default-action is deny or allow');
         if (!options.path.startsWith('/')) throw cliErrors.create('ERR_CLI_USAGE', '--path must start with /');
+        const slashes = options.encodedSlashes;
+        if (slashes !== 'reject' && slashes !== 'decode' && slashes !== 'keep') {
+          throw cliErrors.create('ERR_CLI_USAGE', '--encoded-slashes is reject, decode or keep');
+        }
+        // The same core functions as the gateway's request preparation: one canonical path and
+        // host, and the same refusals (400 at the gateway).
+        let normalized: ReturnType<typeof normalizePath>;
+        try {
+          normalized = normalizePath(options.path, {
+            escapedSlashes: slashes,
+            pathParameters: options.allowPathParameters === true ? 'allow' : 'reject',
+          });
+        } catch (err) {
+          throw cliErrors.create('ERR_CLI_CHECK_FAILED', `refused (400): ${(err as Error).message}`, {
+            details: { hint: 'the gateway answers 400 Bad Request for this path' },
+          });
+        }
+        const authority = canonicalAuthority(options.host);
+        if (authority === undefined) {
+          throw cliErrors.create('ERR_CLI_CHECK_FAILED', `refused (400): the Host "${options.host}" does not parse`, {
+            details: { hint: 'the gateway answers 400 Bad Request for this Host' },
+          });
+        }
         const headers: Record<string, string> = { host: options.host };
         for (const h of options.header ?? []) {
           const [name, value] = parseHeader(h);
           headers[name] = headers[name] === undefined ? value : `${headers[name]}, ${value}`;
         }
         if (options.token !== undefined) headers['authorization'] = `Bearer ${options.token}`;
-        const [path, query] = options.path.split('?', 2) as [string, string | undefined];
+        const path = options.caseInsensitivePaths === true ? normalized.path.toLowerCase() : normalized.path;
+        const query = normalized.query;
         const request: PolicyRequest = {
           method: options.method.toUpperCase(),
-          host: options.host.toLowerCase(),
+          host: authority.authority,
           path,
           ...(query === undefined ? {} : { query }),
           port: options.port,
