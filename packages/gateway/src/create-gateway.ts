@@ -123,11 +123,16 @@ export function createGateway(config: GatewayConfig, options: CreateGatewayOptio
   const entryOptions = { ctx, pipeline, log: access.log, timed: access.enabled, managedFor, upstreams };
   const decision = createDecisionHandler({ ctx, pipeline, log: access.log });
   const http = createHttpEntry({ ...entryOptions, decision });
-  const listeners = createListeners(config, logger, {
-    request: http,
-    upgrade: createUpgradeEntry({ ...entryOptions, tunnels, http }),
-    unexpected: answerUnexpected,
-  });
+  const listeners = createListeners(
+    config,
+    logger,
+    {
+      request: http,
+      upgrade: createUpgradeEntry({ ...entryOptions, tunnels, http }),
+      unexpected: answerUnexpected,
+    },
+    ctx.isTrustedProxy,
+  );
   const admin: Server | undefined = config.admin.enabled
     ? createAdminServer({
         ctx,

@@ -223,3 +223,38 @@ test('caseInsensitivePaths: policies see, and the upstream gets, the lower-cased
   // Without the setting, a case-sensitive upstream's /ADMIN is another resource: allowed.
   assert.equal(await raw(['GET /ADMIN HTTP/1.1']), 200);
 });
+
+test('connection caps: one source holding half-sent requests cannot take the listener from another client', async (t) => {
+  const c = await startStack(POLICIES, { limits: { maxConnectionsPerSource: 100, maxConnectionsPerListener: 500 } });
+  t.after(() => c.close());
+  const port = Number(new URL(c.url).port);
+  const open = (localAddress: string) =>
+    new Promise<import('node:net').Socket>((resolve, reject) => {
+      const socket = connect({ port, host: '127.0.0.1', localAddress }, () => resolve(socket));
+      socket.on('error', reject);
+    });
+  // The attacker: 120 connections from 127.0.0.1, each with half a request.
+  const held = [];
+  for (let i = 0; i < 120; i++) {
+    const socket = await open('127.0.0.1');
+    socket.on('error', () => undefined);
+    socket.write('GET /public HTTP/1.1\r\nHost: shop.example\r\n');
+    held.push(socket);
+  }
+  t.after(() => held.forEach((s) => s.destroy()));
+  await new Promise((r) => setTimeout(r, 100));
+  const closed = held.filter((s) => s.destroyed || s.readableEnded).length;
+  assert.ok(closed >= 20, `connections over the per-source cap are closed (${closed} of 120)`);
+  // A legitimate client from another address is served while the attacker's cap is full.
+  const auth = `Authorization: Bearer ${c.issuer.sign({ sub: 'alice' })}`;
+  const status = await new Promise<string>((resolve, reject) => {
+    const socket = connect({ port, host: '127.0.0.1', localAddress: '127.0.0.2' }, () => {
+      socket.write(`GET /public HTTP/1.1\r\nHost: shop.example\r\n${auth}\r\nConnection: close\r\n\r\n`);
+    });
+    let text = '';
+    socket.on('data', (d: Buffer) => (text += d.toString('latin1')));
+    socket.on('close', () => resolve(text.split('\r\n')[0] ?? ''));
+    socket.on('error', reject);
+  });
+  assert.match(status, /^HTTP\/1\.1 200 /);
+});

@@ -335,6 +335,22 @@ const limitsSchema = z
       .default(128)
       .describe('Keep-alive connections per upstream.'),
     drainTimeoutMs: ms('On shutdown, wait this long for in-flight requests before closing sockets.', 10_000),
+    maxConnectionsPerListener: z
+      .number()
+      .int()
+      .min(1)
+      .max(1_000_000)
+      .default(10_000)
+      .describe('Open connections one listener accepts; past it new connections are closed at once.'),
+    maxConnectionsPerSource: z
+      .number()
+      .int()
+      .min(1)
+      .max(1_000_000)
+      .default(256)
+      .describe(
+        'Open connections one source address may hold on a listener; sources in `trustedProxies` are exempt (behind a load balancer every connection has one source).',
+      ),
   })
   .prefault({});
 

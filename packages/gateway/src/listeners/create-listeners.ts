@@ -13,6 +13,42 @@ export interface Listener {
 }
 
 /** The entries a listener hands its requests to. */
+/** The connection caps of one listener (`limits.maxConnectionsPer*`). */
+interface ConnectionCaps {
+  readonly perListener: number;
+  readonly perSource: number;
+  isTrustedProxy(ip: string): boolean;
+}
+
+/**
+ * Caps a server's open connections, in total and per source address, so that enough half-sent
+ * requests or held streams from one client cannot take the listener from everyone else. A
+ * connection over a cap is closed at once, before a byte is read (and before any TLS handshake).
+ */
+function capConnections(server: Server, caps: ConnectionCaps, onRefused: (source: string, cap: string) => void): void {
+  let open = 0;
+  const perSource = new Map<string, number>();
+  server.on('connection', (socket: Socket) => {
+    const source = socket.remoteAddress ?? '';
+    const counted = !caps.isTrustedProxy(source.startsWith('::ffff:') ? source.slice(7) : source);
+    const mine = counted ? (perSource.get(source) ?? 0) : 0;
+    if (open >= caps.perListener || mine >= caps.perSource) {
+      onRefused(source, open >= caps.perListener ? 'listener' : 'source');
+      socket.destroy();
+      return;
+    }
+    open++;
+    if (counted) perSource.set(source, mine + 1);
+    socket.once('close', () => {
+      open--;
+      if (!counted) return;
+      const left = (perSource.get(source) ?? 1) - 1;
+      if (left === 0) perSource.delete(source);
+      else perSource.set(source, left);
+    });
+  });
+}
+
 export interface ListenerHandlers {
   request(listener: GatewayListenerConfig): (req: IncomingMessage, res: ServerResponse) => void;
   upgrade(listener: GatewayListenerConfig): (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
@@ -28,15 +64,35 @@ const CLIENT_ERRORS: Record<number, [status: string, body: string]> = {
 
 /**
  * Creates one server per configured listener (HTTP, TLS, mTLS) with the gateway's limits (header
- * size and count, request timeout), its requests and upgrades handed to the pipeline's entries,
+ * size and count, request timeout, open connections per listener and per source), its requests and upgrades handed to the pipeline's entries,
  * and node's parse errors answered with 400, 408 or 431 before the connection closes.
  *
  * @example
  * ```ts
- * const listeners = createListeners(config, logger, { request, upgrade, unexpected });
+ * const listeners = createListeners(config, logger, { request, upgrade, unexpected }, ctx.isTrustedProxy);
  * ```
  */
-export function createListeners(config: GatewayConfig, logger: Logger, handlers: ListenerHandlers): Listener[] {
+export function createListeners(
+  config: GatewayConfig,
+  logger: Logger,
+  handlers: ListenerHandlers,
+  isTrustedProxy: (ip: string) => boolean,
+): Listener[] {
+  const caps: ConnectionCaps = {
+    perListener: config.limits.maxConnectionsPerListener,
+    perSource: config.limits.maxConnectionsPerSource,
+    isTrustedProxy,
+  };
+  // One warning per source and cap a minute is enough to see an attack without flooding the log.
+  const warned = new Map<string, number>();
+  const onRefused = (source: string, cap: string) => {
+    const key = `${source} ${cap}`;
+    const now = Date.now();
+    if ((warned.get(key) ?? 0) > now - 60_000) return;
+    warned.set(key, now);
+    if (warned.size > 1000) warned.clear();
+    logger.warn({ source, cap }, 'connection refused: connection cap reached');
+  };
   return config.listeners.map((listener) => {
     const common = {
       maxHeaderSize: config.limits.maxHeaderBytes,
@@ -57,6 +113,7 @@ export function createListeners(config: GatewayConfig, logger: Logger, handlers:
           rejectUnauthorized: tls.requireClientCert,
         })
       : createHttpServer(common);
+    capConnections(server, caps, onRefused);
     // Count one past the cap so "too many" is seen rather than silently truncated.
     server.maxHeadersCount = config.limits.maxHeaderCount + 1;
     // Nothing a request does may throw out of the handler (an exception there ends the process):
