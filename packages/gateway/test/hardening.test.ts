@@ -234,7 +234,7 @@ test('connection caps: one source holding half-sent requests cannot take the lis
       socket.on('error', reject);
     });
   // The attacker: 120 connections from 127.0.0.1, each with half a request.
-  const held = [];
+  const held: import('node:net').Socket[] = [];
   for (let i = 0; i < 120; i++) {
     const socket = await open('127.0.0.1');
     socket.on('error', () => undefined);
