@@ -105,13 +105,14 @@ export function createGateway(config: GatewayConfig, options: CreateGatewayOptio
   policyStore.onSwap((enforcer) => {
     state = { routes, enforcer };
   });
+  const isTrustedProxy = createTrustedProxies(config.trustedProxies);
   const ctx: GatewayContext = {
     config,
     state: () => state,
     metrics,
     logger,
     minter,
-    isTrustedProxy: createTrustedProxies(config.trustedProxies),
+    isTrustedProxy,
     draining: () => draining,
   };
 
@@ -131,7 +132,7 @@ export function createGateway(config: GatewayConfig, options: CreateGatewayOptio
       upgrade: createUpgradeEntry({ ...entryOptions, tunnels, http }),
       unexpected: answerUnexpected,
     },
-    ctx.isTrustedProxy,
+    isTrustedProxy,
   );
   const admin: Server | undefined = config.admin.enabled
     ? createAdminServer({
