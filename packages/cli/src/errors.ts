@@ -1,4 +1,4 @@
-import { defineErrors } from '@tessera/core';
+import { defineErrors, type ErrorCodeOf, type ErrorSpecsOf } from '@tessera/core';
 
 /**
  * Every error code `@tessera/cli` throws (ARCHITECTURE.md, "Errors"). The CLI maps codes to exit
@@ -38,3 +38,20 @@ export const cliErrors = defineErrors({
     description: 'The command needs a Tessera part that is not available in this installation (exit code 1).',
   },
 });
+
+/**
+ * Every error code `@tessera/cli` declares, as a closed union (`typeof cliErrors` keys).
+ *
+ * @example
+ * ```ts
+ * const code: CliErrorCode = 'ERR_CLI_USAGE';
+ * ```
+ */
+export type CliErrorCode = ErrorCodeOf<typeof cliErrors>;
+
+// Adds these codes to the ones `isTesseraError` and `TesseraError.code` know.
+declare module '@tessera/core' {
+  interface TesseraErrorCodeRegistry {
+    cli: ErrorSpecsOf<typeof cliErrors>;
+  }
+}

@@ -1,14 +1,17 @@
-import { defineErrors } from '@tessera/core';
+import { defineErrors, type ErrorCodeOf, type ErrorSpecsOf } from '@tessera/core';
 
 /**
  * Every error code `@tessera/token-service` throws (ARCHITECTURE.md, "Errors"). Codes under
- * `ERR_TOKEN_*` map one-to-one onto the RFC 6749 §5.2 / RFC 7009 / RFC 8693 `error` values the token
- * endpoint answers (see `http/oauth-error.ts`); `ERR_ADMIN_*` are rendered as RFC 9457 problem JSON.
- * Add new codes here and to `docs/errors.md`; never rename or reuse one.
+ * `ERR_OAUTH_*` map one-to-one onto the RFC 6749 §5.2 / RFC 8693 `error` values the token,
+ * introspection and revocation endpoints answer (see `http/oauth-error.ts`); `ERR_TOKEN_SERVICE_*`
+ * are the service's own (configuration, routing, body size, rate limit, availability);
+ * `ERR_ADMIN_*` are rendered as RFC 9457 problem JSON. Add new codes here and to `docs/errors.md`;
+ * never rename or reuse one: a code that should no longer be used is kept as a deprecated alias
+ * (`replacedBy`) or marked `deprecated`.
  *
  * @example
  * ```ts
- * throw tokenServiceErrors.create('ERR_TOKEN_INVALID_GRANT', 'subject_token is expired');
+ * throw tokenServiceErrors.create('ERR_OAUTH_INVALID_GRANT', 'subject_token is expired');
  * ```
  */
 export const tokenServiceErrors = defineErrors({
@@ -17,46 +20,43 @@ export const tokenServiceErrors = defineErrors({
     description:
       'The token service configuration (file, environment or defaults) fails validation; the message names the file and field path.',
   },
-  ERR_TOKEN_INVALID_REQUEST: {
+  ERR_OAUTH_INVALID_REQUEST: {
     status: 400,
     description:
-      'RFC 6749 `invalid_request`: a parameter is missing, repeated, malformed or unsupported, or the body is not a form.',
+      'RFC 6749 `invalid_request`: a parameter is missing, repeated, malformed or unsupported (RFC 8693: an unsupported `subject_token_type`, `actor_token_type` or `requested_token_type`, an invalid or unacceptable subject or actor token), or the body is not a form.',
   },
-  ERR_TOKEN_INVALID_CLIENT: {
+  ERR_OAUTH_INVALID_CLIENT: {
     status: 401,
     description:
       'RFC 6749 `invalid_client`: client authentication failed (unknown client, bad secret or assertion, disabled client, no or several methods).',
   },
-  ERR_TOKEN_INVALID_GRANT: {
+  ERR_OAUTH_INVALID_GRANT: {
     status: 400,
     description:
       'RFC 6749 `invalid_grant`: the grant (subject token, actor token, password) is invalid, expired, revoked or not allowed.',
   },
-  ERR_TOKEN_UNAUTHORIZED_CLIENT: {
+  ERR_OAUTH_UNAUTHORIZED_CLIENT: {
     status: 400,
     description: 'RFC 6749 `unauthorized_client`: the client may not use this grant type.',
   },
-  ERR_TOKEN_UNSUPPORTED_GRANT_TYPE: {
+  ERR_OAUTH_UNSUPPORTED_GRANT_TYPE: {
     status: 400,
     description: 'RFC 6749 `unsupported_grant_type`: the grant type is unknown or disabled.',
   },
-  ERR_TOKEN_INVALID_SCOPE: {
+  ERR_OAUTH_INVALID_SCOPE: {
     status: 400,
     description:
       'RFC 6749 `invalid_scope`: a requested scope is unknown, malformed or beyond what the client or subject token holds.',
   },
-  ERR_TOKEN_INVALID_TARGET: {
+  ERR_OAUTH_INVALID_TARGET: {
     status: 400,
     description:
       'RFC 8693 `invalid_target`: the requested audience or resource is not allowed for this client, or more than one was asked for.',
   },
-  ERR_TOKEN_UNSUPPORTED_TOKEN_TYPE: {
-    status: 400,
-    description: 'RFC 7009 §2.2.1 `unsupported_token_type`: the server cannot revoke tokens of this type.',
-  },
-  ERR_TOKEN_RATE_LIMITED: {
+  ERR_TOKEN_SERVICE_RATE_LIMITED: {
     status: 429,
-    description: 'Too many token requests from this client or source address; retry after the `Retry-After` seconds.',
+    description:
+      'Too many requests to the token, introspection or revocation endpoint from this client or source address; answered as `temporarily_unavailable` with the `Retry-After` seconds.',
   },
   ERR_TOKEN_SERVICE_NOT_FOUND: { status: 404, description: 'No endpoint at this path and method.' },
   ERR_TOKEN_SERVICE_BODY_TOO_LARGE: { status: 413, description: 'The request body exceeds the configured limit.' },
@@ -115,4 +115,73 @@ export const tokenServiceErrors = defineErrors({
     description:
       'The storage back-end (file system, PostgreSQL, Redis) cannot be reached or failed the operation, or the store is closed.',
   },
+
+  // Deprecated (docs/errors.md, "Deprecated codes"). `ERR_TOKEN_*` shared its prefix with
+  // `ERR_TOKEN_SERVICE_*`, so a code (or a prefix match) did not say whether it was an OAuth `error`
+  // value or the service's own condition. Each stays an alias: `create` throws the replacement and
+  // `isTesseraError(e, oldCode)` still matches.
+  ERR_TOKEN_INVALID_REQUEST: {
+    status: 400,
+    description: 'RFC 6749 `invalid_request`.',
+    replacedBy: 'ERR_OAUTH_INVALID_REQUEST',
+  },
+  ERR_TOKEN_INVALID_CLIENT: {
+    status: 401,
+    description: 'RFC 6749 `invalid_client`.',
+    replacedBy: 'ERR_OAUTH_INVALID_CLIENT',
+  },
+  ERR_TOKEN_INVALID_GRANT: {
+    status: 400,
+    description: 'RFC 6749 `invalid_grant`.',
+    replacedBy: 'ERR_OAUTH_INVALID_GRANT',
+  },
+  ERR_TOKEN_UNAUTHORIZED_CLIENT: {
+    status: 400,
+    description: 'RFC 6749 `unauthorized_client`.',
+    replacedBy: 'ERR_OAUTH_UNAUTHORIZED_CLIENT',
+  },
+  ERR_TOKEN_UNSUPPORTED_GRANT_TYPE: {
+    status: 400,
+    description: 'RFC 6749 `unsupported_grant_type`.',
+    replacedBy: 'ERR_OAUTH_UNSUPPORTED_GRANT_TYPE',
+  },
+  ERR_TOKEN_INVALID_SCOPE: {
+    status: 400,
+    description: 'RFC 6749 `invalid_scope`.',
+    replacedBy: 'ERR_OAUTH_INVALID_SCOPE',
+  },
+  ERR_TOKEN_INVALID_TARGET: {
+    status: 400,
+    description: 'RFC 8693 `invalid_target`.',
+    replacedBy: 'ERR_OAUTH_INVALID_TARGET',
+  },
+  ERR_TOKEN_RATE_LIMITED: {
+    status: 429,
+    description: 'Too many requests from this client or source address.',
+    replacedBy: 'ERR_TOKEN_SERVICE_RATE_LIMITED',
+  },
+  ERR_TOKEN_UNSUPPORTED_TOKEN_TYPE: {
+    status: 400,
+    description: 'RFC 7009 §2.2.1 `unsupported_token_type`: the server cannot revoke tokens of this type.',
+    deprecated:
+      'Never thrown: the revocation endpoint answers 200 for a token it does not revoke (RFC 7009 §2.2), and token exchange answers an unsupported `subject_token_type`, `actor_token_type` or `requested_token_type` with `invalid_request` (RFC 8693 §2.2.2), that is `ERR_OAUTH_INVALID_REQUEST`.',
+  },
 });
+
+/**
+ * Every error code `@tessera/token-service` declares, as a closed union (`typeof tokenServiceErrors`
+ * keys), deprecated aliases included.
+ *
+ * @example
+ * ```ts
+ * const code: TokenServiceErrorCode = 'ERR_OAUTH_INVALID_GRANT';
+ * ```
+ */
+export type TokenServiceErrorCode = ErrorCodeOf<typeof tokenServiceErrors>;
+
+// Adds these codes to the ones `isTesseraError` and `TesseraError.code` know.
+declare module '@tessera/core' {
+  interface TesseraErrorCodeRegistry {
+    tokenService: ErrorSpecsOf<typeof tokenServiceErrors>;
+  }
+}

@@ -1,5 +1,5 @@
 // @tessera/token-service public entry point: re-exports only, no logic (ARCHITECTURE.md, "Layout").
-export { tokenServiceErrors } from './errors.js';
+export { tokenServiceErrors, type TokenServiceErrorCode } from './errors.js';
 export { loadConfig, envBindings, type LoadConfigOptions, type TokenServiceConfig } from './config/load-config.js';
 export {
   tokenServiceConfigSchema,
@@ -8,13 +8,10 @@ export {
   type TokenServiceConfigInput,
   type UserConfig,
 } from './config/schema.js';
-export {
-  createTokenService,
-  type TokenService,
-  type TokenServiceOptions,
-  type ServiceTimers,
-} from './server/create-token-service.js';
-export { discoveryDocument, ENDPOINT_PATHS } from './server/discovery-document.js';
+export { createTokenService, type TokenService, type TokenServiceOptions } from './server/create-token-service.js';
+export type { ServiceTimers } from './server/schedule-rotation.js';
+export { discoveryDocument } from './oauth/discovery-document.js';
+export { ENDPOINT_PATHS } from './oauth/endpoint-paths.js';
 export { hashSecret, verifySecret } from './clients/secret-hash.js';
 export {
   createKeyRing,

@@ -5,7 +5,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import { createTokenService, loadConfig, type ServiceTimers, type TokenService } from '../src/index.js';
+import {
+  createTokenService,
+  loadConfig,
+  type ServiceTimers,
+  type TokenService,
+  type TokenServiceOptions,
+} from '../src/index.js';
 
 export const EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
 export const ACCESS_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:access_token';
@@ -22,7 +28,12 @@ export interface TestService {
 /** Starts a token service with `config` (YAML-shaped object) on port 0 in a temporary data dir. */
 export async function startService(
   config: Record<string, unknown> = {},
-  options: { clock?: () => number; dataDir?: string; timers?: ServiceTimers | false } = {},
+  options: {
+    clock?: () => number;
+    dataDir?: string;
+    timers?: ServiceTimers | false;
+    onRequest?: TokenServiceOptions['onRequest'];
+  } = {},
 ): Promise<TestService> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'tessera-ts-'));
   const loaded = loadConfig({
@@ -33,6 +44,7 @@ export async function startService(
     logger: pino({ level: 'silent' }),
     env: { TESSERA_KEK: Buffer.alloc(32, 7).toString('base64url') },
     ...(options.clock === undefined ? {} : { clock: options.clock }),
+    ...(options.onRequest === undefined ? {} : { onRequest: options.onRequest }),
     timers: options.timers ?? false,
   });
   const url = await service.listen();

@@ -270,9 +270,20 @@ test('impersonation where allowed: sub kept, no act; an unsupported requested_to
 });
 
 test('close() drains: a request in flight completes, then the port is closed', async () => {
-  const ts = await startService({ clients: [{ id: A.id, secret: A.secret, audiences: ['svc-b'] }] });
+  // The server says when the token request is in flight (its onRequest hook), so close() starts
+  // while the request is surely being handled: no sleep that a slow machine could outrun.
+  let reached: () => void = () => undefined;
+  const inServer = new Promise<void>((resolve) => (reached = resolve));
+  const ts = await startService(
+    { clients: [{ id: A.id, secret: A.secret, audiences: ['svc-b'] }] },
+    {
+      onRequest: (req) => {
+        if (req.url === '/token') reached();
+      },
+    },
+  );
   const inFlight = postForm(`${ts.url}/token`, { grant_type: 'client_credentials' }, A);
-  await new Promise((r) => setTimeout(r, 5));
+  await inServer;
   const closing = ts.stop();
   assert.equal((await inFlight).status, 200);
   await closing;

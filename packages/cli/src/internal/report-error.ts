@@ -10,7 +10,7 @@ const defaultHints: ReadonlyArray<readonly [RegExp, string]> = [
   [/^ERR_JWK_/, 'check the key file (JWK, JWKS or PEM)'],
   [/_CONFIG_INVALID$/, 'fix the configuration at the path named above'],
   [/^ERR_POLICY_INVALID$/, 'run `tessera policy lint` on the file'],
-  [/^ERR_TOKEN_INVALID_CLIENT$/, 'check the client id and secret'],
+  [/^ERR_OAUTH_INVALID_CLIENT$/, 'check the client id and secret'],
 ];
 
 /**

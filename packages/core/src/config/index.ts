@@ -3,5 +3,8 @@ export {
   type EnvBinding,
   type ConfigIssue,
   type ConfigValidation,
+  type ConfigCheck,
+  type LayeredConfigSources,
+  type SafeParseSchema,
   type LoadLayeredConfigOptions,
 } from './load-layered-config.js';

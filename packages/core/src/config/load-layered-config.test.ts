@@ -3,7 +3,12 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadLayeredConfig, type ConfigValidation, type EnvBinding } from './load-layered-config.js';
+import {
+  loadLayeredConfig,
+  type ConfigValidation,
+  type EnvBinding,
+  type SafeParseSchema,
+} from './load-layered-config.js';
 import { coreErrors } from '../errors/errors.js';
 import { isTesseraError } from '../errors/tessera-error.js';
 
@@ -73,6 +78,26 @@ test('schema problems name the file, the line and the field', () => {
       () => loadLayeredConfig({ ...base, file }),
       (e: unknown) =>
         isTesseraError(e, 'ERR_CONFIG_INVALID') && e.message === `${file}:3: server.port: expected a number`,
+    );
+  });
+});
+
+test('a schema with safeParse (the zod contract) is used as is: defaults, and issues with the file line', () => {
+  // Shaped like a zod schema, without depending on zod.
+  const schema: SafeParseSchema<Config> = {
+    safeParse(value) {
+      const checked = validate(value as Record<string, unknown>);
+      return checked.ok
+        ? { success: true, data: checked.value }
+        : { success: false, error: { issues: checked.issues } };
+    },
+  };
+  const { validate: _handWritten, ...sources } = base;
+  assert.deepEqual(loadLayeredConfig({ ...sources, schema }).server, { port: 8080, host: '127.0.0.1' });
+  withFile('server:\n  port: "x"\n', (file) => {
+    assert.throws(
+      () => loadLayeredConfig({ ...sources, schema, file }),
+      (e: unknown) => isTesseraError(e) && e.message === `${file}:2: server.port: expected a number`,
     );
   });
 });

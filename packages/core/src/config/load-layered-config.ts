@@ -20,8 +20,37 @@ export interface ConfigIssue {
 /** What a schema check answers: the typed value with defaults, or the issues found. */
 export type ConfigValidation<T> = { ok: true; value: T } | { ok: false; issues: readonly ConfigIssue[] };
 
-/** Options of {@link loadLayeredConfig}. */
-export interface LoadLayeredConfigOptions<T> {
+/**
+ * A schema with zod's `safeParse` contract (a zod schema fits as is). Typed by shape so core needs
+ * no zod dependency: each package brings its own schema (ARCHITECTURE.md, "The parts").
+ *
+ * @example
+ * ```ts
+ * const schema: SafeParseSchema<{ port: number }> = z.object({ port: z.number().default(8080) });
+ * ```
+ */
+export interface SafeParseSchema<T> {
+  safeParse(value: unknown): { success: true; data: T } | { success: false; error: { issues: readonly ConfigIssue[] } };
+}
+
+/** How the merged document is checked: a schema with `safeParse` (zod), or a hand-written check. */
+export type ConfigCheck<T> =
+  | {
+      /** Schema that validates the merged document and fills in its defaults. */
+      schema: SafeParseSchema<T>;
+      validate?: never;
+    }
+  | {
+      schema?: never;
+      /** Validation that fills in defaults, for a schema without `safeParse`. */
+      validate(merged: Record<string, unknown>): ConfigValidation<T>;
+    };
+
+/** Options of {@link loadLayeredConfig}: where to read from, plus a {@link ConfigCheck}. */
+export type LoadLayeredConfigOptions<T> = LayeredConfigSources<T> & ConfigCheck<T>;
+
+/** The sources and hooks of {@link loadLayeredConfig}, whatever checks the schema. */
+export interface LayeredConfigSources<T> {
   /** YAML (or JSON) file; without it and without `object` the schema's defaults apply. */
   file?: string;
   /** An already parsed configuration object, used instead of a file (embedding, tests). */
@@ -32,8 +61,6 @@ export interface LoadLayeredConfigOptions<T> {
   overrides?: Readonly<Record<string, unknown>>;
   /** The environment variables this configuration understands. */
   envBindings: Readonly<Record<string, EnvBinding>>;
-  /** Schema validation that fills in defaults (e.g. a zod `safeParse` adapter). */
-  validate(merged: Record<string, unknown>): ConfigValidation<T>;
   /** Cross-reference checks on the validated value (a route naming an unknown policy…). */
   checkReferences?(value: T): readonly ConfigIssue[];
   /** Last changes before the value is frozen (e.g. resolve paths relative to the file). */
@@ -56,7 +83,7 @@ export interface LoadLayeredConfigOptions<T> {
  * ```ts
  * const config = loadLayeredConfig({
  *   file: 'gateway.yaml', env: process.env, envBindings,
- *   validate: (m) => { const r = schema.safeParse(m); return r.success ? { ok: true, value: r.data } : { ok: false, issues: r.error.issues }; },
+ *   schema: gatewayConfigSchema, // a zod schema; or `validate: (merged) => ({ ok: true, value })`
  *   createError: (message, extra) => gatewayErrors.create('ERR_GATEWAY_CONFIG_INVALID', message, extra),
  * });
  * ```
@@ -115,7 +142,7 @@ export function loadLayeredConfig<T>(options: LoadLayeredConfigOptions<T>): T {
     const lines = issues.map((issue, n) => `${source}${locate(issue.path)}: ${paths[n]}: ${issue.message}`);
     return options.createError(lines.join('\n'), { details: { file: source, paths } });
   };
-  const validated = options.validate(merged);
+  const validated = options.schema === undefined ? options.validate(merged) : safeParseCheck(options.schema, merged);
   if (!validated.ok) throw report(validated.issues);
   const problems = options.checkReferences?.(validated.value) ?? [];
   if (problems.length > 0) throw report(problems);
@@ -123,11 +150,17 @@ export function loadLayeredConfig<T>(options: LoadLayeredConfigOptions<T>): T {
   return deepFreeze(validated.value);
 }
 
+// The one zod-to-config adapter (it used to be copied into every package's loader).
+function safeParseCheck<T>(schema: SafeParseSchema<T>, merged: Record<string, unknown>): ConfigValidation<T> {
+  const parsed = schema.safeParse(merged);
+  return parsed.success ? { ok: true, value: parsed.data } : { ok: false, issues: parsed.error.issues };
+}
+
 function convertEnv(
   name: string,
   value: string,
   kind: EnvBinding['kind'],
-  createError: LoadLayeredConfigOptions<unknown>['createError'],
+  createError: LayeredConfigSources<unknown>['createError'],
 ): unknown {
   if (kind === 'string') return value;
   if (kind === 'int') {

@@ -1,4 +1,4 @@
-import { defineErrors } from './define-errors.js';
+import { defineErrors, type ErrorCodeOf, type ErrorSpecsOf } from './define-errors.js';
 
 /**
  * Every error code `@tessera/core` throws. Add new codes here and to `docs/errors.md`; never rename
@@ -82,3 +82,20 @@ export const coreErrors = defineErrors({
     description: 'The request path cannot be normalized safely (e.g. `%00`, backslash, bad escape).',
   },
 });
+
+/**
+ * Every error code `@tessera/core` declares, as a closed union (`typeof coreErrors` keys).
+ *
+ * @example
+ * ```ts
+ * const code: CoreErrorCode = 'ERR_JWT_EXPIRED';
+ * ```
+ */
+export type CoreErrorCode = ErrorCodeOf<typeof coreErrors>;
+
+// Core's own entry of the registry every package adds its codes to (tessera-error.ts).
+declare module './tessera-error.js' {
+  interface TesseraErrorCodeRegistry {
+    core: ErrorSpecsOf<typeof coreErrors>;
+  }
+}

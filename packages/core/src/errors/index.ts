@@ -1,3 +1,17 @@
-export { TesseraError, isTesseraError } from './tessera-error.js';
-export { defineErrors, type ErrorSpec, type ErrorTable } from './define-errors.js';
-export { coreErrors } from './errors.js';
+export {
+  TesseraError,
+  isTesseraError,
+  type CanonicalErrorCode,
+  type CanonicalErrorCodeOf,
+  type TesseraErrorCode,
+  type TesseraErrorCodeRegistry,
+} from './tessera-error.js';
+export {
+  defineErrors,
+  type ErrorCodeOf,
+  type ErrorExtra,
+  type ErrorSpec,
+  type ErrorSpecsOf,
+  type ErrorTable,
+} from './define-errors.js';
+export { coreErrors, type CoreErrorCode } from './errors.js';

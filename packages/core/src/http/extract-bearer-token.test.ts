@@ -1,11 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { extractBearerToken } from './extract-bearer-token.js';
-import { isTesseraError } from '../errors/tessera-error.js';
+import { isTesseraError, type TesseraErrorCode } from '../errors/tessera-error.js';
 
 const T = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhIn0.c2ln';
 
-function throwsCode(fn: () => unknown, code: string) {
+function throwsCode(fn: () => unknown, code: TesseraErrorCode) {
   assert.throws(fn, (e: unknown) => isTesseraError(e, code));
 }
 

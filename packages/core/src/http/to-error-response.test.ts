@@ -44,7 +44,7 @@ test('on auth paths, unexpected errors and 5xx become a generic 401, never a 500
     'string',
     undefined,
     coreErrors.create('ERR_JWKS_FETCH_FAILED', 'fetch https://x failed'),
-    new TesseraError('ERR_X_Y', 'secret detail', { status: 401, expose: false }),
+    new TesseraError('ERR_AUTH_FAILED', 'secret detail', { status: 401, expose: false }),
   ]) {
     const r = toErrorResponse(err, { realm: 'api' });
     assert.equal(r.status, 401);
@@ -61,7 +61,7 @@ test('off auth paths, unexpected errors become a generic 500', () => {
   assert.equal(r.status, 500);
   assert.equal(r.headers['www-authenticate'], undefined);
   assert.ok(!r.body.includes('secret'));
-  const r2 = toErrorResponse(new TesseraError('ERR_A_B', 'hidden', { status: 500 }), { authPath: false });
+  const r2 = toErrorResponse(new TesseraError('ERR_CONFIG_INVALID', 'hidden', { status: 500 }), { authPath: false });
   assert.equal(r2.status, 500);
   assert.ok(!r2.body.includes('hidden'));
 });

@@ -19,6 +19,7 @@ import {
   isTesseraError,
   signJwt,
   type Jwk,
+  type TesseraErrorCode,
 } from '@tessera/core';
 
 const NOW = 1_800_000_000;
@@ -80,7 +81,7 @@ function forge(header: string, payload: string, signer: Signer = rs256(rsa.signi
 const good = forge('{"alg":"RS256","kid":"rsa"}', claims());
 const [gh, gp, gs] = good.split('.') as [string, string, string];
 
-const TABLE: [string, unknown, string][] = [
+const TABLE: [string, unknown, TesseraErrorCode][] = [
   // RFC 8725 §2.1: "none", in any spelling.
   ['alg none, empty signature', `${b64('{"alg":"none"}')}.${b64(claims())}.`, 'ERR_JWT_MALFORMED'],
   ['alg none with a signature', forge('{"alg":"none"}', claims()), 'ERR_JWT_ALG_NOT_ALLOWED'],

@@ -16,6 +16,7 @@ import {
   type Jwks,
   type PolicyRequest,
   type PolicySet,
+  type TesseraErrorCode,
 } from '@tessera/core';
 
 const NOW = Date.UTC(2026, 0, 1);
@@ -41,7 +42,7 @@ function setOf(yaml: string, options: CompilePoliciesOptions = {}): PolicySet {
   return compilePolicies(parsePolicies(yaml).documents, { clock, ...options });
 }
 
-async function rejects(promise: Promise<unknown>, code: string, message?: RegExp): Promise<void> {
+async function rejects(promise: Promise<unknown>, code: TesseraErrorCode, message?: RegExp): Promise<void> {
   await assert.rejects(promise, (error: unknown) => {
     assert.ok(
       isTesseraError(error, code),

@@ -8,6 +8,7 @@ import {
   signJwt,
   type JwsHeader,
   type RemoteJwksEvent,
+  type TesseraErrorCode,
   type VerificationKey,
 } from '@tessera/core';
 import { eventWaiter, startJwksServer } from './jwks-server.js';
@@ -29,7 +30,7 @@ function makeClock() {
   };
 }
 
-function isCode(code: string) {
+function isCode(code: TesseraErrorCode) {
   return (e: unknown) => isTesseraError(e, code);
 }
 

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { Clock, Explanation, JwtPayload, KeySourceFactory } from '@tessera/core';
+import type { Clock, Explanation, JwtPayload, KeySourceFactory, TesseraErrorCode } from '@tessera/core';
 import type { GatewayConfig } from '../config/load-gateway-config.js';
 import type { GatewayMetrics } from '../ops/create-gateway-metrics.js';
 import type { GatewayRequest } from '../request/gateway-request.js';
@@ -42,7 +42,7 @@ export type Verdict =
       readonly kind: 'unauthenticated';
       readonly body: string;
       readonly invalidToken: boolean;
-      readonly code: string;
+      readonly code: TesseraErrorCode;
       readonly reason: string;
     }
   | {
@@ -55,7 +55,7 @@ export type Verdict =
         readonly headers: readonly (readonly [string, string])[];
       };
     }
-  | { readonly kind: 'bad-request'; readonly code: string; readonly reason: string };
+  | { readonly kind: 'bad-request'; readonly code: TesseraErrorCode; readonly reason: string };
 
 /** Where a route sits for policy selection. */
 export interface RouteFacts {

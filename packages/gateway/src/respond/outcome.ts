@@ -1,4 +1,4 @@
-import { formatWwwAuthenticate } from '@tessera/core';
+import { formatWwwAuthenticate, type TesseraErrorCode } from '@tessera/core';
 import type { Verdict } from '../auth/verdict.js';
 import type { GatewayConfig } from '../config/load-gateway-config.js';
 import type { GatewayRequest } from '../request/gateway-request.js';
@@ -9,7 +9,7 @@ import type { GatewayRequest } from '../request/gateway-request.js';
  * (`ERR_JWT_EXPIRED`, `ERR_GATEWAY_ACCESS_DENIED`, `ERR_GATEWAY_UPSTREAM_TIMEOUT`, ...,
  * listed in docs/errors.md). The human account goes to `detail`.
  */
-export type AccessReason = 'allowed' | `ERR_${string}`;
+export type AccessReason = 'allowed' | TesseraErrorCode;
 
 /**
  * What the gateway answers when a request goes no further: status, body, headers, and the
@@ -60,7 +60,7 @@ export function refusalOf(verdict: Exclude<Verdict, { kind: 'allow' }>, realm: s
             verdict.invalidToken ? { realm, error: 'invalid_token' } : { realm },
           ),
         },
-        reason: asReason(verdict.code),
+        reason: verdict.code,
         detail: verdict.reason,
       };
     case 'denied': {
@@ -75,7 +75,7 @@ export function refusalOf(verdict: Exclude<Verdict, { kind: 'allow' }>, realm: s
       };
     }
     case 'bad-request':
-      return badRequest(verdict.reason, asReason(verdict.code));
+      return badRequest(verdict.reason, verdict.code);
   }
 }
 
@@ -160,7 +160,3 @@ export const UPSTREAM_TIMEOUT: Outcome = Object.freeze({
   reason: 'ERR_GATEWAY_UPSTREAM_TIMEOUT',
   detail: 'upstream timeout',
 });
-
-function asReason(code: string): AccessReason {
-  return code.startsWith('ERR_') ? (code as AccessReason) : 'ERR_GATEWAY_BAD_REQUEST';
-}

@@ -4,11 +4,12 @@ import { z } from 'zod';
 import { isTesseraError } from '@tessera/core';
 import { tokenServiceErrors } from '../errors.js';
 import { clientConfigSchema } from '../config/schema.js';
+import { buildClientRecord } from '../clients/build-client-record.js';
 import { clientView, toClientRecord, toStoredClient, type ClientRecord } from '../clients/client-record.js';
 import { hashSecret } from '../clients/secret-hash.js';
 import { toProblem } from '../http/problem.js';
-import { sendJson } from '../server/internal/http-io.js';
-import type { ServiceContext } from '../server/internal/context.js';
+import { sendJson } from '../http/send-json.js';
+import type { ServiceContext } from '../http/service-context.js';
 import { checkAdminToken, parseJsonBody } from './internal/admin-io.js';
 import { handleJwtFactoryRequest } from './handle-jwt-factory-request.js';
 
@@ -59,7 +60,7 @@ export async function handleAdminRequest(
   body: Buffer,
 ): Promise<void> {
   try {
-    checkAdminToken(req, ctx.adminToken());
+    checkAdminToken(req, ctx.adminToken);
     const method = req.method ?? 'GET';
     let parts: string[];
     try {
@@ -156,22 +157,13 @@ async function createClient(
     secretHash = await hashSecret(generated);
   }
   const now = ctx.clock();
-  const record: ClientRecord = {
-    id: input.id,
-    ...(secretHash === undefined ? {} : { secretHash }),
-    ...(input.jwks === undefined ? {} : { jwks: input.jwks }),
-    audiences: input.audiences,
-    scopes: input.scopes,
-    grantTypes: input.grantTypes,
-    ...(input.tokenLifetimeSeconds === undefined
-      ? {}
-      : { tokenLifetimeSeconds: Math.min(input.tokenLifetimeSeconds, ctx.config.tokens.maxLifetimeSeconds) }),
-    exchange: input.exchange,
-    enabled: input.enabled,
+  const record = buildClientRecord(input, {
+    secretHash,
     source: 'admin',
     createdAt: now,
     updatedAt: now,
-  };
+    maxLifetimeSeconds: ctx.config.tokens.maxLifetimeSeconds,
+  });
   await ctx.storage.clients.create(toStoredClient(record));
   await ctx.audit({
     actor: 'admin',

@@ -84,10 +84,7 @@ export function loadConfig(options: LoadConfigOptions = {}): TokenServiceConfig 
   return loadLayeredConfig({
     ...options,
     envBindings,
-    validate: (merged) => {
-      const parsed = tokenServiceConfigSchema.safeParse(merged);
-      return parsed.success ? { ok: true, value: parsed.data } : { ok: false, issues: parsed.error.issues };
-    },
+    schema: tokenServiceConfigSchema,
     checkReferences: checkConfigReferences,
     prepare: (config) => {
       // TLS files named in the file mean "next to the file", whatever the working directory.

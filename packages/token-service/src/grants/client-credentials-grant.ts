@@ -16,7 +16,7 @@ import { allowedBy, narrowScope, parseScope, pickTarget } from './internal/scope
 export function createClientCredentialsGrant(options: { defaultLifetimeSeconds: number }): GrantModule {
   return {
     grantType: 'client_credentials',
-    parameters: { required: [], optional: ['scope', 'audience', 'resource'] },
+    parameters: { required: [] },
     handle: ({ client: { client }, form }) =>
       asPromise(() => {
         const scope = narrowScope(parseScope(form.get('scope')), client.scopes);

@@ -19,17 +19,17 @@ export interface GrantDecision extends AccessTokenRequest {
 
 /**
  * A grant type (ARCHITECTURE.md, "Token path"): every grant is one module, registered in one table.
- * `parameters.required` are checked before `handle` runs (missing → `invalid_request`); parameters
- * not listed anywhere are ignored as RFC 6749 §3.2 asks.
+ * `parameters.required` are checked before `handle` runs (missing → `invalid_request`); `handle`
+ * reads the optional ones it knows, and any other parameter is ignored as RFC 6749 §3.2 asks.
  *
  * @example
  * ```ts
- * export const clientCredentialsGrant: GrantModule = { grantType: 'client_credentials', parameters: { required: [], optional: ['scope', 'audience', 'resource'] }, handle };
+ * export const passwordGrant: GrantModule = { grantType: 'password', parameters: { required: ['username', 'password'] }, handle };
  * ```
  */
 export interface GrantModule {
   readonly grantType: string;
-  readonly parameters: { readonly required: readonly string[]; readonly optional: readonly string[] };
+  readonly parameters: { readonly required: readonly string[] };
   handle(context: GrantContext): Promise<GrantDecision>;
 }
 

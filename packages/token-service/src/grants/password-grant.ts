@@ -31,7 +31,7 @@ export function createPasswordGrant(options: {
   const dummy = `scrypt$32768$8$1$${randomBytes(16).toString('base64url')}$${randomBytes(32).toString('base64url')}`;
   return {
     grantType: 'password',
-    parameters: { required: ['username', 'password'], optional: ['scope', 'audience', 'resource'] },
+    parameters: { required: ['username', 'password'] },
     async handle({ client: { client }, form }) {
       const user = users.get(form.get('username')!);
       const ok = await verifySecret(form.get('password')!, user?.passwordHash ?? dummy);

@@ -59,10 +59,7 @@ export function createTokenExchangeGrant(options: {
   const { validator } = options;
   return {
     grantType: TOKEN_EXCHANGE_GRANT,
-    parameters: {
-      required: ['subject_token', 'subject_token_type'],
-      optional: ['actor_token', 'actor_token_type', 'requested_token_type', 'audience', 'resource', 'scope'],
-    },
+    parameters: { required: ['subject_token', 'subject_token_type'] },
     async handle({ client: { client }, form, now }) {
       const subjectType = form.get('subject_token_type')!;
       if (!supportedTypes.has(subjectType)) throw refuse('unsupported subject_token_type');

@@ -9,17 +9,17 @@ export interface OAuthErrorResponse {
 
 // The one place token-endpoint errors become RFC 6749 §5.2 JSON (ARCHITECTURE.md, "Errors").
 const oauthErrorByCode: Readonly<Record<string, string>> = Object.freeze({
-  ERR_TOKEN_INVALID_REQUEST: 'invalid_request',
-  ERR_TOKEN_INVALID_CLIENT: 'invalid_client',
-  ERR_TOKEN_INVALID_GRANT: 'invalid_grant',
-  ERR_TOKEN_UNAUTHORIZED_CLIENT: 'unauthorized_client',
-  ERR_TOKEN_UNSUPPORTED_GRANT_TYPE: 'unsupported_grant_type',
-  ERR_TOKEN_INVALID_SCOPE: 'invalid_scope',
-  ERR_TOKEN_INVALID_TARGET: 'invalid_target',
+  ERR_OAUTH_INVALID_REQUEST: 'invalid_request',
+  ERR_OAUTH_INVALID_CLIENT: 'invalid_client',
+  ERR_OAUTH_INVALID_GRANT: 'invalid_grant',
+  ERR_OAUTH_UNAUTHORIZED_CLIENT: 'unauthorized_client',
+  ERR_OAUTH_UNSUPPORTED_GRANT_TYPE: 'unsupported_grant_type',
+  ERR_OAUTH_INVALID_SCOPE: 'invalid_scope',
+  ERR_OAUTH_INVALID_TARGET: 'invalid_target',
   ERR_TOKEN_UNSUPPORTED_TOKEN_TYPE: 'unsupported_token_type',
   // RFC 6749 has no rate-limit code; `temporarily_unavailable` (§4.1.2.1) is the registered value
   // with that meaning, and the 429 status plus Retry-After carry the rest (RFC 6585 §4).
-  ERR_TOKEN_RATE_LIMITED: 'temporarily_unavailable',
+  ERR_TOKEN_SERVICE_RATE_LIMITED: 'temporarily_unavailable',
   ERR_TOKEN_SERVICE_BODY_TOO_LARGE: 'invalid_request',
   ERR_TOKEN_SERVICE_UNAVAILABLE: 'temporarily_unavailable',
 });
@@ -50,7 +50,7 @@ export function toOAuthError(
   if (!isTesseraError(error) || oauthError === undefined) {
     return { status: 500, headers, body: { error: 'server_error' } };
   }
-  if (error.code === 'ERR_TOKEN_INVALID_CLIENT' && options.basicAuthUsed) {
+  if (error.code === 'ERR_OAUTH_INVALID_CLIENT' && options.basicAuthUsed) {
     headers['www-authenticate'] =
       `Basic realm="${(options.realm ?? 'tessera').replace(/["\\]/g, '')}", charset="UTF-8"`;
   }

@@ -2,14 +2,14 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { z } from 'zod';
 import { tokenServiceErrors } from '../../errors.js';
-import { isJsonRequest } from '../../server/internal/http-io.js';
+import { hasMediaType } from '../../http/has-media-type.js';
 
 /**
  * Checks `Authorization: Bearer <admin token>` in constant time (both sides hashed to equal length first).
  *
  * @example
  * ```ts
- * checkAdminToken(req, ctx.adminToken()); // throws ERR_ADMIN_UNAUTHORIZED
+ * checkAdminToken(req, ctx.adminToken); // throws ERR_ADMIN_UNAUTHORIZED
  * ```
  */
 export function checkAdminToken(req: IncomingMessage, expected: string): void {
@@ -35,7 +35,7 @@ export function checkAdminToken(req: IncomingMessage, expected: string): void {
 export function parseJsonBody<S extends z.ZodType>(req: IncomingMessage, body: Buffer, schema: S): z.output<S> {
   let value: unknown = {};
   if (body.length > 0) {
-    if (!isJsonRequest(req))
+    if (!hasMediaType(req, 'application/json'))
       throw tokenServiceErrors.create('ERR_ADMIN_BAD_REQUEST', 'the body must be application/json');
     try {
       value = JSON.parse(body.toString('utf8'));

@@ -1,9 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { tokenServiceErrors } from '../errors.js';
-import { toOAuthError } from '../http/oauth-error.js';
-import { sendJson } from './internal/http-io.js';
-import type { ServiceContext } from './internal/context.js';
-import { enforceRateLimit, logFailure, readOAuthForm, usedBasicAuth } from './handle-token-request.js';
+import { sendJson } from '../http/send-json.js';
+import type { ServiceContext } from '../http/service-context.js';
+import { authenticateFormRequest } from './internal/authenticate-form-request.js';
+import { sendOAuthError } from './internal/send-oauth-error.js';
 
 const noStore = { 'cache-control': 'no-store', pragma: 'no-cache' } as const;
 
@@ -24,9 +24,7 @@ export async function handleIntrospection(
   body: Buffer,
 ): Promise<void> {
   try {
-    enforceRateLimit(ctx, 'address', ctx.remoteAddress(req));
-    const form = readOAuthForm(req, body);
-    const { client } = await ctx.authenticator.authenticate({ authorization: req.headersDistinct.authorization, form });
+    const { client, form } = await authenticateFormRequest(ctx, req, body);
     const token = form.get('token');
     if (token === undefined) throw tokenServiceErrors.create('ERR_TOKEN_INVALID_REQUEST', 'token is missing');
     let answer: Record<string, unknown> = { active: false };
@@ -55,8 +53,6 @@ export async function handleIntrospection(
     ctx.logger.debug({ endpoint: 'introspect', client_id: client.id, active: answer['active'] }, 'introspection');
     sendJson(res, 200, answer, noStore);
   } catch (error) {
-    const answer = toOAuthError(error, { basicAuthUsed: usedBasicAuth(req), realm: ctx.issuerUrl() });
-    logFailure(ctx, error, answer.status, { endpoint: 'introspect' });
-    sendJson(res, answer.status, answer.body, answer.headers);
+    sendOAuthError(ctx, req, res, error, { endpoint: 'introspect' });
   }
 }

@@ -1,9 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { tokenServiceErrors } from '../errors.js';
-import { toOAuthError } from '../http/oauth-error.js';
-import { sendJson } from './internal/http-io.js';
-import type { ServiceContext } from './internal/context.js';
-import { enforceRateLimit, logFailure, readOAuthForm, usedBasicAuth } from './handle-token-request.js';
+import type { ServiceContext } from '../http/service-context.js';
+import { authenticateFormRequest } from './internal/authenticate-form-request.js';
+import { sendOAuthError } from './internal/send-oauth-error.js';
 
 /**
  * `POST /revoke` (RFC 7009): the client authenticates; a token that does not verify, is expired
@@ -24,9 +23,7 @@ export async function handleRevocation(
   body: Buffer,
 ): Promise<void> {
   try {
-    enforceRateLimit(ctx, 'address', ctx.remoteAddress(req));
-    const form = readOAuthForm(req, body);
-    const { client } = await ctx.authenticator.authenticate({ authorization: req.headersDistinct.authorization, form });
+    const { client, form } = await authenticateFormRequest(ctx, req, body);
     const token = form.get('token');
     if (token === undefined) throw tokenServiceErrors.create('ERR_TOKEN_INVALID_REQUEST', 'token is missing');
     // token_type_hint is only a hint (§2.1); this server issues access tokens only.
@@ -57,8 +54,6 @@ export async function handleRevocation(
     res.writeHead(200, { 'cache-control': 'no-store', 'content-length': 0 });
     res.end();
   } catch (error) {
-    const answer = toOAuthError(error, { basicAuthUsed: usedBasicAuth(req), realm: ctx.issuerUrl() });
-    logFailure(ctx, error, answer.status, { endpoint: 'revoke' });
-    sendJson(res, answer.status, answer.body, answer.headers);
+    sendOAuthError(ctx, req, res, error, { endpoint: 'revoke' });
   }
 }

@@ -1,65 +1,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { isTesseraError } from '@tessera/core';
 import { tokenServiceErrors } from '../errors.js';
-import { parseForm } from '../http/parse-form.js';
-import { toOAuthError } from '../http/oauth-error.js';
 import type { AuthenticatedClient } from '../clients/create-client-authenticator.js';
-import { isFormRequest, sendJson } from './internal/http-io.js';
-import type { ServiceContext } from './internal/context.js';
+import { sendJson } from '../http/send-json.js';
+import type { ServiceContext } from '../http/service-context.js';
+import { enforceRateLimit } from './internal/enforce-rate-limit.js';
+import { readOAuthForm } from './internal/read-oauth-form.js';
+import { sendOAuthError } from './internal/send-oauth-error.js';
 
 const noStore = { 'cache-control': 'no-store', pragma: 'no-cache' } as const;
-
-/**
- * True when the request tried HTTP Basic client authentication (RFC 6749 §5.2: answer with a Basic challenge).
- *
- * @example
- * ```ts
- * const challenge = usedBasicAuth(req); // true → answer invalid_client with WWW-Authenticate: Basic
- * ```
- */
-export function usedBasicAuth(req: IncomingMessage): boolean {
-  return req.headersDistinct.authorization?.some((v) => /^basic\s/i.test(v)) ?? false;
-}
-
-/**
- * Parses the form body of an OAuth endpoint: form content type, no query string, strict parameters.
- *
- * @example
- * ```ts
- * const form = readOAuthForm(req, await readBody(req, 65536));
- * ```
- */
-export function readOAuthForm(req: IncomingMessage, body: Buffer): Map<string, string> {
-  // RFC 6749 §2.3.1 / §3.2: credentials and parameters travel in the body, never in the URI.
-  if (req.url !== undefined && req.url.includes('?'))
-    throw tokenServiceErrors.create(
-      'ERR_TOKEN_INVALID_REQUEST',
-      'parameters must be sent in the request body, not the URI',
-    );
-  if (!isFormRequest(req))
-    throw tokenServiceErrors.create('ERR_TOKEN_INVALID_REQUEST', 'the body must be application/x-www-form-urlencoded');
-  return parseForm(body);
-}
-
-/**
- * Takes a rate-limit token or throws `ERR_TOKEN_RATE_LIMITED` with the wait in `details.retryAfterSeconds`.
- *
- * @example
- * ```ts
- * enforceRateLimit(ctx, 'address', ctx.remoteAddress(req));
- * ```
- */
-export function enforceRateLimit(ctx: ServiceContext, scope: 'client' | 'address', key: string): void {
-  const limiter = scope === 'client' ? ctx.perClient : ctx.perAddress;
-  if (limiter === undefined) return;
-  const wait = limiter.take(key);
-  if (wait > 0) {
-    ctx.metrics.rateLimited.inc({ scope });
-    throw tokenServiceErrors.create('ERR_TOKEN_RATE_LIMITED', `too many requests from this ${scope}`, {
-      details: { retryAfterSeconds: wait },
-    });
-  }
-}
 
 /**
  * `POST /token` (ARCHITECTURE.md, "Token path"): parse form → authenticate client → grant handler
@@ -128,34 +76,11 @@ export async function handleTokenRequest(
     if (decision.scope.length > 0) answer['scope'] = decision.scope.join(' ');
     sendJson(res, 200, answer, noStore);
   } catch (error) {
-    const answer = toOAuthError(error, { basicAuthUsed: usedBasicAuth(req), realm: ctx.issuerUrl() });
-    ctx.metrics.tokenRequests.inc({ grant_type: grantType, outcome: answer.body.error });
-    logFailure(ctx, error, answer.status, {
+    const answer = sendOAuthError(ctx, req, res, error, {
       endpoint: 'token',
       grant_type: grantType,
       client_id: authenticated?.client.id,
     });
-    sendJson(res, answer.status, answer.body, answer.headers);
+    ctx.metrics.tokenRequests.inc({ grant_type: grantType, outcome: answer.body.error });
   }
-}
-
-/**
- * Logs a refused request (info) or an unexpected failure (error, with the cause). Never a token or secret.
- *
- * @example
- * ```ts
- * logFailure(ctx, error, 400, { endpoint: 'token' });
- * ```
- */
-export function logFailure(ctx: ServiceContext, error: unknown, status: number, fields: Record<string, unknown>): void {
-  if (status >= 500) ctx.logger.error({ ...fields, err: error }, 'request failed');
-  else
-    ctx.logger.info(
-      {
-        ...fields,
-        code: isTesseraError(error) ? error.code : undefined,
-        reason: isTesseraError(error) ? error.message : undefined,
-      },
-      'request refused',
-    );
 }

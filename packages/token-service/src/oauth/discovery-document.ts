@@ -1,22 +1,5 @@
 import { TOKEN_EXCHANGE_GRANT } from '../grants/grant-module.js';
-
-/**
- * The endpoint paths the server answers, relative to the issuer.
- *
- * @example
- * ```ts
- * const tokenUrl = issuer + ENDPOINT_PATHS.token;
- * ```
- */
-export const ENDPOINT_PATHS = Object.freeze({
-  token: '/token',
-  jwks: '/.well-known/jwks.json',
-  introspection: '/introspect',
-  revocation: '/revoke',
-  revocations: '/revocations',
-  revocationStream: '/revocations/stream',
-  factoryJwks: '/jwt-factory/jwks.json',
-});
+import { ENDPOINT_PATHS } from './endpoint-paths.js';
 
 /**
  * The RFC 8414 authorization server metadata (also served as the OIDC discovery document): issuer,

@@ -1,0 +1,38 @@
+import type { ServerResponse } from 'node:http';
+
+/** The open revocation streams (SSE clients) of one running service. */
+export interface RevocationStreams {
+  /** Adds one stream; answers the function that removes it (call it when the stream closes). */
+  add(res: ServerResponse): () => void;
+  /** Sends one revocation to every open stream. */
+  broadcast(revocation: { readonly jti: string; readonly exp: number }): void;
+  /** Ends every stream (at shutdown: an open stream would hold the server open until the drain deadline). */
+  endAll(): void;
+}
+
+/**
+ * Creates the set of open revocation streams that `openRevocationStream` adds to and that the
+ * storage event subscription broadcasts to.
+ *
+ * @example
+ * ```ts
+ * const streams = createRevocationStreams();
+ * streams.broadcast({ jti, exp });
+ * ```
+ */
+export function createRevocationStreams(): RevocationStreams {
+  const clients = new Set<ServerResponse>();
+  return {
+    add(res) {
+      clients.add(res);
+      return () => void clients.delete(res);
+    },
+    broadcast({ jti, exp }) {
+      const frame = `event: revocation\ndata: ${JSON.stringify({ jti, exp })}\n\n`;
+      for (const client of clients) client.write(frame);
+    },
+    endAll() {
+      for (const client of clients) client.end();
+    },
+  };
+}

@@ -1,0 +1,35 @@
+import type { ServerResponse } from 'node:http';
+import { sendJson } from '../http/send-json.js';
+import type { ServiceContext } from '../http/service-context.js';
+import { readPaging } from './internal/read-paging.js';
+
+/**
+ * `GET /revocations?since=<cursor>&limit=N`: the revocations gateways poll (issue 3: revoked tokens
+ * are denied before they expire). Answers `{ revocations: [{ jti, exp }], cursor }` with `exp` in
+ * seconds, oldest first; pass `cursor` back as `since` to get only what is new. Public like the
+ * JWKS: a `jti` says nothing without its token.
+ *
+ * @example
+ * ```ts
+ * const { revocations, cursor } = await (await fetch(`${issuer}/revocations?since=${last}`)).json();
+ * ```
+ */
+export async function handleRevocationList(
+  ctx: ServiceContext,
+  res: ServerResponse,
+  query: URLSearchParams,
+): Promise<void> {
+  const paging = readPaging(query);
+  if (paging === undefined)
+    return sendJson(res, 400, {
+      error: 'invalid_request',
+      error_description: 'since must be a cursor from a previous answer, limit 1-1000',
+    });
+  const page = await ctx.storage.revocations.listSince(paging.since, paging.limit);
+  sendJson(
+    res,
+    200,
+    { revocations: page.items.map((r) => ({ jti: r.jti, exp: Math.floor(r.exp / 1000) })), cursor: page.cursor },
+    { 'cache-control': 'no-store' },
+  );
+}

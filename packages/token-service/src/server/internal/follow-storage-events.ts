@@ -1,0 +1,39 @@
+import type { Logger } from 'pino';
+import type { KeyRing } from '../../keys/create-key-ring.js';
+import type { RevocationStreams } from '../../oauth/create-revocation-streams.js';
+import type { EventBus, Unsubscribe } from '../../storage/index.js';
+
+/**
+ * Subscribes to the storage event bus, the only channel between replicas (ARCHITECTURE.md, "Token
+ * path"): every revocation (this replica's too) goes to the open revocation streams; another
+ * replica's key change reloads the ring, and its client change evicts that client's cache entry.
+ *
+ * @example
+ * ```ts
+ * const unsubscribe = await followStorageEvents({ events: storage.events, streams, ring, forgetClient, logger });
+ * ```
+ */
+export function followStorageEvents(options: {
+  readonly events: EventBus;
+  readonly streams: RevocationStreams;
+  readonly ring: KeyRing;
+  readonly forgetClient: (id: string) => void;
+  readonly logger: Logger;
+}): Promise<Unsubscribe> {
+  const { events, streams, ring, forgetClient, logger } = options;
+  return events.subscribe((event) => {
+    if (
+      event.type === 'revocation.added' &&
+      typeof event.data['jti'] === 'string' &&
+      typeof event.data['exp'] === 'number'
+    ) {
+      streams.broadcast({ jti: event.data['jti'], exp: event.data['exp'] });
+    }
+    // This replica already applied its own changes when it made them.
+    if (event.origin === events.id) return;
+    if (event.type === 'key.changed')
+      void ring.tick().catch((err: unknown) => logger.warn({ err }, 'key reload failed'));
+    if (event.type === 'client.changed' && typeof event.data['clientId'] === 'string')
+      forgetClient(event.data['clientId']);
+  });
+}
