@@ -52,12 +52,14 @@ for (const mode of ['poll', 'stream'] as const)
               grantTypes: ['client_credentials'],
             },
             // No impersonation: the gateway delegates, sending its own client_credentials token as actor.
+            // `revocations: true`: the gateway follows the revocation feed with these credentials.
             {
               id: 'gateway',
               secret: 'gateway-secret-0123456789',
               audiences: ['inventory'],
               grantTypes: [TOKEN_EXCHANGE, 'client_credentials'],
               exchange: { subjectAudiences: ['orders'], targetAudiences: ['inventory'] },
+              revocations: true,
             },
           ],
         },
@@ -175,3 +177,134 @@ spec:
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+test('gateway + token service: the revocation stream ends at its maximum, the gateway resumes from its cursor and refuses a token revoked just after the reconnect within 1 s', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tessera-e2e-gw-stream-'));
+  const streams: { since: string | null; lastEventId: string | undefined; authorization: string | undefined }[] = [];
+  const ts = createTokenService(
+    loadConfig({
+      object: {
+        server: { port: 0 },
+        storage: { type: 'file', dataDir: join(dir, 'data') },
+        rateLimit: { enabled: false },
+        revocationStream: { heartbeatMs: 100, maxDurationMs: 1500 },
+        clients: [
+          { id: 'webui', secret: 'webui-secret-0123456789', audiences: ['orders'] },
+          { id: 'gateway', secret: 'gateway-secret-0123456789', revocations: true },
+        ],
+      },
+    }),
+    {
+      logger: silent,
+      onRequest: (req) => {
+        const url = new URL(req.url ?? '/', 'http://ts');
+        if (url.pathname === '/revocations/stream')
+          streams.push({
+            since: url.searchParams.get('since'),
+            lastEventId: req.headers['last-event-id'] as string | undefined,
+            authorization: req.headers.authorization,
+          });
+      },
+    },
+  );
+  const tsUrl = await ts.listen();
+  const upstream = await echoUpstream();
+  const policies = join(dir, 'policies');
+  mkdirSync(policies);
+  writeFileSync(
+    join(policies, 'policies.yaml'),
+    `apiVersion: security.istio.io/v1
+kind: RequestAuthentication
+metadata: { name: ts, namespace: default }
+spec:
+  jwtRules:
+    - issuer: ${ts.issuer}
+      jwksUri: ${tsUrl}/.well-known/jwks.json
+      audiences: [orders]
+`,
+  );
+  const gateway = createGateway(
+    loadGatewayConfig({
+      object: {
+        listeners: [{ port: 0 }],
+        admin: { enabled: false },
+        routes: [{ name: 'orders', pathPrefix: '/orders', upstream: upstream.url }],
+        policies: { sources: [policies], watch: false, defaultAction: 'allow' },
+        tokenService: {
+          url: tsUrl,
+          clientId: 'gateway',
+          clientSecret: 'gateway-secret-0123456789',
+          revocationsMode: 'stream',
+          // A poll a minute away: only the stream, and its reconnect, can deliver in time.
+          revocationsPollMs: 60_000,
+        },
+      },
+    }),
+    { logger: silent },
+  );
+  await gateway.listen();
+  const basic = (id: string, secret: string) => `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`;
+  const webui = basic('webui', 'webui-secret-0123456789');
+  const issue = async () => {
+    const res = await request(`${tsUrl}/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: webui },
+      body: 'grant_type=client_credentials&audience=orders',
+    });
+    assert.equal(res.statusCode, 200);
+    return ((await res.body.json()) as { access_token: string }).access_token;
+  };
+  const revoke = async (token: string) => {
+    const res = await request(`${tsUrl}/revoke`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: webui },
+      body: `token=${token}`,
+    });
+    assert.equal(res.statusCode, 200);
+    await res.body.dump();
+  };
+  const status = async (token: string) => {
+    const res = await request(`${gateway.urls.main}/orders/1`, { headers: { authorization: `Bearer ${token}` } });
+    await res.body.dump();
+    return res.statusCode;
+  };
+  /** Milliseconds until the gateway refuses `token`; fails after one second. */
+  const refusedWithin = async (token: string) => {
+    const t0 = Date.now();
+    while ((await status(token)) === 200) {
+      if (Date.now() - t0 > 1000) assert.fail('still accepted a second after the revocation');
+      await sleep(20);
+    }
+    return Date.now() - t0;
+  };
+  const until = async (check: () => boolean, what: string, ms: number) => {
+    const t0 = Date.now();
+    while (!check()) {
+      if (Date.now() - t0 > ms) assert.fail(`timed out waiting for ${what}`);
+      await sleep(10);
+    }
+  };
+  try {
+    const [first, second, kept] = [await issue(), await issue(), await issue()];
+    for (const t of [first, second, kept]) assert.equal(await status(t), 200);
+    await until(() => streams.length === 1, 'the first stream', 5000);
+    await revoke(first);
+    await refusedWithin(first);
+
+    // The token service ends the stream after 1.5 s; the gateway reconnects from its cursor.
+    await until(() => streams.length === 2, 'the reconnect after the stream ended', 5000);
+    assert.ok(streams[1]!.since, 'resumed from a cursor, not from the start');
+    assert.notEqual(streams[1]!.since, streams[0]!.since ?? '', 'from the cursor the first stream ended with');
+    for (const s of streams) assert.equal(s.authorization, basic('gateway', 'gateway-secret-0123456789'));
+    await sleep(50);
+    await revoke(second);
+    await refusedWithin(second);
+    assert.equal(await status(first), 401, 'still refused after the reconnect');
+    assert.equal(await status(kept), 200, 'an unrevoked token still passes');
+  } finally {
+    await gateway.close();
+    await upstream.close();
+    await ts.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

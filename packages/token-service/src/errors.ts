@@ -59,6 +59,11 @@ export const tokenServiceErrors = defineErrors({
       'Too many requests to the token, introspection or revocation endpoint from this client or source address; answered as `temporarily_unavailable` with the `Retry-After` seconds.',
   },
   ERR_TOKEN_SERVICE_NOT_FOUND: { status: 404, description: 'No endpoint at this path and method.' },
+  ERR_TOKEN_SERVICE_FORBIDDEN: {
+    status: 403,
+    description:
+      'The client authenticated but lacks the permission the endpoint needs (the revocation feed and stream: `revocations: true`); answered as `access_denied`.',
+  },
   ERR_TOKEN_SERVICE_BODY_TOO_LARGE: { status: 413, description: 'The request body exceeds the configured limit.' },
   ERR_TOKEN_SERVICE_UNAVAILABLE: {
     status: 503,

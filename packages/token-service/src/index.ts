@@ -4,6 +4,8 @@ export { loadConfig, envBindings, type LoadConfigOptions, type TokenServiceConfi
 export {
   tokenServiceConfigSchema,
   clientConfigSchema,
+  DEFAULT_OPERATIONS_PORT,
+  operationsPort,
   type ClientConfig,
   type TokenServiceConfigInput,
   type UserConfig,

@@ -170,3 +170,37 @@ test('unknown admin paths are 404 problem JSON; a malformed escape is 400', asyn
   assert.equal(bad.status, 400);
   assert.equal(((await bad.json()) as { code: string }).code, 'ERR_ADMIN_BAD_REQUEST');
 });
+
+test('client permissions: introspect and revocations default to false, are set on create and PATCH, and take effect at once', async () => {
+  const created = await ts.admin('/admin/clients', {
+    method: 'POST',
+    body: JSON.stringify({ id: 'rs', audiences: ['rs'], secret: 'rs-secret-0123456789' }),
+  });
+  assert.equal(created.status, 201);
+  const body = (await created.json()) as Record<string, unknown>;
+  assert.equal(body['introspect'], false);
+  assert.equal(body['revocations'], false);
+  const rs = { id: 'rs', secret: 'rs-secret-0123456789' };
+  const token = (await postForm(`${ts.url}/token`, { grant_type: 'client_credentials' }, rs)).body[
+    'access_token'
+  ] as string;
+  assert.deepEqual((await postForm(`${ts.url}/introspect`, { token }, rs)).body, { active: false });
+
+  const patched = await ts.admin('/admin/clients/rs', {
+    method: 'PATCH',
+    body: JSON.stringify({ introspect: true, revocations: true }),
+  });
+  assert.equal(patched.status, 200);
+  const view = (await patched.json()) as Record<string, unknown>;
+  assert.equal(view['introspect'], true);
+  assert.equal(view['revocations'], true);
+  const stored = await ts.service.storage.clients.get('rs');
+  assert.equal(stored?.introspect, true);
+  assert.equal(stored?.revocations, true);
+  assert.equal((await postForm(`${ts.url}/introspect`, { token }, rs)).body['active'], true);
+
+  const bad = await ts.admin('/admin/clients/rs', { method: 'PATCH', body: JSON.stringify({ introspect: 'yes' }) });
+  assert.equal(bad.status, 400);
+  await bad.body?.cancel();
+  assert.equal((await ts.admin('/admin/clients/rs', { method: 'DELETE' })).status, 204);
+});

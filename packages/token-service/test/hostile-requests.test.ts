@@ -20,7 +20,7 @@ before(async () => {
   otherKey = (await generateKeyPair('ES256')).privateKey;
   ts = await startService({
     clients: [
-      { id: 'svc-a', secret: A.secret, audiences: ['svc-b'], scopes: ['read', 'write'] },
+      { id: 'svc-a', secret: A.secret, audiences: ['svc-b'], scopes: ['read', 'write'], introspect: true },
       {
         id: 'svc-b',
         secret: B.secret,

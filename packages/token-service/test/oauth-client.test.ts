@@ -18,7 +18,13 @@ before(async () => {
   const publicJwk = { ...(await exportJWK(pair.publicKey)), kid: 'jwt-client-1', alg: 'ES256' };
   ts = await startService({
     clients: [
-      { id: 'svc-a', secret: 'svc-a-secret-0123456789', audiences: ['svc-b', 'svc-c'], scopes: ['read', 'write'] },
+      {
+        id: 'svc-a',
+        secret: 'svc-a-secret-0123456789',
+        audiences: ['svc-b', 'svc-c'],
+        scopes: ['read', 'write'],
+        introspect: true,
+      },
       {
         id: 'svc-b',
         secret: 'svc-b-secret-0123456789',

@@ -20,7 +20,8 @@ test('healthz, readyz and a Prometheus /metrics of this instance', async () => {
       { grant_type: 'client_credentials' },
       { id: A.id, secret: 'wrong-wrong-wrong-wrong' },
     );
-    const text = await (await fetch(`${ts.url}/metrics`)).text();
+    // /metrics is served on the operations listener only (see operations-listener.test.ts).
+    const text = await (await fetch(`${ts.service.operationsUrl}/metrics`)).text();
     assert.match(text, /tessera_tokens_issued_total\{grant_type="client_credentials"\} 1/);
     assert.match(text, /tessera_token_requests_total\{grant_type="client_credentials",outcome="invalid_client"\} 1/);
     assert.match(text, /tessera_signing_keys\{state="active"\} 1/);
@@ -72,9 +73,12 @@ test('rate limit per source address applies before authentication', async () => 
 
 test('revocation feed: polled list with a cursor, and the SSE stream gets new revocations live', async () => {
   const ts = await startService({
-    clients: [{ id: A.id, secret: A.secret, audiences: ['svc-b'] }],
+    // The feed answers only an authenticated client allowed to read it (revocation-feed.test.ts).
+    clients: [{ id: A.id, secret: A.secret, audiences: ['svc-b'], revocations: true }],
     rateLimit: { enabled: false },
   });
+  const authorization = `Basic ${Buffer.from(`${A.id}:${A.secret}`).toString('base64')}`;
+  const fetch = (url: string) => globalThis.fetch(url, { headers: { authorization } });
   try {
     const t1 = (await postForm(`${ts.url}/token`, { grant_type: 'client_credentials' }, A)).body[
       'access_token'
@@ -93,7 +97,11 @@ test('revocation feed: polled list with a cursor, and the SSE stream gets new re
 
     const events: string[] = [];
     const stream = await new Promise<import('node:http').IncomingMessage>((resolve, reject) => {
-      request(`${ts.url}/revocations/stream?since=${encodeURIComponent(page.cursor)}`, (res) => resolve(res))
+      request(
+        `${ts.url}/revocations/stream?since=${encodeURIComponent(page.cursor)}`,
+        { headers: { authorization } },
+        (res) => resolve(res),
+      )
         .on('error', reject)
         .end();
     });

@@ -48,7 +48,7 @@ test('replicas share keys, clients, revocations and events', { skip }, async () 
         redis: { url: redisUrl, keyPrefix: prefix },
         backends: { revocations: 'redis', replay: 'redis', events: 'redis' },
       },
-      clients: [{ id: A.id, secret: A.secret, audiences: ['svc-b'] }],
+      clients: [{ id: A.id, secret: A.secret, audiences: ['svc-b'], introspect: true, revocations: true }],
       rateLimit: { enabled: false },
     },
   });
@@ -87,8 +87,9 @@ test('replicas share keys, clients, revocations and events', { skip }, async () 
     assert.equal((await postForm(`${url2}/introspect`, { token }, A)).body['active'], true);
 
     // A revocation at replica two streams from replica one and is inactive there at once.
+    const authorization = `Basic ${Buffer.from(`${A.id}:${A.secret}`).toString('base64')}`;
     const stream = await new Promise<import('node:http').IncomingMessage>((resolve, reject) =>
-      request(`${url1}/revocations/stream`, resolve).on('error', reject).end(),
+      request(`${url1}/revocations/stream`, { headers: { authorization } }, resolve).on('error', reject).end(),
     );
     let streamed = '';
     stream.setEncoding('utf8');
@@ -99,7 +100,9 @@ test('replicas share keys, clients, revocations and events', { skip }, async () 
     const jti = decode(token).payload['jti'] as string;
     await until(() => streamed.includes(jti), 'revocation streamed from the other replica');
     stream.destroy();
-    const feed = (await (await fetch(`${url1}/revocations`)).json()) as { revocations: { jti: string }[] };
+    const feed = (await (await fetch(`${url1}/revocations`, { headers: { authorization } })).json()) as {
+      revocations: { jti: string }[];
+    };
     assert.deepEqual(
       feed.revocations.map((r) => r.jti),
       [jti],

@@ -11,8 +11,19 @@ import { cliErrors } from '../errors.js';
 import { note, out, readInput } from '../internal/io.js';
 import { waitForSignal } from '../internal/wait-for-signal.js';
 
-/** The ports `tessera up` listens on unless the configuration says otherwise. */
-const defaultPorts = { tokenService: 7400, gateway: 8080, gatewayAdmin: 15000, orders: 7401, teams: 7402 };
+/**
+ * The ports `tessera up` listens on unless the configuration says otherwise. `tokenServiceOperations`
+ * is the token service's operations listener (`/metrics`, `/healthz`, `/readyz`); left out of a
+ * `--config` that sets `tokenService: 0`, it is 0 too (a free port).
+ */
+const defaultPorts = {
+  tokenService: 7400,
+  tokenServiceOperations: 7403,
+  gateway: 8080,
+  gatewayAdmin: 15000,
+  orders: 7401,
+  teams: 7402,
+};
 
 /** What `tessera up --config` may hold; every part is optional and overrides the embedded defaults. */
 interface UpConfig {
@@ -170,7 +181,11 @@ export function registerUpCommand(program: Command): void {
     .action(async (options: { config?: string; dataDir: string; json?: boolean }) => {
       const started = Date.now();
       const upConfig = await loadUpConfig(options.config);
-      const ports = { ...defaultPorts, ...upConfig.ports };
+      const ports = {
+        ...defaultPorts,
+        ...(upConfig.ports?.tokenService === 0 ? { tokenServiceOperations: 0 } : {}),
+        ...upConfig.ports,
+      };
       const dataDir = resolve(options.dataDir);
       await mkdir(dataDir, { recursive: true, mode: 0o700 });
       const { state, created } = await loadState(dataDir);
@@ -193,7 +208,11 @@ export function registerUpCommand(program: Command): void {
         const tsConfig = loadConfig({
           object: merge(
             {
-              server: { host: '127.0.0.1', port: ports.tokenService },
+              server: {
+                host: '127.0.0.1',
+                port: ports.tokenService,
+                operations: { host: '127.0.0.1', port: ports.tokenServiceOperations },
+              },
               storage: { type: 'file', dataDir: join(dataDir, 'token-service') },
               logging: { level: 'warn' },
               clients: [
@@ -267,6 +286,7 @@ export function registerUpCommand(program: Command): void {
 
         const urls = {
           tokenService: ts.url,
+          tokenServiceOperations: ts.operationsUrl,
           gateway: gatewayUrl,
           gatewayAdmin: gateway.urls['admin'],
           orders: services.ordersUrl,
@@ -290,7 +310,7 @@ export function registerUpCommand(program: Command): void {
           out(`
 Tessera is up (${((Date.now() - started) / 1000).toFixed(1)} s). State: ${dataDir}${created ? ' (new)' : ' (reused: same keys and clients as last time)'}
 
-  token service   ${ts.url}   issuer ${issuer}, JWKS ${jwksUri}
+  token service   ${ts.url}   issuer ${issuer}, JWKS ${jwksUri} (operations: ${ts.operationsUrl}/metrics)
   gateway         ${gatewayUrl}   route /api/team → teams backend (admin: ${gateway.urls['admin']}/metrics)
   orders service  ${services.ordersUrl}   verifies tokens itself (Express middleware, audience "orders")
   teams backend   ${services.teamsUrl}   accepts only tokens minted by the gateway

@@ -253,12 +253,14 @@ const tokenServiceSchema = z
     checkRevocations: z
       .boolean()
       .default(true)
-      .describe('Poll the revocation feed and refuse revoked `jti`s (401) within `revocationsPollMs`.'),
+      .describe(
+        'Follow the revocation feed and refuse revoked `jti`s (401) within `revocationsPollMs`. The feed needs `clientId` and `clientSecret` of a client with `revocations: true` at the token service (HTTP Basic); without them the configuration is refused.',
+      ),
     revocationsMode: z
       .enum(['poll', 'stream'])
       .default('poll')
       .describe(
-        '`poll`: GET the feed every `revocationsPollMs`; `stream`: hold `<revocationsPath>/stream` (server-sent events) open, pushed at once, with a poll to catch up after each reconnect.',
+        '`poll`: GET the feed every `revocationsPollMs`; `stream`: hold `<revocationsPath>/stream` (server-sent events) open, pushed at once. When the token service ends a stream (`revocationStream.maxDurationMs`) it is reopened at once from its cursor; after a failure, with a poll first, after `revocationsPollMs`.',
       ),
     revocationsPollMs: ms(
       'Poll interval for the revocation list (≤ 1000 keeps the one-second promise).',

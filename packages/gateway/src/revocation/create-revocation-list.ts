@@ -2,6 +2,7 @@ import { request } from 'undici';
 import type { Logger } from 'pino';
 import type { Clock } from '@tessera/core';
 import type { GatewayConfig } from '../config/load-gateway-config.js';
+import { gatewayErrors } from '../errors.js';
 
 /** The `jti`s the token service has revoked, kept in memory and refreshed by polling. */
 export interface RevocationList {
@@ -34,6 +35,11 @@ interface Page {
  * cursor never misses one. Entries are dropped once their `exp` (ms) has passed: an expired token
  * is refused anyway. A failed poll keeps what is known and is retried at the next tick.
  *
+ * The feed needs client authentication: every poll and stream sends the gateway's
+ * `tokenService.clientId` / `clientSecret` in HTTP Basic (RFC 6749 §2.3.1), and the token service
+ * answers only a client with `revocations: true`. Without both credentials this throws
+ * `ERR_GATEWAY_CONFIG_INVALID` at once (the configuration loader reports it first, with its path).
+ *
  * @example
  * ```ts
  * const revoked = createRevocationList({ config, logger });
@@ -42,7 +48,23 @@ interface Page {
  * ```
  */
 export function createRevocationList(options: RevocationListOptions): RevocationList {
-  const ts = options.config.tokenService!;
+  const ts = options.config.tokenService;
+  if (ts?.clientId === undefined || ts.clientSecret === undefined)
+    throw gatewayErrors.create(
+      'ERR_GATEWAY_CONFIG_INVALID',
+      "the revocation feed needs the gateway's client credentials: set tokenService.clientId and tokenService.clientSecret (or TESSERA_GATEWAY_CLIENT_SECRET)",
+    );
+  // RFC 6749 §2.3.1: the id and the secret are form-urlencoded, then joined by ':' and base64-encoded.
+  const authorization = `Basic ${Buffer.from(`${formEncode(ts.clientId)}:${formEncode(ts.clientSecret)}`).toString('base64')}`;
+  /** Why the feed refused the gateway, in words that say what to fix. */
+  const refused = (what: string, status: number) =>
+    new Error(
+      status === 401
+        ? `${what} refused the gateway's credentials (401): check tokenService.clientId and clientSecret`
+        : status === 403
+          ? `${what} refused client "${ts.clientId}" (403): give it revocations: true at the token service`
+          : `${what} answered ${status}`,
+    );
   const clock = options.clock ?? Date.now;
   const entries = new Map<string, number>();
   let cursor = '';
@@ -59,12 +81,12 @@ export function createRevocationList(options: RevocationListOptions): Revocation
       if (cursor) url.searchParams.set('since', cursor);
       const res = await request(url, {
         method: 'GET',
-        headers: { accept: 'application/json' },
+        headers: { accept: 'application/json', authorization },
         headersTimeout: ts.timeoutMs,
         bodyTimeout: ts.timeoutMs,
       });
       const text = await res.body.text();
-      if (res.statusCode !== 200) throw new Error(`revocation feed answered ${res.statusCode}`);
+      if (res.statusCode !== 200) throw refused('the revocation feed', res.statusCode);
       const page = JSON.parse(text) as Page;
       const items = Array.isArray(page.revocations) ? page.revocations : [];
       for (const item of items) {
@@ -97,26 +119,34 @@ export function createRevocationList(options: RevocationListOptions): Revocation
     return running;
   };
 
-  // Server-sent events (`event: revocation` / `event: cursor`, data JSON): each revocation arrives as
-  // it happens. A dropped stream is reopened after revocationsPollMs, from the last cursor.
+  // Server-sent events (`event: revocation` / `event: cursor` with `id: <cursor>`, data JSON): each
+  // revocation arrives as it happens, and heartbeat comments keep `lastSuccess` fresh. The token
+  // service ends every stream after its `revocationStream.maxDurationMs`, its last frame being the
+  // cursor: the stream is then reopened at once from that cursor, so nothing is missed (the new
+  // stream's backlog holds whatever came after it). A stream that failed (or ended within a
+  // second, which no healthy server does) is reopened after revocationsPollMs, with a poll first.
   let stream: { destroy(): void } | undefined;
   const openStream = async (): Promise<void> => {
     if (closed) return;
     const url = new URL(`${ts.revocationsPath.replace(/\/+$/, '')}/stream`, ts.url);
     if (cursor) url.searchParams.set('since', cursor);
+    const openedAt = performance.now();
+    let endedByServer = false;
     try {
       const res = await request(url, {
         method: 'GET',
-        headers: { accept: 'text/event-stream' },
+        headers: { accept: 'text/event-stream', authorization },
         headersTimeout: ts.timeoutMs,
         bodyTimeout: 0,
       });
       if (res.statusCode !== 200) {
         await res.body.dump();
-        throw new Error(`revocation stream answered ${res.statusCode}`);
+        throw refused('the revocation stream', res.statusCode);
       }
       stream = res.body;
       lastSuccess = clock();
+      if (failures > 0) options.logger.info('revocation stream open again');
+      failures = 0;
       let buffer = '';
       res.body.setEncoding('utf8');
       for await (const chunk of res.body as AsyncIterable<string>) {
@@ -128,10 +158,15 @@ export function createRevocationList(options: RevocationListOptions): Revocation
           buffer = buffer.slice(end + 2);
           let event = 'message';
           let data = '';
+          let id = '';
           for (const line of frame.split('\n')) {
             if (line.startsWith('event:')) event = line.slice(6).trim();
             else if (line.startsWith('data:')) data += line.slice(5).trim();
+            else if (line.startsWith('id:')) id = line.slice(3).trim();
           }
+          // The token service gives `id:` to cursor frames only: it is the cursor to resume from
+          // (what an EventSource would send back as Last-Event-ID).
+          if (id) cursor = id;
           if (!data) continue;
           try {
             const value = JSON.parse(data) as { jti?: unknown; exp?: unknown; cursor?: unknown };
@@ -143,15 +178,23 @@ export function createRevocationList(options: RevocationListOptions): Revocation
           }
         }
       }
+      endedByServer = true;
     } catch (err) {
       if (!closed && failures++ === 0)
         options.logger.warn({ err: (err as Error).message }, 'revocation stream failed; reconnecting');
     }
     stream = undefined;
     if (closed) return;
-    const t = setTimeout(() => {
-      void refresh().then(openStream);
-    }, ts.revocationsPollMs);
+    if (endedByServer && performance.now() - openedAt >= 1000) {
+      void openStream();
+      return;
+    }
+    const t = setTimeout(
+      () => {
+        void refresh().then(openStream);
+      },
+      endedByServer ? Math.min(ts.revocationsPollMs, 1000) : ts.revocationsPollMs,
+    );
     t.unref();
   };
 
@@ -178,4 +221,9 @@ export function createRevocationList(options: RevocationListOptions): Revocation
       stream?.destroy();
     },
   };
+}
+
+/** `application/x-www-form-urlencoded` encoding of one value (RFC 6749 §2.3.1, Appendix B). */
+function formEncode(value: string): string {
+  return new URLSearchParams([['v', value]]).toString().slice(2);
 }

@@ -24,6 +24,8 @@ const clientPatchSchema = z.strictObject({
   grantTypes: shape.grantTypes.removeDefault().optional(),
   tokenLifetimeSeconds: shape.tokenLifetimeSeconds,
   exchange: shape.exchange.optional(),
+  introspect: shape.introspect.removeDefault().optional(),
+  revocations: shape.revocations.removeDefault().optional(),
   enabled: shape.enabled.removeDefault().optional(),
   rotateSecret: z.boolean().optional(),
 });
@@ -169,7 +171,13 @@ async function createClient(
     actor: 'admin',
     action: 'client.created',
     target: record.id,
-    details: { audiences: record.audiences, scopes: record.scopes, grantTypes: record.grantTypes },
+    details: {
+      audiences: record.audiences,
+      scopes: record.scopes,
+      grantTypes: record.grantTypes,
+      introspect: record.introspect,
+      revocations: record.revocations,
+    },
   });
   await publish(ctx, 'client.changed', { clientId: record.id });
   sendJson(
@@ -210,6 +218,8 @@ async function updateClient(
       ? {}
       : { tokenLifetimeSeconds: Math.min(patch.tokenLifetimeSeconds, ctx.config.tokens.maxLifetimeSeconds) }),
     ...(patch.exchange === undefined ? {} : { exchange: patch.exchange }),
+    ...(patch.introspect === undefined ? {} : { introspect: patch.introspect }),
+    ...(patch.revocations === undefined ? {} : { revocations: patch.revocations }),
     ...(patch.enabled === undefined ? {} : { enabled: patch.enabled }),
     updatedAt: Math.max(ctx.clock(), current.updatedAt + 1),
   };

@@ -40,6 +40,8 @@ export function buildClientRecord(declared: DeclaredClient, facts: ClientRecordF
       ? {}
       : { tokenLifetimeSeconds: Math.min(declared.tokenLifetimeSeconds, facts.maxLifetimeSeconds) }),
     exchange: declared.exchange,
+    introspect: declared.introspect,
+    revocations: declared.revocations,
     enabled: declared.enabled,
     source: facts.source,
     createdAt: facts.createdAt,

@@ -27,6 +27,10 @@ export interface ClientRecord {
   readonly grantTypes: readonly string[];
   readonly tokenLifetimeSeconds?: number;
   readonly exchange: ExchangePermissions;
+  /** May call the introspection endpoint (RFC 7662); off unless granted. */
+  readonly introspect: boolean;
+  /** May read the revocation feed and stream; off unless granted. */
+  readonly revocations: boolean;
   readonly enabled: boolean;
   /** `config` = declared in the file (re-applied at every start); `admin` = made through the admin API. */
   readonly source: 'config' | 'admin';
@@ -63,6 +67,8 @@ export function toClientRecord(stored: StoredClient): ClientRecord {
       delegation: ex['delegation'] === true,
       impersonation: ex['impersonation'] === true,
     },
+    introspect: stored.introspect === true,
+    revocations: stored.revocations === true,
     enabled: stored.enabled === true,
     source: stored['source'] === 'config' ? 'config' : 'admin',
     createdAt: stored.createdAt,
@@ -88,6 +94,8 @@ export function toStoredClient(record: ClientRecord): StoredClient {
     grantTypes: record.grantTypes,
     ...(record.tokenLifetimeSeconds !== undefined ? { tokenLifetimeSeconds: record.tokenLifetimeSeconds } : {}),
     exchange: { ...record.exchange },
+    introspect: record.introspect,
+    revocations: record.revocations,
     enabled: record.enabled,
     source: record.source,
     createdAt: record.createdAt,

@@ -32,8 +32,11 @@ export interface ClientAuthenticatorOptions {
   readonly getClient: (id: string) => Promise<ClientRecord | undefined>;
   readonly replay: ReplayStore;
   readonly clock: Clock;
-  /** Audiences a client assertion may name: the issuer and the endpoint URLs (RFC 7523 §3 item 3). */
-  readonly assertionAudiences: () => readonly string[];
+  /**
+   * The one audience a client assertion may name: this server's issuer identifier, as a single
+   * string (draft-ietf-oauth-rfc7523bis: not the token endpoint URL, not an array).
+   */
+  readonly assertionAudience: () => string;
   readonly assertionMaxLifetimeSeconds: number;
   readonly clockSkewSeconds: number;
   /** Most verified secrets remembered (see the cache note below). */
@@ -60,6 +63,21 @@ const invalidClient = (message = 'client authentication failed') =>
   tokenServiceErrors.create('ERR_TOKEN_INVALID_CLIENT', message);
 
 /**
+ * The explicit types a client assertion may carry (RFC 7515 §4.1.9: case-insensitive, the
+ * `application/` prefix optional): draft-ietf-oauth-rfc7523bis's `client-authentication+jwt`, or
+ * the generic `JWT`. An absent `typ` is accepted; any other type (an access token's `at+jwt`,
+ * say) was made for something else and is refused (RFC 8725 §3.11).
+ */
+const ASSERTION_TYPES = new Set(['client-authentication+jwt', 'jwt']);
+
+function acceptableAssertionType(typ: unknown): boolean {
+  if (typ === undefined) return true;
+  if (typeof typ !== 'string') return false;
+  const lower = typ.toLowerCase();
+  return ASSERTION_TYPES.has(lower.startsWith('application/') ? lower.slice('application/'.length) : lower);
+}
+
+/**
  * Creates the client authenticator for `client_secret_basic`, `client_secret_post` (RFC 6749
  * §2.3.1) and `private_key_jwt` (RFC 7523 §2.2, §3). Exactly one method per request (§2.3: "MUST
  * NOT use more than one"). Unknown clients, wrong secrets and disabled clients get the same
@@ -76,7 +94,7 @@ const invalidClient = (message = 'client authentication failed') =>
  *
  * @example
  * ```ts
- * const auth = createClientAuthenticator({ getClient, replay: storage.replay, clock: Date.now, assertionAudiences: () => [issuer],
+ * const auth = createClientAuthenticator({ getClient, replay: storage.replay, clock: Date.now, assertionAudience: () => issuer,
  *   assertionMaxLifetimeSeconds: 300, clockSkewSeconds: 60 });
  * const { client, method } = await auth.authenticate({ authorization: req.headersDistinct.authorization, form });
  * ```
@@ -124,11 +142,21 @@ export function createClientAuthenticator(options: ClientAuthenticatorOptions): 
 
   async function checkAssertion(assertion: string, clientIdParam: string | undefined): Promise<AuthenticatedClient> {
     let claims: JwtPayload | undefined;
+    let typ: unknown;
     try {
-      claims = decodeJwt(assertion).payload;
+      const decoded = decodeJwt(assertion);
+      claims = decoded.payload;
+      typ = decoded.header.typ;
     } catch {
       throw invalidClient('client assertion is malformed');
     }
+    if (!acceptableAssertionType(typ)) throw invalidClient('client assertion has an unexpected typ');
+    // draft-ietf-oauth-rfc7523bis: the audience is the issuer identifier and nothing else, as a
+    // single string. The token endpoint URL, or an array that merely contains the issuer, is what
+    // an assertion made for another server (or for several at once) looks like: refused.
+    const audience = options.assertionAudience();
+    if (typeof claims.aud !== 'string' || claims.aud !== audience)
+      throw invalidClient('client assertion aud must be the issuer identifier as a single string');
     const clientId = clientIdParam ?? (typeof claims.sub === 'string' ? claims.sub : undefined);
     if (clientId === undefined) throw invalidClient('client assertion has no sub');
     const client = await getClient(clientId);
@@ -137,13 +165,13 @@ export function createClientAuthenticator(options: ClientAuthenticatorOptions): 
     if (keys.length === 0) throw invalidClient();
     let payload: JwtPayload;
     try {
-      // RFC 7523 §3: iss and sub are the client_id (§2.2), aud names this server (item 3), exp is
-      // required (item 4); the verifier enforces them with the clock skew.
+      // RFC 7523 §3: iss and sub are the client_id (§2.2), aud names this server (item 3, checked
+      // above and again here), exp is required (item 4); the verifier enforces them with the clock skew.
       const verifier = createVerifier({
         issuer: clientId,
         keys,
         subject: clientId,
-        audience: [...options.assertionAudiences()],
+        audience,
         algorithms: ['RS256', 'PS256', 'ES256', 'EdDSA'],
         clockTolerance: options.clockSkewSeconds,
         clock,

@@ -38,6 +38,16 @@ export interface LoadConfigOptions {
 export const envBindings: Readonly<Record<string, EnvBinding>> = Object.freeze({
   TESSERA_HOST: { path: ['server', 'host'], kind: 'string', description: 'Address to listen on.' },
   TESSERA_PORT: { path: ['server', 'port'], kind: 'int', description: 'Port to listen on.' },
+  TESSERA_OPERATIONS_HOST: {
+    path: ['server', 'operations', 'host'],
+    kind: 'string',
+    description: 'Address of the operations listener (/metrics, /healthz, /readyz).',
+  },
+  TESSERA_OPERATIONS_PORT: {
+    path: ['server', 'operations', 'port'],
+    kind: 'int',
+    description: 'Port of the operations listener.',
+  },
   TESSERA_ISSUER: { path: ['server', 'issuer'], kind: 'string', description: 'Token issuer and public base URL.' },
   TESSERA_ADMIN_TOKEN: {
     path: ['admin', 'token'],

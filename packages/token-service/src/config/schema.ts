@@ -7,6 +7,12 @@ import { z } from 'zod';
 const seconds = (description: string, fallback: number, min = 1) =>
   z.number().int().min(min).max(31_536_000).default(fallback).describe(description);
 
+/**
+ * The default port of the operations listener (`server.operations.port`): `/metrics`, `/healthz`,
+ * `/readyz`. Next to the OAuth port's default (7400) and clear of the other ports `tessera up` uses.
+ */
+export const DEFAULT_OPERATIONS_PORT = 7403;
+
 const signingAlgorithm = z.enum(['RS256', 'PS256', 'ES256', 'EdDSA']);
 
 const scopeToken = z
@@ -92,6 +98,16 @@ export const clientConfigSchema = z
       .optional()
       .describe('Access token lifetime for this client; defaults to `tokens.defaultLifetimeSeconds`.'),
     exchange: exchangeSchema,
+    introspect: z
+      .boolean()
+      .default(false)
+      .describe(
+        'May call the introspection endpoint (RFC 7662). Without it every introspection answers `{"active": false}`; with it the client learns about tokens issued to it (`client_id`) or addressed to it (`aud` names its id), and no others.',
+      ),
+    revocations: z
+      .boolean()
+      .default(false)
+      .describe('May read the revocation feed and stream (`/revocations`, `/revocations/stream`), as a gateway does.'),
     enabled: z.boolean().default(true).describe('A disabled client fails authentication.'),
   })
   .describe('A workload that gets tokens.');
@@ -154,6 +170,28 @@ export const tokenServiceConfigSchema = z.strictObject({
         })
         .optional()
         .describe('Serve HTTPS instead of HTTP; the default issuer then starts with `https://`.'),
+      operations: z
+        .strictObject({
+          host: z
+            .string()
+            .default('127.0.0.1')
+            .describe(
+              'Address of the operations listener. Loopback by default: bind it wider only where the network keeps `/metrics` private.',
+            ),
+          port: z
+            .number()
+            .int()
+            .min(0)
+            .max(65535)
+            .optional()
+            .describe(
+              `Port of the operations listener; 0 picks a free port. Default ${DEFAULT_OPERATIONS_PORT}, or 0 when \`server.port\` is 0.`,
+            ),
+        })
+        .prefault({})
+        .describe(
+          'The operations listener (plain HTTP): `GET /metrics` (only here), `GET /healthz` and `GET /readyz` (here and on the main listener).',
+        ),
     })
     .prefault({})
     .describe('HTTP(S) listener.'),
@@ -252,10 +290,50 @@ export const tokenServiceConfigSchema = z.strictObject({
     })
     .prefault({})
     .describe('Token endpoint rate limits (token bucket).'),
+  revocationStream: z
+    .strictObject({
+      heartbeatMs: z
+        .number()
+        .int()
+        .min(50)
+        .max(3_600_000)
+        .default(15_000)
+        .describe(
+          'A comment line (`: heartbeat`) is sent this often on every open `GET /revocations/stream`, so proxies keep the stream and followers see it alive.',
+        ),
+      maxDurationMs: z
+        .number()
+        .int()
+        .min(100)
+        .max(86_400_000)
+        .default(600_000)
+        .describe(
+          'A stream ends after this long (its last frame is the cursor to resume from); the follower reconnects with `Last-Event-ID` or `?since=`, so nothing is lost and no connection is held forever.',
+        ),
+    })
+    .prefault({})
+    .describe('The revocation stream (server-sent events) gateways follow.'),
   logging: z
     .strictObject({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') })
     .prefault({}),
 });
+
+/**
+ * The port the operations listener binds: `server.operations.port`, else
+ * {@link DEFAULT_OPERATIONS_PORT}, or 0 (a free port) when `server.port` is 0 as in tests, so two
+ * services started on free ports never fight over the default.
+ *
+ * @example
+ * ```ts
+ * operationsPort({ port: 7400, operations: {} }); // 7403
+ * ```
+ */
+export function operationsPort(server: {
+  readonly port: number;
+  readonly operations: { readonly port?: number | undefined };
+}): number {
+  return server.operations.port ?? (server.port === 0 ? 0 : DEFAULT_OPERATIONS_PORT);
+}
 
 /** The validated configuration with every default filled in. */
 export type TokenServiceConfigInput = z.input<typeof tokenServiceConfigSchema>;

@@ -20,6 +20,9 @@ const oauthErrorByCode: Readonly<Record<string, string>> = Object.freeze({
   // RFC 6749 has no rate-limit code; `temporarily_unavailable` (§4.1.2.1) is the registered value
   // with that meaning, and the 429 status plus Retry-After carry the rest (RFC 6585 §4).
   ERR_TOKEN_SERVICE_RATE_LIMITED: 'temporarily_unavailable',
+  // The revocation feed: the client authenticated but lacks `revocations: true` (RFC 6749 §4.1.2.1
+  // `access_denied`: "the authorization server denied the request").
+  ERR_TOKEN_SERVICE_FORBIDDEN: 'access_denied',
   ERR_TOKEN_SERVICE_BODY_TOO_LARGE: 'invalid_request',
   ERR_TOKEN_SERVICE_UNAVAILABLE: 'temporarily_unavailable',
 });

@@ -29,10 +29,11 @@ export function createRevocationStreams(): RevocationStreams {
     },
     broadcast({ jti, exp }) {
       const frame = `event: revocation\ndata: ${JSON.stringify({ jti, exp })}\n\n`;
-      for (const client of clients) client.write(frame);
+      // An ended stream leaves the set on its `close` event; until then, writing to it would be an error.
+      for (const client of clients) if (!client.writableEnded && !client.destroyed) client.write(frame);
     },
     endAll() {
-      for (const client of clients) client.end();
+      for (const client of clients) if (!client.writableEnded) client.end();
     },
   };
 }

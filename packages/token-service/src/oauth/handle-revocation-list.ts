@@ -6,12 +6,15 @@ import { readPaging } from './internal/read-paging.js';
 /**
  * `GET /revocations?since=<cursor>&limit=N`: the revocations gateways poll (issue 3: revoked tokens
  * are denied before they expire). Answers `{ revocations: [{ jti, exp }], cursor }` with `exp` in
- * seconds, oldest first; pass `cursor` back as `since` to get only what is new. Public like the
- * JWKS: a `jti` says nothing without its token.
+ * seconds, oldest first; pass `cursor` back as `since` to get only what is new. Not public: the
+ * route runs it only after `authorizeRevocationReader` (HTTP Basic client authentication and the
+ * client's `revocations` permission; hardening issue).
  *
  * @example
  * ```ts
- * const { revocations, cursor } = await (await fetch(`${issuer}/revocations?since=${last}`)).json();
+ * const basic = Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64');
+ * const res = await fetch(`${issuer}/revocations?since=${last}`, { headers: { authorization: `Basic ${basic}` } });
+ * const { revocations, cursor } = await res.json();
  * ```
  */
 export async function handleRevocationList(

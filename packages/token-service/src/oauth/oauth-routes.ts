@@ -10,6 +10,7 @@ import { handleJwks } from './handle-jwks.js';
 import { handleRevocation } from './handle-revocation.js';
 import { handleRevocationList } from './handle-revocation-list.js';
 import { handleTokenRequest } from './handle-token-request.js';
+import { authorizeRevocationReader } from './internal/authorize-revocation-reader.js';
 import { openRevocationStream } from './open-revocation-stream.js';
 
 /**
@@ -30,8 +31,12 @@ export function oauthRoutes(ctx: ServiceContext, streams: RevocationStreams): Ro
     [`POST ${ENDPOINT_PATHS.token}`]: async (req, res) => handleTokenRequest(ctx, req, res, await body(req)),
     [`POST ${ENDPOINT_PATHS.introspection}`]: async (req, res) => handleIntrospection(ctx, req, res, await body(req)),
     [`POST ${ENDPOINT_PATHS.revocation}`]: async (req, res) => handleRevocation(ctx, req, res, await body(req)),
-    [`GET ${ENDPOINT_PATHS.revocations}`]: (_req, res, query) => handleRevocationList(ctx, res, query),
+    // The revocation feed needs an authenticated client with `revocations: true` (hardening issue).
+    [`GET ${ENDPOINT_PATHS.revocations}`]: (req, res, query) =>
+      authorizeRevocationReader(ctx, req, res, 'revocations', () => handleRevocationList(ctx, res, query)),
     [`GET ${ENDPOINT_PATHS.revocationStream}`]: (req, res, query) =>
-      openRevocationStream(ctx, streams, req, res, query),
+      authorizeRevocationReader(ctx, req, res, 'revocations-stream', () =>
+        openRevocationStream(ctx, streams, req, res, query),
+      ),
   };
 }

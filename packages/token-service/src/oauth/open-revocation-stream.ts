@@ -4,16 +4,28 @@ import type { ServiceContext } from '../http/service-context.js';
 import type { RevocationStreams } from './create-revocation-streams.js';
 import { readPaging } from './internal/read-paging.js';
 
+const PAGE = 1000;
+
 /**
- * `GET /revocations/stream?since=<cursor>`: the same list as server-sent events. First every
- * revocation after `since` (`event: revocation`), then `event: cursor` with the cursor to resume
- * polling from, then each new revocation as it happens (from the storage event bus, so every
- * replica's revocations arrive where the bus spans replicas). A comment line every 15 s keeps
- * proxies from closing the stream.
+ * `GET /revocations/stream?since=<cursor>`: the same list as server-sent events, for an
+ * authenticated client with the `revocations` permission (the route runs this only after
+ * `authorizeRevocationReader`). The cursor to start after is the `Last-Event-ID` header when
+ * present (what an `EventSource` sends when it reconnects), else `?since=`.
+ *
+ * First every revocation after the cursor (`event: revocation`), then `event: cursor` (with
+ * `id: <cursor>`) to resume from, then each new revocation as it happens (from the storage event
+ * bus, so every replica's revocations arrive where the bus spans replicas). A comment line
+ * (`: heartbeat`) every `revocationStream.heartbeatMs` keeps proxies from closing the stream and
+ * tells the follower it is alive. After `revocationStream.maxDurationMs` the stream ends, so no
+ * connection is held forever (hardening issue): it catches up from its cursor once more, sends
+ * the revocations since then and a last `event: cursor`, then ends; the follower reconnects from
+ * that cursor and misses nothing (a revocation after that catch-up is after the cursor, so the next
+ * stream's backlog holds it). Live events carry no cursor, so a follower that lost the connection
+ * earlier resumes from the last cursor it saw and gets those again: duplicates, never a gap.
  *
  * @example
  * ```ts
- * const events = new EventSource(`${issuer}/revocations/stream`);
+ * const events = new EventSource(`${issuer}/revocations/stream`); // behind a proxy adding HTTP Basic
  * ```
  */
 export async function openRevocationStream(
@@ -23,35 +35,77 @@ export async function openRevocationStream(
   res: ServerResponse,
   query: URLSearchParams,
 ): Promise<void> {
+  const lastEventId = req.headersDistinct['last-event-id'];
   const paging = readPaging(query);
-  if (paging === undefined)
+  // HTML's server-sent events: a reconnecting EventSource keeps its URL and sends the last `id:`
+  // it saw, which is newer than the URL's `since`. Two of them are refused, not guessed between.
+  const resume =
+    lastEventId === undefined
+      ? paging?.since
+      : lastEventId.length === 1
+        ? readPaging(new URLSearchParams({ since: lastEventId[0]! }))?.since
+        : undefined;
+  if (paging === undefined || resume === undefined)
     return sendJson(res, 400, {
       error: 'invalid_request',
-      error_description: 'since must be a cursor from a previous answer',
+      error_description: 'since (or Last-Event-ID) must be a cursor from a previous answer',
     });
+  const { heartbeatMs, maxDurationMs } = ctx.config.revocationStream;
   res.writeHead(200, {
     'content-type': 'text/event-stream',
     'cache-control': 'no-store',
     connection: 'keep-alive',
     'x-accel-buffering': 'no',
   });
+  const open = () => !res.writableEnded && !res.destroyed;
+  // Registered before the first read of the backlog: a revocation committed meanwhile is broadcast
+  // here too (perhaps twice), never lost between the read and the subscription.
   const forget = streams.add(res);
-  const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
-  keepAlive.unref();
+  let cursor = resume;
+  /** Writes every revocation after `cursor` and moves `cursor` past them. */
+  const catchUp = async () => {
+    for (;;) {
+      const page = await ctx.storage.revocations.listSince(cursor, PAGE);
+      if (!open()) return;
+      for (const r of page.items)
+        res.write(`event: revocation\ndata: ${JSON.stringify({ jti: r.jti, exp: Math.floor(r.exp / 1000) })}\n\n`);
+      const done = page.items.length < PAGE || page.cursor === cursor;
+      cursor = page.cursor;
+      if (done) return;
+    }
+  };
+  const sendCursor = () => {
+    if (open()) res.write(`id: ${cursor}\nevent: cursor\ndata: ${JSON.stringify({ cursor })}\n\n`);
+  };
+
+  const heartbeat = setInterval(() => {
+    if (open()) res.write(': heartbeat\n\n');
+  }, heartbeatMs);
+  heartbeat.unref();
+  const deadline = setTimeout(() => {
+    void backlog
+      .then(catchUp)
+      .then(() => {
+        sendCursor();
+        // Off the broadcast list before `end()`: a write after it would be an error on `res`.
+        stop();
+        if (open()) res.end();
+      })
+      .catch((error: unknown) => {
+        ctx.logger.warn({ err: error }, 'revocation stream: the final catch-up failed; ending the stream');
+        stop();
+        res.destroy();
+      });
+  }, maxDurationMs);
+  deadline.unref();
   const stop = () => {
-    clearInterval(keepAlive);
+    clearInterval(heartbeat);
+    clearTimeout(deadline);
     forget();
   };
   req.on('close', stop);
   res.on('close', stop);
-  let cursor = paging.since;
-  for (;;) {
-    const page = await ctx.storage.revocations.listSince(cursor, 1000);
-    for (const r of page.items)
-      res.write(`event: revocation\ndata: ${JSON.stringify({ jti: r.jti, exp: Math.floor(r.exp / 1000) })}\n\n`);
-    const done = page.items.length < 1000 || page.cursor === cursor;
-    cursor = page.cursor;
-    if (done) break;
-  }
-  res.write(`event: cursor\ndata: ${JSON.stringify({ cursor })}\n\n`);
+
+  const backlog = catchUp().then(sendCursor);
+  await backlog;
 }

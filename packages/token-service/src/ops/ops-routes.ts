@@ -3,8 +3,37 @@ import { sendJson } from '../http/send-json.js';
 import type { ServiceMetrics } from './create-service-metrics.js';
 
 /**
- * The operations endpoints: `GET /healthz` (the process answers), `GET /readyz` (this instance
- * should get traffic: `checkReady` resolves) and `GET /metrics` (Prometheus text of this instance).
+ * The health endpoints, served on the main listener and the operations listener alike:
+ * `GET /healthz` (the process answers) and `GET /readyz` (this instance should get traffic:
+ * `checkReady` resolves).
+ *
+ * @example
+ * ```ts
+ * const routes = healthRoutes({ checkReady: async () => void (await storage.ping()) });
+ * ```
+ */
+export function healthRoutes(options: {
+  /** Rejects when the instance should not get traffic (starting, closing, storage down, no signing key). */
+  readonly checkReady: () => Promise<void>;
+}): Routes {
+  const { checkReady } = options;
+  return {
+    'GET /healthz': (_req, res) => sendJson(res, 200, { status: 'ok' }),
+    'GET /readyz': async (_req, res) => {
+      try {
+        await checkReady();
+        sendJson(res, 200, { status: 'ready' });
+      } catch {
+        sendJson(res, 503, { status: 'unavailable' });
+      }
+    },
+  };
+}
+
+/**
+ * The operations endpoints, served on the operations listener only (`server.operations`, loopback
+ * by default): the {@link healthRoutes} and `GET /metrics` (Prometheus text of this instance).
+ * Metrics stay off the OAuth port, which faces every client.
  *
  * @example
  * ```ts
@@ -16,17 +45,9 @@ export function opsRoutes(options: {
   /** Rejects when the instance should not get traffic (starting, closing, storage down, no signing key). */
   readonly checkReady: () => Promise<void>;
 }): Routes {
-  const { metrics, checkReady } = options;
+  const { metrics } = options;
   return {
-    'GET /healthz': (_req, res) => sendJson(res, 200, { status: 'ok' }),
-    'GET /readyz': async (_req, res) => {
-      try {
-        await checkReady();
-        sendJson(res, 200, { status: 'ready' });
-      } catch {
-        sendJson(res, 503, { status: 'unavailable' });
-      }
-    },
+    ...healthRoutes(options),
     'GET /metrics': async (_req, res) => {
       const text = await metrics.registry.metrics();
       res.writeHead(200, { 'content-type': metrics.registry.contentType, 'content-length': Buffer.byteLength(text) });

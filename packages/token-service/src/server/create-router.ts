@@ -11,7 +11,7 @@ import { sendJson } from '../http/send-json.js';
 import type { ServiceContext } from '../http/service-context.js';
 import type { RevocationStreams } from '../oauth/create-revocation-streams.js';
 import { oauthRoutes } from '../oauth/oauth-routes.js';
-import { opsRoutes } from '../ops/ops-routes.js';
+import { healthRoutes } from '../ops/ops-routes.js';
 
 /** Options of {@link createRouter}. */
 export interface RouterOptions {
@@ -46,7 +46,8 @@ export function createRouter(options: RouterOptions): Router {
     Object.entries({
       ...oauthRoutes(ctx, options.streams),
       ...jwtFactoryRoutes(ctx),
-      ...opsRoutes({ metrics: ctx.metrics, checkReady: options.checkReady }),
+      // /healthz and /readyz here too; /metrics only on the operations listener (create-operations-router.ts).
+      ...healthRoutes({ checkReady: options.checkReady }),
       // OpenID Connect user login (authorize, login page, userinfo, logout) is planned as one more
       // group here, from src/login/ (ARCHITECTURE.md, "Token path").
     }),

@@ -7,7 +7,6 @@ import { createRateLimiter } from '../http/create-rate-limiter.js';
 import { remoteAddress } from '../http/remote-address.js';
 import type { ServiceContext } from '../http/service-context.js';
 import { createKeyRing } from '../keys/create-key-ring.js';
-import { ENDPOINT_PATHS } from '../oauth/endpoint-paths.js';
 import { createAuditWriter } from '../ops/create-audit-writer.js';
 import type { ServiceMetrics } from '../ops/create-service-metrics.js';
 import type { Storage } from '../storage/index.js';
@@ -83,8 +82,8 @@ export function createServiceContext(options: ServiceContextOptions): ServiceCon
     getClient: clients.get,
     replay: storage.replay,
     clock,
-    // RFC 7523 §3: a client assertion names the issuer or the token endpoint as its audience.
-    assertionAudiences: () => [issuerUrl(), issuerUrl().replace(/\/$/, '') + ENDPOINT_PATHS.token],
+    // draft-ietf-oauth-rfc7523bis §4: a client assertion names the issuer identifier, and only it.
+    assertionAudience: issuerUrl,
     assertionMaxLifetimeSeconds: config.tokens.clientAssertionMaxLifetimeSeconds,
     clockSkewSeconds: config.tokens.clockSkewSeconds,
   });

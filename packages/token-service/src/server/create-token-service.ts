@@ -39,6 +39,11 @@ export interface TokenService {
   close(): Promise<void>;
   /** Base URL the server listens on (after `listen`). */
   readonly url: string;
+  /**
+   * Base URL of the operations listener (after `listen`): `GET /metrics`, `/healthz`, `/readyz`
+   * on `server.operations.host`:`server.operations.port`.
+   */
+  readonly operationsUrl: string;
   /** The token issuer (`server.issuer`, else the base URL). */
   readonly issuer: string;
   /** The admin bearer token (configured, or generated and kept in the data directory). */
@@ -66,7 +71,8 @@ type State =
  * `POST /token`, `POST /introspect`, `POST /revoke`, `GET /revocations`, `GET /revocations/stream`
  * (SSE), `GET /.well-known/openid-configuration`, `GET /.well-known/oauth-authorization-server`,
  * `GET /.well-known/jwks.json`, `GET /jwt-factory/jwks.json`, `/admin/…`, `GET /healthz`,
- * `GET /readyz`, `GET /metrics` (see `create-router.ts` for the table). This object is the
+ * `GET /readyz` (see `create-router.ts` for the table); and on a second, operations listener
+ * (`server.operations`, 127.0.0.1 by default) `GET /metrics`, `/healthz`, `/readyz`. This object is the
  * lifecycle only: `listen()` creates everything that exists while running (`startService`).
  *
  * @example
@@ -159,6 +165,9 @@ export function createTokenService(config: TokenServiceConfig, options: TokenSer
     },
     get url() {
       return startedOrUndefined()?.url ?? '';
+    },
+    get operationsUrl() {
+      return startedOrUndefined()?.operationsUrl ?? '';
     },
     get issuer() {
       return config.server.issuer ?? startedOrUndefined()?.url ?? '';

@@ -7,6 +7,8 @@ import type { KeyRing } from '../keys/create-key-ring.js';
 import { createRevocationStreams } from '../oauth/create-revocation-streams.js';
 import type { ServiceMetrics } from '../ops/create-service-metrics.js';
 import type { Storage } from '../storage/index.js';
+import { operationsPort } from '../config/schema.js';
+import { createOperationsRouter } from './create-operations-router.js';
 import { createRouter } from './create-router.js';
 import { createServiceContext } from './create-service-context.js';
 import { createShutdownStack } from './internal/create-shutdown-stack.js';
@@ -36,6 +38,8 @@ export interface ServiceSetup {
 export interface StartedService {
   /** The base URL the server listens on. */
   readonly url: string;
+  /** The base URL of the operations listener (`/metrics`, `/healthz`, `/readyz`). */
+  readonly operationsUrl: string;
   readonly adminToken: string;
   readonly storage: Storage;
   readonly keyRing: KeyRing;
@@ -90,17 +94,13 @@ export async function startService(setup: ServiceSetup): Promise<StartedService>
       trustedIssuers,
     });
     const streams = createRevocationStreams();
-    const router = createRouter({
-      context,
-      streams,
-      checkReady: async () => {
-        if (phase !== 'serving') throw new Error(`not serving (${phase})`);
-        await storage.ping();
-        context.keyRing.signer();
-      },
-      closing: () => phase === 'stopping',
-      onRequest: setup.onRequest,
-    });
+    const checkReady = async () => {
+      if (phase !== 'serving') throw new Error(`not serving (${phase})`);
+      await storage.ping();
+      context.keyRing.signer();
+    };
+    const closing = () => phase === 'stopping';
+    const router = createRouter({ context, streams, checkReady, closing, onRequest: setup.onRequest });
     const http = await listenHttp(config.server, (req, res) => void router(req, res));
     url = http.url;
     shutdown.defer(async () => {
@@ -108,6 +108,14 @@ export async function startService(setup: ServiceSetup): Promise<StartedService>
       streams.endAll();
       await drainServer(http.server, config.server.shutdownTimeoutMs);
     });
+    // The operations listener (/metrics, /healthz, /readyz) after the OAuth port, so a taken OAuth
+    // port is the error reported; it is drained first at stop, while /readyz already answers 503.
+    const opsRouter = createOperationsRouter({ metrics, checkReady, closing });
+    const ops = await listenHttp(
+      { host: config.server.operations.host, port: operationsPort(config.server) },
+      (req, res) => void opsRouter(req, res),
+    );
+    shutdown.defer(() => drainServer(ops.server, config.server.shutdownTimeoutMs));
     // After the bind: the issuer must be known before the first key signs or the first client is checked.
     await seedConfigClients({
       clients: config.clients,
@@ -137,11 +145,18 @@ export async function startService(setup: ServiceSetup): Promise<StartedService>
     }
     phase = 'serving';
     logger.info(
-      { url, issuer: issuerUrl(), storage: storage.backends, algorithm: config.keys.algorithm },
+      {
+        url,
+        operationsUrl: ops.url,
+        issuer: issuerUrl(),
+        storage: storage.backends,
+        algorithm: config.keys.algorithm,
+      },
       'token service listening',
     );
     return {
       url,
+      operationsUrl: ops.url,
       adminToken,
       storage,
       keyRing: context.keyRing,

@@ -111,6 +111,10 @@ export interface StoredClient {
   readonly tokenLifetimeSeconds?: number;
   /** RFC 8693 exchange permissions, shaped by the server. */
   readonly exchange?: Readonly<Record<string, unknown>>;
+  /** May call the introspection endpoint (RFC 7662); absent = false. */
+  readonly introspect?: boolean;
+  /** May read the revocation feed and stream; absent = false. */
+  readonly revocations?: boolean;
   readonly enabled: boolean;
   readonly createdAt: number;
   readonly updatedAt: number;

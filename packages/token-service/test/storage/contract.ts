@@ -295,6 +295,19 @@ export function runClientStoreContract(
       assert.equal((await store.get('b'))?.enabled, false);
     }));
 
+  test(`${name} clients: the introspect and revocations permissions round-trip and update`, () =>
+    withStore(async (store) => {
+      await store.create({ ...sampleClient('a'), introspect: true, revocations: false });
+      assert.equal((await store.get('a'))?.introspect, true);
+      assert.equal((await store.get('a'))?.revocations, false);
+      await store.update('a', { introspect: false, revocations: true });
+      const got = await store.get('a');
+      assert.equal(got?.introspect, false);
+      assert.equal(got?.revocations, true);
+      await store.create(sampleClient('b'));
+      assert.equal('introspect' in (await store.get('b'))!, false, 'absent stays absent (read as false)');
+    }));
+
   test(`${name} clients: update merges, removes undefined members, stamps updatedAt, checks expectedUpdatedAt`, () =>
     withStore(async (store, c) => {
       const created = await store.create({ ...sampleClient('a'), tokenLifetimeSeconds: 60 });
@@ -334,6 +347,14 @@ export function runClientStoreContract(
         codeOf('ERR_STORE_INPUT_INVALID'),
       );
       await assert.rejects(store.create({ ...sampleClient('a'), clientId: 'a\nb' }), codeOf('ERR_STORE_INPUT_INVALID'));
+      await assert.rejects(
+        store.create({ ...sampleClient('a'), introspect: 'yes' as never }),
+        codeOf('ERR_STORE_INPUT_INVALID'),
+      );
+      await assert.rejects(
+        store.create({ ...sampleClient('a'), revocations: 1 as never }),
+        codeOf('ERR_STORE_INPUT_INVALID'),
+      );
       await assert.rejects(store.create({ ...sampleClient('a'), extra: () => 1 }), codeOf('ERR_STORE_INPUT_INVALID'));
       await assert.rejects(
         store.create({ ...sampleClient('a'), extra: Number.POSITIVE_INFINITY }),

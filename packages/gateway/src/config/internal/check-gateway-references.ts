@@ -73,6 +73,15 @@ export function checkGatewayReferences(config: z.output<typeof gatewayConfigSche
       }
     }
   });
+  const ts = config.tokenService;
+  if (ts?.checkRevocations && (!ts.clientId || !ts.clientSecret)) {
+    // The token service answers the revocation feed only to an authenticated client allowed to read it.
+    problems.push({
+      path: ['tokenService', ts.clientId ? 'clientSecret' : 'clientId'],
+      message:
+        "checkRevocations is on: the revocation feed needs the gateway's client credentials (tokenService.clientId and clientSecret, or TESSERA_GATEWAY_CLIENT_SECRET) of a client with revocations: true at the token service; or set checkRevocations: false",
+    });
+  }
   config.trustedProxies.forEach((cidr, i) => {
     const [addr, bits, extra] = cidr.split('/');
     const family = isIP(addr ?? '');

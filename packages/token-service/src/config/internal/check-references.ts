@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { tokenServiceConfigSchema } from '../schema.js';
+import { operationsPort, type tokenServiceConfigSchema } from '../schema.js';
 
 /** One cross-reference problem, with the path of the offending field. */
 export interface ConfigProblem {
@@ -41,6 +41,12 @@ export function checkConfigReferences(config: z.output<typeof tokenServiceConfig
         });
     });
   });
+  const opsPort = operationsPort(config.server);
+  if (opsPort !== 0 && opsPort === config.server.port)
+    problems.push({
+      path: ['server', 'operations', 'port'],
+      message: `the operations listener needs a port of its own (server.port is ${config.server.port} too)`,
+    });
   const users = new Set<string>();
   config.grants.password.users.forEach((user, i) => {
     if (users.has(user.username))

@@ -16,7 +16,11 @@ import { tokenServiceErrors } from '../../errors.js';
  * ```
  */
 export async function listenHttp(
-  options: TokenServiceConfig['server'],
+  options: {
+    readonly host: string;
+    readonly port: number;
+    readonly tls?: TokenServiceConfig['server']['tls'];
+  },
   handler: (req: IncomingMessage, res: ServerResponse) => void,
 ): Promise<{ readonly server: Server; readonly url: string }> {
   const serverOptions = { requestTimeout: 30_000, headersTimeout: 10_000, keepAliveTimeout: 5_000 };
