@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { signJwt, type JwsAlgorithm, type JwtPayload } from '@tessera/core';
+import { createJwtSigner, type JwsAlgorithm, type JwtPayload } from '@tessera/core';
 import { cliErrors } from '../errors.js';
 import { describeTime, out, parseJson, readInput } from '../internal/io.js';
 import { inspectToken } from '../internal/inspect-token.js';
@@ -90,14 +90,15 @@ export function registerTokenLocalCommands(token: Command): void {
           payload.iat = Math.floor(now / 1000) - 120;
           payload.exp = Math.floor(now / 1000) - 60;
         }
-        const jwt = signJwt(payload, key, {
+        const jwt = createJwtSigner(key, {
           ...(options.iss === undefined ? {} : { issuer: options.iss }),
           ...(options.sub === undefined ? {} : { subject: options.sub }),
           ...(options.aud === undefined ? {} : { audience: options.aud.length === 1 ? options.aud[0]! : options.aud }),
           ...(options.expired ? { issuedAt: false } : { expiresIn }),
           ...(options.kid === undefined ? {} : { kid: options.kid }),
           typ: options.typ,
-        });
+          clock: () => now,
+        }).sign(payload);
         if (options.json) {
           const { header, payload: claims } = inspectToken(jwt, now);
           out(JSON.stringify({ token: jwt, header, payload: claims }, null, 2));

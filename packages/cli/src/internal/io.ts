@@ -11,11 +11,6 @@ export function note(text: string): void {
   process.stderr.write(text.endsWith('\n') ? text : `${text}\n`);
 }
 
-/** Prints `data` as pretty JSON when `json` is set, else the human rendering. */
-export function printData(json: boolean | undefined, data: unknown, human: () => string): void {
-  out(json ? JSON.stringify(data, null, 2) : human());
-}
-
 /** Reads a file given on the command line (`-` is stdin), or fails with `ERR_CLI_INPUT_INVALID`. */
 export async function readInput(path: string, what: string): Promise<string> {
   try {

@@ -8,6 +8,7 @@ export { exportJwks } from './export-jwks.js';
 export { importPem, exportPem } from './pem.js';
 export { generateKey, type GenerateKeyOptions, type GeneratedKey, type HmacAlgorithm } from './generate-key.js';
 export { signJwt, type SignJwtOptions } from './sign-jwt.js';
+export { createJwtSigner, type JwtSigner, type JwtSignerOptions } from './create-jwt-signer.js';
 export { verifySignature } from './verify-signature.js';
 export { decodeJwt, type UnverifiedJwt } from './decode-jwt.js';
 export { importJwks, type DroppedJwk, type ImportedJwks, type ImportJwksOptions } from './import-jwks.js';

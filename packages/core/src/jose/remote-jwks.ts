@@ -159,7 +159,7 @@ export function createRemoteJwks(
   const staleIfErrorDuration = duration(options.staleIfErrorDuration, 'staleIfErrorDuration', 3_600_000, 0);
   const refreshInterval =
     options.refreshInterval === undefined ? undefined : duration(options.refreshInterval, 'refreshInterval', 0, 1000);
-  const maxResponseBytes = duration(options.maxResponseBytes, 'maxResponseBytes', 524_288, 1);
+  const maxResponseBytes = byteCount(options.maxResponseBytes, 'maxResponseBytes', 524_288);
   if (options.redirect !== undefined && options.redirect !== 'same-origin' && options.redirect !== 'none')
     bad('redirect must be "same-origin" or "none"');
   if (options.clock !== undefined && typeof options.clock !== 'function')
@@ -182,7 +182,9 @@ export function createRemoteJwks(
   // Bumped when a fetch brings a different set of keys (see KeySource.version).
   let version = 0;
   let fingerprint = '';
-  let inflight: Promise<KeySet> | undefined;
+  // The fetch in flight. It settles with its outcome and never rejects, so a background refresh
+  // nobody awaits cannot become an unhandled rejection; callers that wait use `loaded()`.
+  let inflight: Promise<KeySet | TesseraError> | undefined;
   let lastAttemptAt: number | undefined;
   let lastFailureAt: number | undefined;
   let lastError: string | undefined;
@@ -223,7 +225,7 @@ export function createRemoteJwks(
     return jwksUrl;
   }
 
-  async function fetchSet(): Promise<KeySet> {
+  async function fetchSet(): Promise<KeySet | TesseraError> {
     counters.fetches++;
     // Let load() record this fetch as the one in flight before anything can settle it.
     await Promise.resolve();
@@ -271,13 +273,7 @@ export function createRemoteJwks(
       emit({ type: 'fetched', url: url.href, keys: keys.length, dropped });
       return set;
     } catch (error) {
-      const failure = isTesseraError(error)
-        ? error
-        : coreErrors.create(
-            'ERR_JWKS_FETCH_FAILED',
-            `JWKS fetch failed: ${String((error as Error)?.message ?? error)}`,
-            { cause: error },
-          );
+      const failure = toFetchFailure(error);
       const now = clock();
       lastAttemptAt = now;
       lastFailureAt = now;
@@ -302,7 +298,7 @@ export function createRemoteJwks(
           ? 'JWKS fetch failed; serving the last good key set (stale-if-error)'
           : 'JWKS fetch failed; no usable key set',
       );
-      throw failure;
+      return failure;
     }
   }
 
@@ -351,16 +347,22 @@ export function createRemoteJwks(
     return { keys, dropped };
   }
 
-  /** Starts a fetch, or joins the one in flight. */
-  function load(): Promise<KeySet> {
+  /** Starts a fetch, or joins the one in flight; resolves with the new set or the failure. */
+  function load(): Promise<KeySet | TesseraError> {
     if (inflight !== undefined) return inflight;
-    const p = fetchSet().finally(() => {
-      if (inflight === p) inflight = undefined;
-    });
+    // fetchSet returns its failures; only a throwing injected clock could still make it reject.
+    const p = fetchSet()
+      .catch(toFetchFailure)
+      .finally(() => {
+        if (inflight === p) inflight = undefined;
+      });
     inflight = p;
-    // Background refreshes are not awaited: keep their rejection from being "unhandled".
-    p.catch(() => {});
     return p;
+  }
+
+  /** {@link load} for a caller that waits: a failed fetch rejects with its TesseraError. */
+  function loaded(): Promise<KeySet> {
+    return load().then((outcome) => (isTesseraError(outcome) ? Promise.reject(outcome) : outcome));
   }
 
   function inCooldown(now: number): boolean {
@@ -384,10 +386,10 @@ export function createRemoteJwks(
       // Thrown, not rejected: the answer is known now, so verifySync can give it too.
       throw noMatch(header);
     }
-    return load().then(
+    return loaded().then(
       (set) => set.index.find(header) ?? Promise.reject(noMatch(header)),
       (error: unknown) => {
-        // Rethrown as it came (whatever load() rejected with) unless a current set answered before.
+        // Rethrown as it came (whatever loaded() rejected with) unless a current set answered before.
         throw current === undefined
           ? error
           : coreErrors.create('ERR_JWKS_NO_MATCHING_KEY', `${noMatch(header).message}, and the refetch failed`, {
@@ -407,7 +409,7 @@ export function createRemoteJwks(
           `no JWKS loaded yet; last fetch failed: ${lastError ?? 'unknown'}`,
         );
       }
-      return load().then((loaded) => loaded.index.find(header) ?? Promise.reject(noMatch(header)));
+      return loaded().then((set) => set.index.find(header) ?? Promise.reject(noMatch(header)));
     }
     const now = clock();
     const age = now - set.fetchedAt;
@@ -420,7 +422,7 @@ export function createRemoteJwks(
             `the JWKS is ${Math.round(age / 1000)} s old and the endpoint keeps failing: ${lastError ?? 'unknown'}`,
           );
         }
-        return load().then((loaded) => loaded.index.find(header) ?? Promise.reject(noMatch(header)));
+        return loaded().then((set) => set.index.find(header) ?? Promise.reject(noMatch(header)));
       }
       // Stale-while-revalidate; after a failure, retry at most once per cooldown.
       if (inflight === undefined && !(failing && inCooldown(now))) void load();
@@ -447,10 +449,10 @@ export function createRemoteJwks(
       return current?.index.keys ?? [];
     },
     refresh(): Promise<void> {
-      return load().then(() => undefined);
+      return loaded().then(() => undefined);
     },
     warmup(): Promise<void> {
-      return current !== undefined ? Promise.resolve() : load().then(() => undefined);
+      return current !== undefined ? Promise.resolve() : loaded().then(() => undefined);
     },
     stats(): RemoteJwksStats {
       const now = clock();
@@ -478,6 +480,15 @@ export function createRemoteJwks(
   });
 }
 
+/** A fetch failure as the TesseraError callers see (`ERR_JWKS_FETCH_FAILED` unless already one). */
+function toFetchFailure(error: unknown): TesseraError {
+  return isTesseraError(error)
+    ? error
+    : coreErrors.create('ERR_JWKS_FETCH_FAILED', `JWKS fetch failed: ${String((error as Error)?.message ?? error)}`, {
+        cause: error,
+      });
+}
+
 function bad(message: string): never {
   throw coreErrors.create('ERR_CONFIG_INVALID', `createRemoteJwks: ${message}`);
 }
@@ -486,6 +497,14 @@ function duration(value: unknown, name: string, fallback: number, min: number): 
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isFinite(value) || value < min)
     bad(`${name} must be a number of milliseconds ≥ ${min}`);
+  return value;
+}
+
+function byteCount(value: unknown, name: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  // A whole number: the cap is compared with a running count of bytes received.
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1)
+    bad(`${name} must be a whole number of bytes ≥ 1`);
   return value;
 }
 

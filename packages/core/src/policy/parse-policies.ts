@@ -1,6 +1,7 @@
 import { LineCounter, parseAllDocuments, isNode, type Document } from 'yaml';
 import { coreErrors } from '../errors/errors.js';
-import { formatFieldPath, validateDocument, type FieldPath } from './internal/validate.js';
+import type { FieldPath } from './internal/field-checker.js';
+import { formatFieldPath, validateDocument } from './internal/validate.js';
 import type { PolicyDocument, PolicyIssue } from './types.js';
 
 /**

@@ -130,6 +130,21 @@ test('semantic checks: provider only with CUSTOM, dry-run annotation value, apiV
   assert.ok(issues.some((i) => i.path === 'metadata.name' && /required/.test(i.message)));
 });
 
+test('condition keys are looked up as own names: Object.prototype members are unknown keys', () => {
+  const issues = issuesOf(() =>
+    parsePolicies(
+      `${head('AuthorizationPolicy')}spec:\n  rules:\n  - when:\n    - { key: constructor, values: ["x"] }\n    - { key: toString, notValues: ["x"] }\n`,
+    ),
+  );
+  assert.deepEqual(
+    issues.map((i) => [i.line, i.path, i.message.split(';')[0]]),
+    [
+      [9, 'spec.rules[0].when[0].key', 'unknown condition key "constructor"'],
+      [10, 'spec.rules[0].when[1].key', 'unknown condition key "toString"'],
+    ],
+  );
+});
+
 test('documents of other kinds are skipped with a warning; empty documents are fine', () => {
   const { documents, warnings } = parsePolicies(
     `apiVersion: v1\nkind: Service\nmetadata: { name: s }\n---\n---\n${head('AuthorizationPolicy')}spec: {}\n---\n`,

@@ -434,12 +434,21 @@ test('refreshInterval refreshes on a timer; close() stops it and aborts', async 
 test('close() aborts a fetch in flight', async (t) => {
   const server = await startJwksServer();
   t.after(() => server.close());
-  server.handle(() => {});
-  const jwks = createRemoteJwks(server.url, { clock: makeClock().clock });
+  // The server never answers: only the abort can end this fetch before its timeout.
+  let arrived!: () => void;
+  const requestArrived = new Promise<void>((resolve) => (arrived = resolve));
+  server.handle(() => arrived());
+  const jwks = createRemoteJwks(server.url, { clock: makeClock().clock, timeoutDuration: 5000 });
   const pending = jwks.refresh();
-  await new Promise((r) => setTimeout(r, 20));
+  await requestArrived;
   jwks.close();
-  await assert.rejects(pending, isCode('ERR_JWKS_FETCH_FAILED'));
+  // The reason tells an abort from the timeout, which would also end in ERR_JWKS_FETCH_FAILED.
+  await assert.rejects(
+    pending,
+    (e: unknown) =>
+      isTesseraError(e, 'ERR_JWKS_FETCH_FAILED') && (e.details as { reason?: string }).reason === 'aborted',
+  );
+  await assert.rejects(jwks.refresh(), /closed/, 'later fetches fail');
 });
 
 test('options are checked at once', () => {
@@ -455,6 +464,18 @@ test('options are checked at once', () => {
   ]) {
     assert.throws(bad, isCode('ERR_CONFIG_INVALID'));
   }
+});
+
+test('maxResponseBytes is a whole number of bytes', () => {
+  for (const maxResponseBytes of [0, -1, 1.5, Number.NaN, Infinity, '512' as never]) {
+    assert.throws(
+      () => createRemoteJwks('https://x/jwks', { maxResponseBytes }),
+      (e: unknown) =>
+        isTesseraError(e, 'ERR_CONFIG_INVALID') && /maxResponseBytes must be a whole number of bytes/.test(e.message),
+      String(maxResponseBytes),
+    );
+  }
+  createRemoteJwks('https://x/jwks', { maxResponseBytes: 1 }).close();
 });
 
 test('every getKeys error is a TesseraError, whatever the header', async (t) => {

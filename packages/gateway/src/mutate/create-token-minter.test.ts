@@ -90,3 +90,30 @@ test("adopt: a worker follows its primary's schedule — signs with current, pub
     minter.close();
   }
 });
+
+test('a minted token: header from the minting key, the caller as sub, the gateway as actor, capped by the original exp', () => {
+  const now = Date.UTC(2030, 0, 1);
+  const key = generateKey('ES256');
+  const minter = createTokenMinter({ config, clock: () => now, keys: { current: key.privateJwk } });
+  try {
+    const caller = identity('alice', now);
+    const { header, payload } = decodeJwt(minter.mint(caller, { ...mint, lifetimeSeconds: 900 }) as string);
+    assert.deepEqual(header, { alg: 'ES256', kid: key.kid, typ: 'JWT' });
+    const nowS = Math.floor(now / 1000);
+    assert.deepEqual(
+      { ...payload, jti: typeof payload.jti },
+      {
+        sub: 'alice',
+        act: { sub: 'https://gw.test' },
+        orig_iss: 'https://idp.test',
+        iss: 'https://gw.test',
+        aud: 'orders',
+        jti: 'string',
+        iat: nowS,
+        exp: nowS + 600, // the caller's token expires first
+      },
+    );
+  } finally {
+    minter.close();
+  }
+});

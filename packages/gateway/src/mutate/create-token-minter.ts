@@ -1,16 +1,17 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { request } from 'undici';
 import {
+  createJwtSigner,
   generateKey,
   importJwk,
   importSigningKey,
-  signJwt,
   toPublicJwk,
   type Clock,
   type GeneratedKey,
   type Jwk,
   type JwsAlgorithm,
   type Jwks,
+  type JwtSigner,
 } from '@tessera/core';
 import type { GatewayConfig, GatewayRouteConfig } from '../config/load-gateway-config.js';
 import { gatewayErrors } from '../errors.js';
@@ -79,7 +80,7 @@ export function createTokenMinter(options: TokenMinterOptions): TokenMinter {
   const { config } = options;
   const clock = options.clock ?? Date.now;
   const alg = config.minting.algorithm as JwsAlgorithm;
-  let current: GeneratedKey | undefined;
+  let current: { readonly key: GeneratedKey; readonly signer: JwtSigner } | undefined;
   // Published one rotation period before it signs, so verifiers that cache the JWKS already hold
   // it when the first token signed with it arrives (no unknown-kid refetch, no cooldown miss).
   let next: GeneratedKey | undefined;
@@ -88,18 +89,24 @@ export function createTokenMinter(options: TokenMinterOptions): TokenMinter {
   const inflight = new Map<string, Promise<string>>();
   let timer: NodeJS.Timeout | undefined;
 
-  const key = (): GeneratedKey => {
-    if (current === undefined) {
-      if (options.keys !== undefined) {
-        minter.adopt(options.keys);
-      } else {
-        current = generateKey(alg);
-        next = generateKey(alg);
-        timer = setInterval(() => minter.rotate(), config.minting.keyRotationSeconds * 1000);
-        timer.unref();
-      }
-    }
-    return current!;
+  // The key is checked and the header encoded once per key, not once per token.
+  const signWith = (key: GeneratedKey) => ({ key, signer: createJwtSigner(key.signingKey) });
+
+  const adoptKeys = (keys: MintingKeys): JwtSigner => {
+    current = signWith(fromJwk(keys.current, alg));
+    next = keys.next === undefined ? undefined : fromJwk(keys.next, alg);
+    previous = keys.previous;
+    cache = new Map();
+    return current.signer;
+  };
+  const signer = (): JwtSigner => {
+    if (current !== undefined) return current.signer;
+    if (options.keys !== undefined) return adoptKeys(options.keys);
+    current = signWith(generateKey(alg));
+    next = generateKey(alg);
+    timer = setInterval(() => minter.rotate(), config.minting.keyRotationSeconds * 1000);
+    timer.unref();
+    return current.signer;
   };
 
   const remember = (k: string, entry: CacheEntry) => {
@@ -222,37 +229,33 @@ export function createTokenMinter(options: TokenMinterOptions): TokenMinter {
       // RFC 8693 §4.1: the gateway is the current actor; an earlier chain nests inside its `act`.
       const act: Record<string, unknown> = { sub: config.minting.issuer };
       if (payload.act !== undefined && typeof payload.act === 'object' && payload.act !== null) act.act = payload.act;
-      const token = signJwt(
-        { sub, act, ...(typeof payload.iss === 'string' ? { orig_iss: payload.iss } : {}) },
-        key().signingKey,
-        {
-          issuer: config.minting.issuer,
-          audience: mint.audience,
-          jwtId: randomUUID(),
-          clock: () => now,
-          expiresIn: Math.max(exp - nowS, 1),
-        },
-      );
+      const token = signer().sign({
+        sub,
+        act,
+        ...(typeof payload.iss === 'string' ? { orig_iss: payload.iss } : {}),
+        iss: config.minting.issuer,
+        aud: mint.audience,
+        jti: randomUUID(),
+        iat: nowS,
+        exp: nowS + Math.max(exp - nowS, 1),
+      });
       remember(k, { token, until: Math.min((exp - 5) * 1000, now + mint.lifetimeSeconds * 800) });
       return token;
     },
     jwks() {
       const keys: Jwk[] = [];
-      for (const k of [current, next]) if (k?.publicJwk) keys.push({ ...k.publicJwk, alg: k.alg, use: 'sig' });
+      for (const k of [current?.key, next]) if (k?.publicJwk) keys.push({ ...k.publicJwk, alg: k.alg, use: 'sig' });
       if (previous) keys.push(previous);
       return { keys };
     },
     rotate() {
-      if (current?.publicJwk) previous = { ...current.publicJwk, alg: current.alg, use: 'sig' };
-      current = next ?? generateKey(alg);
+      if (current?.key.publicJwk) previous = { ...current.key.publicJwk, alg: current.key.alg, use: 'sig' };
+      current = signWith(next ?? generateKey(alg));
       next = generateKey(alg);
       cache = new Map();
     },
     adopt(keys) {
-      current = fromJwk(keys.current, alg);
-      next = keys.next === undefined ? undefined : fromJwk(keys.next, alg);
-      previous = keys.previous;
-      cache = new Map();
+      adoptKeys(keys);
     },
     close() {
       if (timer) clearInterval(timer);
@@ -260,7 +263,7 @@ export function createTokenMinter(options: TokenMinterOptions): TokenMinter {
     },
   };
   // Create the key now so the JWKS is published before the first token is signed.
-  key();
+  signer();
   return minter;
 }
 

@@ -1,15 +1,15 @@
-// The token service's only door to JOSE primitives. Everything that signs, generates or converts
-// keys goes through here, so the service depends on one small surface (and on @tessera/core's
-// contract types), and signing stays a synchronous `crypto.sign` with a KeyObject prepared once.
-import { sign as cryptoSign, constants } from 'node:crypto';
+// The token service's door to JOSE key handling: generating, converting and importing keys through
+// @tessera/core. Signing itself is core's `createJwtSigner` (one algorithm table, one set of key
+// checks); `createCompactSigner` below only adapts it for callers that still use this module.
 import {
   calculateJwkThumbprint,
+  createJwtSigner,
   generateKey,
   importJwk,
   importSigningKey,
   type Jwk,
   type JwsAlgorithm,
-  type JwtPayload,
+  type JwtSigner,
   type SigningKey,
   type VerificationKey,
 } from '@tessera/core';
@@ -80,52 +80,37 @@ export function toVerificationKey(publicJwk: Jwk, alg: JwsAlgorithm, kid: string
   return importJwk({ ...publicOnly, alg }, { alg, kid });
 }
 
-/** A precompiled signer: the header segment is encoded once per key (hot path: one JSON.stringify + one crypto.sign). */
-export interface CompactSigner {
-  readonly kid: string;
-  readonly alg: JwsAlgorithm;
-  sign(payload: JwtPayload): string;
-  /**
-   * The same token, signed on libuv's thread pool (`crypto.sign` with a callback). An RS256
-   * signature costs ~250 µs of CPU; off the event loop, signatures run on every core while the main
-   * thread keeps parsing requests, so a token server is not capped at one core's signing rate.
-   */
-  signAsync(payload: JwtPayload): Promise<string>;
-}
-
 /**
- * Creates a {@link CompactSigner} for `key` with the given `typ` (RFC 9068 §2.1: `at+jwt`).
+ * A signer whose header always carries a `kid` (an empty one when the key has none).
  *
  * @example
  * ```ts
- * const token = createCompactSigner(signingKey, 'at+jwt').sign({ sub: 'svc-a' });
+ * const signer: CompactSigner = createCompactSigner(signingKey, 'JWT');
+ * ```
+ */
+export interface CompactSigner extends JwtSigner {
+  readonly kid: string;
+}
+
+/**
+ * A signer for `key` with header `{ alg, kid, typ }` that signs payloads exactly as given (no `iat`
+ * added): a thin adapter over core's `createJwtSigner(key, { kid: key.kid ?? '', typ, issuedAt: false })`,
+ * which new code should call directly.
+ *
+ * @example
+ * ```ts
+ * const token = createCompactSigner(signingKey, 'JWT').sign({ sub: 'svc-a', exp: nowSeconds + 3600 });
  * ```
  */
 export function createCompactSigner(key: SigningKey, typ: string): CompactSigner {
   const kid = key.kid ?? '';
-  const header = Buffer.from(JSON.stringify({ alg: key.alg, kid, typ })).toString('base64url');
-  const digest = key.alg === 'EdDSA' ? null : `sha${key.alg.slice(2)}`;
-  const signKey = key.alg.startsWith('PS')
-    ? { key: key.keyObject, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: Number(key.alg.slice(2)) / 8 }
-    : key.alg.startsWith('ES')
-      ? { key: key.keyObject, dsaEncoding: 'ieee-p1363' as const }
-      : key.keyObject;
-  return {
+  const signer = createJwtSigner(key, { kid, typ, issuedAt: false });
+  return Object.freeze({
     kid,
-    alg: key.alg,
-    sign(payload) {
-      const input = `${header}.${Buffer.from(JSON.stringify(payload)).toString('base64url')}`;
-      return `${input}.${cryptoSign(digest, Buffer.from(input), signKey).toString('base64url')}`;
-    },
-    signAsync(payload) {
-      const input = `${header}.${Buffer.from(JSON.stringify(payload)).toString('base64url')}`;
-      return new Promise((resolve, reject) => {
-        cryptoSign(digest, Buffer.from(input), signKey, (error, signature) =>
-          error ? reject(error) : resolve(`${input}.${signature.toString('base64url')}`),
-        );
-      });
-    },
-  };
+    alg: signer.alg,
+    sign: (payload) => signer.sign(payload),
+    signAsync: (payload) => signer.signAsync(payload),
+  } satisfies CompactSigner);
 }
 
 /**

@@ -1,14 +1,7 @@
-import type { Clock, Jwk, JwsHeader, KeySource, VerificationKey } from '@tessera/core';
+import type { Clock, Jwk, JwsHeader, JwtSigner, KeySource, VerificationKey } from '@tessera/core';
 import { tokenServiceErrors } from '../errors.js';
-import { isTesseraError } from '@tessera/core';
-import {
-  createCompactSigner,
-  generateKeyPairJwk,
-  toSigningKey,
-  toVerificationKey,
-  type CompactSigner,
-  type RingAlgorithm,
-} from '../internal/jose.js';
+import { createJwtSigner, isTesseraError } from '@tessera/core';
+import { generateKeyPairJwk, toSigningKey, toVerificationKey, type RingAlgorithm } from '../internal/jose.js';
 import type { KeyState, KeyStatePatch, KeyStore, StoredKey } from '../storage/index.js';
 
 type KeyRecord = StoredKey;
@@ -51,6 +44,20 @@ export interface KeyInfo {
   readonly publicJwk: Jwk;
 }
 
+/**
+ * The active key's signer: RFC 9068 headers `{ alg, kid, typ: "at+jwt" }`, payloads signed as
+ * given (the caller sets `iat` and `exp`). Ring keys always have a `kid`.
+ *
+ * @example
+ * ```ts
+ * const signer: RingSigner = ring.signer();
+ * const token = await signer.signAsync({ iss, sub, aud, iat, exp, jti }); // on the thread pool
+ * ```
+ */
+export interface RingSigner extends JwtSigner {
+  readonly kid: string;
+}
+
 /** The signing key ring. */
 export interface KeyRing {
   /** Loads the ring and makes sure a key is active (generates the first one on an empty store). */
@@ -58,7 +65,7 @@ export interface KeyRing {
   /** Applies the schedule at the clock's current time: publish next, promote, retire, remove. */
   tick(): Promise<void>;
   /** The signer of the active key (synchronous; throws `ERR_KEYRING_NO_ACTIVE_KEY` before `start`). */
-  signer(): CompactSigner;
+  signer(): RingSigner;
   /** The published JWKS (next, active and retired keys) as a JSON string, rebuilt on change only. */
   jwksJson(): string;
   /** Published keys for verifying this service's own tokens. */
@@ -111,7 +118,7 @@ export function createKeyRing(options: KeyRingOptions): KeyRing {
   const retention = (options.maxTokenLifetimeSeconds + options.clockSkewSeconds) * 1000;
 
   let records: KeyRecord[] = [];
-  let activeSigner: CompactSigner | undefined;
+  let activeSigner: RingSigner | undefined;
   let jwks = '{"keys":[]}';
   let verification = new Map<string, VerificationKey>();
   // Serialize state changes in this process: a timer tick and an admin call must not interleave.
@@ -129,11 +136,7 @@ export function createKeyRing(options: KeyRingOptions): KeyRing {
       .filter((r) => r.state === 'active' && r.privateJwk)
       .sort((a, b) => (b.activatedAt ?? b.createdAt) - (a.activatedAt ?? a.createdAt) || (a.kid < b.kid ? -1 : 1))[0];
     if (active === undefined) activeSigner = undefined;
-    else if (activeSigner?.kid !== active.kid)
-      activeSigner = createCompactSigner(
-        toSigningKey(active.privateJwk!, active.alg as RingAlgorithm, active.kid),
-        'at+jwt',
-      );
+    else if (activeSigner?.kid !== active.kid) activeSigner = ringSigner(active);
     const published = records.filter((r) => r.state === 'next' || r.state === 'active' || r.state === 'retired');
     const map = new Map<string, VerificationKey>();
     for (const r of published)
@@ -358,6 +361,18 @@ export function createKeyRing(options: KeyRingOptions): KeyRing {
       return times.length === 0 ? undefined : Math.min(...times);
     },
   };
+}
+
+/** Core's signer for a ring key; `issuedAt: false` because the access token issuer sets `iat` itself. */
+function ringSigner(record: KeyRecord): RingSigner {
+  const key = toSigningKey(record.privateJwk!, record.alg as RingAlgorithm, record.kid);
+  const signer = createJwtSigner(key, { kid: record.kid, typ: 'at+jwt', issuedAt: false });
+  return Object.freeze({
+    alg: signer.alg,
+    kid: record.kid,
+    sign: (payload) => signer.sign(payload),
+    signAsync: (payload) => signer.signAsync(payload),
+  } satisfies RingSigner);
 }
 
 function rank(state: KeyState): number {

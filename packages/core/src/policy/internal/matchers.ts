@@ -4,7 +4,7 @@
 import { namespaceOf } from '../namespace-of.js';
 import { cidrContains, parseCidr, parseIp, type Cidr, type ParsedIp } from './ip.js';
 import { compileStringMatch, matchString, type StringMatchList } from './string-match.js';
-import { parseConditionKey } from './validate.js';
+import { parseConditionKey } from './condition-key.js';
 import type { Identity, PolicyRequest, PolicyRule } from '../types.js';
 
 const UNSET = Symbol('unset');

@@ -1,0 +1,81 @@
+// The claim checks of RFC 7519 §4.1 and §7.2 with the RFC 8725 rules, run on every verified token
+// (after the signature: claims of an unverified token are not worth a look).
+import type { JwtPayload } from '../types.js';
+import { fail, show } from './fail.js';
+
+/** What a verifier requires of claims, resolved from its options once. */
+export interface ClaimRules {
+  /** Leeway for `exp`, `nbf` and `iat`, in seconds. */
+  readonly tolerance: number;
+  /** Oldest `iat` accepted, in seconds; makes `iat` required. */
+  readonly maxTokenAge: number | undefined;
+  readonly requireExpiration: boolean;
+  readonly subject: string | undefined;
+  readonly requiredClaims: readonly string[];
+}
+
+/** A NumericDate for a message; finite but absurd dates (±1e300) have no ISO form. */
+function isoTime(seconds: number): string {
+  return Math.abs(seconds) < 8.64e12 ? new Date(seconds * 1000).toISOString() : `${seconds} s`;
+}
+
+/**
+ * Checks the claims of a verified token at `nowMs`: numeric dates finite numbers, `exp`
+ * (required unless turned off), `nbf`, `iat` against `maxTokenAge`, `sub` and `jti` strings,
+ * `aud` against the issuer's `audience` (exact match, one suffices), `subject`, required claims.
+ */
+export function checkClaims(
+  payload: JwtPayload,
+  audience: ReadonlySet<string> | undefined,
+  nowMs: number,
+  rules: ClaimRules,
+): void {
+  const now = nowMs / 1000;
+  const { tolerance, maxTokenAge } = rules;
+  const { exp, nbf, iat } = payload;
+  // RFC 7519 §4.1.4-4.1.6: NumericDate is a JSON number; 1e400 parses to Infinity and is refused.
+  if (exp !== undefined) {
+    if (typeof exp !== 'number' || !Number.isFinite(exp)) fail('ERR_JWT_CLAIM_INVALID', 'exp must be a finite number');
+    if (now - tolerance >= exp)
+      fail('ERR_JWT_EXPIRED', `token expired at ${isoTime(exp)}`, { expiredAt: exp, now: Math.floor(now) });
+  } else if (rules.requireExpiration) {
+    fail('ERR_JWT_CLAIM_MISSING', 'token has no exp');
+  }
+  if (nbf !== undefined) {
+    if (typeof nbf !== 'number' || !Number.isFinite(nbf)) fail('ERR_JWT_CLAIM_INVALID', 'nbf must be a finite number');
+    if (now + tolerance < nbf)
+      fail('ERR_JWT_NOT_YET_VALID', `token is not valid before ${isoTime(nbf)}`, {
+        notBefore: nbf,
+        now: Math.floor(now),
+      });
+  }
+  if (iat !== undefined && (typeof iat !== 'number' || !Number.isFinite(iat)))
+    fail('ERR_JWT_CLAIM_INVALID', 'iat must be a finite number');
+  if (maxTokenAge !== undefined) {
+    if (iat === undefined) fail('ERR_JWT_CLAIM_MISSING', 'token has no iat, which maxTokenAge needs');
+    if (iat > now + tolerance)
+      fail('ERR_JWT_NOT_YET_VALID', 'token iat is in the future', { issuedAt: iat, now: Math.floor(now) });
+    if (now - tolerance - iat > maxTokenAge)
+      fail('ERR_JWT_TOO_OLD', `token is older than ${maxTokenAge} s`, { issuedAt: iat, now: Math.floor(now) });
+  }
+  if (payload.sub !== undefined && typeof payload.sub !== 'string')
+    fail('ERR_JWT_CLAIM_INVALID', 'sub must be a string');
+  if (payload.jti !== undefined && typeof payload.jti !== 'string')
+    fail('ERR_JWT_CLAIM_INVALID', 'jti must be a string');
+  const aud = payload.aud;
+  if (aud !== undefined && typeof aud !== 'string' && !(Array.isArray(aud) && aud.every((a) => typeof a === 'string')))
+    fail('ERR_JWT_CLAIM_INVALID', 'aud must be a string or an array of strings');
+  if (audience !== undefined) {
+    // RFC 7519 §4.1.3: one of the token's audiences must be ours, compared exactly.
+    if (aud === undefined) fail('ERR_JWT_CLAIM_MISSING', 'token has no aud');
+    if (typeof aud === 'string' ? !audience.has(aud) : !aud.some((a) => audience.has(a)))
+      fail('ERR_JWT_AUDIENCE_INVALID', 'token aud does not match');
+  }
+  if (rules.subject !== undefined && payload.sub !== rules.subject)
+    fail('ERR_JWT_SUBJECT_INVALID', 'token sub does not match');
+  const required = rules.requiredClaims;
+  for (let i = 0; i < required.length; i++) {
+    const name = required[i]!;
+    if (!Object.hasOwn(payload, name)) fail('ERR_JWT_CLAIM_MISSING', `token has no ${show(name)}`);
+  }
+}
