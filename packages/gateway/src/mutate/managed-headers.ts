@@ -2,6 +2,8 @@ import type { GatewayConfig } from '../config/load-gateway-config.js';
 import type { Enforcer } from '../auth/verdict.js';
 import type { CompiledRoute } from '../request/route-table.js';
 import type { Prepared } from '../request/prepare-request.js';
+import { connectionNamed } from '../proxy/hop-headers.js';
+import { badRequest, type Outcome } from '../respond/outcome.js';
 
 /** Headers the gateway sets itself on the upstream request; a client copy of any of them is dropped. */
 const ALWAYS_MANAGED = [
@@ -40,12 +42,8 @@ const CREDENTIALS = ['authorization', 'proxy-authorization', 'cookie'];
  * manages. `Connection: authorization` would otherwise silently strip a forwarded token, so the
  * request is refused instead; `undefined` when `Connection` names none of them.
  *
- * @example
- * ```ts
- * connectionRemoves(new Set(['authorization']), managedFor(p)); // 'authorization'
- * ```
  */
-export function connectionRemoves(named: ReadonlySet<string>, managed: ReadonlySet<string>): string | undefined {
+function connectionRemoves(named: ReadonlySet<string>, managed: ReadonlySet<string>): string | undefined {
   for (const name of named) {
     if (CREDENTIALS.includes(name) || managed.has(name) || name.startsWith('x-envoy-')) return name;
   }
@@ -83,4 +81,24 @@ export function createManagedHeaders(config: GatewayConfig): (p: Prepared) => Re
     if (set === undefined) perRoute[p.route.index] = set = managedHeaders(p.route, p.state.enforcer, config);
     return set;
   };
+}
+
+/**
+ * The 400 for a request whose `Connection` header names a credential or a managed header (see
+ * {@link connectionRemoves}); `undefined` when it names none. Both forwarding entries (HTTP and
+ * WebSocket) ask this before the pipeline runs.
+ *
+ * @example
+ * ```ts
+ * const refused = connectionRefusal(req.headers.connection, managedFor(p));
+ * if (refused) return pipeline.respond(entry, x, refused);
+ * ```
+ */
+export function connectionRefusal(
+  connection: string | readonly string[] | undefined,
+  managed: ReadonlySet<string>,
+): Outcome | undefined {
+  const named = connectionNamed(connection);
+  const removed = named === undefined ? undefined : connectionRemoves(named, managed);
+  return removed === undefined ? undefined : badRequest(`Connection names ${removed}, which the gateway must not drop`);
 }

@@ -2,16 +2,15 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { GatewayListenerConfig } from '../config/load-gateway-config.js';
 import type { GatewayContext } from '../context/gateway-context.js';
 import type { DecisionHandler } from '../decision/create-decision-handler.js';
-import { connectionRemoves } from '../mutate/managed-headers.js';
+import { connectionRefusal } from '../mutate/managed-headers.js';
 import { upstreamHeaders } from '../mutate/upstream-headers.js';
 import type { Exchange, Pipeline, PipelineEntry } from '../pipeline/create-pipeline.js';
 import { prepareRequest, type Prepared } from '../request/prepare-request.js';
 import type { AccessLog } from '../respond/create-access-log.js';
-import { DRAINING, INTERNAL, badRequest, notPrepared } from '../respond/outcome.js';
+import { DRAINING, INTERNAL, notPrepared } from '../respond/outcome.js';
 import { writeOutcome } from '../respond/write-outcome.js';
 import type { Upstream } from './create-upstreams.js';
 import { forward } from './forward.js';
-import { connectionNamed } from './hop-headers.js';
 
 /** What the HTTP entry needs, built once by `createGateway`. */
 export interface HttpEntryOptions {
@@ -112,10 +111,9 @@ export function createHttpEntry(
         return;
       }
       const x: HttpExchange = { req, res, started, p };
-      const named = connectionNamed(req.headers.connection);
-      const removed = named === undefined ? undefined : connectionRemoves(named, managedFor(p));
-      if (removed !== undefined) {
-        pipeline.respond(entry, x, badRequest(`Connection names ${removed}, which the gateway must not drop`));
+      const refused = connectionRefusal(req.headers.connection, managedFor(p));
+      if (refused !== undefined) {
+        pipeline.respond(entry, x, refused);
         return;
       }
       pipeline.run(entry, x);

@@ -3,7 +3,7 @@ import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { GatewayListenerConfig } from '../config/load-gateway-config.js';
 import type { GatewayContext } from '../context/gateway-context.js';
-import { connectionRemoves } from '../mutate/managed-headers.js';
+import { connectionRefusal } from '../mutate/managed-headers.js';
 import { upstreamHeaders } from '../mutate/upstream-headers.js';
 import type { Exchange, Pipeline, PipelineEntry } from '../pipeline/create-pipeline.js';
 import { prepareRequest, type Prepared } from '../request/prepare-request.js';
@@ -11,7 +11,6 @@ import type { AccessLog } from '../respond/create-access-log.js';
 import { DRAINING, badRequest, denied, notPrepared } from '../respond/outcome.js';
 import { writeUpgradeOutcome } from '../respond/write-outcome.js';
 import type { Upstream } from './create-upstreams.js';
-import { connectionNamed } from './hop-headers.js';
 import { proxyUpgrade } from './websocket.js';
 
 /** What the upgrade entry needs, built once by `createGateway`. */
@@ -143,10 +142,9 @@ export function createUpgradeEntry(
         pipeline.respond(entry, x, denied('websocket disabled on route'));
         return;
       }
-      const named = connectionNamed(req.headers.connection);
-      const removed = named === undefined ? undefined : connectionRemoves(named, managedFor(p));
-      if (removed !== undefined) {
-        pipeline.respond(entry, x, badRequest(`Connection names ${removed}, which the gateway must not drop`));
+      const refused = connectionRefusal(req.headers.connection, managedFor(p));
+      if (refused !== undefined) {
+        pipeline.respond(entry, x, refused);
         return;
       }
       pipeline.run(entry, x);
