@@ -164,3 +164,28 @@ test('list key ids, dump PEM files (private ones 0600), unknown keys 404, bad id
   assert.ok(audit['entries'].some((e) => e.action === 'factory.key.created'));
   assert.ok(audit['entries'].some((e) => e.action === 'factory.keys.dumped'));
 });
+
+test('issueToken refuses registered claims of the wrong type with a 400 that names them (never signs them)', async () => {
+  await ts.admin('/admin/jwt-factory/keys/typed');
+  const cases: [Record<string, unknown>, string][] = [
+    [{ nbf: 'y', aud: 5 }, 'nbf'],
+    [{ exp: 'soon' }, 'exp'],
+    [{ iat: -1 }, 'iat'],
+    [{ aud: [] }, 'aud'],
+    [{ iss: 7 }, 'iss'],
+    [{ sub: '' }, 'sub'],
+    [{ jti: {} }, 'jti'],
+  ];
+  for (const [claims, name] of cases) {
+    const res = await ts.admin('/admin/jwt-factory/issueToken/typed', { method: 'POST', body: JSON.stringify(claims) });
+    assert.equal(res.status, 400, JSON.stringify(claims));
+    const body = await json(res);
+    assert.equal(body['code'], 'ERR_ADMIN_BAD_REQUEST');
+    assert.match(String(body['detail'] ?? body['message']), new RegExp(`\\b${name}\\b`), JSON.stringify(body));
+  }
+  const fine = await ts.admin('/admin/jwt-factory/issueToken/typed', {
+    method: 'POST',
+    body: JSON.stringify({ aud: ['a', 'b'], exp: 4102444800, custom: { nested: true } }),
+  });
+  assert.equal(fine.status, 200);
+});

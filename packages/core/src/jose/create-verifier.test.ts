@@ -94,6 +94,32 @@ test('nbf and iat: not yet valid, tolerance, maxTokenAge', async () => {
   await rejects(verifier({ maxTokenAge: 60 }).verify(sign({ iat: now - 61 })), 'ERR_JWT_TOO_OLD');
   assert.ok(await verifier({ maxTokenAge: '1m' }).verify(sign({ iat: now - 60 })));
   await rejects(verifier({ maxTokenAge: 60 }).verify(sign({ iat: now + 5 })), 'ERR_JWT_NOT_YET_VALID');
+  // An iat in the future is refused without maxTokenAge too (hardening issue), within the tolerance only.
+  await rejects(verifier().verify(sign({ iat: now + 3600 })), 'ERR_JWT_NOT_YET_VALID');
+  await rejects(verifier().verify(sign({ iat: now + 1 })), 'ERR_JWT_NOT_YET_VALID');
+  assert.ok(await verifier({ clockTolerance: 5 }).verify(sign({ iat: now + 5 })));
+  assert.ok(await verifier().verify(sign({ iat: now })));
+});
+
+test('a JWS carrying JWE parameters (enc, zip) or announcing a nested token (cty: JWT) is refused', async () => {
+  const payload = `{${CLAIMS},"exp":1900000000}`;
+  for (const header of [
+    '{"alg":"ES256","kid":"k1","enc":"A256GCM"}',
+    '{"alg":"ES256","kid":"k1","zip":"DEF"}',
+    '{"alg":"ES256","kid":"k1","cty":"JWT"}',
+    '{"alg":"ES256","kid":"k1","cty":"application/jwt"}',
+    '{"alg":"ES256","kid":"k1","cty":"jwt"}',
+    '{"alg":"ES256","kid":"k1","cty":7}',
+  ]) {
+    await rejects(verifier().verify(forge(header, payload)), 'ERR_JWT_MALFORMED');
+    assert.throws(
+      () => verifier().verifySync(forge(header, payload)),
+      (e) => isTesseraError(e, 'ERR_JWT_MALFORMED'),
+      header,
+    );
+  }
+  // Other content types describe the payload, not a nesting, and stay accepted.
+  assert.ok(await verifier().verify(forge('{"alg":"ES256","kid":"k1","cty":"json"}', payload)));
 });
 
 test('aud: exact match against a string or an array; absent when required', async () => {

@@ -2,15 +2,9 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
-import { createVerifier, exportPem, isTesseraError, type JwtPayload } from '@tessera/core';
+import { createJwtSigner, createVerifier, exportPem, isTesseraError, type JwtPayload } from '@tessera/core';
 import { tokenServiceErrors } from '../errors.js';
-import {
-  createCompactSigner,
-  generateKeyPairJwk,
-  toSigningKey,
-  toVerificationKey,
-  type RingAlgorithm,
-} from '../internal/jose.js';
+import { generateKeyPairJwk, toSigningKey, toVerificationKey, type RingAlgorithm } from '../internal/jose.js';
 import type { StoredKey } from '../storage/index.js';
 import { sendJson } from '../http/send-json.js';
 import type { ServiceContext } from '../http/service-context.js';
@@ -28,8 +22,20 @@ export const JWT_FACTORY_ISSUER = 'https://jwt-factory/';
 
 const keyIdPattern = /^[A-Za-z0-9._-]{1,64}$/;
 const algSchema = z.enum(['RS256', 'PS256', 'ES256', 'EdDSA']);
+const numericDate = z.number().finite().nonnegative();
+const stringOrUri = z.string().min(1);
+// RFC 7519 §4.1: the registered claims keep their types, so the factory never signs a token its own
+// verify (or any verifier) would refuse; other claims are the caller's.
 const claimsSchema = z
-  .record(z.string(), z.unknown())
+  .looseObject({
+    iss: stringOrUri.optional(),
+    sub: stringOrUri.optional(),
+    aud: z.union([stringOrUri, z.array(stringOrUri).min(1)]).optional(),
+    exp: numericDate.optional(),
+    nbf: numericDate.optional(),
+    iat: numericDate.optional(),
+    jti: z.string().min(1).optional(),
+  })
   .refine((c) => !Object.hasOwn(c, '__proto__'), 'invalid claim name');
 const verifySchema = z.looseObject({
   token: z.string().min(1).max(16_384),
@@ -86,11 +92,10 @@ export async function handleJwtFactoryRequest(
     const now = Math.floor(ctx.clock() / 1000);
     const expired = query.get('expired') === '1';
     const payload: JwtPayload = { iss: JWT_FACTORY_ISSUER, sub: key.kid, ...claims };
-    payload.iat = expired ? now - 3660 : typeof claims.iat === 'number' ? claims.iat : now;
-    payload.exp = expired ? now - 60 : typeof claims.exp === 'number' ? claims.exp : now + 3600;
-    const token = createCompactSigner(toSigningKey(key.privateJwk!, key.alg as RingAlgorithm, key.kid), 'JWT').sign(
-      payload,
-    );
+    payload.iat = expired ? now - 3660 : (claims.iat ?? now);
+    payload.exp = expired ? now - 60 : (claims.exp ?? now + 3600);
+    const signingKey = toSigningKey(key.privateJwk!, key.alg as RingAlgorithm, key.kid);
+    const token = await createJwtSigner(signingKey, { kid: key.kid, issuedAt: false }).signAsync(payload);
     await ctx.audit({
       actor: 'admin',
       action: 'factory.token.issued',

@@ -1,15 +1,13 @@
 // The token service's door to JOSE key handling: generating, converting and importing keys through
 // @tessera/core. Signing itself is core's `createJwtSigner` (one algorithm table, one set of key
-// checks); `createCompactSigner` below only adapts it for callers that still use this module.
+// checks), which callers use directly.
 import {
   calculateJwkThumbprint,
-  createJwtSigner,
   generateKey,
   importJwk,
   importSigningKey,
   type Jwk,
   type JwsAlgorithm,
-  type JwtSigner,
   type SigningKey,
   type VerificationKey,
 } from '@tessera/core';
@@ -78,39 +76,6 @@ export function toSigningKey(privateJwk: Jwk, alg: JwsAlgorithm, kid: string): S
 export function toVerificationKey(publicJwk: Jwk, alg: JwsAlgorithm, kid: string): VerificationKey {
   const { d: _d, p: _p, q: _q, dp: _dp, dq: _dq, qi: _qi, ...publicOnly } = publicJwk;
   return importJwk({ ...publicOnly, alg }, { alg, kid });
-}
-
-/**
- * A signer whose header always carries a `kid` (an empty one when the key has none).
- *
- * @example
- * ```ts
- * const signer: CompactSigner = createCompactSigner(signingKey, 'JWT');
- * ```
- */
-export interface CompactSigner extends JwtSigner {
-  readonly kid: string;
-}
-
-/**
- * A signer for `key` with header `{ alg, kid, typ }` that signs payloads exactly as given (no `iat`
- * added): a thin adapter over core's `createJwtSigner(key, { kid: key.kid ?? '', typ, issuedAt: false })`,
- * which new code should call directly.
- *
- * @example
- * ```ts
- * const token = createCompactSigner(signingKey, 'JWT').sign({ sub: 'svc-a', exp: nowSeconds + 3600 });
- * ```
- */
-export function createCompactSigner(key: SigningKey, typ: string): CompactSigner {
-  const kid = key.kid ?? '';
-  const signer = createJwtSigner(key, { kid, typ, issuedAt: false });
-  return Object.freeze({
-    kid,
-    alg: signer.alg,
-    sign: (payload) => signer.sign(payload),
-    signAsync: (payload) => signer.signAsync(payload),
-  } satisfies CompactSigner);
 }
 
 /**

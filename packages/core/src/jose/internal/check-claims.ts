@@ -21,7 +21,7 @@ function isoTime(seconds: number): string {
 
 /**
  * Checks the claims of a verified token at `nowMs`: numeric dates finite numbers, `exp`
- * (required unless turned off), `nbf`, `iat` against `maxTokenAge`, `sub` and `jti` strings,
+ * (required unless turned off), `nbf`, `iat` not in the future and against `maxTokenAge`, `sub` and `jti` strings,
  * `aud` against the issuer's `audience` (exact match, one suffices), `subject`, required claims.
  */
 export function checkClaims(
@@ -49,12 +49,18 @@ export function checkClaims(
         now: Math.floor(now),
       });
   }
-  if (iat !== undefined && (typeof iat !== 'number' || !Number.isFinite(iat)))
-    fail('ERR_JWT_CLAIM_INVALID', 'iat must be a finite number');
+  if (iat !== undefined) {
+    if (typeof iat !== 'number' || !Number.isFinite(iat)) fail('ERR_JWT_CLAIM_INVALID', 'iat must be a finite number');
+    // A token issued in the future comes from a wrong clock or was minted to outlive its `exp`
+    // window (RFC 7519 §4.1.6); refuse it beyond the tolerance, with or without maxTokenAge.
+    if (iat > now + tolerance)
+      fail('ERR_JWT_NOT_YET_VALID', `token iat ${isoTime(iat)} is in the future`, {
+        issuedAt: iat,
+        now: Math.floor(now),
+      });
+  }
   if (maxTokenAge !== undefined) {
     if (iat === undefined) fail('ERR_JWT_CLAIM_MISSING', 'token has no iat, which maxTokenAge needs');
-    if (iat > now + tolerance)
-      fail('ERR_JWT_NOT_YET_VALID', 'token iat is in the future', { issuedAt: iat, now: Math.floor(now) });
     if (now - tolerance - iat > maxTokenAge)
       fail('ERR_JWT_TOO_OLD', `token is older than ${maxTokenAge} s`, { issuedAt: iat, now: Math.floor(now) });
   }

@@ -43,7 +43,7 @@ export function normalizeTyp(typ: string): string {
 /**
  * Checks a parsed header and returns it frozen (it is shared by every token with the same
  * segment): `alg` supported, allowed and never `none`; `kid` and `typ` strings; `typ` as expected;
- * no `b64`; `crit` a non-empty list of present, unregistered and understood names.
+ * no JWE parameters (`enc`, `zip`), no nested token (`cty: JWT`), no `b64`; `crit` a non-empty list of present, unregistered and understood names.
  */
 export function checkHeader(header: Record<string, unknown>, rules: HeaderRules): JwsHeader {
   const { alg, kid, typ } = header;
@@ -59,6 +59,16 @@ export function checkHeader(header: Record<string, unknown>, rules: HeaderRules)
       `header typ ${typ === undefined ? 'is missing' : show(typ)}, expected ${show(rules.typLabel)}`,
     );
   }
+  // RFC 7516 §4.1.2-4.1.3: `enc` and `zip` belong to a JWE. A JWS that carries them is a token built
+  // to be read as the other kind by some library (RFC 8725 §2.8, §3.11); refuse it rather than guess.
+  if (header.enc !== undefined || header.zip !== undefined)
+    fail('ERR_JWT_MALFORMED', `header ${header.enc !== undefined ? 'enc' : 'zip'} (a JWE parameter) in a JWS`);
+  // RFC 7519 §5.2: `cty: JWT` announces a nested token. Its inner claims would be another issuer's
+  // (or another key's); RFC 8725 §2.7 counts nesting among the substitution attacks. Never unwrap.
+  const { cty } = header;
+  if (cty !== undefined && typeof cty !== 'string') fail('ERR_JWT_MALFORMED', 'header cty must be a string');
+  if (cty !== undefined && normalizeTyp(cty) === 'jwt')
+    fail('ERR_JWT_MALFORMED', 'header cty JWT (a nested token) is not accepted');
   // RFC 7797 §3: an unencoded payload changes what is signed; we never support it.
   if (header.b64 !== undefined) fail('ERR_JWT_CRIT_UNSUPPORTED', 'header b64 (RFC 7797) is not supported');
   const crit: unknown = header.crit;
