@@ -2,9 +2,15 @@
 // (client_secret_basic, autocannon in its own process, the service in another), for an RS256 and
 // an ES256 server, against the raw node:crypto signing rate of the same algorithm measured in this
 // run, just before and after each server row. Target: ≥ 0.6× the raw RS256 signing rate.
+// Brute force (hardening issue): the real client's issuance latency (4 connections, 100 tokens/s
+// in all) at rest and while another process runs 256 guessing workers, each from its own source
+// address (127.0.0.2 and up; half guess the real id, half random ids), against the service as
+// configured by default and with the guard turned as far off as its settings go (the behaviour
+// before it existed). Target: p99 under attack ≤ 2× the p99 at rest, with the guard.
 // Run alone: node --conditions=development --import tsx bench/token-service.bench.ts
-// Env: BENCH_SECONDS (default 10), BENCH_CONNECTIONS (default 32).
+// Env: BENCH_SECONDS (default 10), BENCH_CONNECTIONS (default 32), BENCH_GUESSERS (default 256).
 import { spawn, type ChildProcess } from 'node:child_process';
+import { Agent, request } from 'node:http';
 import { generateKeyPairSync, randomUUID, sign } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -17,10 +23,32 @@ const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 32);
+const guessers = Number(process.env.BENCH_GUESSERS ?? 256);
 const secret = 'bench-secret-0123456789abcdef';
 
+/**
+ * How a benchmark server is configured: `throughput` without rate limits (the signing-rate rows);
+ * `guarded`, the defaults; `unguarded`, the defaults with the brute-force guard set as far off as
+ * its settings allow (what the service did before the guard).
+ */
+type ServerMode = 'throughput' | 'guarded' | 'unguarded';
+
+const modeSettings: Record<ServerMode, Record<string, unknown>> = {
+  throughput: { rateLimit: { enabled: false } },
+  guarded: {},
+  unguarded: {
+    authThrottle: {
+      delayAfterFailures: 1000,
+      blockAfterFailures: 100_000,
+      maxDelayMs: 0,
+      maxConcurrentHashes: 64,
+      maxQueuedHashes: 100_000,
+    },
+  },
+};
+
 /** Child mode: start one token service and print its URL. */
-async function serve(alg: string, dataDir: string): Promise<void> {
+async function serve(alg: string, dataDir: string, mode: ServerMode): Promise<void> {
   const { createTokenService, loadConfig } = await import('@tessera/token-service');
   const { pino } = await import('pino');
   const config = loadConfig({
@@ -28,9 +56,9 @@ async function serve(alg: string, dataDir: string): Promise<void> {
       server: { port: 0 },
       keys: { algorithm: alg },
       storage: { dataDir },
-      rateLimit: { enabled: false },
       clients: [{ id: 'bench', secret, audiences: ['api'], scopes: ['read'] }],
       logging: { level: 'silent' },
+      ...modeSettings[mode],
     },
   });
   const service = createTokenService(config, {
@@ -47,11 +75,15 @@ async function serve(alg: string, dataDir: string): Promise<void> {
   process.once('SIGTERM', () => void service.close().then(() => process.exit(0)));
 }
 
-function startServer(alg: string, dataDir: string): Promise<{ child: ChildProcess; url: string }> {
+function startServer(
+  alg: string,
+  dataDir: string,
+  mode: ServerMode = 'throughput',
+): Promise<{ child: ChildProcess; url: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
-      ['--conditions=development', '--import', 'tsx', fileURLToPath(import.meta.url), '--serve', alg, dataDir],
+      ['--conditions=development', '--import', 'tsx', fileURLToPath(import.meta.url), '--serve', alg, dataDir, mode],
       { cwd: root, stdio: ['ignore', 'pipe', 'inherit', 'ipc'] },
     );
     let out = '';
@@ -89,12 +121,14 @@ interface LoadResult {
   readonly non2xx: number;
 }
 
-function autocannon(url: string, duration: number): Promise<LoadResult> {
+/** Loads POST /token for `duration` s with the real client's credentials; `rate` caps requests/s in all. */
+function autocannon(url: string, duration: number, load: { connections: number; rate?: number } = { connections }) {
   const basic = 'Basic ' + Buffer.from(`bench:${secret}`).toString('base64');
   const args = [
     join(root, 'node_modules/autocannon/autocannon.js'),
     '-c',
-    String(connections),
+    String(load.connections),
+    ...(load.rate === undefined ? [] : ['-R', String(load.rate)]),
     '-d',
     String(duration),
     '-j',
@@ -108,7 +142,7 @@ function autocannon(url: string, duration: number): Promise<LoadResult> {
     'grant_type=client_credentials&scope=read',
     `${url}/token`,
   ];
-  return new Promise((resolve, reject) => {
+  return new Promise<LoadResult>((resolve, reject) => {
     const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -165,6 +199,133 @@ async function rawSigningRate(alg: 'RS256' | 'ES256'): Promise<{ rate: number; c
   return { rate: m.best(alg)!, cpuMicros: (used.user + used.system) / n };
 }
 
+/** Latencies of the real client: `clients` loops over keep-alive connections, `rate` tokens/s in all. */
+async function realClient(url: string, duration: number, clients = 4, rate = 100) {
+  const basic = 'Basic ' + Buffer.from(`bench:${secret}`).toString('base64');
+  const target = new URL('/token', url);
+  const latencies: number[] = [];
+  const statuses: Record<string, number> = {};
+  const end = performance.now() + duration * 1000;
+  const interval = (1000 * clients) / rate;
+  const one = (agent: Agent) =>
+    new Promise<void>((resolve) => {
+      const start = performance.now();
+      const req = request(
+        {
+          host: target.hostname,
+          port: target.port,
+          path: target.pathname,
+          method: 'POST',
+          agent,
+          headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: basic },
+        },
+        (res) => {
+          res.resume();
+          res.once('end', () => {
+            latencies.push(performance.now() - start);
+            statuses[res.statusCode!] = (statuses[res.statusCode!] ?? 0) + 1;
+            resolve();
+          });
+        },
+      );
+      req.once('error', () => {
+        statuses['error'] = (statuses['error'] ?? 0) + 1;
+        resolve();
+      });
+      req.end('grant_type=client_credentials&scope=read');
+    });
+  await Promise.all(
+    Array.from({ length: clients }, async () => {
+      const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+      while (performance.now() < end) {
+        const started = performance.now();
+        await one(agent);
+        const wait = interval - (performance.now() - started);
+        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      }
+      agent.destroy();
+    }),
+  );
+  latencies.sort((a, b) => a - b);
+  const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN;
+  return { count: latencies.length, p50: at(0.5), p99: at(0.99), max: latencies.at(-1) ?? NaN, statuses };
+}
+
+/** Starts the guessing process against `url` and resolves once its workers run. */
+function startGuesser(url: string): Promise<ChildProcess> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', join(here, 'internal/secret-guesser.ts'), url, 'bench', String(guessers)],
+      { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    child.stdout.once('data', () => resolve(child));
+    child.once('exit', (code) => reject(new Error(`guesser exited with ${code}`)));
+  });
+}
+
+/** Stops the guesser and answers what it counted. */
+function stopGuesser(child: ChildProcess): Promise<{ guesses: number; byStatus: Record<string, number> }> {
+  return new Promise((resolve) => {
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    child.removeAllListeners('exit');
+    child.once('exit', () => {
+      const line = out.trim().split('\n').at(-1) ?? '{}';
+      resolve(JSON.parse(line) as { guesses: number; byStatus: Record<string, number> });
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+/** The brute-force rows: the real client at rest, then under guessing, per server mode. */
+async function bruteForceRows(): Promise<void> {
+  const ms = (v: number) => `${v.toFixed(1)} ms`;
+  const rows: string[][] = [];
+  const ratios: string[][] = [];
+  for (const mode of ['guarded', 'unguarded'] as const) {
+    const dataDir = mkdtempSync(join(tmpdir(), `tessera-ts-bench-bf-${mode}-`));
+    const { child, url } = await startServer('RS256', dataDir, mode);
+    try {
+      await realClient(url, 2); // warm-up: JIT, the secret cache
+      const rest = await realClient(url, seconds);
+      const guesser = await startGuesser(url);
+      await new Promise((r) => setTimeout(r, 2000)); // every worker connected and guessing
+      const attacked = await realClient(url, seconds);
+      const attack = await stopGuesser(guesser);
+      const label = mode === 'guarded' ? 'guard on (defaults)' : 'guard off (as before it)';
+      const show = (r: Awaited<ReturnType<typeof realClient>>) =>
+        Object.entries(r.statuses)
+          .map(([k, v]) => `${k}×${v}`)
+          .join(' ');
+      rows.push([`${label}, at rest`, String(rest.count), ms(rest.p50), ms(rest.p99), ms(rest.max), show(rest), '—']);
+      rows.push([
+        `${label}, ${guessers} guessers`,
+        String(attacked.count),
+        ms(attacked.p50),
+        ms(attacked.p99),
+        ms(attacked.max),
+        show(attacked),
+        `${Math.round(attack.guesses / (seconds + 2))}/s: ${Object.entries(attack.byStatus)
+          .map(([k, v]) => `${k}×${v}`)
+          .join(' ')}`,
+      ]);
+      ratios.push([label, `${(attacked.p99 / rest.p99).toFixed(2)}×`, mode === 'guarded' ? '≤ 2×' : '(report)']);
+    } finally {
+      await stop(child);
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }
+  console.log(
+    `\nbrute force: the real client (4 connections, 100 tokens/s) at rest and while ${guessers} workers guess secrets from their own addresses\n`,
+  );
+  console.log(
+    table(['case', 'real client tokens', 'p50', 'p99', 'max', 'real client statuses', 'guesses (statuses)'], rows),
+  );
+  console.log();
+  console.log(table(['server', 'p99 under attack / at rest', 'target'], ratios));
+}
+
 export default async function main(): Promise<void> {
   console.log(
     `token service benchmark: ${cpus().length} cores, ${connections} connections, ${seconds}s per server row (after warm-up), POST /token client_credentials + client_secret_basic, autocannon in its own process`,
@@ -216,12 +377,13 @@ export default async function main(): Promise<void> {
   console.log(
     'the rate one server core reaches when nothing else competes for it (autocannon and other processes share the cores here).',
   );
+  await bruteForceRows();
 }
 
 const argv = process.argv;
 if (argv.includes('--serve')) {
   const i = argv.indexOf('--serve');
-  void serve(argv[i + 1]!, argv[i + 2]!);
+  void serve(argv[i + 1]!, argv[i + 2]!, (argv[i + 3] ?? 'throughput') as ServerMode);
 } else if (import.meta.url === pathToFileURL(argv[1] ?? '').href) {
   void main();
 }

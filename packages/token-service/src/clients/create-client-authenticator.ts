@@ -5,6 +5,7 @@ import { decodeFormComponent } from '../http/parse-form.js';
 import { importClientJwks } from '../internal/jose.js';
 import type { ReplayStore } from '../storage/index.js';
 import type { ClientRecord } from './client-record.js';
+import type { CredentialGuard } from './create-credential-guard.js';
 import { verifySecret } from './secret-hash.js';
 
 /**
@@ -32,6 +33,8 @@ export interface ClientAuthenticatorOptions {
   readonly getClient: (id: string) => Promise<ClientRecord | undefined>;
   readonly replay: ReplayStore;
   readonly clock: Clock;
+  /** Failure counters and the hashing cap, consulted before any secret is hashed. */
+  readonly guard: CredentialGuard;
   /**
    * The one audience a client assertion may name: this server's issuer identifier, as a single
    * string (draft-ietf-oauth-rfc7523bis: not the token endpoint URL, not an array).
@@ -50,6 +53,8 @@ export interface PresentedCredentials {
   /** Every `Authorization` header value (node:http's `headersDistinct`), so duplicates are caught. */
   readonly authorization: readonly string[] | undefined;
   readonly form: ReadonlyMap<string, string>;
+  /** The request's source address (as `remoteAddress` reads it), for the failure counters. */
+  readonly source: string;
 }
 
 /** Authenticates clients at the token, introspection and revocation endpoints. */
@@ -92,11 +97,16 @@ function acceptableAssertionType(typ: unknown): boolean {
  * a changed or deleted client invalidates the entry because the stored hash no longer matches.
  * A wrong secret never enters the cache, so guessing still pays the full scrypt cost.
  *
+ * Guessing: every attempt that needs a hash is first admitted by the {@link CredentialGuard}
+ * (failures counted per client id and source, per source and per client id, before hashing) and
+ * hashed under its concurrency cap, so guesses can neither run unbounded nor take the thread pool
+ * that signs tokens. A cache hit needs no admission: the real client keeps its speed under attack.
+ *
  * @example
  * ```ts
- * const auth = createClientAuthenticator({ getClient, replay: storage.replay, clock: Date.now, assertionAudience: () => issuer,
+ * const auth = createClientAuthenticator({ getClient, replay: storage.replay, clock: Date.now, guard, assertionAudience: () => issuer,
  *   assertionMaxLifetimeSeconds: 300, clockSkewSeconds: 60 });
- * const { client, method } = await auth.authenticate({ authorization: req.headersDistinct.authorization, form });
+ * const { client, method } = await auth.authenticate({ authorization: req.headersDistinct.authorization, form, source: '10.0.0.7' });
  * ```
  */
 export function createClientAuthenticator(options: ClientAuthenticatorOptions): ClientAuthenticator {
@@ -111,32 +121,49 @@ export function createClientAuthenticator(options: ClientAuthenticatorOptions): 
   const fingerprint = (clientId: string, secret: string) =>
     `${clientId}\u0000${createHmac('sha256', cacheKey).update(secret).digest('base64url')}`;
 
-  async function checkSecret(clientId: string, secret: string, method: ClientAuthMethod): Promise<AuthenticatedClient> {
+  async function checkSecret(
+    clientId: string,
+    secret: string,
+    method: ClientAuthMethod,
+    source: string,
+  ): Promise<AuthenticatedClient> {
     const client = await getClient(clientId);
     const hash = client?.secretHash;
-    const now = clock();
     const fp = fingerprint(clientId, secret);
     const hit = verified.get(fp);
-    if (hit !== undefined && hash !== undefined && hit.hash === hash && hit.until > now && client!.enabled) {
+    if (hit !== undefined && hash !== undefined && hit.hash === hash && hit.until > clock() && client!.enabled) {
       verified.delete(fp);
       verified.set(fp, hit);
       return { client: client!, method };
     }
-    // Unknown client or a client without a secret: same work against a dummy hash, same answer.
-    dummyHash ??=
-      'scrypt$32768$8$1$' + randomBytes(16).toString('base64url') + '$' + randomBytes(32).toString('base64url');
-    // Concurrent requests with the same credentials share one scrypt run: without this, a burst
-    // of N connections starting at once (or right after the cache entry expires) costs N scrypts.
-    const flightKey = `${fp}\u0000${hash ?? ''}`;
-    let pending = inFlight.get(flightKey);
-    if (pending === undefined) {
-      pending = verifySecret(secret, hash ?? dummyHash).finally(() => inFlight.delete(flightKey));
-      inFlight.set(flightKey, pending);
+    const attempt = await options.guard.admit(clientId, source);
+    let ok: boolean;
+    try {
+      // Unknown client or a client without a secret: same work against a dummy hash, same answer.
+      dummyHash ??=
+        'scrypt$32768$8$1$' + randomBytes(16).toString('base64url') + '$' + randomBytes(32).toString('base64url');
+      // Concurrent requests with the same credentials share one scrypt run: without this, a burst
+      // of N connections starting at once (or right after the cache entry expires) costs N scrypts.
+      const flightKey = `${fp}\u0000${hash ?? ''}`;
+      let pending = inFlight.get(flightKey);
+      if (pending === undefined) {
+        pending = options.guard
+          .hash(() => verifySecret(secret, hash ?? dummyHash!))
+          .finally(() => inFlight.delete(flightKey));
+        inFlight.set(flightKey, pending);
+      }
+      ok = await pending;
+    } catch (e) {
+      attempt.abandoned();
+      throw e;
     }
-    const ok = await pending;
-    if (!ok || client === undefined || hash === undefined || !client.enabled) throw invalidClient();
+    if (!ok || client === undefined || hash === undefined || !client.enabled) {
+      attempt.failed();
+      throw invalidClient();
+    }
+    attempt.succeeded();
     if (verified.size >= cacheSize) verified.delete(verified.keys().next().value as string);
-    verified.set(fp, { hash, until: now + cacheTtl });
+    verified.set(fp, { hash, until: clock() + cacheTtl });
     return { client, method };
   }
 
@@ -198,7 +225,7 @@ export function createClientAuthenticator(options: ClientAuthenticatorOptions): 
   }
 
   return {
-    async authenticate({ authorization, form }) {
+    async authenticate({ authorization, form, source }) {
       const basic = authorization?.filter((v) => /^basic /i.test(v)) ?? [];
       if ((authorization?.length ?? 0) > 1)
         throw tokenServiceErrors.create('ERR_TOKEN_INVALID_REQUEST', 'more than one Authorization header');
@@ -230,12 +257,12 @@ export function createClientAuthenticator(options: ClientAuthenticatorOptions): 
             'ERR_TOKEN_INVALID_REQUEST',
             'client_id does not match the Basic credentials',
           );
-        return checkSecret(id, secret, 'client_secret_basic');
+        return checkSecret(id, secret, 'client_secret_basic', source);
       }
       if (secretPost) {
         const id = form.get('client_id');
         if (id === undefined) throw invalidClient('client_secret without client_id');
-        return checkSecret(id, form.get('client_secret')!, 'client_secret_post');
+        return checkSecret(id, form.get('client_secret')!, 'client_secret_post', source);
       }
       if (assertion !== undefined || assertionType !== undefined) {
         if (assertionType !== JWT_BEARER_ASSERTION) throw invalidClient('unsupported client_assertion_type');

@@ -290,6 +290,53 @@ export const tokenServiceConfigSchema = z.strictObject({
     })
     .prefault({})
     .describe('Token endpoint rate limits (token bucket).'),
+  authThrottle: z
+    .strictObject({
+      delayAfterFailures: z
+        .number()
+        .int()
+        .min(1)
+        .max(1000)
+        .default(5)
+        .describe(
+          'Failed secret checks (per client id and source address, per source, and per client id) after which each new attempt waits first: 100 ms, doubling per failure, up to `maxDelayMs`.',
+        ),
+      blockAfterFailures: z
+        .number()
+        .int()
+        .min(2)
+        .max(100_000)
+        .default(20)
+        .describe(
+          'Failures per client id and source, or per source, after which attempts get 429 with `Retry-After` until the failures are forgotten. A client id alone is only slowed, never blocked, so nobody can lock a client out.',
+        ),
+      maxDelayMs: z.number().int().min(0).max(60_000).default(2_000).describe('The longest wait before an attempt.'),
+      failureWindowSeconds: seconds(
+        'Failures are forgotten this long after the last one (a block lasts as long).',
+        600,
+      ),
+      maxConcurrentHashes: z
+        .union([z.literal('auto'), z.number().int().min(1).max(64)])
+        .default('auto')
+        .describe(
+          'Secret hashes (scrypt, one core each for ~30 ms) verified at once. They run on the libuv thread pool that also signs tokens; `auto` is half the cores, at least 1 and at most half the pool (`UV_THREADPOOL_SIZE`, default 4), so signing and the event loop keep the rest.',
+        ),
+      maxQueuedHashes: z
+        .number()
+        .int()
+        .min(0)
+        .max(100_000)
+        .default(64)
+        .describe('Secret checks waiting for a hashing slot; beyond this, 429 with `Retry-After: 1`.'),
+    })
+    .prefault({})
+    .refine((t) => t.blockAfterFailures > t.delayAfterFailures, {
+      message: 'blockAfterFailures must be greater than delayAfterFailures',
+      path: ['blockAfterFailures'],
+    })
+    .describe(
+      'Brute-force protection for client secrets at the token, introspection, revocation and revocation-feed endpoints (RFC 6749 §2.3.1), and for passwords. Counters are per process.',
+    ),
   revocationStream: z
     .strictObject({
       heartbeatMs: z

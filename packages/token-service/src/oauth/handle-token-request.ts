@@ -37,7 +37,11 @@ export async function handleTokenRequest(
     if (grant === undefined)
       throw tokenServiceErrors.create('ERR_TOKEN_UNSUPPORTED_GRANT_TYPE', 'unsupported grant_type');
     grantType = grant.grantType;
-    authenticated = await ctx.authenticator.authenticate({ authorization: req.headersDistinct.authorization, form });
+    authenticated = await ctx.authenticator.authenticate({
+      authorization: req.headersDistinct.authorization,
+      form,
+      source: ctx.remoteAddress(req),
+    });
     const { client } = authenticated;
     enforceRateLimit(ctx, 'client', client.id);
     if (!client.grantTypes.includes(grant.grantType))

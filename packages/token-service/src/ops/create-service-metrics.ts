@@ -6,6 +6,7 @@ export interface ServiceMetrics {
   readonly tokenRequests: Counter<'grant_type' | 'outcome'>;
   readonly tokensIssued: Counter<'grant_type'>;
   readonly rateLimited: Counter<'scope'>;
+  readonly authThrottled: Counter<'action'>;
   readonly revocations: Counter;
   readonly auditFailures: Counter;
   readonly httpDuration: Histogram<'route' | 'status'>;
@@ -45,6 +46,12 @@ export function createServiceMetrics(
       name: 'tessera_rate_limited_total',
       help: 'Token requests refused by the rate limit, by scope (client or address).',
       labelNames: ['scope'],
+      registers: [registry],
+    }),
+    authThrottled: new Counter({
+      name: 'tessera_auth_throttled_total',
+      help: 'Secret checks slowed or refused by the brute-force guard, by action (delayed, blocked, shed).',
+      labelNames: ['action'],
       registers: [registry],
     }),
     revocations: new Counter({ name: 'tessera_revocations_total', help: 'Tokens revoked.', registers: [registry] }),

@@ -1,7 +1,9 @@
+import { availableParallelism } from 'node:os';
 import type { Clock, KeySource } from '@tessera/core';
 import type { Logger } from 'pino';
 import { createClientAuthenticator } from '../clients/create-client-authenticator.js';
 import { createClientCache } from '../clients/create-client-cache.js';
+import { createCredentialGuard } from '../clients/create-credential-guard.js';
 import type { TokenServiceConfig } from '../config/load-config.js';
 import { createRateLimiter } from '../http/create-rate-limiter.js';
 import { remoteAddress } from '../http/remote-address.js';
@@ -13,6 +15,15 @@ import type { Storage } from '../storage/index.js';
 import { createAccessTokenIssuer } from '../tokens/create-access-token-issuer.js';
 import { createTokenValidator } from '../tokens/create-token-validator.js';
 import { createEnabledGrants } from './internal/create-enabled-grants.js';
+
+/**
+ * `authThrottle.maxConcurrentHashes: auto`: half the cores (scrypt keeps a core busy for its whole
+ * run), at least 1, and never more than half of libuv's pool, which also signs tokens.
+ */
+function autoConcurrentHashes(): number {
+  const pool = Number(process.env.UV_THREADPOOL_SIZE) || 4;
+  return Math.max(1, Math.min(Math.floor(availableParallelism() / 2), Math.floor(pool / 2)));
+}
 
 /** What {@link createServiceContext} wires together. */
 export interface ServiceContextOptions {
@@ -78,10 +89,23 @@ export function createServiceContext(options: ServiceContextOptions): ServiceCon
     clockSkewSeconds: config.tokens.clockSkewSeconds,
   });
   const clients = createClientCache({ store: storage.clients, clock });
+  const throttle = config.authThrottle;
+  const guard = createCredentialGuard({
+    clock,
+    delayAfter: throttle.delayAfterFailures,
+    blockAfter: throttle.blockAfterFailures,
+    maxDelayMs: throttle.maxDelayMs,
+    windowMs: throttle.failureWindowSeconds * 1000,
+    maxConcurrentHashes:
+      throttle.maxConcurrentHashes === 'auto' ? autoConcurrentHashes() : throttle.maxConcurrentHashes,
+    maxQueuedHashes: throttle.maxQueuedHashes,
+    onThrottle: (action) => metrics.authThrottled.inc({ action }),
+  });
   const authenticator = createClientAuthenticator({
     getClient: clients.get,
     replay: storage.replay,
     clock,
+    guard,
     // draft-ietf-oauth-rfc7523bis §4: a client assertion names the issuer identifier, and only it.
     assertionAudience: issuerUrl,
     assertionMaxLifetimeSeconds: config.tokens.clientAssertionMaxLifetimeSeconds,

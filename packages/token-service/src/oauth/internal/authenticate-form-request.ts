@@ -22,6 +22,10 @@ export async function authenticateFormRequest(
 ): Promise<{ readonly client: ClientRecord; readonly form: ReadonlyMap<string, string> }> {
   enforceRateLimit(ctx, 'address', ctx.remoteAddress(req));
   const form = readOAuthForm(req, body);
-  const { client } = await ctx.authenticator.authenticate({ authorization: req.headersDistinct.authorization, form });
+  const { client } = await ctx.authenticator.authenticate({
+    authorization: req.headersDistinct.authorization,
+    form,
+    source: ctx.remoteAddress(req),
+  });
   return { client, form };
 }

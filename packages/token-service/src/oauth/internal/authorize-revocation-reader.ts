@@ -42,6 +42,7 @@ export async function authorizeRevocationReader(
     ({ client } = await ctx.authenticator.authenticate({
       authorization: req.headersDistinct.authorization,
       form: NO_FORM,
+      source: ctx.remoteAddress(req),
     }));
     if (!client.revocations)
       throw tokenServiceErrors.create(
