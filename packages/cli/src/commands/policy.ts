@@ -9,6 +9,7 @@ import {
   normalizePath,
   type Identity,
   type KeySource,
+  type PolicyDocument,
   type PolicyIssue,
   type PolicyRequest,
   type RemoteJwks,
@@ -51,8 +52,42 @@ function parseLabels(pairs: readonly string[]): Record<string, string> {
   return labels;
 }
 
+/** Where the route of a `policy check` sits, for RequestAuthentication selection. */
+interface RouteScope {
+  readonly namespace: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly rootNamespace: string;
+  readonly defaultNamespace: string;
+}
+
+/**
+ * The claims the jwtRules of `issuer` split on spaces (`spaceDelimitedClaims`), for an identity
+ * assumed with `--principal`: no rule verified it, so every rule of its issuer that applies to the
+ * route counts (the rules a real token of that issuer would be verified by). Core splits `scope`
+ * and `permission` whatever this says.
+ */
+function spaceDelimitedClaimsOf(documents: readonly PolicyDocument[], issuer: string, route: RouteScope): Set<string> {
+  const names = new Set<string>();
+  for (const doc of documents) {
+    if (doc.kind !== 'RequestAuthentication') continue;
+    // Istio's selection, as core applies it: the route's namespace or the root one, and every label.
+    const namespace = doc.metadata.namespace ?? route.defaultNamespace;
+    if (namespace !== route.namespace && namespace !== route.rootNamespace) continue;
+    const match = doc.spec?.selector?.matchLabels ?? {};
+    if (!Object.entries(match).every(([k, v]) => route.labels[k] === v)) continue;
+    for (const rule of doc.spec?.jwtRules ?? [])
+      if (rule.issuer === issuer) for (const name of rule.spaceDelimitedClaims ?? []) names.add(name);
+  }
+  return names;
+}
+
 /** An identity given on the command line as `iss/sub` (a request principal), for `policy check --principal`. */
-function identityFromPrincipal(principal: string, claims: Record<string, unknown>): Identity {
+function identityFromPrincipal(
+  principal: string,
+  claims: Record<string, unknown>,
+  documents: readonly PolicyDocument[],
+  route: RouteScope,
+): Identity {
   const slash = principal.lastIndexOf('/');
   if (slash <= 0 || slash === principal.length - 1)
     throw cliErrors.create('ERR_CLI_USAGE', `--principal expects iss/sub, got ${JSON.stringify(principal)}`);
@@ -71,6 +106,7 @@ function identityFromPrincipal(principal: string, claims: Record<string, unknown
     headersToAdd: [],
     tokenLocation: { kind: 'header', name: 'authorization', prefix: 'Bearer ' },
     forwardOriginalToken: false,
+    spaceDelimitedClaims: spaceDelimitedClaimsOf(documents, issuer, route),
   };
 }
 
@@ -152,7 +188,11 @@ export function registerPolicyCommands(program: Command): void {
     .option('--header <header>', '"name: value" request header (repeat for several)', collect)
     .option('--token <jwt>', 'bearer token; verified by the RequestAuthentication rules (their JWKS are fetched)')
     .option('--principal <iss/sub>', 'request principal to assume instead of a token')
-    .option('--claim <name=value>', 'claim of the assumed principal, JSON values allowed (with --principal)', collect)
+    .option(
+      '--claim <name=value>',
+      "claim of the assumed principal, JSON values allowed (with --principal); scope, permission and the issuer's spaceDelimitedClaims are split on spaces",
+      collect,
+    )
     .option('--peer-principal <spiffe>', 'mTLS peer principal, e.g. cluster.local/ns/default/sa/webui')
     .option('--source-ip <ip>', 'source address', '127.0.0.1')
     .option('--label <key=value>', 'labels of the route (for selector.matchLabels; repeat)', collect)
@@ -269,7 +309,12 @@ export function registerPolicyCommands(program: Command): void {
                 claims[pair.slice(0, eq)] = raw;
               }
             }
-            identity = identityFromPrincipal(options.principal, claims);
+            identity = identityFromPrincipal(options.principal, claims, loaded.documents, {
+              namespace: options.namespace,
+              labels: request.routeLabels ?? {},
+              rootNamespace: set.rootNamespace,
+              defaultNamespace: set.defaultNamespace,
+            });
           } else {
             try {
               identity = await set.authenticate(request);

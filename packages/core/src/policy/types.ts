@@ -112,6 +112,13 @@ export interface JwtRule {
   readonly outputClaimToHeaders?: readonly ClaimToHeader[];
   /** Fetch timeout for `jwksUri` / discovery, a duration like `'5s'`, `'500ms'`. Default 5s. */
   readonly timeout?: string;
+  /**
+   * Claims that `request.auth.claims[name]` conditions read as space-delimited lists, in addition
+   * to `scope` and `permission` (always), for tokens this rule verifies (Istio ≥ 1.28). Each name is
+   * one top-level claim, dots included (`provider.login.scope` is the claim of that name, not a
+   * nested one), as Envoy looks it up. At most 64.
+   */
+  readonly spaceDelimitedClaims?: readonly string[];
 }
 
 /** Istio `RequestAuthentication.spec`. */
@@ -247,6 +254,13 @@ export interface Identity {
   readonly tokenLocation: TokenLocation;
   /** `forwardOriginalToken` of the rule: when false the gateway removes the token from the upstream request. */
   readonly forwardOriginalToken: boolean;
+  /**
+   * Top-level claims whose string value `request.auth.claims[name]` conditions split on spaces:
+   * `scope`, `permission` and the accepting rule's `spaceDelimitedClaims` (one set per compiled
+   * rule, shared by its identities). `scope` and `permission` are split even when an identity
+   * built by hand leaves them out of this set, or leaves the field out.
+   */
+  readonly spaceDelimitedClaims?: ReadonlySet<string>;
 }
 
 /** What decided a request. `DEFAULT` means no enforced policy selected the route (`defaultAction`). */

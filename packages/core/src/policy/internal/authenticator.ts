@@ -7,6 +7,7 @@ import { createVerifier, type TesseraVerifier } from '../../jose/create-verifier
 import { decodeJwt } from '../../jose/decode-jwt.js';
 import type { Clock, JwsAlgorithm, JwtPayload, KeySource } from '../../jose/types.js';
 import { notSelectedBecause } from './authorizer.js';
+import { spaceDelimitedClaimSet } from './space-delimited-claims.js';
 import type { Identity, PolicyRequest, RequestAuthenticationDocument, TokenLocation } from '../types.js';
 
 /** What a key-source factory is asked for: one `jwtRules` entry's keys. */
@@ -52,6 +53,8 @@ interface CompiledJwtRule {
   readonly outputPayloadToHeader: string | undefined;
   readonly outputClaimToHeaders: readonly (readonly [header: string, claim: string])[];
   readonly forwardOriginalToken: boolean;
+  /** `scope`, `permission` and the rule's `spaceDelimitedClaims`, built once and shared by its identities. */
+  readonly spaceDelimitedClaims: ReadonlySet<string>;
 }
 
 const DEFAULT_LOCATIONS: readonly TokenLocation[] = Object.freeze([
@@ -118,6 +121,7 @@ export function compileJwtRules(
       outputPayloadToHeader: rule.outputPayloadToHeader?.toLowerCase(),
       outputClaimToHeaders: (rule.outputClaimToHeaders ?? []).map((c) => [c.header.toLowerCase(), c.claim] as const),
       forwardOriginalToken: rule.forwardOriginalToken ?? false,
+      spaceDelimitedClaims: spaceDelimitedClaimSet(rule.spaceDelimitedClaims),
     };
   });
 }
@@ -347,6 +351,7 @@ export class Authenticator {
       headersToAdd: Object.freeze(headersToAdd),
       tokenLocation,
       forwardOriginalToken: rule.forwardOriginalToken,
+      spaceDelimitedClaims: rule.spaceDelimitedClaims,
     });
   }
 }

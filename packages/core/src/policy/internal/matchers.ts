@@ -5,6 +5,7 @@ import { namespaceOf } from '../namespace-of.js';
 import { cidrContains, parseCidr, parseIp, type Cidr, type ParsedIp } from './ip.js';
 import { compileStringMatch, matchString, type StringMatchList } from './string-match.js';
 import { parseConditionKey } from './condition-key.js';
+import { DEFAULT_SPACE_DELIMITED_CLAIMS, splitSpaceDelimited } from './space-delimited-claims.js';
 import type { Identity, PolicyRequest, PolicyRule } from '../types.js';
 
 const UNSET = Symbol('unset');
@@ -37,14 +38,20 @@ export class EvalContext {
     if (this.#destination === UNSET) this.#destination = parseIp(this.req.destinationIp);
     return this.#destination;
   }
-  /** A claim's string values, read once per request per claim path (see {@link claimValues}). */
-  claim(path: readonly string[]): readonly string[] | undefined {
-    const claims = this.id?.claims;
-    if (claims === undefined) return undefined;
+  /**
+   * A claim's string values, read once per request per claim path (see {@link claimValues}).
+   * `split` says whether a string value is a space-delimited list: decided when the condition was
+   * compiled, or, for a top-level name that is not a default, by the identity's accepting rule.
+   */
+  claim(path: readonly string[], split: ClaimSplit): readonly string[] | undefined {
+    const id = this.id;
+    if (id === undefined) return undefined;
     this.#claims ??= new Map();
     let got = this.#claims.get(path);
     if (got === undefined && !this.#claims.has(path)) {
-      got = claimValues(claims, path);
+      const delimited =
+        split === SPLIT_ALWAYS || (split === SPLIT_IF_LISTED && id.spaceDelimitedClaims?.has(path[0]!) === true);
+      got = claimValues(id.claims, path, delimited);
       this.#claims.set(path, got);
     }
     return got;
@@ -93,10 +100,27 @@ const COST = [3, 3, 3, 2, 0, 1, 3, 3, 4, 5, 4, 3, 3, 3, 0, 3];
 
 const show = (v: string | undefined): string => (v === undefined ? '(none)' : JSON.stringify(v));
 
-/** Reads a claim by path; strings give one value, lists give their string members, anything else none (Envoy). */
+/** How a claim condition reads a string value: never split (nested paths), always (`scope`, `permission`), or as the accepting jwtRule lists. */
+type ClaimSplit = 0 | 1 | 2;
+const SPLIT_NEVER = 0,
+  SPLIT_ALWAYS = 1,
+  SPLIT_IF_LISTED = 2;
+
+/** Envoy normalizes top-level claims only: a path of one name may be split, a nested one never. */
+function claimSplit(path: readonly string[]): ClaimSplit {
+  if (path.length !== 1) return SPLIT_NEVER;
+  return DEFAULT_SPACE_DELIMITED_CLAIMS.has(path[0]!) ? SPLIT_ALWAYS : SPLIT_IF_LISTED;
+}
+
+/**
+ * Reads a claim by path; strings give one value (or their space-separated parts when `split`),
+ * lists give their string members (never split: Envoy splits string values only), anything else
+ * none (Envoy).
+ */
 function claimValues(
   claims: Readonly<Record<string, unknown>> | undefined,
   names: readonly string[],
+  split: boolean,
 ): readonly string[] | undefined {
   let value: unknown = claims;
   for (let i = 0; i < names.length; i++) {
@@ -104,7 +128,7 @@ function claimValues(
       return undefined;
     value = (value as Record<string, unknown>)[names[i]!];
   }
-  if (typeof value === 'string') return [value];
+  if (typeof value === 'string') return split ? splitSpaceDelimited(value) : [value];
   if (Array.isArray(value)) return value.filter((v): v is string => typeof v === 'string');
   return undefined;
 }
@@ -114,6 +138,7 @@ class Field implements FieldMatcher {
   private readonly _cidrs: readonly Cidr[] | undefined;
   private readonly _ports: ReadonlySet<number> | undefined;
   private readonly _suffixes: readonly string[] | undefined;
+  private readonly _split: ClaimSplit;
   readonly cost: number;
 
   constructor(
@@ -124,6 +149,7 @@ class Field implements FieldMatcher {
     readonly param: string | readonly string[] | undefined = undefined,
   ) {
     this.cost = COST[attr]!;
+    this._split = attr === CLAIM ? claimSplit(param as readonly string[]) : SPLIT_NEVER;
     if (attr === SOURCE_IP || attr === REMOTE_IP || attr === DESTINATION_IP) {
       this._cidrs = values.map((v) => {
         const c = parseCidr(v);
@@ -185,7 +211,7 @@ class Field implements FieldMatcher {
   }
 
   private _list(ctx: EvalContext): readonly string[] | undefined {
-    return this.attr === AUDIENCES ? ctx.id?.audiences : ctx.claim(this.param as readonly string[]);
+    return this.attr === AUDIENCES ? ctx.id?.audiences : ctx.claim(this.param as readonly string[], this._split);
   }
 
   private _ip(ctx: EvalContext): ParsedIp | undefined {

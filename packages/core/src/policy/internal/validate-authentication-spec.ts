@@ -12,6 +12,9 @@ import {
 } from './field-checker.js';
 import { rejectTargetRefs, validateSelector } from './validate-selector.js';
 
+/** Istio's CRD bound on `spaceDelimitedClaims` (`maxItems: 64`). */
+const MAX_SPACE_DELIMITED_CLAIMS = 64;
+
 /** Go's `time.ParseDuration` syntax, as Istio reads `timeout`. */
 const DURATION = /^(?:\d+(?:\.\d+)?(?:h|m|s|ms|us|µs|ns))+$/;
 
@@ -28,6 +31,7 @@ const JWT_RULE_FIELDS = fieldsOf<JwtRule>()([
   'forwardOriginalToken',
   'outputClaimToHeaders',
   'timeout',
+  'spaceDelimitedClaims',
 ]);
 const HEADER_LOCATION_FIELDS = fieldsOf<JwtHeaderLocation>()(['name', 'prefix']);
 const CLAIM_TO_HEADER_FIELDS = fieldsOf<ClaimToHeader>()(['header', 'claim']);
@@ -133,6 +137,17 @@ function jwtRule(c: FieldChecker, value: unknown, path: FieldPath): JwtRule | un
     if (!DURATION.test(timeout))
       c.error([...path, 'timeout'], `timeout ${show(timeout)} is not a duration like "5s" or "500ms"`);
     out.timeout = timeout;
+  }
+  // Each entry is checked non-empty (Istio's `minLength: 1`): an empty name would match no claim
+  // and hide a typo.
+  const delimited = c.strings(obj.spaceDelimitedClaims, [...path, 'spaceDelimitedClaims'], 'spaceDelimitedClaims');
+  if (delimited !== undefined) {
+    if (delimited.length > MAX_SPACE_DELIMITED_CLAIMS)
+      c.error(
+        [...path, 'spaceDelimitedClaims'],
+        `spaceDelimitedClaims lists ${delimited.length} claims; at most ${MAX_SPACE_DELIMITED_CLAIMS} (Istio's limit)`,
+      );
+    out.spaceDelimitedClaims = delimited;
   }
   if (out.issuer === undefined) return undefined; // reported: issuer is required
   return { ...out, issuer: out.issuer };
