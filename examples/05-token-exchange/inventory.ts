@@ -4,7 +4,8 @@ import { createRemoteJwks, createVerifier, tesseraFastify, type RemoteJwks } fro
 /**
  * The inventory service of scenario 5 (Fastify over HTTPS, Tessera's plugin): accepts only tokens
  * of the token service for audience `inventory` that carry the scope `place-order`.
- * `POST /inventory/reserve` answers who the order is for (`sub`) and who asked for it (`act`).
+ * `POST /inventory/reserve` answers who the order is for (`sub`, and `sub_id` when the user came
+ * from another identity provider) and who asked for it (`act`).
  *
  * @example
  * ```ts
@@ -27,7 +28,7 @@ export async function createInventory(options: {
   });
   app.post('/inventory/reserve', (request) => {
     const p = request.auth!.payload;
-    return { status: 'reserved', sub: p.sub, aud: p.aud, act: p.act, scope: p.scope };
+    return { status: 'reserved', sub: p.sub, sub_id: p['sub_id'], aud: p.aud, act: p.act, scope: p.scope };
   });
   return { app, close: () => jwks.close() };
 }

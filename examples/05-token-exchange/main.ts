@@ -2,8 +2,13 @@
 // (password grant — a demo-only flow), calls order-processing over HTTPS; order-processing
 // exchanges the user's token for an inventory token (RFC 8693; `act` records that it acts for the
 // user) and calls inventory over HTTPS. The scope `place-order` is required all the way.
-import { randomBytes } from 'node:crypto';
+// A second identity provider (a partner's) is trusted for token exchange with a `subjectPrefix`:
+// its `alice` reaches inventory as `partner-idp:alice` with a `sub_id` naming the partner, never
+// as the token service's own `alice`.
+import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer } from 'node:https';
+import { generateKey, signJwt } from '@tessera/core';
+import { startJwksServer } from '@tessera/cli';
 import { hashSecret } from '@tessera/token-service';
 import { createExampleCa } from '../internal/certificates.js';
 import { check } from '../internal/check.js';
@@ -16,9 +21,14 @@ import type { ExampleOptions, RunningExample } from '../types.js';
 import { createInventory } from './inventory.js';
 import { createOrderProcessing } from './order-processing.js';
 
+/** The partner identity provider: its `iss`, and the prefix its subjects get in exchanged tokens. */
+export const PARTNER_ISSUER = 'https://partner-idp.example';
+export const PARTNER_SUBJECT_PREFIX = 'partner-idp:';
+
 /**
  * Starts the token service over HTTPS (password grant on, users alice and bob, clients `webapp` and
- * `order-processing`), inventory and order-processing over HTTPS.
+ * `order-processing`, the partner identity provider trusted with `subjectPrefix: partner-idp:`),
+ * inventory and order-processing over HTTPS, and the partner's JWKS.
  *
  * @example
  * ```ts
@@ -31,9 +41,18 @@ export async function start(options: ExampleOptions = {}): Promise<RunningExampl
   const opSecret = randomBytes(24).toString('base64url');
   const ca = await createExampleCa();
   const tsTls = await ca.issue('token-service');
+  // The partner's identity provider is only its key and its JWKS here; its tokens are made below.
+  const partnerKey = generateKey('ES256', { kid: 'partner-1' });
+  const partnerJwks = await startJwksServer({
+    jwks: { keys: [{ ...partnerKey.publicJwk, alg: 'ES256', use: 'sig' }] },
+  });
   const ts = await startTokenService({
     server: { tls: { cert: tsTls.certFile, key: tsTls.keyFile } },
     grants: {
+      tokenExchange: {
+        // A subject of this issuer becomes `partner-idp:<sub>` (RFC 9493 `sub_id` keeps the original).
+        trustedIssuers: [{ issuer: PARTNER_ISSUER, jwksUri: partnerJwks.url, subjectPrefix: PARTNER_SUBJECT_PREFIX }],
+      },
       password: {
         enabled: true,
         users: [
@@ -66,7 +85,12 @@ export async function start(options: ExampleOptions = {}): Promise<RunningExampl
         grantTypes: ['client_credentials', 'urn:ietf:params:oauth:grant-type:token-exchange'],
         audiences: ['inventory'],
         scopes: ['place-order'],
-        exchange: { subjectAudiences: ['order-processing'], targetAudiences: ['inventory'], delegation: true },
+        exchange: {
+          subjectAudiences: ['order-processing'],
+          subjectIssuers: [PARTNER_ISSUER],
+          targetAudiences: ['inventory'],
+          delegation: true,
+        },
       },
     ],
   });
@@ -81,6 +105,7 @@ export async function start(options: ExampleOptions = {}): Promise<RunningExampl
     clientSecret: opSecret,
     inventoryUrl,
     ca: ca.caCert,
+    partner: { issuer: PARTNER_ISSUER, jwksUri: partnerJwks.url },
   });
   const opServer = createServer(tls, op.app);
   const opUrl = await listen(opServer, options.port ?? 0, 'https');
@@ -92,6 +117,12 @@ export async function start(options: ExampleOptions = {}): Promise<RunningExampl
       { grant_type: 'password', username, password, scope, audience: 'order-processing' },
       ca.caCert,
     );
+  // A user token of the partner identity provider, for order-processing, with the scope it needs.
+  const partnerToken = (sub: string) =>
+    signJwt({ sub, aud: 'order-processing', scope: 'place-order', jti: randomUUID() }, partnerKey.signingKey, {
+      issuer: PARTNER_ISSUER,
+      expiresIn: 300,
+    });
   const placeOrder = async (token?: string) => {
     const res = await httpCall(`${opUrl}/orders`, {
       method: 'POST',
@@ -99,21 +130,36 @@ export async function start(options: ExampleOptions = {}): Promise<RunningExampl
       ...(token === undefined ? {} : { headers: { authorization: `Bearer ${token}` } }),
     });
     const body = res.json as
-      { status?: string; inventory?: { sub?: string; aud?: string; act?: { sub?: string } } } | undefined;
+      | {
+          status?: string;
+          inventory?: { sub?: string; sub_id?: { iss?: string; sub?: string }; aud?: string; act?: { sub?: string } };
+        }
+      | undefined;
+    const subId = body?.inventory?.sub_id;
     if (res.status === 201)
-      return `201 ${body?.status}; inventory saw sub=${body?.inventory?.sub} aud=${body?.inventory?.aud} act=${body?.inventory?.act?.sub}`;
+      return `201 ${body?.status}; inventory saw sub=${body?.inventory?.sub}${subId ? ` (sub_id: ${subId.sub} of ${subId.iss})` : ''} aud=${body?.inventory?.aud} act=${body?.inventory?.act?.sub}`;
     const error = /error="([^"]+)"/.exec(String(res.headers['www-authenticate']))?.[1];
     return `${res.status}${error ? ` ${error}` : ''}`;
   };
   return {
     id: '5',
     title: 'token exchange over HTTPS (order-processing → inventory)',
-    urls: { 'token service': ts.url, 'order-processing': opUrl, inventory: inventoryUrl },
+    urls: {
+      'token service': ts.url,
+      'order-processing': opUrl,
+      inventory: inventoryUrl,
+      'partner IdP JWKS': partnerJwks.url,
+    },
     checks: [
       check(
         "POST order-processing /orders with alice's token (scope place-order)",
         '201 order created successfully; inventory saw sub=alice aud=inventory act=order-processing',
         async () => placeOrder(await userToken('alice', 'alice-demo-password', 'place-order')),
+      ),
+      check(
+        "POST order-processing /orders with the partner IdP's token for its user alice",
+        `201 order created successfully; inventory saw sub=${PARTNER_SUBJECT_PREFIX}alice (sub_id: alice of ${PARTNER_ISSUER}) aud=inventory act=order-processing`,
+        () => placeOrder(partnerToken('alice')),
       ),
       check('POST order-processing /orders without a token', '401', () => placeOrder()),
       check("POST order-processing /orders with bob's token (no place-order)", '403 insufficient_scope', async () =>
@@ -147,6 +193,7 @@ export async function start(options: ExampleOptions = {}): Promise<RunningExampl
       inventory.close();
       await ca.dispose();
       await ts.close();
+      await partnerJwks.close();
     },
   };
 }

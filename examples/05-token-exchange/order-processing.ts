@@ -1,5 +1,5 @@
 import express, { type Express } from 'express';
-import { createRemoteJwks, createVerifier, tesseraExpress, type RemoteJwks } from '@tessera/core';
+import { createRemoteJwks, createVerifier, tesseraExpress, type IssuerOptions, type RemoteJwks } from '@tessera/core';
 import { httpCall } from '../internal/http-client.js';
 import { tokenRequest } from '../internal/oauth-client.js';
 
@@ -11,6 +11,8 @@ export interface OrderProcessingOptions {
   clientSecret: string;
   inventoryUrl: string;
   ca: string;
+  /** Another identity provider whose user tokens order-processing accepts too (its JWKS over HTTP). */
+  partner?: { issuer: string; jwksUri: string };
 }
 
 /**
@@ -18,7 +20,9 @@ export interface OrderProcessingOptions {
  * `POST /orders` needs the user's token for audience `order-processing` with scope `place-order`.
  * It then exchanges that token at the token service (RFC 8693, delegation: its own
  * client_credentials token is the actor) for a token for `inventory`, whose `act` claim records
- * that order-processing acts for the user, and calls inventory with it.
+ * that order-processing acts for the user, and calls inventory with it. With `partner`, user
+ * tokens of that identity provider are accepted and exchanged the same way: the token service
+ * trusts it with a `subjectPrefix`, so inventory sees its users as `<prefix><sub>`.
  *
  * @example
  * ```ts
@@ -27,10 +31,13 @@ export interface OrderProcessingOptions {
  */
 export function createOrderProcessing(options: OrderProcessingOptions): { app: Express; close(): void } {
   const jwks: RemoteJwks = createRemoteJwks(options.jwksUri, { ca: options.ca });
+  const partnerJwks = options.partner && createRemoteJwks(options.partner.jwksUri);
+  const issuers: IssuerOptions[] = [{ issuer: options.issuer, keys: jwks }];
+  if (options.partner && partnerJwks) issuers.push({ issuer: options.partner.issuer, keys: partnerJwks });
   const app = express();
   app.use(
     tesseraExpress({
-      verifier: createVerifier({ issuer: options.issuer, keys: jwks, audience: 'order-processing' }),
+      verifier: createVerifier({ issuers, audience: 'order-processing' }),
       realm: 'order-processing',
       requirements: [{ route: 'POST /orders', scopes: ['place-order'] }],
     }),
@@ -74,5 +81,11 @@ export function createOrderProcessing(options: OrderProcessingOptions): { app: E
       res.status(502).json({ status: 'order failed', error: (error as Error).message });
     }
   });
-  return { app, close: () => jwks.close() };
+  return {
+    app,
+    close: () => {
+      jwks.close();
+      partnerJwks?.close();
+    },
+  };
 }

@@ -18,6 +18,13 @@ import { createTeamsBackend } from './teams-backend.js';
 export const GATEWAY_ISSUER = 'https://gateway.tessera.example';
 
 /**
+ * What the gateway puts before the `sub` of the token service's callers in the tokens it mints
+ * (`minting.subjectPrefixes`): the backend sees `tessera:sports-app`, and `sub_id` names the
+ * token service as the issuer that authenticated it.
+ */
+export const TOKEN_SERVICE_SUBJECT_PREFIX = 'tessera:';
+
+/**
  * Starts the token service (client `sports-app`), the teams backend and the gateway (route
  * `/api/team` → backend, minting a token for audience `fancave-teams`).
  *
@@ -46,7 +53,7 @@ export async function start(options: ExampleOptions = {}): Promise<RunningExampl
           mutations: { mint: { mode: 'self', audience: 'fancave-teams', lifetimeSeconds: 60 } },
         },
       ],
-      minting: { issuer: GATEWAY_ISSUER },
+      minting: { issuer: GATEWAY_ISSUER, subjectPrefixes: { [ts.issuer]: TOKEN_SERVICE_SUBJECT_PREFIX } },
     },
     lastMilePolicies(ts.issuer, ts.jwksUri),
   );
@@ -70,7 +77,7 @@ export async function start(options: ExampleOptions = {}): Promise<RunningExampl
       }),
       check(
         `GET gateway ${list} with the client's token`,
-        `200 teams=3 caller iss=${GATEWAY_ISSUER} sub=sports-app aud=fancave-teams`,
+        `200 teams=3 caller iss=${GATEWAY_ISSUER} sub=${TOKEN_SERVICE_SUBJECT_PREFIX}sports-app aud=fancave-teams`,
         async () => {
           const res = await httpCall(`${gw.url}${list}`, {
             headers: { authorization: `Bearer ${await clientToken()}` },

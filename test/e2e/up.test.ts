@@ -79,7 +79,7 @@ test('tessera up starts everything, issues, accepts and refuses tokens, stops on
         headers: { authorization: `Bearer ${sports}` },
       });
       assert.equal(viaGateway.status, 200);
-      assert.equal(((await viaGateway.json()) as { caller: { sub: string } }).caller.sub, 'sports-app');
+      assert.equal(((await viaGateway.json()) as { caller: { sub: string } }).caller.sub, 'tessera:sports-app');
       const direct = await fetch(`${info.urls.teams}/api/team/list?league=nba`, {
         headers: { authorization: `Bearer ${sports}` },
       });

@@ -4,6 +4,7 @@ import { registerJwksCommands } from './commands/jwks-serve.js';
 import { registerTokenRemoteCommands } from './commands/token-remote.js';
 import { registerTokenLocalCommands } from './commands/token-local.js';
 import { registerKeysCommands } from './commands/keys-generate.js';
+import { registerKeysWithdrawCommand } from './commands/keys-withdraw.js';
 import { registerTokenVerifyCommand } from './commands/token-verify.js';
 import { registerGatewayCommand } from './commands/gateway.js';
 import { registerDemoCommand } from './commands/demo.js';
@@ -34,7 +35,9 @@ export function createProgram(): Command {
         write(`tessera: ERR_CLI_USAGE: ${text.replace(/^error: /, '').trim()} (run with --help for usage)\n`),
     });
   // Subcommands inherit exitOverride and output settings from the parent (created after them).
-  registerKeysCommands(program.command('keys').description('generate keys'));
+  const keys = program.command('keys').description('generate keys; withdraw a stolen signing key');
+  registerKeysCommands(keys);
+  registerKeysWithdrawCommand(keys);
   const token = program.command('token').description('sign, decode, verify and obtain tokens');
   registerTokenLocalCommands(token);
   registerTokenVerifyCommand(token);

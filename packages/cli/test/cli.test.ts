@@ -16,6 +16,7 @@ const commands = [
   ['policy', 'lint'],
   ['policy', 'check'],
   ['keys', 'generate'],
+  ['keys', 'withdraw'],
   ['token', 'sign'],
   ['token', 'decode'],
   ['token', 'verify'],

@@ -79,7 +79,13 @@ export function createGateway(config: GatewayConfig, options: CreateGatewayOptio
   const metrics = createGatewayMetrics({ defaultMetrics: true });
   const routes = createRouteTable(config.routes);
   const revocations: RevocationList | undefined = config.tokenService?.checkRevocations
-    ? createRevocationList({ config, logger, clock })
+    ? createRevocationList({
+        config,
+        logger,
+        clock,
+        // The replacement of a withdrawn active key signs at once: fetch it past the kid cooldown.
+        onKeyWithdrawn: () => policyStore.refreshKeys(),
+      })
     : undefined;
   const policyStore = createPolicyStore({
     config,
@@ -87,6 +93,7 @@ export function createGateway(config: GatewayConfig, options: CreateGatewayOptio
     logger,
     metrics,
     isRevoked: revocations ? (jti) => revocations.has(jti) || revocations.stale() : undefined,
+    withdrawnKeys: revocations?.withdrawnKeys,
     factory: options.enforcerFactory,
   });
   const minter: TokenMinter | undefined = config.routes.some((r) => r.mutations.mint !== undefined)

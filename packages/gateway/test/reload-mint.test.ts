@@ -106,7 +106,7 @@ spec:
   rules: [{ from: [{ source: { requestPrincipals: ["*"] } }] }]
 `,
     },
-    { minting: { issuer: 'https://gateway.tessera.test' } },
+    { minting: { issuer: 'https://gateway.tessera.test', subjectPrefixes: { [ISSUER]: 'test-issuer:' } } },
     { mutations: { mint: { mode: 'self', audience: 'orders', lifetimeSeconds: 30 } } },
   );
   try {
@@ -130,7 +130,7 @@ spec:
       audience: 'orders',
       keys: jwks,
     }).verify(minted);
-    assert.equal(verified.payload.sub, 'alice');
+    assert.equal(verified.payload.sub, 'test-issuer:alice');
     assert.equal(verified.payload.aud, 'orders');
     assert.deepEqual(verified.payload.act, { sub: 'https://gateway.tessera.test', act: { sub: 'webui' } });
     assert.ok(verified.payload.exp! - verified.payload.iat! <= 30);

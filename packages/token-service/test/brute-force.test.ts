@@ -5,6 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
+import { hashSecret } from '../src/index.js';
 import { startService, type TestService } from './helpers.js';
 
 let ts: TestService;
@@ -13,7 +14,14 @@ before(async () => {
     clients: [
       { id: 'svc', secret: 'the-real-secret-of-svc-0123456789', audiences: ['api'] },
       { id: 'svc2', secret: 'the-real-secret-of-svc2-012345678', audiences: ['api'] },
+      { id: 'web', secret: 'the-real-secret-of-web-0123456789', grantTypes: ['password'] },
     ],
+    grants: {
+      password: {
+        enabled: true,
+        users: [{ username: 'alice', passwordHash: await hashSecret('alice-password'), audiences: ['api'] }],
+      },
+    },
     // Short waits keep the test fast; the counting rules are the defaults (5 and 20).
     authThrottle: { maxDelayMs: 20, failureWindowSeconds: 60 },
   });
@@ -94,4 +102,16 @@ test('a client id guessed from many sources is slowed, never blocked: its real s
   const metrics = await (await fetch(`${ts.service.operationsUrl}/metrics`)).text();
   assert.match(metrics, /tessera_auth_throttled_total\{action="blocked"\} [1-9]/);
   assert.match(metrics, /tessera_auth_throttled_total\{action="delayed"\} [1-9]/);
+});
+
+test('passwords share the guard: 20 wrong passwords from one source, then 429 even for the right one', async () => {
+  const form = (password: string) => `grant_type=password&username=alice&password=${encodeURIComponent(password)}`;
+  const web = ['web', 'the-real-secret-of-web-0123456789'] as const;
+  for (let i = 0; i < 20; i++) {
+    const r = await call('127.0.2.1', ...web, '/token', form(`guess-${i}`));
+    assert.equal(r.status, 400, JSON.stringify(r.body));
+    assert.equal(r.body['error'], 'invalid_grant');
+  }
+  assert.equal((await call('127.0.2.1', ...web, '/token', form('alice-password'))).status, 429);
+  assert.equal((await call('127.0.2.2', ...web, '/token', form('alice-password'))).status, 200);
 });

@@ -269,7 +269,9 @@ export function registerUpCommand(program: Command): void {
                 },
               ],
               policies: { sources: [policyDir], watch: true },
-              minting: { issuer: GATEWAY_ISSUER },
+              // The gateway mints for the token service's callers: their `sub` gets this prefix
+              // (and `sub_id` names the token service), as for any issuer a minting route accepts.
+              minting: { issuer: GATEWAY_ISSUER, subjectPrefixes: { [issuer]: 'tessera:' } },
               logging: { level: 'warn', accessLog: false },
             },
             upConfig.gateway,

@@ -14,6 +14,7 @@ import { gatewayErrors } from '../errors.js';
 import type { GatewayRequest } from '../request/gateway-request.js';
 import type { Enforcer, GatewayIdentity, RouteFacts, Verdict } from './verdict.js';
 import { createExternalAuthorizer } from './create-external-authorizer.js';
+import { checkMintSubjectPrefixes } from '../mutate/check-mint-subject-prefixes.js';
 
 /**
  * Envoy's jwt_authn status texts (envoy `source/common/jwt/status.cc`), the bodies users already
@@ -125,6 +126,8 @@ function outputHeaders(documents: readonly PolicyDocument[]): Set<string> {
 export async function createEnforcer(input: EnforcerFactoryInput): Promise<Enforcer> {
   const { config } = input;
   const documents = input.sources.length > 0 ? (await loadPolicies(input.sources)).documents : [];
+  // Every issuer a `self`-minting route accepts needs a subject prefix (RFC 9493 sub_id hardening).
+  checkMintSubjectPrefixes(documents, config);
   // Cross-references the compiler cannot see: a CUSTOM policy must name a configured provider; a
   // selector that matches no route is allowed (routes change) but said out loud.
   const providers = new Set(config.policies.extensionProviders.map((p) => p.name));
@@ -180,7 +183,10 @@ export async function createEnforcer(input: EnforcerFactoryInput): Promise<Enfor
       ),
   );
   type RememberedIdentity = { readonly identity: Identity; readonly gateway: GatewayIdentity; readonly until: number };
-  const identities = new WeakMap<RouteFacts, Map<string, RememberedIdentity>>();
+  let identities = new WeakMap<RouteFacts, Map<string, RememberedIdentity>>();
+  // A key withdrawn by the token service (a stolen key) invalidates every identity it verified.
+  const withdrawn = input.withdrawnKeys;
+  let withdrawalsSeen = withdrawn?.version ?? 0;
   const maxAuthorization = config.limits.maxTokenBytes + 'Bearer '.length;
   const requireJwtRoutes = new Set(config.routes.filter((r) => r.requireJwt).map((r) => r.name));
 
@@ -336,6 +342,10 @@ export async function createEnforcer(input: EnforcerFactoryInput): Promise<Enfor
         if (auth === undefined) return authorize(request, pr, undefined, route);
         if (auth.startsWith('Bearer ') && auth.indexOf(' ', 7) === -1 && auth.length > 7) {
           const token = auth.slice(7);
+          if (withdrawn !== undefined && withdrawn.version !== withdrawalsSeen) {
+            withdrawalsSeen = withdrawn.version;
+            identities = new WeakMap();
+          }
           // Keyed by the signature's tail (cheap to hash), confirmed by comparing the whole token.
           const hit = identities.get(route)?.get(token.slice(-32));
           if (hit !== undefined && hit.gateway.token === token && hit.until > clock()) {

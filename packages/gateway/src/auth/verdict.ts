@@ -1,3 +1,4 @@
+import type { WithdrawnKeys } from '../revocation/exclude-withdrawn-keys.js';
 import type { Logger } from 'pino';
 import type { Clock, Explanation, JwtPayload, KeySourceFactory, TesseraErrorCode } from '@tessera/core';
 import type { GatewayConfig } from '../config/load-gateway-config.js';
@@ -89,6 +90,8 @@ export interface EnforcerFactoryInput {
   readonly isRevoked: ((jti: string) => boolean) | undefined;
   /** Remote JWKS / discovery key sources, shared across reloads and counted in metrics. */
   readonly remoteKeySource?: KeySourceFactory;
+  /** Keys the token service withdrew; a new one empties the identity cache (the key sources drop it). */
+  readonly withdrawnKeys?: WithdrawnKeys | undefined;
 }
 
 /** Compiles policy files into an {@link Enforcer}; throws (with file, line, field) on a bad file. */

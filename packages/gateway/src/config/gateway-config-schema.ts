@@ -281,9 +281,33 @@ const tokenServiceSchema = z
   })
   .describe('Where the token service is; the gateway reaches it over HTTP only.');
 
+const subjectPrefixSchema = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[\x21-\x7e]+$/, 'a subject prefix is printable ASCII without spaces');
+
 const mintingSchema = z
   .strictObject({
     issuer: z.string().min(1).default('tessera-gateway').describe('`iss` of self-minted tokens.'),
+    subjectPrefixes: z
+      .record(z.string().min(1), subjectPrefixSchema)
+      .default({})
+      // Prefix-free: if no prefix starts another, prefix + sub of two issuers can never be equal.
+      .superRefine((prefixes, ctx) => {
+        const entries = Object.entries(prefixes);
+        for (const [i, [issuer, prefix]] of entries.entries())
+          for (const [j, [other, otherPrefix]] of entries.entries())
+            if (i !== j && prefix.startsWith(otherPrefix) && (prefix !== otherPrefix || j < i))
+              ctx.addIssue({
+                code: 'custom',
+                path: [issuer],
+                message: `"${prefix}" starts with the prefix of ${other} ("${otherPrefix}"): subjects of the two issuers could collide`,
+              });
+      })
+      .describe(
+        'Issuer → subject prefix, for `self` minting. A self-minted token\'s `sub` is the prefix of the caller token\'s issuer + its `sub`, and it carries `sub_id: { format: "iss_sub", iss, sub }` (RFC 9493), so two issuers\' `alice` never reach an upstream as one subject. Every issuer a `self`-minting route accepts (the `jwtRules` of the RequestAuthentications that select the route) needs an entry: a policy set that lacks one is refused when it is applied. Example: `{ "https://idp.example": "idp:" }`.',
+      ),
     algorithm: z
       .enum(['ES256', 'RS256', 'EdDSA'])
       .default('ES256')

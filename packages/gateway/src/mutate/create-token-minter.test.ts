@@ -5,16 +5,18 @@ import { loadGatewayConfig } from '../config/load-gateway-config.js';
 import { createTokenMinter } from './create-token-minter.js';
 import type { GatewayIdentity } from '../auth/verdict.js';
 
-const config = loadGatewayConfig({ object: { minting: { issuer: 'https://gw.test', cacheSize: 10 } } });
+const config = loadGatewayConfig({
+  object: { minting: { issuer: 'https://gw.test', cacheSize: 10, subjectPrefixes: { 'https://idp.test': 'idp:' } } },
+});
 const mint = { mode: 'self', audience: 'orders', header: 'authorization', lifetimeSeconds: 60 } as const;
 const caller = generateKey('ES256');
 
-function identity(sub: string, now: number): GatewayIdentity {
-  const token = signJwt({ sub }, caller.signingKey, { issuer: 'https://idp.test', expiresIn: 600, clock: () => now });
+function identity(sub: string, now: number, iss = 'https://idp.test'): GatewayIdentity {
+  const token = signJwt({ sub }, caller.signingKey, { issuer: iss, expiresIn: 600, clock: () => now });
   return {
     token,
-    payload: { sub, iss: 'https://idp.test', exp: Math.floor(now / 1000) + 600 },
-    requestPrincipal: `https://idp.test/${sub}`,
+    payload: { sub, iss, exp: Math.floor(now / 1000) + 600 },
+    requestPrincipal: `${iss}/${sub}`,
     tokenHeader: 'authorization',
     tokenParam: undefined,
     forwardOriginalToken: false,
@@ -91,7 +93,7 @@ test("adopt: a worker follows its primary's schedule — signs with current, pub
   }
 });
 
-test('a minted token: header from the minting key, the caller as sub, the gateway as actor, capped by the original exp', () => {
+test("a minted token: header from the minting key, the caller as its issuer's prefix + sub with an RFC 9493 sub_id, the gateway as actor, capped by the original exp", () => {
   const now = Date.UTC(2030, 0, 1);
   const key = generateKey('ES256');
   const minter = createTokenMinter({ config, clock: () => now, keys: { current: key.privateJwk } });
@@ -103,9 +105,9 @@ test('a minted token: header from the minting key, the caller as sub, the gatewa
     assert.deepEqual(
       { ...payload, jti: typeof payload.jti },
       {
-        sub: 'alice',
+        sub: 'idp:alice',
+        sub_id: { format: 'iss_sub', iss: 'https://idp.test', sub: 'alice' },
         act: { sub: 'https://gw.test' },
-        orig_iss: 'https://idp.test',
         iss: 'https://gw.test',
         aud: 'orders',
         jti: 'string',
@@ -116,4 +118,35 @@ test('a minted token: header from the minting key, the caller as sub, the gatewa
   } finally {
     minter.close();
   }
+});
+
+test('a caller of an issuer without a subject prefix, or without sub, gets no minted token (fail closed)', () => {
+  const now = Date.UTC(2030, 0, 1);
+  const minter = createTokenMinter({ config, clock: () => now });
+  try {
+    assert.throws(
+      () => minter.mint(identity('alice', now, 'https://other.test'), mint),
+      (err: Error & { code?: string }) => err.code === 'ERR_GATEWAY_MINT_FAILED' && /other\.test/.test(err.message),
+    );
+    const noSub = identity('alice', now);
+    assert.throws(() => minter.mint({ ...noSub, payload: { ...noSub.payload, sub: undefined } }, mint), {
+      code: 'ERR_GATEWAY_MINT_FAILED',
+    });
+  } finally {
+    minter.close();
+  }
+});
+
+test('minting.subjectPrefixes: prefixes that start one another are refused at load, naming the issuer', () => {
+  assert.throws(
+    () =>
+      loadGatewayConfig({
+        object: { minting: { subjectPrefixes: { 'https://a.test': 'a:', 'https://b.test': 'a:b' } } },
+      }),
+    (err: Error & { code?: string }) =>
+      err.code === 'ERR_GATEWAY_CONFIG_INVALID' && /minting\.subjectPrefixes\.https:\/\/b\.test/.test(err.message),
+  );
+  assert.throws(() => loadGatewayConfig({ object: { minting: { subjectPrefixes: { 'https://a.test': '' } } } }), {
+    code: 'ERR_GATEWAY_CONFIG_INVALID',
+  });
 });

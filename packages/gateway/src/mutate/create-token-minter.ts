@@ -21,7 +21,10 @@ type MintConfig = NonNullable<GatewayRouteConfig['mutations']['mint']>;
 
 /** Mints last-mile tokens for upstreams and publishes the gateway's own verification keys. */
 export interface TokenMinter {
-  /** A token for `mint.audience` carrying the caller's `sub` and an `act` chain; cached. */
+  /**
+   * A token for `mint.audience` carrying the caller's subject and an `act` chain; cached. `self`
+   * tokens name the caller as `minting.subjectPrefixes[iss]` + `sub`, with an RFC 9493 `sub_id`.
+   */
   mint(identity: GatewayIdentity, mint: MintConfig): string | Promise<string>;
   /** The gateway's public keys (next, current and previous), served at `/.well-known/jwks.json`. */
   jwks(): Jwks;
@@ -70,6 +73,12 @@ const ACCESS_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:access_token';
  * per (subject, audience, SHA-256 of the original token), never beyond the original token's `exp`,
  * and the cache is emptied when the key rotates.
  *
+ * Every subject a `self` token names comes from another issuer, so its `sub` is the prefix
+ * `minting.subjectPrefixes` gives that issuer + the caller's `sub`, and `sub_id` (RFC 9493
+ * §3.2.1, format `iss_sub`) keeps the original issuer and subject: two issuers' `alice` never
+ * reach an upstream as one subject. A caller whose issuer has no prefix (the policy check should
+ * have refused the policy set) or whose token has no `iss` or `sub` gets no token (fail closed).
+ *
  * @example
  * ```ts
  * const minter = createTokenMinter({ config });
@@ -80,6 +89,7 @@ export function createTokenMinter(options: TokenMinterOptions): TokenMinter {
   const { config } = options;
   const clock = options.clock ?? Date.now;
   const alg = config.minting.algorithm as JwsAlgorithm;
+  const subjectPrefixes = new Map(Object.entries(config.minting.subjectPrefixes));
   let current: { readonly key: GeneratedKey; readonly signer: JwtSigner } | undefined;
   // Published one rotation period before it signs, so verifiers that cache the JWKS already hold
   // it when the first token signed with it arrives (no unknown-kid refetch, no cooldown miss).
@@ -221,6 +231,16 @@ export function createTokenMinter(options: TokenMinterOptions): TokenMinter {
         }
         return p;
       }
+      const iss = payload.iss;
+      const prefix = typeof iss === 'string' ? subjectPrefixes.get(iss) : undefined;
+      if (typeof iss !== 'string' || sub === '' || prefix === undefined)
+        throw gatewayErrors.create(
+          'ERR_GATEWAY_MINT_FAILED',
+          typeof iss === 'string' && sub !== ''
+            ? `no minting.subjectPrefixes entry for the issuer ${iss}`
+            : 'the caller token has no iss or sub to mint for',
+          { expose: false },
+        );
       const nowS = Math.floor(now / 1000);
       const exp = Math.min(
         nowS + mint.lifetimeSeconds,
@@ -230,9 +250,10 @@ export function createTokenMinter(options: TokenMinterOptions): TokenMinter {
       const act: Record<string, unknown> = { sub: config.minting.issuer };
       if (payload.act !== undefined && typeof payload.act === 'object' && payload.act !== null) act.act = payload.act;
       const token = signer().sign({
-        sub,
+        sub: `${prefix}${sub}`,
+        // RFC 9493 §3.2.1: who authenticated the caller, and as whom (this replaces `orig_iss`).
+        sub_id: { format: 'iss_sub', iss, sub },
         act,
-        ...(typeof payload.iss === 'string' ? { orig_iss: payload.iss } : {}),
         iss: config.minting.issuer,
         aud: mint.audience,
         jti: randomUUID(),

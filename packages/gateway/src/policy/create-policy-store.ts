@@ -2,6 +2,7 @@ import { watch, statSync, type FSWatcher } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import type { Logger } from 'pino';
 import { createRemoteJwks, type Clock, type KeySourceFactory, type RemoteJwks } from '@tessera/core';
+import { excludeWithdrawnKeys, type WithdrawnKeys } from '../revocation/exclude-withdrawn-keys.js';
 import type { GatewayConfig } from '../config/load-gateway-config.js';
 import type { Enforcer, EnforcerFactory } from '../auth/verdict.js';
 import type { GatewayMetrics } from '../ops/create-gateway-metrics.js';
@@ -17,6 +18,11 @@ export interface PolicyStore {
   /** Reload now; on failure the old set stays and the error is thrown (and logged). */
   reload(): Promise<void>;
   onSwap(listener: (enforcer: Enforcer) => void): void;
+  /**
+   * Refetches every remote JWKS now, past the unknown-kid cooldown: after a key withdrawal the
+   * token service signs with a key the cached sets may not hold yet. Failures are logged by the sources.
+   */
+  refreshKeys(): void;
   close(): void;
   readonly factory: EnforcerFactory | undefined;
 }
@@ -28,6 +34,8 @@ export interface PolicyStoreOptions {
   readonly logger: Logger;
   readonly metrics: GatewayMetrics;
   readonly isRevoked: ((jti: string) => boolean) | undefined;
+  /** Keys the token service withdrew: no remote key set ever verifies with them. */
+  readonly withdrawnKeys?: WithdrawnKeys | undefined;
   readonly factory?: EnforcerFactory | undefined;
 }
 
@@ -79,7 +87,7 @@ export function createPolicyStore(options: PolicyStoreOptions): PolicyStore {
           : createRemoteJwks({ ...common, issuer: request.issuer });
       remotes.set(key, source);
     }
-    return source;
+    return options.withdrawnKeys === undefined ? source : excludeWithdrawnKeys(source, options.withdrawnKeys);
   };
 
   // Until the first load, every request is refused: nothing passes before policies are in force.
@@ -98,6 +106,7 @@ export function createPolicyStore(options: PolicyStoreOptions): PolicyStore {
       metrics,
       isRevoked: options.isRevoked,
       remoteKeySource,
+      withdrawnKeys: options.withdrawnKeys,
     });
   };
 
@@ -186,6 +195,9 @@ export function createPolicyStore(options: PolicyStoreOptions): PolicyStore {
     reload,
     onSwap(l) {
       listeners.push(l);
+    },
+    refreshKeys() {
+      for (const r of remotes.values()) r.refresh().catch(() => undefined);
     },
     close() {
       closed = true;

@@ -3,10 +3,13 @@ import type { Logger } from 'pino';
 import type { Clock } from '@tessera/core';
 import type { GatewayConfig } from '../config/load-gateway-config.js';
 import { gatewayErrors } from '../errors.js';
+import type { WithdrawnKeys } from './exclude-withdrawn-keys.js';
 
 /** The `jti`s the token service has revoked, kept in memory and refreshed by polling. */
 export interface RevocationList {
   has(jti: string): boolean;
+  /** Signing keys the token service withdrew in an emergency; key sources drop them (`excludeWithdrawnKeys`). */
+  readonly withdrawnKeys: WithdrawnKeys;
   /** True when `tokenService.revocationsMaxStaleMs` is set and the feed has not answered for longer. */
   stale(): boolean;
   /** Starts polling (every `tokenService.revocationsPollMs`, ≤ 1 s by default). */
@@ -22,11 +25,14 @@ export interface RevocationListOptions {
   readonly config: GatewayConfig;
   readonly logger: Logger;
   readonly clock?: Clock;
+  /** Told of each key the token service withdraws, after `withdrawnKeys` has it. */
+  readonly onKeyWithdrawn?: (kid: string) => void;
 }
 
 interface Page {
   revocations?: { jti?: unknown; exp?: unknown }[];
   cursor?: unknown;
+  withdrawnKeys?: unknown;
 }
 
 /**
@@ -34,6 +40,11 @@ interface Page {
  * answers `{ revocations: [{ jti, exp }], cursor }` (`exp` in seconds), oldest first, so a poller that passes the last
  * cursor never misses one. Entries are dropped once their `exp` (ms) has passed: an expired token
  * is refused anyway. A failed poll keeps what is known and is retried at the next tick.
+ *
+ * The feed also names the signing keys withdrawn in an emergency (`withdrawnKeys: [{ kid, at }]`
+ * in each page, `event: key-withdrawn` on the stream): they join `withdrawnKeys` and stay there
+ * for the life of the process (a handful of ids), and its `version` moves so verifiers drop the key
+ * and their cached results on their next request.
  *
  * The feed needs client authentication: every poll and stream sends the gateway's
  * `tokenService.clientId` / `clientSecret` in HTTP Basic (RFC 6749 §2.3.1), and the token service
@@ -67,6 +78,16 @@ export function createRevocationList(options: RevocationListOptions): Revocation
     );
   const clock = options.clock ?? Date.now;
   const entries = new Map<string, number>();
+  const withdrawn = new Set<string>();
+  let withdrawnVersion = 0;
+  const withdrawKey = (value: unknown) => {
+    const kid = (value as { kid?: unknown } | null)?.kid;
+    if (typeof kid !== 'string' || kid.length === 0 || kid.length > 256 || withdrawn.has(kid)) return;
+    withdrawn.add(kid);
+    withdrawnVersion += 1;
+    options.logger.warn({ kid }, 'signing key withdrawn by the token service: tokens it signed are refused');
+    options.onKeyWithdrawn?.(kid);
+  };
   let cursor = '';
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> | undefined;
@@ -88,6 +109,7 @@ export function createRevocationList(options: RevocationListOptions): Revocation
       const text = await res.body.text();
       if (res.statusCode !== 200) throw refused('the revocation feed', res.statusCode);
       const page = JSON.parse(text) as Page;
+      if (Array.isArray(page.withdrawnKeys)) for (const key of page.withdrawnKeys as unknown[]) withdrawKey(key);
       const items = Array.isArray(page.revocations) ? page.revocations : [];
       for (const item of items) {
         if (typeof item?.jti !== 'string') continue;
@@ -170,7 +192,8 @@ export function createRevocationList(options: RevocationListOptions): Revocation
           if (!data) continue;
           try {
             const value = JSON.parse(data) as { jti?: unknown; exp?: unknown; cursor?: unknown };
-            if (event === 'revocation' && typeof value.jti === 'string')
+            if (event === 'key-withdrawn') withdrawKey(value);
+            else if (event === 'revocation' && typeof value.jti === 'string')
               entries.set(value.jti, typeof value.exp === 'number' ? value.exp * 1000 : Number.MAX_SAFE_INTEGER);
             else if (event === 'cursor' && typeof value.cursor === 'string') cursor = value.cursor;
           } catch {
@@ -200,6 +223,12 @@ export function createRevocationList(options: RevocationListOptions): Revocation
 
   return {
     has: (jti) => entries.has(jti),
+    withdrawnKeys: {
+      has: (kid) => withdrawn.has(kid),
+      get version() {
+        return withdrawnVersion;
+      },
+    },
     stale: () => ts.revocationsMaxStaleMs > 0 && clock() - lastSuccess > ts.revocationsMaxStaleMs,
     get size() {
       return entries.size;

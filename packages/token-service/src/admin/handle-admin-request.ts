@@ -37,6 +37,7 @@ function checkGrantTypes(grantTypes: readonly string[] | undefined): void {
     throw tokenServiceErrors.create('ERR_ADMIN_BAD_REQUEST', `grantTypes: unknown grant type "${unknown}"`);
 }
 const rotateSchema = z.strictObject({ immediate: z.boolean().default(false) });
+const withdrawSchema = z.strictObject({ reason: z.string().max(500).optional() });
 
 /**
  * The admin API under `/admin` (issue 3, "Clients and administration"): a bearer admin token,
@@ -44,7 +45,8 @@ const rotateSchema = z.strictObject({ immediate: z.boolean().default(false) });
  *
  * - `GET/POST /admin/clients`, `GET/PATCH/DELETE /admin/clients/:id` — client CRUD; a client made
  *   without `secret`, `secretHash` or `jwks` gets a generated secret, shown once;
- * - `GET /admin/keys`, `POST /admin/keys/rotate` (`{ immediate }`), `POST /admin/keys/:kid/retire`;
+ * - `GET /admin/keys`, `POST /admin/keys/rotate` (`{ immediate }`), `POST /admin/keys/:kid/retire`,
+ *   `POST /admin/keys/:kid/withdraw` (`{ reason }`: a stolen key leaves the JWKS at once);
  * - `GET /admin/audit?limit=N`;
  * - the jwt-factory endpoints under `/admin/jwt-factory/` (see `handleJwtFactoryRequest`).
  *
@@ -104,6 +106,11 @@ export async function handleAdminRequest(
     }
     if (parts[0] === 'keys' && parts.length === 3 && parts[2] === 'retire' && method === 'POST') {
       return sendJson(res, 200, await ctx.keyRing.retire(parts[1]!));
+    }
+    if (parts[0] === 'keys' && parts.length === 3 && parts[2] === 'withdraw' && method === 'POST') {
+      const { reason } = parseJsonBody(req, body, withdrawSchema);
+      const result = await ctx.keyRing.withdraw(parts[1]!, reason);
+      return sendJson(res, 200, result);
     }
     if (parts[0] === 'audit' && parts.length === 1 && method === 'GET') {
       const limit = Math.min(1000, Math.max(1, Number(query.get('limit') ?? 100) || 100));

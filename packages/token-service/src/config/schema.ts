@@ -216,6 +216,13 @@ export const tokenServiceConfigSchema = z.strictObject({
         .min(1)
         .default('./.tessera')
         .describe('Data directory (file store; also holds the generated admin token).'),
+      kekFile: z
+        .string()
+        .min(1)
+        .optional()
+        .describe(
+          'File holding the key-encryption key that seals private keys at rest (base64url of 32 bytes, mode 0600), when `TESSERA_KEK` is not set; generated there when missing and keys are on `file`. Without it the key is `<dataDir>/kek`, beside the keys it protects, and the service warns at start: put it elsewhere (a mounted secret).',
+        ),
     })
     .prefault({})
     .describe(
@@ -261,9 +268,46 @@ export const tokenServiceConfigSchema = z.strictObject({
         .strictObject({
           enabled: z.boolean().default(true),
           trustedIssuers: z
-            .array(z.strictObject({ issuer: z.string().min(1), jwksUri: z.url({ protocol: /^https?$/ }) }))
+            .array(
+              z.strictObject({
+                issuer: z.string().min(1).describe('The `iss` of its tokens, exactly.'),
+                jwksUri: z.url({ protocol: /^https?$/ }).describe('Where its public keys are (a JWKS).'),
+                subjectPrefix: z
+                  .string({
+                    error: (issue) =>
+                      issue.input === undefined
+                        ? 'subjectPrefix is required on every trusted issuer (e.g. "partner-idp:"): the `sub` of its subject tokens becomes subjectPrefix + sub in exchanged tokens'
+                        : undefined,
+                  })
+                  .min(1)
+                  .max(64)
+                  .regex(/^[\x21-\x7e]+$/, 'a subject prefix is printable ASCII without spaces')
+                  .describe(
+                    'Required. Exchanged tokens whose subject comes from this issuer get `sub` = this prefix + its `sub`, plus `sub_id: { format: "iss_sub", iss, sub }` (RFC 9493), so two issuers\' `alice` are never one subject downstream. End it with a separator your own client ids and usernames never start with (`partner-idp:`).',
+                  ),
+              }),
+            )
             .default([])
-            .describe('External issuers whose tokens may be exchanged (keys fetched from `jwksUri`).'),
+            // Prefix-free: if no prefix starts another, prefix + sub of two issuers can never be equal.
+            .superRefine((issuers, ctx) => {
+              issuers.forEach((a, i) => {
+                issuers.forEach((b, j) => {
+                  if (
+                    i !== j &&
+                    b.subjectPrefix.startsWith(a.subjectPrefix) &&
+                    (a.subjectPrefix !== b.subjectPrefix || i < j)
+                  )
+                    ctx.addIssue({
+                      code: 'custom',
+                      path: [j, 'subjectPrefix'],
+                      message: `"${b.subjectPrefix}" starts with the subjectPrefix of ${a.issuer} ("${a.subjectPrefix}"): subjects of the two issuers could collide`,
+                    });
+                });
+              });
+            })
+            .describe(
+              'External issuers whose tokens may be exchanged (keys fetched from `jwksUri`), each with the `subjectPrefix` its subjects get.',
+            ),
         })
         .prefault({}),
       password: z

@@ -8,6 +8,8 @@ export interface GrantContext {
   readonly form: ReadonlyMap<string, string>;
   /** Clock time in ms. */
   readonly now: number;
+  /** The request's source address, for the failure counters of grants that check a password. */
+  readonly source: string;
 }
 
 /** What a grant decided: the token to issue, and the RFC 8693 `issued_token_type` when it is an exchange. */

@@ -1,5 +1,6 @@
 import { isTesseraError, type JwtPayload } from '@tessera/core';
 import { tokenServiceErrors } from '../errors.js';
+import type { IssSubIdentifier } from '../tokens/create-access-token-issuer.js';
 import type { TokenValidator } from '../tokens/create-token-validator.js';
 import {
   TOKEN_EXCHANGE_GRANT,
@@ -25,6 +26,15 @@ async function check(validator: TokenValidator, token: string, name: string): Pr
   }
 }
 
+// A `sub_id` this service wrote itself (RFC 9493 §3.2.1), carried over when its token is exchanged again.
+function issSub(value: unknown): IssSubIdentifier | undefined {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
+  const v = value as Record<string, unknown>;
+  return v.format === 'iss_sub' && typeof v.iss === 'string' && typeof v.sub === 'string'
+    ? { format: 'iss_sub', iss: v.iss, sub: v.sub }
+    : undefined;
+}
+
 function audiences(payload: JwtPayload): string[] {
   return Array.isArray(payload.aud)
     ? payload.aud.filter((a): a is string => typeof a === 'string')
@@ -45,18 +55,26 @@ function audiences(payload: JwtPayload): string[] {
  * - with an actor token the new token carries `act: { sub: actor, act: <prior chain> }` (§4.1);
  *   `may_act` in the subject token (§4.4) must name the actor; the actor token must belong to the
  *   requesting client; without an actor token it is impersonation, refused unless the client's
- *   `exchange.impersonation` is set. `act` only ever comes from verified tokens, never the request.
+ *   `exchange.impersonation` is set. `act` only ever comes from verified tokens, never the request;
+ * - a subject of another issuer becomes `sub` = that issuer's `subjectPrefix` + its `sub`, and the
+ *   token carries `sub_id: { format: "iss_sub", iss, sub }` (RFC 9493 §3.2.1), so two issuers'
+ *   `alice` never meet as one subject downstream; this service's own subjects keep their `sub` (and
+ *   a `sub_id` they carry, from an earlier exchange, goes on);
+ * - a token exchanged from one of this service's tokens is linked to it (`parentJti`), so revoking
+ *   the subject token revokes it too.
  *
  * @example
  * ```ts
- * const grant = createTokenExchangeGrant({ validator, defaultLifetimeSeconds: 300 });
+ * const grant = createTokenExchangeGrant({ validator, defaultLifetimeSeconds: 300, subjectPrefixes: new Map([['https://idp.example', 'idp:']]) });
  * ```
  */
 export function createTokenExchangeGrant(options: {
   validator: TokenValidator;
   defaultLifetimeSeconds: number;
+  /** `subjectPrefix` of every trusted issuer (`grants.tokenExchange.trustedIssuers`), by issuer. */
+  subjectPrefixes: ReadonlyMap<string, string>;
 }): GrantModule {
-  const { validator } = options;
+  const { validator, subjectPrefixes } = options;
   return {
     grantType: TOKEN_EXCHANGE_GRANT,
     parameters: { required: ['subject_token', 'subject_token_type'] },
@@ -87,6 +105,22 @@ export function createTokenExchangeGrant(options: {
       const s = subject.payload;
       if (subject.issuer !== 'self' && !client.exchange.subjectIssuers.includes(subject.issuer))
         throw refuse('subject_token issuer is not allowed for this client');
+      let subjectName = s.sub!;
+      let subjectId: IssSubIdentifier | undefined;
+      if (subject.issuer === 'self') subjectId = issSub(s['sub_id']);
+      else {
+        const prefix = subjectPrefixes.get(subject.issuer);
+        // The loader requires a prefix on every trusted issuer; without one, refuse rather than
+        // hand out a bare `sub` that could be another issuer's subject.
+        if (prefix === undefined || prefix === '')
+          throw tokenServiceErrors.create(
+            'ERR_TOKEN_SERVICE_CONFIG_INVALID',
+            `trusted issuer ${subject.issuer} has no subjectPrefix`,
+            { expose: false },
+          );
+        subjectName = `${prefix}${s.sub!}`;
+        subjectId = { format: 'iss_sub', iss: subject.issuer, sub: s.sub! };
+      }
       const subjectAud = audiences(s);
       if (!subjectAud.some((a) => a === client.id || allowedBy(client.exchange.subjectAudiences, a)))
         throw refuse('this client may not exchange a subject_token for that audience');
@@ -135,13 +169,16 @@ export function createTokenExchangeGrant(options: {
       if (notAfter <= Math.floor(now / 1000))
         throw refuse('subject_token (or actor_token) expires now; get a fresh one');
       return {
-        subject: s.sub!,
+        subject: subjectName,
         audience: target,
         scope,
         clientId: client.id,
         lifetimeSeconds: client.tokenLifetimeSeconds ?? options.defaultLifetimeSeconds,
         notAfter,
         ...(act === undefined ? {} : { act }),
+        ...(subjectId === undefined ? {} : { subjectId }),
+        // The validator requires a `jti` on this service's own tokens.
+        ...(subject.issuer === 'self' ? { parentJti: s.jti! } : {}),
         issuedTokenType: requestedType,
         auditDetails: {
           subject_issuer: subject.issuer,

@@ -28,7 +28,11 @@ export interface KeyChange {
   readonly alg: string;
   readonly from: KeyState | undefined;
   readonly to: KeyState;
-  readonly reason: 'bootstrap' | 'schedule' | 'manual';
+  readonly reason: 'bootstrap' | 'schedule' | 'manual' | 'withdrawal';
+  /** For a withdrawal: when the key was withdrawn (ms). */
+  readonly withdrawnAt?: number;
+  /** For a withdrawal: the operator's reason, as given. */
+  readonly note?: string;
 }
 
 /** What the admin API shows of a key: never the private half. */
@@ -41,7 +45,15 @@ export interface KeyInfo {
   readonly activatedAt?: string;
   readonly retiredAt?: string;
   readonly removeAt?: string;
+  /** Set when the key was withdrawn (an emergency removal). */
+  readonly withdrawnAt?: string;
   readonly publicJwk: Jwk;
+}
+
+/** A key withdrawn in an emergency, as the revocation feed lists it (`at` in seconds). */
+export interface WithdrawnKey {
+  readonly kid: string;
+  readonly at: number;
 }
 
 /**
@@ -76,6 +88,15 @@ export interface KeyRing {
   rotate(options?: { immediate?: boolean }): Promise<KeyInfo>;
   /** Manual retire: a `next` key is removed, the `active` key hands over to a published successor. */
   retire(kid: string): Promise<KeyInfo>;
+  /**
+   * Emergency withdrawal (a stolen key): the key leaves the JWKS and loses its private half at once,
+   * whatever its state; withdrawing the active key first promotes a new one (verifiers that cache
+   * the JWKS see tokens of an unknown kid and refetch). Answers the withdrawn key and, when the
+   * active key was withdrawn, its replacement.
+   */
+  withdraw(kid: string, note?: string): Promise<{ readonly withdrawn: KeyInfo; readonly replacement?: KeyInfo }>;
+  /** Keys withdrawn within the last `maxTokenLifetimeSeconds + clockSkewSeconds + jwksCacheSeconds`, oldest first. */
+  withdrawnKeys(): WithdrawnKey[];
   /** The clock time (ms) at which the schedule next needs a tick, or undefined when nothing is pending. */
   nextDeadline(): number | undefined;
 }
@@ -159,7 +180,12 @@ export function createKeyRing(options: KeyRingOptions): KeyRing {
   }
 
   /** Compare-and-set transition; false when another replica changed the key first (then reload). */
-  async function transition(record: KeyRecord, patch: KeyStatePatch, reason: KeyChange['reason']): Promise<boolean> {
+  async function transition(
+    record: KeyRecord,
+    patch: KeyStatePatch,
+    reason: KeyChange['reason'],
+    note?: string,
+  ): Promise<boolean> {
     let updated: KeyRecord;
     try {
       updated = await store.updateState(record.kid, record.state, patch);
@@ -173,7 +199,15 @@ export function createKeyRing(options: KeyRingOptions): KeyRing {
     records = [...records.filter((r) => r.kid !== record.kid), updated];
     rebuild(records);
     if (patch.state !== record.state)
-      await options.onChange?.({ kid: record.kid, alg: record.alg, from: record.state, to: patch.state, reason });
+      await options.onChange?.({
+        kid: record.kid,
+        alg: record.alg,
+        from: record.state,
+        to: patch.state,
+        reason,
+        ...(patch.withdrawnAt === undefined ? {} : { withdrawnAt: patch.withdrawnAt }),
+        ...(note === undefined ? {} : { note }),
+      });
     return true;
   }
 
@@ -267,6 +301,7 @@ export function createKeyRing(options: KeyRingOptions): KeyRing {
         activatedAt: iso(r.activatedAt),
         retiredAt: iso(r.retiredAt),
         removeAt: iso(r.removeAfter),
+        withdrawnAt: iso(r.withdrawnAt),
         publicJwk: r.state === 'removed' ? {} : (verification.get(r.kid)?.jwk ?? r.publicJwk),
       }),
     ) as KeyInfo;
@@ -350,6 +385,58 @@ export function createKeyRing(options: KeyRingOptions): KeyRing {
         }
         return info(records.find((r) => r.kid === kid)!);
       }),
+    withdraw: (kid, note) =>
+      exclusive(async () => {
+        await reload();
+        const now = clock();
+        let record = records.find((r) => r.kid === kid);
+        if (record === undefined) throw tokenServiceErrors.create('ERR_ADMIN_NOT_FOUND', `no key "${kid}"`);
+        if (record.state === 'removed')
+          throw tokenServiceErrors.create(
+            'ERR_KEYRING_TRANSITION_INVALID',
+            `key "${kid}" is already ${record.withdrawnAt === undefined ? 'removed' : 'withdrawn'}`,
+          );
+        let replacement: KeyRecord | undefined;
+        if (record.state === 'active') {
+          // Rotate first: something must sign, and it must not be the stolen key. A published next
+          // key has been seen by caching verifiers; otherwise a new one signs at once.
+          const published = records.find((r) => r.state === 'next' && r.createdAt + cache <= now);
+          replacement = published ?? (await createKey('next', now, now, 'withdrawal'));
+          await promote(
+            records.find((r) => r.kid === replacement!.kid)!,
+            now,
+            'withdrawal',
+          );
+          record = records.find((r) => r.kid === kid)!;
+          if (record.state === 'active')
+            throw tokenServiceErrors.create(
+              'ERR_KEYRING_TRANSITION_INVALID',
+              `key "${kid}" is still active (another replica changed the ring); try again`,
+            );
+        }
+        const done = await transition(
+          record,
+          { state: 'removed', dropPrivateKey: true, withdrawnAt: now },
+          'withdrawal',
+          note,
+        );
+        if (!done)
+          throw tokenServiceErrors.create(
+            'ERR_KEYRING_TRANSITION_INVALID',
+            `key "${kid}" changed while it was withdrawn (another replica); try again`,
+          );
+        const withdrawn = info(records.find((r) => r.kid === kid)!);
+        return replacement === undefined
+          ? { withdrawn }
+          : { withdrawn, replacement: info(records.find((r) => r.kid === replacement.kid)!) };
+      }),
+    withdrawnKeys() {
+      const horizon = clock() - retention - cache;
+      return records
+        .filter((r) => r.withdrawnAt !== undefined && r.withdrawnAt > horizon)
+        .sort((a, b) => a.withdrawnAt! - b.withdrawnAt!)
+        .map((r) => ({ kid: r.kid, at: Math.floor(r.withdrawnAt! / 1000) }));
+    },
     nextDeadline() {
       const times: number[] = [];
       for (const r of records) {

@@ -6,6 +6,8 @@ export interface RevocationStreams {
   add(res: ServerResponse): () => void;
   /** Sends one revocation to every open stream. */
   broadcast(revocation: { readonly jti: string; readonly exp: number }): void;
+  /** Sends `event: key-withdrawn` (`{ kid, at }`, seconds) to every open stream. */
+  keyWithdrawn(key: { readonly kid: string; readonly at: number }): void;
   /** Ends every stream (at shutdown: an open stream would hold the server open until the drain deadline). */
   endAll(): void;
 }
@@ -22,15 +24,20 @@ export interface RevocationStreams {
  */
 export function createRevocationStreams(): RevocationStreams {
   const clients = new Set<ServerResponse>();
+  const send = (frame: string) => {
+    // An ended stream leaves the set on its `close` event; until then, writing to it would be an error.
+    for (const client of clients) if (!client.writableEnded && !client.destroyed) client.write(frame);
+  };
   return {
     add(res) {
       clients.add(res);
       return () => void clients.delete(res);
     },
     broadcast({ jti, exp }) {
-      const frame = `event: revocation\ndata: ${JSON.stringify({ jti, exp })}\n\n`;
-      // An ended stream leaves the set on its `close` event; until then, writing to it would be an error.
-      for (const client of clients) if (!client.writableEnded && !client.destroyed) client.write(frame);
+      send(`event: revocation\ndata: ${JSON.stringify({ jti, exp })}\n\n`);
+    },
+    keyWithdrawn({ kid, at }) {
+      send(`event: key-withdrawn\ndata: ${JSON.stringify({ kid, at })}\n\n`);
     },
     endAll() {
       for (const client of clients) if (!client.writableEnded) client.end();

@@ -5,8 +5,10 @@ import { readPaging } from './internal/read-paging.js';
 
 /**
  * `GET /revocations?since=<cursor>&limit=N`: the revocations gateways poll (issue 3: revoked tokens
- * are denied before they expire). Answers `{ revocations: [{ jti, exp }], cursor }` with `exp` in
- * seconds, oldest first; pass `cursor` back as `since` to get only what is new. Not public: the
+ * are denied before they expire). Answers `{ revocations: [{ jti, exp }], cursor, withdrawnKeys }`
+ * with `exp` in seconds, oldest first; pass `cursor` back as `since` to get only what is new.
+ * `withdrawnKeys: [{ kid, at }]` (seconds) lists the signing keys withdrawn in an emergency whose
+ * tokens may still be about, whatever the cursor: a gateway drops them from its key sets. Not public: the
  * route runs it only after `authorizeRevocationReader` (HTTP Basic client authentication and the
  * client's `revocations` permission; hardening issue).
  *
@@ -32,7 +34,13 @@ export async function handleRevocationList(
   sendJson(
     res,
     200,
-    { revocations: page.items.map((r) => ({ jti: r.jti, exp: Math.floor(r.exp / 1000) })), cursor: page.cursor },
+    {
+      revocations: page.items.map((r) => ({ jti: r.jti, exp: Math.floor(r.exp / 1000) })),
+      cursor: page.cursor,
+      // Not paged by the cursor: the whole (short) list every time, so a gateway that polls or
+      // restarts always knows every key it must not trust.
+      withdrawnKeys: ctx.keyRing.withdrawnKeys(),
+    },
     { 'cache-control': 'no-store' },
   );
 }

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { tokenServiceErrors } from '../errors.js';
 import type { ServiceContext } from '../http/service-context.js';
+import { revokeTokenFamily } from '../tokens/revoke-token-family.js';
 import { authenticateFormRequest } from './internal/authenticate-form-request.js';
 import { sendOAuthError } from './internal/send-oauth-error.js';
 
@@ -9,7 +10,10 @@ import { sendOAuthError } from './internal/send-oauth-error.js';
  * or unknown is answered 200 all the same (§2.2); a valid token of another client is refused with
  * `unauthorized_client` (§2.1: the token must have been issued to the requester). A revocation
  * makes the token inactive at once (introspection, exchange) and is published on
- * `GET /revocations` and the event bus so gateways deny it too.
+ * `GET /revocations` and the event bus so gateways deny it too. It revokes the token's whole
+ * family: every token exchanged from it (RFC 8693), and from those, each published as its own
+ * entry (`revokeTokenFamily`, bounded in depth and count). A child's revocation leaves its parent
+ * alone.
  *
  * @example
  * ```ts
@@ -37,17 +41,31 @@ export async function handleRevocation(
       const p = verified.payload;
       if (p.client_id !== client.id)
         throw tokenServiceErrors.create('ERR_TOKEN_UNAUTHORIZED_CLIENT', 'the token was issued to another client');
-      const added = await ctx.storage.revocations.revoke(p.jti!, p.exp! * 1000, { clientId: client.id });
-      if (added) {
+      const family = await revokeTokenFamily({
+        revocations: ctx.storage.revocations,
+        root: { jti: p.jti!, exp: p.exp! * 1000 },
+        clientId: client.id,
+      });
+      if (family.truncated)
+        ctx.logger.warn(
+          { jti: p.jti, reached: family.reached },
+          'token family too large or too deep: the revocation stopped at its bound',
+        );
+      const children = family.added.filter((e) => e.depth > 0).length;
+      for (const entry of family.added) {
+        const exp = Math.floor(entry.exp / 1000);
         ctx.metrics.revocations.inc();
         await ctx.storage.events
-          .publish({ type: 'revocation.added', data: { jti: p.jti!, exp: p.exp! } })
+          .publish({ type: 'revocation.added', data: { jti: entry.jti, exp } })
           .catch((err: unknown) => ctx.logger.warn({ err }, 'revocation event not published'));
         await ctx.audit({
           actor: client.id,
           action: 'token.revoked',
-          target: p.jti!,
-          details: { sub: p.sub, exp: p.exp },
+          target: entry.jti,
+          details:
+            entry.depth === 0
+              ? { sub: p.sub, exp, children, ...(family.truncated ? { truncated: true } : {}) }
+              : { exp, family_root: p.jti, depth: entry.depth },
         });
       }
     }

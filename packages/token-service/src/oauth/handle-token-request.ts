@@ -49,7 +49,12 @@ export async function handleTokenRequest(
     for (const name of grant.parameters.required) {
       if (!form.has(name)) throw tokenServiceErrors.create('ERR_TOKEN_INVALID_REQUEST', `${name} is missing`);
     }
-    const decision = await grant.handle({ client: authenticated, form, now: ctx.clock() });
+    const decision = await grant.handle({
+      client: authenticated,
+      form,
+      now: ctx.clock(),
+      source: ctx.remoteAddress(req),
+    });
     const issued = await ctx.issuer.issue(decision);
     // The audit record is queued before the answer is written, but not awaited: the file store
     // fsyncs each batch (tens of ms here), which would otherwise sit in every token's latency.

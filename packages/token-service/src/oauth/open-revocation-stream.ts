@@ -12,8 +12,9 @@ const PAGE = 1000;
  * `authorizeRevocationReader`). The cursor to start after is the `Last-Event-ID` header when
  * present (what an `EventSource` sends when it reconnects), else `?since=`.
  *
- * First every revocation after the cursor (`event: revocation`), then `event: cursor` (with
- * `id: <cursor>`) to resume from, then each new revocation as it happens (from the storage event
+ * First every revocation after the cursor (`event: revocation`) and every key withdrawn in an
+ * emergency that still matters (`event: key-withdrawn`, `{ kid, at }`), then `event: cursor` (with
+ * `id: <cursor>`) to resume from, then each new revocation and withdrawal as it happens (from the storage event
  * bus, so every replica's revocations arrive where the bus spans replicas). A comment line
  * (`: heartbeat`) every `revocationStream.heartbeatMs` keeps proxies from closing the stream and
  * tells the follower it is alive. After `revocationStream.maxDurationMs` the stream ends, so no
@@ -106,6 +107,15 @@ export async function openRevocationStream(
   req.on('close', stop);
   res.on('close', stop);
 
-  const backlog = catchUp().then(sendCursor);
+  /** Every key withdrawn in an emergency and still relevant, so a reconnecting follower has them all. */
+  const sendWithdrawnKeys = () => {
+    if (!open()) return;
+    for (const key of ctx.keyRing.withdrawnKeys()) res.write(`event: key-withdrawn\ndata: ${JSON.stringify(key)}\n\n`);
+  };
+
+  const backlog = catchUp().then(() => {
+    sendWithdrawnKeys();
+    sendCursor();
+  });
   await backlog;
 }

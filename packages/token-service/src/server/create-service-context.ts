@@ -64,20 +64,24 @@ export function createServiceContext(options: ServiceContextOptions): ServiceCon
     maxTokenLifetimeSeconds: config.tokens.maxLifetimeSeconds,
     clockSkewSeconds: config.tokens.clockSkewSeconds,
     onChange: async (change) => {
+      const withdrawn = change.withdrawnAt !== undefined;
       await audit({
-        actor: change.reason === 'manual' ? 'admin' : 'system',
-        action: `key.${change.to}`,
+        actor: change.reason === 'manual' || change.reason === 'withdrawal' ? 'admin' : 'system',
+        action: withdrawn ? 'key.withdrawn' : `key.${change.to}`,
         target: change.kid,
-        details: { alg: change.alg, from: change.from, reason: change.reason },
+        details: { alg: change.alg, from: change.from, reason: change.reason, note: change.note },
       });
-      // Other replicas reload their ring on this event (server/internal/follow-storage-events.ts).
+      // Other replicas reload their ring on this event, and every replica's revocation streams
+      // announce a withdrawal (server/internal/follow-storage-events.ts).
       await storage.events
-        .publish({ type: 'key.changed', data: { kid: change.kid, state: change.to } })
+        .publish({
+          type: 'key.changed',
+          data: { kid: change.kid, state: change.to, ...(withdrawn ? { withdrawnAt: change.withdrawnAt } : {}) },
+        })
         .catch((err: unknown) => logger.warn({ err }, 'key event not published'));
-      logger.info(
-        { kid: change.kid, from: change.from, to: change.to, reason: change.reason },
-        'signing key state changed',
-      );
+      const fields = { kid: change.kid, from: change.from, to: change.to, reason: change.reason };
+      if (withdrawn) logger.warn(fields, 'signing key withdrawn');
+      else logger.info(fields, 'signing key state changed');
     },
   });
   const validator = createTokenValidator({
@@ -118,9 +122,9 @@ export function createServiceContext(options: ServiceContextOptions): ServiceCon
     logger,
     storage,
     keyRing,
-    grants: createEnabledGrants(config, validator),
+    grants: createEnabledGrants(config, validator, guard),
     authenticator,
-    issuer: createAccessTokenIssuer({ issuer: issuerUrl, keyRing, clock }),
+    issuer: createAccessTokenIssuer({ issuer: issuerUrl, keyRing, clock, families: storage.revocations }),
     validator,
     metrics,
     perAddress: limits.enabled ? createRateLimiter({ ...limits.perAddress, clock }) : undefined,

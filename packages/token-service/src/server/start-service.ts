@@ -69,7 +69,13 @@ export async function startService(setup: ServiceSetup): Promise<StartedService>
   const shutdown = createShutdownStack();
   let phase: 'starting' | 'serving' | 'stopping' = 'starting';
   try {
-    const storage = setup.storage ?? (await openStorage(config.storage, { clock, env: setup.env }));
+    const storage =
+      setup.storage ??
+      (await openStorage(config.storage, {
+        clock,
+        env: setup.env,
+        warn: (message, fields) => logger.warn(fields, message),
+      }));
     if (setup.storage === undefined) shutdown.defer(() => storage.close());
     const adminToken = await loadAdminToken(config.admin.token, config.storage.dataDir, logger);
     // Trusted external issuers for token exchange: their keys come from their JWKS (cached and

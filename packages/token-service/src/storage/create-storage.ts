@@ -154,7 +154,14 @@ export async function createStorage(config: StorageConfig): Promise<Storage> {
 
     let keys: KeyStore;
     const cipher = createKeyCipher(
-      await resolveKek({ kek: config.kek, env, dataDir, generate: backends.keys === 'file' }),
+      await resolveKek({
+        kek: config.kek,
+        env,
+        dataDir,
+        kekFile: config.kekFile,
+        generate: backends.keys === 'file',
+        warn: config.warn,
+      }),
     );
     if (backends.keys === 'file') keys = own(await createFileKeyStore({ dataDir: dataDir!, cipher, clock }));
     else keys = createPostgresKeyStore({ pg: pgCtx!, cipher });

@@ -19,6 +19,7 @@ export type {
   StorageEvent,
   StoredClient,
   StoredKey,
+  TokenLink,
   Unsubscribe,
 } from './types.js';
 export { createStorage, resolveStorageBackends, STORAGE_CAPABILITIES } from './create-storage.js';

@@ -1,10 +1,10 @@
 // Private keys at rest (issue 3, "Storage"): AES-256-GCM under a 32-byte key-encryption key (KEK),
 // a fresh 96-bit IV per write (NIST SP 800-38D §8.2), and the kid as additional authenticated data
 // so a ciphertext moved to another record does not decrypt. The KEK comes from the config, from
-// TESSERA_KEK, or from a `kek` file generated in the data directory with mode 0600.
+// TESSERA_KEK, from `kekFile`, or from a `kek` file generated in the data directory with mode 0600.
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { mkdir, open, readFile, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join, relative, resolve, isAbsolute } from 'node:path';
 import type { Jwk } from '@tessera/core';
 import { tokenServiceErrors } from '../errors.js';
 
@@ -36,44 +36,66 @@ function decodeKek(text: string, source: string): Buffer {
 }
 
 /**
- * Finds the KEK: `kek` option, else `env.TESSERA_KEK`, else `<dataDir>/kek` (created 0600 with a
- * random key when missing; refused when group or others may read it).
+ * Finds the KEK: `kek` option, else `env.TESSERA_KEK`, else the `kekFile`, else `<dataDir>/kek`;
+ * a missing file is created 0600 with a random key when `generate` allows, and a file that group or
+ * others may read is refused. A KEK read from (or generated in) the data directory works, but sits
+ * beside the keys it seals, so `warn` is told (hardening issue: a copy of the data directory would
+ * hold both).
  */
 export async function resolveKek(options: {
   kek?: string | undefined;
   env: Readonly<Record<string, string | undefined>>;
   dataDir?: string | undefined;
+  kekFile?: string | undefined;
   /** False when several processes share the keys (postgres): a key file generated here would be this replica's alone. Default true. */
   generate?: boolean;
+  warn?: ((message: string, fields: Readonly<Record<string, unknown>>) => void) | undefined;
 }): Promise<Buffer> {
   if (options.kek !== undefined) return decodeKek(options.kek, 'the storage config (kek)');
   const fromEnv = options.env.TESSERA_KEK;
   if (fromEnv !== undefined && fromEnv !== '') return decodeKek(fromEnv, 'TESSERA_KEK');
-  if (options.generate === false) {
-    // Keys shared by replicas (postgres): a kek file generated here would be this replica's alone.
-    const path = options.dataDir === undefined ? undefined : join(options.dataDir, 'kek');
-    if (
-      path === undefined ||
-      !(await stat(path).then(
-        () => true,
-        () => false,
-      ))
-    ) {
-      throw tokenServiceErrors.create(
-        'ERR_STORE_CONFIG_INVALID',
-        `keys shared by several replicas need one key-encryption key for all: set TESSERA_KEK or storage.kek${path === undefined ? '' : `, or provide ${path}`}`,
-      );
-    }
-    return readKekFile(path);
-  }
-  if (options.dataDir === undefined) {
+  const path =
+    options.kekFile !== undefined
+      ? resolve(options.kekFile)
+      : options.dataDir === undefined
+        ? undefined
+        : join(resolve(options.dataDir), 'kek');
+  if (path === undefined) {
     throw tokenServiceErrors.create(
       'ERR_STORE_CONFIG_INVALID',
-      'private keys need a key-encryption key: set TESSERA_KEK, storage.kek or storage.dataDir (for a generated kek file)',
+      'private keys need a key-encryption key: set TESSERA_KEK, storage.kek, storage.kekFile or storage.dataDir (for a generated kek file)',
     );
   }
-  await mkdir(options.dataDir, { recursive: true, mode: 0o700 });
-  const path = join(options.dataDir, 'kek');
+  const exists = await stat(path).then(
+    () => true,
+    () => false,
+  );
+  if (!exists && options.generate === false) {
+    // Keys shared by replicas (postgres): a kek file generated here would be this replica's alone.
+    throw tokenServiceErrors.create(
+      'ERR_STORE_CONFIG_INVALID',
+      `keys shared by several replicas need one key-encryption key for all: set TESSERA_KEK, storage.kek or storage.kekFile, or provide ${path}`,
+    );
+  }
+  if (!exists) await generateKekFile(path);
+  if (options.dataDir !== undefined && isInside(resolve(options.dataDir), path)) {
+    options.warn?.(
+      `the key-encryption key is ${exists ? 'read from' : 'generated in'} the data directory, beside the private keys it protects: set storage.kekFile (outside the data directory) or TESSERA_KEK`,
+      { kekFile: path },
+    );
+  }
+  return readKekFile(path);
+}
+
+/** True when `path` lies in `dir` (or below it). */
+function isInside(dir: string, path: string): boolean {
+  const rel = relative(dir, path);
+  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+}
+
+/** Writes a new random KEK to `path` (0600; its folder 0700 when created). */
+async function generateKekFile(path: string): Promise<void> {
+  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
   try {
     // 'wx' = O_CREAT | O_EXCL: of two processes starting at once only one writes the key.
     const handle = await open(path, 'wx', 0o600);
@@ -92,7 +114,6 @@ export async function resolveKek(options: {
       );
     }
   }
-  return readKekFile(path);
 }
 
 async function readKekFile(path: string): Promise<Buffer> {

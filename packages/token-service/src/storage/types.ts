@@ -38,6 +38,8 @@ export interface StoredKey {
   readonly retiredAt?: number;
   /** `retired` keys: when the last token the key signed has expired (plus skew); then it may go. */
   readonly removeAfter?: number;
+  /** `removed` keys taken out early by an emergency withdrawal (a stolen key): when. */
+  readonly withdrawnAt?: number;
   readonly publicJwk: Jwk;
   /** Decrypted on read; never written in clear. Absent for removed keys. */
   readonly privateJwk?: Jwk;
@@ -58,6 +60,7 @@ export interface KeyStatePatch {
   readonly activatedAt?: number;
   readonly retiredAt?: number;
   readonly removeAfter?: number;
+  readonly withdrawnAt?: number;
   readonly dropPrivateKey?: boolean;
 }
 
@@ -168,8 +171,24 @@ export interface RevocationPage {
 }
 
 /**
+ * A token exchanged from another one (RFC 8693): the child's `jti` and when it expires (`exp`, ms).
+ * {@link RevocationStore.listChildren} answers these for a parent `jti`.
+ *
+ * @example
+ * ```ts
+ * const child: TokenLink = { jti: 'c0ffee', exp: Date.now() + 300_000 };
+ * ```
+ */
+export interface TokenLink {
+  readonly jti: string;
+  readonly exp: number;
+}
+
+/**
  * Revocations, published to gateways by polling `listSince` (a cursor in revocation order, so a
- * poller never misses one) or through the {@link EventBus}.
+ * poller never misses one) or through the {@link EventBus}. The store also keeps the token family
+ * tree (`linkChild`, `listChildren`: which token was exchanged from which), so revoking a token
+ * can revoke every token exchanged from it; a link lives until the child's `exp`.
  *
  * @example
  * ```ts
@@ -177,6 +196,8 @@ export interface RevocationPage {
  * if (await storage.revocations.isRevoked(jti)) deny();
  * let page = await storage.revocations.listSince('');
  * page = await storage.revocations.listSince(page.cursor);
+ * await storage.revocations.linkChild(subjectJti, childJti, childExp * 1000);
+ * const children = await storage.revocations.listChildren(subjectJti);
  * ```
  */
 export interface RevocationStore {
@@ -186,8 +207,19 @@ export interface RevocationStore {
   isRevoked(jti: string): Promise<boolean>;
   /** Unexpired revocations after `cursor` ('' or omitted = from the start), oldest first; `limit` defaults to 1000. */
   listSince(cursor?: string, limit?: number): Promise<RevocationPage>;
-  /** Drops expired entries; returns how many went. Stores also purge on their own. */
+  /**
+   * Drops expired entries (revocations and family links); returns how many revocations went.
+   * Stores also purge on their own.
+   */
   purgeExpired(): Promise<number>;
+  /**
+   * Records that token `childJti`, expiring at `expiresAt` (ms), was exchanged from token
+   * `parentJti`. Kept until `expiresAt` (an expired child is refused anyway), so nothing is recorded
+   * when it has passed. A child has one parent: linking it again changes nothing.
+   */
+  linkChild(parentJti: string, childJti: string, expiresAt: number): Promise<void>;
+  /** The unexpired children of `parentJti` (any order), at most `limit` (default 1000, at most 10 000). */
+  listChildren(parentJti: string, limit?: number): Promise<TokenLink[]>;
 }
 
 /**
@@ -335,6 +367,15 @@ export interface StorageConfig {
    * `file`; with keys on `postgres` it must already exist, since every replica needs the same one).
    */
   readonly kek?: string;
+  /**
+   * A file holding the key-encryption key (base64url of 32 bytes, mode 0600), read when neither
+   * `kek` nor `TESSERA_KEK` is set; generated there when missing and keys are on `file`. Keep it off
+   * the data directory (a mounted secret, say): a copy of the data directory then holds sealed keys
+   * without the key that opens them.
+   */
+  readonly kekFile?: string;
+  /** Told about risky but working set-ups (a KEK beside the keys it protects); default silent. */
+  readonly warn?: (message: string, fields: Readonly<Record<string, unknown>>) => void;
   /** Environment to read `TESSERA_KEK` from; default `process.env`. */
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** Time source for expiry and timestamps; default `Date.now`. */

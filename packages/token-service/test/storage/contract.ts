@@ -469,6 +469,49 @@ export function runRevocationStoreContract(
         ['long'],
       );
     }));
+
+  const jtis = (links: readonly { jti: string }[]) => links.map((l) => l.jti).sort();
+
+  test(`${name} token families: linkChild, listChildren, one parent per child, expiry by the child's exp`, () =>
+    withStore(async (store, c) => {
+      const now = c.clock();
+      assert.deepEqual(await store.listChildren('a'), []);
+      await store.linkChild('a', 'b1', now + 10_000);
+      await store.linkChild('a', 'b2', now + 60_000);
+      await store.linkChild('b1', 'c1', now + 5_000);
+      await store.linkChild('a', 'old', now - 1);
+      assert.deepEqual(jtis(await store.listChildren('a')), ['b1', 'b2'], 'an already expired child is not linked');
+      assert.deepEqual(await store.listChildren('b1'), [{ jti: 'c1', exp: now + 5_000 }]);
+      assert.deepEqual(await store.listChildren('c1'), [], 'links point one way: a child does not list its parent');
+      assert.equal((await store.listChildren('a', 1)).length, 1, 'limit');
+      // A child has one parent: linking it again (a retry) changes nothing.
+      await store.linkChild('a', 'b1', now + 10_000);
+      await store.linkChild('other', 'b1', now + 10_000);
+      assert.deepEqual(jtis(await store.listChildren('a')), ['b1', 'b2']);
+      assert.deepEqual(await store.listChildren('other'), []);
+      assert.equal(await store.isRevoked('b1'), false, 'a link is not a revocation');
+      assert.deepEqual((await store.listSince()).items, [], 'links never appear in the revocation feed');
+
+      c.advance(10_000);
+      assert.deepEqual(jtis(await store.listChildren('a')), ['b2'], 'a link goes with its child exp');
+      assert.deepEqual(await store.listChildren('b1'), []);
+      await store.purgeExpired();
+      assert.deepEqual(jtis(await store.listChildren('a')), ['b2']);
+      c.advance(50_000);
+      assert.deepEqual(await store.listChildren('a'), []);
+    }));
+
+  test(`${name} token families: concurrent links are all kept; bad input is ERR_STORE_INPUT_INVALID`, () =>
+    withStore(async (store, c) => {
+      const now = c.clock();
+      await Promise.all(Array.from({ length: 20 }, (_, i) => store.linkChild('p', `k${i}`, now + 30_000 + i)));
+      assert.equal((await store.listChildren('p')).length, 20);
+      await assert.rejects(store.linkChild('', 'x', now + 1000), codeOf('ERR_STORE_INPUT_INVALID'));
+      await assert.rejects(store.linkChild('p', '', now + 1000), codeOf('ERR_STORE_INPUT_INVALID'));
+      await assert.rejects(store.linkChild('p', 'x', 1.5), codeOf('ERR_STORE_INPUT_INVALID'));
+      await assert.rejects(store.listChildren(''), codeOf('ERR_STORE_INPUT_INVALID'));
+      await assert.rejects(store.listChildren('p', 0), codeOf('ERR_STORE_INPUT_INVALID'));
+    }));
 }
 
 /** The ReplayStore contract. */

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -101,6 +101,38 @@ test('resolveKek: config, then TESSERA_KEK, then a kek file; malformed keys are 
     assert.deepEqual(await resolveKek({ env: {}, dataDir: dir, generate: false }), generated);
   } finally {
     await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('resolveKek: storage.kekFile keeps the key out of the data directory; a key in it is warned about', async () => {
+  const root = await mkdtemp(join(tmpdir(), 'tessera-kekfile-'));
+  try {
+    const dataDir = join(root, 'data');
+    const kekFile = join(root, 'secrets', 'kek');
+    const warnings: string[] = [];
+    const warn = (message: string) => void warnings.push(message);
+    const generated = await resolveKek({ env: {}, dataDir, kekFile, warn });
+    assert.equal((await stat(kekFile)).mode & 0o777, 0o600, 'generated 0600 where kekFile says');
+    await assert.rejects(stat(join(dataDir, 'kek')), (err: NodeJS.ErrnoException) => err.code === 'ENOENT');
+    assert.deepEqual(await resolveKek({ env: {}, dataDir, kekFile, warn, generate: false }), generated);
+    assert.deepEqual(warnings, [], 'no warning for a key outside the data directory');
+
+    await resolveKek({ env: {}, dataDir, warn });
+    assert.match(warnings.at(-1) ?? '', /generated in the data directory/);
+    await resolveKek({ env: {}, dataDir, warn });
+    assert.match(warnings.at(-1) ?? '', /read from the data directory.*storage\.kekFile/);
+    await resolveKek({ env: {}, dataDir, kekFile: join(dataDir, 'sub', 'kek'), warn });
+    assert.match(warnings.at(-1) ?? '', /generated in the data directory/, 'a kekFile inside the data directory too');
+    assert.equal(warnings.length, 3);
+    await resolveKek({ env: { TESSERA_KEK: randomBytes(32).toString('base64url') }, dataDir, warn });
+    assert.equal(warnings.length, 3, 'TESSERA_KEK: nothing in the data directory');
+
+    await assert.rejects(
+      resolveKek({ env: {}, dataDir, kekFile: join(root, 'missing'), generate: false }),
+      configError(/storage\.kekFile/),
+    );
+  } finally {
+    await rm(root, { recursive: true, force: true });
   }
 });
 

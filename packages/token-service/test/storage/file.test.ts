@@ -140,6 +140,7 @@ test('file storage: everything survives a restart', async () => {
       updatedAt: 1,
     });
     await first.revocations.revoke('j1', c.clock() + 10_000);
+    await first.revocations.linkChild('j1', 'j1-child', c.clock() + 10_000);
     await first.replay.markUsed('r1', c.clock() + 10_000);
     await first.audit.append({ actor: 'admin', action: 'x' });
     await first.close();
@@ -149,6 +150,7 @@ test('file storage: everything survives a restart', async () => {
       assert.deepEqual(await second.keys.get(key.kid), key);
       assert.equal((await second.clients.get('a'))?.clientId, 'a');
       assert.equal(await second.revocations.isRevoked('j1'), true);
+      assert.deepEqual(await second.revocations.listChildren('j1'), [{ jti: 'j1-child', exp: c.clock() + 10_000 }]);
       const page = await second.revocations.listSince();
       assert.equal(page.items.length, 1);
       await second.revocations.revoke('j2', c.clock() + 10_000);
@@ -182,6 +184,7 @@ test('file storage: a corrupt file is ERR_STORE_CORRUPT naming the file, and is 
       ['clients.json', '{"version":1,"clients":[{"clientId":"a"}]}', () => createFileClientStore({ dataDir: dir })],
       ['keys.json', '{"version":2,"keys":[]}', () => fileKeys(dir, newKek())],
       ['revocations.json', '[]', () => createFileRevocationStore({ dataDir: dir })],
+      ['token-links.json', '{"version":1,"links":[{"jti":"a"}]}', () => createFileRevocationStore({ dataDir: dir })],
       ['replay.jsonl', '{"k":"a","e":"soon"}\n', () => createFileReplayStore({ dataDir: dir })],
       ['replay.jsonl', '{"k":"a","e":1}\n{"k":', () => createFileReplayStore({ dataDir: dir })],
       [

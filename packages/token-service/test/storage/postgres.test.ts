@@ -142,7 +142,7 @@ if (url === undefined || url === '') {
     );
     assert.deepEqual(
       rows.map((r: { version: number }) => r.version),
-      [1],
+      [1, 2],
     );
   });
 

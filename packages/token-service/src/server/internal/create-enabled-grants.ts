@@ -1,3 +1,4 @@
+import type { CredentialGuard } from '../../clients/create-credential-guard.js';
 import type { TokenServiceConfig } from '../../config/load-config.js';
 import { createClientCredentialsGrant } from '../../grants/client-credentials-grant.js';
 import { createGrantTable, type GrantTable } from '../../grants/create-grant-table.js';
@@ -12,18 +13,28 @@ import type { TokenValidator } from '../../tokens/create-token-validator.js';
  *
  * @example
  * ```ts
- * const grants = createEnabledGrants(config, validator);
+ * const grants = createEnabledGrants(config, validator, guard);
  * grants.has('client_credentials'); // true by default
  * ```
  */
-export function createEnabledGrants(config: TokenServiceConfig, validator: TokenValidator): GrantTable {
+export function createEnabledGrants(
+  config: TokenServiceConfig,
+  validator: TokenValidator,
+  guard: CredentialGuard,
+): GrantTable {
   const lifetime = config.tokens.defaultLifetimeSeconds;
   const modules: GrantModule[] = [];
   if (config.grants.clientCredentials.enabled)
     modules.push(createClientCredentialsGrant({ defaultLifetimeSeconds: lifetime }));
   if (config.grants.tokenExchange.enabled)
-    modules.push(createTokenExchangeGrant({ validator, defaultLifetimeSeconds: lifetime }));
+    modules.push(
+      createTokenExchangeGrant({
+        validator,
+        defaultLifetimeSeconds: lifetime,
+        subjectPrefixes: new Map(config.grants.tokenExchange.trustedIssuers.map((t) => [t.issuer, t.subjectPrefix])),
+      }),
+    );
   if (config.grants.password.enabled)
-    modules.push(createPasswordGrant({ users: config.grants.password.users, defaultLifetimeSeconds: lifetime }));
+    modules.push(createPasswordGrant({ users: config.grants.password.users, defaultLifetimeSeconds: lifetime, guard }));
   return createGrantTable(modules);
 }

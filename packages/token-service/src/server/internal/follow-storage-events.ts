@@ -5,7 +5,8 @@ import type { EventBus, Unsubscribe } from '../../storage/index.js';
 
 /**
  * Subscribes to the storage event bus, the only channel between replicas (ARCHITECTURE.md, "Token
- * path"): every revocation (this replica's too) goes to the open revocation streams; another
+ * path"): every revocation and key withdrawal (this replica's too) goes to the open revocation
+ * streams; another
  * replica's key change reloads the ring, and its client change evicts that client's cache entry.
  *
  * @example
@@ -28,6 +29,10 @@ export function followStorageEvents(options: {
       typeof event.data['exp'] === 'number'
     ) {
       streams.broadcast({ jti: event.data['jti'], exp: event.data['exp'] });
+    }
+    if (event.type === 'key.changed' && typeof event.data['kid'] === 'string') {
+      const at = event.data['withdrawnAt'];
+      if (typeof at === 'number') streams.keyWithdrawn({ kid: event.data['kid'], at: Math.floor(at / 1000) });
     }
     // This replica already applied its own changes when it made them.
     if (event.origin === events.id) return;

@@ -14,7 +14,11 @@ import { createStorage, type Storage, type StorageConfig } from '../../storage/i
  */
 export function openStorage(
   storage: TokenServiceConfig['storage'],
-  options: { readonly clock: Clock; readonly env: Readonly<Record<string, string | undefined>> },
+  options: {
+    readonly clock: Clock;
+    readonly env: Readonly<Record<string, string | undefined>>;
+    readonly warn?: StorageConfig['warn'];
+  },
 ): Promise<Storage> {
   const { type, dataDir, url, ...rest } = storage as {
     type: StorageConfig['type'];
@@ -27,6 +31,7 @@ export function openStorage(
     dataDir,
     clock: options.clock,
     env: options.env,
+    ...(options.warn === undefined ? {} : { warn: options.warn }),
     ...(typeof url === 'string' && type === 'postgres' ? { postgres: { url } } : {}),
     ...(typeof url === 'string' && type === 'redis' ? { redis: { url } } : {}),
   });

@@ -5,7 +5,7 @@ import { asPromise } from '../../internal/as-promise.js';
 import type { Closable } from '../internal/closable.js';
 import { ensureDir, openJsonDocument } from '../internal/json-document.js';
 import { checkCursor, checkId, checkLimit, checkTime } from '../internal/validate.js';
-import type { RevocationStore, RevokedToken } from '../types.js';
+import type { RevocationStore, RevokedToken, TokenLink } from '../types.js';
 
 /** Options of {@link createFileRevocationStore}. */
 export interface FileRevocationStoreOptions {
@@ -35,10 +35,42 @@ function purge(state: State, now: number): number {
 
 const publicPart = ({ seq: _seq, ...rest }: Entry): RevokedToken => ({ ...rest });
 
+interface Link extends TokenLink {
+  readonly parent: string;
+}
+
+/** Family links by child `jti` (a child has one parent) and child `jti`s by parent. */
+interface Links {
+  byJti: Map<string, Link>;
+  byParent: Map<string, Set<string>>;
+}
+
+function addLink(links: Links, link: Link): void {
+  links.byJti.set(link.jti, link);
+  let children = links.byParent.get(link.parent);
+  if (children === undefined) links.byParent.set(link.parent, (children = new Set()));
+  children.add(link.jti);
+}
+
+function purgeLinks(links: Links, now: number): number {
+  let n = 0;
+  for (const [jti, link] of links.byJti) {
+    if (link.exp > now) continue;
+    links.byJti.delete(jti);
+    const siblings = links.byParent.get(link.parent);
+    siblings?.delete(jti);
+    if (siblings?.size === 0) links.byParent.delete(link.parent);
+    n += 1;
+  }
+  return n;
+}
+
 /**
  * The `file` revocation list: `<dataDir>/revocations.json`. Each revocation gets the next sequence
  * number, which is the `listSince` cursor; entries past their `exp` (by the injected clock) are
- * ignored at once and dropped at the next write.
+ * ignored at once and dropped at the next write. Token family links live in
+ * `<dataDir>/token-links.json`, a document of their own, so the revocation list a restart reads
+ * stays small; they expire the same way.
  *
  * @example
  * ```ts
@@ -78,6 +110,28 @@ export async function createFileRevocationStore(
       return state;
     },
     encode: (state) => ({ version: 1, seq: state.seq, items: [...state.byJti.values()].sort((a, b) => a.seq - b.seq) }),
+  });
+  const linkDoc = await openJsonDocument<Links>({
+    path: join(options.dataDir, 'token-links.json'),
+    initial: () => ({ byJti: new Map(), byParent: new Map() }),
+    decode(json) {
+      const j = json as { version?: unknown; links?: unknown };
+      if (j?.version !== 1 || !Array.isArray(j.links)) throw new Error('expected { "version": 1, "links": [...] }');
+      const links: Links = { byJti: new Map(), byParent: new Map() };
+      for (const raw of j.links as Array<Record<string, unknown>>) {
+        const jti = checkId('jti', raw?.jti);
+        if (links.byJti.has(jti)) throw new Error(`token "${jti}" is linked twice`);
+        addLink(links, { jti, parent: checkId('parent', raw.parent), exp: checkTime('exp', raw.exp) });
+      }
+      return links;
+    },
+    encode: (links) => ({
+      version: 1,
+      links: [...links.byJti.values()].map(({ parent, jti, exp }) => ({ parent, jti, exp })),
+    }),
+  }).catch(async (err: unknown) => {
+    await doc.close();
+    throw err;
   });
 
   return {
@@ -120,11 +174,43 @@ export async function createFileRevocationStore(
         return { items: items.map(publicPart), cursor: last === undefined ? String(after) : String(last.seq) };
       }),
     async purgeExpired() {
+      const now = clock();
+      await linkDoc.mutate((links) => ({ result: undefined, changed: purgeLinks(links, now) > 0 }));
       return doc.mutate((state) => {
-        const n = purge(state, clock());
+        const n = purge(state, now);
         return { result: n, changed: n > 0 };
       });
     },
-    close: () => doc.close(),
+    async linkChild(parentJti, childJti, expiresAt) {
+      checkId('parentJti', parentJti);
+      checkId('childJti', childJti);
+      checkTime('expiresAt', expiresAt);
+      await linkDoc.mutate((links) => {
+        const now = clock();
+        const purged = purgeLinks(links, now) > 0;
+        if (expiresAt <= now || links.byJti.has(childJti)) return { result: undefined, changed: purged };
+        addLink(links, { parent: parentJti, jti: childJti, exp: expiresAt });
+        return { result: undefined, changed: true };
+      });
+    },
+    listChildren: (parentJti, limit) =>
+      asPromise(() => {
+        checkId('parentJti', parentJti);
+        const max = checkLimit(limit, 1000, 10_000);
+        const now = clock();
+        const links = linkDoc.current();
+        const out: TokenLink[] = [];
+        for (const jti of links.byParent.get(parentJti) ?? []) {
+          const link = links.byJti.get(jti)!;
+          if (link.exp <= now) continue;
+          out.push({ jti, exp: link.exp });
+          if (out.length === max) break;
+        }
+        return out;
+      }),
+    async close() {
+      await linkDoc.close();
+      await doc.close();
+    },
   };
 }

@@ -90,7 +90,7 @@ export function checkKey(key: unknown): StoredKey {
     invalid('key alg must be a non-empty string');
   if (!KEY_STATES.includes(k.state as KeyState)) invalid(`key state must be one of ${KEY_STATES.join(', ')}`);
   checkTime('createdAt', k.createdAt);
-  for (const f of ['activatesAt', 'activatedAt', 'retiredAt', 'removeAfter']) checkOptionalTime(f, k[f]);
+  for (const f of ['activatesAt', 'activatedAt', 'retiredAt', 'removeAfter', 'withdrawnAt']) checkOptionalTime(f, k[f]);
   const publicJwk = checkJwk('publicJwk', k.publicJwk, true);
   const privateJwk = k.privateJwk === undefined ? undefined : checkJwk('privateJwk', k.privateJwk, false);
   const out: Record<string, unknown> = {
@@ -103,6 +103,7 @@ export function checkKey(key: unknown): StoredKey {
     activatedAt: k.activatedAt,
     retiredAt: k.retiredAt,
     removeAfter: k.removeAfter,
+    withdrawnAt: k.withdrawnAt,
     publicJwk,
     privateJwk,
   };
@@ -116,7 +117,7 @@ export function checkKeyPatch(expected: unknown, patch: unknown): KeyStatePatch 
   if (typeof patch !== 'object' || patch === null) invalid('patch must be an object');
   const p = patch as Record<string, unknown>;
   if (!KEY_STATES.includes(p.state as KeyState)) invalid(`patch state must be one of ${KEY_STATES.join(', ')}`);
-  for (const f of ['activatesAt', 'activatedAt', 'retiredAt', 'removeAfter']) checkOptionalTime(f, p[f]);
+  for (const f of ['activatesAt', 'activatedAt', 'retiredAt', 'removeAfter', 'withdrawnAt']) checkOptionalTime(f, p[f]);
   if (p.dropPrivateKey !== undefined && typeof p.dropPrivateKey !== 'boolean')
     invalid('dropPrivateKey must be a boolean');
   return p as unknown as KeyStatePatch;
@@ -125,7 +126,7 @@ export function checkKeyPatch(expected: unknown, patch: unknown): KeyStatePatch 
 /** Applies a checked patch to a key (pure). */
 export function applyKeyPatch(key: StoredKey, patch: KeyStatePatch): StoredKey {
   const next: Record<string, unknown> = { ...key, state: patch.state };
-  for (const f of ['activatesAt', 'activatedAt', 'retiredAt', 'removeAfter'] as const)
+  for (const f of ['activatesAt', 'activatedAt', 'retiredAt', 'removeAfter', 'withdrawnAt'] as const)
     if (patch[f] !== undefined) next[f] = patch[f];
   if (patch.dropPrivateKey) delete next.privateJwk;
   return next as unknown as StoredKey;

@@ -1,7 +1,7 @@
 import type { Clock } from '@tessera/core';
 import { num, query, transaction, type PgContext } from './pg-context.js';
 import { checkCursor, checkId, checkLimit, checkTime } from '../internal/validate.js';
-import type { RevocationStore, RevokedToken } from '../types.js';
+import type { RevocationStore, RevokedToken, TokenLink } from '../types.js';
 
 /** Options of {@link createPostgresRevocationStore}. */
 export interface PostgresRevocationStoreOptions {
@@ -22,7 +22,9 @@ interface Row {
  * A sequence value is taken before commit, so two concurrent inserts could commit out of order and
  * a poller between them would skip one; every revoke therefore takes a transaction-scoped
  * advisory lock, which makes commit order equal `seq` order. Expiry compares `exp` with the
- * injected clock; expired rows are deleted on each revoke and by `purgeExpired`.
+ * injected clock; expired rows are deleted on each revoke and by `purgeExpired`. Token family
+ * links are rows of `<schema>.token_links` (child `jti` → parent, `exp`), read by the parent index
+ * and deleted by `purgeExpired` once the child has expired.
  *
  * @example
  * ```ts
@@ -81,10 +83,35 @@ export function createPostgresRevocationStore(options: PostgresRevocationStoreOp
       return { items, cursor: last === undefined ? String(after) : String(last.seq) };
     },
     async purgeExpired() {
+      const now = clock();
+      await query(ctx, 'purging token links', `DELETE FROM ${ctx.q}token_links WHERE exp <= $1`, [now]);
       const { rowCount } = await query(ctx, 'purging revocations', `DELETE FROM ${ctx.q}revocations WHERE exp <= $1`, [
-        clock(),
+        now,
       ]);
       return rowCount ?? 0;
+    },
+    async linkChild(parentJti, childJti, expiresAt) {
+      checkId('parentJti', parentJti);
+      checkId('childJti', childJti);
+      checkTime('expiresAt', expiresAt);
+      if (expiresAt <= clock()) return;
+      await query(
+        ctx,
+        'linking a token to its parent',
+        `INSERT INTO ${ctx.q}token_links (jti, parent, exp) VALUES ($1, $2, $3) ON CONFLICT (jti) DO NOTHING`,
+        [childJti, parentJti, expiresAt],
+      );
+    },
+    async listChildren(parentJti, limit) {
+      checkId('parentJti', parentJti);
+      const max = checkLimit(limit, 1000, 10_000);
+      const { rows } = await query<{ jti: string; exp: string }>(
+        ctx,
+        'listing the children of a token',
+        `SELECT jti, exp FROM ${ctx.q}token_links WHERE parent = $1 AND exp > $2 LIMIT $3`,
+        [parentJti, clock(), max],
+      );
+      return rows.map((r): TokenLink => ({ jti: r.jti, exp: num(r.exp) }));
     },
   };
 }

@@ -16,6 +16,12 @@ const MIGRATIONS: ReadonlyArray<(s: string) => string[]> = [
     `CREATE TABLE ${s}audit (seq bigserial PRIMARY KEY, at bigint NOT NULL, actor text NOT NULL, action text NOT NULL, target text, details jsonb)`,
     `CREATE INDEX audit_at ON ${s}audit (at)`,
   ],
+  // Token families (RFC 8693 exchange): which token was exchanged from which, until the child's exp.
+  (s) => [
+    `CREATE TABLE ${s}token_links (jti text PRIMARY KEY, parent text NOT NULL, exp bigint NOT NULL)`,
+    `CREATE INDEX token_links_parent ON ${s}token_links (parent)`,
+    `CREATE INDEX token_links_exp ON ${s}token_links (exp)`,
+  ],
 ];
 
 /**

@@ -1,7 +1,7 @@
 import type { Clock } from '@tessera/core';
 import { run, type RedisContext } from './redis-context.js';
 import { checkCursor, checkId, checkLimit, checkTime } from '../internal/validate.js';
-import type { RevocationStore, RevokedToken } from '../types.js';
+import type { RevocationStore, RevokedToken, TokenLink } from '../types.js';
 
 /** Options of {@link createRedisRevocationStore}. */
 export interface RedisRevocationStoreOptions {
@@ -42,11 +42,25 @@ redis.call('ZADD', KEYS[3], ARGV[3], ARGV[2])
 redis.call('HSET', KEYS[4], ARGV[2], ARGV[5])
 return seq`;
 
+// KEYS: the parent's children (zset child jti → exp), the child's own key (its parent).
+// ARGV: now, child jti, exp, pttl, parent jti. A child has one parent: a child linked before stays
+// where it is. Trims expired children, adds this one, and keeps the set alive as long as its
+// longest-lived child.
+const LINK = `
+if redis.call('SET', KEYS[2], ARGV[5], 'NX', 'PX', ARGV[4]) == false then return 0 end
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
+redis.call('ZADD', KEYS[1], ARGV[3], ARGV[2])
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl < tonumber(ARGV[4]) then redis.call('PEXPIRE', KEYS[1], ARGV[4]) end
+return 1`;
+
 /**
  * The `redis` revocation list. Each revoked `jti` is a key holding its `exp` with a TTL of
  * `exp - now` (Redis drops it by itself); a sorted set numbered by an INCR counter is the
  * `listSince` log (the cursor is that number), trimmed of expired entries by every revoke and by
- * `purgeExpired`. Revoke runs as one Lua script, so numbering and recording are atomic.
+ * `purgeExpired`. Revoke runs as one Lua script, so numbering and recording are atomic. Token
+ * family links are one sorted set per parent (`rev:kids:<jti>`, child `jti` scored by its `exp`)
+ * whose TTL is its longest-lived child's, trimmed of expired children on every link.
  *
  * @example
  * ```ts
@@ -62,6 +76,8 @@ export function createRedisRevocationStore(options: RedisRevocationStoreOptions)
   const expKey = `${prefix}rev:exp`;
   const dataKey = `${prefix}rev:data`;
   const jtiKey = (jti: string) => `${prefix}rev:jti:${jti}`;
+  const kidsKey = (jti: string) => `${prefix}rev:kids:${jti}`;
+  const parentKey = (jti: string) => `${prefix}rev:parent:${jti}`;
 
   return {
     async revoke(jti, expiresAt, opts) {
@@ -122,6 +138,36 @@ export function createRedisRevocationStore(options: RedisRevocationStoreOptions)
     async purgeExpired() {
       const n = await run('purging revocations', () => client.eval(PURGE, 4, seqKey, logKey, expKey, dataKey, clock()));
       return Number(n);
+    },
+    async linkChild(parentJti, childJti, expiresAt) {
+      checkId('parentJti', parentJti);
+      checkId('childJti', childJti);
+      checkTime('expiresAt', expiresAt);
+      const now = clock();
+      if (expiresAt <= now) return;
+      await run('linking a token to its parent', () =>
+        client.eval(
+          LINK,
+          2,
+          kidsKey(parentJti),
+          parentKey(childJti),
+          now,
+          childJti,
+          expiresAt,
+          expiresAt - now,
+          parentJti,
+        ),
+      );
+    },
+    async listChildren(parentJti, limit) {
+      checkId('parentJti', parentJti);
+      const max = checkLimit(limit, 1000, 10_000);
+      const flat = await run('listing the children of a token', () =>
+        client.zrangebyscore(kidsKey(parentJti), `(${clock()}`, '+inf', 'WITHSCORES', 'LIMIT', 0, max),
+      );
+      const out: TokenLink[] = [];
+      for (let i = 0; i < flat.length; i += 2) out.push({ jti: flat[i]!, exp: Number(flat[i + 1]) });
+      return out;
     },
   };
 }

@@ -1,0 +1,143 @@
+// A stolen signing key, withdrawn at the token service (hardening issue): every gateway that
+// follows the revocation feed drops the key and its verified-token cache, so a token that passed a
+// moment ago is refused within 1 s on the stream (within the poll interval when polling), although
+// the gateway's JWKS cache would have kept the key for its whole max-age.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import pino from 'pino';
+import { request } from 'undici';
+import { decodeJwt } from '@tessera/core';
+import { createTokenService, loadConfig } from '@tessera/token-service';
+import { createGateway, loadGatewayConfig } from '@tessera/gateway';
+
+const silent = pino({ level: 'silent' });
+const basic = (id: string, secret: string) => `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`;
+
+for (const mode of ['stream', 'poll'] as const)
+  test(`a withdrawn key stops verifying at the gateway within 1 s (revocations by ${mode})`, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tessera-e2e-withdraw-'));
+    const ts = createTokenService(
+      loadConfig({
+        object: {
+          server: { port: 0 },
+          storage: { type: 'file', dataDir: join(dir, 'data') },
+          rateLimit: { enabled: false },
+          clients: [
+            { id: 'webui', secret: 'webui-secret-0123456789', audiences: ['orders'] },
+            { id: 'gateway', secret: 'gateway-secret-0123456789', revocations: true },
+          ],
+        },
+      }),
+      { logger: silent },
+    );
+    const tsUrl = await ts.listen();
+    const upstream = createServer((_req, res) => res.end('ok'));
+    await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', r));
+    const policies = join(dir, 'policies');
+    mkdirSync(policies);
+    writeFileSync(
+      join(policies, 'policies.yaml'),
+      `apiVersion: security.istio.io/v1
+kind: RequestAuthentication
+metadata: { name: ts, namespace: default }
+spec:
+  jwtRules:
+    - issuer: ${ts.issuer}
+      jwksUri: ${tsUrl}/.well-known/jwks.json
+      audiences: [orders]
+---
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: { name: orders-callers, namespace: default }
+spec:
+  rules:
+    - from: [{ source: { requestPrincipals: ["${ts.issuer}/webui"] } }]
+`,
+    );
+    const gateway = createGateway(
+      loadGatewayConfig({
+        object: {
+          listeners: [{ port: 0 }],
+          admin: { enabled: false },
+          routes: [
+            {
+              name: 'orders',
+              pathPrefix: '/orders',
+              upstream: `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`,
+            },
+          ],
+          // The JWKS is cached for 10 minutes: only the feed can take the key away in time.
+          policies: { sources: [policies], watch: false, jwks: { cacheMaxAgeMs: 600_000 } },
+          tokenService: {
+            url: tsUrl,
+            clientId: 'gateway',
+            clientSecret: 'gateway-secret-0123456789',
+            revocationsPollMs: mode === 'stream' ? 60_000 : 200,
+            revocationsMode: mode,
+          },
+        },
+      }),
+      { logger: silent },
+    );
+    await gateway.listen();
+    try {
+      const tokenRes = await request(`${tsUrl}/token`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          authorization: basic('webui', 'webui-secret-0123456789'),
+        },
+        body: 'grant_type=client_credentials&audience=orders',
+      });
+      const { access_token: token } = (await tokenRes.body.json()) as { access_token: string };
+      const call = async () => {
+        const res = await request(`${gateway.urls.main}/orders/1`, { headers: { authorization: `Bearer ${token}` } });
+        return { status: res.statusCode, text: await res.body.text() };
+      };
+      assert.equal((await call()).status, 200);
+      assert.equal((await call()).status, 200, 'verified and cached');
+      await sleep(300); // the stream is open and has sent its cursor
+
+      const kid = decodeJwt(token).header.kid!;
+      const withdrawn = await request(`${tsUrl}/admin/keys/${kid}/withdraw`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${ts.adminToken}` },
+      });
+      assert.equal(withdrawn.statusCode, 200, await withdrawn.body.text());
+      const at = Date.now();
+      let r = await call();
+      while (r.status === 200 && Date.now() - at < 5_000) {
+        await sleep(20);
+        r = await call();
+      }
+      const elapsed = Date.now() - at;
+      assert.equal(r.status, 401, r.text);
+      assert.ok(elapsed < 1_000, `refused after ${elapsed} ms`);
+      // Tokens from the replacement key still pass: only the withdrawn key is gone.
+      const next = await request(`${tsUrl}/token`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          authorization: basic('webui', 'webui-secret-0123456789'),
+        },
+        body: 'grant_type=client_credentials&audience=orders',
+      });
+      const { access_token: fresh } = (await next.body.json()) as { access_token: string };
+      assert.notEqual(decodeJwt(fresh).header.kid, kid);
+      const ok = await request(`${gateway.urls.main}/orders/1`, { headers: { authorization: `Bearer ${fresh}` } });
+      await ok.body.dump();
+      assert.equal(ok.statusCode, 200);
+    } finally {
+      await gateway.close();
+      upstream.closeAllConnections();
+      await new Promise<void>((r) => upstream.close(() => r()));
+      await ts.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
