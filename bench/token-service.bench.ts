@@ -4,9 +4,10 @@
 // run, just before and after each server row. Target: ≥ 0.6× the raw RS256 signing rate.
 // Brute force (hardening issue): the real client's issuance latency (4 connections, 100 tokens/s
 // in all) at rest and while another process runs 256 guessing workers, each from its own source
-// address (127.0.0.2 and up; half guess the real id, half random ids), against the service as
-// configured by default and with the guard turned as far off as its settings go (the behaviour
-// before it existed). Target: p99 under attack ≤ 2× the p99 at rest, with the guard.
+// address (127.0.0.2 and up; half guess the real id, half random ids), against this tree's service
+// with its defaults and, side by side, the service of the commit before the guard
+// (BENCH_BRUTE_FORCE_BASELINE, default d054932, checked out in a git worktree). Target: p99 under
+// attack ≤ 2× the p99 at rest, with the guard.
 // Run alone: node --conditions=development --import tsx bench/token-service.bench.ts
 // Env: BENCH_SECONDS (default 10), BENCH_CONNECTIONS (default 32), BENCH_GUESSERS (default 256).
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -17,6 +18,7 @@ import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
+import { checkoutBaseline } from './internal/baseline-worktree.js';
 import { formatOps, measure, table } from './internal/measure.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -28,24 +30,17 @@ const secret = 'bench-secret-0123456789abcdef';
 
 /**
  * How a benchmark server is configured: `throughput` without rate limits (the signing-rate rows);
- * `guarded`, the defaults; `unguarded`, the defaults with the brute-force guard set as far off as
- * its settings allow (what the service did before the guard).
+ * `guarded`, the defaults.
  */
-type ServerMode = 'throughput' | 'guarded' | 'unguarded';
+type ServerMode = 'throughput' | 'guarded';
 
 const modeSettings: Record<ServerMode, Record<string, unknown>> = {
   throughput: { rateLimit: { enabled: false } },
   guarded: {},
-  unguarded: {
-    authThrottle: {
-      delayAfterFailures: 1000,
-      blockAfterFailures: 100_000,
-      maxDelayMs: 0,
-      maxConcurrentHashes: 64,
-      maxQueuedHashes: 100_000,
-    },
-  },
 };
+
+/** The commit before the brute-force guard, measured side by side as the "before" row. */
+const bruteForceBaseline = process.env.BENCH_BRUTE_FORCE_BASELINE ?? 'd054932';
 
 /** Child mode: start one token service and print its URL. */
 async function serve(alg: string, dataDir: string, mode: ServerMode): Promise<void> {
@@ -79,12 +74,22 @@ function startServer(
   alg: string,
   dataDir: string,
   mode: ServerMode = 'throughput',
+  tree = root,
 ): Promise<{ child: ChildProcess; url: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
-      ['--conditions=development', '--import', 'tsx', fileURLToPath(import.meta.url), '--serve', alg, dataDir, mode],
-      { cwd: root, stdio: ['ignore', 'pipe', 'inherit', 'ipc'] },
+      [
+        '--conditions=development',
+        '--import',
+        'tsx',
+        join(tree, 'bench/token-service.bench.ts'),
+        '--serve',
+        alg,
+        dataDir,
+        mode,
+      ],
+      { cwd: tree, stdio: ['ignore', 'pipe', 'inherit', 'ipc'] },
     );
     let out = '';
     child.stdout!.on('data', (d: Buffer) => {
@@ -283,38 +288,48 @@ async function bruteForceRows(): Promise<void> {
   const ms = (v: number) => `${v.toFixed(1)} ms`;
   const rows: string[][] = [];
   const ratios: string[][] = [];
-  for (const mode of ['guarded', 'unguarded'] as const) {
-    const dataDir = mkdtempSync(join(tmpdir(), `tessera-ts-bench-bf-${mode}-`));
-    const { child, url } = await startServer('RS256', dataDir, mode);
-    try {
-      await realClient(url, 2); // warm-up: JIT, the secret cache
-      const rest = await realClient(url, seconds);
-      const guesser = await startGuesser(url);
-      await new Promise((r) => setTimeout(r, 2000)); // every worker connected and guessing
-      const attacked = await realClient(url, seconds);
-      const attack = await stopGuesser(guesser);
-      const label = mode === 'guarded' ? 'guard on (defaults)' : 'guard off (as before it)';
-      const show = (r: Awaited<ReturnType<typeof realClient>>) =>
-        Object.entries(r.statuses)
-          .map(([k, v]) => `${k}×${v}`)
-          .join(' ');
-      rows.push([`${label}, at rest`, String(rest.count), ms(rest.p50), ms(rest.p99), ms(rest.max), show(rest), '—']);
-      rows.push([
-        `${label}, ${guessers} guessers`,
-        String(attacked.count),
-        ms(attacked.p50),
-        ms(attacked.p99),
-        ms(attacked.max),
-        show(attacked),
-        `${Math.round(attack.guesses / (seconds + 2))}/s: ${Object.entries(attack.byStatus)
-          .map(([k, v]) => `${k}×${v}`)
-          .join(' ')}`,
-      ]);
-      ratios.push([label, `${(attacked.p99 / rest.p99).toFixed(2)}×`, mode === 'guarded' ? '≤ 2×' : '(report)']);
-    } finally {
-      await stop(child);
-      rmSync(dataDir, { recursive: true, force: true });
+  const base = checkoutBaseline(root, bruteForceBaseline);
+  const trees = [
+    { label: 'this tree (guard on, defaults)', dir: root, target: '≤ 2×' },
+    { label: `before the guard @${base.commit}`, dir: base.dir, target: '(report)' },
+  ];
+  try {
+    for (const tree of trees) {
+      const dataDir = mkdtempSync(join(tmpdir(), 'tessera-ts-bench-bf-'));
+      // The baseline's own bench file serves it, with the settings of its time (no rate limit).
+      const { child, url } = await startServer('RS256', dataDir, 'guarded', tree.dir);
+      try {
+        await realClient(url, 2); // warm-up: JIT, the secret cache
+        const rest = await realClient(url, seconds);
+        const guesser = await startGuesser(url);
+        await new Promise((r) => setTimeout(r, 2000)); // every worker connected and guessing
+        const attacked = await realClient(url, seconds);
+        const attack = await stopGuesser(guesser);
+        const label = tree.label;
+        const show = (r: Awaited<ReturnType<typeof realClient>>) =>
+          Object.entries(r.statuses)
+            .map(([k, v]) => `${k}×${v}`)
+            .join(' ');
+        rows.push([`${label}, at rest`, String(rest.count), ms(rest.p50), ms(rest.p99), ms(rest.max), show(rest), '—']);
+        rows.push([
+          `${label}, ${guessers} guessers`,
+          String(attacked.count),
+          ms(attacked.p50),
+          ms(attacked.p99),
+          ms(attacked.max),
+          show(attacked),
+          `${Math.round(attack.guesses / (seconds + 2))}/s: ${Object.entries(attack.byStatus)
+            .map(([k, v]) => `${k}×${v}`)
+            .join(' ')}`,
+        ]);
+        ratios.push([label, `${(attacked.p99 / rest.p99).toFixed(2)}×`, tree.target]);
+      } finally {
+        await stop(child);
+        rmSync(dataDir, { recursive: true, force: true });
+      }
     }
+  } finally {
+    base.close();
   }
   console.log(
     `\nbrute force: the real client (4 connections, 100 tokens/s) at rest and while ${guessers} workers guess secrets from their own addresses\n`,

@@ -115,3 +115,29 @@ test('passwords share the guard: 20 wrong passwords from one source, then 429 ev
   assert.equal((await call('127.0.2.1', ...web, '/token', form('alice-password'))).status, 429);
   assert.equal((await call('127.0.2.2', ...web, '/token', form('alice-password'))).status, 200);
 });
+
+test('failures that need no hash count too: 20 malformed credentials from one source, then 429', async () => {
+  const malformed = (source: string) =>
+    new Promise<number>((resolve, reject) => {
+      const url = new URL('/token', ts.url);
+      request(
+        {
+          host: url.hostname,
+          port: url.port,
+          path: url.pathname,
+          method: 'POST',
+          localAddress: source,
+          headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: 'Basic bm9jb2xvbg==' },
+        },
+        (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode!));
+        },
+      )
+        .once('error', reject)
+        .end('grant_type=client_credentials');
+    });
+  for (let i = 0; i < 20; i++) assert.equal(await malformed('127.0.3.1'), 401);
+  assert.equal(await malformed('127.0.3.1'), 429);
+  assert.equal(await malformed('127.0.3.2'), 401, 'another source is not affected');
+});

@@ -6,7 +6,7 @@ import { importClientJwks } from '../internal/jose.js';
 import type { ReplayStore } from '../storage/index.js';
 import type { ClientRecord } from './client-record.js';
 import type { CredentialGuard } from './create-credential-guard.js';
-import { verifySecret } from './secret-hash.js';
+import { verifySecret, type ScryptFunction } from './secret-hash.js';
 
 /**
  * The RFC 7523 §2.2 client assertion type.
@@ -35,6 +35,8 @@ export interface ClientAuthenticatorOptions {
   readonly clock: Clock;
   /** Failure counters and the hashing cap, consulted before any secret is hashed. */
   readonly guard: CredentialGuard;
+  /** The scrypt that checks secrets (the service's low-priority hash workers); default `crypto.scrypt`. */
+  readonly scrypt?: ScryptFunction;
   /**
    * The one audience a client assertion may name: this server's issuer identifier, as a single
    * string (draft-ietf-oauth-rfc7523bis: not the token endpoint URL, not an array).
@@ -147,8 +149,8 @@ export function createClientAuthenticator(options: ClientAuthenticatorOptions): 
       const flightKey = `${fp}\u0000${hash ?? ''}`;
       let pending = inFlight.get(flightKey);
       if (pending === undefined) {
-        pending = options.guard
-          .hash(() => verifySecret(secret, hash ?? dummyHash!))
+        pending = attempt
+          .hash(() => verifySecret(secret, hash ?? dummyHash!, options.scrypt))
           .finally(() => inFlight.delete(flightKey));
         inFlight.set(flightKey, pending);
       }
@@ -224,6 +226,17 @@ export function createClientAuthenticator(options: ClientAuthenticatorOptions): 
     return { client, method: 'private_key_jwt' };
   }
 
+  /**
+   * A failed authentication that needed no hash (malformed credentials, a refused assertion) still
+   * counts against the source and waits the delay its record earns, so floods of cheap failures
+   * slow down and end in 429 like guesses do.
+   */
+  async function refuse(id: string, source: string, message: string): Promise<Error> {
+    const attempt = await options.guard.admit(id, source);
+    attempt.failed();
+    return invalidClient(message);
+  }
+
   return {
     async authenticate({ authorization, form, source }) {
       const basic = authorization?.filter((v) => /^basic /i.test(v)) ?? [];
@@ -241,7 +254,7 @@ export function createClientAuthenticator(options: ClientAuthenticatorOptions): 
       if (basic.length === 1) {
         const decoded = Buffer.from(basic[0]!.slice(6).trim(), 'base64').toString('utf8');
         const colon = decoded.indexOf(':');
-        if (colon < 0) throw invalidClient('malformed Basic credentials');
+        if (colon < 0) throw await refuse('', source, 'malformed Basic credentials');
         // RFC 6749 §2.3.1: id and secret are form-urlencoded before Basic encoding.
         let id: string;
         let secret: string;
@@ -249,9 +262,9 @@ export function createClientAuthenticator(options: ClientAuthenticatorOptions): 
           id = decodeFormComponent(decoded.slice(0, colon));
           secret = decodeFormComponent(decoded.slice(colon + 1));
         } catch {
-          throw invalidClient('malformed Basic credentials');
+          throw await refuse('', source, 'malformed Basic credentials');
         }
-        if (id.length === 0 || secret.length === 0) throw invalidClient('malformed Basic credentials');
+        if (id.length === 0 || secret.length === 0) throw await refuse(id, source, 'malformed Basic credentials');
         if (form.has('client_id') && form.get('client_id') !== id)
           throw tokenServiceErrors.create(
             'ERR_TOKEN_INVALID_REQUEST',
@@ -268,7 +281,13 @@ export function createClientAuthenticator(options: ClientAuthenticatorOptions): 
         if (assertionType !== JWT_BEARER_ASSERTION) throw invalidClient('unsupported client_assertion_type');
         if (assertion === undefined)
           throw tokenServiceErrors.create('ERR_TOKEN_INVALID_REQUEST', 'client_assertion is missing');
-        return checkAssertion(assertion, form.get('client_id'));
+        try {
+          return await checkAssertion(assertion, form.get('client_id'));
+        } catch (e) {
+          if (isTesseraError(e, 'ERR_OAUTH_INVALID_CLIENT'))
+            throw await refuse(form.get('client_id') ?? '', source, e.message);
+          throw e;
+        }
       }
       if ((authorization?.length ?? 0) > 0) throw invalidClient('unsupported Authorization scheme');
       throw invalidClient('client authentication is required');

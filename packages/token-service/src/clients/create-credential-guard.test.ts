@@ -127,3 +127,41 @@ test('hashing: at most maxConcurrentHashes at once, the queue is bounded, overfl
   assert.deepEqual(await Promise.all(accepted), [true, true, true, true, true]);
   assert.equal(peak, 2);
 });
+
+test('hashing order: a clean attempt overtakes suspect ones, and a full queue sheds the most suspect first', async () => {
+  const t = setup({ maxConcurrentHashes: 1, maxQueuedHashes: 2 });
+  const order: string[] = [];
+  let release: () => void = () => undefined;
+  const blocker = t.guard.hash(() => new Promise<void>((r) => (release = r)));
+  const job = (name: string) => () => {
+    order.push(name);
+    return Promise.resolve(name);
+  };
+  const suspect = t.guard.hash(job('suspect-7'), 7);
+  const worse = t.guard.hash(job('suspect-12'), 12);
+  // The queue is full; a clean attempt (0 failures) takes the place of the most suspect one.
+  const clean = t.guard.hash(job('clean'), 0);
+  await blocked(worse);
+  // A newcomer more suspect than everyone waiting is the one refused.
+  await blocked(t.guard.hash(job('suspect-20'), 20));
+  release();
+  await blocker;
+  assert.equal(await clean, 'clean');
+  assert.equal(await suspect, 'suspect-7');
+  assert.deepEqual(order, ['clean', 'suspect-7']);
+});
+
+test('an attempt hashes with its own record: failures of its pair and source make it wait behind clean ones', async () => {
+  const t = setup({ maxConcurrentHashes: 1, maxQueuedHashes: 8 });
+  for (let i = 0; i < 3; i++) await t.fail('svc', '10.9.9.9');
+  const guessing = await t.guard.admit('svc', '10.9.9.9');
+  const real = await t.guard.admit('svc', '10.1.1.1');
+  const order: string[] = [];
+  let release: () => void = () => undefined;
+  const blocker = t.guard.hash(() => new Promise<void>((r) => (release = r)));
+  const a = guessing.hash(() => Promise.resolve(order.push('guess')));
+  const b = real.hash(() => Promise.resolve(order.push('real')));
+  release();
+  await Promise.all([blocker, a, b]);
+  assert.deepEqual(order, ['real', 'guess']);
+});

@@ -12,9 +12,9 @@ export interface CredentialGuardOptions {
   readonly maxDelayMs: number;
   /** A counter is forgotten this long after its last failure, ms; a block lasts until then. */
   readonly windowMs: number;
-  /** Secret hashes verified at once; the rest of libuv's pool stays free for signing. */
+  /** Secret hashes verified at once. */
   readonly maxConcurrentHashes: number;
-  /** Hashes waiting for a slot; beyond this an attempt is shed with 429 before any work. */
+  /** Hashes waiting for a slot; beyond this the most suspect attempt is shed with 429 before any work. */
   readonly maxQueuedHashes: number;
   /** Most counters kept per kind; the least recently failed are dropped beyond it. */
   readonly maxEntries?: number;
@@ -32,6 +32,8 @@ export interface CredentialAttempt {
   failed(): void;
   /** Nothing was decided (the hash was shed or failed to run): the attempt no longer counts. */
   abandoned(): void;
+  /** Runs this attempt's hash under the cap, queued behind attempts with fewer failures (see {@link CredentialGuard.hash}). */
+  hash<T>(work: () => Promise<T>): Promise<T>;
 }
 
 /**
@@ -45,8 +47,15 @@ export interface CredentialGuard {
    * `retryAfterSeconds` when the pair or the source is blocked.
    */
   admit(id: string, source: string): Promise<CredentialAttempt>;
-  /** Runs one hash verification under the concurrency cap; sheds with 429 when the queue is full. */
-  hash<T>(work: () => Promise<T>): Promise<T>;
+  /**
+   * Runs one hash under the concurrency cap. Waiting hashes go in order of `suspicion` (the
+   * failures already counted against the attempt's pair and source; then first come, first
+   * served), so a client with a clean record overtakes a queue of guesses; when the queue is full,
+   * the most suspect waiting attempt (or the newcomer, if it is the most suspect) is refused with
+   * 429 before any work. While others wait, each slot rests three times as long as its last hash
+   * took before taking the next: under a flood hashing gets at most a quarter of its threads' time.
+   */
+  hash<T>(work: () => Promise<T>, suspicion?: number): Promise<T>;
 }
 
 interface Counter {
@@ -125,10 +134,36 @@ export function createCredentialGuard(options: CredentialGuardOptions): Credenti
     }
   }
 
+  interface Waiter {
+    readonly suspicion: number;
+    readonly seq: number;
+    readonly start: () => void;
+    readonly shed: () => void;
+  }
   let active = 0;
-  const queue: (() => void)[] = [];
+  let seq = 0;
+  const waiting: Waiter[] = [];
+  const shedError = () =>
+    tokenServiceErrors.create(
+      'ERR_TOKEN_SERVICE_RATE_LIMITED',
+      'too many client authentications in progress; try again later',
+      {
+        details: { retryAfterSeconds: 1 },
+      },
+    );
+  /** The index of the waiter that goes first (least suspect, then oldest), or of the one shed first. */
+  const pick = (worst: boolean): number => {
+    let at = 0;
+    for (let i = 1; i < waiting.length; i++) {
+      const a = waiting[i]!;
+      const b = waiting[at]!;
+      const better = a.suspicion < b.suspicion || (a.suspicion === b.suspicion && a.seq < b.seq);
+      if (better !== worst) at = i;
+    }
+    return at;
+  };
 
-  return {
+  const guard: CredentialGuard = {
     async admit(id, source) {
       const now = clock();
       const pair = counter(byPair, `${id}\u0000${source}`, now);
@@ -164,32 +199,48 @@ export function createCredentialGuard(options: CredentialGuardOptions): Credenti
         succeeded: () => report('success'),
         failed: () => report('failure'),
         abandoned: () => report('none'),
+        hash: (work) => guard.hash(work, pair.failures + src.failures),
       };
     },
 
-    async hash(work) {
+    async hash(work, suspicion = 0) {
       if (active >= maxConcurrentHashes) {
-        if (queue.length >= maxQueuedHashes) {
-          options.onThrottle?.('shed');
-          await sleep(Math.min(maxDelayMs, 1000));
-          throw tokenServiceErrors.create(
-            'ERR_TOKEN_SERVICE_RATE_LIMITED',
-            'too many client authentications in progress; try again later',
-            { details: { retryAfterSeconds: 1 } },
-          );
+        if (waiting.length >= maxQueuedHashes) {
+          const worst = waiting.length === 0 ? -1 : pick(true);
+          if (worst === -1 || waiting[worst]!.suspicion <= suspicion) {
+            options.onThrottle?.('shed');
+            await sleep(Math.min(maxDelayMs, 1000));
+            throw shedError();
+          }
+          waiting.splice(worst, 1)[0]!.shed();
         }
-        await new Promise<void>((resolve) => queue.push(resolve));
+        await new Promise<void>((resolve, reject) =>
+          waiting.push({
+            suspicion,
+            seq: seq++,
+            start: resolve,
+            shed: () => {
+              options.onThrottle?.('shed');
+              void sleep(Math.min(maxDelayMs, 1000)).then(() => reject(shedError()));
+            },
+          }),
+        );
       } else {
         active += 1;
       }
+      const started = performance.now();
       try {
         return await work();
       } finally {
+        // Under load, rest three times as long as the hash took: a flood of guesses gets at most a
+        // quarter of the hashing threads' time, and scrypt's memory traffic (32 MiB per run, which
+        // slows every core that shares the cache) a quarter of the wall clock.
+        if (waiting.length > 0) await sleep(3 * (performance.now() - started));
         // Hand the slot straight to the next waiter (active stays the same), or free it.
-        const next = queue.shift();
-        if (next !== undefined) next();
+        if (waiting.length > 0) waiting.splice(pick(false), 1)[0]!.start();
         else active -= 1;
       }
     },
   };
+  return guard;
 }

@@ -9,12 +9,38 @@ const p = 1;
 const keyLength = 32;
 const maxmem = 64 * 1024 * 1024;
 
-function derive(secret: string, salt: Buffer, n: number, rr: number, pp: number, length: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    scrypt(secret.normalize('NFC'), salt, length, { N: n, r: rr, p: pp, maxmem }, (err, key) =>
-      err ? reject(err) : resolve(key),
-    );
+/**
+ * An scrypt implementation (RFC 7914): Node's `crypto.scrypt` by default, or the token service's
+ * low-priority hash workers (`createHashWorkers`).
+ *
+ * @example
+ * ```ts
+ * const scrypt: ScryptFunction = (secret, salt, keyLength, params) => workers.scrypt(secret, salt, keyLength, params);
+ * ```
+ */
+export type ScryptFunction = (
+  secret: string,
+  salt: Buffer,
+  keyLength: number,
+  params: { readonly N: number; readonly r: number; readonly p: number; readonly maxmem: number },
+) => Promise<Buffer>;
+
+/** `crypto.scrypt` on libuv's thread pool. */
+const scryptOnThreadPool: ScryptFunction = (secret, salt, keyLength, params) =>
+  new Promise((resolve, reject) => {
+    scrypt(secret, salt, keyLength, params, (err, key) => (err ? reject(err) : resolve(key)));
   });
+
+function derive(
+  kdf: ScryptFunction,
+  secret: string,
+  salt: Buffer,
+  n: number,
+  rr: number,
+  pp: number,
+  length: number,
+): Promise<Buffer> {
+  return kdf(secret.normalize('NFC'), salt, length, { N: n, r: rr, p: pp, maxmem });
 }
 
 /**
@@ -29,20 +55,25 @@ function derive(secret: string, salt: Buffer, n: number, rr: number, pp: number,
  */
 export async function hashSecret(secret: string): Promise<string> {
   const salt = randomBytes(16);
-  const hash = await derive(secret, salt, N, r, p, keyLength);
+  const hash = await derive(scryptOnThreadPool, secret, salt, N, r, p, keyLength);
   return `scrypt$${N}$${r}$${p}$${salt.toString('base64url')}$${hash.toString('base64url')}`;
 }
 
 /**
- * Checks `secret` against a hash from {@link hashSecret} in constant time. A malformed hash answers
- * `false` after the same work as a real check, so the caller's timing does not tell them apart.
+ * Checks `secret` against a hash from {@link hashSecret} in constant time, with `kdf` (default
+ * `crypto.scrypt`). A malformed hash answers `false` after the same work as a real check, so the
+ * caller's timing does not tell them apart.
  *
  * @example
  * ```ts
- * if (!(await verifySecret(presented, client.secretHash))) throw invalidClient();
+ * if (!(await verifySecret(presented, client.secretHash, workers.scrypt))) throw invalidClient();
  * ```
  */
-export async function verifySecret(secret: string, encoded: string): Promise<boolean> {
+export async function verifySecret(
+  secret: string,
+  encoded: string,
+  kdf: ScryptFunction = scryptOnThreadPool,
+): Promise<boolean> {
   const parts = encoded.split('$');
   const n = Number(parts[1]);
   const rr = Number(parts[2]);
@@ -66,10 +97,10 @@ export async function verifySecret(secret: string, encoded: string): Promise<boo
     expected.length >= 16 &&
     expected.length <= 64;
   if (!wellFormed) {
-    await derive(secret, dummySalt, N, r, p, keyLength);
+    await derive(kdf, secret, dummySalt, N, r, p, keyLength);
     return false;
   }
-  const actual = await derive(secret, salt, n, rr, pp, expected.length);
+  const actual = await derive(kdf, secret, salt, n, rr, pp, expected.length);
   return timingSafeEqual(actual, expected);
 }
 

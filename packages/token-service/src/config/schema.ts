@@ -363,7 +363,7 @@ export const tokenServiceConfigSchema = z.strictObject({
         .union([z.literal('auto'), z.number().int().min(1).max(64)])
         .default('auto')
         .describe(
-          'Secret hashes (scrypt, one core each for ~30 ms) verified at once. They run on the libuv thread pool that also signs tokens; `auto` is half the cores, at least 1 and at most half the pool (`UV_THREADPOOL_SIZE`, default 4), so signing and the event loop keep the rest.',
+          'Secret and password hashes (scrypt: a core and 32 MiB each for tens of ms) verified at once, each on its own thread at the lowest CPU priority (on Linux), apart from the libuv pool that signs tokens; `auto` is half the cores, at least 1.',
         ),
       maxQueuedHashes: z
         .number()
@@ -371,7 +371,9 @@ export const tokenServiceConfigSchema = z.strictObject({
         .min(0)
         .max(100_000)
         .default(64)
-        .describe('Secret checks waiting for a hashing slot; beyond this, 429 with `Retry-After: 1`.'),
+        .describe(
+          'Secret checks waiting for a hashing slot, those with the fewest failures first; beyond this the most suspect one gets 429 with `Retry-After: 1`.',
+        ),
     })
     .prefault({})
     .refine((t) => t.blockAfterFailures > t.delayAfterFailures, {

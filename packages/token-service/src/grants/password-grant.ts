@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { tokenServiceErrors } from '../errors.js';
 import type { CredentialGuard } from '../clients/create-credential-guard.js';
-import { verifySecret } from '../clients/secret-hash.js';
+import { verifySecret, type ScryptFunction } from '../clients/secret-hash.js';
 import type { GrantModule } from './grant-module.js';
 import { allowedBy, narrowScope, parseScope, pickTarget } from './internal/scope.js';
 
@@ -30,6 +30,8 @@ export function createPasswordGrant(options: {
   users: readonly PasswordUser[];
   defaultLifetimeSeconds: number;
   guard: CredentialGuard;
+  /** The scrypt that checks passwords; default `crypto.scrypt`. */
+  scrypt?: ScryptFunction;
 }): GrantModule {
   const users = new Map(options.users.map((u) => [u.username, u]));
   const dummy = `scrypt$32768$8$1$${randomBytes(16).toString('base64url')}$${randomBytes(32).toString('base64url')}`;
@@ -42,7 +44,7 @@ export function createPasswordGrant(options: {
       const attempt = await options.guard.admit(`user:${username}`, source);
       let ok: boolean;
       try {
-        ok = await options.guard.hash(() => verifySecret(form.get('password')!, user?.passwordHash ?? dummy));
+        ok = await attempt.hash(() => verifySecret(form.get('password')!, user?.passwordHash ?? dummy, options.scrypt));
       } catch (e) {
         attempt.abandoned();
         throw e;

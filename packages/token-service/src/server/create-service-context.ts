@@ -1,9 +1,9 @@
-import { availableParallelism } from 'node:os';
 import type { Clock, KeySource } from '@tessera/core';
 import type { Logger } from 'pino';
 import { createClientAuthenticator } from '../clients/create-client-authenticator.js';
 import { createClientCache } from '../clients/create-client-cache.js';
 import { createCredentialGuard } from '../clients/create-credential-guard.js';
+import { hashThreads, type HashWorkers } from '../clients/create-hash-workers.js';
 import type { TokenServiceConfig } from '../config/load-config.js';
 import { createRateLimiter } from '../http/create-rate-limiter.js';
 import { remoteAddress } from '../http/remote-address.js';
@@ -15,15 +15,6 @@ import type { Storage } from '../storage/index.js';
 import { createAccessTokenIssuer } from '../tokens/create-access-token-issuer.js';
 import { createTokenValidator } from '../tokens/create-token-validator.js';
 import { createEnabledGrants } from './internal/create-enabled-grants.js';
-
-/**
- * `authThrottle.maxConcurrentHashes: auto`: half the cores (scrypt keeps a core busy for its whole
- * run), at least 1, and never more than half of libuv's pool, which also signs tokens.
- */
-function autoConcurrentHashes(): number {
-  const pool = Number(process.env.UV_THREADPOOL_SIZE) || 4;
-  return Math.max(1, Math.min(Math.floor(availableParallelism() / 2), Math.floor(pool / 2)));
-}
 
 /** What {@link createServiceContext} wires together. */
 export interface ServiceContextOptions {
@@ -38,6 +29,8 @@ export interface ServiceContextOptions {
   readonly issuerUrl: () => string;
   /** Key sources of the trusted external issuers of token exchange, by issuer. */
   readonly trustedIssuers: ReadonlyMap<string, KeySource>;
+  /** The threads that check secrets and passwords (the caller closes them at stop). */
+  readonly hashWorkers: HashWorkers;
 }
 
 /**
@@ -48,7 +41,7 @@ export interface ServiceContextOptions {
  *
  * @example
  * ```ts
- * const context = createServiceContext({ config, clock, logger, metrics, storage, adminToken, issuerUrl, trustedIssuers });
+ * const context = createServiceContext({ config, clock, logger, metrics, storage, adminToken, issuerUrl, trustedIssuers, hashWorkers });
  * await context.keyRing.start();
  * ```
  */
@@ -100,8 +93,7 @@ export function createServiceContext(options: ServiceContextOptions): ServiceCon
     blockAfter: throttle.blockAfterFailures,
     maxDelayMs: throttle.maxDelayMs,
     windowMs: throttle.failureWindowSeconds * 1000,
-    maxConcurrentHashes:
-      throttle.maxConcurrentHashes === 'auto' ? autoConcurrentHashes() : throttle.maxConcurrentHashes,
+    maxConcurrentHashes: hashThreads(throttle.maxConcurrentHashes),
     maxQueuedHashes: throttle.maxQueuedHashes,
     onThrottle: (action) => metrics.authThrottled.inc({ action }),
   });
@@ -110,6 +102,7 @@ export function createServiceContext(options: ServiceContextOptions): ServiceCon
     replay: storage.replay,
     clock,
     guard,
+    scrypt: options.hashWorkers.scrypt,
     // draft-ietf-oauth-rfc7523bis §4: a client assertion names the issuer identifier, and only it.
     assertionAudience: issuerUrl,
     assertionMaxLifetimeSeconds: config.tokens.clientAssertionMaxLifetimeSeconds,
@@ -122,7 +115,7 @@ export function createServiceContext(options: ServiceContextOptions): ServiceCon
     logger,
     storage,
     keyRing,
-    grants: createEnabledGrants(config, validator, guard),
+    grants: createEnabledGrants(config, validator, guard, options.hashWorkers.scrypt),
     authenticator,
     issuer: createAccessTokenIssuer({ issuer: issuerUrl, keyRing, clock, families: storage.revocations }),
     validator,

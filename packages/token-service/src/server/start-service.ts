@@ -10,6 +10,7 @@ import type { Storage } from '../storage/index.js';
 import { operationsPort } from '../config/schema.js';
 import { createOperationsRouter } from './create-operations-router.js';
 import { createRouter } from './create-router.js';
+import { createHashWorkers, hashThreads } from '../clients/create-hash-workers.js';
 import { createServiceContext } from './create-service-context.js';
 import { createShutdownStack } from './internal/create-shutdown-stack.js';
 import { drainServer } from './internal/drain-server.js';
@@ -89,6 +90,8 @@ export async function startService(setup: ServiceSetup): Promise<StartedService>
     // The default issuer names the bound port (port 0 in tests), known only after listenHttp.
     let url = '';
     const issuerUrl = () => config.server.issuer ?? url;
+    const hashWorkers = createHashWorkers({ size: hashThreads(config.authThrottle.maxConcurrentHashes) });
+    shutdown.defer(() => hashWorkers.close());
     const context = createServiceContext({
       config,
       clock,
@@ -98,6 +101,7 @@ export async function startService(setup: ServiceSetup): Promise<StartedService>
       adminToken,
       issuerUrl,
       trustedIssuers,
+      hashWorkers,
     });
     const streams = createRevocationStreams();
     const checkReady = async () => {

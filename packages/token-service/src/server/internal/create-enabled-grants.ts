@@ -1,4 +1,5 @@
 import type { CredentialGuard } from '../../clients/create-credential-guard.js';
+import type { ScryptFunction } from '../../clients/secret-hash.js';
 import type { TokenServiceConfig } from '../../config/load-config.js';
 import { createClientCredentialsGrant } from '../../grants/client-credentials-grant.js';
 import { createGrantTable, type GrantTable } from '../../grants/create-grant-table.js';
@@ -13,7 +14,7 @@ import type { TokenValidator } from '../../tokens/create-token-validator.js';
  *
  * @example
  * ```ts
- * const grants = createEnabledGrants(config, validator, guard);
+ * const grants = createEnabledGrants(config, validator, guard, hashWorkers.scrypt);
  * grants.has('client_credentials'); // true by default
  * ```
  */
@@ -21,6 +22,7 @@ export function createEnabledGrants(
   config: TokenServiceConfig,
   validator: TokenValidator,
   guard: CredentialGuard,
+  scrypt?: ScryptFunction,
 ): GrantTable {
   const lifetime = config.tokens.defaultLifetimeSeconds;
   const modules: GrantModule[] = [];
@@ -35,6 +37,13 @@ export function createEnabledGrants(
       }),
     );
   if (config.grants.password.enabled)
-    modules.push(createPasswordGrant({ users: config.grants.password.users, defaultLifetimeSeconds: lifetime, guard }));
+    modules.push(
+      createPasswordGrant({
+        users: config.grants.password.users,
+        defaultLifetimeSeconds: lifetime,
+        guard,
+        ...(scrypt === undefined ? {} : { scrypt }),
+      }),
+    );
   return createGrantTable(modules);
 }
