@@ -11,7 +11,7 @@
 // Run alone: node --conditions=development --import tsx bench/token-service.bench.ts
 // Env: BENCH_SECONDS (default 10), BENCH_CONNECTIONS (default 32), BENCH_GUESSERS (default 256).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
 import { generateKeyPairSync, randomUUID, sign } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -20,6 +20,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { checkoutBaseline } from './internal/baseline-worktree.js';
 import { formatOps, measure, table } from './internal/measure.js';
+import { postTokenRequest } from './internal/post-token-request.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
@@ -212,33 +213,12 @@ async function realClient(url: string, duration: number, clients = 4, rate = 100
   const statuses: Record<string, number> = {};
   const end = performance.now() + duration * 1000;
   const interval = (1000 * clients) / rate;
-  const one = (agent: Agent) =>
-    new Promise<void>((resolve) => {
-      const start = performance.now();
-      const req = request(
-        {
-          host: target.hostname,
-          port: target.port,
-          path: target.pathname,
-          method: 'POST',
-          agent,
-          headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: basic },
-        },
-        (res) => {
-          res.resume();
-          res.once('end', () => {
-            latencies.push(performance.now() - start);
-            statuses[res.statusCode!] = (statuses[res.statusCode!] ?? 0) + 1;
-            resolve();
-          });
-        },
-      );
-      req.once('error', () => {
-        statuses['error'] = (statuses['error'] ?? 0) + 1;
-        resolve();
-      });
-      req.end('grant_type=client_credentials&scope=read');
-    });
+  const one = async (agent: Agent) => {
+    const start = performance.now();
+    const status = await postTokenRequest(agent, target, basic, 'grant_type=client_credentials&scope=read');
+    if (status !== 'error') latencies.push(performance.now() - start);
+    statuses[status] = (statuses[status] ?? 0) + 1;
+  };
   await Promise.all(
     Array.from({ length: clients }, async () => {
       const agent = new Agent({ keepAlive: true, maxSockets: 1 });

@@ -4,8 +4,9 @@
 // Retry-After as an attacker would. Half guess the real client id, half random ids. On SIGTERM it
 // prints {"guesses":…, "byStatus":{…}} and exits.
 // Run: node --import tsx bench/internal/secret-guesser.ts <token-service-url> <real-client-id> <workers>
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
 import { randomBytes } from 'node:crypto';
+import { postTokenRequest } from './post-token-request.js';
 
 const [url, realId, workerCount] = process.argv.slice(2) as [string, string, string];
 const target = new URL('/token', url);
@@ -19,36 +20,13 @@ function sourceAddress(n: number): string {
   return `127.0.${Math.floor(v / 256)}.${v % 256}`;
 }
 
-function guess(agent: Agent, id: string): Promise<void> {
-  return new Promise((resolve) => {
-    const secret = randomBytes(12).toString('base64url');
-    const req = request(
-      {
-        host: target.hostname,
-        port: target.port,
-        path: target.pathname,
-        method: 'POST',
-        agent,
-        headers: {
-          'content-type': 'application/x-www-form-urlencoded',
-          authorization: `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`,
-        },
-      },
-      (res) => {
-        res.resume();
-        res.once('end', () => {
-          guesses += 1;
-          byStatus[res.statusCode!] = (byStatus[res.statusCode!] ?? 0) + 1;
-          resolve();
-        });
-      },
-    );
-    req.once('error', () => {
-      byStatus['error'] = (byStatus['error'] ?? 0) + 1;
-      setTimeout(resolve, 10);
-    });
-    req.end('grant_type=client_credentials');
-  });
+async function guess(agent: Agent, id: string): Promise<void> {
+  const secret = randomBytes(12).toString('base64url');
+  const basic = `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`;
+  const status = await postTokenRequest(agent, target, basic, 'grant_type=client_credentials');
+  if (status === 'error') await new Promise((r) => setTimeout(r, 10));
+  else guesses += 1;
+  byStatus[status] = (byStatus[status] ?? 0) + 1;
 }
 
 async function worker(n: number): Promise<void> {

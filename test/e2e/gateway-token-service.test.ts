@@ -3,37 +3,19 @@
 // exchanges tokens (RFC 8693) gives the upstream a token for its own audience.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import { request } from 'undici';
 import { decodeJwt } from '@tessera/core';
 import { createTokenService, loadConfig } from '@tessera/token-service';
 import { createGateway, loadGatewayConfig } from '@tessera/gateway';
+import { basic, echoUpstream, writeOrdersPolicies } from './internal/orders-stack.js';
 
 const silent = pino({ level: 'silent' });
 const TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
-
-async function echoUpstream() {
-  const server = createServer((req, res) => {
-    const body = JSON.stringify({ url: req.url, headers: req.headers });
-    res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(body);
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () =>
-      new Promise<void>((r) => {
-        server.closeAllConnections();
-        server.close(() => r());
-      }),
-  };
-}
 
 for (const mode of ['poll', 'stream'] as const)
   test(`gateway + token service (revocations by ${mode}): client_credentials token passes, revoked token → 401, token exchange for the upstream`, async () => {
@@ -68,27 +50,7 @@ for (const mode of ['poll', 'stream'] as const)
     );
     const tsUrl = await ts.listen();
     const upstream = await echoUpstream();
-    const policies = join(dir, 'policies');
-    mkdirSync(policies);
-    writeFileSync(
-      join(policies, 'policies.yaml'),
-      `apiVersion: security.istio.io/v1
-kind: RequestAuthentication
-metadata: { name: ts, namespace: default }
-spec:
-  jwtRules:
-    - issuer: ${ts.issuer}
-      jwksUri: ${tsUrl}/.well-known/jwks.json
-      audiences: [orders]
----
-apiVersion: security.istio.io/v1
-kind: AuthorizationPolicy
-metadata: { name: orders-callers, namespace: default }
-spec:
-  rules:
-    - from: [{ source: { requestPrincipals: ["${ts.issuer}/webui"] } }]
-`,
-    );
+    const policies = writeOrdersPolicies(dir, ts.issuer, tsUrl, `${ts.issuer}/webui`);
     const gateway = createGateway(
       loadGatewayConfig({
         object: {
@@ -116,7 +78,6 @@ spec:
       { logger: silent },
     );
     await gateway.listen();
-    const basic = (id: string, secret: string) => `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`;
     try {
       const tokenRes = await request(`${tsUrl}/token`, {
         method: 'POST',
@@ -209,20 +170,7 @@ test('gateway + token service: the revocation stream ends at its maximum, the ga
   );
   const tsUrl = await ts.listen();
   const upstream = await echoUpstream();
-  const policies = join(dir, 'policies');
-  mkdirSync(policies);
-  writeFileSync(
-    join(policies, 'policies.yaml'),
-    `apiVersion: security.istio.io/v1
-kind: RequestAuthentication
-metadata: { name: ts, namespace: default }
-spec:
-  jwtRules:
-    - issuer: ${ts.issuer}
-      jwksUri: ${tsUrl}/.well-known/jwks.json
-      audiences: [orders]
-`,
-  );
+  const policies = writeOrdersPolicies(dir, ts.issuer, tsUrl);
   const gateway = createGateway(
     loadGatewayConfig({
       object: {
@@ -243,7 +191,6 @@ spec:
     { logger: silent },
   );
   await gateway.listen();
-  const basic = (id: string, secret: string) => `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`;
   const webui = basic('webui', 'webui-secret-0123456789');
   const issue = async () => {
     const res = await request(`${tsUrl}/token`, {

@@ -4,20 +4,18 @@
 // the gateway's JWKS cache would have kept the key for its whole max-age.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import { request } from 'undici';
 import { decodeJwt } from '@tessera/core';
 import { createTokenService, loadConfig } from '@tessera/token-service';
 import { createGateway, loadGatewayConfig } from '@tessera/gateway';
+import { clientCredentialsToken, echoUpstream, writeOrdersPolicies } from './internal/orders-stack.js';
 
 const silent = pino({ level: 'silent' });
-const basic = (id: string, secret: string) => `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`;
 
 for (const mode of ['stream', 'poll'] as const)
   test(`a withdrawn key stops verifying at the gateway within 1 s (revocations by ${mode})`, async () => {
@@ -37,29 +35,8 @@ for (const mode of ['stream', 'poll'] as const)
       { logger: silent },
     );
     const tsUrl = await ts.listen();
-    const upstream = createServer((_req, res) => res.end('ok'));
-    await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', r));
-    const policies = join(dir, 'policies');
-    mkdirSync(policies);
-    writeFileSync(
-      join(policies, 'policies.yaml'),
-      `apiVersion: security.istio.io/v1
-kind: RequestAuthentication
-metadata: { name: ts, namespace: default }
-spec:
-  jwtRules:
-    - issuer: ${ts.issuer}
-      jwksUri: ${tsUrl}/.well-known/jwks.json
-      audiences: [orders]
----
-apiVersion: security.istio.io/v1
-kind: AuthorizationPolicy
-metadata: { name: orders-callers, namespace: default }
-spec:
-  rules:
-    - from: [{ source: { requestPrincipals: ["${ts.issuer}/webui"] } }]
-`,
-    );
+    const upstream = await echoUpstream();
+    const policies = writeOrdersPolicies(dir, ts.issuer, tsUrl, `${ts.issuer}/webui`);
     const gateway = createGateway(
       loadGatewayConfig({
         object: {
@@ -69,7 +46,7 @@ spec:
             {
               name: 'orders',
               pathPrefix: '/orders',
-              upstream: `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`,
+              upstream: upstream.url,
             },
           ],
           // The JWKS is cached for 10 minutes: only the feed can take the key away in time.
@@ -87,15 +64,7 @@ spec:
     );
     await gateway.listen();
     try {
-      const tokenRes = await request(`${tsUrl}/token`, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/x-www-form-urlencoded',
-          authorization: basic('webui', 'webui-secret-0123456789'),
-        },
-        body: 'grant_type=client_credentials&audience=orders',
-      });
-      const { access_token: token } = (await tokenRes.body.json()) as { access_token: string };
+      const token = await clientCredentialsToken(tsUrl, 'webui', 'webui-secret-0123456789', 'orders');
       const call = async () => {
         const res = await request(`${gateway.urls.main}/orders/1`, { headers: { authorization: `Bearer ${token}` } });
         return { status: res.statusCode, text: await res.body.text() };
@@ -120,23 +89,14 @@ spec:
       assert.equal(r.status, 401, r.text);
       assert.ok(elapsed < 1_000, `refused after ${elapsed} ms`);
       // Tokens from the replacement key still pass: only the withdrawn key is gone.
-      const next = await request(`${tsUrl}/token`, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/x-www-form-urlencoded',
-          authorization: basic('webui', 'webui-secret-0123456789'),
-        },
-        body: 'grant_type=client_credentials&audience=orders',
-      });
-      const { access_token: fresh } = (await next.body.json()) as { access_token: string };
+      const fresh = await clientCredentialsToken(tsUrl, 'webui', 'webui-secret-0123456789', 'orders');
       assert.notEqual(decodeJwt(fresh).header.kid, kid);
       const ok = await request(`${gateway.urls.main}/orders/1`, { headers: { authorization: `Bearer ${fresh}` } });
       await ok.body.dump();
       assert.equal(ok.statusCode, 200);
     } finally {
       await gateway.close();
-      upstream.closeAllConnections();
-      await new Promise<void>((r) => upstream.close(() => r()));
+      await upstream.close();
       await ts.close();
       rmSync(dir, { recursive: true, force: true });
     }
