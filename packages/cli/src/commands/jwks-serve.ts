@@ -8,7 +8,7 @@ import { waitForSignal } from '../internal/wait-for-signal.js';
  *
  * @example
  * ```sh
- * tessera jwks serve --file jwks.json --port 8080
+ * tessera jwks serve --file jwks.json            # http://127.0.0.1:7405/jwks
  * ```
  */
 export function registerJwksCommands(program: Command): void {
@@ -17,7 +17,9 @@ export function registerJwksCommands(program: Command): void {
     .command('serve')
     .description('serve a JWKS file over HTTP at /jwks (and /.well-known/jwks.json); SIGHUP reloads the file')
     .requiredOption('--file <path>', 'JWKS file (private members of asymmetric keys are not published)')
-    .option('--port <port>', 'port to listen on', parsePort, 8080)
+    // 7405: beside the token service's ports and clear of every port `tessera up` uses (the gateway
+    // takes 8080), so the two run side by side.
+    .option('--port <port>', 'port to listen on', parsePort, 7405)
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--max-age <seconds>', 'Cache-Control max-age of the response', (v) => Number(v), 300)
     .option('--allow-symmetric', 'publish oct (HMAC) keys too: anyone who reads them can forge tokens; demos only')

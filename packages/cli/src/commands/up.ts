@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -147,16 +147,90 @@ async function loadState(dataDir: string): Promise<{ state: UpState; created: bo
   return { state, created: true };
 }
 
-function portError(error: unknown, what: string): unknown {
-  const code = (error as NodeJS.ErrnoException).code ?? (error as { cause?: NodeJS.ErrnoException }).cause?.code;
-  if (code === 'EADDRINUSE' || code === 'EACCES') {
-    return cliErrors.create('ERR_CLI_USAGE', `cannot listen for the ${what}: ${code}`, {
-      details: {
-        hint: 'stop what uses the port, or choose ports in a --config file (ports: { tokenService: 0, gateway: 0, ... })',
+/**
+ * A listen failure of one part, named with its port: `EADDRINUSE` and `EACCES` from `listen()`
+ * only (a storage error with the same errno, say a data directory without permission, is reported
+ * as what it is).
+ */
+function portError(error: unknown, what: string, port: number): unknown {
+  const listen = [error, (error as { cause?: unknown }).cause].find(
+    (e): e is NodeJS.ErrnoException => (e as NodeJS.ErrnoException | undefined)?.syscall === 'listen',
+  );
+  if (listen?.code === 'EADDRINUSE' || listen?.code === 'EACCES') {
+    const why = listen.code === 'EADDRINUSE' ? 'the port is taken' : 'permission denied for the port';
+    return cliErrors.create(
+      'ERR_CLI_USAGE',
+      `cannot listen for the ${what} on 127.0.0.1:${port}: ${listen.code} (${why})`,
+      {
+        details: {
+          hint: `stop what uses port ${port}, or choose ports in a --config file (ports: { tokenService: 0, gateway: 0, ... }; 0 = any free port)`,
+        },
       },
-    });
+    );
   }
   return error;
+}
+
+/** A data directory that cannot be used, said as such (not as an unexpected error). */
+function dataDirError(error: unknown, dir: string): unknown {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === undefined || !['EACCES', 'EPERM', 'ENOTDIR', 'EEXIST', 'EROFS', 'ENOSPC'].includes(code)) return error;
+  const why =
+    code === 'ENOTDIR' || code === 'EEXIST'
+      ? 'a file is in the way of a folder'
+      : code === 'EROFS'
+        ? 'the file system is read-only'
+        : code === 'ENOSPC'
+          ? 'the disk is full'
+          : 'permission denied';
+  return cliErrors.create('ERR_CLI_USAGE', `cannot use the data directory ${dir}: ${code} (${why})`, {
+    details: { hint: 'choose another --data-dir, or fix the permissions of it and its parent folders' },
+  });
+}
+
+/**
+ * Writes the embedded gateway policies into `dir` without ever overwriting a user's edit: a file
+ * is (re)written when the folder is new, with `reset`, or when it still holds exactly what was
+ * written last time (so a new issuer URL, with ports chosen at start, is followed); a file the
+ * user changed or deleted stays as it is, and files the user added are never touched. What was
+ * written is remembered beside the folder (`policies.written.json`: SHA-256 per file), not in it,
+ * since the gateway loads every YAML or JSON file of the folder.
+ */
+async function syncEmbeddedPolicies(
+  dir: string,
+  files: Record<string, string>,
+  reset: boolean,
+): Promise<{ readonly kept: readonly string[] }> {
+  const manifestFile = join(dir, '..', 'policies.written.json');
+  const fresh = reset || !existsSync(dir);
+  let written: Record<string, string> = {};
+  if (!fresh) {
+    try {
+      written = JSON.parse(await readFile(manifestFile, 'utf8')) as Record<string, string>;
+    } catch {
+      // No record (a folder from an older version): every file counts as the user's.
+    }
+  } else {
+    await rm(dir, { recursive: true, force: true });
+    await mkdir(dir, { recursive: true });
+  }
+  const kept: string[] = [];
+  const next: Record<string, string> = {};
+  const sha = (text: string) => createHash('sha256').update(text).digest('hex');
+  for (const [name, text] of Object.entries(files)) {
+    const path = join(dir, name);
+    if (!fresh) {
+      const current = existsSync(path) ? await readFile(path, 'utf8') : undefined;
+      if (current === undefined || written[name] !== sha(current)) {
+        kept.push(name);
+        continue;
+      }
+    }
+    await writeFile(path, text);
+    next[name] = sha(text);
+  }
+  await writeFile(manifestFile, `${JSON.stringify(next, null, 2)}\n`);
+  return { kept };
 }
 
 /**
@@ -178,7 +252,8 @@ export function registerUpCommand(program: Command): void {
     .option('--config <file>', 'YAML with ports, tokenService and gateway sections overriding the defaults')
     .option('--data-dir <dir>', 'where keys, clients and state are kept', './.tessera')
     .option('--json', 'print URLs and client credentials as JSON once everything listens')
-    .action(async (options: { config?: string; dataDir: string; json?: boolean }) => {
+    .option('--reset-policies', "rewrite the gateway's policy folder with the embedded policies (edits there are lost)")
+    .action(async (options: { config?: string; dataDir: string; json?: boolean; resetPolicies?: boolean }) => {
       const started = Date.now();
       const upConfig = await loadUpConfig(options.config);
       const ports = {
@@ -187,8 +262,11 @@ export function registerUpCommand(program: Command): void {
         ...upConfig.ports,
       };
       const dataDir = resolve(options.dataDir);
-      await mkdir(dataDir, { recursive: true, mode: 0o700 });
-      const { state, created } = await loadState(dataDir);
+      const { state, created } = await mkdir(dataDir, { recursive: true, mode: 0o700 })
+        .then(() => loadState(dataDir))
+        .catch((e: unknown) => {
+          throw dataDirError(e, dataDir);
+        });
       const secrets = state.clients;
       if (!existsSync(fileURLToPath(servicesModule))) {
         throw cliErrors.create(
@@ -221,6 +299,10 @@ export function registerUpCommand(program: Command): void {
                   secret: secrets['orders-client'],
                   audiences: ['orders'],
                   scopes: ['orders:read', 'orders:write'],
+                  // RFC 8693: it may trade a token addressed to orders for one to call inventory,
+                  // acting for the token's subject (delegation: the new token records it in `act`).
+                  grantTypes: ['client_credentials', 'urn:ietf:params:oauth:grant-type:token-exchange'],
+                  exchange: { subjectAudiences: ['orders'], targetAudiences: ['inventory'] },
                 },
                 { id: 'sports-app', secret: secrets['sports-app'], audiences: ['sports-api'], scopes: ['sports'] },
               ],
@@ -231,7 +313,7 @@ export function registerUpCommand(program: Command): void {
         });
         const ts: TokenService = createTokenService(tsConfig);
         await ts.listen().catch((e: unknown) => {
-          throw portError(e, 'token service');
+          throw portError(e, 'token service', ports.tokenService);
         });
         stops.push(() => ts.close());
         const issuer = ts.issuer;
@@ -244,16 +326,17 @@ export function registerUpCommand(program: Command): void {
           ordersPort: ports.orders,
           teamsPort: ports.teams,
         }).catch((e: unknown) => {
-          throw portError(e, 'example services');
+          throw portError(e, 'example services', ports.orders);
         });
         stops.push(() => services.close());
 
         note('tessera up: starting the gateway...');
         const policyDir = join(dataDir, 'gateway', 'policies');
-        await rm(policyDir, { recursive: true, force: true });
-        await mkdir(policyDir, { recursive: true });
-        for (const [name, text] of Object.entries(lastMilePolicies(issuer, jwksUri)))
-          await writeFile(join(policyDir, name), text);
+        const policies = await syncEmbeddedPolicies(
+          policyDir,
+          lastMilePolicies(issuer, jwksUri),
+          options.resetPolicies === true,
+        );
         const gatewayConfig = loadGatewayConfig({
           object: merge(
             {
@@ -280,7 +363,7 @@ export function registerUpCommand(program: Command): void {
         });
         const gateway: Gateway = createGateway(gatewayConfig);
         await gateway.listen().catch((e: unknown) => {
-          throw portError(e, 'gateway');
+          throw portError(e, 'gateway', ports.gateway);
         });
         stops.push(() => gateway.close());
         const gatewayUrl = gateway.urls['main']!;
@@ -296,6 +379,9 @@ export function registerUpCommand(program: Command): void {
           jwks: jwksUri,
         };
         const tessera = 'node packages/cli/bin/tessera.js';
+        // The token service keeps its generated admin token in its own data directory (a
+        // standalone token service: <data-dir>/admin-token; here: <data-dir>/token-service/admin-token).
+        const adminTokenFile = join(dataDir, 'token-service', 'admin-token');
         const list = '/api/team/list?league=nba';
         if (options.json) {
           out(
@@ -304,6 +390,9 @@ export function registerUpCommand(program: Command): void {
               issuer,
               dataDir,
               clients: secrets,
+              adminTokenFile,
+              policies: policyDir,
+              policiesKept: policies.kept,
               reused: !created,
               startedInMs: Date.now() - started,
             }),
@@ -317,8 +406,11 @@ Tessera is up (${((Date.now() - started) / 1000).toFixed(1)} s). State: ${dataDi
   orders service  ${services.ordersUrl}   verifies tokens itself (Express middleware, audience "orders")
   teams backend   ${services.teamsUrl}   accepts only tokens minted by the gateway
 
+Admin API       ${ts.url}/admin   bearer token in ${adminTokenFile}; the jwt-factory key/token API is under /admin/jwt-factory
+Gateway policies ${policyDir}   ${policies.kept.length === 0 ? 'the embedded defaults' : `kept as you changed them: ${policies.kept.join(', ')}`} (watched; --reset-policies rewrites them)
+
 Clients (kept in ${join(dataDir, 'up.json')}):
-  orders-client   secret ${secrets['orders-client']}   audience orders, scopes orders:read orders:write
+  orders-client   secret ${secrets['orders-client']}   audience orders, scopes orders:read orders:write; may exchange orders tokens for inventory
   sports-app      secret ${secrets['sports-app']}   audience sports-api, scope sports
 
 Try it (from the repository folder):
@@ -331,6 +423,12 @@ Try it (from the repository folder):
   # refused: no token (401), and a token without orders:write (403 insufficient_scope)
   curl -i ${services.ordersUrl}/orders
   curl -i -X POST -H "Authorization: Bearer $TOKEN" ${services.ordersUrl}/orders
+  # token exchange (RFC 8693): orders-client trades the token for one to call inventory, as the actor
+  ${tessera} token exchange --url ${ts.url} --client-id orders-client --client-secret ${secrets['orders-client']} --subject-token "$TOKEN" --actor-token "$TOKEN" --audience inventory
+  # the admin API and the jwt-factory API (a key by id, a token for it)
+  curl -H "Authorization: Bearer $(cat ${adminTokenFile})" ${ts.url}/admin/keys
+  curl -X POST -H "Authorization: Bearer $(cat ${adminTokenFile})" ${ts.url}/admin/jwt-factory/keys/servicea
+  curl -X POST -H "Authorization: Bearer $(cat ${adminTokenFile})" -H 'content-type: application/json' -d '{"aud":"serviceb"}' ${ts.url}/admin/jwt-factory/issueToken/servicea
   # through the gateway: it checks the client's token and mints one for the teams backend
   SPORTS=$(${tessera} token get --url ${ts.url} --client-id sports-app --client-secret ${secrets['sports-app']} --audience sports-api)
   curl -H "Authorization: Bearer $SPORTS" '${gatewayUrl}${list}'
@@ -342,7 +440,9 @@ Ctrl-C stops everything.`);
         await waitForSignal(stopAll);
       } catch (error) {
         await stopAll();
-        throw error;
+        // A first start that failed leaves nothing behind: the next one starts clean.
+        if (created) await rm(join(dataDir, 'up.json'), { force: true });
+        throw dataDirError(error, dataDir);
       }
     });
 }
