@@ -1,4 +1,4 @@
-import { watch, statSync, type FSWatcher } from 'node:fs';
+import { existsSync, watch, statSync, type FSWatcher } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import type { Logger } from 'pino';
 import { createRemoteJwks, type Clock, type KeySourceFactory, type RemoteJwks } from '@tessera/core';
@@ -7,6 +7,7 @@ import type { GatewayConfig } from '../config/load-gateway-config.js';
 import type { Enforcer, EnforcerFactory } from '../auth/verdict.js';
 import type { GatewayMetrics } from '../ops/create-gateway-metrics.js';
 import { createEnforcer } from '../auth/create-enforcer.js';
+import { gatewayErrors } from '../errors.js';
 
 /** Holds the compiled policy set and swaps it atomically on reload. */
 export interface PolicyStore {
@@ -117,16 +118,19 @@ export function createPolicyStore(options: PolicyStoreOptions): PolicyStore {
       next = await compile();
     } catch (err) {
       metrics.policyReloads.failure();
-      logger.error(
-        {
-          err: {
-            code: (err as { code?: string }).code,
-            message: (err as Error).message,
-            details: (err as { details?: unknown }).details,
+      // The first load has no previous set to keep: its failure stops the start, and the caller
+      // reports it (once). Only a reload is logged here.
+      if (enforcer !== undefined)
+        logger.error(
+          {
+            err: {
+              code: (err as { code?: string }).code,
+              message: (err as Error).message,
+              details: (err as { details?: unknown }).details,
+            },
           },
-        },
-        'policy reload failed; the previous policy set stays in force',
-      );
+          'policy reload failed; the previous policy set stays in force',
+        );
       throw err;
     }
     // A slower, older reload must not overwrite a newer one.
@@ -189,6 +193,16 @@ export function createPolicyStore(options: PolicyStoreOptions): PolicyStore {
     current: () => enforcer ?? notReady,
     ready: () => enforcer !== undefined,
     async start() {
+      // A source that is not there is a configuration mistake, said as such (not as a policy
+      // file that cannot be read).
+      config.policies.sources.forEach((source, i) => {
+        if (!existsSync(source))
+          throw gatewayErrors.create(
+            'ERR_GATEWAY_CONFIG_INVALID',
+            `policies.sources[${i}]: ${source} does not exist (create the folder, or fix the path)`,
+            { details: { field: `policies.sources[${i}]` } },
+          );
+      });
       await reload();
       if (config.policies.watch) startWatching();
     },

@@ -52,9 +52,10 @@ export function checkGatewayReferences(config: z.output<typeof gatewayConfigSche
           message: 'mode "exchange" needs a tokenService section',
         });
       else if (!config.tokenService.clientId || !config.tokenService.clientSecret) {
+        const missing = config.tokenService.clientId ? 'clientSecret' : 'clientId';
         problems.push({
-          path: ['tokenService', 'clientId'],
-          message: `route "${r.name}" exchanges tokens: tokenService.clientId and clientSecret are required`,
+          path: ['tokenService', missing],
+          message: `route "${r.name}" exchanges tokens: the gateway's client credentials are required (tokenService.clientId, and the secret in TESSERA_GATEWAY_CLIENT_SECRET or tokenService.clientSecret)`,
         });
       }
     }
@@ -79,7 +80,7 @@ export function checkGatewayReferences(config: z.output<typeof gatewayConfigSche
     problems.push({
       path: ['tokenService', ts.clientId ? 'clientSecret' : 'clientId'],
       message:
-        "checkRevocations is on: the revocation feed needs the gateway's client credentials (tokenService.clientId and clientSecret, or TESSERA_GATEWAY_CLIENT_SECRET) of a client with revocations: true at the token service; or set checkRevocations: false",
+        "checkRevocations is on: the revocation feed needs the gateway's client credentials (tokenService.clientId, and the secret in TESSERA_GATEWAY_CLIENT_SECRET or tokenService.clientSecret) of a client with revocations: true at the token service; or set checkRevocations: false",
     });
   }
   config.trustedProxies.forEach((cidr, i) => {
