@@ -43,3 +43,14 @@ test('long descriptions are cut', () => {
   const value = formatWwwAuthenticate({ error: 'invalid_token', errorDescription: 'a'.repeat(1000) });
   assert.ok(value.length < 320);
 });
+
+test('error_description and realm stay ASCII and readable: § is spelled out, not a "?"', () => {
+  const header = formatWwwAuthenticate({
+    realm: 'orders → api',
+    error: 'invalid_token',
+    errorDescription: 'token is not a compact JWS (RFC 7515 §7.1) … “quoted”',
+  });
+  assert.match(header, /RFC 7515 section 7\.1\) \.\.\. 'quoted'/);
+  assert.match(header, /realm="orders -> api"/);
+  assert.doesNotMatch(header, /\?/);
+});

@@ -1,3 +1,4 @@
+import { toAsciiText } from './to-ascii-text.js';
 /** The error codes of RFC 6750 §3.1. */
 export type BearerErrorCode = 'invalid_request' | 'invalid_token' | 'insufficient_scope';
 
@@ -53,11 +54,13 @@ export function formatWwwAuthenticate(challenge: BearerChallenge = {}): string {
 function quoteRealm(value: string): string {
   // quoted-string allows obs-text, but setHeader refuses non-Latin-1 and a CR/LF would split the
   // header: keep printable ASCII only, escape the two characters quoted-pair exists for.
-  return value.replace(/[^\x20-\x7E]/g, '?').replace(/["\\]/g, (c) => `\\${c}`);
+  return toAsciiText(value)
+    .replace(/[^\x20-\x7E]/g, '?')
+    .replace(/["\\]/g, (c) => `\\${c}`);
 }
 
 function cleanNqs(value: string): string {
-  return value
+  return toAsciiText(value)
     .replace(/[\r\n\t]+/g, ' ')
     .replace(/"/g, "'")
     .replace(/\\/g, '/')

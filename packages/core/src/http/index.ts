@@ -8,3 +8,4 @@ export {
   type PolicyRequestFromHttpOptions,
 } from './policy-request-from-http.js';
 export { canonicalAuthority, type CanonicalAuthority } from './canonical-authority.js';
+export { toAsciiText } from './to-ascii-text.js';

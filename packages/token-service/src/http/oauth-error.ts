@@ -1,4 +1,4 @@
-import { isTesseraError } from '@tessera/core';
+import { isTesseraError, toAsciiText } from '@tessera/core';
 
 /** An error answer of the token, introspection or revocation endpoint, ready to write. */
 export interface OAuthErrorResponse {
@@ -64,5 +64,7 @@ export function toOAuthError(
 
 /** RFC 6749 §5.2: error_description is %x20-21 / %x23-5B / %x5D-7E only. */
 function printable(message: string): string {
-  return message.replace(/[^\x20-\x21\x23-\x5b\x5d-\x7e]/g, "'").slice(0, 300);
+  return toAsciiText(message)
+    .replace(/[^\x20-\x21\x23-\x5b\x5d-\x7e]/g, "'")
+    .slice(0, 300);
 }
