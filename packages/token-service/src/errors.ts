@@ -75,6 +75,10 @@ export const tokenServiceErrors = defineErrors({
   },
   ERR_ADMIN_BAD_REQUEST: { status: 400, description: 'The admin API request body or parameters are invalid.' },
   ERR_ADMIN_NOT_FOUND: { status: 404, description: 'The admin API resource (client, key) does not exist.' },
+  ERR_ADMIN_METHOD_NOT_ALLOWED: {
+    status: 405,
+    description: 'The admin API resource exists but does not answer this method; `Allow` lists the ones it does.',
+  },
   ERR_ADMIN_CONFLICT: {
     status: 409,
     description:

@@ -11,6 +11,7 @@ import { toProblem } from '../http/problem.js';
 import { sendJson } from '../http/send-json.js';
 import type { ServiceContext } from '../http/service-context.js';
 import { checkAdminToken, parseJsonBody } from './internal/admin-io.js';
+import { adminMethods } from './internal/admin-methods.js';
 import { handleJwtFactoryRequest } from './handle-jwt-factory-request.js';
 
 // A patch names only what changes: the create schema's defaults must not apply here.
@@ -75,6 +76,15 @@ export async function handleAdminRequest(
     } catch {
       throw tokenServiceErrors.create('ERR_ADMIN_BAD_REQUEST', 'malformed percent-encoding in the path');
     }
+    const allowed = adminMethods(parts);
+    if (allowed !== undefined && !allowed.includes(method))
+      throw tokenServiceErrors.create(
+        'ERR_ADMIN_METHOD_NOT_ALLOWED',
+        `${method} is not allowed here; use ${allowed.join(' or ')}`,
+        {
+          details: { allow: allowed.join(', ') },
+        },
+      );
     if (parts[0] === 'jwt-factory') return await handleJwtFactoryRequest(ctx, req, res, parts.slice(1), query, body);
     if (parts[0] === 'clients' && parts.length === 1) {
       if (method === 'GET')
@@ -122,6 +132,7 @@ export async function handleAdminRequest(
     if (problem.status >= 500) ctx.logger.error({ err: error, endpoint: 'admin' }, 'admin request failed');
     const headers: Record<string, string> = { 'content-type': 'application/problem+json', 'cache-control': 'no-store' };
     if (problem.status === 401) headers['www-authenticate'] = 'Bearer realm="tessera-admin"';
+    if (isTesseraError(error, 'ERR_ADMIN_METHOD_NOT_ALLOWED')) headers['allow'] = String(error.details?.['allow']);
     const payload = JSON.stringify(problem);
     res.writeHead(problem.status, { ...headers, 'content-length': Buffer.byteLength(payload) });
     res.end(payload);
