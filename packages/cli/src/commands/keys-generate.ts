@@ -96,7 +96,7 @@ export function registerKeysCommands(keys: Command): void {
     )
     .requiredOption(
       '--alg <alg>',
-      'RS256|RS384|RS512|PS256|PS384|PS512|ES256|ES384|ES512|EdDSA|HS256|HS384|HS512',
+      'RS256|RS384|RS512|PS256|PS384|PS512|ES256|ES384|ES512|Ed25519|EdDSA|HS256|HS384|HS512 (Ed25519: RFC 9864; EdDSA is deprecated)',
       parseAlg,
     )
     .option(

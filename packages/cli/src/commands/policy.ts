@@ -177,7 +177,7 @@ export function registerPolicyCommands(program: Command): void {
     .description(
       'evaluate policies for one request: authenticate (with --token) or take --principal, authorize, and explain which policy and rule decided',
     )
-    .requiredOption('--policies <path>', 'policy file or folder (repeat for several)', collect)
+    .requiredOption('--policies <path>', 'policy file or folder (required; repeat for several)', collect)
     .option('--method <method>', 'HTTP method', 'GET')
     .requiredOption('--path <path>', 'request path (required), normalized and refused exactly as the gateway does')
     .option('--host <host>', 'Host header (parsed into its canonical authority, as the gateway does)', 'localhost')

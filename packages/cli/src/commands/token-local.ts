@@ -49,7 +49,7 @@ export function registerTokenLocalCommands(token: Command): void {
     .command('sign')
     .description('sign a JWT with a private JWK, JWKS or PEM key')
     .requiredOption('--key <file>', 'private key: JWK, JWKS (with --kid when several) or PEM (with --alg)')
-    .option('--alg <alg>', 'algorithm (default: the JWK "alg")', parseAlg)
+    .option('--alg <alg>', 'algorithm, e.g. ES256 or Ed25519 (default: the JWK "alg")', parseAlg)
     .option('--kid <kid>', 'key id to pick from a JWKS / to put in the header')
     .option('--iss <issuer>', 'issuer claim')
     .option('--sub <subject>', 'subject claim')

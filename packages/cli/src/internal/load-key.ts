@@ -27,7 +27,7 @@ export function parseAlg(value: string): JwsAlgorithm {
   if (!isJwsAlgorithm(value))
     throw cliErrors.create(
       'ERR_CLI_USAGE',
-      `unsupported --alg ${JSON.stringify(value)}: use RS256/384/512, PS256/384/512, ES256/384/512, EdDSA or HS256/384/512`,
+      `unsupported --alg ${JSON.stringify(value)}: use RS256/384/512, PS256/384/512, ES256/384/512, Ed25519, EdDSA or HS256/384/512`,
     );
   return value;
 }

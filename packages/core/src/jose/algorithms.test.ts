@@ -2,11 +2,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ALGORITHMS, JWS_ALGORITHMS, getAlgorithm, isJwsAlgorithm } from './algorithms.js';
 
-test('the table covers the 13 algorithms with the RFC 7518 parameters', () => {
+test('the table covers the 14 algorithms with the RFC 7518 and RFC 9864 parameters', () => {
   assert.deepEqual([...JWS_ALGORITHMS].sort(), [
     'ES256',
     'ES384',
     'ES512',
+    'Ed25519',
     'EdDSA',
     'HS256',
     'HS384',
@@ -24,6 +25,9 @@ test('the table covers the 13 algorithms with the RFC 7518 parameters', () => {
   assert.equal(ALGORITHMS.RS256.minKeyBits, 2048);
   assert.equal(ALGORITHMS.HS512.minKeyBits, 512);
   assert.equal(ALGORITHMS.EdDSA.hash, undefined);
+  // RFC 9864: Ed25519 is exactly EdDSA on the Ed25519 curve.
+  assert.deepEqual({ ...ALGORITHMS.Ed25519, alg: 'EdDSA' }, { ...ALGORITHMS.EdDSA });
+  assert.equal(ALGORITHMS.Ed25519.crv, 'Ed25519');
 });
 
 test('none, other spellings and prototype names are not algorithms', () => {
@@ -38,7 +42,8 @@ test('none, other spellings and prototype names are not algorithms', () => {
     'toString',
     '',
     'ES256K',
-    'Ed25519',
+    'ed25519',
+    'Ed448',
   ]) {
     assert.equal(isJwsAlgorithm(name), false, name);
     assert.equal(getAlgorithm(name), undefined, name);

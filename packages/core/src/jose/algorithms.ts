@@ -1,7 +1,7 @@
 import type { JwsAlgorithm } from './types.js';
 
 /**
- * What each JWS algorithm requires of its key and signature (RFC 7518 §3, RFC 8037 §3.1).
+ * What each JWS algorithm requires of its key and signature (RFC 7518 §3, RFC 8037 §3.1, RFC 9864).
  *
  * @example
  * ```ts
@@ -58,6 +58,19 @@ const ec = (
     signatureLength: 2 * size,
     minKeyBits: crv === 'P-521' ? 521 : bits,
   });
+// Ed25519 under either of its JWS names: the same key (OKP, crv Ed25519) and signature (RFC 8037 §3.1).
+const ed25519 = (alg: 'EdDSA' | 'Ed25519'): AlgorithmSpec =>
+  Object.freeze({
+    alg,
+    family: 'EdDSA',
+    kty: 'OKP',
+    hash: undefined,
+    hashLength: 64,
+    crv: 'Ed25519',
+    namedCurve: undefined,
+    signatureLength: 64,
+    minKeyBits: 256,
+  });
 const hmac = (alg: JwsAlgorithm, bits: 256 | 384 | 512): AlgorithmSpec =>
   Object.freeze({
     alg,
@@ -91,17 +104,11 @@ export const ALGORITHMS: Readonly<Record<JwsAlgorithm, AlgorithmSpec>> = Object.
     ES256: ec('ES256', 256, 'P-256', 'prime256v1', 32),
     ES384: ec('ES384', 384, 'P-384', 'secp384r1', 48),
     ES512: ec('ES512', 512, 'P-521', 'secp521r1', 66),
-    EdDSA: Object.freeze({
-      alg: 'EdDSA',
-      family: 'EdDSA',
-      kty: 'OKP',
-      hash: undefined,
-      hashLength: 64,
-      crv: 'Ed25519',
-      namedCurve: undefined,
-      signatureLength: 64,
-      minKeyBits: 256,
-    } satisfies AlgorithmSpec),
+    // RFC 8037's EdDSA names a family of curves; this table only ever accepts Ed25519 for it.
+    // RFC 9864 deprecates the polymorphic name, so it stays here for verifying existing tokens.
+    EdDSA: ed25519('EdDSA'),
+    // RFC 9864: the fully-specified name, exactly EdDSA on Ed25519 (RFC 8032 §5.1).
+    Ed25519: ed25519('Ed25519'),
     HS256: hmac('HS256', 256),
     HS384: hmac('HS384', 384),
     HS512: hmac('HS512', 512),

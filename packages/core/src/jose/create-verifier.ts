@@ -3,6 +3,7 @@ import { TesseraError } from '../errors/tessera-error.js';
 import { checkClaims } from './internal/check-claims.js';
 import { checkHeader } from './internal/check-header.js';
 import { deepFreeze } from './internal/deep-freeze.js';
+import { keyVerifies } from './internal/key-verifies.js';
 import { fail, show } from './internal/fail.js';
 import { decodeJsonSegment, decodeSignature, splitToken } from './internal/parse-jws.js';
 import { resolveVerifierOptions, type Trust } from './internal/verifier-options.js';
@@ -142,8 +143,8 @@ export function createVerifier(options: VerifierOptions): TesseraVerifier {
     let candidates = 0;
     for (let i = 0; i < keys.length; i++) {
       const key = keys[i]!;
-      // RFC 8725 §3.1: the key's algorithm, fixed at import, must be the token's.
-      if (key.alg !== alg) continue;
+      // RFC 8725 §3.1: the key's algorithm, fixed at import, must be the token's (keyVerifies).
+      if (!keyVerifies(key, alg)) continue;
       candidates++;
       if (verifySignature(alg, key.keyObject, input, signature)) {
         verifiedBy = key;

@@ -54,8 +54,9 @@ export interface GeneratedKey<A extends JwsAlgorithm = JwsAlgorithm> {
 
 /**
  * Generates a key for `alg`: RSA (RS*, PS*; 2048 bits unless `modulusLength` says more), EC on the
- * algorithm's curve (ES*), Ed25519 (EdDSA) or a random secret as long as the hash (HS*, RFC 7518
- * §3.2). The `kid` defaults to the RFC 7638 thumbprint of the public key.
+ * algorithm's curve (ES*), Ed25519 (`Ed25519`, RFC 9864; or the deprecated `EdDSA`) or a random
+ * secret as long as the hash (HS*, RFC 7518 §3.2). The `kid` defaults to the RFC 7638 thumbprint
+ * of the public key.
  *
  * @example
  * ```ts

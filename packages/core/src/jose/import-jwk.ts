@@ -66,7 +66,8 @@ function decideAlgorithm(jwk: Jwk, explicit: JwsAlgorithm | undefined): Algorith
   if (alg === undefined) {
     // RFC 7517 §4.4 makes `alg` optional. EC and OKP keys name their curve, which fixes the
     // algorithm; an RSA key without `alg` is taken as RS256 (RFC 7518 §3.1 "Recommended"), and an
-    // HMAC secret must say what it is for.
+    // HMAC secret must say what it is for. An Ed25519 key stays `EdDSA`, as before RFC 9864, so
+    // existing sets keep their meaning; the verifier also lets it verify `Ed25519` (algInferred).
     if (jwk.kty === 'EC')
       alg = ({ 'P-256': 'ES256', 'P-384': 'ES384', 'P-521': 'ES512' } as Record<string, string>)[String(jwk.crv)];
     else if (jwk.kty === 'OKP' && jwk.crv === 'Ed25519') alg = 'EdDSA';
@@ -108,7 +109,9 @@ function check(spec: AlgorithmSpec, key: KeyObject): void {
 /**
  * Imports a public (or symmetric) JWK for verification, bound to exactly one algorithm (RFC 8725
  * §3.1). The algorithm is the `alg` option, else the JWK's `alg` (they must agree), else the one
- * its curve implies (EC, OKP), else RS256 for RSA; HMAC secrets need an explicit `alg`.
+ * its curve implies (EC, OKP), else RS256 for RSA; HMAC secrets need an explicit `alg`. An OKP
+ * Ed25519 JWK without `alg` is bound to `EdDSA` and marked `algInferred`, so a verifier also
+ * accepts it for `Ed25519` tokens (RFC 9864); one that declares `alg` verifies that one only.
  *
  * Rejected with `ERR_JWK_INVALID`: unknown `kty`, `use` other than `sig`, `key_ops` without
  * `verify`, a curve that does not fit the algorithm, coordinates of the wrong length, members that
@@ -139,7 +142,14 @@ export function importJwk(jwk: Jwk, options: ImportJwkOptions = {}): Verificatio
   check(spec, keyObject);
   const kid = options.kid ?? jwk.kid;
   const publicJwk: Jwk = { ...members, kty: jwk.kty, ...(kid === undefined ? {} : { kid }), use: 'sig', alg: spec.alg };
-  return Object.freeze({ kid, alg: spec.alg, keyObject, jwk: Object.freeze(publicJwk) });
+  const algInferred = options.alg === undefined && jwk.alg === undefined;
+  return Object.freeze({
+    kid,
+    alg: spec.alg,
+    ...(algInferred ? { algInferred } : {}),
+    keyObject,
+    jwk: Object.freeze(publicJwk),
+  });
 }
 
 /**

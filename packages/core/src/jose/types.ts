@@ -1,7 +1,9 @@
 import type { KeyObject } from 'node:crypto';
 
 /**
- * JWS algorithms Tessera signs and verifies (RFC 7518 §3, RFC 8037). `none` is never one of them.
+ * JWS algorithms Tessera signs and verifies (RFC 7518 §3, RFC 8037, RFC 9864). `none` is never one of
+ * them. `Ed25519` is RFC 9864's fully-specified name for EdDSA on Ed25519; `EdDSA` (polymorphic,
+ * deprecated by RFC 9864) is still signed and verified, and means Ed25519 only here.
  *
  * @example
  * ```ts
@@ -19,6 +21,7 @@ export type JwsAlgorithm =
   | 'ES384'
   | 'ES512'
   | 'EdDSA'
+  | 'Ed25519'
   | 'HS256'
   | 'HS384'
   | 'HS512';
@@ -116,6 +119,13 @@ export interface JwtPayload {
 export interface VerificationKey {
   readonly kid: string | undefined;
   readonly alg: JwsAlgorithm;
+  /**
+   * True when the JWK had no `alg` and `alg` was inferred from its key type and curve. Only then
+   * may an OKP Ed25519 key (inferred as `EdDSA`) also verify `Ed25519` tokens: both names mean
+   * the same signature for it (RFC 9864), and no declared `alg` says otherwise. A key that
+   * declares its `alg` verifies that algorithm alone (RFC 8725 §3.1).
+   */
+  readonly algInferred?: boolean;
   /** Public key (asymmetric) or secret key (HMAC). */
   readonly keyObject: KeyObject;
   /** The public JWK (no private members); for `oct` keys, the JWK itself. */

@@ -27,9 +27,11 @@ function tamper(token: string, alg: JwsAlgorithm): Record<string, string> {
           ? 'RS256'
           : alg === 'EdDSA'
             ? 'ES256'
-            : alg === 'ES256'
-              ? 'ES384'
-              : 'ES256';
+            : alg === 'Ed25519'
+              ? 'EdDSA' // RFC 9864: same signature, but the key declared Ed25519 decides
+              : alg === 'ES256'
+                ? 'ES384'
+                : 'ES256';
   return {
     'signature bit flipped': `${h}.${p}.${flipped.toString('base64url')}`,
     'signature truncated': `${h}.${p}.${sig.subarray(0, sig.length - 1).toString('base64url')}`,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { secretHashProblem } from '../clients/secret-hash.js';
 
 // The configuration schema, its defaults and the description of every field live here, side by side
 // (ARCHITECTURE.md, "Configuration"); docs/configuration is generated from this file. Objects are
@@ -14,6 +15,14 @@ const seconds = (description: string, fallback: number, min = 1) =>
 export const DEFAULT_OPERATIONS_PORT = 7403;
 
 const signingAlgorithm = z.enum(['RS256', 'PS256', 'ES256', 'EdDSA']);
+
+// A malformed hash never matches, so it is refused here (configuration and admin API) rather than
+// leaving a client or user that can never authenticate. The message never repeats the hash.
+const scryptHash = z.string().superRefine((value, ctx) => {
+  const problem = secretHashProblem(value);
+  if (problem !== undefined)
+    ctx.addIssue({ code: 'custom', message: `not a hash from \`tessera hash-secret\`: ${problem}` });
+});
 
 const scopeToken = z
   .string()
@@ -68,12 +77,10 @@ export const clientConfigSchema = z
       .max(256)
       .regex(/^[\x21-\x7e]+$/, 'client id is printable ASCII without spaces')
       .describe('The client_id.'),
-    secretHash: z
-      .string()
-      .startsWith('scrypt$')
+    secretHash: scryptHash
       .optional()
       .describe(
-        'scrypt hash of the client secret (`tessera hash-secret`). Needed for client_secret_basic / client_secret_post.',
+        'scrypt hash of the client secret: the whole output of `tessera hash-secret`, checked at load. Needed for client_secret_basic / client_secret_post.',
       ),
     secret: z
       .string()
@@ -114,7 +121,9 @@ export const clientConfigSchema = z
 
 const userSchema = z.strictObject({
   username: z.string().min(1),
-  passwordHash: z.string().startsWith('scrypt$').describe('scrypt hash of the password (`tessera hash-secret`).'),
+  passwordHash: scryptHash.describe(
+    'scrypt hash of the password: the whole output of `tessera hash-secret`, checked at load.',
+  ),
   scopes: z.array(scopeToken).default([]),
   audiences: z.array(z.string().min(1)).default([]),
 });

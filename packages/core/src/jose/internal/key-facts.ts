@@ -54,7 +54,7 @@ export function keyMismatch(spec: AlgorithmSpec, facts: KeyFacts, checkHmacLengt
         return `${spec.alg} needs curve ${spec.crv} (RFC 7518 §3.4), got ${facts.namedCurve ?? 'unknown'}`;
       return undefined;
     case 'EdDSA':
-      return facts.kind === 'ed25519' ? undefined : `EdDSA needs an Ed25519 key, got ${facts.kind}`;
+      return facts.kind === 'ed25519' ? undefined : `${spec.alg} needs an Ed25519 key, got ${facts.kind}`;
     case 'HMAC':
       if (facts.kind !== 'secret') return `${spec.alg} needs a secret key, got ${facts.kind}`;
       if (checkHmacLength && facts.bits < spec.minKeyBits)
