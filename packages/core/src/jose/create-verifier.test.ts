@@ -351,3 +351,21 @@ test('the remembered header never stands in for a different one', () => {
     );
   }
 });
+
+test('audience and subject refusals say what came and what was expected', async () => {
+  await assert.rejects(verifier({ audience: ['api', 'admin'] }).verify(sign({ aud: 'web' })), (e) => {
+    assert.ok(isTesseraError(e, 'ERR_JWT_AUDIENCE_INVALID'));
+    assert.equal(e.message, 'token aud "web" is not "api" or "admin"');
+    return true;
+  });
+  await assert.rejects(verifier().verify(sign({ aud: ['a', 'b', 'c', 'd'] })), (e) => {
+    assert.ok(isTesseraError(e));
+    assert.equal(e.message, 'token aud "a" or "b" or "c" (and 1 more) is not "api"');
+    return true;
+  });
+  await assert.rejects(verifier({ subject: 'svc' }).verify(sign({ sub: 'svc2' })), (e) => {
+    assert.ok(isTesseraError(e));
+    assert.equal(e.message, 'token sub "svc2" is not "svc"');
+    return true;
+  });
+});

@@ -14,6 +14,13 @@ export interface ClaimRules {
   readonly requiredClaims: readonly string[];
 }
 
+/** One value or a few of a list, for a message (which says what came and what was expected). */
+function list(values: string | readonly string[]): string {
+  const all = typeof values === 'string' ? [values] : values;
+  const shown = all.slice(0, 3).map(show).join(' or ');
+  return all.length > 3 ? `${shown} (and ${all.length - 3} more)` : shown;
+}
+
 /** A NumericDate for a message; finite but absurd dates (±1e300) have no ISO form. */
 function isoTime(seconds: number): string {
   return Math.abs(seconds) < 8.64e12 ? new Date(seconds * 1000).toISOString() : `${seconds} s`;
@@ -75,10 +82,10 @@ export function checkClaims(
     // RFC 7519 §4.1.3: one of the token's audiences must be ours, compared exactly.
     if (aud === undefined) fail('ERR_JWT_CLAIM_MISSING', 'token has no aud');
     if (typeof aud === 'string' ? !audience.has(aud) : !aud.some((a) => audience.has(a)))
-      fail('ERR_JWT_AUDIENCE_INVALID', 'token aud does not match');
+      fail('ERR_JWT_AUDIENCE_INVALID', `token aud ${list(aud)} is not ${list([...audience])}`);
   }
   if (rules.subject !== undefined && payload.sub !== rules.subject)
-    fail('ERR_JWT_SUBJECT_INVALID', 'token sub does not match');
+    fail('ERR_JWT_SUBJECT_INVALID', `token sub ${show(payload.sub)} is not ${show(rules.subject)}`);
   const required = rules.requiredClaims;
   for (let i = 0; i < required.length; i++) {
     const name = required[i]!;
