@@ -126,7 +126,16 @@ test('tessera up refuses an invalid --config with exit 3 and one line naming the
     );
     const bad = startTessera(['up', '--config', join(dir, 'bad-ts.yaml'), '--data-dir', join(dir, 'state')]);
     assert.equal(await bad.exited(), 3);
-    assert.match(bad.output().stderr, /ERR_TOKEN_SERVICE_CONFIG_INVALID: .*keys\.algorithm/);
+    // The section's problem is said against the --config file, with its line (polish issue, item 9).
+    assert.match(bad.output().stderr, /ERR_CLI_CONFIG_INVALID: .*bad-ts\.yaml:2: tokenService\.keys\.algorithm: /);
+    await writeFile(
+      join(dir, 'typo.yaml'),
+      'ports: { tokenService: 0, gateway: 0, gatewayAdmin: 0, orders: 0, teams: 0 }\ntokenService:\n  logging: { levle: info }\ngateway:\n  logging:\n    acessLog: true\n',
+    );
+    const typo = startTessera(['up', '--config', join(dir, 'typo.yaml'), '--data-dir', join(dir, 'state2')]);
+    assert.equal(await typo.exited(), 3);
+    assert.match(typo.output().stderr, /typo\.yaml:3: tokenService\.logging: Unrecognized key: "levle"/);
+    assert.doesNotMatch(typo.output().stderr, /<object>/);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

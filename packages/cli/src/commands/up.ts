@@ -4,9 +4,10 @@ import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
-import { parse as parseYaml } from 'yaml';
+import { LineCounter, parseDocument, type Document } from 'yaml';
 import { createGateway, loadGatewayConfig, type Gateway } from '@tessera/gateway';
 import { createTokenService, loadConfig, type TokenService } from '@tessera/token-service';
+import { isTesseraError } from '@tessera/core';
 import { cliErrors } from '../errors.js';
 import { note, out, readInput } from '../internal/io.js';
 import { waitForSignal } from '../internal/wait-for-signal.js';
@@ -32,6 +33,13 @@ interface UpConfig {
   tokenService?: Record<string, unknown>;
   /** Merged over the gateway configuration (same fields as gateway.yaml). */
   gateway?: Record<string, unknown>;
+}
+
+/** The `--config` file, to name the file and line of a problem in its sections. */
+interface UpConfigSource {
+  readonly file: string;
+  /** The line of the deepest node of `path` the file has (a missing field: its parent's). */
+  line(path: readonly (string | number)[]): number | undefined;
 }
 
 interface UpServices {
@@ -78,11 +86,17 @@ function merge(base: Record<string, unknown>, over: Record<string, unknown> | un
   return result;
 }
 
-async function loadUpConfig(path: string | undefined): Promise<UpConfig> {
-  if (path === undefined) return {};
+async function loadUpConfig(
+  path: string | undefined,
+): Promise<{ config: UpConfig; source: UpConfigSource | undefined }> {
+  if (path === undefined) return { config: {}, source: undefined };
+  const lineCounter = new LineCounter();
   let parsed: unknown;
+  let doc: Document;
   try {
-    parsed = parseYaml(await readInput(path, 'configuration file'));
+    doc = parseDocument(await readInput(path, 'configuration file'), { lineCounter });
+    if (doc.errors[0] !== undefined) throw doc.errors[0];
+    parsed = doc.toJS();
   } catch (error) {
     if ((error as { code?: string }).code === 'ERR_CLI_INPUT_INVALID') throw error;
     throw cliErrors.create(
@@ -90,7 +104,18 @@ async function loadUpConfig(path: string | undefined): Promise<UpConfig> {
       `${path}: not valid YAML: ${(error as Error).message.split('\n')[0]}`,
     );
   }
-  if (parsed === null || parsed === undefined) return {};
+  const source: UpConfigSource = {
+    file: path,
+    line(at) {
+      for (let n = at.length; n > 0; n--) {
+        const node = doc.getIn(at.slice(0, n), true) as { range?: [number, number, number] } | undefined;
+        if (node !== undefined && typeof node === 'object' && node.range)
+          return lineCounter.linePos(node.range[0]).line;
+      }
+      return undefined;
+    },
+  };
+  if (parsed === null || parsed === undefined) return { config: {}, source };
   if (!isObject(parsed))
     throw cliErrors.create(
       'ERR_CLI_CONFIG_INVALID',
@@ -120,7 +145,33 @@ async function loadUpConfig(path: string | undefined): Promise<UpConfig> {
     if (parsed[part] !== undefined && !isObject(parsed[part]))
       throw cliErrors.create('ERR_CLI_CONFIG_INVALID', `${path}: ${part}: must be a mapping`);
   }
-  return parsed;
+  return { config: parsed, source };
+}
+
+/**
+ * A configuration error of the token service or gateway built from `tessera up`'s embedded
+ * defaults merged with a `--config` section, re-said with the `--config` file, the line and the
+ * section (`up.yaml:7: tokenService.keys: Unrecognized key`) instead of `<object>: keys: …`.
+ */
+function relocate(error: unknown, section: 'tokenService' | 'gateway', source: UpConfigSource | undefined): unknown {
+  if (source === undefined || !isTesseraError(error) || !error.code.endsWith('_CONFIG_INVALID')) return error;
+  const lines = error.message.split('\n').map((line) => {
+    const m = /^<object>: ([^:]+): (.*)$/.exec(line);
+    if (m === null) return line;
+    const path = m[1]!.split('.').map((p) => (/^\d+$/.test(p) ? Number(p) : p));
+    const at = source.line([section, ...path]);
+    return `${source.file}${at === undefined ? '' : `:${at}`}: ${section}.${m[1]}: ${m[2]}`;
+  });
+  return cliErrors.create('ERR_CLI_CONFIG_INVALID', lines.join('\n'), { cause: error });
+}
+
+/** Runs a section's configuration loader, re-saying its errors against the `--config` file. */
+function withSection<T>(section: 'tokenService' | 'gateway', source: UpConfigSource | undefined, load: () => T): T {
+  try {
+    return load();
+  } catch (error) {
+    throw relocate(error, section, source);
+  }
 }
 
 /** Reads the stored client secrets, creating them (mode 0600) at the first start. */
@@ -255,7 +306,7 @@ export function registerUpCommand(program: Command): void {
     .option('--reset-policies', "rewrite the gateway's policy folder with the embedded policies (edits there are lost)")
     .action(async (options: { config?: string; dataDir: string; json?: boolean; resetPolicies?: boolean }) => {
       const started = Date.now();
-      const upConfig = await loadUpConfig(options.config);
+      const { config: upConfig, source: upSource } = await loadUpConfig(options.config);
       const ports = {
         ...defaultPorts,
         ...(upConfig.ports?.tokenService === 0 ? { tokenServiceOperations: 0 } : {}),
@@ -283,34 +334,36 @@ export function registerUpCommand(program: Command): void {
       };
       try {
         note('tessera up: starting the token service...');
-        const tsConfig = loadConfig({
-          object: merge(
-            {
-              server: {
-                host: '127.0.0.1',
-                port: ports.tokenService,
-                operations: { host: '127.0.0.1', port: ports.tokenServiceOperations },
-              },
-              storage: { type: 'file', dataDir: join(dataDir, 'token-service') },
-              logging: { level: 'warn' },
-              clients: [
-                {
-                  id: 'orders-client',
-                  secret: secrets['orders-client'],
-                  audiences: ['orders'],
-                  scopes: ['orders:read', 'orders:write'],
-                  // RFC 8693: it may trade a token addressed to orders for one to call inventory,
-                  // acting for the token's subject (delegation: the new token records it in `act`).
-                  grantTypes: ['client_credentials', 'urn:ietf:params:oauth:grant-type:token-exchange'],
-                  exchange: { subjectAudiences: ['orders'], targetAudiences: ['inventory'] },
+        const tsConfig = withSection('tokenService', upSource, () =>
+          loadConfig({
+            object: merge(
+              {
+                server: {
+                  host: '127.0.0.1',
+                  port: ports.tokenService,
+                  operations: { host: '127.0.0.1', port: ports.tokenServiceOperations },
                 },
-                { id: 'sports-app', secret: secrets['sports-app'], audiences: ['sports-api'], scopes: ['sports'] },
-              ],
-            },
-            upConfig.tokenService,
-          ),
-          env: process.env,
-        });
+                storage: { type: 'file', dataDir: join(dataDir, 'token-service') },
+                logging: { level: 'warn' },
+                clients: [
+                  {
+                    id: 'orders-client',
+                    secret: secrets['orders-client'],
+                    audiences: ['orders'],
+                    scopes: ['orders:read', 'orders:write'],
+                    // RFC 8693: it may trade a token addressed to orders for one to call inventory,
+                    // acting for the token's subject (delegation: the new token records it in `act`).
+                    grantTypes: ['client_credentials', 'urn:ietf:params:oauth:grant-type:token-exchange'],
+                    exchange: { subjectAudiences: ['orders'], targetAudiences: ['inventory'] },
+                  },
+                  { id: 'sports-app', secret: secrets['sports-app'], audiences: ['sports-api'], scopes: ['sports'] },
+                ],
+              },
+              upConfig.tokenService,
+            ),
+            env: process.env,
+          }),
+        );
         const ts: TokenService = createTokenService(tsConfig);
         await ts.listen().catch((e: unknown) => {
           throw portError(e, 'token service', ports.tokenService);
@@ -337,30 +390,32 @@ export function registerUpCommand(program: Command): void {
           lastMilePolicies(issuer, jwksUri),
           options.resetPolicies === true,
         );
-        const gatewayConfig = loadGatewayConfig({
-          object: merge(
-            {
-              listeners: [{ name: 'main', host: '127.0.0.1', port: ports.gateway }],
-              admin: { host: '127.0.0.1', port: ports.gatewayAdmin },
-              routes: [
-                {
-                  name: 'teams',
-                  pathPrefix: '/api/team',
-                  upstream: services.teamsUrl,
-                  labels: { app: 'fancave-teams' },
-                  mutations: { mint: { mode: 'self', audience: 'fancave-teams', lifetimeSeconds: 60 } },
-                },
-              ],
-              policies: { sources: [policyDir], watch: true },
-              // The gateway mints for the token service's callers: their `sub` gets this prefix
-              // (and `sub_id` names the token service), as for any issuer a minting route accepts.
-              minting: { issuer: GATEWAY_ISSUER, subjectPrefixes: { [issuer]: 'tessera:' } },
-              logging: { level: 'warn', accessLog: false },
-            },
-            upConfig.gateway,
-          ),
-          env: process.env,
-        });
+        const gatewayConfig = withSection('gateway', upSource, () =>
+          loadGatewayConfig({
+            object: merge(
+              {
+                listeners: [{ name: 'main', host: '127.0.0.1', port: ports.gateway }],
+                admin: { host: '127.0.0.1', port: ports.gatewayAdmin },
+                routes: [
+                  {
+                    name: 'teams',
+                    pathPrefix: '/api/team',
+                    upstream: services.teamsUrl,
+                    labels: { app: 'fancave-teams' },
+                    mutations: { mint: { mode: 'self', audience: 'fancave-teams', lifetimeSeconds: 60 } },
+                  },
+                ],
+                policies: { sources: [policyDir], watch: true },
+                // The gateway mints for the token service's callers: their `sub` gets this prefix
+                // (and `sub_id` names the token service), as for any issuer a minting route accepts.
+                minting: { issuer: GATEWAY_ISSUER, subjectPrefixes: { [issuer]: 'tessera:' } },
+                logging: { level: 'warn', accessLog: false },
+              },
+              upConfig.gateway,
+            ),
+            env: process.env,
+          }),
+        );
         const gateway: Gateway = createGateway(gatewayConfig);
         await gateway.listen().catch((e: unknown) => {
           throw portError(e, 'gateway', ports.gateway);
