@@ -75,6 +75,8 @@ export function registerDemoCommand(program: Command): void {
           formatTable(
             ['', 'scenario', 'call', 'expected', 'got'],
             rows.map((r) => [r.ok ? 'ok' : 'DIFF', r.scenario, r.call, r.expected, r.got]),
+            // A terminal's width, else 100 (piped output): the long cells wrap.
+            { maxWidth: Math.max(60, process.stdout.columns ?? 100) },
           ),
         );
         out(`\n${rows.length - failed.length}/${rows.length} calls behaved as expected`);
