@@ -1,7 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { JwtPayload } from '@tessera/core';
 import type { ClientRecord } from '../clients/client-record.js';
-import { tokenServiceErrors } from '../errors.js';
 import { sendJson } from '../http/send-json.js';
 import type { ServiceContext } from '../http/service-context.js';
 import { authenticateFormRequest } from './internal/authenticate-form-request.js';
@@ -30,9 +29,7 @@ export async function handleIntrospection(
   body: Buffer,
 ): Promise<void> {
   try {
-    const { client, form } = await authenticateFormRequest(ctx, req, body);
-    const token = form.get('token');
-    if (token === undefined) throw tokenServiceErrors.create('ERR_TOKEN_INVALID_REQUEST', 'token is missing');
+    const { client, token } = await authenticateFormRequest(ctx, req, body);
     let answer: Record<string, unknown> = INACTIVE;
     let reason = 'not permitted';
     if (client.introspect) {

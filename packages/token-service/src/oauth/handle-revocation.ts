@@ -27,9 +27,7 @@ export async function handleRevocation(
   body: Buffer,
 ): Promise<void> {
   try {
-    const { client, form } = await authenticateFormRequest(ctx, req, body);
-    const token = form.get('token');
-    if (token === undefined) throw tokenServiceErrors.create('ERR_TOKEN_INVALID_REQUEST', 'token is missing');
+    const { client, token } = await authenticateFormRequest(ctx, req, body);
     // token_type_hint is only a hint (§2.1); this server issues access tokens only.
     let verified;
     try {
