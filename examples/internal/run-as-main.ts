@@ -20,6 +20,15 @@ export function runAsMain(moduleUrl: string, start: (options?: ExampleOptions) =
   const port = process.env['PORT'] === undefined ? 0 : Number(process.env['PORT']);
   void (async () => {
     const example = await start({ port });
+    // Listening for the signal before printing anything: a signal sent on the first line still drains.
+    const stop = () => {
+      example.close().then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
     console.log(`Scenario ${example.id}: ${example.title}`);
     for (const [name, url] of Object.entries(example.urls)) console.log(`  ${name.padEnd(18)} ${url}`);
     console.log('\nChecks:');
@@ -31,14 +40,6 @@ export function runAsMain(moduleUrl: string, start: (options?: ExampleOptions) =
     }
     if (example.hints.length > 0) console.log(`\nTry it:\n${example.hints.map((h) => `  ${h}`).join('\n')}`);
     console.log('\nCtrl-C stops it.');
-    const stop = () => {
-      example.close().then(
-        () => process.exit(0),
-        () => process.exit(1),
-      );
-    };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
   })().catch((error: unknown) => {
     console.error(`example failed to start: ${(error as Error).message}`);
     process.exit(1);

@@ -52,12 +52,13 @@ export function registerGatewayCommand(program: Command): void {
         await gateway.listen();
         running = gateway;
       }
+      const stopped = waitForSignal(() => running.close());
       if (options.json) out(JSON.stringify({ urls: running.urls, workers: options.workers }));
       else {
         out(`tessera gateway: ${options.workers} worker(s)`);
         for (const [name, url] of Object.entries(running.urls)) out(`  ${name.padEnd(10)} ${url}`);
       }
       note('tessera: Ctrl-C (SIGINT) or SIGTERM drains and stops the gateway');
-      await waitForSignal(() => running.close());
+      await stopped;
     });
 }

@@ -59,12 +59,13 @@ export function registerJwksCommands(program: Command): void {
           );
         };
         process.on('SIGHUP', onHup);
+        const stopped = waitForSignal(() => server.close());
         out(
           options.json
             ? JSON.stringify({ url: server.url, keys: first.jwks.keys.length })
             : `serving ${first.jwks.keys.length} key(s) at ${server.url}`,
         );
-        await waitForSignal(() => server.close());
+        await stopped;
         process.off('SIGHUP', onHup);
       },
     );

@@ -42,6 +42,7 @@ export function registerTokenServiceCommand(program: Command): void {
             ? `${config.storage.dataDir}/admin-token`
             : undefined,
       };
+      const stopped = waitForSignal(() => service.close());
       if (options.json) out(JSON.stringify(info));
       else {
         out(`tessera token service listening on ${info.url}`);
@@ -51,6 +52,6 @@ export function registerTokenServiceCommand(program: Command): void {
         if (info.adminTokenFile) out(`  admin API  ${info.url}/admin (bearer token in ${info.adminTokenFile})`);
       }
       note('tessera: Ctrl-C (SIGINT) or SIGTERM drains and stops the token service');
-      await waitForSignal(() => service.close());
+      await stopped;
     });
 }

@@ -438,6 +438,7 @@ export function registerUpCommand(program: Command): void {
         // standalone token service: <data-dir>/admin-token; here: <data-dir>/token-service/admin-token).
         const adminTokenFile = join(dataDir, 'token-service', 'admin-token');
         const list = '/api/team/list?league=nba';
+        const stopped = waitForSignal(stopAll);
         if (options.json) {
           out(
             JSON.stringify({
@@ -492,7 +493,7 @@ Try it (from the repository folder):
 
 Ctrl-C stops everything.`);
         }
-        await waitForSignal(stopAll);
+        await stopped;
       } catch (error) {
         await stopAll();
         // A first start that failed leaves nothing behind: the next one starts clean.

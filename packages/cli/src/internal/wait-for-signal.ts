@@ -3,6 +3,10 @@ import { note } from './io.js';
 /**
  * Resolves at the first SIGINT or SIGTERM after running `close` (graceful shutdown of whatever the
  * command started). A second signal while closing exits at once with 130, the shell's Ctrl-C code.
+ *
+ * The handlers are installed when this is called, so call it before printing the ready line: a
+ * supervisor (or a test) may signal as soon as it reads that line, and a SIGTERM that finds no
+ * handler kills the process without draining.
  */
 export function waitForSignal(close: () => Promise<void>): Promise<void> {
   return new Promise((resolve, reject) => {
