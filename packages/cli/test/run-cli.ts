@@ -12,12 +12,14 @@ export interface CliResult {
 /** Runs `tessera ...args` to completion, feeding `input` on stdin. */
 export function runTessera(
   args: string[],
-  options: { input?: string; env?: Record<string, string>; cwd?: string } = {},
+  options: { input?: string; env?: Record<string, string>; cwd?: string; uid?: number; gid?: number } = {},
 ): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [launcher, ...args], {
       env: { ...process.env, ...options.env },
       cwd: options.cwd,
+      ...(options.uid === undefined ? {} : { uid: options.uid }),
+      ...(options.gid === undefined ? {} : { gid: options.gid }),
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let stdout = '';

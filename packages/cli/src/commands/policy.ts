@@ -15,7 +15,7 @@ import {
   type RemoteJwks,
 } from '@tessera/core';
 import { cliErrors } from '../errors.js';
-import { out } from '../internal/io.js';
+import { fileErrorHint, out } from '../internal/io.js';
 
 function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
@@ -25,6 +25,20 @@ function issuesOf(error: unknown): readonly PolicyIssue[] | undefined {
   if (!isTesseraError(error, 'ERR_POLICY_INVALID')) return undefined;
   const issues = error.details?.['issues'];
   return Array.isArray(issues) ? (issues as PolicyIssue[]) : [{ path: '(policy)', message: error.message }];
+}
+
+/**
+ * Policy files or folders that cannot be read are unreadable input (exit 2, like every other file
+ * given on the command line), not problems inside the policies; undefined when all were read.
+ */
+function unreadableError(issues: readonly PolicyIssue[]): Error | undefined {
+  const unread = issues.filter((i) => i.path === '(file)');
+  if (unread.length === 0) return undefined;
+  const what = unread.map((i) => `${JSON.stringify(i.file)}: ${i.message.replace(/^cannot read: /, '')}`).join(', ');
+  const code = /^cannot read: (E[A-Z]+)$/.exec(unread[0]!.message)?.[1];
+  return cliErrors.create('ERR_CLI_INPUT_INVALID', `cannot read policies ${what}`, {
+    details: { hint: fileErrorHint(code) },
+  });
 }
 
 // Lint compiles without fetching anything: a rule's remote keys are never asked for.
@@ -50,6 +64,23 @@ function parseLabels(pairs: readonly string[]): Record<string, string> {
     labels[pair.slice(0, eq)] = pair.slice(eq + 1);
   }
   return labels;
+}
+
+/**
+ * What to do when the token was refused: a key that could not be fetched is a reachability problem
+ * of the rule's JWKS, not something `token decode` would show.
+ */
+function authFailureHint(code: string): string {
+  switch (code) {
+    case 'ERR_JWKS_FETCH_FAILED':
+    case 'ERR_JWKS_NOT_READY':
+    case 'ERR_DISCOVERY_FAILED':
+      return "check that the rule's jwksUri (or its issuer's discovery document) is reachable from here";
+    case 'ERR_JWKS_NO_MATCHING_KEY':
+      return "the token's kid is not in the rule's JWKS: check which key signed it with `tessera token decode`";
+    default:
+      return 'run `tessera token decode` on the token';
+  }
 }
 
 /** Where the route of a `policy check` sits, for RequestAuthentication selection. */
@@ -167,9 +198,12 @@ export function registerPolicyCommands(program: Command): void {
         }
       }
       if (failing.length > 0)
-        throw cliErrors.create('ERR_CLI_CHECK_FAILED', `${failing.length} problem(s) in the policies`, {
-          details: { hint: 'fix the fields listed above' },
-        });
+        throw (
+          unreadableError(issues) ??
+          cliErrors.create('ERR_CLI_CHECK_FAILED', `${failing.length} problem(s) in the policies`, {
+            details: { hint: 'fix the fields listed above' },
+          })
+        );
     });
 
   policy
@@ -278,9 +312,12 @@ export function registerPolicyCommands(program: Command): void {
         } catch (error) {
           const found = issuesOf(error);
           if (found === undefined) throw error;
-          throw cliErrors.create('ERR_CLI_CONFIG_INVALID', `invalid policies: ${found.map(formatIssue).join('; ')}`, {
-            details: { hint: 'run `tessera policy lint` on them' },
-          });
+          throw (
+            unreadableError(found) ??
+            cliErrors.create('ERR_CLI_CONFIG_INVALID', `invalid policies: ${found.map(formatIssue).join('; ')}`, {
+              details: { hint: 'run `tessera policy lint` on them' },
+            })
+          );
         }
         try {
           const set = compilePolicies(loaded.documents, {
@@ -338,7 +375,7 @@ export function registerPolicyCommands(program: Command): void {
                 `DENY 401: the token is not valid for the RequestAuthentication rules: ${authError.code}: ${authError.message}`,
               );
             throw cliErrors.create('ERR_CLI_CHECK_FAILED', `denied (401): ${authError.code}`, {
-              details: { hint: 'run `tessera token decode` on the token' },
+              details: { hint: authFailureHint(authError.code) },
             });
           }
           const explanation = set.explain(request, identity);

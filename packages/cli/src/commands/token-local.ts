@@ -29,6 +29,19 @@ function parseClaims(pairs: string[]): Record<string, unknown> {
   return claims;
 }
 
+/**
+ * Parses `--expires-in`: whole seconds, or a number with a unit (90s, 15m, 2h, 1d), the forms the
+ * signer takes. Checked here so a typo is a usage error (exit 2) naming the option.
+ */
+function parseExpiresIn(value: string): number | string {
+  if (/^\d+$/.test(value)) return Number(value);
+  if (/^\d+(?:\.\d+)?[smhd]$/.test(value)) return value;
+  throw cliErrors.create(
+    'ERR_CLI_USAGE',
+    `--expires-in expects seconds or a number with s, m, h or d (90s, 15m, 2h, 1d), got ${JSON.stringify(value)}`,
+  );
+}
+
 async function readToken(arg: string | undefined): Promise<string> {
   const token = (arg === undefined || arg === '-' ? await readInput('-', 'token') : arg).trim();
   if (token === '') throw cliErrors.create('ERR_CLI_USAGE', 'no token given: pass it as an argument or on stdin');
@@ -54,7 +67,7 @@ export function registerTokenLocalCommands(token: Command): void {
     .option('--iss <issuer>', 'issuer claim')
     .option('--sub <subject>', 'subject claim')
     .option('--aud <audience>', 'audience claim (repeat for several)', collect)
-    .option('--expires-in <duration>', 'lifetime: seconds or 90s, 15m, 2h, 1d', '5m')
+    .option('--expires-in <duration>', 'lifetime: seconds or 90s, 15m, 2h, 1d', parseExpiresIn, '5m')
     .option('--expired', 'issue an already expired token (exp one minute ago), for tests')
     .option('--typ <typ>', 'header typ (e.g. at+jwt)', 'JWT')
     .option('--claim <name=value>', 'extra claim; JSON values allowed (repeat for several)', collect)
@@ -68,7 +81,7 @@ export function registerTokenLocalCommands(token: Command): void {
         iss?: string;
         sub?: string;
         aud?: string[];
-        expiresIn: string;
+        expiresIn: number | string;
         expired?: boolean;
         typ: string;
         claim?: string[];
@@ -84,7 +97,6 @@ export function registerTokenLocalCommands(token: Command): void {
           payload = { ...(parsed as JwtPayload) };
         }
         Object.assign(payload, parseClaims(options.claim ?? []));
-        const expiresIn = /^\d+$/.test(options.expiresIn) ? Number(options.expiresIn) : options.expiresIn;
         const now = Date.now();
         if (options.expired) {
           payload.iat = Math.floor(now / 1000) - 120;
@@ -94,7 +106,7 @@ export function registerTokenLocalCommands(token: Command): void {
           ...(options.iss === undefined ? {} : { issuer: options.iss }),
           ...(options.sub === undefined ? {} : { subject: options.sub }),
           ...(options.aud === undefined ? {} : { audience: options.aud.length === 1 ? options.aud[0]! : options.aud }),
-          ...(options.expired ? { issuedAt: false } : { expiresIn }),
+          ...(options.expired ? { issuedAt: false } : { expiresIn: options.expiresIn }),
           ...(options.kid === undefined ? {} : { kid: options.kid }),
           typ: options.typ,
           clock: () => now,

@@ -10,7 +10,7 @@ import {
 } from '@tessera/core';
 import { cliErrors } from '../errors.js';
 import { describeTime, out, parseJson, readInput } from '../internal/io.js';
-import { parseAlg } from '../internal/load-key.js';
+import { asKeyInput, parseAlg } from '../internal/load-key.js';
 import { parseUrl } from '../internal/token-endpoint.js';
 
 function collect<T>(parse: (v: string) => T) {
@@ -29,7 +29,13 @@ async function loadKeys(
     if (alg === undefined || options.alg!.length !== 1)
       throw cliErrors.create('ERR_CLI_USAGE', '--key (PEM) needs exactly one --alg');
     // One key given explicitly: it answers to whatever kid the token names (a PEM has no kid).
-    return [importPem(await readInput(options.key, 'key file'), alg, tokenKid === undefined ? {} : { kid: tokenKid })];
+    const pem = await readInput(options.key, 'key file');
+    const key = await asKeyInput(
+      options.key,
+      () => importPem(pem, alg, tokenKid === undefined ? {} : { kid: tokenKid }),
+      `give a PEM public key that fits --alg ${alg}`,
+    );
+    return [key];
   }
   const source = options.jwks!;
   let document: unknown;
@@ -60,7 +66,7 @@ async function loadKeys(
   }
   if (typeof document === 'object' && document !== null && typeof (document as { kty?: unknown }).kty === 'string')
     document = { keys: [document] };
-  return createLocalJwks(document as { keys: [] });
+  return asKeyInput(source, () => createLocalJwks(document as { keys: [] }), 'check the keys in the JWKS');
 }
 
 /**

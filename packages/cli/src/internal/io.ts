@@ -25,14 +25,24 @@ export async function readInput(path: string, what: string): Promise<string> {
     return await readFile(path, 'utf8');
   } catch (error) {
     if ((error as { code?: string }).code === 'ERR_CLI_USAGE') throw error;
+    const code = (error as NodeJS.ErrnoException).code;
     throw cliErrors.create(
       'ERR_CLI_INPUT_INVALID',
-      `cannot read ${what} ${JSON.stringify(path)}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+      `cannot read ${what} ${JSON.stringify(path)}: ${code ?? (error as Error).message}`,
       {
-        details: { hint: 'check the path' },
+        details: { hint: fileErrorHint(code) },
       },
     );
   }
+}
+
+/** What to do about a file that cannot be read, by its `errno` code: the path, its permissions, or its kind. */
+export function fileErrorHint(code: string | undefined): string {
+  if (code === 'EACCES' || code === 'EPERM')
+    return 'check the permissions: the file and every folder above it must be readable by this user';
+  if (code === 'EISDIR') return 'give a file, not a folder';
+  if (code === 'ENOTDIR') return 'a part of the path is a file where a folder should be';
+  return 'check the path';
 }
 
 /** Parses JSON read from `source`, or fails with `ERR_CLI_INPUT_INVALID` naming it. */

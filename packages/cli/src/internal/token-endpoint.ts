@@ -92,17 +92,46 @@ export async function requestToken(
     // fall through: reported below with the status
   }
   if (!res.ok || typeof body['access_token'] !== 'string') {
-    const error = typeof body['error'] === 'string' ? body['error'] : `HTTP ${res.status}`;
+    const error = typeof body['error'] === 'string' ? body['error'] : undefined;
+    // No OAuth error, or a resource server's RFC 6750 one: --url names something else than a token service.
+    if (error === undefined || error === 'invalid_token' || error === 'insufficient_scope')
+      throw remoteError(
+        `${endpoint} answered HTTP ${res.status}${error === undefined ? '' : ` ${error}`}, not a token response`,
+        "give --url the token service's address (its issuer), not a service that verifies tokens",
+        { status: res.status, ...(error === undefined ? {} : { error }) },
+      );
     const description = typeof body['error_description'] === 'string' ? `: ${body['error_description']}` : '';
     throw remoteError(
       `the token endpoint refused (${res.status} ${error}${description})`,
-      error === 'invalid_client'
-        ? 'check the client id and secret'
-        : "check the request parameters against the client's allowed audiences and scopes",
+      refusalHint(error, params['grant_type']),
       { status: res.status, error },
     );
   }
   return body as TokenResponse;
+}
+
+/** What to change when the token endpoint answers with an RFC 6749 §5.2 / RFC 8693 §2.2.2 error. */
+function refusalHint(error: string, grantType: string | undefined): string {
+  switch (error) {
+    case 'invalid_client':
+      return 'check the client id and secret';
+    case 'unauthorized_client':
+      return grantType?.endsWith(':token-exchange')
+        ? 'this client may not exchange tokens: add the token-exchange grant to its grantTypes, with exchange rules'
+        : "this client may not use this grant: add it to the client's grantTypes";
+    case 'unsupported_grant_type':
+      return 'the token service does not offer this grant';
+    case 'invalid_scope':
+      return "ask only for scopes in the client's scopes";
+    case 'invalid_target':
+      return 'ask only for audiences the client may get: its audiences, or exchange.targetAudiences for an exchange';
+    case 'invalid_grant':
+      return grantType?.endsWith(':token-exchange')
+        ? "check that the subject (and actor) token is valid and has an audience in the client's exchange.subjectAudiences"
+        : 'check the grant';
+    default:
+      return 'check the request parameters';
+  }
 }
 
 /** Parses a URL option or fails with `ERR_CLI_USAGE`. */
