@@ -37,6 +37,7 @@ async function withGateway(
   files: Record<string, string>,
   subjectPrefixes: Record<string, string>,
   run: (gw: Gateway, ctx: { sign: (sub: string) => string; policies: ReturnType<typeof policyDir> }) => Promise<void>,
+  minting: { algorithm?: string } = {},
 ): Promise<void> {
   const issuer = await startIssuer();
   const upstream = await startEchoUpstream();
@@ -58,7 +59,7 @@ async function withGateway(
             },
             { name: 'plain', pathPrefix: '/plain', upstream: upstream.url, labels: { app: 'plain' } },
           ],
-          minting: { issuer: GATEWAY, subjectPrefixes },
+          minting: { issuer: GATEWAY, subjectPrefixes, ...minting },
           policies: { sources: [policies.dir], watch: false },
         },
       }),
@@ -92,6 +93,24 @@ test('the upstream gets sub = the issuer prefix + sub, and sub_id with the origi
       assert.equal(payload['orig_iss'], undefined, 'sub_id replaces orig_iss');
       assert.deepEqual(payload.act, { sub: GATEWAY });
     },
+  ));
+
+test('minting.algorithm Ed25519 (RFC 9864): the minted token and the JWKS key say Ed25519, and verify', () =>
+  withGateway(
+    { 'ra.yaml': requestAuthentication('jwt', ISSUER, '{{JWKS}}'), 'ap.yaml': anyCaller },
+    { [ISSUER]: 'issuer-a:' },
+    async (gw, { sign }) => {
+      await gw.listen();
+      const res = await request(`${gw.urls.main}/orders/1`, { headers: { authorization: `Bearer ${sign('alice')}` } });
+      assert.equal(res.statusCode, 200);
+      const minted = String(((await res.body.json()) as Echo).headers.authorization).replace(/^Bearer /, '');
+      const jwks = (await (await request(`${gw.urls.main}/.well-known/jwks.json`)).body.json()) as Jwks;
+      // The signing key and the next one, published ahead of the rotation.
+      for (const k of jwks.keys) assert.deepEqual([k.kty, k.crv, k.alg], ['OKP', 'Ed25519', 'Ed25519']);
+      const { header } = await createVerifier({ issuer: GATEWAY, audience: 'orders', keys: jwks }).verify(minted);
+      assert.equal(header.alg, 'Ed25519');
+    },
+    { algorithm: 'Ed25519' },
   ));
 
 test('a policy set under which a self-minting route accepts an issuer without a prefix is refused at start, naming file, rule, route and issuer', () =>

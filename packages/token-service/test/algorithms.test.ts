@@ -7,7 +7,7 @@ import { decode, postForm, startService } from './helpers.js';
 
 const A = { id: 'svc-a', secret: 'svc-a-secret-0123456789' };
 
-for (const algorithm of ['RS256', 'PS256', 'ES256', 'EdDSA'] as const) {
+for (const algorithm of ['RS256', 'PS256', 'ES256', 'Ed25519', 'EdDSA'] as const) {
   test(`${algorithm}: issued tokens verify against the JWKS with jose`, async () => {
     const ts = await startService({
       keys: { algorithm },

@@ -309,9 +309,11 @@ const mintingSchema = z
         'Issuer → subject prefix, for `self` minting. A self-minted token\'s `sub` is the prefix of the caller token\'s issuer + its `sub`, and it carries `sub_id: { format: "iss_sub", iss, sub }` (RFC 9493), so two issuers\' `alice` never reach an upstream as one subject. Every issuer a `self`-minting route accepts (the `jwtRules` of the RequestAuthentications that select the route) needs an entry: a policy set that lacks one is refused when it is applied. Example: `{ "https://idp.example": "idp:" }`.',
       ),
     algorithm: z
-      .enum(['ES256', 'RS256', 'EdDSA'])
+      .enum(['ES256', 'RS256', 'Ed25519', 'EdDSA'])
       .default('ES256')
-      .describe("Algorithm of the gateway's own signing key."),
+      .describe(
+        "Algorithm of the gateway's own signing key. `Ed25519` is RFC 9864's name; `EdDSA` (the same key and signature, the deprecated polymorphic name) stays for verifiers that do not know it yet.",
+      ),
     keyRotationSeconds: z
       .number()
       .int()

@@ -4,7 +4,13 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import { createJwtSigner, createVerifier, exportPem, isTesseraError, type JwtPayload } from '@tessera/core';
 import { tokenServiceErrors } from '../errors.js';
-import { generateKeyPairJwk, toSigningKey, toVerificationKey, type RingAlgorithm } from '../internal/jose.js';
+import {
+  generateKeyPairJwk,
+  RING_ALGORITHMS,
+  toSigningKey,
+  toVerificationKey,
+  type RingAlgorithm,
+} from '../internal/jose.js';
 import type { StoredKey } from '../storage/index.js';
 import { sendJson } from '../http/send-json.js';
 import type { ServiceContext } from '../http/service-context.js';
@@ -21,7 +27,7 @@ import { parseJsonBody } from './internal/admin-io.js';
 export const JWT_FACTORY_ISSUER = 'https://jwt-factory/';
 
 const keyIdPattern = /^[A-Za-z0-9._-]{1,64}$/;
-const algSchema = z.enum(['RS256', 'PS256', 'ES256', 'EdDSA']);
+const algSchema = z.enum(RING_ALGORITHMS);
 const numericDate = z.number().finite().nonnegative();
 const stringOrUri = z.string().min(1);
 // RFC 7519 §4.1: the registered claims keep their types, so the factory never signs a token its own
@@ -173,7 +179,7 @@ async function createNamedKey(
   }
   const alg = algSchema.safeParse(query.get('alg') ?? 'RS256');
   if (!alg.success)
-    throw tokenServiceErrors.create('ERR_ADMIN_BAD_REQUEST', 'alg must be RS256, PS256, ES256 or EdDSA');
+    throw tokenServiceErrors.create('ERR_ADMIN_BAD_REQUEST', `alg must be one of ${RING_ALGORITHMS.join(', ')}`);
   const pair = generateKeyPairJwk(alg.data, kid);
   await ctx.storage.keys.create({
     kid,

@@ -2,7 +2,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { createVerifier, decodeJwt, isTesseraError, type Clock, type JwtPayload } from '@tessera/core';
 import { tokenServiceErrors } from '../errors.js';
 import { decodeFormComponent } from '../http/parse-form.js';
-import { importClientJwks } from '../internal/jose.js';
+import { importClientJwks, RING_ALGORITHMS } from '../internal/jose.js';
 import type { ReplayStore } from '../storage/index.js';
 import type { ClientRecord } from './client-record.js';
 import type { CredentialGuard } from './create-credential-guard.js';
@@ -201,7 +201,7 @@ export function createClientAuthenticator(options: ClientAuthenticatorOptions): 
         keys,
         subject: clientId,
         audience,
-        algorithms: ['RS256', 'PS256', 'ES256', 'EdDSA'],
+        algorithms: RING_ALGORITHMS,
         clockTolerance: options.clockSkewSeconds,
         clock,
         cache: false,

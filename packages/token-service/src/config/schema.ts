@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { secretHashProblem } from '../clients/secret-hash.js';
+import { RING_ALGORITHMS } from '../internal/jose.js';
 
 // The configuration schema, its defaults and the description of every field live here, side by side
 // (ARCHITECTURE.md, "Configuration"); docs/configuration is generated from this file. Objects are
@@ -14,7 +15,7 @@ const seconds = (description: string, fallback: number, min = 1) =>
  */
 export const DEFAULT_OPERATIONS_PORT = 7403;
 
-const signingAlgorithm = z.enum(['RS256', 'PS256', 'ES256', 'EdDSA']);
+const signingAlgorithm = z.enum(RING_ALGORITHMS);
 
 // A malformed hash never matches, so it is refused here (configuration and admin API) rather than
 // leaving a client or user that can never authenticate. The message never repeats the hash.

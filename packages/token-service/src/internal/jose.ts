@@ -12,8 +12,15 @@ import {
   type VerificationKey,
 } from '@tessera/core';
 
-/** Algorithms the key ring signs with (issue 3: RS256 default; ES256, EdDSA, PS256). */
-export type RingAlgorithm = 'RS256' | 'PS256' | 'ES256' | 'EdDSA';
+/**
+ * Algorithms the token service signs and accepts signatures with: RS256 (the default), PS256, ES256,
+ * and Ed25519 twice over: `Ed25519` is RFC 9864's fully-specified name, `EdDSA` the polymorphic one
+ * it deprecates, kept so existing keys and clients go on working.
+ */
+export const RING_ALGORITHMS = ['RS256', 'PS256', 'ES256', 'Ed25519', 'EdDSA'] as const;
+
+/** One of {@link RING_ALGORITHMS}. */
+export type RingAlgorithm = (typeof RING_ALGORITHMS)[number];
 
 /** A freshly generated key pair as JWKs (private includes the public members). */
 export interface GeneratedKeyPair {
@@ -79,7 +86,7 @@ export function toVerificationKey(publicJwk: Jwk, alg: JwsAlgorithm, kid: string
 }
 
 /**
- * Imports a client's public JWKS for `private_key_jwt`: asymmetric keys only, each bound to its `alg` or the kty default.
+ * Imports a client's public JWKS for `private_key_jwt`: asymmetric keys of the ring's algorithms only, each bound to its `alg` or the kty default.
  *
  * @example
  * ```ts
@@ -89,21 +96,13 @@ export function toVerificationKey(publicJwk: Jwk, alg: JwsAlgorithm, kid: string
 export function importClientJwks(jwks: { readonly keys: readonly Jwk[] }): VerificationKey[] {
   const out: VerificationKey[] = [];
   for (const jwk of jwks.keys) {
-    const alg = (jwk.alg ??
-      (jwk.kty === 'RSA'
-        ? 'RS256'
-        : jwk.kty === 'EC' && jwk.crv === 'P-256'
-          ? 'ES256'
-          : jwk.kty === 'OKP' && jwk.crv === 'Ed25519'
-            ? 'EdDSA'
-            : undefined)) as JwsAlgorithm | undefined;
-    if (alg === undefined || !['RS256', 'PS256', 'ES256', 'EdDSA'].includes(alg)) continue;
     if (jwk.d !== undefined) continue; // never accept private material as a client's public key
     try {
-      const key = toVerificationKey(jwk, alg, typeof jwk.kid === 'string' ? jwk.kid : jwkThumbprint(jwk));
-      if (key.keyObject.asymmetricKeyType === 'rsa' && (key.keyObject.asymmetricKeyDetails?.modulusLength ?? 0) < 2048)
-        continue;
-      out.push(key);
+      // Core binds each key to one algorithm: its `alg`, or the one its type implies (RSA: RS256,
+      // P-256: ES256; an Ed25519 key without `alg` answers to EdDSA and Ed25519, RFC 9864), and
+      // refuses weak keys (RSA under 2048 bits).
+      const key = importJwk(jwk, { kid: typeof jwk.kid === 'string' ? jwk.kid : jwkThumbprint(jwk) });
+      if ((RING_ALGORITHMS as readonly string[]).includes(key.alg)) out.push(key);
     } catch {
       // an unusable key in a client JWKS is skipped, not fatal
     }

@@ -1,5 +1,6 @@
 import { TOKEN_EXCHANGE_GRANT } from '../grants/grant-module.js';
 import { ENDPOINT_PATHS } from './endpoint-paths.js';
+import { RING_ALGORITHMS } from '../internal/jose.js';
 
 /**
  * The RFC 8414 authorization server metadata (also served as the OIDC discovery document): issuer,
@@ -18,7 +19,7 @@ export function discoveryDocument(
 ): Record<string, unknown> {
   const base = issuer.endsWith('/') ? issuer.slice(0, -1) : issuer;
   const authMethods = ['client_secret_basic', 'client_secret_post', 'private_key_jwt'];
-  const assertionAlgs = ['RS256', 'PS256', 'ES256', 'EdDSA'];
+  const assertionAlgs = [...RING_ALGORITHMS];
   return {
     issuer,
     token_endpoint: base + ENDPOINT_PATHS.token,

@@ -1,6 +1,7 @@
 import { coreErrors, createVerifier, type Clock, type KeySource, type TesseraVerifier } from '@tessera/core';
 import type { RevocationStore } from '../storage/index.js';
 import type { VerifiedToken } from '../grants/grant-module.js';
+import { RING_ALGORITHMS } from '../internal/jose.js';
 
 /** Options of {@link createTokenValidator}. */
 export interface TokenValidatorOptions {
@@ -35,14 +36,13 @@ export interface TokenValidator {
 export function createTokenValidator(options: TokenValidatorOptions): TokenValidator {
   let verifier: TesseraVerifier | undefined;
   let builtFor: string | undefined;
-  const algorithms = ['RS256', 'PS256', 'ES256', 'EdDSA'] as const;
   const build = (own: string): TesseraVerifier => {
     const issuers = [{ issuer: own, keys: options.ownKeys }];
     for (const [issuer, keys] of options.trustedIssuers ?? []) issuers.push({ issuer, keys });
     // The verified-token cache stays off: a revoked token or a removed key must take effect at once.
     return createVerifier({
       issuers,
-      algorithms,
+      algorithms: RING_ALGORITHMS,
       clockTolerance: options.clockSkewSeconds,
       requiredClaims: ['sub'],
       clock: options.clock,
