@@ -3,7 +3,9 @@
 // with may_act, and graceful shutdown.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { request } from 'node:http';
+import { once } from 'node:events';
+import { Agent, request } from 'node:http';
+import type { Socket } from 'node:net';
 import { ACCESS_TOKEN_TYPE, EXCHANGE, decode, postForm, startService } from './helpers.js';
 import { hashSecret } from '../src/index.js';
 
@@ -296,6 +298,28 @@ test('close() drains: a request in flight completes, then the port is closed', a
   assert.equal((await inFlight).status, 200);
   await closing;
   await assert.rejects(fetch(`${ts.url}/healthz`));
+});
+
+test('close() ends idle keep-alive connections at once: it resolves although the drain deadline is an hour away', async () => {
+  // A client that keeps its connection open (the default of undici, Node's fetch and most pools)
+  // must not hold the process after shutdown: only requests in flight are waited for.
+  const ts = await startService({ server: { shutdownTimeoutMs: 3_600_000 } });
+  const agent = new Agent({ keepAlive: true });
+  try {
+    const socket = await new Promise<Socket>((resolve, reject) => {
+      const req = request(`${ts.url}/healthz`, { agent }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(req.socket!));
+      });
+      req.on('error', reject).end();
+    });
+    assert.equal(socket.destroyed, false, 'the connection is kept for the next request');
+    const ended = once(socket, 'close');
+    await ts.stop();
+    await ended;
+  } finally {
+    agent.destroy();
+  }
 });
 
 test('behind a trusted proxy the per-address limit keys on the proxy-appended X-Forwarded-For entry, not on what the client sent', async () => {
