@@ -12,14 +12,18 @@ export interface CliResult {
 /** Runs `tessera ...args` to completion, feeding `input` on stdin. */
 export function runTessera(
   args: string[],
-  options: { input?: string; env?: Record<string, string>; cwd?: string; uid?: number; gid?: number } = {},
+  options: { input?: string; env?: Record<string, string>; cwd?: string; obeyFilePermissions?: boolean } = {},
 ): Promise<CliResult> {
+  // Root reads any file (CAP_DAC_OVERRIDE): to see a permission error as a user would, the CLI runs
+  // without the two capabilities that bypass file permissions (setpriv, util-linux).
+  const asRoot = options.obeyFilePermissions === true && process.getuid?.() === 0;
+  const [command, prefix] = asRoot
+    ? ['setpriv', ['--bounding-set=-dac_override,-dac_read_search', process.execPath]]
+    : [process.execPath, []];
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [launcher, ...args], {
+    const child = spawn(command, [...prefix, launcher, ...args], {
       env: { ...process.env, ...options.env },
       cwd: options.cwd,
-      ...(options.uid === undefined ? {} : { uid: options.uid }),
-      ...(options.gid === undefined ? {} : { gid: options.gid }),
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let stdout = '';
