@@ -223,7 +223,7 @@ for (const status of [401, 403] as const)
       assert.match(
         warnings.join('\n'),
         status === 401
-          ? /refused the gateway's credentials \(401\): check tokenService\.clientId and clientSecret/
+          ? /refused the credentials of client "gate way:1" \(401\): check the client id and secret/
           : /refused client "gate way:1" \(403\): give it revocations: true/,
       );
       assert.equal(list.size, 0);

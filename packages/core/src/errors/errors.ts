@@ -23,6 +23,10 @@ export const coreErrors = defineErrors({
   ERR_JWT_EXPIRED: { status: 401, description: 'The token is past its `exp` (beyond the clock tolerance).' },
   ERR_JWT_NOT_YET_VALID: { status: 401, description: 'The token `nbf` (or `iat`) lies in the future.' },
   ERR_JWT_TOO_OLD: { status: 401, description: 'The token `iat` is older than `maxTokenAge`.' },
+  ERR_JWT_REVOKED: {
+    status: 401,
+    description: "The token's `jti` was revoked at its issuer (the verifier's `revocations` source says so).",
+  },
   ERR_JWT_CLAIM_INVALID: {
     status: 401,
     description: 'A registered claim has the wrong type or value (numeric dates must be finite numbers).',
@@ -54,6 +58,11 @@ export const coreErrors = defineErrors({
     status: 503,
     description:
       'A synchronous verification needed keys the key source is still fetching (use the asynchronous verify or warm the source up).',
+  },
+  ERR_REVOCATIONS_UNAVAILABLE: {
+    status: 503,
+    description:
+      "The verifier's revocation feed has not been reached for longer than its `maxStaleDuration`: every token is refused until it answers (fail closed).",
   },
   ERR_DISCOVERY_FAILED: {
     status: 503,

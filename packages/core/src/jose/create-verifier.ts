@@ -87,6 +87,7 @@ export function createVerifier(options: VerifierOptions): TesseraVerifier {
     clock,
     limits,
     cache,
+    revocations,
   } = resolveVerifierOptions(options);
   const { tolerance, maxTokenAge } = claimRules;
   // Key sources whose keys can change, with the version last seen: a change empties the cache.
@@ -158,6 +159,7 @@ export function createVerifier(options: VerifierOptions): TesseraVerifier {
       );
     if (verifiedBy === undefined) fail('ERR_JWT_SIGNATURE_INVALID', 'signature does not verify');
     checkClaims(payload, trust.audience, now, claimRules);
+    refuseRevoked(payload);
     // Cached results are shared between callers, so they are frozen; uncached ones are not (cheaper).
     const result: VerifiedJwt =
       cache === undefined
@@ -172,13 +174,29 @@ export function createVerifier(options: VerifierOptions): TesseraVerifier {
     return result;
   }
 
+  /** A verified (or cached) token whose `jti` the revocation source names is refused. */
+  function refuseRevoked(payload: JwtPayload): void {
+    const jti = payload.jti;
+    if (revocations !== undefined && typeof jti === 'string' && revocations.isRevoked(jti))
+      fail('ERR_JWT_REVOKED', `token revoked (jti ${show(jti)})`);
+  }
+
   function run(token: string): VerifiedJwt | Promise<VerifiedJwt> {
     const now = clock();
+    // Fail closed: without a current revocation list no token can be vouched for.
+    if (revocations?.stale?.() === true)
+      throw coreErrors.create(
+        'ERR_REVOCATIONS_UNAVAILABLE',
+        'the revocation feed has not been reached for too long; tokens are refused until it answers',
+      );
     // Oversized input is refused before it is hashed for the cache lookup.
     if (cache !== undefined && typeof token === 'string' && token.length <= limits.maxTokenLength) {
       if (keysChanged()) cache.clear();
       const hit = cache.get(token, now);
-      if (hit !== undefined) return hit;
+      if (hit !== undefined) {
+        refuseRevoked(hit.payload);
+        return hit;
+      }
     }
     const { first, second } = splitToken(token, limits);
     let header: JwsHeader;

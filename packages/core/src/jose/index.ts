@@ -31,3 +31,12 @@ export {
   type RemoteJwksStats,
 } from './remote-jwks.js';
 export { discoverIssuer, type DiscoveryOptions, type IssuerMetadata } from './discovery.js';
+export {
+  createRevocationFeed,
+  type RevocationFeed,
+  type RevocationFeedEvent,
+  type RevocationFeedOptions,
+  type RevocationSource,
+  type WithdrawnKeys,
+} from './revocation-feed.js';
+export { excludeWithdrawnKeys } from './exclude-withdrawn-keys.js';

@@ -1,6 +1,7 @@
 // The options of createVerifier, in their own file so the option checks (internal/verifier-options.ts)
 // and the verifier both import them without importing each other.
 import type { Clock, Jwks, JwsAlgorithm, KeySource, VerificationKey } from './types.js';
+import type { RevocationSource } from './revocation-feed.js';
 import type { TokenCacheOptions } from './token-cache.js';
 
 /**
@@ -71,4 +72,12 @@ export interface VerifierOptions {
   readonly maxTokenLength?: number;
   /** Deepest JSON nesting accepted in header and payload; default 16. */
   readonly maxJsonDepth?: number;
+  /**
+   * Revocations to honour, usually a `createRevocationFeed` shared by the process: a token whose
+   * `jti` it names is refused (`ERR_JWT_REVOKED`), cached results included; keys it lists as
+   * withdrawn verify nothing (results they verified are dropped from the cache); while it is stale
+   * every token is refused (`ERR_REVOCATIONS_UNAVAILABLE`). A token without `jti` cannot be revoked:
+   * add `'jti'` to `requiredClaims` to refuse such tokens.
+   */
+  readonly revocations?: RevocationSource;
 }

@@ -1,6 +1,5 @@
-import type { WithdrawnKeys } from '../revocation/exclude-withdrawn-keys.js';
 import type { Logger } from 'pino';
-import type { Clock, Explanation, JwtPayload, KeySourceFactory, TesseraErrorCode } from '@tessera/core';
+import type { Clock, Explanation, JwtPayload, KeySourceFactory, TesseraErrorCode, WithdrawnKeys } from '@tessera/core';
 import type { GatewayConfig } from '../config/load-gateway-config.js';
 import type { GatewayMetrics } from '../ops/create-gateway-metrics.js';
 import type { GatewayRequest } from '../request/gateway-request.js';

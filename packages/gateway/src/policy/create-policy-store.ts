@@ -1,8 +1,14 @@
 import { existsSync, watch, statSync, type FSWatcher } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import type { Logger } from 'pino';
-import { createRemoteJwks, type Clock, type KeySourceFactory, type RemoteJwks } from '@tessera/core';
-import { excludeWithdrawnKeys, type WithdrawnKeys } from '../revocation/exclude-withdrawn-keys.js';
+import {
+  createRemoteJwks,
+  excludeWithdrawnKeys,
+  type Clock,
+  type KeySourceFactory,
+  type RemoteJwks,
+  type WithdrawnKeys,
+} from '@tessera/core';
 import type { GatewayConfig } from '../config/load-gateway-config.js';
 import type { Enforcer, EnforcerFactory } from '../auth/verdict.js';
 import type { GatewayMetrics } from '../ops/create-gateway-metrics.js';

@@ -4,7 +4,9 @@
 import { coreErrors } from '../../errors/errors.js';
 import { getAlgorithm, JWS_ALGORITHMS } from '../algorithms.js';
 import type { IssuerOptions, VerifierOptions } from '../verifier-options.js';
+import { excludeWithdrawnKeys } from '../exclude-withdrawn-keys.js';
 import { createLocalJwks } from '../local-jwks.js';
+import type { RevocationSource, WithdrawnKeys } from '../revocation-feed.js';
 import { createTokenCache, type TokenCache } from '../token-cache.js';
 import type { Clock, Jwks, KeySource, VerificationKey, VerifiedJwt } from '../types.js';
 import type { ClaimRules } from './check-claims.js';
@@ -35,19 +37,37 @@ export interface ResolvedVerifierOptions {
   readonly limits: JwsLimits;
   /** The verified-token cache; undefined when turned off. */
   readonly cache: TokenCache<VerifiedJwt> | undefined;
+  /** Revocations to honour; the key sources above already leave out its withdrawn keys. */
+  readonly revocations: RevocationSource | undefined;
 }
 
 function config(message: string): never {
   throw coreErrors.create('ERR_CONFIG_INVALID', `createVerifier: ${message}`);
 }
 
-function toSource(keys: unknown, where: string): KeySource {
+function toSource(keys: unknown, where: string, withdrawn: WithdrawnKeys | undefined): KeySource {
+  let source: KeySource;
   if (typeof keys === 'object' && keys !== null && typeof (keys as KeySource).getKeys === 'function')
-    return keys as KeySource;
-  if (Array.isArray(keys) || (typeof keys === 'object' && keys !== null && Array.isArray((keys as Jwks).keys))) {
-    return createLocalJwks(keys as Jwks | readonly VerificationKey[]);
-  }
-  return config(`${where} must be a KeySource, a JWKS or an array of imported keys`);
+    source = keys as KeySource;
+  else if (Array.isArray(keys) || (typeof keys === 'object' && keys !== null && Array.isArray((keys as Jwks).keys)))
+    source = createLocalJwks(keys as Jwks | readonly VerificationKey[]);
+  else return config(`${where} must be a KeySource, a JWKS or an array of imported keys`);
+  return withdrawn === undefined ? source : excludeWithdrawnKeys(source, withdrawn);
+}
+
+function toRevocations(value: unknown): RevocationSource | undefined {
+  if (value === undefined) return undefined;
+  const source = value as RevocationSource;
+  if (typeof value !== 'object' || value === null || typeof source.isRevoked !== 'function')
+    config('revocations must have an isRevoked(jti) method (createRevocationFeed)');
+  if (source.stale !== undefined && typeof source.stale !== 'function') config('revocations.stale must be a function');
+  const withdrawn = source.withdrawnKeys;
+  if (
+    withdrawn !== undefined &&
+    (typeof withdrawn !== 'object' || withdrawn === null || typeof withdrawn.has !== 'function')
+  )
+    config('revocations.withdrawnKeys must have a has(kid) method');
+  return source;
 }
 
 function toAudience(audience: unknown, where: string): ReadonlySet<string> | undefined {
@@ -76,12 +96,18 @@ function toTrusts(
   options: VerifierOptions,
   audience: ReadonlySet<string> | undefined,
   algorithms: ReadonlySet<string>,
+  withdrawn: WithdrawnKeys | undefined,
 ): { trusts: Map<string, Trust>; anyIssuer: Trust | undefined } {
   const trusts = new Map<string, Trust>();
   if (options.issuers === undefined) {
     if (options.issuer !== undefined && (typeof options.issuer !== 'string' || options.issuer.length === 0))
       config('issuer must be a non-empty string');
-    const trust: Trust = { issuer: options.issuer, source: toSource(options.keys, 'keys'), audience, algorithms };
+    const trust: Trust = {
+      issuer: options.issuer,
+      source: toSource(options.keys, 'keys', withdrawn),
+      audience,
+      algorithms,
+    };
     if (options.issuer === undefined) return { trusts, anyIssuer: trust };
     trusts.set(options.issuer, trust);
     return { trusts, anyIssuer: undefined };
@@ -96,7 +122,7 @@ function toTrusts(
     if (trusts.has(entry.issuer)) config(`issuers[${i}]: issuer ${show(entry.issuer)} is listed twice`);
     trusts.set(entry.issuer, {
       issuer: entry.issuer,
-      source: toSource(entry.keys, `issuers[${i}].keys`),
+      source: toSource(entry.keys, `issuers[${i}].keys`, withdrawn),
       audience: entry.audience === undefined ? audience : toAudience(entry.audience, `issuers[${i}].audience`),
       algorithms:
         entry.algorithms === undefined ? algorithms : toAlgorithms(entry.algorithms, `issuers[${i}].algorithms`),
@@ -109,7 +135,13 @@ function toTrusts(
 export function resolveVerifierOptions(options: VerifierOptions): ResolvedVerifierOptions {
   if (typeof options !== 'object' || options === null) config('options must be an object');
   const audience = toAudience(options.audience, 'audience');
-  const { trusts, anyIssuer } = toTrusts(options, audience, toAlgorithms(options.algorithms, 'algorithms'));
+  const revocations = toRevocations(options.revocations);
+  const { trusts, anyIssuer } = toTrusts(
+    options,
+    audience,
+    toAlgorithms(options.algorithms, 'algorithms'),
+    revocations?.withdrawnKeys,
+  );
   const all = anyIssuer === undefined ? [...trusts.values()] : [anyIssuer];
   const algorithms = new Set<string>();
   for (const trust of all) for (const alg of trust.algorithms) algorithms.add(alg);
@@ -152,5 +184,6 @@ export function resolveVerifierOptions(options: VerifierOptions): ResolvedVerifi
     clock: options.clock ?? Date.now,
     limits,
     cache,
+    revocations,
   };
 }

@@ -2,8 +2,12 @@
 // token has no kid; the version moves with each withdrawal, so verifiers drop their cached results.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createLocalJwks, createVerifier, generateKey, isTesseraError, signJwt } from '@tessera/core';
+import { isTesseraError } from '../errors/tessera-error.js';
+import { createVerifier } from './create-verifier.js';
 import { excludeWithdrawnKeys } from './exclude-withdrawn-keys.js';
+import { generateKey } from './generate-key.js';
+import { createLocalJwks } from './local-jwks.js';
+import { signJwt } from './sign-jwt.js';
 
 test('a withdrawn kid stops verifying at once, with or without a kid in the token, cached results included', async () => {
   const stolen = generateKey('ES256', { kid: 'stolen' });

@@ -1,13 +1,5 @@
-import type { JwsHeader, KeySource, VerificationKey } from '@tessera/core';
-
-/**
- * The signing keys the token service has withdrawn in an emergency (a stolen key), as the
- * revocation feed reports them. `version` grows with each new one.
- */
-export interface WithdrawnKeys {
-  has(kid: string): boolean;
-  readonly version: number;
-}
+import type { WithdrawnKeys } from './revocation-feed.js';
+import type { JwsHeader, KeySource, VerificationKey } from './types.js';
 
 /**
  * Wraps a key source so that a withdrawn `kid` never verifies, whether the token names it or
@@ -19,7 +11,7 @@ export interface WithdrawnKeys {
  *
  * @example
  * ```ts
- * const source = excludeWithdrawnKeys(createRemoteJwks(jwksUri), revocations.withdrawnKeys);
+ * const source = excludeWithdrawnKeys(createRemoteJwks(jwksUri), feed.withdrawnKeys);
  * ```
  */
 export function excludeWithdrawnKeys(source: KeySource, withdrawn: WithdrawnKeys): KeySource {
