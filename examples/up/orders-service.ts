@@ -1,12 +1,24 @@
 import { createServer, type Server } from 'node:http';
 import express from 'express';
-import { createRemoteJwks, createVerifier, tesseraExpress, type RemoteJwks } from '@tessera/core';
+import {
+  createRemoteJwks,
+  createRevocationFeed,
+  createVerifier,
+  tesseraExpress,
+  type RemoteJwks,
+  type RevocationFeed,
+} from '@tessera/core';
 
 /** Options of {@link createOrdersService}. */
 export interface OrdersServiceOptions {
   /** Issuer and JWKS of the token service. */
   issuer: string;
   jwksUri: string;
+  /**
+   * Follow the token service's revocation feed (stream) as this client, which needs
+   * `revocations: true` there: a revoked token is refused within a second.
+   */
+  revocations?: { clientId: string; clientSecret: string };
 }
 
 /**
@@ -22,7 +34,17 @@ export interface OrdersServiceOptions {
  */
 export function createOrdersService(options: OrdersServiceOptions): { server: Server; close(): void } {
   const jwks: RemoteJwks = createRemoteJwks(options.jwksUri);
-  const verifier = createVerifier({ issuer: options.issuer, keys: jwks, audience: 'orders' });
+  const feed: RevocationFeed | undefined =
+    options.revocations === undefined
+      ? undefined
+      : createRevocationFeed({ url: options.issuer, ...options.revocations, mode: 'stream' });
+  feed?.start();
+  const verifier = createVerifier({
+    issuer: options.issuer,
+    keys: jwks,
+    audience: 'orders',
+    ...(feed === undefined ? {} : { revocations: feed }),
+  });
   const app = express();
   app.use(
     tesseraExpress({
@@ -48,5 +70,11 @@ export function createOrdersService(options: OrdersServiceOptions): { server: Se
   app.post('/orders', (req, res) => {
     res.status(201).json({ status: 'order created successfully', caller: req.auth?.payload.sub });
   });
-  return { server: createServer(app), close: () => jwks.close() };
+  return {
+    server: createServer(app),
+    close: () => {
+      jwks.close();
+      feed?.close();
+    },
+  };
 }

@@ -28,8 +28,14 @@ export async function startUpServices(options: {
   jwksUri: string;
   ordersPort: number;
   teamsPort: number;
+  /** The orders service's client for the revocation feed (`revocations: true` at the token service). */
+  revocations?: { clientId: string; clientSecret: string };
 }): Promise<UpServices> {
-  const orders = createOrdersService({ issuer: options.issuer, jwksUri: options.jwksUri });
+  const orders = createOrdersService({
+    issuer: options.issuer,
+    jwksUri: options.jwksUri,
+    ...(options.revocations === undefined ? {} : { revocations: options.revocations }),
+  });
   const teams = createTeamsBackend();
   const ordersUrl = await listen(orders.server, options.ordersPort);
   let teamsUrl: string;

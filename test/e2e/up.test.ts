@@ -86,6 +86,32 @@ test('tessera up starts everything, issues, accepts and refuses tokens, stops on
       assert.equal(direct.status, 401);
       await direct.body?.cancel();
 
+      // Revoked at the token service (RFC 7009): the orders service (core's verifier) and the
+      // gateway follow the revocation feed and refuse the tokens they accepted a moment ago.
+      for (const [client, revoked, url] of [
+        ['orders-client', accessToken, `${info.urls.orders}/orders`],
+        ['sports-app', sports, `${info.urls.gateway}/api/team/list?league=nba`],
+      ] as const) {
+        const revocation = await fetch(`${info.urls.tokenService}/revoke`, {
+          method: 'POST',
+          headers: {
+            authorization: `Basic ${Buffer.from(`${client}:${info.clients[client]}`).toString('base64')}`,
+            'content-type': 'application/x-www-form-urlencoded',
+          },
+          body: new URLSearchParams({ token: revoked }),
+        });
+        assert.equal(revocation.status, 200);
+        await revocation.body?.cancel();
+        let status = 200;
+        for (let i = 0; i < 500 && status === 200; i++) {
+          if (i > 0) await new Promise((r) => setTimeout(r, 20));
+          const res = await fetch(url, { headers: { authorization: `Bearer ${revoked}` } });
+          status = res.status;
+          await res.body?.cancel();
+        }
+        assert.equal(status, 401, `${url} refuses the revoked token`);
+      }
+
       kids = ((await (await fetch(info.urls.jwks)).json()) as { keys: { kid: string }[] }).keys
         .map((k) => k.kid)
         .sort();

@@ -58,6 +58,7 @@ interface UpServicesModule {
       jwksUri: string;
       ordersPort: number;
       teamsPort: number;
+      revocations?: { clientId: string; clientSecret: string };
     },
   ): Promise<UpServices>;
   lastMilePolicies(this: void, issuer: string, jwksUri: string): Record<string, string>;
@@ -67,6 +68,12 @@ interface UpServicesModule {
 interface UpState {
   clients: Record<string, string>;
 }
+
+/**
+ * The clients `tessera up` creates, each with its secret in up.json: two callers, and the two
+ * followers of the revocation feed (the orders service and the gateway; `revocations: true`).
+ */
+const UP_CLIENTS = ['orders-client', 'sports-app', 'orders-service', 'gateway'] as const;
 
 const GATEWAY_ISSUER = 'https://gateway.tessera.local';
 const servicesModule = new URL('../../../../examples/up/services.ts', import.meta.url);
@@ -177,25 +184,26 @@ function withSection<T>(section: 'tokenService' | 'gateway', source: UpConfigSou
 /** Reads the stored client secrets, creating them (mode 0600) at the first start. */
 async function loadState(dataDir: string): Promise<{ state: UpState; created: boolean }> {
   const file = join(dataDir, 'up.json');
+  let known: Record<string, string> | undefined;
   try {
     const state = JSON.parse(await readFile(file, 'utf8')) as UpState;
     if (isObject(state.clients) && Object.values(state.clients).every((s) => typeof s === 'string' && s.length >= 16))
-      return { state, created: false };
+      known = state.clients;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT')
       throw cliErrors.create('ERR_CLI_CONFIG_INVALID', `${file} is damaged: ${(error as Error).message}`, {
         details: { hint: `delete ${file} to create new client credentials` },
       });
   }
-  const state: UpState = {
-    clients: {
-      'orders-client': randomBytes(24).toString('base64url'),
-      'sports-app': randomBytes(24).toString('base64url'),
-    },
-  };
+  // Secrets kept from the last start; a client added since (an older up.json) gets one now.
+  const clients = Object.fromEntries(
+    UP_CLIENTS.map((id) => [id, known?.[id] ?? randomBytes(24).toString('base64url')]),
+  );
+  const state: UpState = { clients };
+  if (known !== undefined && UP_CLIENTS.every((id) => known[id] !== undefined)) return { state, created: false };
   await writeFile(file, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
   await chmod(file, 0o600);
-  return { state, created: true };
+  return { state, created: known === undefined };
 }
 
 /**
@@ -357,6 +365,9 @@ export function registerUpCommand(program: Command): void {
                     exchange: { subjectAudiences: ['orders'], targetAudiences: ['inventory'] },
                   },
                   { id: 'sports-app', secret: secrets['sports-app'], audiences: ['sports-api'], scopes: ['sports'] },
+                  // The followers of the revocation feed: they read it, nothing else.
+                  { id: 'orders-service', secret: secrets['orders-service'], revocations: true },
+                  { id: 'gateway', secret: secrets['gateway'], revocations: true },
                 ],
               },
               upConfig.tokenService,
@@ -378,6 +389,7 @@ export function registerUpCommand(program: Command): void {
           jwksUri,
           ordersPort: ports.orders,
           teamsPort: ports.teams,
+          revocations: { clientId: 'orders-service', clientSecret: secrets['orders-service']! },
         }).catch((e: unknown) => {
           throw portError(e, 'example services', ports.orders);
         });
@@ -409,6 +421,13 @@ export function registerUpCommand(program: Command): void {
                 // The gateway mints for the token service's callers: their `sub` gets this prefix
                 // (and `sub_id` names the token service), as for any issuer a minting route accepts.
                 minting: { issuer: GATEWAY_ISSUER, subjectPrefixes: { [issuer]: 'tessera:' } },
+                // Revoked tokens are refused within a second: the gateway follows the feed's stream.
+                tokenService: {
+                  url: ts.url,
+                  clientId: 'gateway',
+                  clientSecret: secrets['gateway'],
+                  revocationsMode: 'stream',
+                },
                 logging: { level: 'warn', accessLog: false },
               },
               upConfig.gateway,
@@ -468,6 +487,7 @@ Gateway policies ${policyDir}   ${policies.kept.length === 0 ? 'the embedded def
 Clients (kept in ${join(dataDir, 'up.json')}):
   orders-client   secret ${secrets['orders-client']}   audience orders, scopes orders:read orders:write; may exchange orders tokens for inventory
   sports-app      secret ${secrets['sports-app']}   audience sports-api, scope sports
+  orders-service, gateway   read the revocation feed (revocations: true), so revoked tokens are refused
 
 Try it (from the repository folder):
   # a token is issued (client_credentials)
@@ -490,6 +510,11 @@ Try it (from the repository folder):
   curl -H "Authorization: Bearer $SPORTS" '${gatewayUrl}${list}'
   curl -i '${gatewayUrl}${list}'              # 403 RBAC: access denied (no token)
   curl -i '${services.teamsUrl}${list}'       # 401: the backend wants the gateway's token
+  # revocation (RFC 7009): both the orders service and the gateway refuse the token within a second
+  curl -u orders-client:${secrets['orders-client']} -d "token=$TOKEN" ${ts.url}/revoke
+  curl -i -H "Authorization: Bearer $TOKEN" ${services.ordersUrl}/orders            # 401 invalid_token
+  curl -u sports-app:${secrets['sports-app']} -d "token=$SPORTS" ${ts.url}/revoke
+  curl -i -H "Authorization: Bearer $SPORTS" '${gatewayUrl}${list}'   # 401
 
 Ctrl-C stops everything.`);
         }
