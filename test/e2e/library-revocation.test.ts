@@ -35,7 +35,8 @@ function startTokenService(dataDir: string, port = 0): TokenService {
   return createTokenService(
     loadConfig({
       object: {
-        server: { host: '127.0.0.1', port },
+        // The operations listener on a free port too: with a fixed OAuth port it would take 7403.
+        server: { host: '127.0.0.1', port, operations: { port: 0 } },
         storage: { type: 'file', dataDir },
         rateLimit: { enabled: false },
         clients: [
