@@ -11,7 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startTessera } from '../../packages/cli/test/run-cli.js';
 
-const FREE_PORTS = 'ports: { tokenService: 0, gateway: 0, gatewayAdmin: 0, orders: 0, teams: 0 }\n';
+const FREE_PORTS =
+  'ports: { tokenService: 0, tokenServiceOperations: 0, gateway: 0, gatewayAdmin: 0, orders: 0, teams: 0 }\n';
 
 interface UpInfo {
   urls: { tokenService: string };
