@@ -82,6 +82,16 @@ export const coreErrors = defineErrors({
     status: 403,
     description: 'The token is valid but lacks a scope or claim the route requires.',
   },
+  ERR_AUTH_ACCESS_DENIED: {
+    status: 403,
+    description:
+      'An AuthorizationPolicy enforced by the middleware denied the request (answered `RBAC: access denied`, as the gateway does).',
+  },
+  ERR_AUTH_POLICIES_NOT_LOADED: {
+    status: 503,
+    description:
+      "The middleware's policy files have not loaded (yet, or their first load failed): every request is refused until they do.",
+  },
   ERR_POLICY_INVALID: {
     status: 500,
     description: 'A RequestAuthentication or AuthorizationPolicy document fails validation.',

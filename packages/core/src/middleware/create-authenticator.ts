@@ -1,9 +1,14 @@
+import type { IncomingMessage } from 'node:http';
 import { coreErrors } from '../errors/errors.js';
 import { isTesseraError, type TesseraError } from '../errors/tessera-error.js';
 import { extractBearerToken, type HttpHeaders } from '../http/extract-bearer-token.js';
+import { policyRequestFromHttp } from '../http/policy-request-from-http.js';
 import { toErrorResponse } from '../http/to-error-response.js';
 import type { Logger } from '../jose/remote-jwks.js';
 import type { JwtPayload, VerifiedJwt, Verifier } from '../jose/types.js';
+import type { PolicySet } from '../policy/compile-policies.js';
+import { createPolicyWatcher, type PolicyWatcher } from '../policy/create-policy-watcher.js';
+import type { Decision, Explanation, Identity, PolicyRequest } from '../policy/types.js';
 import { compilePattern, matchLoose, matchStrict, type RoutePattern } from './internal/route-patterns.js';
 import { parseRequestPath } from './internal/request-path.js';
 
@@ -34,8 +39,31 @@ export interface RouteRequirement {
 
 /** Options of {@link createAuthenticator}. */
 export interface AuthenticatorOptions {
-  /** Verifies the token (`createVerifier(...)`). */
-  verifier: Verifier;
+  /** Verifies the token (`createVerifier(...)`). Required unless `policies` authenticate. */
+  verifier?: Verifier;
+  /**
+   * Istio `RequestAuthentication` / `AuthorizationPolicy` enforced in process by the gateway's
+   * engine: policy files or folders (loaded and hot-reloaded), a {@link PolicyWatcher}, or a
+   * compiled {@link PolicySet}. Tokens are then verified by the RequestAuthentication rules (not by
+   * `verifier`, which must be left out), and the AuthorizationPolicies decide: a denial is 403.
+   * `exempt`, `scopes`, `claims` and `requirements` still apply on top. Until files have loaded,
+   * every request gets 503 (`ERR_AUTH_POLICIES_NOT_LOADED`).
+   */
+  policies?: string | readonly string[] | PolicyWatcher | PolicySet;
+  /** Labels of this service, matched by `selector.matchLabels` (the gateway's route labels). */
+  labels?: Readonly<Record<string, string>>;
+  /** Namespace of this service; default the policies' default namespace (`default`). */
+  namespace?: string;
+  /**
+   * How a policy denial is answered: `'rbac'` (default) as the gateway and Envoy do, 403 with the
+   * body `RBAC: access denied`; `'insufficient_scope'`, RFC 6750's 403 with `WWW-Authenticate`.
+   */
+  denyAs?: 'rbac' | 'insufficient_scope';
+  /**
+   * Proxies in front of this service that append to `X-Forwarded-For` and are trusted, for the
+   * `remoteIpBlocks` of the policies (Istio `numTrustedProxies`). Default 0: the peer address.
+   */
+  trustedProxies?: number;
   /** Realm of the `WWW-Authenticate` challenges. */
   realm?: string;
   /**
@@ -67,12 +95,27 @@ export interface AuthRequest {
   url: string;
   /** Headers with duplicates visible (node:http `req.headersDistinct`). */
   headers: HttpHeaders;
+  /**
+   * The connection, for policies: peer and local addresses, the destination port, and the mTLS
+   * peer principal when this service terminates TLS itself. The adapters pass `req.socket`.
+   */
+  socket?: IncomingMessage['socket'];
 }
 
-/** Outcome of {@link Authenticator.authenticate}. A failure carries the full answer to send. */
+/**
+ * Outcome of {@link Authenticator.authenticate}. A failure carries the full answer to send. With
+ * policies, `identity` and `decision` say who was authenticated and which policy allowed; a request
+ * allowed without a token is `exempt: true`.
+ */
 export type AuthResult =
-  | { readonly ok: true; readonly exempt: false; readonly token: VerifiedJwt }
-  | { readonly ok: true; readonly exempt: true; readonly token: undefined }
+  | {
+      readonly ok: true;
+      readonly exempt: false;
+      readonly token: VerifiedJwt;
+      readonly identity?: Identity;
+      readonly decision?: Decision;
+    }
+  | { readonly ok: true; readonly exempt: true; readonly token: undefined; readonly decision?: Decision }
   | {
       readonly ok: false;
       readonly status: number;
@@ -85,6 +128,26 @@ export type AuthResult =
 export interface Authenticator {
   /** Never rejects: every failure, expected or not, is an `{ ok: false }` answer (401/403/400). */
   authenticate(request: AuthRequest): Promise<AuthResult>;
+}
+
+/**
+ * The authenticator {@link createAuthenticator} makes: `authenticate`, and for policies `explain`
+ * and `close`.
+ *
+ * @example
+ * ```ts
+ * const auth = createAuthenticator({ policies: './policies', labels: { app: 'orders' } });
+ * logger.info((await auth.explain(request))?.text);
+ * ```
+ */
+export interface TesseraAuthenticator extends Authenticator {
+  /**
+   * Which policy and rule decide `request` and why, every policy considered (the gateway's and
+   * `tessera policy check`'s explanation); `undefined` without policies. For the application's logs.
+   */
+  explain(request: AuthRequest): Promise<Explanation | undefined>;
+  /** Stops the policy watcher this authenticator created from file names (not one it was given). */
+  close(): void;
 }
 
 interface CompiledRequirement {
@@ -114,13 +177,23 @@ const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
  * if (!result.ok) res.writeHead(result.status, result.headers).end(result.body);
  * ```
  */
-export function createAuthenticator(options: AuthenticatorOptions): Authenticator {
+export function createAuthenticator(options: AuthenticatorOptions): TesseraAuthenticator {
   if (typeof options !== 'object' || options === null)
     throw coreErrors.create('ERR_CONFIG_INVALID', 'createAuthenticator needs an options object');
   const { verifier, realm, logger } = options;
-  if (typeof verifier !== 'object' || verifier === null || typeof verifier.verify !== 'function') {
-    throw coreErrors.create('ERR_CONFIG_INVALID', 'createAuthenticator: verifier must have a verify(token) method');
+  const policies = resolvePolicies(options);
+  if (policies === undefined) {
+    if (typeof verifier !== 'object' || verifier === null || typeof verifier.verify !== 'function')
+      throw coreErrors.create('ERR_CONFIG_INVALID', 'createAuthenticator: verifier must have a verify(token) method');
+  } else if (verifier !== undefined) {
+    throw coreErrors.create(
+      'ERR_CONFIG_INVALID',
+      'createAuthenticator: give verifier or policies, not both (with policies the RequestAuthentication rules verify tokens)',
+    );
   }
+  const denyAs = options.denyAs ?? 'rbac';
+  if (denyAs !== 'rbac' && denyAs !== 'insufficient_scope')
+    throw coreErrors.create('ERR_CONFIG_INVALID', "createAuthenticator: denyAs is 'rbac' or 'insufficient_scope'");
   if (realm !== undefined && typeof realm !== 'string')
     throw coreErrors.create('ERR_CONFIG_INVALID', 'createAuthenticator: realm must be a string');
   const maxTokenLength = options.maxTokenLength ?? 16_384;
@@ -142,6 +215,72 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
     return { ok: false, ...response, error: tesseraError };
   };
 
+  /** The request as the policy engine sees it, built by the gateway's function (canonical path and host). */
+  const policyRequest = (request: AuthRequest): PolicyRequest =>
+    policyRequestFromHttp(
+      {
+        method: request.method,
+        url: request.url,
+        headers: request.headers,
+        socket: request.socket ?? {},
+      } as IncomingMessage,
+      {
+        ...(options.labels === undefined ? {} : { routeLabels: options.labels }),
+        ...(options.namespace === undefined ? {} : { routeNamespace: options.namespace }),
+        ...(options.trustedProxies === undefined ? {} : { trustedProxies: options.trustedProxies }),
+      },
+    );
+
+  // Not the caller's fault, and over once the files load: 503 with Retry-After, not a 401 challenge.
+  const notLoaded = (): AuthResult => ({
+    ok: false,
+    status: 503,
+    headers: { 'content-type': 'text/plain; charset=utf-8', 'retry-after': '1' },
+    body: 'policies not loaded',
+    error: coreErrors.create('ERR_AUTH_POLICIES_NOT_LOADED', 'the policies are not loaded; every request is refused'),
+  });
+
+  /** Authentication by the RequestAuthentication rules, authorization by the AuthorizationPolicies. */
+  async function enforce(
+    set: PolicySet,
+    request: AuthRequest,
+    needed: () => CompiledRequirement[],
+  ): Promise<AuthResult> {
+    const pr = policyRequest(request);
+    let identity: Identity | undefined;
+    try {
+      identity = await set.authenticate(pr);
+    } catch (error) {
+      if (!(isTesseraError(error) && error.expose && error.status < 500)) logUnexpected(logger, error, undefined);
+      return fail(error);
+    }
+    // A CUSTOM policy has no provider here: `custom-pending` is a denial (fail closed).
+    const decision = set.authorize(pr, identity);
+    if (!decision.allowed) {
+      const reason = `${decision.reason}${decision.policy === undefined ? '' : ` ${decision.policy}`}`;
+      if (denyAs === 'insufficient_scope')
+        return fail(coreErrors.create('ERR_AUTH_INSUFFICIENT_SCOPE', `access denied: ${reason}`));
+      return {
+        ok: false,
+        status: 403,
+        headers: { 'content-type': 'text/plain; charset=utf-8' },
+        body: 'RBAC: access denied',
+        error: coreErrors.create('ERR_AUTH_ACCESS_DENIED', `access denied: ${reason}`, {
+          details: { reason: decision.reason, policy: decision.policy, rule: decision.rule },
+        }),
+      };
+    }
+    const requirements = needed();
+    const demanding = requirements.some((r) => r.scopes.length > 0 || r.claims.length > 0);
+    if (identity === undefined || identity.verified === undefined) {
+      if (demanding) return fail(coreErrors.create('ERR_AUTH_TOKEN_MISSING', 'the request carries no bearer token'));
+      return { ok: true, exempt: true, token: undefined, decision };
+    }
+    const denied = checkRequirements(requirements, identity.claims);
+    if (denied !== undefined) return fail(denied);
+    return { ok: true, exempt: false, token: identity.verified, identity, decision };
+  }
+
   async function authenticate(request: AuthRequest): Promise<AuthResult> {
     let token: string | undefined;
     try {
@@ -149,6 +288,16 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
       const path = parseRequestPath(String(request.url));
       if (path.clean && exempt.some((p) => matchStrict(p, method, path.raw)))
         return { ok: true, exempt: true, token: undefined };
+      const needed = (): CompiledRequirement[] => {
+        const list: CompiledRequirement[] = [global];
+        for (const r of requirements)
+          if (r.patterns.some((p) => path.forms().some((f) => matchLoose(p, method, f)))) list.push(r);
+        return list;
+      };
+      if (policies !== undefined) {
+        const set = policies.current();
+        return set === undefined ? notLoaded() : await enforce(set, request, needed);
+      }
 
       token = extractBearerToken(request.headers, { url: request.url, allowQueryToken, maxTokenLength });
       if (token === undefined)
@@ -156,7 +305,7 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
 
       let verified: VerifiedJwt;
       try {
-        verified = await verifier.verify(token);
+        verified = await verifier!.verify(token);
       } catch (error) {
         if (!(isTesseraError(error) && error.expose && error.status < 500)) logUnexpected(logger, error, token);
         return fail(error);
@@ -171,10 +320,7 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
         return fail(undefined);
       }
 
-      const needed: CompiledRequirement[] = [global];
-      for (const r of requirements)
-        if (r.patterns.some((p) => path.forms().some((f) => matchLoose(p, method, f)))) needed.push(r);
-      const denied = checkRequirements(needed, verified.payload);
+      const denied = checkRequirements(needed(), verified.payload);
       if (denied !== undefined) return fail(denied);
       return { ok: true, exempt: false, token: verified };
     } catch (error) {
@@ -184,7 +330,56 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
     }
   }
 
-  return Object.freeze({ authenticate });
+  return Object.freeze({
+    authenticate,
+    async explain(request: AuthRequest): Promise<Explanation | undefined> {
+      const set = policies?.current();
+      if (set === undefined) return undefined;
+      const pr = policyRequest(request);
+      let identity: Identity | undefined;
+      try {
+        identity = await set.authenticate(pr);
+      } catch (error) {
+        const code = isTesseraError(error) ? error.code : 'ERR_AUTH_FAILED';
+        const explanation = set.explain(pr, undefined);
+        return {
+          ...explanation,
+          text: `authentication fails (${code}): 401 before any AuthorizationPolicy\n${explanation.text}`,
+        };
+      }
+      return set.explain(pr, identity);
+    },
+    close() {
+      policies?.close();
+    },
+  });
+}
+
+/**
+ * The policies option as one shape: `current()` (undefined until loaded) and `close()` for what this
+ * authenticator created itself.
+ */
+function resolvePolicies(
+  options: AuthenticatorOptions,
+): { current(): PolicySet | undefined; close(): void } | undefined {
+  const given = options.policies;
+  if (given === undefined) return undefined;
+  if (typeof given === 'string' || Array.isArray(given)) {
+    const watcher = createPolicyWatcher(given as string | readonly string[], {
+      ...(options.logger === undefined ? {} : { logger: options.logger }),
+    });
+    return { current: () => watcher.current(), close: () => watcher.close() };
+  }
+  if (typeof given === 'object' && given !== null) {
+    if (typeof (given as PolicyWatcher).current === 'function')
+      return { current: () => (given as PolicyWatcher).current(), close: () => undefined };
+    if (typeof (given as PolicySet).authorize === 'function')
+      return { current: () => given as PolicySet, close: () => undefined };
+  }
+  throw coreErrors.create(
+    'ERR_CONFIG_INVALID',
+    'createAuthenticator: policies must be policy files or folders, a PolicyWatcher or a compiled PolicySet',
+  );
 }
 
 function listOf<T>(value: readonly T[] | undefined, name: string): readonly T[] {

@@ -7,6 +7,7 @@ export {
   type ClaimRequirements,
   type ClaimValue,
   type RouteRequirement,
+  type TesseraAuthenticator,
 } from './create-authenticator.js';
 export { tesseraExpress } from './tessera-express.js';
 export { tesseraFastify, type TesseraFastifyOptions } from './tessera-fastify.js';

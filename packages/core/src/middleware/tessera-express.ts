@@ -37,6 +37,7 @@ export function tesseraExpress(options: AuthenticatorOptions | Authenticator): R
         method: req.method,
         url: req.originalUrl ?? req.url,
         headers: req.headersDistinct ?? req.headers,
+        socket: req.socket,
       })
       .then(
         (result) => {

@@ -44,6 +44,7 @@ export function tesseraFastify(
       method: request.method,
       url: request.raw.url ?? request.url,
       headers: request.raw.headersDistinct ?? request.headers,
+      socket: request.raw.socket,
     });
     if (result.ok) {
       request.auth = result.exempt ? null : result.token;

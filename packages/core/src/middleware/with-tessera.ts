@@ -30,6 +30,7 @@ export async function authenticateNodeRequest(
     method: req.method ?? 'GET',
     url: req.url ?? '/',
     headers: req.headersDistinct ?? req.headers,
+    socket: req.socket,
   });
   if (!result.ok && !res.headersSent) res.writeHead(result.status, result.headers).end(result.body);
   return result;

@@ -1,6 +1,7 @@
 import { coreErrors } from '../errors/errors.js';
 import { createLocalJwks } from '../jose/local-jwks.js';
 import { createRemoteJwks, type RemoteJwks, type RemoteJwksOptions } from '../jose/remote-jwks.js';
+import type { RevocationSource } from '../jose/revocation-feed.js';
 import type { Clock, Jwks, JwsAlgorithm, KeySource } from '../jose/types.js';
 import {
   Authenticator,
@@ -64,6 +65,8 @@ export interface CompilePoliciesOptions {
   readonly algorithms?: readonly JwsAlgorithm[];
   /** Verified-token cache per jwtRule; default on. */
   readonly tokenCache?: boolean;
+  /** Revocations every jwtRule's verifier honours (`createRevocationFeed`): revoked tokens are a 401. */
+  readonly revocations?: RevocationSource;
 }
 
 /**
@@ -240,6 +243,7 @@ export function compilePolicies(documents: readonly PolicyDocument[], options: C
             ...(options.requireExpiration !== undefined ? { requireExpiration: options.requireExpiration } : {}),
             ...(options.algorithms ? { algorithms: options.algorithms } : {}),
             ...(options.tokenCache !== undefined ? { cache: options.tokenCache } : {}),
+            ...(options.revocations !== undefined ? { revocations: options.revocations } : {}),
           }),
         );
         summaries.push({

@@ -9,3 +9,4 @@ export {
   type JwtKeySourceRequest,
   type KeySourceFactory,
 } from './compile-policies.js';
+export { createPolicyWatcher, type PolicyWatcher, type PolicyWatcherOptions } from './create-policy-watcher.js';

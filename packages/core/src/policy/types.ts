@@ -1,4 +1,4 @@
-import type { JwtPayload } from '../jose/types.js';
+import type { JwtPayload, VerifiedJwt } from '../jose/types.js';
 
 // ---------------------------------------------------------------------------------------------
 // Documents: Istio's `security.istio.io/v1` and `v1beta1` resources, field names unchanged.
@@ -261,6 +261,8 @@ export interface Identity {
    * built by hand leaves them out of this set, or leaves the field out.
    */
   readonly spaceDelimitedClaims?: ReadonlySet<string>;
+  /** The verified token (header, payload, key) when a RequestAuthentication rule verified it; absent for identities built by hand. */
+  readonly verified?: VerifiedJwt;
 }
 
 /** What decided a request. `DEFAULT` means no enforced policy selected the route (`defaultAction`). */

@@ -5,7 +5,8 @@ import { coreErrors } from '../../errors/errors.js';
 import { TesseraError } from '../../errors/tessera-error.js';
 import { createVerifier, type TesseraVerifier } from '../../jose/create-verifier.js';
 import { decodeJwt } from '../../jose/decode-jwt.js';
-import type { Clock, JwsAlgorithm, JwtPayload, KeySource } from '../../jose/types.js';
+import type { RevocationSource } from '../../jose/revocation-feed.js';
+import type { Clock, JwsAlgorithm, JwtPayload, KeySource, VerifiedJwt } from '../../jose/types.js';
 import { notSelectedBecause } from './authorizer.js';
 import { spaceDelimitedClaimSet } from './space-delimited-claims.js';
 import type { Identity, PolicyRequest, RequestAuthenticationDocument, TokenLocation } from '../types.js';
@@ -40,6 +41,8 @@ export interface AuthenticationOptions {
   readonly algorithms?: readonly JwsAlgorithm[];
   /** Verified-token cache per rule; default on. */
   readonly cache?: boolean;
+  /** Revocations each rule's verifier honours. */
+  readonly revocations?: RevocationSource;
 }
 
 interface CompiledJwtRule {
@@ -109,6 +112,7 @@ export function compileJwtRules(
       ...(options.requireExpiration !== undefined ? { requireExpiration: options.requireExpiration } : {}),
       ...(options.algorithms ? { algorithms: options.algorithms } : {}),
       ...(options.cache !== undefined ? { cache: options.cache } : {}),
+      ...(options.revocations !== undefined ? { revocations: options.revocations } : {}),
     });
     return {
       policy,
@@ -292,8 +296,7 @@ export class Authenticator {
     let firstError: unknown;
     for (const rule of this.#candidates(token, found)) {
       try {
-        const { payload } = await rule.verifier.verify(token);
-        return this.#identity(rule, token, payload, found);
+        return this.#identity(rule, token, await rule.verifier.verify(token), found);
       } catch (error) {
         firstError ??= error;
       }
@@ -312,8 +315,7 @@ export class Authenticator {
     let notReady: unknown;
     for (const rule of this.#candidates(token, found)) {
       try {
-        const { payload } = rule.verifier.verifySync(token);
-        return this.#identity(rule, token, payload, found);
+        return this.#identity(rule, token, rule.verifier.verifySync(token), found);
       } catch (error) {
         if (error instanceof TesseraError && error.code === 'ERR_JWKS_NOT_READY') notReady ??= error;
         else firstError ??= error;
@@ -323,7 +325,8 @@ export class Authenticator {
     throw asAuthError(notReady ?? firstError);
   }
 
-  #identity(rule: CompiledJwtRule, token: string, payload: JwtPayload, found: readonly LocationEntry[]): Identity {
+  #identity(rule: CompiledJwtRule, token: string, verified: VerifiedJwt, found: readonly LocationEntry[]): Identity {
+    const payload = verified.payload;
     const tokenLocation = found.find((e) => e.rules.includes(rule))!.location;
     const issuer = String(payload.iss);
     const subject = typeof payload.sub === 'string' ? payload.sub : '';
@@ -352,6 +355,7 @@ export class Authenticator {
       tokenLocation,
       forwardOriginalToken: rule.forwardOriginalToken,
       spaceDelimitedClaims: rule.spaceDelimitedClaims,
+      verified,
     });
   }
 }
