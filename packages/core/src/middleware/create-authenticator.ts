@@ -10,7 +10,7 @@ import type { PolicySet } from '../policy/compile-policies.js';
 import { createPolicyWatcher, type PolicyWatcher } from '../policy/create-policy-watcher.js';
 import type { Decision, Explanation, Identity, PolicyRequest } from '../policy/types.js';
 import { compilePattern, matchLoose, matchStrict, type RoutePattern } from './internal/route-patterns.js';
-import { parseRequestPath } from './internal/request-path.js';
+import { parseRequestPath, type RequestPath } from './internal/request-path.js';
 
 /** A claim value a requirement can ask for. */
 export type ClaimValue = string | number | boolean;
@@ -215,6 +215,14 @@ export function createAuthenticator(options: AuthenticatorOptions): TesseraAuthe
     return { ok: false, ...response, error: tesseraError };
   };
 
+  /** The requirements that apply: the global one and every per-route one whose pattern matches. */
+  const neededFor = (method: string, path: RequestPath): CompiledRequirement[] => {
+    const list: CompiledRequirement[] = [global];
+    for (const r of requirements)
+      if (r.patterns.some((p) => path.forms().some((f) => matchLoose(p, method, f)))) list.push(r);
+    return list;
+  };
+
   /** The request as the policy engine sees it, built by the gateway's function (canonical path and host). */
   const policyRequest = (request: AuthRequest): PolicyRequest =>
     policyRequestFromHttp(
@@ -241,11 +249,7 @@ export function createAuthenticator(options: AuthenticatorOptions): TesseraAuthe
   });
 
   /** Authentication by the RequestAuthentication rules, authorization by the AuthorizationPolicies. */
-  async function enforce(
-    set: PolicySet,
-    request: AuthRequest,
-    needed: () => CompiledRequirement[],
-  ): Promise<AuthResult> {
+  async function enforce(set: PolicySet, request: AuthRequest, method: string, path: RequestPath): Promise<AuthResult> {
     const pr = policyRequest(request);
     let identity: Identity | undefined;
     try {
@@ -270,7 +274,7 @@ export function createAuthenticator(options: AuthenticatorOptions): TesseraAuthe
         }),
       };
     }
-    const requirements = needed();
+    const requirements = neededFor(method, path);
     const demanding = requirements.some((r) => r.scopes.length > 0 || r.claims.length > 0);
     if (identity === undefined || identity.verified === undefined) {
       if (demanding) return fail(coreErrors.create('ERR_AUTH_TOKEN_MISSING', 'the request carries no bearer token'));
@@ -288,15 +292,9 @@ export function createAuthenticator(options: AuthenticatorOptions): TesseraAuthe
       const path = parseRequestPath(String(request.url));
       if (path.clean && exempt.some((p) => matchStrict(p, method, path.raw)))
         return { ok: true, exempt: true, token: undefined };
-      const needed = (): CompiledRequirement[] => {
-        const list: CompiledRequirement[] = [global];
-        for (const r of requirements)
-          if (r.patterns.some((p) => path.forms().some((f) => matchLoose(p, method, f)))) list.push(r);
-        return list;
-      };
       if (policies !== undefined) {
         const set = policies.current();
-        return set === undefined ? notLoaded() : await enforce(set, request, needed);
+        return set === undefined ? notLoaded() : await enforce(set, request, method, path);
       }
 
       token = extractBearerToken(request.headers, { url: request.url, allowQueryToken, maxTokenLength });
@@ -320,7 +318,7 @@ export function createAuthenticator(options: AuthenticatorOptions): TesseraAuthe
         return fail(undefined);
       }
 
-      const denied = checkRequirements(needed(), verified.payload);
+      const denied = checkRequirements(neededFor(method, path), verified.payload);
       if (denied !== undefined) return fail(denied);
       return { ok: true, exempt: false, token: verified };
     } catch (error) {
