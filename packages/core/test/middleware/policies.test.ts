@@ -7,6 +7,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { createServer as createHttpsServer, request as httpsRequest } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,8 +15,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import express from 'express';
 import Fastify from 'fastify';
 import {
+  compilePolicies,
   createPolicyWatcher,
   createAuthenticator,
+  parsePolicies,
   generateKey,
   signJwt,
   tesseraExpress,
@@ -24,6 +27,7 @@ import {
   type AuthenticatorOptions,
   type PolicyWatcher,
 } from '@tessera/core';
+import { makeTestCerts, opensslAvailable } from '../policy/test-certs.js';
 
 const ISSUER = 'https://issuer.test';
 const key = generateKey('ES256', { kid: 'k1' });
@@ -282,3 +286,40 @@ test('options: verifier and policies together, or policies of the wrong shape, a
   );
   assert.throws(() => createAuthenticator({ policies: 42 as unknown as string }), /policies must be/);
 });
+
+test(
+  'rule principals come from the verified mTLS peer when the service terminates TLS itself',
+  { skip: opensslAvailable ? false : 'openssl CLI not installed' },
+  async (t) => {
+    const certDir = mkdtempSync(join(tmpdir(), 'tessera-mw-mtls-'));
+    t.after(() => rmSync(certDir, { recursive: true, force: true }));
+    const certs = makeTestCerts(certDir);
+    const set = compilePolicies(
+      parsePolicies(`apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: { name: webui-only, namespace: default }
+spec:
+  rules: [{ from: [{ source: { principals: ["cluster.local/ns/default/sa/webui"] } }] }]
+`).documents,
+    );
+    // rejectUnauthorized: false lets a rogue certificate through TLS: the policy must still refuse it.
+    const server = createHttpsServer(
+      { ...certs.server, ca: certs.ca, requestCert: true, rejectUnauthorized: false },
+      withTessera((_req, res) => void res.end('ok'), { policies: set }),
+    );
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    t.after(() => server.close());
+    const port = (server.address() as AddressInfo).port;
+    const call = (client: { key: Buffer; cert: Buffer }) =>
+      new Promise<number>((resolve, reject) => {
+        httpsRequest({ host: '127.0.0.1', port, path: '/', ca: certs.ca, agent: false, ...client }, (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode ?? 0));
+        })
+          .on('error', reject)
+          .end();
+      });
+    assert.equal(await call(certs.webui), 200);
+    assert.equal(await call(certs.rogue), 403, 'a certificate the TLS layer did not verify names no principal');
+  },
+);

@@ -3,88 +3,21 @@
 // CLI; the test skips (and says why) when it is not installed.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, request } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compilePolicies, parsePolicies, policyRequestFromHttp, type PolicyRequest } from '@tessera/core';
-
-let openssl = true;
-try {
-  execFileSync('openssl', ['version'], { stdio: 'ignore' });
-} catch {
-  openssl = false;
-}
-
-function makeCerts(dir: string) {
-  const run = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
-  const key = (name: string) =>
-    run('genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', `${name}.key`);
-  key('ca');
-  run('req', '-x509', '-new', '-key', 'ca.key', '-out', 'ca.crt', '-subj', '/CN=tessera-test-ca', '-days', '1');
-  const leaf = (name: string, san: string, signer: 'ca' | 'self') => {
-    key(name);
-    writeFileSync(join(dir, `${name}.ext`), `subjectAltName=${san}\n`);
-    if (signer === 'self') {
-      run(
-        'req',
-        '-x509',
-        '-new',
-        '-key',
-        `${name}.key`,
-        '-out',
-        `${name}.crt`,
-        '-subj',
-        `/CN=${name}`,
-        '-days',
-        '1',
-        '-addext',
-        `subjectAltName=${san}`,
-      );
-      return;
-    }
-    run('req', '-new', '-key', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${name}`);
-    run(
-      'x509',
-      '-req',
-      '-in',
-      `${name}.csr`,
-      '-CA',
-      'ca.crt',
-      '-CAkey',
-      'ca.key',
-      '-CAcreateserial',
-      '-out',
-      `${name}.crt`,
-      '-days',
-      '1',
-      '-extfile',
-      `${name}.ext`,
-    );
-  };
-  leaf('server', 'IP:127.0.0.1,DNS:localhost', 'ca');
-  leaf('webui', 'URI:spiffe://cluster.local/ns/default/sa/webui', 'ca');
-  leaf('two', 'URI:spiffe://cluster.local/ns/a/sa/x,URI:spiffe://cluster.local/ns/b/sa/y', 'ca');
-  leaf('rogue', 'URI:spiffe://cluster.local/ns/default/sa/webui', 'self');
-  const read = (f: string) => readFileSync(join(dir, f));
-  return {
-    ca: read('ca.crt'),
-    server: { key: read('server.key'), cert: read('server.crt') },
-    webui: { key: read('webui.key'), cert: read('webui.crt') },
-    two: { key: read('two.key'), cert: read('two.crt') },
-    rogue: { key: read('rogue.key'), cert: read('rogue.crt') },
-  };
-}
+import { makeTestCerts, opensslAvailable } from './test-certs.js';
 
 test(
   'mTLS: the verified SPIFFE ID is the peer principal; unverified or ambiguous ones are not',
-  { skip: openssl ? false : 'openssl CLI not installed' },
+  { skip: opensslAvailable ? false : 'openssl CLI not installed' },
   async (t) => {
     const dir = mkdtempSync(join(tmpdir(), 'tessera-mtls-'));
     t.after(() => rmSync(dir, { recursive: true, force: true }));
-    const certs = makeCerts(dir);
+    const certs = makeTestCerts(dir);
     const set = compilePolicies(
       parsePolicies(`
 apiVersion: security.istio.io/v1
