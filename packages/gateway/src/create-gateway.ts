@@ -92,7 +92,7 @@ export function createGateway(config: GatewayConfig, options: CreateGatewayOptio
     clock,
     logger,
     metrics,
-    isRevoked: revocations ? (jti) => revocations.has(jti) || revocations.stale() : undefined,
+    isRevoked: revocations ? (jti) => revocations.isRevoked(jti) || revocations.stale() : undefined,
     withdrawnKeys: revocations?.withdrawnKeys,
     factory: options.enforcerFactory,
   });

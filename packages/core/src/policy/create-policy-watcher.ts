@@ -1,5 +1,4 @@
-import { existsSync, statSync, watch, type FSWatcher } from 'node:fs';
-import { basename, dirname } from 'node:path';
+import { existsSync } from 'node:fs';
 import { coreErrors } from '../errors/errors.js';
 import { createRemoteJwks, type Logger, type RemoteJwks } from '../jose/remote-jwks.js';
 import {
@@ -9,6 +8,7 @@ import {
   type PolicySet,
 } from './compile-policies.js';
 import { loadPolicies } from './load-policies.js';
+import { watchPolicySources } from './watch-policy-sources.js';
 
 /**
  * Options of {@link createPolicyWatcher}: how to compile (as {@link compilePolicies}) and how to
@@ -48,8 +48,6 @@ export interface PolicyWatcher {
   /** Stops watching and closes the remote key sources. */
   close(): void;
 }
-
-const POLICY_FILE = /\.(ya?ml|json)$/i;
 
 /**
  * Loads Istio `RequestAuthentication` / `AuthorizationPolicy` files (a file, several, or folders,
@@ -95,8 +93,6 @@ export function createPolicyWatcher(
   let set: PolicySet | undefined;
   let generation = 0;
   let closed = false;
-  let timer: NodeJS.Timeout | undefined;
-  const watchers: FSWatcher[] = [];
 
   const reload = async (): Promise<void> => {
     const mine = ++generation;
@@ -121,53 +117,10 @@ export function createPolicyWatcher(
     logger?.info({ policies: next.policies.length }, 'policy set loaded');
   };
 
-  const schedule = () => {
-    if (closed) return;
-    if (timer) clearTimeout(timer);
-    timer = setTimeout(() => {
-      timer = undefined;
-      reload().catch(() => undefined);
-    }, debounceMs);
-    timer.unref();
-  };
-
-  const startWatching = () => {
-    // Folders are watched recursively; a file through its folder (editors and `kubectl cp`
-    // replace files by rename), for its own name only.
-    const dirs = new Map<string, Set<string> | undefined>();
-    for (const path of paths) {
-      let isDir: boolean;
-      try {
-        isDir = statSync(path).isDirectory();
-      } catch {
-        continue;
-      }
-      if (isDir) dirs.set(path, undefined);
-      else {
-        const dir = dirname(path);
-        const names = dirs.has(dir) ? dirs.get(dir) : new Set<string>();
-        names?.add(basename(path));
-        dirs.set(dir, names);
-      }
-    }
-    for (const [dir, names] of dirs) {
-      try {
-        const w = watch(dir, { persistent: false, recursive: names === undefined }, (_event, filename) => {
-          const name = filename?.toString();
-          const relevant =
-            name === undefined || (names === undefined ? POLICY_FILE.test(basename(name)) : names.has(name));
-          if (relevant) schedule();
-        });
-        w.on('error', (error) => logger?.warn({ err: error.message, dir }, 'policy watcher failed'));
-        watchers.push(w);
-      } catch (error) {
-        logger?.warn({ err: (error as Error).message, dir }, 'cannot watch the policy source');
-      }
-    }
-  };
-
+  let watching: { close(): void } | undefined;
   const ready = reload().then(() => {
-    if (options.watch !== false && !closed) startWatching();
+    if (options.watch !== false && !closed)
+      watching = watchPolicySources(paths, { debounceMs, logger }, () => void reload().catch(() => undefined));
   });
   // The caller may never await `ready`; its failure is still reported through it.
   ready.catch(() => undefined);
@@ -178,8 +131,7 @@ export function createPolicyWatcher(
     reload,
     close() {
       closed = true;
-      if (timer) clearTimeout(timer);
-      for (const w of watchers) w.close();
+      watching?.close();
       for (const r of remotes.values()) r.close();
     },
   };

@@ -10,3 +10,4 @@ export {
   type KeySourceFactory,
 } from './compile-policies.js';
 export { createPolicyWatcher, type PolicyWatcher, type PolicyWatcherOptions } from './create-policy-watcher.js';
+export { watchPolicySources } from './watch-policy-sources.js';

@@ -1,9 +1,9 @@
-import { existsSync, watch, statSync, type FSWatcher } from 'node:fs';
-import { basename, dirname } from 'node:path';
+import { existsSync } from 'node:fs';
 import type { Logger } from 'pino';
 import {
   createRemoteJwks,
   excludeWithdrawnKeys,
+  watchPolicySources,
   type Clock,
   type KeySourceFactory,
   type RemoteJwks,
@@ -46,8 +46,6 @@ export interface PolicyStoreOptions {
   readonly factory?: EnforcerFactory | undefined;
 }
 
-const POLICY_FILE = /\.(ya?ml|json)$/i;
-
 /**
  * Creates the policy store: compile, then swap the reference (ARCHITECTURE.md, "Request path").
  * With `policies.watch`, changes to the sources reload after `policies.debounceMs` of quiet; a
@@ -65,8 +63,7 @@ export function createPolicyStore(options: PolicyStoreOptions): PolicyStore {
   const factory: EnforcerFactory = options.factory ?? createEnforcer;
   let enforcer: Enforcer | undefined;
   const listeners: ((e: Enforcer) => void)[] = [];
-  const watchers: FSWatcher[] = [];
-  let timer: NodeJS.Timeout | undefined;
+  let watching: { close(): void } | undefined;
   let generation = 0;
   let closed = false;
   // One remote key source per (jwksUri | issuer, timeout), kept across reloads so a reload does not
@@ -147,53 +144,6 @@ export function createPolicyStore(options: PolicyStoreOptions): PolicyStore {
     for (const l of listeners) l(next);
   };
 
-  const schedule = () => {
-    if (closed) return;
-    if (timer) clearTimeout(timer);
-    timer = setTimeout(() => {
-      timer = undefined;
-      reload().catch(() => undefined);
-    }, config.policies.debounceMs);
-    timer.unref();
-  };
-
-  const startWatching = () => {
-    const dirs = new Map<string, Set<string> | undefined>();
-    for (const source of config.policies.sources) {
-      let isDir: boolean;
-      try {
-        isDir = statSync(source).isDirectory();
-      } catch {
-        continue;
-      }
-      if (isDir) dirs.set(source, undefined);
-      else {
-        // Watch the folder, not the file: editors and `kubectl cp` replace files by rename.
-        const dir = dirname(source);
-        const names = dirs.has(dir) ? dirs.get(dir) : new Set<string>();
-        if (names !== undefined) names.add(basename(source));
-        dirs.set(dir, names);
-      }
-    }
-    for (const [dir, names] of dirs) {
-      try {
-        const w = watch(dir, { persistent: false, recursive: names === undefined }, (_event, filename) => {
-          const name = filename?.toString();
-          if (
-            names === undefined
-              ? name === undefined || POLICY_FILE.test(basename(name))
-              : name === undefined || names.has(name)
-          )
-            schedule();
-        });
-        w.on('error', (err) => logger.warn({ err, dir }, 'policy watcher failed'));
-        watchers.push(w);
-      } catch (err) {
-        logger.warn({ err, dir }, 'cannot watch the policy source');
-      }
-    }
-  };
-
   return {
     factory: options.factory,
     current: () => enforcer ?? notReady,
@@ -210,7 +160,12 @@ export function createPolicyStore(options: PolicyStoreOptions): PolicyStore {
           );
       });
       await reload();
-      if (config.policies.watch) startWatching();
+      if (config.policies.watch && !closed)
+        watching = watchPolicySources(
+          config.policies.sources,
+          { debounceMs: config.policies.debounceMs, logger },
+          () => void reload().catch(() => undefined),
+        );
     },
     reload,
     onSwap(l) {
@@ -221,8 +176,7 @@ export function createPolicyStore(options: PolicyStoreOptions): PolicyStore {
     },
     close() {
       closed = true;
-      if (timer) clearTimeout(timer);
-      for (const w of watchers) w.close();
+      watching?.close();
       for (const r of remotes.values()) r.close();
     },
   };

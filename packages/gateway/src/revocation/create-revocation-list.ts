@@ -1,22 +1,10 @@
 import type { Logger } from 'pino';
-import { createRevocationFeed, type Clock, type WithdrawnKeys } from '@tessera/core';
+import { createRevocationFeed, type Clock, type RevocationFeed } from '@tessera/core';
 import type { GatewayConfig } from '../config/load-gateway-config.js';
 import { gatewayErrors } from '../errors.js';
 
-/** The `jti`s the token service has revoked, kept in memory and refreshed from its feed. */
-export interface RevocationList {
-  has(jti: string): boolean;
-  /** Signing keys the token service withdrew in an emergency; key sources drop them (`excludeWithdrawnKeys`). */
-  readonly withdrawnKeys: WithdrawnKeys;
-  /** True when `tokenService.revocationsMaxStaleMs` is set and the feed has not answered for longer. */
-  stale(): boolean;
-  /** Starts following the feed (`tokenService.revocationsMode`). */
-  start(): void;
-  /** Reads the feed once now; resolves when the list is up to date or the read failed (logged). */
-  refresh(): Promise<void>;
-  close(): void;
-  readonly size: number;
-}
+/** The gateway's revocation list: core's revocation feed (`isRevoked`, `withdrawnKeys`, `stale`, ...). */
+export type RevocationList = RevocationFeed;
 
 /** Options of {@link createRevocationList}. */
 export interface RevocationListOptions {
@@ -38,7 +26,7 @@ export interface RevocationListOptions {
  * ```ts
  * const revoked = createRevocationList({ config, logger });
  * revoked.start();
- * if (revoked.has(payload.jti)) deny();
+ * if (revoked.isRevoked(payload.jti)) deny();
  * ```
  */
 export function createRevocationList(options: RevocationListOptions): RevocationList {
@@ -48,7 +36,7 @@ export function createRevocationList(options: RevocationListOptions): Revocation
       'ERR_GATEWAY_CONFIG_INVALID',
       "the revocation feed needs the gateway's client credentials: set tokenService.clientId and tokenService.clientSecret (or TESSERA_GATEWAY_CLIENT_SECRET)",
     );
-  const feed = createRevocationFeed({
+  return createRevocationFeed({
     url: ts.url,
     path: ts.revocationsPath,
     clientId: ts.clientId,
@@ -64,16 +52,4 @@ export function createRevocationList(options: RevocationListOptions): Revocation
       if (event.type === 'key_withdrawn') options.onKeyWithdrawn?.(event.kid);
     },
   });
-  return {
-    has: (jti) => feed.isRevoked(jti),
-    withdrawnKeys: feed.withdrawnKeys,
-    stale: () => feed.stale(),
-    start: () => feed.start(),
-    // A failed read is logged by the feed and retried at its next tick; the known list stays.
-    refresh: () => feed.refresh().catch(() => undefined),
-    close: () => feed.close(),
-    get size() {
-      return feed.size;
-    },
-  };
 }

@@ -1,0 +1,73 @@
+import { statSync, watch, type FSWatcher } from 'node:fs';
+import { basename, dirname } from 'node:path';
+import type { Logger } from '../jose/remote-jwks.js';
+
+const POLICY_FILE = /\.(ya?ml|json)$/i;
+
+/**
+ * Calls `onChange` once `debounceMs` have passed quietly after a policy file under `paths` changed:
+ * folders are watched recursively (`.yaml`, `.yml`, `.json` files), a file through its folder, for
+ * its own name only (editors and `kubectl cp` replace files by rename). Watchers never keep the
+ * process alive; a path that cannot be watched is logged and skipped.
+ *
+ * @example
+ * ```ts
+ * const watching = watchPolicySources(['./policies'], { debounceMs: 200, logger }, () => void reload());
+ * watching.close();
+ * ```
+ */
+export function watchPolicySources(
+  paths: readonly string[],
+  options: { readonly debounceMs: number; readonly logger?: Logger | undefined },
+  onChange: () => void,
+): { close(): void } {
+  const { logger } = options;
+  let timer: NodeJS.Timeout | undefined;
+  let closed = false;
+  const schedule = () => {
+    if (closed) return;
+    if (timer) clearTimeout(timer);
+    timer = setTimeout(() => {
+      timer = undefined;
+      onChange();
+    }, options.debounceMs);
+    timer.unref();
+  };
+  const dirs = new Map<string, Set<string> | undefined>();
+  for (const path of paths) {
+    let isDir: boolean;
+    try {
+      isDir = statSync(path).isDirectory();
+    } catch {
+      continue;
+    }
+    if (isDir) dirs.set(path, undefined);
+    else {
+      const dir = dirname(path);
+      const names = dirs.has(dir) ? dirs.get(dir) : new Set<string>();
+      names?.add(basename(path));
+      dirs.set(dir, names);
+    }
+  }
+  const watchers: FSWatcher[] = [];
+  for (const [dir, names] of dirs) {
+    try {
+      const w = watch(dir, { persistent: false, recursive: names === undefined }, (_event, filename) => {
+        const name = filename?.toString();
+        if (name === undefined || (names === undefined ? POLICY_FILE.test(basename(name)) : names.has(name)))
+          schedule();
+      });
+      w.on('error', (error) => logger?.warn({ err: error.message, dir }, 'policy watcher failed'));
+      watchers.push(w);
+    } catch (error) {
+      logger?.warn({ err: (error as Error).message, dir }, 'cannot watch the policy source');
+    }
+  }
+  return {
+    close() {
+      closed = true;
+      if (timer) clearTimeout(timer);
+      for (const w of watchers) w.close();
+    },
+  };
+}
