@@ -77,16 +77,22 @@ async function withGateway(
   }
 }
 
+/** Calls the minting route as `alice`; answers the token the upstream got and the gateway's JWKS. */
+async function mintFor(gw: Gateway, sign: (sub: string) => string): Promise<{ minted: string; jwks: Jwks }> {
+  const res = await request(`${gw.urls.main}/orders/1`, { headers: { authorization: `Bearer ${sign('alice')}` } });
+  assert.equal(res.statusCode, 200);
+  const minted = String(((await res.body.json()) as Echo).headers.authorization).replace(/^Bearer /, '');
+  const jwks = (await (await request(`${gw.urls.main}/.well-known/jwks.json`)).body.json()) as Jwks;
+  return { minted, jwks };
+}
+
 test('the upstream gets sub = the issuer prefix + sub, and sub_id with the original issuer and subject', () =>
   withGateway(
     { 'ra.yaml': requestAuthentication('jwt', ISSUER, '{{JWKS}}'), 'ap.yaml': anyCaller },
     { [ISSUER]: 'issuer-a:' },
     async (gw, { sign }) => {
       await gw.listen();
-      const res = await request(`${gw.urls.main}/orders/1`, { headers: { authorization: `Bearer ${sign('alice')}` } });
-      assert.equal(res.statusCode, 200);
-      const minted = String(((await res.body.json()) as Echo).headers.authorization).replace(/^Bearer /, '');
-      const jwks = (await (await request(`${gw.urls.main}/.well-known/jwks.json`)).body.json()) as Jwks;
+      const { minted, jwks } = await mintFor(gw, sign);
       const { payload } = await createVerifier({ issuer: GATEWAY, audience: 'orders', keys: jwks }).verify(minted);
       assert.equal(payload.sub, 'issuer-a:alice');
       assert.deepEqual(payload['sub_id'], { format: 'iss_sub', iss: ISSUER, sub: 'alice' });
@@ -101,10 +107,7 @@ test('minting.algorithm Ed25519 (RFC 9864): the minted token and the JWKS key sa
     { [ISSUER]: 'issuer-a:' },
     async (gw, { sign }) => {
       await gw.listen();
-      const res = await request(`${gw.urls.main}/orders/1`, { headers: { authorization: `Bearer ${sign('alice')}` } });
-      assert.equal(res.statusCode, 200);
-      const minted = String(((await res.body.json()) as Echo).headers.authorization).replace(/^Bearer /, '');
-      const jwks = (await (await request(`${gw.urls.main}/.well-known/jwks.json`)).body.json()) as Jwks;
+      const { minted, jwks } = await mintFor(gw, sign);
       // The signing key and the next one, published ahead of the rotation.
       for (const k of jwks.keys) assert.deepEqual([k.kty, k.crv, k.alg], ['OKP', 'Ed25519', 'Ed25519']);
       const { header } = await createVerifier({ issuer: GATEWAY, audience: 'orders', keys: jwks }).verify(minted);

@@ -8,6 +8,7 @@ import type { Logger } from '../jose/remote-jwks.js';
 import type { JwtPayload, VerifiedJwt, Verifier } from '../jose/types.js';
 import type { PolicySet } from '../policy/compile-policies.js';
 import { createPolicyWatcher, type PolicyWatcher } from '../policy/create-policy-watcher.js';
+import { explainRequest } from '../policy/explain-request.js';
 import type { Decision, Explanation, Identity, PolicyRequest } from '../policy/types.js';
 import { compilePattern, matchLoose, matchStrict, type RoutePattern } from './internal/route-patterns.js';
 import { parseRequestPath, type RequestPath } from './internal/request-path.js';
@@ -332,20 +333,7 @@ export function createAuthenticator(options: AuthenticatorOptions): TesseraAuthe
     authenticate,
     async explain(request: AuthRequest): Promise<Explanation | undefined> {
       const set = policies?.current();
-      if (set === undefined) return undefined;
-      const pr = policyRequest(request);
-      let identity: Identity | undefined;
-      try {
-        identity = await set.authenticate(pr);
-      } catch (error) {
-        const code = isTesseraError(error) ? error.code : 'ERR_AUTH_FAILED';
-        const explanation = set.explain(pr, undefined);
-        return {
-          ...explanation,
-          text: `authentication fails (${code}): 401 before any AuthorizationPolicy\n${explanation.text}`,
-        };
-      }
-      return set.explain(pr, identity);
+      return set === undefined ? undefined : explainRequest(set, policyRequest(request));
     },
     close() {
       policies?.close();

@@ -11,3 +11,4 @@ export {
 } from './compile-policies.js';
 export { createPolicyWatcher, type PolicyWatcher, type PolicyWatcherOptions } from './create-policy-watcher.js';
 export { watchPolicySources } from './watch-policy-sources.js';
+export { explainRequest } from './explain-request.js';

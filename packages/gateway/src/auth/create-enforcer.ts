@@ -1,6 +1,7 @@
 import {
   compilePolicies,
   isTesseraError,
+  explainRequest,
   loadPolicies,
   type Decision,
   type Identity,
@@ -311,21 +312,7 @@ export async function createEnforcer(input: EnforcerFactoryInput): Promise<Enfor
   return {
     managedHeaders: outputHeaders(documents),
     size: set.policies.length,
-    async explain(request, route) {
-      const pr = toPolicyRequest(request, route);
-      let identity: Identity | undefined;
-      try {
-        identity = await set.authenticate(pr);
-      } catch (err) {
-        const code = isTesseraError(err) ? err.code : 'ERR_UNEXPECTED';
-        const explanation = set.explain(pr, undefined);
-        return {
-          ...explanation,
-          text: `authentication fails (${code}: ${(err as Error).message}): 401 before any AuthorizationPolicy\n${explanation.text}`,
-        };
-      }
-      return set.explain(pr, identity);
-    },
+    explain: (request, route) => explainRequest(set, toPolicyRequest(request, route)),
     evaluate(request, route) {
       const auth = request.headers.authorization;
       if (auth !== undefined && auth.length > maxAuthorization) {
