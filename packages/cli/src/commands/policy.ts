@@ -212,7 +212,7 @@ export function registerPolicyCommands(program: Command): void {
       'evaluate policies for one request: authenticate (with --token) or take --principal, authorize, and explain which policy and rule decided',
     )
     .requiredOption('--policies <path>', 'policy file or folder (required; repeat for several)', collect)
-    .option('--method <method>', 'HTTP method', 'GET')
+    .option('--method <method>', 'HTTP method, case-sensitive as on the wire', 'GET')
     .requiredOption('--path <path>', 'request path (required), normalized and refused exactly as the gateway does')
     .option('--host <host>', 'Host header (parsed into its canonical authority, as the gateway does)', 'localhost')
     .option('--encoded-slashes <mode>', 'reject | decode | keep, as the gateway setting encodedSlashes', 'reject')
@@ -291,7 +291,8 @@ export function registerPolicyCommands(program: Command): void {
         const path = options.caseInsensitivePaths === true ? normalized.path.toLowerCase() : normalized.path;
         const query = normalized.query;
         const request: PolicyRequest = {
-          method: options.method.toUpperCase(),
+          // As sent: methods are case-sensitive (RFC 9110 §9.1), and so is the policies' matching.
+          method: options.method,
           host: authority.authority,
           path,
           ...(query === undefined ? {} : { query }),
