@@ -23,7 +23,7 @@ import {
   type PolicyRequest,
 } from '@tessera/core';
 import { createGateway, loadGatewayConfig } from '@tessera/gateway';
-import { runCli } from '../../packages/cli/src/run-cli.js';
+import { runCli } from '@tessera/cli';
 import {
   identityFrom,
   loadConformanceTables,
@@ -98,14 +98,15 @@ function canonical(request: PolicyRequest): boolean {
 
 async function policyCheck(args: string[]): Promise<number> {
   // The CLI writes its explanation to stdout and its error line to stderr: keep them out of the report.
-  const write = { out: process.stdout.write, err: process.stderr.write };
-  process.stdout.write = (() => true) as typeof process.stdout.write;
-  process.stderr.write = (() => true) as typeof process.stderr.write;
+  const out = process.stdout.write.bind(process.stdout);
+  const err = process.stderr.write.bind(process.stderr);
+  process.stdout.write = () => true;
+  process.stderr.write = () => true;
   try {
     return await runCli(['node', 'tessera', ...args]);
   } finally {
-    process.stdout.write = write.out;
-    process.stderr.write = write.err;
+    process.stdout.write = out;
+    process.stderr.write = err;
   }
 }
 
@@ -174,7 +175,7 @@ test('the middleware, the gateway and `tessera policy check` decide every confor
             const result = await auth.authenticate({
               method: pr.method,
               url: target(pr),
-              headers: viaProxy ? { ...headers, 'x-forwarded-for': pr.remoteIp! } : headers,
+              headers: viaProxy ? { ...headers, 'x-forwarded-for': pr.remoteIp } : headers,
               socket: socketOf(pr),
             });
             assert.equal(result.ok, expected, `middleware: ${where}: ${result.ok ? 'allowed' : result.body}`);
