@@ -73,7 +73,7 @@ for (const mode of ['stream', 'poll'] as const)
       loadGatewayConfig({
         object: {
           listeners: [{ port: 0 }],
-          admin: { enabled: false },
+          admin: { host: '127.0.0.1', port: 0 },
           routes: [{ name: 'orders', pathPrefix: '/orders', upstream: upstream.url }],
           policies: { sources: [policies], watch: false },
           tokenService: {
@@ -149,6 +149,12 @@ for (const mode of ['stream', 'poll'] as const)
       // ERR_REVOCATIONS_UNAVAILABLE (503) in the verifier; the middleware answers 401, as for a JWKS outage.
       assert.equal(downLibrary.status, 401, 'the library refuses while its feed is stale');
       t.diagnostic(`feed down: refused after ${downGateway.ms} ms (gateway), ${downLibrary.ms} ms (library)`);
+      // The gateway counts the feed's reads and failures; the library reports them to onEvent.
+      const metrics = await (await request(`${gateway.urls['admin']}/metrics`)).body.text();
+      for (const name of ['revocation_feed_success_total', 'revocation_feed_failed_total']) {
+        const value = Number(new RegExp(`^tessera_gateway_${name} (\\d+)$`, 'm').exec(metrics)?.[1] ?? 0);
+        assert.ok(value > 0, `${name} is ${value}`);
+      }
       ts = startTokenService(join(dir, 'data'), port);
       await ts.listen();
       const [upGateway, upLibrary] = await Promise.all([

@@ -83,6 +83,7 @@ export function createGateway(config: GatewayConfig, options: CreateGatewayOptio
         config,
         logger,
         clock,
+        metrics,
         // The replacement of a withdrawn active key signs at once: fetch it past the kid cooldown.
         onKeyWithdrawn: () => policyStore.refreshKeys(),
       })

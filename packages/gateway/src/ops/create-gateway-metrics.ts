@@ -19,6 +19,8 @@ export interface GatewayMetrics {
   readonly jwtCache: { hit(): void; miss(): void };
   readonly mintCache: { hit(): void; miss(): void };
   readonly policyReloads: { success(): void; failure(): void };
+  /** Reads of the token service's revocation feed (a poll, or a stream opened), and failed ones. */
+  readonly revocationFeed: { success(): void; failure(): void };
 }
 
 class Tally {
@@ -112,6 +114,11 @@ export function createGatewayMetrics(options: { defaultMetrics?: boolean } = {})
   const mintMiss = global('mint_cache_miss_total', 'Minted-token cache misses (a token was signed or exchanged).');
   const reloadOk = global('policy_reload_success_total', 'Policy reloads that compiled and were swapped in.');
   const reloadFail = global('policy_reload_failed_total', 'Policy reloads that failed (the old set stays).');
+  const feedOk = global('revocation_feed_success_total', 'Revocation feed polls that answered, and streams opened.');
+  const feedFail = global(
+    'revocation_feed_failed_total',
+    'Revocation feed polls and streams that failed (the known list stays; refused past revocationsMaxStaleMs).',
+  );
   return {
     registry,
     route(name) {
@@ -144,5 +151,6 @@ export function createGatewayMetrics(options: { defaultMetrics?: boolean } = {})
     jwtCache: { hit: () => cacheHit.inc(), miss: () => cacheMiss.inc() },
     mintCache: { hit: () => mintHit.inc(), miss: () => mintMiss.inc() },
     policyReloads: { success: () => reloadOk.inc(), failure: () => reloadFail.inc() },
+    revocationFeed: { success: () => feedOk.inc(), failure: () => feedFail.inc() },
   };
 }

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { createRevocationFeed, type Clock, type RevocationFeed } from '@tessera/core';
 import type { GatewayConfig } from '../config/load-gateway-config.js';
 import { gatewayErrors } from '../errors.js';
+import type { GatewayMetrics } from '../ops/create-gateway-metrics.js';
 
 /** The gateway's revocation list: core's revocation feed (`isRevoked`, `withdrawnKeys`, `stale`, ...). */
 export type RevocationList = RevocationFeed;
@@ -13,6 +14,8 @@ export interface RevocationListOptions {
   readonly clock?: Clock;
   /** Told of each key the token service withdraws, after `withdrawnKeys` has it. */
   readonly onKeyWithdrawn?: (kid: string) => void;
+  /** Counts the feed's reads and failures (`tessera_gateway_revocation_feed_*_total`). */
+  readonly metrics?: GatewayMetrics;
 }
 
 /**
@@ -50,6 +53,8 @@ export function createRevocationList(options: RevocationListOptions): Revocation
     ...(options.clock === undefined ? {} : { clock: options.clock }),
     onEvent: (event) => {
       if (event.type === 'key_withdrawn') options.onKeyWithdrawn?.(event.kid);
+      else if (event.type === 'synced' || event.type === 'stream_opened') options.metrics?.revocationFeed.success();
+      else if (event.type === 'sync_failed') options.metrics?.revocationFeed.failure();
     },
   });
 }
