@@ -17,6 +17,7 @@ import {
   createRemoteJwks,
   createRevocationFeed,
   createVerifier,
+  decodeJwt,
   withTessera,
   type RevocationFeed,
 } from '@tessera/core';
@@ -174,3 +175,92 @@ for (const mode of ['stream', 'poll'] as const)
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+test('the library refuses the tokens exchanged from a revoked token, and every token of a withdrawn key', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'tessera-e2e-library-family-'));
+  const EXCHANGER = { id: 'orders-backend', secret: 'orders-backend-secret-0123' };
+  const ts = createTokenService(
+    loadConfig({
+      object: {
+        server: { host: '127.0.0.1', port: 0 },
+        storage: { type: 'file', dataDir: join(dir, 'data') },
+        rateLimit: { enabled: false },
+        clients: [
+          { id: WEBUI.id, secret: WEBUI.secret, audiences: ['orders'] },
+          {
+            id: EXCHANGER.id,
+            secret: EXCHANGER.secret,
+            grantTypes: ['client_credentials', 'urn:ietf:params:oauth:grant-type:token-exchange'],
+            exchange: { subjectAudiences: ['orders'], targetAudiences: ['inventory'], impersonation: true },
+          },
+          { id: ORDERS.id, secret: ORDERS.secret, revocations: true },
+        ],
+      },
+    }),
+    { logger: silent },
+  );
+  const tsUrl = await ts.listen();
+  const feed = createRevocationFeed({ url: tsUrl, clientId: ORDERS.id, clientSecret: ORDERS.secret, mode: 'stream' });
+  feed.start();
+  const jwks = createRemoteJwks(new URL(`${tsUrl}/.well-known/jwks.json`));
+  // The inventory service: what the exchanged tokens are for.
+  const verifier = createVerifier({
+    issuer: ts.issuer,
+    audience: ['orders', 'inventory'],
+    keys: jwks,
+    revocations: feed,
+  });
+  const accepted = (token: string) =>
+    verifier.verify(token).then(
+      () => 200,
+      () => 401,
+    );
+  try {
+    const parent = await clientCredentialsToken(tsUrl, WEBUI.id, WEBUI.secret, 'orders');
+    const res = await request(`${tsUrl}/token`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        authorization: basic(EXCHANGER.id, EXCHANGER.secret),
+      },
+      body: new URLSearchParams({
+        grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
+        subject_token: parent,
+        subject_token_type: 'urn:ietf:params:oauth:token-type:access_token',
+        audience: 'inventory',
+      }).toString(),
+    });
+    const child = ((await res.body.json()) as { access_token: string }).access_token;
+    assert.equal(res.statusCode, 200);
+    assert.equal(await accepted(child), 200);
+    await sleep(300); // the stream is open
+    const revoked = await request(`${tsUrl}/revoke`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: basic(WEBUI.id, WEBUI.secret) },
+      body: `token=${parent}`,
+    });
+    await revoked.body.dump();
+    const family = await until(() => accepted(child), 200);
+    assert.equal(family.status, 401, 'the exchanged token goes with its parent');
+    t.diagnostic(`exchanged token refused ${family.ms} ms after its parent was revoked`);
+
+    // A stolen key: withdrawn at the token service, every token it signed is refused, cached or not.
+    const other = await clientCredentialsToken(tsUrl, WEBUI.id, WEBUI.secret, 'orders');
+    assert.equal(await accepted(other), 200);
+    const kid = decodeJwt(other).header.kid!;
+    const withdrawn = await request(`${tsUrl}/admin/keys/${kid}/withdraw`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ts.adminToken}` },
+    });
+    await withdrawn.body.dump();
+    assert.equal(withdrawn.statusCode, 200);
+    const key = await until(() => accepted(other), 200);
+    assert.equal(key.status, 401);
+    t.diagnostic(`token of a withdrawn key refused after ${key.ms} ms`);
+  } finally {
+    feed.close();
+    jwks.close();
+    await ts.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
