@@ -67,9 +67,12 @@ export function policyRequestFromHttp(req: IncomingMessage, options: PolicyReque
   let headers = req.headers as Record<string, string | string[] | undefined>;
   for (const name in headers) {
     if (typeof headers[name] !== 'string') {
+      // Lists (`req.headersDistinct`, repeated headers) are joined as Envoy joins them.
       const copy: Record<string, string> = {};
-      for (const [k, v] of Object.entries(headers))
-        if (v !== undefined) copy[k] = typeof v === 'string' ? v : v.join(', ');
+      for (const k in headers) {
+        const v = headers[k];
+        if (v !== undefined) copy[k] = typeof v === 'string' ? v : v.length === 1 ? v[0]! : v.join(', ');
+      }
       headers = copy;
       break;
     }

@@ -58,6 +58,12 @@ interface CompiledJwtRule {
   readonly forwardOriginalToken: boolean;
   /** `scope`, `permission` and the rule's `spaceDelimitedClaims`, built once and shared by its identities. */
   readonly spaceDelimitedClaims: ReadonlySet<string>;
+  /**
+   * Identities already built from a cached verification: the verifier returns the same frozen
+   * result for a token it has cached, so a repeated token costs no new identity (Envoy's jwt_cache
+   * keeps the verified payload the same way). Entries go with the results the cache drops.
+   */
+  readonly identities: WeakMap<VerifiedJwt, Identity>;
 }
 
 const DEFAULT_LOCATIONS: readonly TokenLocation[] = Object.freeze([
@@ -126,6 +132,7 @@ export function compileJwtRules(
       outputClaimToHeaders: (rule.outputClaimToHeaders ?? []).map((c) => [c.header.toLowerCase(), c.claim] as const),
       forwardOriginalToken: rule.forwardOriginalToken ?? false,
       spaceDelimitedClaims: spaceDelimitedClaimSet(rule.spaceDelimitedClaims),
+      identities: new WeakMap(),
     };
   });
 }
@@ -328,6 +335,8 @@ export class Authenticator {
   #identity(rule: CompiledJwtRule, token: string, verified: VerifiedJwt, found: readonly LocationEntry[]): Identity {
     const payload = verified.payload;
     const tokenLocation = found.find((e) => e.rules.includes(rule))!.location;
+    const known = rule.identities.get(verified);
+    if (known !== undefined && known.tokenLocation === tokenLocation) return known;
     const issuer = String(payload.iss);
     const subject = typeof payload.sub === 'string' ? payload.sub : '';
     const aud = payload.aud;
@@ -343,7 +352,7 @@ export class Authenticator {
       const value = claimHeaderValue(claimAt(payload, claim));
       if (value !== undefined) headersToAdd.push([header, value]);
     }
-    return Object.freeze({
+    const identity: Identity = Object.freeze({
       requestPrincipal: `${issuer}/${subject}`,
       issuer,
       subject,
@@ -357,6 +366,9 @@ export class Authenticator {
       spaceDelimitedClaims: rule.spaceDelimitedClaims,
       verified,
     });
+    // Only a cached (frozen, shared) result comes back for the same token; fresh ones never do.
+    if (Object.isFrozen(verified)) rule.identities.set(verified, identity);
+    return identity;
   }
 }
 
