@@ -1,6 +1,6 @@
 import { access, constants } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import pg from 'pg';
+import type pg from 'pg';
 import type { Redis } from 'ioredis';
 import { tokenServiceErrors } from '../errors.js';
 import { createFileAuditStore } from './file/create-file-audit-store.js';
@@ -11,6 +11,7 @@ import { createFileRevocationStore } from './file/create-file-revocation-store.j
 import { createMemoryEventBus } from './file/create-memory-event-bus.js';
 import type { Closable } from './internal/closable.js';
 import { lockDataDir } from './internal/data-dir-lock.js';
+import { loadPg } from './internal/load-driver.js';
 import { ensureDir } from './internal/json-document.js';
 import { createKeyCipher, resolveKek } from './key-cipher.js';
 import { pgContext, pgFailure, type PgContext } from './postgres/pg-context.js';
@@ -133,7 +134,8 @@ export async function createStorage(config: StorageConfig): Promise<Storage> {
     let pgCtx: PgContext | undefined;
     let pool: pg.Pool | undefined;
     if (used.has('postgres')) {
-      const p = new pg.Pool({ connectionString: config.postgres!.url, max: config.postgres!.maxConnections ?? 10 });
+      const { Pool } = await loadPg();
+      const p = new Pool({ connectionString: config.postgres!.url, max: config.postgres!.maxConnections ?? 10 });
       // An idle client that dies emits 'error' on the pool; unhandled, it would end the process.
       p.on('error', () => undefined);
       pool = p;

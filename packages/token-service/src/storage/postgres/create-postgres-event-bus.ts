@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import pg from 'pg';
+import type pg from 'pg';
+import { loadPg, quoteIdentifier } from '../internal/load-driver.js';
 import type { Clock } from '@tessera/core';
 import type { Closable } from '../internal/closable.js';
 import { createFanout, isStorageEvent } from '../internal/event-fanout.js';
@@ -50,7 +51,8 @@ export function createPostgresEventBus(options: PostgresEventBusOptions): EventB
 
   const listen = (): Promise<pg.Client> => {
     listener ??= (async () => {
-      const client = new pg.Client({ connectionString: options.url, application_name: `tessera-events-${id}` });
+      const { Client } = await loadPg();
+      const client = new Client({ connectionString: options.url, application_name: `tessera-events-${id}` });
       let lost = false;
       const onLost = () => {
         if (lost) return;
@@ -73,7 +75,7 @@ export function createPostgresEventBus(options: PostgresEventBusOptions): EventB
       });
       try {
         await client.connect();
-        await client.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
+        await client.query(`LISTEN ${quoteIdentifier(channel)}`);
       } catch (err) {
         lost = true;
         listener = undefined;

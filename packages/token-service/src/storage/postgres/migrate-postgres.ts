@@ -1,4 +1,4 @@
-import pg from 'pg';
+import { quoteIdentifier } from '../internal/load-driver.js';
 import { transaction, type PgContext } from './pg-context.js';
 
 /** Schema versions, applied in order, each once (recorded in `<schema>.migrations`). */
@@ -36,7 +36,7 @@ const MIGRATIONS: ReadonlyArray<(s: string) => string[]> = [
 export async function migratePostgres(ctx: PgContext): Promise<void> {
   await transaction(ctx, 'migration', async (client) => {
     await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`tessera-migrate:${ctx.schema}`]);
-    await client.query(`CREATE SCHEMA IF NOT EXISTS ${pg.escapeIdentifier(ctx.schema)}`);
+    await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdentifier(ctx.schema)}`);
     await client.query(
       `CREATE TABLE IF NOT EXISTS ${ctx.q}migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`,
     );

@@ -1,8 +1,9 @@
 // Shared PostgreSQL plumbing: identifier quoting, error mapping, transactions. Every query is
 // parameterised; only the schema name (checked against a strict pattern, then quoted) is spliced.
-import pg from 'pg';
+import type pg from 'pg';
 import { isTesseraError } from '@tessera/core';
 import { tokenServiceErrors } from '../../errors.js';
+import { quoteIdentifier } from '../internal/load-driver.js';
 
 /** What every PostgreSQL store is built from. */
 export interface PgContext {
@@ -24,7 +25,7 @@ export function pgContext(pool: pg.Pool, schema: string): PgContext {
       `postgres schema "${String(schema)}" must match ${SCHEMA_PATTERN}`,
     );
   }
-  return { pool, schema, q: `${pg.escapeIdentifier(schema)}.` };
+  return { pool, schema, q: `${quoteIdentifier(schema)}.` };
 }
 
 /** True for a unique-constraint violation (SQLSTATE 23505). */

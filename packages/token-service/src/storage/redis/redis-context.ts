@@ -1,7 +1,8 @@
 // Shared Redis plumbing: connecting, key-prefix checks and error mapping.
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { isTesseraError } from '@tessera/core';
 import { tokenServiceErrors } from '../../errors.js';
+import { loadIoredis } from '../internal/load-driver.js';
 
 /** Key prefixes Tessera accepts (they also name the pub/sub channel). */
 export const PREFIX_PATTERN = /^[A-Za-z0-9:_.-]{1,64}$/;
@@ -48,6 +49,7 @@ export async function run<T>(what: string, command: () => Promise<T>): Promise<T
  * once connected) so a Redis outage surfaces as ERR_STORE_UNAVAILABLE rather than a hang.
  */
 export async function connectRedis(url: string): Promise<Redis> {
+  const { Redis } = await loadIoredis();
   let client: Redis;
   try {
     client = new Redis(url, {
