@@ -12,6 +12,7 @@ import { registerPolicyCommands } from './commands/policy.js';
 import { registerTokenServiceCommand } from './commands/token-service.js';
 import { registerUpCommand } from './commands/up.js';
 import { registerHashSecretCommand } from './commands/hash-secret.js';
+import { registerCompletionCommand } from './commands/completion.js';
 
 const version = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string })
   .version;
@@ -66,5 +67,6 @@ export function createProgram(): Command {
   registerHashSecretCommand(program);
   registerUpCommand(program);
   registerDemoCommand(program);
+  registerCompletionCommand(program);
   return program;
 }

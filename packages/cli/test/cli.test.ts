@@ -11,6 +11,7 @@ const commands = [
   [],
   ['up'],
   ['demo'],
+  ['completion'],
   ['token-service'],
   ['gateway'],
   ['policy', 'lint'],
