@@ -1,4 +1,4 @@
-import { defineErrors, type ErrorCodeOf, type ErrorSpecsOf } from '@tessera/core';
+import { defineErrors, type ErrorCodeOf, type ErrorSpecsOf } from '@tessera/core/errors';
 
 /**
  * Every error code `@tessera/cli` throws (ARCHITECTURE.md, "Errors"). The CLI maps codes to exit

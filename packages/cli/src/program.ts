@@ -1,19 +1,5 @@
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
-import { registerJwksCommands } from './commands/jwks-serve.js';
-import { registerTokenRemoteCommands } from './commands/token-remote.js';
-import { registerTokenLocalCommands } from './commands/token-local.js';
-import { registerKeysCommands } from './commands/keys-generate.js';
-import { registerKeysWithdrawCommand } from './commands/keys-withdraw.js';
-import { registerTokenVerifyCommand } from './commands/token-verify.js';
-import { registerGatewayCommand } from './commands/gateway.js';
-import { registerDemoCommand } from './commands/demo.js';
-import { registerPolicyCommands } from './commands/policy.js';
-import { registerTokenServiceCommand } from './commands/token-service.js';
-import { registerUpCommand } from './commands/up.js';
-import { registerHashSecretCommand } from './commands/hash-secret.js';
-import { registerCompletionCommand } from './commands/completion.js';
-
 const version = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string })
   .version;
 
@@ -36,37 +22,130 @@ function formatUsageError(text: string): string {
   return `tessera: ERR_CLI_USAGE: ${what} (${hint})`;
 }
 
+/** Registers a top-level command (or group) on the program; loaded only when it is needed. */
+type Register = (program: Command) => void;
+
 /**
- * Builds the `tessera` command tree (commander 14). Usage errors are printed as one line with
+ * The top-level commands, their one-line descriptions (for the root help and suggestions, without
+ * loading them) and how to load them. A command's module imports what it needs (the servers, pg,
+ * undici, ...): loading only the command that runs keeps `tessera --version` and `token decode`
+ * fast. `program.test.ts` holds these descriptions to the commands' own.
+ */
+const COMMANDS: readonly { name: string; description: string; load: () => Promise<Register> }[] = [
+  {
+    name: 'keys',
+    description: 'generate keys; withdraw a stolen signing key',
+    load: async () => {
+      const [{ registerKeysCommands }, { registerKeysWithdrawCommand }] = await Promise.all([
+        import('./commands/keys-generate.js'),
+        import('./commands/keys-withdraw.js'),
+      ]);
+      return (program) => {
+        const keys = program.command('keys').description('generate keys; withdraw a stolen signing key');
+        registerKeysCommands(keys);
+        registerKeysWithdrawCommand(keys);
+      };
+    },
+  },
+  {
+    name: 'token',
+    description: 'sign, decode, verify and obtain tokens',
+    load: async () => {
+      const [local, verify, remote] = await Promise.all([
+        import('./commands/token-local.js'),
+        import('./commands/token-verify.js'),
+        import('./commands/token-remote.js'),
+      ]);
+      return (program) => {
+        const token = program.command('token').description('sign, decode, verify and obtain tokens');
+        local.registerTokenLocalCommands(token);
+        verify.registerTokenVerifyCommand(token);
+        remote.registerTokenRemoteCommands(token);
+      };
+    },
+  },
+  {
+    name: 'jwks',
+    description: 'JWK Set tools',
+    load: async () => (await import('./commands/jwks-serve.js')).registerJwksCommands,
+  },
+  {
+    name: 'policy',
+    description: 'lint Istio RequestAuthentication / AuthorizationPolicy files and ask what they decide',
+    load: async () => (await import('./commands/policy.js')).registerPolicyCommands,
+  },
+  {
+    name: 'token-service',
+    description:
+      'run the token service (OAuth 2.0 for workloads: client_credentials, token exchange, JWKS, introspection, revocation, admin API)',
+    load: async () => (await import('./commands/token-service.js')).registerTokenServiceCommand,
+  },
+  {
+    name: 'gateway',
+    description:
+      'run the JWT-enforcing gateway (reverse proxy, Istio policies, decision API) from a YAML configuration',
+    load: async () => (await import('./commands/gateway.js')).registerGatewayCommand,
+  },
+  {
+    name: 'hash-secret',
+    description:
+      'hash a client secret or password for secretHash / passwordHash; reads it from stdin, or prompts without echo',
+    load: async () => (await import('./commands/hash-secret.js')).registerHashSecretCommand,
+  },
+  {
+    name: 'up',
+    description:
+      'start everything on this machine: token service, gateway and example services, with clients and keys kept in ./.tessera; Ctrl-C stops it all',
+    load: async () => (await import('./commands/up.js')).registerUpCommand,
+  },
+  {
+    name: 'demo',
+    description:
+      'run every example scenario of the brief and print what each call was expected to do and what it did; exit 1 if any differs',
+    load: async () => (await import('./commands/demo.js')).registerDemoCommand,
+  },
+  {
+    name: 'completion',
+    description: 'print a shell completion script: source <(tessera completion bash), or zsh',
+    load: async () => (await import('./commands/completion.js')).registerCompletionCommand,
+  },
+];
+
+/** The top-level command `argv` runs (`node tessera <command> ...`), if it names one. */
+function invoked(argv: readonly string[]): string | undefined {
+  const words = argv.slice(2).filter((a) => !a.startsWith('-'));
+  // `tessera help up` shows up's own help: load the command it names.
+  const name = words[0] === 'help' ? words[1] : words[0];
+  return COMMANDS.some((c) => c.name === name) ? name : undefined;
+}
+
+/**
+ * Builds the `tessera` command tree (commander 14). With `argv`, only the command it runs is
+ * loaded (the others are listed by name and description); without it, or for `completion`, which
+ * describes the whole tree, every command is. Usage errors are printed as one line with
  * `ERR_CLI_USAGE` and thrown as `CommanderError` (exit code 2 in {@link runCli}).
  *
  * @example
  * ```ts
- * await createProgram().parseAsync(['node', 'tessera', 'keys', 'generate', '--alg', 'ES256']);
+ * const program = await createProgram(process.argv);
+ * await program.parseAsync(process.argv);
  * ```
  */
-export function createProgram(): Command {
+export async function createProgram(argv?: readonly string[]): Promise<Command> {
   const program = new Command('tessera');
   program
     .description('Tessera: secure service-to-service calls with JWTs (token service, gateway, keys, tokens, policies)')
     .version(version, '-V, --version')
     .exitOverride()
     .configureOutput({ outputError: (text, write) => write(`${formatUsageError(text)}\n`) });
+  const wanted = argv === undefined ? undefined : invoked(argv);
+  const all = argv === undefined || wanted === 'completion';
+  const loaded = await Promise.all(COMMANDS.map(async (c) => (all || c.name === wanted ? await c.load() : undefined)));
   // Subcommands inherit exitOverride and output settings from the parent (created after them).
-  const keys = program.command('keys').description('generate keys; withdraw a stolen signing key');
-  registerKeysCommands(keys);
-  registerKeysWithdrawCommand(keys);
-  const token = program.command('token').description('sign, decode, verify and obtain tokens');
-  registerTokenLocalCommands(token);
-  registerTokenVerifyCommand(token);
-  registerTokenRemoteCommands(token);
-  registerJwksCommands(program);
-  registerPolicyCommands(program);
-  registerTokenServiceCommand(program);
-  registerGatewayCommand(program);
-  registerHashSecretCommand(program);
-  registerUpCommand(program);
-  registerDemoCommand(program);
-  registerCompletionCommand(program);
+  COMMANDS.forEach((c, i) => {
+    const register = loaded[i];
+    if (register !== undefined) register(program);
+    else program.command(c.name).description(c.description);
+  });
   return program;
 }

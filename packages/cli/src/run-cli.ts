@@ -35,7 +35,7 @@ function listenError(error: unknown) {
  * ```
  */
 export async function runCli(argv: readonly string[]): Promise<number> {
-  const program = createProgram();
+  const program = await createProgram(argv);
   try {
     await program.parseAsync([...argv]);
     return typeof process.exitCode === 'number' ? process.exitCode : ExitCode.ok;

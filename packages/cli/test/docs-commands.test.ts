@@ -82,7 +82,7 @@ function resolve(program: Command, words: string[]): { path: string[]; missing?:
 }
 
 test('every tessera command in the docs exists and answers --help', async () => {
-  const program = createProgram();
+  const program = await createProgram();
   const paths = new Map<string, string>();
   const missing: string[] = [];
   for (const file of markdownFiles()) {

@@ -1,4 +1,4 @@
-import { isTesseraError } from '@tessera/core';
+import { isTesseraError } from '@tessera/core/errors';
 
 /** Process exit codes of every `tessera` command (docs/cli.md, "Exit codes"). */
 export const ExitCode = Object.freeze({ ok: 0, checkFailed: 1, usage: 2, configInvalid: 3 });

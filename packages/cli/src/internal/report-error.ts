@@ -1,4 +1,4 @@
-import { isTesseraError } from '@tessera/core';
+import { isTesseraError } from '@tessera/core/errors';
 
 /** Hints per code prefix, used when the thrower gave none: the "what to do next" of every error line. */
 const defaultHints: ReadonlyArray<readonly [RegExp, string]> = [
