@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { createJwtSigner, type JwsAlgorithm, type JwtPayload } from '@tessera/core';
+import { createJwtSigner, type JwsAlgorithm, type JwtPayload } from '@tessera/core/jose';
 import { cliErrors } from '../errors.js';
 import { describeTime, out, parseJson, readInput } from '../internal/io.js';
 import { inspectToken } from '../internal/inspect-token.js';

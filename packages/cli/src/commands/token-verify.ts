@@ -4,10 +4,10 @@ import {
   createVerifier,
   decodeJwt,
   importPem,
-  isTesseraError,
   type JwsAlgorithm,
   type KeysInput,
-} from '@tessera/core';
+} from '@tessera/core/jose';
+import { isTesseraError } from '@tessera/core/errors';
 import { cliErrors } from '../errors.js';
 import { describeTime, out, parseJson, readInput } from '../internal/io.js';
 import { asKeyInput, parseAlg } from '../internal/load-key.js';

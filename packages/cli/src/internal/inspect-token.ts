@@ -1,11 +1,5 @@
-import {
-  decodeJwt,
-  getAlgorithm,
-  isTesseraError,
-  tryDecodeBase64Url,
-  type JwsHeader,
-  type JwtPayload,
-} from '@tessera/core';
+import { decodeJwt, getAlgorithm, tryDecodeBase64Url, type JwsHeader, type JwtPayload } from '@tessera/core/jose';
+import { isTesseraError } from '@tessera/core/errors';
 import { cliErrors } from '../errors.js';
 
 /** What `tessera token decode` reports: the parts of a token and why a verifier would refuse it. */

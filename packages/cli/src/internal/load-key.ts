@@ -1,11 +1,5 @@
-import {
-  importSigningKey,
-  isJwsAlgorithm,
-  isTesseraError,
-  type Jwk,
-  type JwsAlgorithm,
-  type SigningKey,
-} from '@tessera/core';
+import { importSigningKey, isJwsAlgorithm, type Jwk, type JwsAlgorithm, type SigningKey } from '@tessera/core/jose';
+import { isTesseraError } from '@tessera/core/errors';
 import { cliErrors } from '../errors.js';
 import { parseJson, readInput } from './io.js';
 
