@@ -31,17 +31,20 @@ type Register = (program: Command) => void;
  * undici, ...): loading only the command that runs keeps `tessera --version` and `token decode`
  * fast. `program.test.ts` holds these descriptions to the commands' own.
  */
+const KEYS = 'generate keys; withdraw a stolen signing key';
+const TOKEN = 'sign, decode, verify and obtain tokens';
+
 const COMMANDS: readonly { name: string; description: string; load: () => Promise<Register> }[] = [
   {
     name: 'keys',
-    description: 'generate keys; withdraw a stolen signing key',
+    description: KEYS,
     load: async () => {
       const [{ registerKeysCommands }, { registerKeysWithdrawCommand }] = await Promise.all([
         import('./commands/keys-generate.js'),
         import('./commands/keys-withdraw.js'),
       ]);
       return (program) => {
-        const keys = program.command('keys').description('generate keys; withdraw a stolen signing key');
+        const keys = program.command('keys').description(KEYS);
         registerKeysCommands(keys);
         registerKeysWithdrawCommand(keys);
       };
@@ -49,7 +52,7 @@ const COMMANDS: readonly { name: string; description: string; load: () => Promis
   },
   {
     name: 'token',
-    description: 'sign, decode, verify and obtain tokens',
+    description: TOKEN,
     load: async () => {
       const [local, verify, remote] = await Promise.all([
         import('./commands/token-local.js'),
@@ -57,7 +60,7 @@ const COMMANDS: readonly { name: string; description: string; load: () => Promis
         import('./commands/token-remote.js'),
       ]);
       return (program) => {
-        const token = program.command('token').description('sign, decode, verify and obtain tokens');
+        const token = program.command('token').description(TOKEN);
         local.registerTokenLocalCommands(token);
         verify.registerTokenVerifyCommand(token);
         remote.registerTokenRemoteCommands(token);
