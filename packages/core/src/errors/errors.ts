@@ -96,6 +96,11 @@ export const coreErrors = defineErrors({
     status: 500,
     description: 'A RequestAuthentication or AuthorizationPolicy document fails validation.',
   },
+  ERR_HTTP_HOST_INVALID: {
+    status: 400,
+    description:
+      'The `Host` header has no single canonical reading (userinfo, a stray character, a bad port, brackets around a non-IPv6 name).',
+  },
   ERR_HTTP_PATH_INVALID: {
     status: 400,
     description: 'The request path cannot be normalized safely (e.g. `%00`, backslash, bad escape).',

@@ -2,6 +2,8 @@ import type { IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import { namespaceOf } from '../policy/namespace-of.js';
 import type { PolicyRequest } from '../policy/types.js';
+import { coreErrors } from '../errors/errors.js';
+import { canonicalAuthority } from './canonical-authority.js';
 import { normalizePath, type NormalizePathOptions } from './normalize-path.js';
 
 /**
@@ -51,7 +53,8 @@ export function peerPrincipalOf(socket: IncomingMessage['socket']): string | und
 
 /**
  * Builds the {@link PolicyRequest} of a node:http request: normalized path and raw query (throws
- * `ERR_HTTP_PATH_INVALID` for a path it refuses), lower-case host, destination port, headers
+ * `ERR_HTTP_PATH_INVALID` for a path it refuses), canonical host (`canonicalAuthority`, as the gateway and
+ * `tessera policy check` read it; `ERR_HTTP_HOST_INVALID` when it has none), destination port, headers
  * (lists joined with `, `), peer and local addresses, SNI and the verified mTLS peer principal and
  * namespace.
  *
@@ -92,10 +95,18 @@ export function policyRequestFromHttp(req: IncomingMessage, options: PolicyReque
   const sni = tls.encrypted === true && typeof tls.servername === 'string' ? tls.servername : undefined;
   const peerPrincipal = peerPrincipalOf(socket);
   const peerNamespace = namespaceOf(peerPrincipal);
+  // The canonical authority the gateway and `tessera policy check` match too: one reading of the Host.
   const hostHeader = headers.host;
+  let host = '';
+  if (typeof hostHeader === 'string' && hostHeader !== '') {
+    const authority = canonicalAuthority(hostHeader);
+    if (authority === undefined)
+      throw coreErrors.create('ERR_HTTP_HOST_INVALID', 'the Host header has no single canonical reading');
+    host = authority.authority;
+  }
   return {
     method: req.method ?? 'GET',
-    host: typeof hostHeader === 'string' ? hostHeader.toLowerCase() : '',
+    host,
     path,
     ...(query === undefined ? {} : { query }),
     port: socket.localPort ?? 0,

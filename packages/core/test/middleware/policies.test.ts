@@ -323,3 +323,24 @@ spec:
     assert.equal(await call(certs.rogue), 403, 'a certificate the TLS layer did not verify names no principal');
   },
 );
+
+test('the Host is read as the gateway reads it: canonical for `hosts`, a 400 when it has no single reading', async () => {
+  const set = compilePolicies(
+    parsePolicies(`apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: { name: orders-host, namespace: default }
+spec:
+  rules: [{ to: [{ operation: { hosts: ["orders.test"] } }] }]
+`).documents,
+  );
+  const auth = createAuthenticator({ policies: set });
+  const status = async (host: string) => {
+    const r = await auth.authenticate({ method: 'GET', url: '/', headers: { host } });
+    return r.ok ? 200 : r.status;
+  };
+  assert.equal(await status('orders.test'), 200);
+  assert.equal(await status('Orders.Test.'), 200, 'case and a trailing dot do not make another host');
+  assert.equal(await status('other.test'), 403);
+  assert.equal(await status('orders.test@other.test'), 400);
+  assert.equal(await status('orders.test, other.test'), 400, 'two Host headers');
+});
