@@ -29,22 +29,19 @@ type Register = (program: Command) => void;
  * The top-level commands, their one-line descriptions (for the root help and suggestions, without
  * loading them) and how to load them. A command's module imports what it needs (the servers, pg,
  * undici, ...): loading only the command that runs keeps `tessera --version` and `token decode`
- * fast. `program.test.ts` holds these descriptions to the commands' own.
+ * fast; the descriptions are set from here whether a command is loaded or not.
  */
-const KEYS = 'generate keys; withdraw a stolen signing key';
-const TOKEN = 'sign, decode, verify and obtain tokens';
-
 const COMMANDS: readonly { name: string; description: string; load: () => Promise<Register> }[] = [
   {
     name: 'keys',
-    description: KEYS,
+    description: 'generate keys; withdraw a stolen signing key',
     load: async () => {
       const [{ registerKeysCommands }, { registerKeysWithdrawCommand }] = await Promise.all([
         import('./commands/keys-generate.js'),
         import('./commands/keys-withdraw.js'),
       ]);
       return (program) => {
-        const keys = program.command('keys').description(KEYS);
+        const keys = program.command('keys');
         registerKeysCommands(keys);
         registerKeysWithdrawCommand(keys);
       };
@@ -52,7 +49,7 @@ const COMMANDS: readonly { name: string; description: string; load: () => Promis
   },
   {
     name: 'token',
-    description: TOKEN,
+    description: 'sign, decode, verify and obtain tokens',
     load: async () => {
       const [local, verify, remote] = await Promise.all([
         import('./commands/token-local.js'),
@@ -60,7 +57,7 @@ const COMMANDS: readonly { name: string; description: string; load: () => Promis
         import('./commands/token-remote.js'),
       ]);
       return (program) => {
-        const token = program.command('token').description(TOKEN);
+        const token = program.command('token');
         local.registerTokenLocalCommands(token);
         verify.registerTokenVerifyCommand(token);
         remote.registerTokenRemoteCommands(token);
@@ -145,10 +142,14 @@ export async function createProgram(argv?: readonly string[]): Promise<Command> 
   const all = argv === undefined || wanted === 'completion';
   const loaded = await Promise.all(COMMANDS.map(async (c) => (all || c.name === wanted ? await c.load() : undefined)));
   // Subcommands inherit exitOverride and output settings from the parent (created after them).
+  // The table holds each top-level description, so a command reads the same loaded or not.
   COMMANDS.forEach((c, i) => {
     const register = loaded[i];
-    if (register !== undefined) register(program);
-    else program.command(c.name).description(c.description);
+    if (register === undefined) program.command(c.name).description(c.description);
+    else {
+      register(program);
+      program.commands.find((command) => command.name() === c.name)!.description(c.description);
+    }
   });
   return program;
 }

@@ -1,5 +1,5 @@
-// The program loads only the command that runs; the others are listed from a table, whose names
-// and descriptions must be the commands' own.
+// The program loads only the command that runs; the others are listed from its table by name and
+// description, and read the same as when they are loaded.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createProgram } from '../src/program.js';

@@ -63,7 +63,6 @@ ${bashScript(root).replace(/^# .*\n/, '')}`;
 export function registerCompletionCommand(program: Command): void {
   program
     .command('completion')
-    .description('print a shell completion script: source <(tessera completion bash), or zsh')
     .argument('<shell>', 'bash or zsh')
     .action((shell: string) => {
       if (shell === 'bash') out(bashScript(program));

@@ -46,9 +46,6 @@ export async function loadExamples(): Promise<ExamplesModule> {
 export function registerDemoCommand(program: Command): void {
   program
     .command('demo')
-    .description(
-      'run every example scenario of the brief and print what each call was expected to do and what it did; exit 1 if any differs',
-    )
     .option('--only <ids>', 'comma-separated scenario numbers, e.g. 1,3')
     .option('--json', 'print the rows as JSON')
     .action(async (options: { only?: string; json?: boolean }) => {

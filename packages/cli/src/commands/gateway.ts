@@ -21,9 +21,6 @@ interface RunningGateway {
 export function registerGatewayCommand(program: Command): void {
   program
     .command('gateway')
-    .description(
-      'run the JWT-enforcing gateway (reverse proxy, Istio policies, decision API) from a YAML configuration',
-    )
     .requiredOption('--config <file>', 'gateway.yaml (listeners, routes, policy sources, token service)')
     .option('--port <port>', "override the first listener's port", parsePort)
     .option('--admin-port <port>', "override the admin listener's port (/healthz, /readyz, /metrics)", parsePort)

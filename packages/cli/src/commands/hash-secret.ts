@@ -67,9 +67,6 @@ async function readSecret(): Promise<string> {
 export function registerHashSecretCommand(program: Command): void {
   program
     .command('hash-secret')
-    .description(
-      'hash a client secret or password for secretHash / passwordHash; reads it from stdin, or prompts without echo',
-    )
     .option('--json', 'print { secretHash }')
     // Accept arguments only to refuse them with a clear reason (and without repeating them).
     .allowExcessArguments(true)

@@ -12,7 +12,7 @@ import { waitForSignal } from '../internal/wait-for-signal.js';
  * ```
  */
 export function registerJwksCommands(program: Command): void {
-  const jwks = program.command('jwks').description('JWK Set tools');
+  const jwks = program.command('jwks');
   jwks
     .command('serve')
     .description('serve a JWKS file over HTTP at /jwks (and /.well-known/jwks.json); SIGHUP reloads the file')

@@ -151,9 +151,7 @@ function identityFromPrincipal(
  * ```
  */
 export function registerPolicyCommands(program: Command): void {
-  const policy = program
-    .command('policy')
-    .description('lint Istio RequestAuthentication / AuthorizationPolicy files and ask what they decide');
+  const policy = program.command('policy');
 
   policy
     .command('lint')

@@ -15,9 +15,6 @@ import { waitForSignal } from '../internal/wait-for-signal.js';
 export function registerTokenServiceCommand(program: Command): void {
   program
     .command('token-service')
-    .description(
-      'run the token service (OAuth 2.0 for workloads: client_credentials, token exchange, JWKS, introspection, revocation, admin API)',
-    )
     .option('--config <file>', 'token-service.yaml (defaults apply without it; TESSERA_* variables overlay it)')
     .option('--port <port>', 'port to listen on (overrides server.port)', parsePort)
     .option('--host <host>', 'address to listen on (overrides server.host)')

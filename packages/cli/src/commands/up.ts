@@ -305,9 +305,6 @@ async function syncEmbeddedPolicies(
 export function registerUpCommand(program: Command): void {
   program
     .command('up')
-    .description(
-      'start everything on this machine: token service, gateway and example services, with clients and keys kept in ./.tessera; Ctrl-C stops it all',
-    )
     .option('--config <file>', 'YAML with ports, tokenService and gateway sections overriding the defaults')
     .option('--data-dir <dir>', 'where keys, clients and state are kept', './.tessera')
     .option('--json', 'print URLs and client credentials as JSON once everything listens')
