@@ -93,7 +93,7 @@ module.exports = {
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
     enhancedResolveOptions: {
-      conditionNames: ['development', 'import', 'node', 'default'],
+      conditionNames: ['tessera-source', 'import', 'node', 'default'],
       exportsFields: ['exports'],
     },
     combinedDependencies: false,

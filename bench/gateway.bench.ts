@@ -2,7 +2,7 @@
 // and the load generator in another, same connections/duration/path for every row:
 //   direct to the upstream · plain Node proxy (node:http + undici) · nginx (1 worker) ·
 //   Tessera (1 worker, RS256 verify + AuthorizationPolicy) · Tessera --workers 2
-// Run alone: node --conditions=development --import tsx bench/gateway.bench.ts
+// Run alone: node --conditions=tessera-source --import tsx bench/gateway.bench.ts
 // Env: BENCH_SECONDS (default 10), BENCH_CONNECTIONS (default 50); BENCH_BASELINE=<git ref> adds
 // that commit's gateway (checked out in a git worktree), measured alternately with this tree's for
 // BENCH_BASELINE_ROUNDS rounds (default 3), and their ratio (a refactor's target: ≥ 0.95×).
@@ -19,7 +19,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 50);
-const tsx = ['--conditions=development', '--import', 'tsx'];
+const tsx = ['--conditions=tessera-source', '--import', 'tsx'];
 
 interface Result {
   readonly name: string;

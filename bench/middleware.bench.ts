@@ -3,7 +3,7 @@
 // with duplicate detection, exemption and requirement matching, RFC 6750 answers), side by side
 // with the hand-written middleware logic people write around jsonwebtoken and fast-jwt
 // (`/^Bearer (.+)$/` on `req.headers.authorization`, verify, check a scope). RS256, token cache
-// off unless stated. Run alone: node --conditions=development --import tsx bench/middleware.bench.ts
+// off unless stated. Run alone: node --conditions=tessera-source --import tsx bench/middleware.bench.ts
 import { pathToFileURL } from 'node:url';
 import { createVerifier as fastVerifier } from 'fast-jwt';
 import jsonwebtoken from 'jsonwebtoken';

@@ -1,7 +1,7 @@
 // AuthorizationPolicy evaluations per second with 100 policies loaded (issue 4, "Benchmark"):
 // the compiled engine (`PolicySet.authorize`) side by side with a naive evaluator that walks the
 // parsed documents on every request (what compiling saves), and with `explain` (the slow path for
-// logs and the CLI). Run alone: node --conditions=development --import tsx bench/policy.bench.ts
+// logs and the CLI). Run alone: node --conditions=tessera-source --import tsx bench/policy.bench.ts
 import { pathToFileURL } from 'node:url';
 import {
   compilePolicies,

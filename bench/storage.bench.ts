@@ -2,7 +2,7 @@
 // client assertion, revocation check, audit append — per back-end, side by side with the bare
 // client command each one wraps (the peer), with 32 calls in flight, interleaved in rounds.
 // PostgreSQL and Redis rows need TESSERA_TEST_PG_URL / TESSERA_TEST_REDIS_URL (else "—").
-// Run alone: node --conditions=development --import tsx bench/storage.bench.ts
+// Run alone: node --conditions=tessera-source --import tsx bench/storage.bench.ts
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, open, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';

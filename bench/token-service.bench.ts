@@ -8,7 +8,7 @@
 // with its defaults and, side by side, the service of the commit before the guard
 // (BENCH_BRUTE_FORCE_BASELINE, default d054932, checked out in a git worktree). Target: p99 under
 // attack ≤ 2× the p99 at rest, with the guard.
-// Run alone: node --conditions=development --import tsx bench/token-service.bench.ts
+// Run alone: node --conditions=tessera-source --import tsx bench/token-service.bench.ts
 // Env: BENCH_SECONDS (default 10), BENCH_CONNECTIONS (default 32), BENCH_GUESSERS (default 256).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { Agent } from 'node:http';
@@ -81,7 +81,7 @@ function startServer(
     const child = spawn(
       process.execPath,
       [
-        '--conditions=development',
+        '--conditions=tessera-source',
         '--import',
         'tsx',
         join(tree, 'bench/token-service.bench.ts'),

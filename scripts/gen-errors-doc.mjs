@@ -2,14 +2,14 @@
 // Prints the code tables of docs/errors.md from every package's error table (`defineErrors`), to
 // paste or diff: `node scripts/gen-errors-doc.mjs`. test/errors-doc.test.ts keeps the page and the
 // tables in step. The tables are TypeScript, so the script runs itself again under tsx with the
-// `development` condition (each package's exports map then points at its src/).
+// `tessera-source` condition (each package's exports map then points at its src/).
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 if (process.env.TESSERA_GEN_ERRORS_DOC !== '1') {
   const r = spawnSync(
     process.execPath,
-    ['--conditions=development', '--import', 'tsx', fileURLToPath(import.meta.url), ...process.argv.slice(2)],
+    ['--conditions=tessera-source', '--import', 'tsx', fileURLToPath(import.meta.url), ...process.argv.slice(2)],
     { stdio: 'inherit', env: { ...process.env, TESSERA_GEN_ERRORS_DOC: '1' } },
   );
   process.exit(r.status ?? 1);

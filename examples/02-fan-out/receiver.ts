@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import express from 'express';
-import { createRemoteJwks, createVerifier, tesseraExpress, withTessera, type RemoteJwks } from '@tessera/core';
+import { createRemoteJwks, createVerifier, withTessera, type RemoteJwks } from '@tessera/core';
+import { tesseraExpress } from '@tessera/core/express';
 
 /** Options of {@link createReceiver}. */
 export interface ReceiverOptions {

@@ -1,5 +1,6 @@
 import Fastify, { type FastifyInstance } from 'fastify';
-import { createVerifier, importPem, tesseraFastify } from '@tessera/core';
+import { createVerifier, importPem } from '@tessera/core';
+import { tesseraFastify } from '@tessera/core/fastify';
 
 /** Options of {@link createServiceC}. */
 export interface ServiceCOptions {

@@ -1,5 +1,6 @@
 import Fastify, { type FastifyInstance } from 'fastify';
-import { createRemoteJwks, createVerifier, tesseraFastify, type RemoteJwks } from '@tessera/core';
+import { createRemoteJwks, createVerifier, type RemoteJwks } from '@tessera/core';
+import { tesseraFastify } from '@tessera/core/fastify';
 
 /**
  * The inventory service of scenario 5 (Fastify over HTTPS, Tessera's plugin): accepts only tokens

@@ -1,5 +1,6 @@
 import express, { type Express } from 'express';
-import { createRemoteJwks, createVerifier, tesseraExpress, type IssuerOptions, type RemoteJwks } from '@tessera/core';
+import { createRemoteJwks, createVerifier, type IssuerOptions, type RemoteJwks } from '@tessera/core';
+import { tesseraExpress } from '@tessera/core/express';
 import { httpCall } from '../internal/http-client.js';
 import { tokenRequest } from '../internal/oauth-client.js';
 

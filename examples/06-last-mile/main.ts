@@ -3,6 +3,8 @@
 // token, then mints its own short-lived JWT for the `fancave-teams` backend, which accepts only
 // tokens from the gateway's issuer (its JWKS). Calling the backend without such a token: 401.
 import { randomBytes } from 'node:crypto';
+// The teams backend and the policy are the ones `tessera up` runs (packages/cli/src/up/).
+import { createTeamsBackend, lastMilePolicies } from '@tessera/cli/up';
 import { check } from '../internal/check.js';
 import { httpCall } from '../internal/http-client.js';
 import { closeServer, listen } from '../internal/listen.js';
@@ -11,8 +13,6 @@ import { runAsMain } from '../internal/run-as-main.js';
 import { startGateway } from '../internal/start-gateway.js';
 import { startTokenService } from '../internal/start-token-service.js';
 import type { ExampleOptions, RunningExample } from '../types.js';
-import { lastMilePolicies } from './policies.js';
-import { createTeamsBackend } from './teams-backend.js';
 
 /** The gateway's `iss` for the tokens it mints (the brief used an e-mail-like issuer). */
 export const GATEWAY_ISSUER = 'https://gateway.tessera.example';

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import type { ExampleOptions, RunningExample } from '../types.js';
 
 /**
- * When the module at `moduleUrl` is the program being run (`node --conditions=development --import
+ * When the module at `moduleUrl` is the program being run (`node --conditions=tessera-source --import
  * tsx examples/03-own-keys-tls/main.ts`), starts the example, prints its URLs and curl commands,
  * runs its checks once, and stays up until Ctrl-C. Imported by tests or `tessera demo`, it does nothing.
  */

@@ -1,16 +1,12 @@
 #!/usr/bin/env node
-// Launcher for the `tessera` command. It runs the TypeScript sources directly, so a fresh
-// `npm install` needs no build step: a tiny resolve hook adds the `development` export condition
-// (every workspace package points it at `src/index.ts`), then tsx compiles TypeScript on the fly.
-// One process, so signals (Ctrl-C) reach the CLI directly.
-import { register } from 'node:module';
-import { pathToFileURL } from 'node:url';
+// Launcher for the `tessera` command: runs the compiled CLI (dist/). In a clone of the repository,
+// `npm install` builds it (the root `prepare` script) and `npm run build` brings it up to date after
+// an edit; a missing build is said as such rather than as a module-not-found stack.
+import { existsSync } from 'node:fs';
 
-const hook = `export async function resolve(specifier, context, next) {
-  const conditions = context.conditions.includes('development') ? context.conditions : [...context.conditions, 'development'];
-  return next(specifier, { ...context, conditions });
-}`;
-register(`data:text/javascript,${encodeURIComponent(hook)}`, import.meta.url);
-const { register: registerTsx } = await import('tsx/esm/api');
-registerTsx();
-await import(pathToFileURL(new URL('../src/bin.ts', import.meta.url).pathname).href);
+const bin = new URL('../dist/bin.js', import.meta.url);
+if (!existsSync(bin)) {
+  process.stderr.write('tessera: the CLI is not built (no dist/bin.js); in the repository, run: npm run build\n');
+  process.exit(1);
+}
+await import(bin.href);

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Entry point of the `tessera` command (run through bin/tessera.js, which needs no build step).
+// Entry point of the `tessera` command, compiled to dist/bin.js and started by bin/tessera.js.
 import { runCli } from './run-cli.js';
 
 const code = await runCli(process.argv);

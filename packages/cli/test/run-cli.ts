@@ -12,7 +12,14 @@ export interface CliResult {
 /** Runs `tessera ...args` to completion, feeding `input` on stdin. */
 export function runTessera(
   args: string[],
-  options: { input?: string; env?: Record<string, string>; cwd?: string; obeyFilePermissions?: boolean } = {},
+  options: {
+    input?: string;
+    env?: Record<string, string>;
+    cwd?: string;
+    obeyFilePermissions?: boolean;
+    /** Another `tessera` bin to run (an installed one); the repository's launcher by default. */
+    bin?: string;
+  } = {},
 ): Promise<CliResult> {
   // Root reads any file (CAP_DAC_OVERRIDE): to see a permission error as a user would, the CLI runs
   // without the two capabilities that bypass file permissions (setpriv, util-linux).
@@ -21,7 +28,7 @@ export function runTessera(
     ? ['setpriv', ['--bounding-set=-dac_override,-dac_read_search', process.execPath]]
     : [process.execPath, []];
   return new Promise((resolve, reject) => {
-    const child = spawn(command, [...prefix, launcher, ...args], {
+    const child = spawn(command, [...prefix, options.bin ?? launcher, ...args], {
       env: { ...process.env, ...options.env },
       cwd: options.cwd,
       stdio: ['pipe', 'pipe', 'pipe'],
@@ -49,8 +56,11 @@ export interface RunningCli {
 }
 
 /** Starts `tessera ...args` without waiting for it to end. */
-export function startTessera(args: string[], options: { env?: Record<string, string>; cwd?: string } = {}): RunningCli {
-  const child = spawn(process.execPath, [launcher, ...args], {
+export function startTessera(
+  args: string[],
+  options: { env?: Record<string, string>; cwd?: string; bin?: string } = {},
+): RunningCli {
+  const child = spawn(process.execPath, [options.bin ?? launcher, ...args], {
     env: { ...process.env, ...options.env },
     cwd: options.cwd,
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -20,7 +20,7 @@ test('two workers serve one port and publish the same minting key; SIGTERM drain
   const upstream = await startEchoUpstream();
   const script = fileURLToPath(new URL('./internal/run-workers.ts', import.meta.url));
   const adminPort = await freePort();
-  const child = spawn(process.execPath, ['--conditions=development', '--import', 'tsx', script, upstream.url], {
+  const child = spawn(process.execPath, ['--conditions=tessera-source', '--import', 'tsx', script, upstream.url], {
     env: { ...process.env, GW_PORT: String(await freePort()), GW_ADMIN_PORT: String(adminPort) },
     stdio: ['ignore', 'pipe', 'inherit'],
   });

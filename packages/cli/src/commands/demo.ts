@@ -19,16 +19,30 @@ interface ExamplesModule {
   runExamples(this: void, options: { only?: readonly string[]; onRow?: (row: DemoRow) => void }): Promise<DemoRow[]>;
 }
 
-// The examples live in the repository, beside the packages (not inside the published CLI).
-const examplesIndex = new URL('../../../../examples/index.ts', import.meta.url);
+// The examples live in the repository, beside the packages (not inside the published CLI): their
+// compiled form, which `npm install` / `npm run build` writes to examples/dist.
+const examplesDir = new URL('../../../../examples/', import.meta.url);
+const examplesIndex = new URL('dist/index.js', examplesDir);
 
-/** Loads the repository's examples, or fails with `ERR_CLI_UNAVAILABLE`. */
-export async function loadExamples(): Promise<ExamplesModule> {
+/**
+ * Loads the repository's compiled examples, or fails with `ERR_CLI_UNAVAILABLE`: they need a clone
+ * of the repository (an installed CLI has none), built.
+ */
+async function loadExamples(): Promise<ExamplesModule> {
   if (!existsSync(fileURLToPath(examplesIndex))) {
+    const inRepository = existsSync(fileURLToPath(new URL('index.ts', examplesDir)));
     throw cliErrors.create(
       'ERR_CLI_UNAVAILABLE',
-      'the examples are not installed (tessera demo runs from a clone of the repository)',
-      { details: { hint: 'run it from the repository: npm run tessera -- demo' } },
+      inRepository
+        ? 'the examples are not built (no examples/dist)'
+        : 'tessera demo needs a clone of the Tessera repository: the examples are not part of the installed CLI',
+      {
+        details: {
+          hint: inRepository
+            ? 'run npm run build, then npm run tessera -- demo'
+            : 'clone the repository, run npm install, then npm run tessera -- demo',
+        },
+      },
     );
   }
   return (await import(examplesIndex.href)) as ExamplesModule;

@@ -2,15 +2,16 @@ import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { LineCounter, parseDocument, type Document } from 'yaml';
 import { createGateway, loadGatewayConfig, type Gateway } from '@tessera/gateway';
 import { createTokenService, loadConfig, type TokenService } from '@tessera/token-service';
 import { isTesseraError } from '@tessera/core';
 import { cliErrors } from '../errors.js';
+import { invocation } from '../internal/invocation.js';
 import { note, out, readInput } from '../internal/io.js';
 import { waitForSignal } from '../internal/wait-for-signal.js';
+import { lastMilePolicies, startUpServices } from '../up/index.js';
 
 /**
  * The ports `tessera up` listens on unless the configuration says otherwise. `tokenServiceOperations`
@@ -42,28 +43,6 @@ interface UpConfigSource {
   line(path: readonly (string | number)[]): number | undefined;
 }
 
-interface UpServices {
-  readonly ordersUrl: string;
-  readonly teamsUrl: string;
-  trustGateway(issuer: string, jwksUri: string): void;
-  close(): Promise<void>;
-}
-
-/** Module exports: standalone functions, called without a `this`. */
-interface UpServicesModule {
-  startUpServices(
-    this: void,
-    options: {
-      issuer: string;
-      jwksUri: string;
-      ordersPort: number;
-      teamsPort: number;
-      revocations?: { clientId: string; clientSecret: string };
-    },
-  ): Promise<UpServices>;
-  lastMilePolicies(this: void, issuer: string, jwksUri: string): Record<string, string>;
-}
-
 /** Stored between starts so a second `tessera up` reuses the same client credentials. */
 interface UpState {
   clients: Record<string, string>;
@@ -76,7 +55,6 @@ interface UpState {
 const UP_CLIENTS = ['orders-client', 'sports-app', 'orders-service', 'gateway'] as const;
 
 const GATEWAY_ISSUER = 'https://gateway.tessera.local';
-const servicesModule = new URL('../../../../examples/up/services.ts', import.meta.url);
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -324,14 +302,6 @@ export function registerUpCommand(program: Command): void {
           throw dataDirError(e, dataDir);
         });
       const secrets = state.clients;
-      if (!existsSync(fileURLToPath(servicesModule))) {
-        throw cliErrors.create(
-          'ERR_CLI_UNAVAILABLE',
-          'the example services are not installed (tessera up runs from a clone of the repository)',
-          { details: { hint: 'run `tessera token-service` and `tessera gateway` instead' } },
-        );
-      }
-      const { startUpServices, lastMilePolicies } = (await import(servicesModule.href)) as UpServicesModule;
 
       const stops: (() => Promise<void>)[] = [];
       const stopAll = async () => {
@@ -388,7 +358,9 @@ export function registerUpCommand(program: Command): void {
           teamsPort: ports.teams,
           revocations: { clientId: 'orders-service', clientSecret: secrets['orders-service']! },
         }).catch((e: unknown) => {
-          throw portError(e, 'example services', ports.orders);
+          // The part whose port failed: the orders service or the teams backend.
+          const port = (e as { port?: number }).port ?? ports.orders;
+          throw portError(e, port === ports.teams ? 'teams backend' : 'orders service', port);
         });
         stops.push(() => services.close());
 
@@ -449,7 +421,7 @@ export function registerUpCommand(program: Command): void {
           teams: services.teamsUrl,
           jwks: jwksUri,
         };
-        const tessera = 'node packages/cli/bin/tessera.js';
+        const tessera = invocation();
         // The token service keeps its generated admin token in its own data directory (a
         // standalone token service: <data-dir>/admin-token; here: <data-dir>/token-service/admin-token).
         const adminTokenFile = join(dataDir, 'token-service', 'admin-token');

@@ -9,6 +9,4 @@ export {
   type RouteRequirement,
   type TesseraAuthenticator,
 } from './create-authenticator.js';
-export { tesseraExpress } from './tessera-express.js';
-export { tesseraFastify, type TesseraFastifyOptions } from './tessera-fastify.js';
 export { withTessera, authenticateNodeRequest, type AuthenticatedRequest } from './with-tessera.js';

@@ -60,7 +60,7 @@ export interface PolicyWatcher {
  * @example
  * ```ts
  * const policies = createPolicyWatcher(['./policies'], { defaultAction: 'deny', revocations: feed });
- * app.use(tesseraExpress({ policies, labels: { app: 'orders' } }));
+ * app.use(tesseraExpress({ policies, labels: { app: 'orders' } })); // tesseraExpress: @tessera/core/express
  * ```
  */
 export function createPolicyWatcher(

@@ -6,13 +6,9 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import Fastify from 'fastify';
-import {
-  createAuthenticator,
-  tesseraExpress,
-  tesseraFastify,
-  withTessera,
-  type AuthenticatorOptions,
-} from '@tessera/core';
+import { createAuthenticator, withTessera, type AuthenticatorOptions } from '@tessera/core';
+import { tesseraExpress } from '@tessera/core/express';
+import { tesseraFastify } from '@tessera/core/fastify';
 import { makeVerifier, NOW, rawRequest, token } from './helpers.js';
 
 const options: AuthenticatorOptions = {

@@ -21,12 +21,12 @@ import {
   parsePolicies,
   generateKey,
   signJwt,
-  tesseraExpress,
-  tesseraFastify,
   withTessera,
   type AuthenticatorOptions,
   type PolicyWatcher,
 } from '@tessera/core';
+import { tesseraExpress } from '@tessera/core/express';
+import { tesseraFastify } from '@tessera/core/fastify';
 import { makeTestCerts, opensslAvailable } from '../policy/test-certs.js';
 
 const ISSUER = 'https://issuer.test';

@@ -52,7 +52,7 @@ test('without pg or ioredis installed, the file back-end works and the others na
     writeFileSync(script, SCRIPT);
     const child = spawnSync(
       process.execPath,
-      ['--conditions=development', '--import', 'tsx', script, join(dir, 'data')],
+      ['--conditions=tessera-source', '--import', 'tsx', script, join(dir, 'data')],
       { cwd: new URL('../..', import.meta.url).pathname, encoding: 'utf8' },
     );
     assert.equal(child.status, 0, child.stderr);

@@ -1,10 +1,9 @@
-import { createServer, type Server } from 'node:http';
-import express from 'express';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import {
   createRemoteJwks,
   createRevocationFeed,
   createVerifier,
-  tesseraExpress,
+  withTessera,
   type RemoteJwks,
   type RevocationFeed,
 } from '@tessera/core';
@@ -21,8 +20,12 @@ export interface OrdersServiceOptions {
   revocations?: { clientId: string; clientSecret: string };
 }
 
+function json(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+}
+
 /**
- * A service that verifies tokens itself with Tessera's Express middleware (the "library in every
+ * A service that verifies tokens itself with Tessera's node:http adapter (the "library in every
  * service" pattern of the brief): tokens of the token service for audience `orders`;
  * `GET /orders` needs scope `orders:read`, `POST /orders` needs `orders:write`; `GET /health` is open.
  *
@@ -45,9 +48,21 @@ export function createOrdersService(options: OrdersServiceOptions): { server: Se
     audience: 'orders',
     ...(feed === undefined ? {} : { revocations: feed }),
   });
-  const app = express();
-  app.use(
-    tesseraExpress({
+  const handler = withTessera(
+    (req, res) => {
+      const route = `${req.method ?? 'GET'} ${new URL(req.url ?? '/', 'http://orders').pathname}`;
+      const payload = req.auth?.payload;
+      if (route === 'GET /health') json(res, 200, { status: 'ok' });
+      else if (route === 'GET /orders')
+        json(res, 200, {
+          orders: [{ id: 1, item: 'tessera tiles', quantity: 12 }],
+          caller: payload?.sub,
+          scope: payload?.scope,
+        });
+      else if (route === 'POST /orders') json(res, 201, { status: 'order created successfully', caller: payload?.sub });
+      else json(res, 404, { error: 'not found' });
+    },
+    {
       verifier,
       realm: 'orders',
       exempt: ['GET /health'],
@@ -55,23 +70,10 @@ export function createOrdersService(options: OrdersServiceOptions): { server: Se
         { route: 'GET /orders', scopes: ['orders:read'] },
         { route: 'POST /orders', scopes: ['orders:write'] },
       ],
-    }),
+    },
   );
-  app.get('/health', (_req, res) => {
-    res.json({ status: 'ok' });
-  });
-  app.get('/orders', (req, res) => {
-    res.json({
-      orders: [{ id: 1, item: 'tessera tiles', quantity: 12 }],
-      caller: req.auth?.payload.sub,
-      scope: req.auth?.payload.scope,
-    });
-  });
-  app.post('/orders', (req, res) => {
-    res.status(201).json({ status: 'order created successfully', caller: req.auth?.payload.sub });
-  });
   return {
-    server: createServer(app),
+    server: createServer(handler),
     close: () => {
       jwks.close();
       feed?.close();

@@ -1,10 +1,10 @@
 // The services `tessera up` starts next to the token service and the gateway: the orders service
 // (verifies tokens itself) and the teams backend of scenario 6 (trusts only the gateway's tokens).
-import { createTeamsBackend } from '../06-last-mile/teams-backend.js';
-import { closeServer, listen } from '../internal/listen.js';
+import { once } from 'node:events';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { createOrdersService } from './orders-service.js';
-
-export { lastMilePolicies } from '../06-last-mile/policies.js';
+import { createTeamsBackend } from './teams-backend.js';
 
 /** The running services of `tessera up`. */
 export interface UpServices {
@@ -13,6 +13,22 @@ export interface UpServices {
   /** Tells the teams backend which gateway mints its tokens (known once the gateway listens). */
   trustGateway(issuer: string, jwksUri: string): void;
   close(): Promise<void>;
+}
+
+/** Listens on 127.0.0.1 (port 0 = a free one) and resolves to the base URL. */
+async function listen(server: Server, port: number): Promise<string> {
+  server.listen(port, '127.0.0.1');
+  await once(server, 'listening');
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+/** Stops accepting and ends every connection, idle or not: these demo services hold no work worth draining. */
+async function stop(server: Server): Promise<void> {
+  if (!server.listening) return;
+  const closed = once(server, 'close');
+  server.close();
+  server.closeAllConnections();
+  await closed;
 }
 
 /**
@@ -37,21 +53,21 @@ export async function startUpServices(options: {
     ...(options.revocations === undefined ? {} : { revocations: options.revocations }),
   });
   const teams = createTeamsBackend();
-  const ordersUrl = await listen(orders.server, options.ordersPort);
-  let teamsUrl: string;
+  let urls: [orders: string, teams: string];
   try {
-    teamsUrl = await listen(teams.server, options.teamsPort);
+    urls = [await listen(orders.server, options.ordersPort), await listen(teams.server, options.teamsPort)];
   } catch (error) {
-    await closeServer(orders.server);
+    await stop(orders.server);
     orders.close();
+    teams.close();
     throw error;
   }
   return {
-    ordersUrl,
-    teamsUrl,
+    ordersUrl: urls[0],
+    teamsUrl: urls[1],
     trustGateway: (issuer, jwksUri) => teams.trust({ issuer, jwksUri }),
     async close() {
-      await Promise.all([closeServer(orders.server), closeServer(teams.server)]);
+      await Promise.all([stop(orders.server), stop(teams.server)]);
       orders.close();
       teams.close();
     },
