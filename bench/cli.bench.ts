@@ -1,7 +1,8 @@
 // Cold start of the compiled CLI (issue "Ship the packages"): wall time of a whole process, from
 // spawn to exit, against `node -e 0` as the floor, all interleaved in one run (3 warm-up runs,
 // then 30 measured rounds, each round running every case once so machine noise hits all alike).
-// Builds the packages first (`npm run build`), since the installed `tessera` runs dist/.
+// Builds the packages first (`npm run build`), then runs the bin users run, bin/tessera.js (which
+// starts the compiled dist/bin.js).
 // Targets: `tessera --version` ≤ 1.5× the floor, `tessera token decode <token>` ≤ 2×.
 // Run alone: npm run bench -- cli
 import { spawnSync } from 'node:child_process';
@@ -10,7 +11,7 @@ import { generateKey, signJwt } from '@tessera/core';
 import { table } from './internal/measure.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const bin = fileURLToPath(new URL('../packages/cli/dist/bin.js', import.meta.url));
+const bin = fileURLToPath(new URL('../packages/cli/bin/tessera.js', import.meta.url));
 
 function wallMs(args: readonly string[]): number {
   const start = process.hrtime.bigint();
