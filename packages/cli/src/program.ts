@@ -93,6 +93,12 @@ const COMMANDS: readonly { name: string; description: string; load: () => Promis
     load: async () => (await import('./commands/hash-secret.js')).registerHashSecretCommand,
   },
   {
+    name: 'health',
+    description:
+      "GET a health endpoint and exit 0 if it answers 2xx (the container image's HEALTHCHECK; no curl needed)",
+    load: async () => (await import('./commands/health.js')).registerHealthCommand,
+  },
+  {
     name: 'up',
     description:
       'start everything on this machine: token service, gateway and example services, with clients and keys kept in ./.tessera; Ctrl-C stops it all',

@@ -58,9 +58,20 @@ export interface RunningCli {
 /** Starts `tessera ...args` without waiting for it to end. */
 export function startTessera(
   args: string[],
-  options: { env?: Record<string, string>; cwd?: string; bin?: string } = {},
+  options: {
+    env?: Record<string, string>;
+    cwd?: string;
+    bin?: string;
+    /** Run as this uid (and gid), without supplementary groups: root only (setpriv, util-linux). */
+    user?: number;
+  } = {},
 ): RunningCli {
-  const child = spawn(process.execPath, [options.bin ?? launcher, ...args], {
+  const asUser =
+    options.user === undefined || process.getuid?.() !== 0
+      ? []
+      : ['setpriv', `--reuid=${options.user}`, `--regid=${options.user}`, '--clear-groups', '--'];
+  const [command, ...prefix] = [...asUser, process.execPath];
+  const child = spawn(command, [...prefix, options.bin ?? launcher, ...args], {
     env: { ...process.env, ...options.env },
     cwd: options.cwd,
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -19,7 +19,7 @@ export function registerTokenServiceCommand(program: Command): void {
     .option('--port <port>', 'port to listen on (overrides server.port)', parsePort)
     .option('--host <host>', 'address to listen on (overrides server.host)')
     .option('--data-dir <dir>', 'data directory of the file store (overrides storage.dataDir)')
-    .option('--json', 'print { url, issuer, jwksUri, adminTokenFile } as JSON once listening')
+    .option('--json', 'print { url, operationsUrl, issuer, jwksUri, discovery, adminTokenFile } as JSON once listening')
     .action(async (options: { config?: string; port?: number; host?: string; dataDir?: string; json?: boolean }) => {
       const config = loadConfig({
         ...(options.config === undefined ? {} : { file: options.config }),
@@ -30,6 +30,8 @@ export function registerTokenServiceCommand(program: Command): void {
       const url = await service.listen();
       const info = {
         url,
+        // /metrics, /healthz and /readyz (the probes of an orchestrator).
+        operationsUrl: service.operationsUrl,
         issuer: service.issuer,
         jwksUri: `${service.issuer.replace(/\/+$/, '')}/.well-known/jwks.json`,
         discovery: `${service.issuer.replace(/\/+$/, '')}/.well-known/oauth-authorization-server`,
@@ -46,6 +48,7 @@ export function registerTokenServiceCommand(program: Command): void {
         out(`  issuer     ${info.issuer}`);
         out(`  JWKS       ${info.jwksUri}`);
         out(`  discovery  ${info.discovery}`);
+        if (info.operationsUrl) out(`  operations ${info.operationsUrl} (/metrics, /healthz, /readyz)`);
         if (info.adminTokenFile) out(`  admin API  ${info.url}/admin (bearer token in ${info.adminTokenFile})`);
       }
       note('tessera: Ctrl-C (SIGINT) or SIGTERM drains and stops the token service');
