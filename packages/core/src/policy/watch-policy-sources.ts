@@ -3,11 +3,17 @@ import { basename, dirname } from 'node:path';
 import type { Logger } from '../jose/remote-jwks.js';
 
 const POLICY_FILE = /\.(ya?ml|json)$/i;
+/**
+ * The symlink a Kubernetes ConfigMap or Secret volume swaps, in one rename, to publish new contents
+ * (kubelet's atomic writer); the files themselves are symlinks through it and see no event.
+ */
+const KUBERNETES_DATA_LINK = '..data';
 
 /**
  * Calls `onChange` once `debounceMs` have passed quietly after a policy file under `paths` changed:
  * folders are watched recursively (`.yaml`, `.yml`, `.json` files), a file through its folder, for
- * its own name only (editors and `kubectl cp` replace files by rename). Watchers never keep the
+ * its own name only (editors and `kubectl cp` replace files by rename), and in either case on the
+ * swap of a Kubernetes volume's `..data` link. Watchers never keep the
  * process alive; a path that cannot be watched is logged and skipped.
  *
  * @example
@@ -54,7 +60,11 @@ export function watchPolicySources(
     try {
       const w = watch(dir, { persistent: false, recursive: names === undefined }, (_event, filename) => {
         const name = filename?.toString();
-        if (name === undefined || (names === undefined ? POLICY_FILE.test(basename(name)) : names.has(name)))
+        if (
+          name === undefined ||
+          name === KUBERNETES_DATA_LINK ||
+          (names === undefined ? POLICY_FILE.test(basename(name)) : names.has(name))
+        )
           schedule();
       });
       w.on('error', (error) => logger?.warn({ err: error.message, dir }, 'policy watcher failed'));
