@@ -155,3 +155,65 @@ test('replicas share keys, clients, revocations and events', { skip }, async () 
     redis.disconnect();
   }
 });
+
+test(
+  'with no event bus between replicas (Redis down), a revocation at one still reaches a stream at the other within a heartbeat',
+  {
+    skip: pgUrl === undefined ? 'set TESSERA_TEST_PG_URL to run the replica test' : false,
+  },
+  async () => {
+    const run = randomBytes(4).toString('hex');
+    const schema = `tessera_replicas_nobus_${run}`;
+    const dirs = [mkdtempSync(join(tmpdir(), 'tessera-nobus-')), mkdtempSync(join(tmpdir(), 'tessera-nobus-'))];
+    // Each replica's event bus is its own process memory (`events: file`): the replicas share
+    // PostgreSQL and nothing else, as when the bus they share is down.
+    const make = (dataDir: string) =>
+      createTokenService(
+        loadConfig({
+          object: {
+            server: { port: 0, issuer: 'https://ts.replicas.test' },
+            storage: { type: 'postgres', dataDir, postgres: { url: pgUrl, schema }, backends: { events: 'file' } },
+            clients: [{ id: A.id, secret: A.secret, audiences: ['svc-b'], introspect: true, revocations: true }],
+            rateLimit: { enabled: false },
+            revocationStream: { heartbeatMs: 200 },
+          },
+        }),
+        {
+          logger: pino({ level: 'silent' }),
+          env: { TESSERA_KEK: Buffer.alloc(32, 3).toString('base64url') },
+          timers: false,
+        },
+      );
+    const one = make(dirs[0]!);
+    const two = make(dirs[1]!);
+    try {
+      const url1 = await one.listen();
+      const url2 = await two.listen();
+      const authorization = `Basic ${Buffer.from(`${A.id}:${A.secret}`).toString('base64')}`;
+      const stream = await new Promise<import('node:http').IncomingMessage>((resolve, reject) =>
+        request(`${url1}/revocations/stream`, { headers: { authorization } }, resolve).on('error', reject).end(),
+      );
+      let streamed = '';
+      stream.setEncoding('utf8');
+      stream.on('data', (c: string) => (streamed += c));
+      await until(() => streamed.includes('event: cursor'), 'stream opened');
+      const token = (await postForm(`${url2}/token`, { grant_type: 'client_credentials' }, A)).body[
+        'access_token'
+      ] as string;
+      assert.equal((await postForm(`${url2}/revoke`, { token }, A)).status, 200);
+      const jti = decode(token).payload['jti'] as string;
+      await until(() => streamed.includes(jti), 'the revocation caught up from storage at a heartbeat');
+      // And the stream said where it is now: a later `event: cursor` after the revocation.
+      assert.match(streamed.slice(streamed.indexOf(jti)), /event: cursor/);
+      stream.destroy();
+    } finally {
+      await one.close();
+      await two.close();
+      for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+      const db = new pg.Client({ connectionString: pgUrl });
+      await db.connect();
+      await db.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+      await db.end();
+    }
+  },
+);

@@ -85,3 +85,20 @@ test('cross-reference checks: duplicate ids, disabled grants, rotation vs cache 
   assert.throws(() => loadConfig({ object: { clients: [{ id: 'nokey' }] } }), /clients\.0: a client needs/);
   assert.throws(() => loadConfig({ env: { TESSERA_PORT: 'eighty' } }), /TESSERA_PORT: expected an integer/);
 });
+
+test('mixed back-ends take each connection URL from its own variable, keeping the file settings beside it', () => {
+  const config = loadConfig({
+    object: {
+      storage: {
+        type: 'postgres',
+        postgres: { schema: 'tessera' },
+        redis: { keyPrefix: 'tessera:' },
+        backends: { replay: 'redis', events: 'redis' },
+      },
+    },
+    env: { TESSERA_POSTGRES_URL: 'postgres://ts@db:5432/tessera', TESSERA_REDIS_URL: 'redis://cache:6379' },
+  });
+  const storage = config.storage as Record<string, unknown>;
+  assert.deepEqual(storage['postgres'], { schema: 'tessera', url: 'postgres://ts@db:5432/tessera' });
+  assert.deepEqual(storage['redis'], { keyPrefix: 'tessera:', url: 'redis://cache:6379' });
+});

@@ -65,6 +65,16 @@ export const envBindings: Readonly<Record<string, EnvBinding>> = Object.freeze({
     kind: 'string',
     description: 'Connection URL of the postgres or redis back-end.',
   },
+  TESSERA_POSTGRES_URL: {
+    path: ['storage', 'postgres', 'url'],
+    kind: 'string',
+    description: 'PostgreSQL connection URL, where `backends` mixes back-ends (keeps the password out of the file).',
+  },
+  TESSERA_REDIS_URL: {
+    path: ['storage', 'redis', 'url'],
+    kind: 'string',
+    description: 'Redis connection URL, where `backends` mixes back-ends (keeps the password out of the file).',
+  },
   TESSERA_KEY_ALGORITHM: {
     path: ['keys', 'algorithm'],
     kind: 'string',

@@ -400,9 +400,9 @@ export const tokenServiceConfigSchema = z.strictObject({
         .int()
         .min(50)
         .max(3_600_000)
-        .default(15_000)
+        .default(5_000)
         .describe(
-          'A comment line (`: heartbeat`) is sent this often on every open `GET /revocations/stream`, so proxies keep the stream and followers see it alive.',
+          'A comment line (`: heartbeat`) is sent this often on every open `GET /revocations/stream`, so proxies keep the stream and followers see it alive; each heartbeat also catches up from storage, so a revocation the event bus missed (Redis down) arrives within one heartbeat.',
         ),
       maxDurationMs: z
         .number()

@@ -17,7 +17,9 @@ const PAGE = 1000;
  * `id: <cursor>`) to resume from, then each new revocation and withdrawal as it happens (from the storage event
  * bus, so every replica's revocations arrive where the bus spans replicas). A comment line
  * (`: heartbeat`) every `revocationStream.heartbeatMs` keeps proxies from closing the stream and
- * tells the follower it is alive. After `revocationStream.maxDurationMs` the stream ends, so no
+ * tells the follower it is alive; with it the stream catches up from storage (what the event bus
+ * missed, then a fresh `event: cursor`), so a revocation made while the bus was down arrives within
+ * one heartbeat. After `revocationStream.maxDurationMs` the stream ends, so no
  * connection is held forever (hardening issue): it catches up from its cursor once more, sends
  * the revocations since then and a last `event: cursor`, then ends; the follower reconnects from
  * that cursor and misses nothing (a revocation after that catch-up is after the cursor, so the next
@@ -79,12 +81,28 @@ export async function openRevocationStream(
     if (open()) res.write(`id: ${cursor}\nevent: cursor\ndata: ${JSON.stringify({ cursor })}\n\n`);
   };
 
+  // Each heartbeat also catches up from the cursor: the live path is the event bus, and a
+  // revocation made at another replica while the bus was down (Redis restarting) never arrives on
+  // it. So such a revocation reaches the follower within one heartbeat, and the follower gets a
+  // fresh cursor to resume from (a live event sent before is sent again: a duplicate, not a gap).
+  let resyncing: Promise<void> | undefined;
   const heartbeat = setInterval(() => {
-    if (open()) res.write(': heartbeat\n\n');
+    if (!open()) return;
+    res.write(': heartbeat\n\n');
+    resyncing ??= backlog
+      .then(catchUp)
+      .then(sendCursor)
+      .catch((error: unknown) =>
+        ctx.logger.warn(
+          { err: error },
+          'revocation stream: catching up from storage failed; retrying at the next heartbeat',
+        ),
+      )
+      .finally(() => (resyncing = undefined));
   }, heartbeatMs);
   heartbeat.unref();
   const deadline = setTimeout(() => {
-    void backlog
+    void Promise.all([backlog, resyncing])
       .then(catchUp)
       .then(() => {
         sendCursor();

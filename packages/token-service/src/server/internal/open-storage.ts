@@ -24,6 +24,8 @@ export function openStorage(
     type: StorageConfig['type'];
     dataDir: string;
     url?: string;
+    postgres?: Record<string, unknown>;
+    redis?: Record<string, unknown>;
   } & Record<string, unknown>;
   return createStorage({
     ...(rest as Partial<StorageConfig>),
@@ -32,7 +34,8 @@ export function openStorage(
     clock: options.clock,
     env: options.env,
     ...(options.warn === undefined ? {} : { warn: options.warn }),
-    ...(typeof url === 'string' && type === 'postgres' ? { postgres: { url } } : {}),
-    ...(typeof url === 'string' && type === 'redis' ? { redis: { url } } : {}),
+    // `url` names the connection only: the back-end's other settings (schema, keyPrefix) stay.
+    ...(typeof url === 'string' && type === 'postgres' ? { postgres: { ...rest.postgres, url } } : {}),
+    ...(typeof url === 'string' && type === 'redis' ? { redis: { ...rest.redis, url } } : {}),
   });
 }
