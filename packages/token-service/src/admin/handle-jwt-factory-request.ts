@@ -102,12 +102,15 @@ export async function handleJwtFactoryRequest(
     payload.exp = expired ? now - 60 : (claims.exp ?? now + 3600);
     const signingKey = toSigningKey(key.privateJwk!, key.alg as RingAlgorithm, key.kid);
     const token = await createJwtSigner(signingKey, { kid: key.kid, issuedAt: false }).signAsync(payload);
-    await ctx.audit({
+    const record = {
       actor: 'admin',
       action: 'factory.token.issued',
       target: key.kid,
       details: { sub: payload.sub, aud: payload.aud, exp: payload.exp, expired },
-    });
+    };
+    // As at the token endpoint: no token without its record when `audit.required`.
+    if (ctx.config.audit.required) await ctx.audit.required(record);
+    else await ctx.audit(record);
     return sendJson(res, 200, { token }, { 'cache-control': 'no-store' });
   }
   if (head === 'verify' && parts.length === 2 && method === 'POST') {

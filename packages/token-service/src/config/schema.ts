@@ -393,6 +393,17 @@ export const tokenServiceConfigSchema = z.strictObject({
     .describe(
       'Brute-force protection for client secrets at the token, introspection, revocation and revocation-feed endpoints (RFC 6749 §2.3.1), and for passwords. Counters are per process.',
     ),
+  audit: z
+    .strictObject({
+      required: z
+        .boolean()
+        .default(true)
+        .describe(
+          "A token is answered only once its audit record (`token.issued`) is stored: when storage cannot take it (PostgreSQL down), the token endpoint answers 503 `ERR_STORE_UNAVAILABLE` and issues nothing, so no token exists without its record. `false`: the record is written after the answer (a few ms less per token with the file store's batched fsync); a write that fails is logged and counted (`tessera_audit_failures_total`), and the record is lost.",
+        ),
+    })
+    .prefault({})
+    .describe('Audit records of issued tokens.'),
   revocationStream: z
     .strictObject({
       heartbeatMs: z

@@ -31,8 +31,9 @@ const oauthErrorByCode: Readonly<Record<string, string>> = Object.freeze({
  * Turns any thrown value into the RFC 6749 §5.2 answer: `{ error, error_description }`, the
  * status of the error's code, `Cache-Control: no-store`, and for `invalid_client` after HTTP Basic
  * a `WWW-Authenticate: Basic realm=…` challenge (§5.2 requires the scheme the client used).
- * Anything that is not a known, exposable token-service error becomes a bare 500 `server_error`:
- * its message goes to the log, never to the client.
+ * Storage that is down (`ERR_STORE_UNAVAILABLE`) is a 503 `temporarily_unavailable` with
+ * `Retry-After: 1`. Anything else that is not a known, exposable token-service error becomes a bare
+ * 500 `server_error`: its message goes to the log, never to the client.
  *
  * @example
  * ```ts
@@ -49,6 +50,16 @@ export function toOAuthError(
     'cache-control': 'no-store',
     pragma: 'no-cache',
   };
+  // Storage down (PostgreSQL or Redis unreachable, the audit record not stored): fail closed with a
+  // clean 503 the client may retry, never a 500. The driver's message stays in the log.
+  if (isTesseraError(error) && error.code === 'ERR_STORE_UNAVAILABLE') {
+    headers['retry-after'] = '1';
+    return {
+      status: 503,
+      headers,
+      body: { error: 'temporarily_unavailable', error_description: 'storage is unavailable; retry shortly' },
+    };
+  }
   const oauthError = isTesseraError(error) && error.expose ? oauthErrorByCode[error.code] : undefined;
   if (!isTesseraError(error) || oauthError === undefined) {
     return { status: 500, headers, body: { error: 'server_error' } };

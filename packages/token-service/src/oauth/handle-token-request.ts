@@ -56,10 +56,10 @@ export async function handleTokenRequest(
       source: ctx.remoteAddress(req),
     });
     const issued = await ctx.issuer.issue(decision);
-    // The audit record is queued before the answer is written, but not awaited: the file store
-    // fsyncs each batch (tens of ms here), which would otherwise sit in every token's latency.
-    // A failed write is logged and counted (tessera_audit_failures_total), never silent.
-    void ctx.audit({
+    // No token without its audit record (`audit.required`, the default): storage that cannot take
+    // the record makes this a 503 and the token is never sent. Otherwise the record is written
+    // after the answer, a failure logged and counted (tessera_audit_failures_total).
+    const record = {
       actor: client.id,
       action: 'token.issued',
       target: issued.jti,
@@ -73,7 +73,9 @@ export async function handleTokenRequest(
         auth_method: authenticated.method,
         ...decision.auditDetails,
       },
-    });
+    };
+    if (ctx.config.audit.required) await ctx.audit.required(record);
+    else void ctx.audit(record);
     ctx.metrics.tokensIssued.inc({ grant_type: grant.grantType });
     ctx.metrics.tokenRequests.inc({ grant_type: grant.grantType, outcome: 'issued' });
     const answer: Record<string, unknown> = {
