@@ -13,7 +13,7 @@ test('the OAuth listener: /healthz and /readyz answer, /metrics is 404', async (
   const ts = await startService({ clients: [{ id: A.id, secret: A.secret, audiences: ['svc-b'] }] });
   try {
     assert.deepEqual(await (await fetch(`${ts.url}/healthz`)).json(), { status: 'ok' });
-    assert.deepEqual(await (await fetch(`${ts.url}/readyz`)).json(), { status: 'ready' });
+    assert.deepEqual(await (await fetch(`${ts.url}/readyz`)).json(), { status: 'ready', storage: 'up' });
     const metrics = await fetch(`${ts.url}/metrics`);
     assert.equal(metrics.status, 404);
     assert.equal(metrics.headers.get('content-type'), 'application/problem+json');
@@ -36,7 +36,7 @@ test('the operations listener: /metrics, /healthz and /readyz on 127.0.0.1, noth
     assert.match(metrics.headers.get('content-type') ?? '', /^text\/plain/);
     assert.match(await metrics.text(), /tessera_tokens_issued_total\{grant_type="client_credentials"\} 1/);
     assert.deepEqual(await (await fetch(`${ops}/healthz`)).json(), { status: 'ok' });
-    assert.deepEqual(await (await fetch(`${ops}/readyz`)).json(), { status: 'ready' });
+    assert.deepEqual(await (await fetch(`${ops}/readyz`)).json(), { status: 'ready', storage: 'up' });
     for (const [method, path] of [
       ['POST', '/token'],
       ['GET', '/.well-known/jwks.json'],

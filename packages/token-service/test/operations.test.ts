@@ -15,7 +15,7 @@ test('healthz, readyz and a Prometheus /metrics of this instance', async () => {
   const ts = await startService({ clients: [{ id: A.id, secret: A.secret, audiences: ['svc-b'] }] });
   try {
     assert.deepEqual(await (await fetch(`${ts.url}/healthz`)).json(), { status: 'ok' });
-    assert.deepEqual(await (await fetch(`${ts.url}/readyz`)).json(), { status: 'ready' });
+    assert.deepEqual(await (await fetch(`${ts.url}/readyz`)).json(), { status: 'ready', storage: 'up' });
     await postForm(`${ts.url}/token`, { grant_type: 'client_credentials' }, A);
     await postForm(
       `${ts.url}/token`,

@@ -5,24 +5,23 @@ import type { ServiceMetrics } from './create-service-metrics.js';
 /**
  * The health endpoints, served on the main listener and the operations listener alike:
  * `GET /healthz` (the process answers) and `GET /readyz` (this instance should get traffic:
- * `checkReady` resolves).
+ * `checkReady` resolves, 200 with what it resolves to, such as `{ storage: 'up' }`; else 503).
  *
  * @example
  * ```ts
- * const routes = healthRoutes({ checkReady: async () => void (await storage.ping()) });
+ * const routes = healthRoutes({ checkReady: async () => ({ storage: 'up' }) });
  * ```
  */
 export function healthRoutes(options: {
-  /** Rejects when the instance should not get traffic (starting, closing, storage down, no signing key). */
-  readonly checkReady: () => Promise<void>;
+  /** Rejects when the instance should not get traffic (starting, closing, no signing key); resolves to details. */
+  readonly checkReady: () => Promise<Record<string, unknown>>;
 }): Routes {
   const { checkReady } = options;
   return {
     'GET /healthz': (_req, res) => sendJson(res, 200, { status: 'ok' }),
     'GET /readyz': async (_req, res) => {
       try {
-        await checkReady();
-        sendJson(res, 200, { status: 'ready' });
+        sendJson(res, 200, { status: 'ready', ...(await checkReady()) });
       } catch {
         sendJson(res, 503, { status: 'unavailable' });
       }
@@ -37,13 +36,13 @@ export function healthRoutes(options: {
  *
  * @example
  * ```ts
- * const routes = opsRoutes({ metrics, checkReady: async () => void (await storage.ping()) });
+ * const routes = opsRoutes({ metrics, checkReady: async () => ({ storage: 'up' }) });
  * ```
  */
 export function opsRoutes(options: {
   readonly metrics: ServiceMetrics;
-  /** Rejects when the instance should not get traffic (starting, closing, storage down, no signing key). */
-  readonly checkReady: () => Promise<void>;
+  /** Rejects when the instance should not get traffic (starting, closing, no signing key); resolves to details. */
+  readonly checkReady: () => Promise<Record<string, unknown>>;
 }): Routes {
   const { metrics } = options;
   return {

@@ -10,7 +10,7 @@ import type { Router } from './create-router.js';
 export interface OperationsRouterOptions {
   readonly metrics: ServiceMetrics;
   /** Rejects when this instance should not get traffic (`GET /readyz`). */
-  readonly checkReady: () => Promise<void>;
+  readonly checkReady: () => Promise<Record<string, unknown>>;
   /** True once shutdown began: answers then carry `Connection: close`. */
   readonly closing: () => boolean;
 }

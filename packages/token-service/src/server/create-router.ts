@@ -18,7 +18,7 @@ export interface RouterOptions {
   readonly context: ServiceContext;
   readonly streams: RevocationStreams;
   /** Rejects when this instance should not get traffic (`GET /readyz`). */
-  readonly checkReady: () => Promise<void>;
+  readonly checkReady: () => Promise<Record<string, unknown>>;
   /** True once shutdown began: answers then carry `Connection: close` so keep-alive clients move on. */
   readonly closing: () => boolean;
   /** Called as each request reaches the router, before it is handled (see `TokenServiceOptions.onRequest`). */

@@ -104,10 +104,21 @@ export async function startService(setup: ServiceSetup): Promise<StartedService>
       hashWorkers,
     });
     const streams = createRevocationStreams();
+    // Ready = this replica can serve: started, not draining, holding a signing key. Storage is
+    // reported, not required: every replica shares it, so failing readiness on it would take them
+    // all out of rotation at once, turning a database outage into connection errors for JWKS and
+    // discovery too (they need no storage), where each request can instead get a clean 503.
     const checkReady = async () => {
       if (phase !== 'serving') throw new Error(`not serving (${phase})`);
-      await storage.ping();
       context.keyRing.signer();
+      const reachable = await Promise.race([
+        storage.ping().then(
+          () => true,
+          () => false,
+        ),
+        new Promise<boolean>((resolve) => setTimeout(resolve, 1000, false).unref()),
+      ]);
+      return { storage: reachable ? 'up' : 'unavailable' };
     };
     const closing = () => phase === 'stopping';
     const router = createRouter({ context, streams, checkReady, closing, onRequest: setup.onRequest });
