@@ -58,7 +58,8 @@ export function stackProcess(spec: ProcessSpec, logDir: string): StackProcess {
       exited = new Promise((resolve) => started.once('close', () => resolve()));
       const deadline = Date.now() + (spec.readyTimeoutMs ?? 30_000);
       for (;;) {
-        if (started.exitCode !== null) throw new Error(`${spec.name} exited (${started.exitCode}): see ${log.path.toString()}`);
+        if (started.exitCode !== null)
+          throw new Error(`${spec.name} exited (${started.exitCode}): see ${log.path.toString()}`);
         if (await spec.ready().catch(() => false)) return;
         if (Date.now() > deadline) throw new Error(`${spec.name} not ready in time: see ${log.path.toString()}`);
         await new Promise((r) => setTimeout(r, 50));

@@ -13,7 +13,8 @@ export interface ProblemDocument {
 /**
  * Turns any thrown value into RFC 9457 problem JSON for the admin API (ARCHITECTURE.md, "Errors").
  * `type` is `about:blank` (§4.2.1: the status says it all) and the stable Tessera code travels in the
- * `code` extension member. Unexposed errors become a bare 500; their details belong in the log.
+ * `code` extension member. Storage that is down is a 503 with `ERR_STORE_UNAVAILABLE`. Other
+ * unexposed errors become a bare 500; their details belong in the log.
  *
  * @example
  * ```ts
@@ -22,6 +23,16 @@ export interface ProblemDocument {
  * ```
  */
 export function toProblem(error: unknown): ProblemDocument {
+  // Storage down: a 503 the caller may retry, with its stable code; the driver's message (hosts,
+  // ports) stays in the log.
+  if (isTesseraError(error) && error.code === 'ERR_STORE_UNAVAILABLE')
+    return {
+      type: 'about:blank',
+      title: 'Service Unavailable',
+      status: 503,
+      detail: 'storage is unavailable; retry shortly',
+      code: error.code,
+    };
   if (isTesseraError(error) && error.expose) {
     return {
       type: 'about:blank',

@@ -107,18 +107,28 @@ export async function startService(setup: ServiceSetup): Promise<StartedService>
     // Ready = this replica can serve: started, not draining, holding a signing key. Storage is
     // reported, not required: every replica shares it, so failing readiness on it would take them
     // all out of rotation at once, turning a database outage into connection errors for JWKS and
-    // discovery too (they need no storage), where each request can instead get a clean 503.
+    // discovery too (they need no storage), where each request can instead get a clean 503. The
+    // report is the last background ping (at most one a second): a probe never waits on storage.
+    // Storage has just opened (the start fails otherwise): up until a ping says not.
+    let storageState: 'up' | 'unavailable' = 'up';
+    let lastPing = Date.now();
+    const pingStorage = () => {
+      if (Date.now() - lastPing < 1000) return;
+      lastPing = Date.now();
+      const timeout = new Promise<'unavailable'>((resolve) => setTimeout(resolve, 2000, 'unavailable').unref());
+      void Promise.race([
+        storage.ping().then(
+          () => 'up' as const,
+          () => 'unavailable' as const,
+        ),
+        timeout,
+      ]).then((state) => (storageState = state));
+    };
     const checkReady = async () => {
       if (phase !== 'serving') throw new Error(`not serving (${phase})`);
       context.keyRing.signer();
-      const reachable = await Promise.race([
-        storage.ping().then(
-          () => true,
-          () => false,
-        ),
-        new Promise<boolean>((resolve) => setTimeout(resolve, 1000, false).unref()),
-      ]);
-      return { storage: reachable ? 'up' : 'unavailable' };
+      pingStorage();
+      return Promise.resolve({ storage: storageState });
     };
     const closing = () => phase === 'stopping';
     const router = createRouter({ context, streams, checkReady, closing, onRequest: setup.onRequest });
