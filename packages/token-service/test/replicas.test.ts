@@ -31,6 +31,19 @@ async function until(check: () => boolean | Promise<boolean>, what: string): Pro
   assert.fail(`gave up waiting: ${what}`);
 }
 
+/** Follows `<url>/revocations/stream` as client A; resolves once the first cursor arrived. */
+async function openRevocationStream(url: string): Promise<{ text(): string; destroy(): void }> {
+  const authorization = `Basic ${Buffer.from(`${A.id}:${A.secret}`).toString('base64')}`;
+  const stream = await new Promise<import('node:http').IncomingMessage>((resolve, reject) =>
+    request(`${url}/revocations/stream`, { headers: { authorization } }, resolve).on('error', reject).end(),
+  );
+  let streamed = '';
+  stream.setEncoding('utf8');
+  stream.on('data', (c: string) => (streamed += c));
+  await until(() => streamed.includes('event: cursor'), 'stream opened');
+  return { text: () => streamed, destroy: () => stream.destroy() };
+}
+
 test('replicas share keys, clients, revocations and events', { skip }, async () => {
   const run = randomBytes(4).toString('hex');
   const schema = `tessera_replicas_${run}`;
@@ -87,20 +100,17 @@ test('replicas share keys, clients, revocations and events', { skip }, async () 
     assert.equal((await postForm(`${url2}/introspect`, { token }, A)).body['active'], true);
 
     // A revocation at replica two streams from replica one and is inactive there at once.
-    const authorization = `Basic ${Buffer.from(`${A.id}:${A.secret}`).toString('base64')}`;
-    const stream = await new Promise<import('node:http').IncomingMessage>((resolve, reject) =>
-      request(`${url1}/revocations/stream`, { headers: { authorization } }, resolve).on('error', reject).end(),
-    );
-    let streamed = '';
-    stream.setEncoding('utf8');
-    stream.on('data', (c: string) => (streamed += c));
-    await until(() => streamed.includes('event: cursor'), 'stream opened');
+    const stream = await openRevocationStream(url1);
     assert.equal((await postForm(`${url2}/revoke`, { token }, A)).status, 200);
     assert.equal((await postForm(`${url1}/introspect`, { token }, A)).body['active'], false);
     const jti = decode(token).payload['jti'] as string;
-    await until(() => streamed.includes(jti), 'revocation streamed from the other replica');
+    await until(() => stream.text().includes(jti), 'revocation streamed from the other replica');
     stream.destroy();
-    const feed = (await (await fetch(`${url1}/revocations`, { headers: { authorization } })).json()) as {
+    const feed = (await (
+      await fetch(`${url1}/revocations`, {
+        headers: { authorization: `Basic ${Buffer.from(`${A.id}:${A.secret}`).toString('base64')}` },
+      })
+    ).json()) as {
       revocations: { jti: string }[];
     };
     assert.deepEqual(
@@ -189,22 +199,15 @@ test(
     try {
       const url1 = await one.listen();
       const url2 = await two.listen();
-      const authorization = `Basic ${Buffer.from(`${A.id}:${A.secret}`).toString('base64')}`;
-      const stream = await new Promise<import('node:http').IncomingMessage>((resolve, reject) =>
-        request(`${url1}/revocations/stream`, { headers: { authorization } }, resolve).on('error', reject).end(),
-      );
-      let streamed = '';
-      stream.setEncoding('utf8');
-      stream.on('data', (c: string) => (streamed += c));
-      await until(() => streamed.includes('event: cursor'), 'stream opened');
+      const stream = await openRevocationStream(url1);
       const token = (await postForm(`${url2}/token`, { grant_type: 'client_credentials' }, A)).body[
         'access_token'
       ] as string;
       assert.equal((await postForm(`${url2}/revoke`, { token }, A)).status, 200);
       const jti = decode(token).payload['jti'] as string;
-      await until(() => streamed.includes(jti), 'the revocation caught up from storage at a heartbeat');
+      await until(() => stream.text().includes(jti), 'the revocation caught up from storage at a heartbeat');
       // And the stream said where it is now: a later `event: cursor` after the revocation.
-      assert.match(streamed.slice(streamed.indexOf(jti)), /event: cursor/);
+      assert.match(stream.text().slice(stream.text().indexOf(jti)), /event: cursor/);
       stream.destroy();
     } finally {
       await one.close();
