@@ -12,7 +12,7 @@ import { createServer } from 'node:net';
 import { tmpdir, cpus, loadavg } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { checkoutBaseline } from './internal/baseline-worktree.js';
+import { checkoutBaseline, sourceConditions } from './internal/baseline-worktree.js';
 import { compilePolicies, generateKey, parsePolicies, signJwt, type PolicyRequest } from '@tessera/core';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -408,7 +408,14 @@ export default async function main(): Promise<void> {
             ['this tree', root],
           ] as const) {
             const gw = await startProcess(
-              [...tsx, join(cwd, 'bench/internal/gateway-tessera.ts'), config, '1'],
+              [
+                ...sourceConditions(cwd),
+                '--import',
+                'tsx',
+                join(cwd, 'bench/internal/gateway-tessera.ts'),
+                config,
+                '1',
+              ],
               {},
               cwd,
             );

@@ -18,7 +18,7 @@ import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
-import { checkoutBaseline } from './internal/baseline-worktree.js';
+import { checkoutBaseline, sourceConditions } from './internal/baseline-worktree.js';
 import { formatOps, measure, table } from './internal/measure.js';
 import { postTokenRequest } from './internal/post-token-request.js';
 
@@ -83,7 +83,7 @@ function startServer(
     const child = spawn(
       process.execPath,
       [
-        '--conditions=tessera-source',
+        ...sourceConditions(tree),
         '--import',
         'tsx',
         join(tree, 'bench/token-service.bench.ts'),

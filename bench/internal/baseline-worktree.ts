@@ -3,7 +3,7 @@
 // worktree gets its own node_modules folder: every dependency is a symlink into the main one,
 // except the @tessera packages, which point at the worktree's own packages/.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -38,4 +38,22 @@ export function checkoutBaseline(root: string, ref: string): BaselineWorktree {
       rmSync(join(dir, '..'), { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * The `--conditions` flag that makes a tree's packages resolve to their TypeScript sources: the
+ * export condition whose target is under `src/` (`tessera-source` today, `development` before the
+ * packages were shipped compiled), read from the tree's own `@tessera/core`.
+ *
+ * @example
+ * ```ts
+ * spawn(process.execPath, [...sourceConditions(base.dir), '--import', 'tsx', file]);
+ * ```
+ */
+export function sourceConditions(tree: string): string[] {
+  const manifest = JSON.parse(readFileSync(join(tree, 'packages/core/package.json'), 'utf8')) as {
+    exports: { '.': Record<string, string> };
+  };
+  const name = Object.entries(manifest.exports['.']).find(([, target]) => target.includes('/src/'))?.[0];
+  return name === undefined ? [] : [`--conditions=${name}`];
 }
