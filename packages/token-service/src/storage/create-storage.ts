@@ -7,6 +7,7 @@ import { createFileAuditStore } from './file/create-file-audit-store.js';
 import { createFileClientStore } from './file/create-file-client-store.js';
 import { createFileKeyStore } from './file/create-file-key-store.js';
 import { createFileReplayStore } from './file/create-file-replay-store.js';
+import { createFileUserStore } from './file/create-file-user-store.js';
 import { createFileRevocationStore } from './file/create-file-revocation-store.js';
 import { createMemoryEventBus } from './file/create-memory-event-bus.js';
 import type { Closable } from './internal/closable.js';
@@ -22,6 +23,7 @@ import { createPostgresEventBus } from './postgres/create-postgres-event-bus.js'
 import { createPostgresKeyStore } from './postgres/create-postgres-key-store.js';
 import { createPostgresReplayStore } from './postgres/create-postgres-replay-store.js';
 import { createPostgresRevocationStore } from './postgres/create-postgres-revocation-store.js';
+import { createPostgresUserStore } from './postgres/create-postgres-user-store.js';
 import { migratePostgres } from './postgres/migrate-postgres.js';
 import { createRedisEventBus } from './redis/create-redis-event-bus.js';
 import { createRedisReplayStore } from './redis/create-redis-replay-store.js';
@@ -37,9 +39,10 @@ import type {
   StorageBackend,
   StorageConcern,
   StorageConfig,
+  UserStore,
 } from './types.js';
 
-const CONCERNS: readonly StorageConcern[] = ['keys', 'clients', 'revocations', 'replay', 'audit', 'events'];
+const CONCERNS: readonly StorageConcern[] = ['keys', 'clients', 'users', 'revocations', 'replay', 'audit', 'events'];
 
 /** Which back-end can hold which concern (issue 3, "Storage"). */
 export const STORAGE_CAPABILITIES: Readonly<Record<StorageBackend, readonly StorageConcern[]>> = Object.freeze({
@@ -59,7 +62,7 @@ function configError(message: string): never {
  * @example
  * ```ts
  * resolveStorageBackends({ type: 'postgres', postgres: { url }, redis: { url: r }, backends: { replay: 'redis' } });
- * // → { keys: 'postgres', clients: 'postgres', revocations: 'postgres', replay: 'redis', audit: 'postgres', events: 'postgres' }
+ * // → { keys: 'postgres', clients: 'postgres', users: 'postgres', revocations: 'postgres', replay: 'redis', audit: 'postgres', events: 'postgres' }
  * ```
  */
 export function resolveStorageBackends(config: StorageConfig): Record<StorageConcern, StorageBackend> {
@@ -173,6 +176,11 @@ export async function createStorage(config: StorageConfig): Promise<Storage> {
         ? own(await createFileClientStore({ dataDir: dataDir!, clock }))
         : createPostgresClientStore({ pg: pgCtx!, clock });
 
+    const users: UserStore =
+      backends.users === 'file'
+        ? own(await createFileUserStore({ dataDir: dataDir!, clock }))
+        : createPostgresUserStore({ pg: pgCtx!, clock });
+
     let revocations: RevocationStore;
     if (backends.revocations === 'file')
       revocations = own(await createFileRevocationStore({ dataDir: dataDir!, clock }));
@@ -199,6 +207,7 @@ export async function createStorage(config: StorageConfig): Promise<Storage> {
     return {
       keys,
       clients,
+      users,
       revocations,
       replay,
       audit,

@@ -19,8 +19,10 @@ export type {
   StorageEvent,
   StoredClient,
   StoredKey,
+  StoredUser,
   TokenLink,
   Unsubscribe,
+  UserStore,
 } from './types.js';
 export { createStorage, resolveStorageBackends, STORAGE_CAPABILITIES } from './create-storage.js';
 export { createKeyCipher, resolveKek, type KeyCipher } from './key-cipher.js';

@@ -125,6 +125,65 @@ export interface StoredClient {
 }
 
 /**
+ * A person who logs in (issue "People"): the account, its profile claims and its credentials.
+ * `profile` holds OpenID Connect standard claims (`name`, `nickname`, `picture`, `given_name`, ...),
+ * released by scope; `groups` and `roles` go into access tokens as RFC 9068 §2.2.3.1 describes.
+ *
+ * @example
+ * ```ts
+ * const user: StoredUser = { userId: 'u-1', username: 'alice', passwordHash, profile: { name: 'Alice' },
+ *   groups: ['staff'], roles: ['tessera:viewer'], disabled: false, createdAt: now, updatedAt: now };
+ * ```
+ */
+export interface StoredUser {
+  /** Stable and opaque: the `sub` of the user's tokens. */
+  readonly userId: string;
+  /** What the user types at the login page; unique (exact match, as stored). */
+  readonly username: string;
+  readonly email?: string;
+  readonly emailVerified?: boolean;
+  /** A password hash (argon2id; older scrypt hashes are upgraded at the next login). */
+  readonly passwordHash?: string;
+  readonly profile: Readonly<Record<string, unknown>>;
+  readonly groups: readonly string[];
+  readonly roles: readonly string[];
+  /** A disabled user cannot log in, and its sessions end. */
+  readonly disabled: boolean;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+  readonly [extra: string]: unknown;
+}
+
+/**
+ * Users, stored like clients: `update` merges a patch (a member set to `undefined` is removed),
+ * stamps `updatedAt`, and with `expectedUpdatedAt` is a compare-and-set. Usernames are unique:
+ * `create`, `put` and an `update` that takes another user's name fail with `ERR_STORE_CONFLICT`.
+ *
+ * @example
+ * ```ts
+ * await storage.users.create(user);
+ * const alice = await storage.users.findByUsername('alice');
+ * ```
+ */
+export interface UserStore {
+  /** Every user, ordered by `userId`. */
+  list(): Promise<StoredUser[]>;
+  get(userId: string): Promise<StoredUser | undefined>;
+  findByUsername(username: string): Promise<StoredUser | undefined>;
+  /** `ERR_STORE_CONFLICT` when the id or the username exists. */
+  create(user: StoredUser): Promise<StoredUser>;
+  /** Inserts or replaces by id (users declared in the config file, re-applied at start). */
+  put(user: StoredUser): Promise<StoredUser>;
+  /** `ERR_STORE_NOT_FOUND` / `ERR_STORE_CONFLICT` (stale `expectedUpdatedAt`, a taken username). */
+  update(
+    userId: string,
+    patch: Partial<StoredUser>,
+    options?: { readonly expectedUpdatedAt?: number },
+  ): Promise<StoredUser>;
+  delete(userId: string): Promise<boolean>;
+}
+
+/**
  * Clients. `update` merges a patch (a member set to `undefined` is removed) and stamps
  * `updatedAt` from the store's clock unless the patch sets it; `expectedUpdatedAt` makes it a
  * compare-and-set (optimistic concurrency for the admin API).
@@ -321,7 +380,7 @@ export interface EventBus {
 }
 
 /** The concerns a back-end is chosen for. */
-export type StorageConcern = 'keys' | 'clients' | 'revocations' | 'replay' | 'audit' | 'events';
+export type StorageConcern = 'keys' | 'clients' | 'users' | 'revocations' | 'replay' | 'audit' | 'events';
 
 /** The back-ends. `redis` holds revocations, replay and events only. */
 export type StorageBackend = 'file' | 'postgres' | 'redis';
@@ -394,6 +453,7 @@ export interface StorageConfig {
 export interface Storage {
   readonly keys: KeyStore;
   readonly clients: ClientStore;
+  readonly users: UserStore;
   readonly revocations: RevocationStore;
   readonly replay: ReplayStore;
   readonly audit: AuditStore;

@@ -15,6 +15,8 @@ import type {
   RevocationStore,
   StorageEvent,
   StoredClient,
+  StoredUser,
+  UserStore,
   StoredKey,
 } from '../../src/storage/index.js';
 
@@ -368,6 +370,116 @@ export function runClientStoreContract(
         ),
         codeOf('ERR_STORE_INPUT_INVALID'),
       );
+      assert.deepEqual(await store.list(), []);
+    }));
+}
+
+/** A user record for the contract tests. */
+export function sampleUser(userId: string, username = userId): StoredUser {
+  return {
+    userId,
+    username,
+    email: `${username}@example.test`,
+    profile: { name: username.toUpperCase(), nickname: username },
+    groups: ['staff'],
+    roles: ['tessera:viewer'],
+    passwordHash: '$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0c2FsdA$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g',
+    disabled: false,
+    createdAt: 1_700_000_000_000,
+    updatedAt: 1_700_000_000_000,
+  };
+}
+
+/** The UserStore contract: clients' rules plus unique usernames. */
+export function runUserStoreContract(name: string, factory: (clock: ManualClock) => Promise<Harness<UserStore>>): void {
+  const withStore = async (fn: (s: UserStore, c: ManualClock) => Promise<void>) => {
+    const c = manualClock();
+    const h = await factory(c);
+    try {
+      await fn(h.store, c);
+    } finally {
+      await h.close();
+    }
+  };
+
+  test(`${name} users: create, get, findByUsername, list, put, delete; extra members round-trip`, () =>
+    withStore(async (store) => {
+      const bob = { ...sampleUser('u-b', 'bob'), factors: { totp: false } };
+      await store.create(bob);
+      await store.create(sampleUser('u-a', 'alice'));
+      assert.deepEqual(await store.get('u-b'), bob);
+      assert.deepEqual(await store.findByUsername('bob'), bob);
+      assert.equal(await store.findByUsername('Bob'), undefined, 'usernames match exactly');
+      assert.equal(await store.get('nobody'), undefined);
+      assert.deepEqual(
+        (await store.list()).map((u) => u.userId),
+        ['u-a', 'u-b'],
+      );
+      await store.put({ ...bob, disabled: true });
+      assert.equal((await store.get('u-b'))?.disabled, true);
+      assert.equal(await store.delete('u-a'), true);
+      assert.equal(await store.delete('u-a'), false);
+      assert.equal(await store.findByUsername('alice'), undefined);
+    }));
+
+  test(`${name} users: an id or a username is never given twice, by create, put or update`, () =>
+    withStore(async (store) => {
+      await store.create(sampleUser('u-a', 'alice'));
+      await store.create(sampleUser('u-b', 'bob'));
+      await assert.rejects(store.create(sampleUser('u-a', 'carol')), codeOf('ERR_STORE_CONFLICT'));
+      await assert.rejects(store.create(sampleUser('u-c', 'alice')), codeOf('ERR_STORE_CONFLICT'));
+      await assert.rejects(store.put(sampleUser('u-c', 'bob')), codeOf('ERR_STORE_CONFLICT'));
+      await assert.rejects(store.update('u-b', { username: 'alice' }), codeOf('ERR_STORE_CONFLICT'));
+      assert.equal((await store.get('u-b'))?.username, 'bob', 'a refused rename changes nothing');
+      // Two creations of one name at once: exactly one wins.
+      const raced = await Promise.allSettled([
+        store.create(sampleUser('u-d', 'dave')),
+        store.create(sampleUser('u-e', 'dave')),
+      ]);
+      assert.equal(raced.filter((r) => r.status === 'fulfilled').length, 1);
+      const renamed = await store.update('u-b', { username: 'robert' });
+      assert.equal(renamed.username, 'robert');
+      assert.deepEqual(await store.findByUsername('robert'), renamed);
+      assert.equal(await store.findByUsername('bob'), undefined, 'the old name is free again');
+      await store.create(sampleUser('u-f', 'bob'));
+    }));
+
+  test(`${name} users: update merges, removes undefined members, stamps updatedAt, checks expectedUpdatedAt`, () =>
+    withStore(async (store, c) => {
+      const created = await store.create(sampleUser('u-a', 'alice'));
+      c.advance(1000);
+      const updated = await store.update(
+        'u-a',
+        { disabled: true, email: undefined, roles: ['tessera:admin'] },
+        { expectedUpdatedAt: created.updatedAt },
+      );
+      assert.equal(updated.disabled, true);
+      assert.equal('email' in updated, false);
+      assert.deepEqual(updated.roles, ['tessera:admin']);
+      assert.equal(updated.updatedAt, c.clock());
+      assert.equal(updated.createdAt, created.createdAt);
+      assert.deepEqual(await store.get('u-a'), updated);
+      await assert.rejects(
+        store.update('u-a', { disabled: false }, { expectedUpdatedAt: created.updatedAt }),
+        codeOf('ERR_STORE_CONFLICT'),
+      );
+      await assert.rejects(store.update('missing', { disabled: false }), codeOf('ERR_STORE_NOT_FOUND'));
+      await assert.rejects(store.update('u-a', { userId: 'u-b' }), codeOf('ERR_STORE_INPUT_INVALID'));
+      assert.deepEqual(await store.get('u-a'), updated, 'refused updates change nothing');
+    }));
+
+  test(`${name} users: invalid records are ERR_STORE_INPUT_INVALID and nothing is stored`, () =>
+    withStore(async (store) => {
+      for (const bad of [
+        { ...sampleUser('u-a'), username: '' },
+        { ...sampleUser('u-a'), disabled: 'no' },
+        { ...sampleUser('u-a'), groups: 'staff' },
+        { ...sampleUser('u-a'), profile: [] },
+        { ...sampleUser('u-a'), emailVerified: 1 },
+        { ...sampleUser('u-a'), userId: 'a\nb' },
+        { ...sampleUser('u-a'), passwordHash: '' },
+      ])
+        await assert.rejects(store.create(bad as never), codeOf('ERR_STORE_INPUT_INVALID'));
       assert.deepEqual(await store.list(), []);
     }));
 }

@@ -26,6 +26,7 @@ test('resolveStorageBackends: file by default, type as the default, backends per
   assert.deepEqual(resolveStorageBackends({ dataDir: '/d' }), {
     keys: 'file',
     clients: 'file',
+    users: 'file',
     revocations: 'file',
     replay: 'file',
     audit: 'file',
@@ -41,6 +42,7 @@ test('resolveStorageBackends: file by default, type as the default, backends per
     {
       keys: 'postgres',
       clients: 'postgres',
+      users: 'postgres',
       revocations: 'postgres',
       replay: 'redis',
       audit: 'postgres',

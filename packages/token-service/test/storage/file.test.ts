@@ -9,6 +9,7 @@ import type { Clock } from '@tessera/core';
 import { createKeyCipher, createStorage, resolveKek } from '../../src/storage/index.js';
 import { createFileAuditStore } from '../../src/storage/file/create-file-audit-store.js';
 import { createFileClientStore } from '../../src/storage/file/create-file-client-store.js';
+import { createFileUserStore } from '../../src/storage/file/create-file-user-store.js';
 import { createFileKeyStore } from '../../src/storage/file/create-file-key-store.js';
 import { createFileReplayStore } from '../../src/storage/file/create-file-replay-store.js';
 import { createFileRevocationStore } from '../../src/storage/file/create-file-revocation-store.js';
@@ -18,6 +19,7 @@ import {
   newKek,
   runAuditStoreContract,
   runClientStoreContract,
+  runUserStoreContract,
   runEventBusContract,
   runKeyStoreContract,
   runReplayStoreContract,
@@ -64,6 +66,18 @@ runKeyStoreContract('file', async (c) => {
 runClientStoreContract('file', async (c) => {
   const dir = await tempDir();
   const store = await createFileClientStore({ dataDir: dir, clock: c.clock });
+  return {
+    store,
+    close: async () => {
+      await store.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+});
+
+runUserStoreContract('file', async (c) => {
+  const dir = await tempDir();
+  const store = await createFileUserStore({ dataDir: dir, clock: c.clock });
   return {
     store,
     close: async () => {

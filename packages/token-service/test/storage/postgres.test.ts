@@ -9,6 +9,7 @@ import { pgContext, type PgContext } from '../../src/storage/postgres/pg-context
 import { migratePostgres } from '../../src/storage/postgres/migrate-postgres.js';
 import { createPostgresAuditStore } from '../../src/storage/postgres/create-postgres-audit-store.js';
 import { createPostgresClientStore } from '../../src/storage/postgres/create-postgres-client-store.js';
+import { createPostgresUserStore } from '../../src/storage/postgres/create-postgres-user-store.js';
 import { createPostgresEventBus } from '../../src/storage/postgres/create-postgres-event-bus.js';
 import { createPostgresKeyStore } from '../../src/storage/postgres/create-postgres-key-store.js';
 import { createPostgresReplayStore } from '../../src/storage/postgres/create-postgres-replay-store.js';
@@ -18,6 +19,7 @@ import {
   newKek,
   runAuditStoreContract,
   runClientStoreContract,
+  runUserStoreContract,
   runEventBusContract,
   runKeyStoreContract,
   runReplayStoreContract,
@@ -95,6 +97,11 @@ if (url === undefined || url === '') {
     return { store: createPostgresClientStore({ pg: ctx, clock: c.clock }), close: () => Promise.resolve() };
   });
 
+  runUserStoreContract('postgres', async (c) => {
+    const ctx = await freshContext();
+    return { store: createPostgresUserStore({ pg: ctx, clock: c.clock }), close: () => Promise.resolve() };
+  });
+
   runRevocationStoreContract('postgres', async (c) => {
     const ctx = await freshContext();
     return { store: createPostgresRevocationStore({ pg: ctx, clock: c.clock }), close: () => Promise.resolve() };
@@ -142,7 +149,7 @@ if (url === undefined || url === '') {
     );
     assert.deepEqual(
       rows.map((r: { version: number }) => r.version),
-      [1, 2],
+      [1, 2, 3],
     );
   });
 
@@ -158,6 +165,7 @@ if (url === undefined || url === '') {
       assert.deepEqual(s1.backends, {
         keys: 'postgres',
         clients: 'postgres',
+        users: 'postgres',
         revocations: 'postgres',
         replay: 'postgres',
         audit: 'postgres',

@@ -117,6 +117,7 @@ if (url === undefined || url === '') {
       assert.deepEqual(s.backends, {
         keys: 'file',
         clients: 'file',
+        users: 'file',
         revocations: 'redis',
         replay: 'redis',
         audit: 'file',

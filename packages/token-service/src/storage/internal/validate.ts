@@ -3,7 +3,7 @@
 // files, SQL jsonb and Redis strings unchanged.
 import type { Jwk } from '@tessera/core';
 import { tokenServiceErrors } from '../../errors.js';
-import type { AuditInput, KeyPurpose, KeyState, KeyStatePatch, StoredClient, StoredKey } from '../types.js';
+import type { AuditInput, KeyPurpose, KeyState, KeyStatePatch, StoredClient, StoredKey, StoredUser } from '../types.js';
 
 const KEY_STATES: readonly KeyState[] = ['next', 'active', 'retired', 'removed'];
 const PURPOSES: readonly KeyPurpose[] = ['ring', 'named'];
@@ -187,6 +187,46 @@ export function mergeClient(current: StoredClient, patch: unknown, now: number):
 }
 
 /** A page size: integer in [1, max], default `fallback`. */
+/** Checks a user record: ids and username, optional email and hash, profile, groups and roles. */
+export function checkUser(user: unknown): StoredUser {
+  if (typeof user !== 'object' || user === null || Array.isArray(user)) invalid('user must be an object');
+  const u = user as Record<string, unknown>;
+  checkId('userId', u.userId);
+  if (typeof u.username !== 'string' || u.username.length === 0 || u.username.length > 256)
+    invalid('username must be a string of 1 to 256 characters');
+  if (u.email !== undefined && (typeof u.email !== 'string' || u.email.length > 320))
+    invalid('email must be a string of at most 320 characters');
+  if (u.emailVerified !== undefined && typeof u.emailVerified !== 'boolean') invalid('emailVerified must be a boolean');
+  if (u.passwordHash !== undefined && (typeof u.passwordHash !== 'string' || u.passwordHash.length === 0))
+    invalid('passwordHash must be a non-empty string');
+  if (typeof u.profile !== 'object' || u.profile === null || Array.isArray(u.profile))
+    invalid('profile must be an object');
+  checkStrings('groups', u.groups);
+  checkStrings('roles', u.roles);
+  if (typeof u.disabled !== 'boolean') invalid('disabled must be a boolean');
+  checkTime('createdAt', u.createdAt);
+  checkTime('updatedAt', u.updatedAt);
+  const copy = plainJson('user', user) as StoredUser;
+  if (JSON.stringify(copy).length > 64 * 1024) invalid('user record exceeds 64 KiB');
+  return copy;
+}
+
+/** Applies a patch to a user (as {@link mergeClient} does to a client) and checks the result. */
+export function mergeUser(current: StoredUser, patch: unknown, now: number): StoredUser {
+  if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) invalid('patch must be an object');
+  const p = patch as Record<string, unknown>;
+  if (p.userId !== undefined && p.userId !== current.userId) invalid('userId cannot be changed');
+  const next: Record<string, unknown> = { ...current };
+  for (const [k, v] of Object.entries(p)) {
+    if (v === undefined) delete next[k];
+    else next[k] = v;
+  }
+  next.userId = current.userId;
+  next.createdAt = current.createdAt;
+  if (p.updatedAt === undefined) next.updatedAt = Math.max(now, current.updatedAt + 1);
+  return checkUser(next);
+}
+
 export function checkLimit(value: unknown, fallback: number, max: number): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > max)

@@ -22,6 +22,10 @@ const MIGRATIONS: ReadonlyArray<(s: string) => string[]> = [
     `CREATE INDEX token_links_parent ON ${s}token_links (parent)`,
     `CREATE INDEX token_links_exp ON ${s}token_links (exp)`,
   ],
+  // People (issue "People"): the username is unique, so replicas can never give one name twice.
+  (s) => [
+    `CREATE TABLE ${s}users (user_id text PRIMARY KEY, username text NOT NULL CONSTRAINT users_username_key UNIQUE, updated_at bigint NOT NULL, record jsonb NOT NULL)`,
+  ],
 ];
 
 /**
