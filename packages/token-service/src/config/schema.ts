@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { secretHashProblem } from '../clients/secret-hash.js';
+import { passwordHashProblem } from '../users/password-hash-problem.js';
 import { RING_ALGORITHMS } from '../internal/jose.js';
 
 // The configuration schema, its defaults and the description of every field live here, side by side
@@ -23,6 +24,11 @@ const scryptHash = z.string().superRefine((value, ctx) => {
   const problem = secretHashProblem(value);
   if (problem !== undefined)
     ctx.addIssue({ code: 'custom', message: `not a hash from \`tessera hash-secret\`: ${problem}` });
+});
+
+const passwordHash = z.string().superRefine((value, ctx) => {
+  const problem = passwordHashProblem(value);
+  if (problem !== undefined) ctx.addIssue({ code: 'custom', message: `not a password hash: ${problem}` });
 });
 
 const scopeToken = z
@@ -120,7 +126,8 @@ export const clientConfigSchema = z
   })
   .describe('A workload that gets tokens.');
 
-const userSchema = z.strictObject({
+/** A password-grant user in the deprecated `grants.password.users` (read as a top-level user). */
+const legacyUserSchema = z.strictObject({
   username: z.string().min(1),
   passwordHash: scryptHash.describe(
     'scrypt hash of the password: the whole output of `tessera hash-secret`, checked at load.',
@@ -128,6 +135,47 @@ const userSchema = z.strictObject({
   scopes: z.array(scopeToken).default([]),
   audiences: z.array(z.string().min(1)).default([]),
 });
+
+const userSchema = z
+  .strictObject({
+    id: z
+      .string()
+      .min(1)
+      .max(512)
+      .regex(/^[\x21-\x7e]+$/, 'a user id is printable ASCII without spaces')
+      .optional()
+      .describe("The `sub` of the user's tokens; stable and never reused. Default: the username."),
+    username: z.string().min(1).max(256).describe('What the user types at the login page.'),
+    password: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('Plain password, hashed (argon2id) at load time. For development only; prefer `passwordHash`.'),
+    passwordHash: passwordHash
+      .optional()
+      .describe(
+        'argon2id PHC string, or a scrypt hash of `tessera hash-secret` (upgraded to argon2id at the next login).',
+      ),
+    email: z.string().min(1).max(320).optional(),
+    emailVerified: z.boolean().optional(),
+    name: z.string().min(1).optional().describe('Display name: the `name` claim.'),
+    profile: z
+      .record(z.string(), z.unknown())
+      .default({})
+      .describe('More OpenID Connect standard claims (`nickname`, `picture`, `given_name`, ...), released by scope.'),
+    groups: z.array(z.string().min(1)).default([]).describe('Into access tokens as `groups` (RFC 9068 §2.2.3.1).'),
+    roles: z.array(z.string().min(1)).default([]).describe('Into access tokens as `roles` (RFC 9068 §2.2.3.1).'),
+    disabled: z.boolean().default(false).describe('A disabled user cannot log in.'),
+    scopes: z.array(scopeToken).default([]).describe('Scopes the password grant may give this user.'),
+    audiences: z
+      .array(z.string().min(1))
+      .default([])
+      .describe("Audiences the password grant may give this user's tokens (else the client's)."),
+  })
+  .refine((u) => !(u.password !== undefined && u.passwordHash !== undefined), {
+    message: 'give password or passwordHash, not both',
+  })
+  .describe('A person who logs in.');
 
 const bucketSchema = (rate: number, burst: number) =>
   z
@@ -326,7 +374,10 @@ export const tokenServiceConfigSchema = z.strictObject({
             .boolean()
             .default(false)
             .describe('The password grant exists for the legacy demo flow only (RFC 9700 §2.4 forbids it).'),
-          users: z.array(userSchema).default([]),
+          users: z
+            .array(legacyUserSchema)
+            .default([])
+            .describe('Deprecated: declare users at the top level (`users:`); these are read as such, with a warning.'),
         })
         .prefault({}),
     })
@@ -336,6 +387,10 @@ export const tokenServiceConfigSchema = z.strictObject({
     .array(clientConfigSchema)
     .default([])
     .describe('Clients declared in the file; the admin API manages more.'),
+  users: z
+    .array(userSchema)
+    .default([])
+    .describe('People declared in the file (seeded into the user store at start); the admin API manages more.'),
   rateLimit: z
     .strictObject({
       enabled: z.boolean().default(true),
@@ -453,5 +508,7 @@ export function operationsPort(server: {
 export type TokenServiceConfigInput = z.input<typeof tokenServiceConfigSchema>;
 /** A client as declared in the configuration, defaults filled in. */
 export type ClientConfig = z.output<typeof clientConfigSchema>;
-/** A password-grant user as declared in the configuration. */
+/** A user as declared in the configuration (top-level `users:`). */
 export type UserConfig = z.output<typeof userSchema>;
+/** A user of the deprecated `grants.password.users`. */
+export type LegacyUserConfig = z.output<typeof legacyUserSchema>;

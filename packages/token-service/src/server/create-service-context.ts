@@ -115,7 +115,11 @@ export function createServiceContext(options: ServiceContextOptions): ServiceCon
     logger,
     storage,
     keyRing,
-    grants: createEnabledGrants(config, validator, guard, options.hashWorkers.scrypt),
+    grants: createEnabledGrants(config, validator, guard, {
+      users: storage.users,
+      workers: options.hashWorkers,
+      logger,
+    }),
     authenticator,
     issuer: createAccessTokenIssuer({ issuer: issuerUrl, keyRing, clock, families: storage.revocations }),
     validator,

@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { createRemoteJwks, type Clock, type KeySource } from '@tessera/core';
 import type { Logger } from 'pino';
 import { seedConfigClients } from '../clients/seed-config-clients.js';
+import { fromLegacyUser, seedConfigUsers } from '../users/seed-config-users.js';
 import type { TokenServiceConfig } from '../config/load-config.js';
 import type { KeyRing } from '../keys/create-key-ring.js';
 import { createRevocationStreams } from '../oauth/create-revocation-streams.js';
@@ -154,6 +155,20 @@ export async function startService(setup: ServiceSetup): Promise<StartedService>
       clock,
       maxLifetimeSeconds: config.tokens.maxLifetimeSeconds,
       audit: context.audit,
+    });
+    // Top-level `users:`, and the deprecated `grants.password.users` read as users.
+    const legacyUsers = config.grants.password.users;
+    if (legacyUsers.length > 0)
+      logger.warn(
+        { count: legacyUsers.length },
+        'grants.password.users is deprecated: declare the users at the top level (users:)',
+      );
+    await seedConfigUsers({
+      users: [...config.users, ...legacyUsers.map(fromLegacyUser)],
+      store: storage.users,
+      clock,
+      audit: context.audit,
+      workers: hashWorkers,
     });
     await context.keyRing.start();
     const unsubscribe = await followStorageEvents({

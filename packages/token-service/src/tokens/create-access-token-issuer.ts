@@ -35,6 +35,9 @@ export interface AccessTokenRequest {
   readonly mayAct?: JwtPayload;
   /** The `sub_id` claim (RFC 9493): where a subject from another issuer came from. */
   readonly subjectId?: IssSubIdentifier;
+  /** A user's groups and roles (RFC 9068 §2.2.3.1), when the subject is a person. */
+  readonly groups?: readonly string[];
+  readonly roles?: readonly string[];
   /**
    * The `jti` of the token this one was exchanged from, when this service issued it: the link is
    * recorded before the token is handed out, so revoking the parent revokes this token too.
@@ -103,6 +106,8 @@ export function createAccessTokenIssuer(options: {
       if (request.act !== undefined) payload.act = request.act;
       if (request.mayAct !== undefined) payload['may_act'] = request.mayAct;
       if (request.subjectId !== undefined) payload['sub_id'] = request.subjectId;
+      if (request.groups !== undefined && request.groups.length > 0) payload['groups'] = [...request.groups];
+      if (request.roles !== undefined && request.roles.length > 0) payload['roles'] = [...request.roles];
       const token = await signer.signAsync(payload);
       if (request.parentJti !== undefined) {
         // Fail closed: a token that could outlive its parent's revocation is never handed out.

@@ -1,12 +1,14 @@
 import type { CredentialGuard } from '../../clients/create-credential-guard.js';
-import type { ScryptFunction } from '../../clients/secret-hash.js';
+import type { HashWorkers } from '../../clients/create-hash-workers.js';
 import type { TokenServiceConfig } from '../../config/load-config.js';
 import { createClientCredentialsGrant } from '../../grants/client-credentials-grant.js';
 import { createGrantTable, type GrantTable } from '../../grants/create-grant-table.js';
 import type { GrantModule } from '../../grants/grant-module.js';
 import { createPasswordGrant } from '../../grants/password-grant.js';
 import { createTokenExchangeGrant } from '../../grants/token-exchange-grant.js';
+import type { UserStore } from '../../storage/index.js';
 import type { TokenValidator } from '../../tokens/create-token-validator.js';
+import type { Logger } from 'pino';
 
 /**
  * The grant table of the grants the configuration enables (`grants.<name>.enabled`). A new grant
@@ -14,7 +16,7 @@ import type { TokenValidator } from '../../tokens/create-token-validator.js';
  *
  * @example
  * ```ts
- * const grants = createEnabledGrants(config, validator, guard, hashWorkers.scrypt);
+ * const grants = createEnabledGrants(config, validator, guard, { users: storage.users, workers: hashWorkers, logger });
  * grants.has('client_credentials'); // true by default
  * ```
  */
@@ -22,7 +24,7 @@ export function createEnabledGrants(
   config: TokenServiceConfig,
   validator: TokenValidator,
   guard: CredentialGuard,
-  scrypt?: ScryptFunction,
+  people: { readonly users: UserStore; readonly workers?: HashWorkers; readonly logger?: Logger },
 ): GrantTable {
   const lifetime = config.tokens.defaultLifetimeSeconds;
   const modules: GrantModule[] = [];
@@ -39,10 +41,11 @@ export function createEnabledGrants(
   if (config.grants.password.enabled)
     modules.push(
       createPasswordGrant({
-        users: config.grants.password.users,
+        users: people.users,
         defaultLifetimeSeconds: lifetime,
         guard,
-        ...(scrypt === undefined ? {} : { scrypt }),
+        ...(people.workers === undefined ? {} : { workers: people.workers }),
+        ...(people.logger === undefined ? {} : { logger: people.logger }),
       }),
     );
   return createGrantTable(modules);
