@@ -13,6 +13,7 @@ import type { ServiceContext } from '../http/service-context.js';
 import { checkAdminToken, parseJsonBody } from './internal/admin-io.js';
 import { adminMethods } from './internal/admin-methods.js';
 import { handleJwtFactoryRequest } from './handle-jwt-factory-request.js';
+import { handleUserAdmin } from './handle-user-admin.js';
 
 // A patch names only what changes: the create schema's defaults must not apply here.
 const shape = clientConfigSchema.shape;
@@ -48,6 +49,8 @@ const withdrawSchema = z.strictObject({ reason: z.string().max(500).optional() }
  *   without `secret`, `secretHash` or `jwks` gets a generated secret, shown once;
  * - `GET /admin/keys`, `POST /admin/keys/rotate` (`{ immediate }`), `POST /admin/keys/:kid/retire`,
  *   `POST /admin/keys/:kid/withdraw` (`{ reason }`: a stolen key leaves the JWKS at once);
+ * - `GET/POST /admin/users`, `GET/PATCH/DELETE /admin/users/:id`, `POST /admin/users/:id/password`
+ *   (see `handleUserAdmin`);
  * - `GET /admin/audit?limit=N`;
  * - the jwt-factory endpoints under `/admin/jwt-factory/` (see `handleJwtFactoryRequest`).
  *
@@ -86,6 +89,7 @@ export async function handleAdminRequest(
         },
       );
     if (parts[0] === 'jwt-factory') return await handleJwtFactoryRequest(ctx, req, res, parts.slice(1), query, body);
+    if (parts[0] === 'users') return await handleUserAdmin(ctx, req, res, parts.slice(1), method, body);
     if (parts[0] === 'clients' && parts.length === 1) {
       if (method === 'GET')
         return sendJson(res, 200, {

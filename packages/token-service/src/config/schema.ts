@@ -136,7 +136,15 @@ const legacyUserSchema = z.strictObject({
   audiences: z.array(z.string().min(1)).default([]),
 });
 
-const userSchema = z
+/**
+ * A person as the configuration (top-level `users:`) and the admin API declare one.
+ *
+ * @example
+ * ```ts
+ * userConfigSchema.parse({ username: 'alice', password: 'a long passphrase', roles: ['tessera:viewer'] });
+ * ```
+ */
+export const userConfigSchema = z
   .strictObject({
     id: z
       .string()
@@ -388,7 +396,7 @@ export const tokenServiceConfigSchema = z.strictObject({
     .default([])
     .describe('Clients declared in the file; the admin API manages more.'),
   users: z
-    .array(userSchema)
+    .array(userConfigSchema)
     .default([])
     .describe('People declared in the file (seeded into the user store at start); the admin API manages more.'),
   rateLimit: z
@@ -509,6 +517,6 @@ export type TokenServiceConfigInput = z.input<typeof tokenServiceConfigSchema>;
 /** A client as declared in the configuration, defaults filled in. */
 export type ClientConfig = z.output<typeof clientConfigSchema>;
 /** A user as declared in the configuration (top-level `users:`). */
-export type UserConfig = z.output<typeof userSchema>;
+export type UserConfig = z.output<typeof userConfigSchema>;
 /** A user of the deprecated `grants.password.users`. */
 export type LegacyUserConfig = z.output<typeof legacyUserSchema>;

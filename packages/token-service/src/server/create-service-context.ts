@@ -128,6 +128,7 @@ export function createServiceContext(options: ServiceContextOptions): ServiceCon
     perClient: limits.enabled ? createRateLimiter({ ...limits.perClient, clock }) : undefined,
     adminToken: options.adminToken,
     audit,
+    hashWorkers: options.hashWorkers,
     forgetClient: (id) => {
       clients.forget(id);
       authenticator.forget(id);

@@ -6,6 +6,12 @@ const ROUTES: readonly (readonly [pattern: readonly string[], methods: readonly 
     ['clients', '*'],
     ['GET', 'PATCH', 'DELETE'],
   ],
+  [['users'], ['GET', 'POST']],
+  [
+    ['users', '*'],
+    ['GET', 'PATCH', 'DELETE'],
+  ],
+  [['users', '*', 'password'], ['POST']],
   [['keys'], ['GET']],
   [['keys', 'rotate'], ['POST']],
   [['keys', '*', 'retire'], ['POST']],

@@ -1,0 +1,154 @@
+import { randomBytes } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { z } from 'zod';
+import { userConfigSchema } from '../config/schema.js';
+import { tokenServiceErrors } from '../errors.js';
+import { sendJson } from '../http/send-json.js';
+import type { ServiceContext } from '../http/service-context.js';
+import type { StoredUser } from '../storage/index.js';
+import { hashPassword } from '../users/password-hash.js';
+import { parseJsonBody } from './internal/admin-io.js';
+
+// A patch names only what changes: the create schema's defaults must not apply here.
+const shape = userConfigSchema.shape;
+const userPatchSchema = z.strictObject({
+  username: shape.username.optional(),
+  password: shape.password,
+  passwordHash: shape.passwordHash,
+  email: shape.email,
+  emailVerified: shape.emailVerified,
+  name: shape.name,
+  profile: shape.profile.removeDefault().optional(),
+  groups: shape.groups.removeDefault().optional(),
+  roles: shape.roles.removeDefault().optional(),
+  disabled: shape.disabled.removeDefault().optional(),
+  scopes: shape.scopes.removeDefault().optional(),
+  audiences: shape.audiences.removeDefault().optional(),
+});
+const passwordResetSchema = z.strictObject({ password: shape.password });
+
+/** What the admin API shows of a user: everything but the password hash. */
+export function userView(user: StoredUser): Record<string, unknown> {
+  const { passwordHash, ...rest } = user;
+  return { ...rest, hasPassword: passwordHash !== undefined };
+}
+
+async function mustGetUser(ctx: ServiceContext, id: string): Promise<StoredUser> {
+  const user = await ctx.storage.users.get(id);
+  if (user === undefined) throw tokenServiceErrors.create('ERR_ADMIN_NOT_FOUND', 'no such user');
+  return user;
+}
+
+/** A username another user holds is a 409, said as such (the store's conflict names no field). */
+async function checkUsernameFree(ctx: ServiceContext, username: string, self?: string): Promise<void> {
+  const holder = await ctx.storage.users.findByUsername(username);
+  if (holder !== undefined && holder.userId !== self)
+    throw tokenServiceErrors.create('ERR_ADMIN_CONFLICT', `username: "${username}" is taken`);
+}
+
+/** A generated password: 24 random bytes, shown once. */
+function generatedPassword(): string {
+  return randomBytes(24).toString('base64url');
+}
+
+/**
+ * The admin API's users (issue "People"), audited like clients:
+ * - `GET /admin/users`, `POST /admin/users` (the fields of a configuration user; without `id` one
+ *   is generated, `u_` and 16 random bytes);
+ * - `GET/PATCH/DELETE /admin/users/:id` (a patch names only what changes; `password` is hashed);
+ * - `POST /admin/users/:id/password` (`{ password }`, or `{}` for a generated one shown once).
+ * The password hash is never shown.
+ *
+ * @example
+ * ```ts
+ * if (parts[0] === 'users') return handleUserAdmin(ctx, req, res, parts.slice(1), method, body);
+ * ```
+ */
+export async function handleUserAdmin(
+  ctx: ServiceContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  parts: readonly string[],
+  method: string,
+  body: Buffer,
+): Promise<void> {
+  const users = ctx.storage.users;
+  if (parts.length === 0 && method === 'GET') return sendJson(res, 200, { users: (await users.list()).map(userView) });
+  if (parts.length === 0 && method === 'POST') {
+    const input = parseJsonBody(req, body, userConfigSchema);
+    const userId = input.id ?? `u_${randomBytes(16).toString('base64url')}`;
+    await checkUsernameFree(ctx, input.username);
+    const passwordHash =
+      input.password !== undefined ? await hashPassword(input.password, ctx.hashWorkers) : input.passwordHash;
+    const now = ctx.clock();
+    const created = await users
+      .create({
+        userId,
+        username: input.username,
+        ...(input.email === undefined ? {} : { email: input.email }),
+        ...(input.emailVerified === undefined ? {} : { emailVerified: input.emailVerified }),
+        ...(passwordHash === undefined ? {} : { passwordHash }),
+        profile: { ...input.profile, ...(input.name === undefined ? {} : { name: input.name }) },
+        groups: input.groups,
+        roles: input.roles,
+        disabled: input.disabled,
+        scopes: input.scopes,
+        audiences: input.audiences,
+        source: 'admin',
+        createdAt: now,
+        updatedAt: now,
+      })
+      .catch((err: unknown) => {
+        throw (err as { code?: string }).code === 'ERR_STORE_CONFLICT'
+          ? tokenServiceErrors.create(
+              'ERR_ADMIN_CONFLICT',
+              `a user with id "${userId}" or username "${input.username}" exists`,
+            )
+          : err;
+      });
+    await ctx.audit({ actor: 'admin', action: 'user.created', target: userId });
+    return sendJson(res, 201, userView(created));
+  }
+  const id = parts[0]!;
+  if (parts.length === 1 && method === 'GET') return sendJson(res, 200, userView(await mustGetUser(ctx, id)));
+  if (parts.length === 1 && method === 'PATCH') {
+    const input = parseJsonBody(req, body, userPatchSchema);
+    if (input.password !== undefined && input.passwordHash !== undefined)
+      throw tokenServiceErrors.create('ERR_ADMIN_BAD_REQUEST', 'give password or passwordHash, not both');
+    const current = await mustGetUser(ctx, id);
+    if (input.username !== undefined) await checkUsernameFree(ctx, input.username, id);
+    const { password, name, ...rest } = input;
+    const patch: Record<string, unknown> = { ...rest };
+    if (password !== undefined) patch['passwordHash'] = await hashPassword(password, ctx.hashWorkers);
+    if (name !== undefined) patch['profile'] = { ...(input.profile ?? current.profile), name };
+    const updated = await users.update(id, patch);
+    await ctx.audit({
+      actor: 'admin',
+      action: 'user.updated',
+      target: id,
+      details: { fields: Object.keys(input).map((k) => (k === 'password' ? 'passwordHash' : k)) },
+    });
+    return sendJson(res, 200, userView(updated));
+  }
+  if (parts.length === 1 && method === 'DELETE') {
+    if (!(await users.delete(id))) throw tokenServiceErrors.create('ERR_ADMIN_NOT_FOUND', 'no such user');
+    await ctx.audit({ actor: 'admin', action: 'user.deleted', target: id });
+    res.writeHead(204).end();
+    return;
+  }
+  if (parts.length === 2 && parts[1] === 'password' && method === 'POST') {
+    const input = parseJsonBody(req, body, passwordResetSchema);
+    await mustGetUser(ctx, id);
+    const password = input.password ?? generatedPassword();
+    await users.update(id, { passwordHash: await hashPassword(password, ctx.hashWorkers) });
+    await ctx.audit({
+      actor: 'admin',
+      action: 'user.password.reset',
+      target: id,
+      details: { generated: input.password === undefined },
+    });
+    // A password the admin chose is not echoed; a generated one is shown this once.
+    return sendJson(res, 200, input.password === undefined ? { password } : {}, { 'cache-control': 'no-store' });
+  }
+  throw tokenServiceErrors.create('ERR_ADMIN_NOT_FOUND', 'no such admin resource');
+}
