@@ -129,3 +129,47 @@ test('the configuration refuses a malformed password hash, both password and pas
     );
   }
 });
+
+test('applications people log in to: redirect URIs checked at load, a public client holds no secret and uses only code and refresh', () => {
+  const client = (extra: Record<string, unknown>) => ({ clients: [{ id: 'webui', ...extra }] });
+  const loaded = loadConfig({
+    object: client({
+      public: true,
+      grantTypes: ['authorization_code', 'refresh_token'],
+      redirectUris: ['http://localhost:3000/callback'],
+      firstParty: true,
+    }),
+  });
+  assert.equal(loaded.clients[0]?.public, true);
+  for (const [extra, message] of [
+    [
+      { redirectUris: ['http://webui.example/cb'] },
+      /clients\.0\.redirectUris\.0: http is allowed only to a loopback host/,
+    ],
+    [
+      { public: true, secret: 'a-secret-of-sixteen-chars', grantTypes: ['authorization_code'] },
+      /clients\.0\.public: a public client has no secret/,
+    ],
+    [
+      { public: true, grantTypes: ['authorization_code', 'client_credentials'] },
+      /clients\.0\.grantTypes: a public client may not use client_credentials/,
+    ],
+  ] as const)
+    assert.throws(
+      () => loadConfig({ object: client(extra) }),
+      (e: unknown) => isTesseraError(e) && message.test((e as Error).message),
+    );
+});
+
+test('users in the file: an id or a username given twice is refused at load, naming the entry', () => {
+  assert.throws(
+    () =>
+      loadConfig({
+        object: { users: [{ username: 'alice' }, { username: 'bob', id: 'alice' }, { username: 'bob' }] },
+      }),
+    (e: unknown) =>
+      isTesseraError(e) &&
+      /users\.1\.id: duplicate user id "alice"/.test(e.message) &&
+      /users\.2\.username: duplicate username "bob"/.test(e.message),
+  );
+});

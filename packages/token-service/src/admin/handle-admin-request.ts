@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import { isTesseraError } from '@tessera/core';
 import { tokenServiceErrors } from '../errors.js';
-import { clientConfigSchema } from '../config/schema.js';
+import { clientConfigSchema, KNOWN_GRANT_TYPES } from '../config/schema.js';
 import { buildClientRecord } from '../clients/build-client-record.js';
 import { clientView, toClientRecord, toStoredClient, type ClientRecord } from '../clients/client-record.js';
 import { hashSecret } from '../clients/secret-hash.js';
@@ -29,12 +29,15 @@ const clientPatchSchema = z.strictObject({
   introspect: shape.introspect.removeDefault().optional(),
   revocations: shape.revocations.removeDefault().optional(),
   enabled: shape.enabled.removeDefault().optional(),
+  redirectUris: shape.redirectUris.removeDefault().optional(),
+  postLogoutRedirectUris: shape.postLogoutRedirectUris.removeDefault().optional(),
+  firstParty: shape.firstParty.removeDefault().optional(),
+  backchannelLogoutUri: shape.backchannelLogoutUri,
   rotateSecret: z.boolean().optional(),
 });
-const knownGrants = new Set(['client_credentials', 'urn:ietf:params:oauth:grant-type:token-exchange', 'password']);
 
 function checkGrantTypes(grantTypes: readonly string[] | undefined): void {
-  const unknown = grantTypes?.find((g) => !knownGrants.has(g));
+  const unknown = grantTypes?.find((g) => !KNOWN_GRANT_TYPES.has(g));
   if (unknown !== undefined)
     throw tokenServiceErrors.create('ERR_ADMIN_BAD_REQUEST', `grantTypes: unknown grant type "${unknown}"`);
 }
@@ -176,7 +179,7 @@ async function createClient(
   let generated: string | undefined;
   let secretHash = input.secretHash;
   if (input.secret !== undefined) secretHash = await hashSecret(input.secret);
-  else if (secretHash === undefined && input.jwks === undefined) {
+  else if (secretHash === undefined && input.jwks === undefined && !input.public) {
     generated = randomBytes(32).toString('base64url');
     secretHash = await hashSecret(generated);
   }

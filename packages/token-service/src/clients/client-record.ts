@@ -32,6 +32,16 @@ export interface ClientRecord {
   /** May read the revocation feed and stream; off unless granted. */
   readonly revocations: boolean;
   readonly enabled: boolean;
+  /** Holds no secret: authenticates with `client_id` alone, PKCE required (people's applications). */
+  readonly public: boolean;
+  /** Registered redirect URIs, matched exactly (authorization code flow). */
+  readonly redirectUris: readonly string[];
+  /** Where logout may return the user. */
+  readonly postLogoutRedirectUris: readonly string[];
+  /** Users are not asked to consent to it. */
+  readonly firstParty: boolean;
+  /** OpenID Connect Back-Channel Logout endpoint. */
+  readonly backchannelLogoutUri?: string;
   /** `config` = declared in the file (re-applied at every start); `admin` = made through the admin API. */
   readonly source: 'config' | 'admin';
   readonly createdAt: number;
@@ -70,6 +80,13 @@ export function toClientRecord(stored: StoredClient): ClientRecord {
     introspect: stored.introspect === true,
     revocations: stored.revocations === true,
     enabled: stored.enabled === true,
+    public: stored['public'] === true,
+    redirectUris: strings(stored['redirectUris']),
+    postLogoutRedirectUris: strings(stored['postLogoutRedirectUris']),
+    firstParty: stored['firstParty'] === true,
+    ...(typeof stored['backchannelLogoutUri'] === 'string'
+      ? { backchannelLogoutUri: stored['backchannelLogoutUri'] }
+      : {}),
     source: stored['source'] === 'config' ? 'config' : 'admin',
     createdAt: stored.createdAt,
     updatedAt: stored.updatedAt,
@@ -97,6 +114,11 @@ export function toStoredClient(record: ClientRecord): StoredClient {
     introspect: record.introspect,
     revocations: record.revocations,
     enabled: record.enabled,
+    public: record.public,
+    redirectUris: record.redirectUris,
+    postLogoutRedirectUris: record.postLogoutRedirectUris,
+    firstParty: record.firstParty,
+    ...(record.backchannelLogoutUri !== undefined ? { backchannelLogoutUri: record.backchannelLogoutUri } : {}),
     source: record.source,
     createdAt: record.createdAt,
     updatedAt: record.updatedAt,

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { secretHashProblem } from '../clients/secret-hash.js';
 import { passwordHashProblem } from '../users/password-hash-problem.js';
+import { redirectUriProblem } from '../clients/redirect-uri-problem.js';
 import { RING_ALGORITHMS } from '../internal/jose.js';
 
 // The configuration schema, its defaults and the description of every field live here, side by side
@@ -17,6 +18,15 @@ const seconds = (description: string, fallback: number, min = 1) =>
 export const DEFAULT_OPERATIONS_PORT = 7403;
 
 const signingAlgorithm = z.enum(RING_ALGORITHMS);
+
+/** The grant types a client may be given (`grantTypes`), checked in the file and by the admin API. */
+export const KNOWN_GRANT_TYPES: ReadonlySet<string> = new Set([
+  'client_credentials',
+  'urn:ietf:params:oauth:grant-type:token-exchange',
+  'password',
+  'authorization_code',
+  'refresh_token',
+]);
 
 // A malformed hash never matches, so it is refused here (configuration and admin API) rather than
 // leaving a client or user that can never authenticate. The message never repeats the hash.
@@ -36,6 +46,15 @@ const scopeToken = z
   .regex(/^[\x21\x23-\x5b\x5d-\x7e]+$/, 'a scope token is printable ASCII without space, " or \\ (RFC 6749 §3.3)');
 
 const jwkSchema = z.looseObject({ kty: z.string() });
+
+/**
+ * A redirect URI a client registers (RFC 6749 §3.1.2): absolute, no fragment, no userinfo; https,
+ * or http on a loopback address (RFC 8252 §7.3). Matched as written, character for character.
+ */
+const redirectUri = z.string().superRefine((value, ctx) => {
+  const problem = redirectUriProblem(value);
+  if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+});
 
 /** Per-client RFC 8693 token exchange permissions. */
 const exchangeSchema = z
@@ -123,8 +142,40 @@ export const clientConfigSchema = z
       .default(false)
       .describe('May read the revocation feed and stream (`/revocations`, `/revocations/stream`), as a gateway does.'),
     enabled: z.boolean().default(true).describe('A disabled client fails authentication.'),
+    public: z
+      .boolean()
+      .default(false)
+      .describe(
+        'A public client (a browser or native app) holds no secret: it authenticates with `client_id` alone and must use PKCE. It may use only `authorization_code` and `refresh_token`.',
+      ),
+    redirectUris: z
+      .array(redirectUri)
+      .default([])
+      .describe('Where the authorization endpoint may send the user back (`authorization_code`), matched exactly.'),
+    postLogoutRedirectUris: z
+      .array(redirectUri)
+      .default([])
+      .describe('Where logout may send the user back (`post_logout_redirect_uri`), matched exactly.'),
+    firstParty: z
+      .boolean()
+      .default(false)
+      .describe("The operator's own application: users are not asked to consent to it."),
+    backchannelLogoutUri: z
+      .url({ protocol: /^https?$/ })
+      .optional()
+      .describe(
+        'OpenID Connect Back-Channel Logout: a logout token is POSTed here when a session it was part of ends.',
+      ),
   })
-  .describe('A workload that gets tokens.');
+  .superRefine((client, ctx) => {
+    if (!client.public) return;
+    if (client.secret !== undefined || client.secretHash !== undefined || client.jwks !== undefined)
+      ctx.addIssue({ code: 'custom', path: ['public'], message: 'a public client has no secret, secretHash or jwks' });
+    const other = client.grantTypes.find((g) => g !== 'authorization_code' && g !== 'refresh_token');
+    if (other !== undefined)
+      ctx.addIssue({ code: 'custom', path: ['grantTypes'], message: `a public client may not use ${other}` });
+  })
+  .describe('A workload that gets tokens, or an application people log in to.');
 
 /** A password-grant user in the deprecated `grants.password.users` (read as a top-level user). */
 const legacyUserSchema = z.strictObject({

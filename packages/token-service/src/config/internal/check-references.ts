@@ -1,13 +1,11 @@
 import type { z } from 'zod';
-import { operationsPort, type tokenServiceConfigSchema } from '../schema.js';
+import { KNOWN_GRANT_TYPES, operationsPort, type tokenServiceConfigSchema } from '../schema.js';
 
 /** One cross-reference problem, with the path of the offending field. */
 export interface ConfigProblem {
   readonly path: readonly (string | number)[];
   readonly message: string;
 }
-
-const knownGrants = new Set(['client_credentials', 'urn:ietf:params:oauth:grant-type:token-exchange', 'password']);
 
 /**
  * Checks what the schema cannot: unique ids, grant references, key timing (ARCHITECTURE.md, "Configuration").
@@ -26,13 +24,13 @@ export function checkConfigReferences(config: z.output<typeof tokenServiceConfig
     ids.add(client.id);
     if (client.secret !== undefined && client.secretHash !== undefined)
       problems.push({ path: ['clients', i, 'secret'], message: 'give either secret or secretHash, not both' });
-    if (client.secret === undefined && client.secretHash === undefined && client.jwks === undefined)
+    if (!client.public && client.secret === undefined && client.secretHash === undefined && client.jwks === undefined)
       problems.push({
         path: ['clients', i],
-        message: 'a client needs a secret, a secretHash or a jwks to authenticate',
+        message: 'a client needs a secret, a secretHash or a jwks to authenticate (or public: true)',
       });
     client.grantTypes.forEach((grant, j) => {
-      if (!knownGrants.has(grant))
+      if (!KNOWN_GRANT_TYPES.has(grant))
         problems.push({ path: ['clients', i, 'grantTypes', j], message: `unknown grant type "${grant}"` });
       else if (grant === 'password' && !config.grants.password.enabled)
         problems.push({
@@ -40,6 +38,16 @@ export function checkConfigReferences(config: z.output<typeof tokenServiceConfig
           message: 'the password grant is disabled (grants.password.enabled)',
         });
     });
+  });
+  const userIds = new Set<string>();
+  const usernames = new Set<string>();
+  config.users.forEach((user, i) => {
+    const id = user.id ?? user.username;
+    if (userIds.has(id)) problems.push({ path: ['users', i, 'id'], message: `duplicate user id "${id}"` });
+    if (usernames.has(user.username))
+      problems.push({ path: ['users', i, 'username'], message: `duplicate username "${user.username}"` });
+    userIds.add(id);
+    usernames.add(user.username);
   });
   const opsPort = operationsPort(config.server);
   if (opsPort !== 0 && opsPort === config.server.port)
