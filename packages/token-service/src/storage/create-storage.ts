@@ -7,6 +7,7 @@ import { createFileAuditStore } from './file/create-file-audit-store.js';
 import { createFileClientStore } from './file/create-file-client-store.js';
 import { createFileKeyStore } from './file/create-file-key-store.js';
 import { createFileReplayStore } from './file/create-file-replay-store.js';
+import { createFileStateStore } from './file/create-file-state-store.js';
 import { createFileUserStore } from './file/create-file-user-store.js';
 import { createFileRevocationStore } from './file/create-file-revocation-store.js';
 import { createMemoryEventBus } from './file/create-memory-event-bus.js';
@@ -23,11 +24,13 @@ import { createPostgresEventBus } from './postgres/create-postgres-event-bus.js'
 import { createPostgresKeyStore } from './postgres/create-postgres-key-store.js';
 import { createPostgresReplayStore } from './postgres/create-postgres-replay-store.js';
 import { createPostgresRevocationStore } from './postgres/create-postgres-revocation-store.js';
+import { createPostgresStateStore } from './postgres/create-postgres-state-store.js';
 import { createPostgresUserStore } from './postgres/create-postgres-user-store.js';
 import { migratePostgres } from './postgres/migrate-postgres.js';
 import { createRedisEventBus } from './redis/create-redis-event-bus.js';
 import { createRedisReplayStore } from './redis/create-redis-replay-store.js';
 import { createRedisRevocationStore } from './redis/create-redis-revocation-store.js';
+import { createRedisStateStore } from './redis/create-redis-state-store.js';
 import type {
   AuditStore,
   ClientStore,
@@ -38,17 +41,27 @@ import type {
   Storage,
   StorageBackend,
   StorageConcern,
+  StateStore,
   StorageConfig,
   UserStore,
 } from './types.js';
 
-const CONCERNS: readonly StorageConcern[] = ['keys', 'clients', 'users', 'revocations', 'replay', 'audit', 'events'];
+const CONCERNS: readonly StorageConcern[] = [
+  'keys',
+  'clients',
+  'users',
+  'state',
+  'revocations',
+  'replay',
+  'audit',
+  'events',
+];
 
 /** Which back-end can hold which concern (issue 3, "Storage"). */
 export const STORAGE_CAPABILITIES: Readonly<Record<StorageBackend, readonly StorageConcern[]>> = Object.freeze({
   file: CONCERNS,
   postgres: CONCERNS,
-  redis: ['revocations', 'replay', 'events'],
+  redis: ['state', 'revocations', 'replay', 'events'],
 });
 
 function configError(message: string): never {
@@ -62,7 +75,7 @@ function configError(message: string): never {
  * @example
  * ```ts
  * resolveStorageBackends({ type: 'postgres', postgres: { url }, redis: { url: r }, backends: { replay: 'redis' } });
- * // → { keys: 'postgres', clients: 'postgres', users: 'postgres', revocations: 'postgres', replay: 'redis', audit: 'postgres', events: 'postgres' }
+ * // → { keys: 'postgres', clients: 'postgres', users: 'postgres', state: 'postgres', revocations: 'postgres', replay: 'redis', audit: 'postgres', events: 'postgres' }
  * ```
  */
 export function resolveStorageBackends(config: StorageConfig): Record<StorageConcern, StorageBackend> {
@@ -181,6 +194,11 @@ export async function createStorage(config: StorageConfig): Promise<Storage> {
         ? own(await createFileUserStore({ dataDir: dataDir!, clock }))
         : createPostgresUserStore({ pg: pgCtx!, clock });
 
+    let state: StateStore;
+    if (backends.state === 'file') state = own(await createFileStateStore({ dataDir: dataDir!, clock }));
+    else if (backends.state === 'postgres') state = createPostgresStateStore({ pg: pgCtx!, clock });
+    else state = createRedisStateStore({ redis: redisCtx!, clock });
+
     let revocations: RevocationStore;
     if (backends.revocations === 'file')
       revocations = own(await createFileRevocationStore({ dataDir: dataDir!, clock }));
@@ -208,6 +226,7 @@ export async function createStorage(config: StorageConfig): Promise<Storage> {
       keys,
       clients,
       users,
+      state,
       revocations,
       replay,
       audit,

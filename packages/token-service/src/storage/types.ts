@@ -183,6 +183,66 @@ export interface UserStore {
   delete(userId: string): Promise<boolean>;
 }
 
+/** The kinds of short-lived login state (issue "People"). */
+export type StateKind = 'session' | 'code' | 'consent' | 'refresh';
+
+/**
+ * One piece of short-lived login state: a session at the provider, an authorization code, a
+ * remembered consent, a refresh token. `data` is the kind's own record; the links (`userId`, `sid`,
+ * `familyId`) are what it is found and ended by ("end this user's sessions", "revoke this family").
+ * It is gone for every reader once `expiresAt` has passed (by the store's clock).
+ *
+ * @example
+ * ```ts
+ * await storage.state.put({ kind: 'code', key: codeHash, data: { clientId, redirectUri }, expiresAt: now + 60_000, userId, sid });
+ * ```
+ */
+export interface StateRecord {
+  readonly kind: StateKind;
+  readonly key: string;
+  readonly data: Readonly<Record<string, unknown>>;
+  /** Epoch ms. */
+  readonly expiresAt: number;
+  readonly userId?: string;
+  readonly sid?: string;
+  readonly familyId?: string;
+  /** Set by {@link StateStore.use}: when it was first used (epoch ms). */
+  readonly usedAt?: number;
+}
+
+/** Which linked records {@link StateStore.find} and {@link StateStore.deleteLinked} mean: all the given links match. */
+export interface StateLink {
+  readonly userId?: string;
+  readonly sid?: string;
+  readonly familyId?: string;
+}
+
+/**
+ * Short-lived login state, on every back-end (file, PostgreSQL, Redis with TTLs). `use` is the
+ * one atomic step the protocol needs: of any number of concurrent calls for a key, exactly one is
+ * `first` (an authorization code or a refresh token is used once; a second use is a replay).
+ *
+ * @example
+ * ```ts
+ * const used = await storage.state.use('code', codeHash);
+ * if (used?.first !== true) throw invalidGrant();
+ * ```
+ */
+export interface StateStore {
+  /** Inserts or replaces (by kind and key). */
+  put(record: StateRecord): Promise<void>;
+  get(kind: StateKind, key: string): Promise<StateRecord | undefined>;
+  /** Marks the record used, atomically: the record (with `usedAt`) and whether this call was the first. */
+  use(kind: StateKind, key: string): Promise<{ readonly record: StateRecord; readonly first: boolean } | undefined>;
+  delete(kind: StateKind, key: string): Promise<boolean>;
+  /** The live records of `kind` with these links, ordered by key. */
+  find(kind: StateKind, link: StateLink): Promise<StateRecord[]>;
+  /** Deletes the records of `kind` with these links; how many. */
+  deleteLinked(kind: StateKind, link: StateLink): Promise<number>;
+  /** Drops what has expired (Redis does it itself); how many. */
+  purgeExpired(): Promise<number>;
+}
+
 /**
  * Clients. `update` merges a patch (a member set to `undefined` is removed) and stamps
  * `updatedAt` from the store's clock unless the patch sets it; `expectedUpdatedAt` makes it a
@@ -380,7 +440,7 @@ export interface EventBus {
 }
 
 /** The concerns a back-end is chosen for. */
-export type StorageConcern = 'keys' | 'clients' | 'users' | 'revocations' | 'replay' | 'audit' | 'events';
+export type StorageConcern = 'keys' | 'clients' | 'users' | 'state' | 'revocations' | 'replay' | 'audit' | 'events';
 
 /** The back-ends. `redis` holds revocations, replay and events only. */
 export type StorageBackend = 'file' | 'postgres' | 'redis';
@@ -454,6 +514,8 @@ export interface Storage {
   readonly keys: KeyStore;
   readonly clients: ClientStore;
   readonly users: UserStore;
+  /** Sessions, authorization codes, consents and refresh tokens. */
+  readonly state: StateStore;
   readonly revocations: RevocationStore;
   readonly replay: ReplayStore;
   readonly audit: AuditStore;

@@ -17,6 +17,10 @@ import type {
   StoredClient,
   StoredUser,
   UserStore,
+  StateKind,
+  StateLink,
+  StateRecord,
+  StateStore,
   StoredKey,
 } from '../../src/storage/index.js';
 
@@ -481,6 +485,116 @@ export function runUserStoreContract(name: string, factory: (clock: ManualClock)
       ])
         await assert.rejects(store.create(bad as never), codeOf('ERR_STORE_INPUT_INVALID'));
       assert.deepEqual(await store.list(), []);
+    }));
+}
+
+/** A state record for the contract tests, live for a minute from `now`. */
+function sampleState(kind: StateKind, key: string, now: number, extra: Partial<StateRecord> = {}): StateRecord {
+  return { kind, key, data: { clientId: 'webui', scope: ['openid'], n: 1 }, expiresAt: now + 60_000, ...extra };
+}
+
+/** The StateStore contract: put/get/delete, use once, links, expiry by the clock. */
+export function runStateStoreContract(
+  name: string,
+  factory: (clock: ManualClock) => Promise<Harness<StateStore>>,
+): void {
+  const withStore = async (fn: (s: StateStore, c: ManualClock) => Promise<void>) => {
+    const c = manualClock();
+    const h = await factory(c);
+    try {
+      await fn(h.store, c);
+    } finally {
+      await h.close();
+    }
+  };
+
+  test(`${name} state: put, get, replace, delete; kinds are separate; data round-trips`, () =>
+    withStore(async (store, c) => {
+      const session = sampleState('session', 's-1', c.clock(), { userId: 'u-1' });
+      await store.put(session);
+      await store.put(sampleState('code', 's-1', c.clock()));
+      assert.deepEqual(await store.get('session', 's-1'), session);
+      assert.equal((await store.get('code', 's-1'))?.kind, 'code');
+      assert.equal(await store.get('consent', 's-1'), undefined);
+      await store.put({ ...session, data: { replaced: true } });
+      assert.deepEqual((await store.get('session', 's-1'))?.data, { replaced: true });
+      assert.equal(await store.delete('session', 's-1'), true);
+      assert.equal(await store.delete('session', 's-1'), false);
+      assert.equal(await store.get('session', 's-1'), undefined);
+      assert.ok(await store.get('code', 's-1'));
+    }));
+
+  test(`${name} state: use is once — of 20 concurrent uses exactly one is first; later ones see usedAt`, () =>
+    withStore(async (store, c) => {
+      await store.put(sampleState('code', 'c-1', c.clock()));
+      const uses = await Promise.all(Array.from({ length: 20 }, () => store.use('code', 'c-1')));
+      assert.equal(uses.filter((u) => u?.first === true).length, 1);
+      assert.ok(uses.every((u) => u?.record.usedAt !== undefined));
+      c.advance(1000);
+      const again = await store.use('code', 'c-1');
+      assert.equal(again?.first, false);
+      assert.equal((await store.get('code', 'c-1'))?.usedAt, uses.find((u) => u?.first)?.record.usedAt);
+      assert.equal(await store.use('code', 'missing'), undefined);
+      // Replacing a record starts it unused again.
+      await store.put(sampleState('code', 'c-1', c.clock()));
+      assert.equal((await store.use('code', 'c-1'))?.first, true);
+    }));
+
+  test(`${name} state: find and deleteLinked by user, session and family; every given link must match`, () =>
+    withStore(async (store, c) => {
+      const now = c.clock();
+      await store.put(sampleState('refresh', 'r-1', now, { userId: 'u-1', sid: 's-1', familyId: 'f-1' }));
+      await store.put(sampleState('refresh', 'r-2', now, { userId: 'u-1', sid: 's-1', familyId: 'f-2' }));
+      await store.put(sampleState('refresh', 'r-3', now, { userId: 'u-1', sid: 's-2', familyId: 'f-3' }));
+      await store.put(sampleState('refresh', 'r-4', now, { userId: 'u-2', sid: 's-3', familyId: 'f-4' }));
+      await store.put(sampleState('session', 's-1', now, { userId: 'u-1' }));
+      const keys = async (link: StateLink) => (await store.find('refresh', link)).map((r) => r.key);
+      assert.deepEqual(await keys({ userId: 'u-1' }), ['r-1', 'r-2', 'r-3']);
+      assert.deepEqual(await keys({ sid: 's-1' }), ['r-1', 'r-2']);
+      assert.deepEqual(await keys({ userId: 'u-1', familyId: 'f-2' }), ['r-2']);
+      assert.deepEqual(await keys({ userId: 'u-2', sid: 's-1' }), []);
+      assert.equal(await store.deleteLinked('refresh', { sid: 's-1' }), 2);
+      assert.deepEqual(await keys({ userId: 'u-1' }), ['r-3']);
+      assert.equal(await store.deleteLinked('refresh', { familyId: 'nothing' }), 0);
+      assert.deepEqual(
+        (await store.find('session', { userId: 'u-1' })).map((r) => r.key),
+        ['s-1'],
+        'other kinds untouched',
+      );
+      await assert.rejects(store.find('refresh', {}), codeOf('ERR_STORE_INPUT_INVALID'));
+    }));
+
+  test(`${name} state: expiry by the clock hides a record from get, use, find and delete; purgeExpired drops it`, () =>
+    withStore(async (store, c) => {
+      const now = c.clock();
+      await store.put(sampleState('consent', 'u-1:webui', now, { userId: 'u-1', expiresAt: now + 1000 }));
+      await store.put(sampleState('consent', 'u-1:other', now, { userId: 'u-1', expiresAt: now + 120_000 }));
+      c.advance(1000);
+      assert.equal(await store.get('consent', 'u-1:webui'), undefined);
+      assert.equal(await store.use('consent', 'u-1:webui'), undefined);
+      assert.deepEqual(
+        (await store.find('consent', { userId: 'u-1' })).map((r) => r.key),
+        ['u-1:other'],
+      );
+      assert.equal(await store.delete('consent', 'u-1:webui'), false);
+      await store.purgeExpired();
+      assert.ok(await store.get('consent', 'u-1:other'));
+    }));
+
+  test(`${name} state: invalid records and keys are ERR_STORE_INPUT_INVALID and nothing is stored`, () =>
+    withStore(async (store, c) => {
+      const now = c.clock();
+      for (const bad of [
+        { ...sampleState('session', 's', now), kind: 'cookie' },
+        { ...sampleState('session', 's', now), data: [] },
+        { ...sampleState('session', 's', now), expiresAt: 'soon' },
+        { ...sampleState('session', 's', now), userId: '' },
+        { ...sampleState('session', 'a\nb', now) },
+        { ...sampleState('session', 's', now), data: { f: () => 1 } },
+      ])
+        await assert.rejects(store.put(bad as never), codeOf('ERR_STORE_INPUT_INVALID'));
+      await assert.rejects(store.get('cookie' as never, 's'), codeOf('ERR_STORE_INPUT_INVALID'));
+      assert.equal(await store.get('session', 's'), undefined);
     }));
 }
 

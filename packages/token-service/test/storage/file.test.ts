@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Clock } from '@tessera/core';
 import { createKeyCipher, createStorage, resolveKek } from '../../src/storage/index.js';
+import { createFileStateStore } from '../../src/storage/file/create-file-state-store.js';
 import { createFileAuditStore } from '../../src/storage/file/create-file-audit-store.js';
 import { createFileClientStore } from '../../src/storage/file/create-file-client-store.js';
 import { createFileUserStore } from '../../src/storage/file/create-file-user-store.js';
@@ -20,6 +21,7 @@ import {
   runAuditStoreContract,
   runClientStoreContract,
   runUserStoreContract,
+  runStateStoreContract,
   runEventBusContract,
   runKeyStoreContract,
   runReplayStoreContract,
@@ -78,6 +80,18 @@ runClientStoreContract('file', async (c) => {
 runUserStoreContract('file', async (c) => {
   const dir = await tempDir();
   const store = await createFileUserStore({ dataDir: dir, clock: c.clock });
+  return {
+    store,
+    close: async () => {
+      await store.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+});
+
+runStateStoreContract('file', async (c) => {
+  const dir = await tempDir();
+  const store = await createFileStateStore({ dataDir: dir, clock: c.clock });
   return {
     store,
     close: async () => {

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { createKeyCipher, createStorage } from '../../src/storage/index.js';
+import { createPostgresStateStore } from '../../src/storage/postgres/create-postgres-state-store.js';
 import { pgContext, type PgContext } from '../../src/storage/postgres/pg-context.js';
 import { migratePostgres } from '../../src/storage/postgres/migrate-postgres.js';
 import { createPostgresAuditStore } from '../../src/storage/postgres/create-postgres-audit-store.js';
@@ -20,6 +21,7 @@ import {
   runAuditStoreContract,
   runClientStoreContract,
   runUserStoreContract,
+  runStateStoreContract,
   runEventBusContract,
   runKeyStoreContract,
   runReplayStoreContract,
@@ -102,6 +104,11 @@ if (url === undefined || url === '') {
     return { store: createPostgresUserStore({ pg: ctx, clock: c.clock }), close: () => Promise.resolve() };
   });
 
+  runStateStoreContract('postgres', async (c) => {
+    const ctx = await freshContext();
+    return { store: createPostgresStateStore({ pg: ctx, clock: c.clock }), close: () => Promise.resolve() };
+  });
+
   runRevocationStoreContract('postgres', async (c) => {
     const ctx = await freshContext();
     return { store: createPostgresRevocationStore({ pg: ctx, clock: c.clock }), close: () => Promise.resolve() };
@@ -149,7 +156,7 @@ if (url === undefined || url === '') {
     );
     assert.deepEqual(
       rows.map((r: { version: number }) => r.version),
-      [1, 2, 3],
+      [1, 2, 3, 4],
     );
   });
 
@@ -166,6 +173,7 @@ if (url === undefined || url === '') {
         keys: 'postgres',
         clients: 'postgres',
         users: 'postgres',
+        state: 'postgres',
         revocations: 'postgres',
         replay: 'postgres',
         audit: 'postgres',

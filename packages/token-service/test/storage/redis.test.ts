@@ -8,11 +8,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 import { createStorage } from '../../src/storage/index.js';
+import { createRedisStateStore } from '../../src/storage/redis/create-redis-state-store.js';
 import { connectRedis, redisContext } from '../../src/storage/redis/redis-context.js';
 import { createRedisEventBus } from '../../src/storage/redis/create-redis-event-bus.js';
 import { createRedisReplayStore } from '../../src/storage/redis/create-redis-replay-store.js';
 import { createRedisRevocationStore } from '../../src/storage/redis/create-redis-revocation-store.js';
-import { manualClock, runEventBusContract, runReplayStoreContract, runRevocationStoreContract } from './contract.js';
+import {
+  manualClock,
+  runEventBusContract,
+  runReplayStoreContract,
+  runRevocationStoreContract,
+  runStateStoreContract,
+} from './contract.js';
 
 const url = process.env.TESSERA_TEST_REDIS_URL;
 
@@ -50,6 +57,10 @@ if (url === undefined || url === '') {
 
   runRevocationStoreContract('redis', async (c) => ({
     store: createRedisRevocationStore({ redis: await fresh(), clock: c.clock }),
+    close: () => Promise.resolve(),
+  }));
+  runStateStoreContract('redis', async (c) => ({
+    store: createRedisStateStore({ redis: await fresh(), clock: c.clock }),
     close: () => Promise.resolve(),
   }));
   runReplayStoreContract('redis', async (c) => ({
@@ -118,6 +129,7 @@ if (url === undefined || url === '') {
         keys: 'file',
         clients: 'file',
         users: 'file',
+        state: 'file',
         revocations: 'redis',
         replay: 'redis',
         audit: 'file',

@@ -3,7 +3,18 @@
 // files, SQL jsonb and Redis strings unchanged.
 import type { Jwk } from '@tessera/core';
 import { tokenServiceErrors } from '../../errors.js';
-import type { AuditInput, KeyPurpose, KeyState, KeyStatePatch, StoredClient, StoredKey, StoredUser } from '../types.js';
+import type {
+  AuditInput,
+  KeyPurpose,
+  KeyState,
+  KeyStatePatch,
+  StateKind,
+  StateLink,
+  StateRecord,
+  StoredClient,
+  StoredKey,
+  StoredUser,
+} from '../types.js';
 
 const KEY_STATES: readonly KeyState[] = ['next', 'active', 'retired', 'removed'];
 const PURPOSES: readonly KeyPurpose[] = ['ring', 'named'];
@@ -255,6 +266,48 @@ function redact(value: unknown, depth: number): unknown {
   for (const [k, v] of Object.entries(value as Record<string, unknown>))
     out[k] = SECRET_NAME.test(k) ? '[redacted]' : redact(v, depth + 1);
   return out;
+}
+
+const STATE_KINDS: readonly StateKind[] = ['session', 'code', 'consent', 'refresh'];
+
+/** Checks a state kind. */
+export function checkStateKind(kind: unknown): StateKind {
+  if (!STATE_KINDS.includes(kind as StateKind)) invalid(`kind must be one of ${STATE_KINDS.join(', ')}`);
+  return kind as StateKind;
+}
+
+/** Checks a state record: kind, key, plain-JSON data (at most 64 KiB), expiry and links. */
+export function checkStateRecord(record: unknown): StateRecord {
+  if (typeof record !== 'object' || record === null || Array.isArray(record)) invalid('state record must be an object');
+  const r = record as Record<string, unknown>;
+  checkStateKind(r.kind);
+  checkId('key', r.key);
+  if (typeof r.data !== 'object' || r.data === null || Array.isArray(r.data)) invalid('data must be an object');
+  checkTime('expiresAt', r.expiresAt);
+  for (const link of ['userId', 'sid', 'familyId'] as const) if (r[link] !== undefined) checkId(link, r[link]);
+  if (r.usedAt !== undefined) checkTime('usedAt', r.usedAt);
+  const copy = plainJson('state record', record) as StateRecord;
+  if (JSON.stringify(copy).length > 64 * 1024) invalid('state record exceeds 64 KiB');
+  return copy;
+}
+
+/** Checks a link: at least one of userId, sid, familyId. */
+export function checkStateLink(link: unknown): StateLink {
+  if (typeof link !== 'object' || link === null) invalid('link must be an object');
+  const l = link as Record<string, unknown>;
+  const given = (['userId', 'sid', 'familyId'] as const).filter((k) => l[k] !== undefined);
+  if (given.length === 0) invalid('link needs userId, sid or familyId');
+  for (const k of given) checkId(k, l[k]);
+  return l;
+}
+
+/** True when `record` has every link `link` names. */
+export function matchesLink(record: StateRecord, link: StateLink): boolean {
+  return (
+    (link.userId === undefined || record.userId === link.userId) &&
+    (link.sid === undefined || record.sid === link.sid) &&
+    (link.familyId === undefined || record.familyId === link.familyId)
+  );
 }
 
 /** Validates an audit record and redacts secret-looking members (defence in depth; callers should not pass any). */

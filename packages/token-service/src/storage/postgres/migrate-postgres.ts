@@ -26,6 +26,14 @@ const MIGRATIONS: ReadonlyArray<(s: string) => string[]> = [
   (s) => [
     `CREATE TABLE ${s}users (user_id text PRIMARY KEY, username text NOT NULL CONSTRAINT users_username_key UNIQUE, updated_at bigint NOT NULL, record jsonb NOT NULL)`,
   ],
+  // Login state: sessions, authorization codes, consents, refresh tokens, found by their links.
+  (s) => [
+    `CREATE TABLE ${s}state (kind text NOT NULL, key text NOT NULL, record jsonb NOT NULL, expires_at bigint NOT NULL, user_id text, sid text, family_id text, used_at bigint, PRIMARY KEY (kind, key))`,
+    `CREATE INDEX state_user ON ${s}state (kind, user_id) WHERE user_id IS NOT NULL`,
+    `CREATE INDEX state_sid ON ${s}state (kind, sid) WHERE sid IS NOT NULL`,
+    `CREATE INDEX state_family ON ${s}state (kind, family_id) WHERE family_id IS NOT NULL`,
+    `CREATE INDEX state_expires ON ${s}state (expires_at)`,
+  ],
 ];
 
 /**
