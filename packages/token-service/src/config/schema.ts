@@ -507,6 +507,30 @@ export const tokenServiceConfigSchema = z.strictObject({
     .describe(
       'Brute-force protection for client secrets at the token, introspection, revocation and revocation-feed endpoints (RFC 6749 §2.3.1), and for passwords. Counters are per process.',
     ),
+  login: z
+    .strictObject({
+      sessionLifetimeSeconds: seconds(
+        'How long a login session at the provider lasts (from the login; single sign-on across clients).',
+        43_200,
+      ),
+      codeLifetimeSeconds: seconds('How long an authorization code may wait to be redeemed.', 60, 1),
+      interactionLifetimeSeconds: seconds('How long the login page waits for the user.', 600, 10),
+      idTokenLifetimeSeconds: seconds('ID token lifetime.', 300),
+      page: z
+        .strictObject({
+          title: z.string().min(1).max(100).default('Sign in').describe('The heading of the login page.'),
+          productName: z.string().min(1).max(100).default('Tessera').describe('The name shown above the form.'),
+          primaryColor: z
+            .string()
+            .regex(/^#[0-9a-fA-F]{6}$/, 'a colour is #rrggbb')
+            .default('#1f4b99')
+            .describe('The button colour.'),
+        })
+        .prefault({})
+        .describe('What the login page shows (no third-party assets: everything is served here).'),
+    })
+    .prefault({})
+    .describe('People logging in: sessions, codes and the login page (OpenID Connect provider).'),
   audit: z
     .strictObject({
       required: z

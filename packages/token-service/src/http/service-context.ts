@@ -6,6 +6,7 @@ import type { TokenServiceConfig } from '../config/load-config.js';
 import type { GrantTable } from '../grants/create-grant-table.js';
 import type { KeyRing } from '../keys/create-key-ring.js';
 import type { HashWorkers } from '../clients/create-hash-workers.js';
+import type { UserAuthenticator } from '../users/authenticate-user.js';
 import type { AuditWriter } from '../ops/create-audit-writer.js';
 import type { ServiceMetrics } from '../ops/create-service-metrics.js';
 import type { Storage } from '../storage/index.js';
@@ -44,6 +45,8 @@ export interface ServiceContext {
   readonly audit: AuditWriter;
   /** The low-priority threads that hash and check secrets and passwords. */
   readonly hashWorkers: HashWorkers;
+  /** Checks people's passwords (login page, password grant). */
+  readonly people: UserAuthenticator;
   /** Drops what is cached about a client (after an admin change or a `client.changed` event). */
   readonly forgetClient: (id: string) => void;
   /** The issuer URL: `server.issuer`, else the base URL the server listens on. */

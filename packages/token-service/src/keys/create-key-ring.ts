@@ -1,6 +1,6 @@
 import type { Clock, Jwk, JwsHeader, JwtSigner, KeySource, VerificationKey } from '@tessera/core';
 import { tokenServiceErrors } from '../errors.js';
-import { createJwtSigner, isTesseraError } from '@tessera/core';
+import { createJwtSigner, isTesseraError, type JwtPayload } from '@tessera/core';
 import { generateKeyPairJwk, toSigningKey, toVerificationKey, type RingAlgorithm } from '../internal/jose.js';
 import type { KeyState, KeyStatePatch, KeyStore, StoredKey } from '../storage/index.js';
 
@@ -68,6 +68,8 @@ export interface WithdrawnKey {
  */
 export interface RingSigner extends JwtSigner {
   readonly kid: string;
+  /** Signs with the same key under `typ: "JWT"`: OpenID Connect ID tokens and logout tokens, which must not pass as access tokens. */
+  signJwtAsync(payload: JwtPayload): Promise<string>;
 }
 
 /** The signing key ring. */
@@ -454,11 +456,13 @@ export function createKeyRing(options: KeyRingOptions): KeyRing {
 function ringSigner(record: KeyRecord): RingSigner {
   const key = toSigningKey(record.privateJwk!, record.alg as RingAlgorithm, record.kid);
   const signer = createJwtSigner(key, { kid: record.kid, typ: 'at+jwt', issuedAt: false });
+  const jwtSigner = createJwtSigner(key, { kid: record.kid, typ: 'JWT', issuedAt: false });
   return Object.freeze({
     alg: signer.alg,
     kid: record.kid,
     sign: (payload) => signer.sign(payload),
     signAsync: (payload) => signer.signAsync(payload),
+    signJwtAsync: (payload) => jwtSigner.signAsync(payload),
   } satisfies RingSigner);
 }
 

@@ -10,6 +10,7 @@ import { remoteAddress } from '../http/remote-address.js';
 import type { ServiceContext } from '../http/service-context.js';
 import { createKeyRing } from '../keys/create-key-ring.js';
 import { createAuditWriter } from '../ops/create-audit-writer.js';
+import { createUserAuthenticator } from '../users/authenticate-user.js';
 import type { ServiceMetrics } from '../ops/create-service-metrics.js';
 import type { Storage } from '../storage/index.js';
 import { createAccessTokenIssuer } from '../tokens/create-access-token-issuer.js';
@@ -108,6 +109,7 @@ export function createServiceContext(options: ServiceContextOptions): ServiceCon
     assertionMaxLifetimeSeconds: config.tokens.clientAssertionMaxLifetimeSeconds,
     clockSkewSeconds: config.tokens.clockSkewSeconds,
   });
+  const people = createUserAuthenticator({ users: storage.users, guard, workers: options.hashWorkers, logger });
   const limits = config.rateLimit;
   return {
     config,
@@ -115,11 +117,8 @@ export function createServiceContext(options: ServiceContextOptions): ServiceCon
     logger,
     storage,
     keyRing,
-    grants: createEnabledGrants(config, validator, guard, {
-      users: storage.users,
-      workers: options.hashWorkers,
-      logger,
-    }),
+    grants: createEnabledGrants(config, validator, people),
+    people,
     authenticator,
     issuer: createAccessTokenIssuer({ issuer: issuerUrl, keyRing, clock, families: storage.revocations }),
     validator,

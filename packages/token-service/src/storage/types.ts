@@ -184,7 +184,7 @@ export interface UserStore {
 }
 
 /** The kinds of short-lived login state (issue "People"). */
-export type StateKind = 'session' | 'code' | 'consent' | 'refresh';
+export type StateKind = 'session' | 'interaction' | 'code' | 'consent' | 'refresh';
 
 /**
  * One piece of short-lived login state: a session at the provider, an authorization code, a

@@ -1,0 +1,84 @@
+/** What the login page shows and where it posts. */
+export interface LoginPageInput {
+  readonly title: string;
+  readonly productName: string;
+  readonly interaction: string;
+  readonly csrf: string;
+  readonly username?: string;
+  /** Said to the user (and announced by screen readers), e.g. a wrong password. */
+  readonly error?: string;
+  /** The client the user is logging in to. */
+  readonly clientName: string;
+}
+
+/** Escapes text for HTML content and double-quoted attributes. */
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/**
+ * The login page: server-rendered HTML with no script and no third-party asset (its stylesheet is
+ * served by the token service, `GET /login/style.css`), labelled fields with autocomplete hints, and
+ * an error in a `role="alert"` region so screen readers announce it. The form posts the interaction
+ * id and a CSRF token bound to the browser's interaction cookie.
+ *
+ * @example
+ * ```ts
+ * res.end(loginPage({ title: 'Sign in', productName: 'Tessera', interaction, csrf, clientName: 'webui' }));
+ * ```
+ */
+export function loginPage(input: LoginPageInput): string {
+  const e = escapeHtml;
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="no-referrer">
+<title>${e(input.title)} · ${e(input.productName)}</title>
+<link rel="stylesheet" href="/login/style.css">
+</head>
+<body>
+<main>
+<h1>${e(input.title)}</h1>
+<p class="client">to continue to <strong>${e(input.clientName)}</strong></p>
+<form method="post" action="/login" novalidate>
+<input type="hidden" name="interaction" value="${e(input.interaction)}">
+<input type="hidden" name="csrf" value="${e(input.csrf)}">
+<div id="login-error" role="alert" class="error"${input.error === undefined ? ' hidden' : ''}>${e(input.error ?? '')}</div>
+<label for="username">Username</label>
+<input id="username" name="username" type="text" autocomplete="username" autocapitalize="none" spellcheck="false" required value="${e(input.username ?? '')}"${input.error === undefined ? ' autofocus' : ''}${input.error === undefined ? '' : ' aria-invalid="true" aria-describedby="login-error"'}>
+<label for="password">Password</label>
+<input id="password" name="password" type="password" autocomplete="current-password" required${input.error === undefined ? '' : ' autofocus aria-invalid="true" aria-describedby="login-error"'}>
+<button type="submit">Sign in</button>
+</form>
+<p class="product">${e(input.productName)}</p>
+</main>
+</body>
+</html>
+`;
+}
+
+/**
+ * The login page's stylesheet; the button colour comes from `login.page.primaryColor` (checked as
+ * `#rrggbb` by the configuration).
+ *
+ * @example
+ * ```ts
+ * res.end(loginStyle('#1f4b99'));
+ * ```
+ */
+export function loginStyle(primaryColor: string): string {
+  return `:root{color-scheme:light dark;font-family:system-ui,sans-serif}
+body{margin:0;min-height:100vh;display:grid;place-items:center;background:Canvas;color:CanvasText}
+main{width:min(22rem,90vw);padding:2rem;border:1px solid #8884;border-radius:.75rem}
+h1{margin:0 0 .25rem;font-size:1.5rem}
+.client{margin:0 0 1.5rem;opacity:.8}
+label{display:block;margin:.75rem 0 .25rem;font-weight:600}
+input{box-sizing:border-box;width:100%;padding:.6rem;font:inherit;border:1px solid #8888;border-radius:.4rem}
+input:focus-visible,button:focus-visible{outline:3px solid ${primaryColor};outline-offset:2px}
+button{margin-top:1.25rem;width:100%;padding:.7rem;font:inherit;font-weight:600;color:#fff;background:${primaryColor};border:0;border-radius:.4rem;cursor:pointer}
+.error{padding:.6rem;border-radius:.4rem;background:#b0002020;border:1px solid #b00020;margin-bottom:.5rem}
+.product{margin:1.5rem 0 0;font-size:.85rem;opacity:.6;text-align:center}
+`;
+}
