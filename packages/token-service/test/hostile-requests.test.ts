@@ -125,7 +125,8 @@ const cases: Case[] = [
     name: 'unknown grant_type',
     status: 400,
     error: 'unsupported_grant_type',
-    send: () => postForm(tokenUrl(), { grant_type: 'authorization_code', code: 'x' }, A),
+    send: () =>
+      postForm(tokenUrl(), { grant_type: 'urn:ietf:params:oauth:grant-type:device_code', device_code: 'x' }, A),
   },
   {
     name: 'password grant while disabled',

@@ -56,7 +56,12 @@ test('discovery: both well-known documents name the endpoints, grants and auth m
     'client_secret_basic',
     'client_secret_post',
     'private_key_jwt',
+    'none',
   ]);
+  assert.equal(as.authorization_endpoint, `${ts.url}/authorize`);
+  assert.deepEqual(as.code_challenge_methods_supported, ['S256']);
+  assert.deepEqual(as.response_types_supported, ['code']);
+  assert.equal(as.authorization_response_iss_parameter_supported, true);
   assert.ok(as.grant_types_supported?.includes('client_credentials'));
   assert.ok(as.grant_types_supported?.includes(EXCHANGE));
   assert.ok(!as.grant_types_supported?.includes('password'), 'password grant is off by default');

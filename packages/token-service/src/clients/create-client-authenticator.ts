@@ -19,7 +19,7 @@ import { verifySecret, type ScryptFunction } from './secret-hash.js';
 export const JWT_BEARER_ASSERTION = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 
 /** How a client proved who it is (RFC 8414 `token_endpoint_auth_methods_supported` names). */
-export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt';
+export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt' | 'none';
 
 /** An authenticated client. */
 export interface AuthenticatedClient {
@@ -290,6 +290,14 @@ export function createClientAuthenticator(options: ClientAuthenticatorOptions): 
         }
       }
       if ((authorization?.length ?? 0) > 0) throw invalidClient('unsupported Authorization scheme');
+      // A public client (a browser or native app, `public: true`) holds no secret: its client_id is
+      // all it has (RFC 6749 §2.1). PKCE binds its codes instead, and its grant types are only
+      // authorization_code and refresh_token (the configuration refuses others).
+      const publicId = form.get('client_id');
+      if (publicId !== undefined) {
+        const client = await getClient(publicId);
+        if (client?.public === true && client.enabled) return { client, method: 'none' };
+      }
       throw invalidClient('client authentication is required');
     },
     forget(clientId) {

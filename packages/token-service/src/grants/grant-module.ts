@@ -1,6 +1,6 @@
 import type { JwtPayload } from '@tessera/core';
 import type { AuthenticatedClient } from '../clients/create-client-authenticator.js';
-import type { AccessTokenRequest } from '../tokens/create-access-token-issuer.js';
+import type { AccessTokenRequest, IssuedAccessToken } from '../tokens/create-access-token-issuer.js';
 
 /** What a grant handler gets: the authenticated client and the parsed form (duplicates already refused). */
 export interface GrantContext {
@@ -17,6 +17,12 @@ export interface GrantDecision extends AccessTokenRequest {
   readonly issuedTokenType?: string;
   /** Extra audit facts (never secrets or whole tokens). */
   readonly auditDetails?: Readonly<Record<string, unknown>>;
+  /**
+   * Runs once the access token is issued (and audited), before the answer: more members for the
+   * token response (an `id_token`), and what must be recorded about the issue (the authorization
+   * code grant remembers which token its code gave, to revoke it if the code is replayed).
+   */
+  readonly complete?: (issued: IssuedAccessToken) => Promise<Readonly<Record<string, unknown>>>;
 }
 
 /**

@@ -19,6 +19,7 @@ export function discoveryDocument(
 ): Record<string, unknown> {
   const base = issuer.endsWith('/') ? issuer.slice(0, -1) : issuer;
   const authMethods = ['client_secret_basic', 'client_secret_post', 'private_key_jwt'];
+  const people = grantTypes.includes('authorization_code');
   const assertionAlgs = [...RING_ALGORITHMS];
   return {
     issuer,
@@ -26,10 +27,10 @@ export function discoveryDocument(
     jwks_uri: base + ENDPOINT_PATHS.jwks,
     introspection_endpoint: base + ENDPOINT_PATHS.introspection,
     revocation_endpoint: base + ENDPOINT_PATHS.revocation,
-    // RFC 8414 §2 requires response_types_supported; this server has no authorization endpoint.
-    response_types_supported: [],
+    response_types_supported: people ? ['code'] : [],
     grant_types_supported: [...grantTypes],
-    token_endpoint_auth_methods_supported: authMethods,
+    // `none`: public clients (browser and native apps) at the token endpoint, with PKCE.
+    token_endpoint_auth_methods_supported: people ? [...authMethods, 'none'] : authMethods,
     token_endpoint_auth_signing_alg_values_supported: assertionAlgs,
     introspection_endpoint_auth_methods_supported: authMethods,
     introspection_endpoint_auth_signing_alg_values_supported: assertionAlgs,
@@ -42,6 +43,40 @@ export function discoveryDocument(
           token_types_supported: [
             'urn:ietf:params:oauth:token-type:access_token',
             'urn:ietf:params:oauth:token-type:jwt',
+          ],
+        }
+      : {}),
+    ...(people
+      ? {
+          // OpenID Connect Discovery 1.0 §3, for people logging in (issue "People").
+          authorization_endpoint: `${base}/authorize`,
+          response_modes_supported: ['query'],
+          code_challenge_methods_supported: ['S256'],
+          authorization_response_iss_parameter_supported: true,
+          scopes_supported: ['openid', 'profile', 'email', 'offline_access'],
+          subject_types_supported: ['public'],
+          id_token_signing_alg_values_supported: [signingAlg],
+          prompt_values_supported: ['none', 'login', 'consent', 'select_account'],
+          claims_supported: [
+            'sub',
+            'iss',
+            'aud',
+            'exp',
+            'iat',
+            'auth_time',
+            'nonce',
+            'sid',
+            'amr',
+            'at_hash',
+            'azp',
+            'name',
+            'nickname',
+            'preferred_username',
+            'picture',
+            'given_name',
+            'family_name',
+            'email',
+            'email_verified',
           ],
         }
       : {}),

@@ -83,6 +83,7 @@ export async function handleTokenRequest(
       token_type: 'Bearer',
       expires_in: issued.expiresIn,
     };
+    if (decision.complete !== undefined) Object.assign(answer, await decision.complete(issued));
     if (decision.issuedTokenType !== undefined) answer['issued_token_type'] = decision.issuedTokenType;
     if (decision.scope.length > 0) answer['scope'] = decision.scope.join(' ');
     sendJson(res, 200, answer, noStore);

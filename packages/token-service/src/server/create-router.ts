@@ -10,6 +10,7 @@ import type { RouteHandler } from '../http/routes.js';
 import { sendJson } from '../http/send-json.js';
 import type { ServiceContext } from '../http/service-context.js';
 import type { RevocationStreams } from '../oauth/create-revocation-streams.js';
+import { loginRoutes } from '../login/login-routes.js';
 import { oauthRoutes } from '../oauth/oauth-routes.js';
 import { healthRoutes } from '../ops/ops-routes.js';
 
@@ -45,6 +46,7 @@ export function createRouter(options: RouterOptions): Router {
   const routes = new Map<string, RouteHandler>(
     Object.entries({
       ...oauthRoutes(ctx, options.streams),
+      ...loginRoutes(ctx),
       ...jwtFactoryRoutes(ctx),
       // /healthz and /readyz here too; /metrics only on the operations listener (create-operations-router.ts).
       ...healthRoutes({ checkReady: options.checkReady }),

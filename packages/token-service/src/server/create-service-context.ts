@@ -117,7 +117,7 @@ export function createServiceContext(options: ServiceContextOptions): ServiceCon
     logger,
     storage,
     keyRing,
-    grants: createEnabledGrants(config, validator, people),
+    grants: createEnabledGrants(config, validator, people, { storage, keyRing, issuer: issuerUrl, logger }),
     people,
     authenticator,
     issuer: createAccessTokenIssuer({ issuer: issuerUrl, keyRing, clock, families: storage.revocations }),

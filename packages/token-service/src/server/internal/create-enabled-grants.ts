@@ -1,5 +1,9 @@
 import type { TokenServiceConfig } from '../../config/load-config.js';
+import type { Logger } from 'pino';
+import { createAuthorizationCodeGrant } from '../../grants/authorization-code-grant.js';
 import { createClientCredentialsGrant } from '../../grants/client-credentials-grant.js';
+import type { KeyRing } from '../../keys/create-key-ring.js';
+import type { Storage } from '../../storage/index.js';
 import { createGrantTable, type GrantTable } from '../../grants/create-grant-table.js';
 import type { GrantModule } from '../../grants/grant-module.js';
 import { createPasswordGrant } from '../../grants/password-grant.js';
@@ -13,7 +17,7 @@ import type { TokenValidator } from '../../tokens/create-token-validator.js';
  *
  * @example
  * ```ts
- * const grants = createEnabledGrants(config, validator, people);
+ * const grants = createEnabledGrants(config, validator, people, { storage, keyRing, issuer, logger });
  * grants.has('client_credentials'); // true by default
  * ```
  */
@@ -21,6 +25,12 @@ export function createEnabledGrants(
   config: TokenServiceConfig,
   validator: TokenValidator,
   people: UserAuthenticator,
+  provider: {
+    readonly storage: Storage;
+    readonly keyRing: KeyRing;
+    readonly issuer: () => string;
+    readonly logger: Logger;
+  },
 ): GrantTable {
   const lifetime = config.tokens.defaultLifetimeSeconds;
   const modules: GrantModule[] = [];
@@ -35,5 +45,19 @@ export function createEnabledGrants(
       }),
     );
   if (config.grants.password.enabled) modules.push(createPasswordGrant({ people, defaultLifetimeSeconds: lifetime }));
+  // People's applications: the clients that list it in grantTypes use it (issue "People").
+  modules.push(
+    createAuthorizationCodeGrant({
+      state: provider.storage.state,
+      users: provider.storage.users,
+      revocations: provider.storage.revocations,
+      events: provider.storage.events,
+      keyRing: provider.keyRing,
+      issuer: provider.issuer,
+      defaultLifetimeSeconds: lifetime,
+      idTokenLifetimeSeconds: config.login.idTokenLifetimeSeconds,
+      logger: provider.logger,
+    }),
+  );
   return createGrantTable(modules);
 }

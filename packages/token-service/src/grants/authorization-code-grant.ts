@@ -1,0 +1,110 @@
+import { createHash } from 'node:crypto';
+import type { Logger } from 'pino';
+import { tokenServiceErrors } from '../errors.js';
+import type { KeyRing } from '../keys/create-key-ring.js';
+import type { EventBus, RevocationStore, StateStore, UserStore } from '../storage/index.js';
+import { revokeTokenFamily } from '../tokens/revoke-token-family.js';
+import { createIdToken } from '../tokens/create-id-token.js';
+import { codeKey, type IssuedCode } from '../login/issued-code.js';
+import type { GrantModule } from './grant-module.js';
+
+/** RFC 7636 §4.1: 43 to 128 unreserved characters. */
+const VERIFIER = /^[A-Za-z0-9._~-]{43,128}$/;
+
+function invalidGrant(message: string): Error {
+  return tokenServiceErrors.create('ERR_OAUTH_INVALID_GRANT', message);
+}
+
+/**
+ * The authorization code grant (RFC 6749 §4.1.3, RFC 7636): a code is used once, by the client it
+ * was issued to, with the same `redirect_uri` and the PKCE verifier of its challenge (S256). A code
+ * presented a second time is a replay (RFC 6749 §4.1.2: "SHOULD revoke … all tokens previously
+ * issued based on that authorization code"): the access token it gave is revoked, and the answer is
+ * `invalid_grant`. The access token is the user's (`sub` = user id, `groups`, `roles`); with the
+ * `openid` scope an ID token comes beside it.
+ *
+ * @example
+ * ```ts
+ * const grant = createAuthorizationCodeGrant({ state: storage.state, users: storage.users, revocations: storage.revocations, keyRing, issuer, ... });
+ * ```
+ */
+export function createAuthorizationCodeGrant(options: {
+  state: StateStore;
+  users: UserStore;
+  revocations: RevocationStore;
+  events: EventBus;
+  keyRing: KeyRing;
+  issuer: () => string;
+  defaultLifetimeSeconds: number;
+  idTokenLifetimeSeconds: number;
+  logger?: Logger;
+}): GrantModule {
+  return {
+    grantType: 'authorization_code',
+    parameters: { required: ['code', 'redirect_uri', 'code_verifier'] },
+    async handle({ client: { client }, form, now }) {
+      const key = codeKey(form.get('code')!);
+      const used = await options.state.use('code', key);
+      if (used === undefined) throw invalidGrant('the authorization code is unknown or expired');
+      const code = used.record.data as unknown as IssuedCode;
+      if (!used.first) {
+        const { issuedJti, issuedExp } = used.record.data;
+        if (typeof issuedJti === 'string' && typeof issuedExp === 'number') {
+          // The token the code gave, and what was exchanged from it, on the revocation feed at once.
+          const family = await revokeTokenFamily({
+            revocations: options.revocations,
+            root: { jti: issuedJti, exp: issuedExp * 1000 },
+            clientId: code.clientId,
+          });
+          for (const entry of family.added)
+            await options.events
+              .publish({ type: 'revocation.added', data: { jti: entry.jti, exp: Math.floor(entry.exp / 1000) } })
+              .catch((err: unknown) => options.logger?.warn({ err }, 'revocation event not published'));
+        }
+        throw invalidGrant('the authorization code was already used');
+      }
+      if (code.clientId !== client.id) throw invalidGrant('the authorization code was issued to another client');
+      if (form.get('redirect_uri') !== code.redirectUri)
+        throw invalidGrant('redirect_uri differs from the authorization request');
+      const verifier = form.get('code_verifier')!;
+      if (!VERIFIER.test(verifier)) throw invalidGrant('code_verifier is malformed');
+      if (createHash('sha256').update(verifier).digest('base64url') !== code.codeChallenge)
+        throw invalidGrant('code_verifier does not match the code_challenge');
+      const user = await options.users.get(code.userId);
+      if (user === undefined || user.disabled) throw invalidGrant('the user no longer exists or is disabled');
+      const lifetimeSeconds = client.tokenLifetimeSeconds ?? options.defaultLifetimeSeconds;
+      return {
+        subject: user.userId,
+        audience: code.audience,
+        scope: code.scope,
+        clientId: client.id,
+        groups: user.groups,
+        roles: user.roles,
+        lifetimeSeconds,
+        auditDetails: { sid: code.sid },
+        complete: async (issued) => {
+          // Remembered for a replay of this code (until the code would have expired anyway).
+          await options.state.put({
+            ...used.record,
+            data: { ...used.record.data, issuedJti: issued.jti, issuedExp: issued.exp },
+          });
+          if (!code.scope.includes('openid')) return {};
+          const idToken = await createIdToken(options.keyRing.signer(), {
+            issuer: options.issuer(),
+            user,
+            clientId: client.id,
+            scope: code.scope,
+            authTime: code.authTime,
+            sid: code.sid,
+            amr: code.amr,
+            ...(code.nonce === undefined ? {} : { nonce: code.nonce }),
+            accessToken: issued.token,
+            lifetimeSeconds: options.idTokenLifetimeSeconds,
+            now: Math.floor(now / 1000),
+          });
+          return { id_token: idToken };
+        },
+      };
+    },
+  };
+}

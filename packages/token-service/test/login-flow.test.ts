@@ -1,0 +1,302 @@
+// People logging in (issue "People"): openid-client as the relying party, the browser's part (the
+// login form, the cookies) done over HTTP, every refusal the RFCs name.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as oidc from 'openid-client';
+import { postForm, startService, type TestService } from './helpers.js';
+
+const REDIRECT = 'http://localhost:3000/callback';
+const alice = { username: 'alice', password: 'alice-password-123' };
+
+async function withProvider(fn: (ts: TestService, rp: oidc.Configuration) => Promise<void>): Promise<void> {
+  const ts = await startService({
+    clients: [
+      {
+        id: 'webui',
+        public: true,
+        firstParty: true,
+        grantTypes: ['authorization_code'],
+        redirectUris: [REDIRECT],
+        audiences: ['backend-api'],
+      },
+      { id: 'svc-a', secret: 'svc-a-secret-0123456789', audiences: ['backend-api'], introspect: true },
+    ],
+    users: [
+      {
+        id: 'u-alice',
+        ...alice,
+        name: 'Alice Liddell',
+        email: 'alice@example.test',
+        emailVerified: true,
+        roles: ['tessera:viewer'],
+      },
+    ],
+  });
+  try {
+    const rp = await oidc.discovery(new URL(ts.url), 'webui', undefined, oidc.None(), {
+      execute: [oidc.allowInsecureRequests],
+    });
+    await fn(ts, rp);
+  } finally {
+    await ts.stop();
+  }
+}
+
+/** A browser: keeps the cookies the provider sets, sends them back, does not follow redirects. */
+function browser() {
+  const jar = new Map<string, string>();
+  return {
+    async fetch(url: string, init: RequestInit = {}): Promise<Response> {
+      const cookie = [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
+      const res = await fetch(url, {
+        ...init,
+        redirect: 'manual',
+        headers: { ...(cookie === '' ? {} : { cookie }), ...(init.headers as Record<string, string> | undefined) },
+      });
+      for (const set of res.headers.getSetCookie()) {
+        const [pair] = set.split(';');
+        const eq = pair!.indexOf('=');
+        const name = pair!.slice(0, eq);
+        const value = pair!.slice(eq + 1);
+        if (value === '' || /max-age=0/i.test(set)) jar.delete(name);
+        else jar.set(name, value);
+      }
+      return res;
+    },
+    jar,
+  };
+}
+
+/** The hidden inputs of the login page. */
+function formOf(html: string): { interaction: string; csrf: string } {
+  const field = (name: string) => new RegExp(`name="${name}" value="([^"]+)"`).exec(html)?.[1];
+  return { interaction: field('interaction')!, csrf: field('csrf')! };
+}
+
+async function authorizationUrl(rp: oidc.Configuration, extra: Record<string, string> = {}) {
+  const verifier = oidc.randomPKCECodeVerifier();
+  const state = oidc.randomState();
+  const nonce = oidc.randomNonce();
+  const url = oidc.buildAuthorizationUrl(rp, {
+    redirect_uri: REDIRECT,
+    scope: 'openid profile email',
+    code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+    code_challenge_method: 'S256',
+    state,
+    nonce,
+    ...extra,
+  });
+  return { url: url.href, verifier, state, nonce };
+}
+
+/** Opens the login page and signs in; the Location the provider sends the browser to. */
+async function logIn(ts: TestService, b: ReturnType<typeof browser>, url: string, who = alice): Promise<Response> {
+  const page = await b.fetch(url);
+  assert.equal(page.status, 200);
+  const { interaction, csrf } = formOf(await page.text());
+  return b.fetch(`${ts.url}/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', origin: new URL(ts.url).origin },
+    body: new URLSearchParams({ interaction, csrf, ...who }).toString(),
+  });
+}
+
+test('code + PKCE with openid-client: login page, code, tokens, ID token claims; single sign-on afterwards', () =>
+  withProvider(async (ts, rp) => {
+    const b = browser();
+    const { url, verifier, state, nonce } = await authorizationUrl(rp);
+    const page = await b.fetch(url);
+    const html = await page.text();
+    assert.match(
+      page.headers.get('content-security-policy') ?? '',
+      /default-src 'none'.*form-action 'self' http:\/\/localhost:3000/,
+    );
+    assert.equal(page.headers.get('x-frame-options'), 'DENY');
+    assert.match(html, /<label for="username">Username<\/label>/);
+    const { interaction, csrf } = formOf(html);
+    const answer = await b.fetch(`${ts.url}/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: new URL(ts.url).origin },
+      body: new URLSearchParams({ interaction, csrf, ...alice }).toString(),
+    });
+    assert.equal(answer.status, 303);
+    const back = new URL(answer.headers.get('location')!);
+    assert.equal(back.origin + back.pathname, REDIRECT);
+    assert.equal(back.searchParams.get('iss'), ts.service.issuer, 'RFC 9207');
+    const tokens = await oidc.authorizationCodeGrant(rp, back, {
+      pkceCodeVerifier: verifier,
+      expectedState: state,
+      expectedNonce: nonce,
+    });
+    const claims = tokens.claims()!;
+    assert.equal(claims.sub, 'u-alice');
+    assert.equal(claims['name'], 'Alice Liddell');
+    assert.equal(claims['email'], 'alice@example.test');
+    assert.deepEqual(claims['amr'], ['pwd']);
+    assert.equal(typeof claims['sid'], 'string');
+    const access = JSON.parse(Buffer.from(tokens.access_token.split('.')[1]!, 'base64url').toString()) as Record<
+      string,
+      unknown
+    >;
+    assert.equal(access['sub'], 'u-alice');
+    assert.equal(access['aud'], 'backend-api');
+    assert.equal(access['client_id'], 'webui');
+    assert.deepEqual(access['roles'], ['tessera:viewer']);
+
+    // The session cookie: the next authorization needs no login (single sign-on).
+    const again = await authorizationUrl(rp);
+    const sso = await b.fetch(again.url);
+    assert.equal(sso.status, 303);
+    const code = new URL(sso.headers.get('location')!);
+    assert.ok(code.searchParams.get('code'));
+    // prompt=login asks again; prompt=none without a session says login_required.
+    assert.equal((await b.fetch((await authorizationUrl(rp, { prompt: 'login' })).url)).status, 200);
+    const anonymous = browser();
+    const none = await anonymous.fetch((await authorizationUrl(rp, { prompt: 'none' })).url);
+    assert.equal(new URL(none.headers.get('location')!).searchParams.get('error'), 'login_required');
+  }));
+
+test('refusals: bad client or redirect_uri never redirect; missing PKCE, bad response_type and scope go back with state', () =>
+  withProvider(async (ts, rp) => {
+    const b = browser();
+    const base = await authorizationUrl(rp);
+    const tweak = (change: (u: URL) => void) => {
+      const u = new URL(base.url);
+      change(u);
+      return u.href;
+    };
+    for (const [what, url] of [
+      ['unknown client', tweak((u) => u.searchParams.set('client_id', 'nobody'))],
+      ['unregistered redirect_uri', tweak((u) => u.searchParams.set('redirect_uri', 'https://attacker.example/cb'))],
+      ['redirect_uri with a trailing slash', tweak((u) => u.searchParams.set('redirect_uri', `${REDIRECT}/`))],
+      ['redirect_uri with an added query', tweak((u) => u.searchParams.set('redirect_uri', `${REDIRECT}?x=1`))],
+      [
+        'redirect_uri in other case',
+        tweak((u) => u.searchParams.set('redirect_uri', REDIRECT.replace('callback', 'Callback'))),
+      ],
+      [
+        '127.0.0.1 for localhost',
+        tweak((u) => u.searchParams.set('redirect_uri', REDIRECT.replace('localhost', '127.0.0.1'))),
+      ],
+      ['client_id twice', `${base.url}&client_id=webui`],
+    ] as const) {
+      const res = await b.fetch(url);
+      assert.equal(res.status, 400, what);
+      assert.equal(res.headers.get('location'), null, `${what}: no redirect`);
+      assert.match(await res.text(), /This request cannot be completed/);
+    }
+    for (const [what, url, error] of [
+      ['no PKCE', tweak((u) => u.searchParams.delete('code_challenge')), 'invalid_request'],
+      ['plain PKCE', tweak((u) => u.searchParams.set('code_challenge_method', 'plain')), 'invalid_request'],
+      ['implicit', tweak((u) => u.searchParams.set('response_type', 'token')), 'unsupported_response_type'],
+      ['a scope the client lacks', tweak((u) => u.searchParams.set('scope', 'openid admin')), 'invalid_scope'],
+      [
+        'a resource the client lacks',
+        tweak((u) => u.searchParams.set('resource', 'https://other.example')),
+        'invalid_target',
+      ],
+    ] as const) {
+      const res = await b.fetch(url);
+      assert.equal(res.status, 303, what);
+      const back = new URL(res.headers.get('location')!);
+      assert.equal(back.origin + back.pathname, REDIRECT, what);
+      assert.equal(back.searchParams.get('error'), error, what);
+      assert.equal(back.searchParams.get('state'), base.state, what);
+      assert.equal(back.searchParams.get('iss'), ts.service.issuer, what);
+    }
+  }));
+
+test('the token endpoint: a wrong verifier, a reused code (its token revoked), another redirect_uri are invalid_grant', () =>
+  withProvider(async (ts, rp) => {
+    const b = browser();
+    const first = await authorizationUrl(rp);
+    const back = new URL((await logIn(ts, b, first.url)).headers.get('location')!);
+    const code = back.searchParams.get('code')!;
+    const redeem = (params: Record<string, string>) =>
+      postForm(`${ts.url}/token`, {
+        grant_type: 'authorization_code',
+        client_id: 'webui',
+        redirect_uri: REDIRECT,
+        code,
+        ...params,
+      });
+    const wrong = await redeem({ code_verifier: oidc.randomPKCECodeVerifier() });
+    assert.equal(wrong.status, 400);
+    assert.equal(wrong.body['error'], 'invalid_grant');
+    // The code was spent by that attempt: one use, whatever its outcome.
+    assert.equal((await redeem({ code_verifier: first.verifier })).body['error'], 'invalid_grant');
+
+    const second = await authorizationUrl(rp);
+    const code2 = new URL((await b.fetch(second.url)).headers.get('location')!).searchParams.get('code')!;
+    const redeem2 = (params: Record<string, string>) =>
+      postForm(`${ts.url}/token`, {
+        grant_type: 'authorization_code',
+        client_id: 'webui',
+        code: code2,
+        code_verifier: second.verifier,
+        ...params,
+      });
+    assert.equal((await redeem2({ redirect_uri: 'http://localhost:3000/other' })).body['error'], 'invalid_grant');
+    const third = await authorizationUrl(rp);
+    const code3 = new URL((await b.fetch(third.url)).headers.get('location')!).searchParams.get('code')!;
+    const ok = await postForm(`${ts.url}/token`, {
+      grant_type: 'authorization_code',
+      client_id: 'webui',
+      code: code3,
+      code_verifier: third.verifier,
+      redirect_uri: REDIRECT,
+    });
+    assert.equal(ok.status, 200);
+    const replay = await postForm(`${ts.url}/token`, {
+      grant_type: 'authorization_code',
+      client_id: 'webui',
+      code: code3,
+      code_verifier: third.verifier,
+      redirect_uri: REDIRECT,
+    });
+    assert.equal(replay.body['error'], 'invalid_grant');
+    const introspected = await postForm(
+      `${ts.url}/introspect`,
+      { token: ok.body['access_token'] as string },
+      {
+        id: 'svc-a',
+        secret: 'svc-a-secret-0123456789',
+      },
+    );
+    assert.equal(introspected.body['active'], false, 'the replayed code revoked the token it gave');
+    // A public client cannot pass for a confidential one, nor use client_credentials.
+    const cc = await postForm(`${ts.url}/token`, { grant_type: 'client_credentials', client_id: 'webui' });
+    assert.equal(cc.status, 400);
+  }));
+
+test('the login form: a cross-site post is refused, a wrong CSRF token too, a wrong password shows the page again; the session id is new at each login', () =>
+  withProvider(async (ts, rp) => {
+    const b = browser();
+    const { url } = await authorizationUrl(rp);
+    const page = await b.fetch(url);
+    const { interaction, csrf } = formOf(await page.text());
+    const post = (headers: Record<string, string>, fields: Record<string, string>) =>
+      b.fetch(`${ts.url}/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+        body: new URLSearchParams(fields).toString(),
+      });
+    assert.equal((await post({ origin: 'https://attacker.example' }, { interaction, csrf, ...alice })).status, 403);
+    assert.equal((await post({ 'sec-fetch-site': 'cross-site' }, { interaction, csrf, ...alice })).status, 403);
+    assert.equal((await post({}, { interaction, csrf: 'x'.repeat(43), ...alice })).status, 400);
+    const wrong = await post({}, { interaction, csrf, username: 'alice', password: 'nope' });
+    assert.equal(wrong.status, 400);
+    assert.match(await wrong.text(), /role="alert" class="error">Wrong username or password\./);
+    const ok = await post({}, { interaction, csrf, ...alice });
+    assert.equal(ok.status, 303);
+    const firstSid = b.jar.get('tessera-session');
+    assert.ok(firstSid);
+    // Logging in again (prompt=login) gives a new session id and ends the old session.
+    await logIn(ts, b, (await authorizationUrl(rp, { prompt: 'login' })).url);
+    assert.notEqual(b.jar.get('tessera-session'), firstSid);
+    // The old session id no longer logs anyone in.
+    const stale = browser();
+    stale.jar.set('tessera-session', firstSid);
+    const none = await stale.fetch((await authorizationUrl(rp, { prompt: 'none' })).url);
+    assert.equal(new URL(none.headers.get('location')!).searchParams.get('error'), 'login_required');
+  }));
