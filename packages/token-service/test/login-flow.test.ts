@@ -300,3 +300,47 @@ test('the login form: a cross-site post is refused, a wrong CSRF token too, a wr
     const none = await stale.fetch((await authorizationUrl(rp, { prompt: 'none' })).url);
     assert.equal(new URL(none.headers.get('location')!).searchParams.get('error'), 'login_required');
   }));
+
+test('userinfo: the claims the scopes release, with openid-client; a token without openid 403, a malformed one 401', () =>
+  withProvider(async (ts, rp) => {
+    const b = browser();
+    const { url, verifier, state, nonce } = await authorizationUrl(rp);
+    const back = new URL((await logIn(ts, b, url)).headers.get('location')!);
+    const tokens = await oidc.authorizationCodeGrant(rp, back, {
+      pkceCodeVerifier: verifier,
+      expectedState: state,
+      expectedNonce: nonce,
+    });
+    const info = await oidc.fetchUserInfo(rp, tokens.access_token, 'u-alice');
+    assert.deepEqual(
+      {
+        sub: info.sub,
+        name: info.name,
+        email: info.email,
+        email_verified: info.email_verified,
+        preferred_username: info.preferred_username,
+      },
+      {
+        sub: 'u-alice',
+        name: 'Alice Liddell',
+        email: 'alice@example.test',
+        email_verified: true,
+        preferred_username: 'alice',
+      },
+    );
+    const call = (authorization?: string) =>
+      fetch(`${ts.url}/userinfo`, { headers: authorization === undefined ? {} : { authorization } });
+    assert.equal((await call()).status, 401);
+    const bad = await call('Bearer not.a.token');
+    assert.equal(bad.status, 401);
+    assert.match(bad.headers.get('www-authenticate') ?? '', /error="invalid_token"/);
+    // A workload's token (no openid scope) is refused.
+    const workload = await postForm(
+      `${ts.url}/token`,
+      { grant_type: 'client_credentials' },
+      { id: 'svc-a', secret: 'svc-a-secret-0123456789' },
+    );
+    const noScope = await call(`Bearer ${workload.body['access_token'] as string}`);
+    assert.equal(noScope.status, 403);
+    assert.match(noScope.headers.get('www-authenticate') ?? '', /insufficient_scope/);
+  }));

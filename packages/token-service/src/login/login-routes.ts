@@ -10,6 +10,7 @@ import type { ServiceContext } from '../http/service-context.js';
 import type { StateRecord } from '../storage/index.js';
 import { assertRequest, parseAuthorizationRequest, type AuthorizationRequest } from './authorization-request.js';
 import { cookieName, readCookie, sessionCookie } from './cookies.js';
+import { handleUserinfo } from './handle-userinfo.js';
 import { issueCode, redirectTo } from './issue-code.js';
 import { escapeHtml, loginPage, loginStyle } from './login-page.js';
 
@@ -68,7 +69,8 @@ function equalSecrets(a: string, b: string): boolean {
  * - `POST /login`: the login form. A cross-site post is refused (`Origin`, `Sec-Fetch-Site`), the
  *   CSRF token must match the interaction cookie's, the password goes through the same guard as
  *   client secrets. A login always starts a new session id (no fixation).
- * - `GET /login/style.css`: the page's stylesheet (the page loads nothing from elsewhere).
+ * - `GET /login/style.css`: the page's stylesheet (the page loads nothing from elsewhere);
+ * - `GET`/`POST /userinfo`: the user's claims for an access token with `openid` (`handleUserinfo`).
  *
  * @example
  * ```ts
@@ -138,6 +140,8 @@ export function loginRoutes(ctx: ServiceContext): Routes {
   };
 
   return {
+    'GET /userinfo': (req, res) => handleUserinfo(ctx, req, res),
+    'POST /userinfo': (req, res) => handleUserinfo(ctx, req, res),
     'GET /login/style.css': (_req, res) => {
       res
         .writeHead(200, {
