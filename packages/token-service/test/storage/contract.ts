@@ -73,6 +73,19 @@ export interface EventHarness {
   close(): Promise<void>;
 }
 
+/** Runs one test body on a fresh store from `factory` with a manual clock, and disposes of it. */
+function storeRunner<T>(factory: (clock: ManualClock) => Promise<Harness<T>>) {
+  return async (fn: (store: T, clock: ManualClock) => Promise<void>): Promise<void> => {
+    const c = manualClock();
+    const h = await factory(c);
+    try {
+      await fn(h.store, c);
+    } finally {
+      await h.close();
+    }
+  };
+}
+
 /** A fresh base64url 32-byte key-encryption key. */
 export function newKek(): string {
   return randomBytes(32).toString('base64url');
@@ -264,15 +277,7 @@ export function runClientStoreContract(
   name: string,
   factory: (clock: ManualClock) => Promise<Harness<ClientStore>>,
 ): void {
-  const withStore = async (fn: (s: ClientStore, c: ManualClock) => Promise<void>) => {
-    const c = manualClock();
-    const h = await factory(c);
-    try {
-      await fn(h.store, c);
-    } finally {
-      await h.close();
-    }
-  };
+  const withStore = storeRunner(factory);
 
   test(`${name} clients: create, get, list, delete, extra members round-trip`, () =>
     withStore(async (store) => {
@@ -396,15 +401,7 @@ export function sampleUser(userId: string, username = userId): StoredUser {
 
 /** The UserStore contract: clients' rules plus unique usernames. */
 export function runUserStoreContract(name: string, factory: (clock: ManualClock) => Promise<Harness<UserStore>>): void {
-  const withStore = async (fn: (s: UserStore, c: ManualClock) => Promise<void>) => {
-    const c = manualClock();
-    const h = await factory(c);
-    try {
-      await fn(h.store, c);
-    } finally {
-      await h.close();
-    }
-  };
+  const withStore = storeRunner(factory);
 
   test(`${name} users: create, get, findByUsername, list, put, delete; extra members round-trip`, () =>
     withStore(async (store) => {
@@ -498,15 +495,7 @@ export function runStateStoreContract(
   name: string,
   factory: (clock: ManualClock) => Promise<Harness<StateStore>>,
 ): void {
-  const withStore = async (fn: (s: StateStore, c: ManualClock) => Promise<void>) => {
-    const c = manualClock();
-    const h = await factory(c);
-    try {
-      await fn(h.store, c);
-    } finally {
-      await h.close();
-    }
-  };
+  const withStore = storeRunner(factory);
 
   test(`${name} state: put, get, replace, delete; kinds are separate; data round-trips`, () =>
     withStore(async (store, c) => {
@@ -603,15 +592,7 @@ export function runRevocationStoreContract(
   name: string,
   factory: (clock: ManualClock) => Promise<Harness<RevocationStore>>,
 ): void {
-  const withStore = async (fn: (s: RevocationStore, c: ManualClock) => Promise<void>) => {
-    const c = manualClock();
-    const h = await factory(c);
-    try {
-      await fn(h.store, c);
-    } finally {
-      await h.close();
-    }
-  };
+  const withStore = storeRunner(factory);
 
   test(`${name} revocations: revoke, isRevoked, once only, expiry by the clock`, () =>
     withStore(async (store, c) => {
@@ -745,15 +726,7 @@ export function runReplayStoreContract(
   name: string,
   factory: (clock: ManualClock) => Promise<Harness<ReplayStore>>,
 ): void {
-  const withStore = async (fn: (s: ReplayStore, c: ManualClock) => Promise<void>) => {
-    const c = manualClock();
-    const h = await factory(c);
-    try {
-      await fn(h.store, c);
-    } finally {
-      await h.close();
-    }
-  };
+  const withStore = storeRunner(factory);
 
   test(`${name} replay: first use true, then false; keys are independent`, () =>
     withStore(async (store, c) => {

@@ -183,18 +183,32 @@ export function checkClient(client: unknown): StoredClient {
 
 /** Merges a client patch: `undefined` members are removed; `clientId` cannot change. */
 export function mergeClient(current: StoredClient, patch: unknown, now: number): StoredClient {
+  return mergeRecord(current, patch, now, 'clientId', checkClient);
+}
+
+/**
+ * A patch applied to a stored record: members set to `undefined` are removed, the id and
+ * `createdAt` never change, `updatedAt` moves forward unless the patch sets it; then `check`.
+ */
+function mergeRecord<T extends { readonly createdAt: number; readonly updatedAt: number }>(
+  current: T,
+  patch: unknown,
+  now: number,
+  idField: keyof T & string,
+  check: (record: unknown) => T,
+): T {
   if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) invalid('patch must be an object');
   const p = patch as Record<string, unknown>;
-  if (p.clientId !== undefined && p.clientId !== current.clientId) invalid('clientId cannot be changed');
+  if (p[idField] !== undefined && p[idField] !== current[idField]) invalid(`${idField} cannot be changed`);
   const next: Record<string, unknown> = { ...current };
   for (const [k, v] of Object.entries(p)) {
     if (v === undefined) delete next[k];
     else next[k] = v;
   }
-  next.clientId = current.clientId;
-  next.createdAt = current.createdAt;
-  if (p.updatedAt === undefined) next.updatedAt = Math.max(now, current.updatedAt + 1);
-  return checkClient(next);
+  next[idField] = current[idField];
+  next['createdAt'] = current.createdAt;
+  if (p['updatedAt'] === undefined) next['updatedAt'] = Math.max(now, current.updatedAt + 1);
+  return check(next);
 }
 
 /** A page size: integer in [1, max], default `fallback`. */
@@ -224,18 +238,7 @@ export function checkUser(user: unknown): StoredUser {
 
 /** Applies a patch to a user (as {@link mergeClient} does to a client) and checks the result. */
 export function mergeUser(current: StoredUser, patch: unknown, now: number): StoredUser {
-  if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) invalid('patch must be an object');
-  const p = patch as Record<string, unknown>;
-  if (p.userId !== undefined && p.userId !== current.userId) invalid('userId cannot be changed');
-  const next: Record<string, unknown> = { ...current };
-  for (const [k, v] of Object.entries(p)) {
-    if (v === undefined) delete next[k];
-    else next[k] = v;
-  }
-  next.userId = current.userId;
-  next.createdAt = current.createdAt;
-  if (p.updatedAt === undefined) next.updatedAt = Math.max(now, current.updatedAt + 1);
-  return checkUser(next);
+  return mergeRecord(current, patch, now, 'userId', checkUser);
 }
 
 export function checkLimit(value: unknown, fallback: number, max: number): number {
