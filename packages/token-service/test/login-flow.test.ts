@@ -344,3 +344,17 @@ test('userinfo: the claims the scopes release, with openid-client; a token witho
     assert.equal(noScope.status, 403);
     assert.match(noScope.headers.get('www-authenticate') ?? '', /insufficient_scope/);
   }));
+
+test("the admin ends a user's sessions: the browser must log in again", () =>
+  withProvider(async (ts, rp) => {
+    const b = browser();
+    await logIn(ts, b, (await authorizationUrl(rp)).url);
+    const sso = await b.fetch((await authorizationUrl(rp, { prompt: 'none' })).url);
+    assert.ok(new URL(sso.headers.get('location')!).searchParams.get('code'), 'logged in');
+    const ended = await ts.admin('/admin/users/u-alice/sessions', { method: 'DELETE' });
+    assert.equal(ended.status, 200);
+    assert.deepEqual(await ended.json(), { sessions: 1 });
+    const after = await b.fetch((await authorizationUrl(rp, { prompt: 'none' })).url);
+    assert.equal(new URL(after.headers.get('location')!).searchParams.get('error'), 'login_required');
+    assert.equal((await ts.admin('/admin/users/nobody/sessions', { method: 'DELETE' })).status, 404);
+  }));

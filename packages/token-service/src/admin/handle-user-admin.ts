@@ -56,7 +56,8 @@ function generatedPassword(): string {
  * - `GET /admin/users`, `POST /admin/users` (the fields of a configuration user; without `id` one
  *   is generated, `u_` and 16 random bytes);
  * - `GET/PATCH/DELETE /admin/users/:id` (a patch names only what changes; `password` is hashed);
- * - `POST /admin/users/:id/password` (`{ password }`, or `{}` for a generated one shown once).
+ * - `POST /admin/users/:id/password` (`{ password }`, or `{}` for a generated one shown once);
+ * - `DELETE /admin/users/:id/sessions`: ends every session of the user (`{ sessions }`: how many).
  * The password hash is never shown.
  *
  * @example
@@ -149,6 +150,14 @@ export async function handleUserAdmin(
     });
     // A password the admin chose is not echoed; a generated one is shown this once.
     return sendJson(res, 200, input.password === undefined ? { password } : {}, { 'cache-control': 'no-store' });
+  }
+  if (parts.length === 2 && parts[1] === 'sessions' && method === 'DELETE') {
+    await mustGetUser(ctx, id);
+    // Every browser of this user is logged out; its codes not yet redeemed go with it.
+    const sessions = await ctx.storage.state.deleteLinked('session', { userId: id });
+    const codes = await ctx.storage.state.deleteLinked('code', { userId: id });
+    await ctx.audit({ actor: 'admin', action: 'user.sessions.ended', target: id, details: { sessions, codes } });
+    return sendJson(res, 200, { sessions });
   }
   throw tokenServiceErrors.create('ERR_ADMIN_NOT_FOUND', 'no such admin resource');
 }

@@ -12,6 +12,7 @@ const ROUTES: readonly (readonly [pattern: readonly string[], methods: readonly 
     ['GET', 'PATCH', 'DELETE'],
   ],
   [['users', '*', 'password'], ['POST']],
+  [['users', '*', 'sessions'], ['DELETE']],
   [['keys'], ['GET']],
   [['keys', 'rotate'], ['POST']],
   [['keys', '*', 'retire'], ['POST']],
