@@ -39,12 +39,18 @@ if (files.length === 0) {
 }
 const build = spawnSync(process.execPath, [join(root, 'scripts/build.mjs')], { cwd: root, stdio: 'inherit' });
 if (build.status !== 0) process.exit(build.status ?? 1);
-const result = spawnSync(
-  process.execPath,
-  ['--conditions=tessera-source', '--import', 'tsx', '--test', '--test-concurrency=2', ...files],
-  {
-    cwd: root,
-    stdio: 'inherit',
-  },
-);
-process.exit(result.status ?? 1);
+// Tests that load the whole machine (the scale-out proof: a dozen processes under steady load) run
+// after the others, alone: beside them, timing-sensitive tests of other files would see a starved
+// machine rather than their own behaviour.
+const alone = (f) => /scale-out\.test\./.test(f);
+const run = (batch) =>
+  batch.length === 0
+    ? 0
+    : (spawnSync(
+        process.execPath,
+        ['--conditions=tessera-source', '--import', 'tsx', '--test', '--test-concurrency=2', ...batch],
+        { cwd: root, stdio: 'inherit' },
+      ).status ?? 1);
+const shared = run(files.filter((f) => !alone(f)));
+const solo = run(files.filter(alone));
+process.exit(shared !== 0 ? shared : solo);

@@ -15,7 +15,7 @@ async function withProvider(fn: (ts: TestService, rp: oidc.Configuration) => Pro
         id: 'webui',
         public: true,
         firstParty: true,
-        grantTypes: ['authorization_code'],
+        grantTypes: ['authorization_code', 'refresh_token'],
         redirectUris: [REDIRECT],
         audiences: ['backend-api'],
       },
@@ -357,4 +357,43 @@ test("the admin ends a user's sessions: the browser must log in again", () =>
     const after = await b.fetch((await authorizationUrl(rp, { prompt: 'none' })).url);
     assert.equal(new URL(after.headers.get('location')!).searchParams.get('error'), 'login_required');
     assert.equal((await ts.admin('/admin/users/nobody/sessions', { method: 'DELETE' })).status, 404);
+  }));
+
+test('refresh tokens: rotated at each use; a reused one ends its family; they end with the session unless offline_access', () =>
+  withProvider(async (ts, rp) => {
+    const b = browser();
+    const login = async (scope: string) => {
+      const { url, verifier, state, nonce } = await authorizationUrl(rp, { scope, prompt: 'login' });
+      const back = new URL((await logIn(ts, b, url)).headers.get('location')!);
+      return oidc.authorizationCodeGrant(rp, back, {
+        pkceCodeVerifier: verifier,
+        expectedState: state,
+        expectedNonce: nonce,
+      });
+    };
+    const first = await login('openid profile');
+    assert.ok(first.refresh_token);
+    const second = await oidc.refreshTokenGrant(rp, first.refresh_token);
+    assert.ok(second.access_token);
+    assert.ok(second.refresh_token && second.refresh_token !== first.refresh_token, 'rotated');
+    const refresh = (token: string, extra: Record<string, string> = {}) =>
+      postForm(`${ts.url}/token`, { grant_type: 'refresh_token', client_id: 'webui', refresh_token: token, ...extra });
+    // Narrower scope is fine; wider is not.
+    const narrower = await refresh(second.refresh_token, { scope: 'openid' });
+    assert.equal(narrower.status, 200);
+    assert.equal(narrower.body['scope'], 'openid');
+    assert.equal(
+      (await refresh(narrower.body['refresh_token'] as string, { scope: 'openid admin' })).body['error'],
+      'invalid_scope',
+    );
+    // The first token again: a replay; the whole family ends, the newest token with it.
+    assert.equal((await refresh(first.refresh_token)).body['error'], 'invalid_grant');
+    const newest = await login('openid');
+    const offline = await login('openid offline_access');
+    // Ending the user's sessions ends the refresh tokens of the session, not the offline ones.
+    assert.equal((await ts.admin('/admin/users/u-alice/sessions', { method: 'DELETE' })).status, 200);
+    assert.equal((await refresh(newest.refresh_token!)).body['error'], 'invalid_grant');
+    const kept = await refresh(offline.refresh_token!);
+    assert.equal(kept.status, 200);
+    assert.equal(typeof kept.body['refresh_token'], 'string');
   }));

@@ -516,6 +516,11 @@ export const tokenServiceConfigSchema = z.strictObject({
       codeLifetimeSeconds: seconds('How long an authorization code may wait to be redeemed.', 60, 1),
       interactionLifetimeSeconds: seconds('How long the login page waits for the user.', 600, 10),
       idTokenLifetimeSeconds: seconds('ID token lifetime.', 300),
+      refreshTokenIdleSeconds: seconds('A refresh token unused this long expires (each use gives a new one).', 86_400),
+      refreshTokenAbsoluteSeconds: seconds(
+        'No refresh token of a login outlives this, however often it is used (the login must be made again).',
+        2_592_000,
+      ),
       page: z
         .strictObject({
           title: z.string().min(1).max(100).default('Sign in').describe('The heading of the login page.'),

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { tokenServiceErrors } from '../errors.js';
 import type { KeyRing } from '../keys/create-key-ring.js';
@@ -6,6 +6,7 @@ import type { EventBus, RevocationStore, StateStore, UserStore } from '../storag
 import { revokeTokenFamily } from '../tokens/revoke-token-family.js';
 import { createIdToken } from '../tokens/create-id-token.js';
 import { codeKey, type IssuedCode } from '../login/issued-code.js';
+import { issueRefreshToken } from '../login/issue-refresh-token.js';
 import type { GrantModule } from './grant-module.js';
 
 /** RFC 7636 §4.1: 43 to 128 unreserved characters. */
@@ -37,6 +38,8 @@ export function createAuthorizationCodeGrant(options: {
   issuer: () => string;
   defaultLifetimeSeconds: number;
   idTokenLifetimeSeconds: number;
+  /** Refresh tokens for clients with the `refresh_token` grant. */
+  refresh: { readonly idleSeconds: number; readonly absoluteSeconds: number };
   logger?: Logger;
 }): GrantModule {
   return {
@@ -88,7 +91,25 @@ export function createAuthorizationCodeGrant(options: {
             ...used.record,
             data: { ...used.record.data, issuedJti: issued.jti, issuedExp: issued.exp },
           });
-          if (!code.scope.includes('openid')) return {};
+          const extra: Record<string, unknown> = {};
+          if (client.grantTypes.includes('refresh_token'))
+            extra['refresh_token'] = await issueRefreshToken(
+              options.state,
+              {
+                clientId: client.id,
+                userId: user.userId,
+                sid: code.sid,
+                scope: code.scope,
+                audience: code.audience,
+                authTime: code.authTime,
+                amr: code.amr,
+                offline: code.scope.includes('offline_access'),
+                absoluteExpiresAt: now + options.refresh.absoluteSeconds * 1000,
+              },
+              randomBytes(16).toString('base64url'),
+              { now, idleSeconds: options.refresh.idleSeconds },
+            );
+          if (!code.scope.includes('openid')) return extra;
           const idToken = await createIdToken(options.keyRing.signer(), {
             issuer: options.issuer(),
             user,
@@ -102,7 +123,7 @@ export function createAuthorizationCodeGrant(options: {
             lifetimeSeconds: options.idTokenLifetimeSeconds,
             now: Math.floor(now / 1000),
           });
-          return { id_token: idToken };
+          return { ...extra, id_token: idToken };
         },
       };
     },

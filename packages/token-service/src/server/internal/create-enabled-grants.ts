@@ -7,6 +7,7 @@ import type { Storage } from '../../storage/index.js';
 import { createGrantTable, type GrantTable } from '../../grants/create-grant-table.js';
 import type { GrantModule } from '../../grants/grant-module.js';
 import { createPasswordGrant } from '../../grants/password-grant.js';
+import { createRefreshTokenGrant } from '../../grants/refresh-token-grant.js';
 import { createTokenExchangeGrant } from '../../grants/token-exchange-grant.js';
 import type { UserAuthenticator } from '../../users/authenticate-user.js';
 import type { TokenValidator } from '../../tokens/create-token-validator.js';
@@ -56,6 +57,17 @@ export function createEnabledGrants(
       issuer: provider.issuer,
       defaultLifetimeSeconds: lifetime,
       idTokenLifetimeSeconds: config.login.idTokenLifetimeSeconds,
+      refresh: {
+        idleSeconds: config.login.refreshTokenIdleSeconds,
+        absoluteSeconds: config.login.refreshTokenAbsoluteSeconds,
+      },
+      logger: provider.logger,
+    }),
+    createRefreshTokenGrant({
+      state: provider.storage.state,
+      users: provider.storage.users,
+      defaultLifetimeSeconds: lifetime,
+      idleSeconds: config.login.refreshTokenIdleSeconds,
       logger: provider.logger,
     }),
   );
