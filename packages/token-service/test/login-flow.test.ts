@@ -6,6 +6,7 @@ import * as oidc from 'openid-client';
 import { postForm, startService, type TestService } from './helpers.js';
 
 const REDIRECT = 'http://localhost:3000/callback';
+const LOGGED_OUT = 'http://localhost:3000/goodbye';
 const alice = { username: 'alice', password: 'alice-password-123' };
 
 async function withProvider(fn: (ts: TestService, rp: oidc.Configuration) => Promise<void>): Promise<void> {
@@ -17,6 +18,7 @@ async function withProvider(fn: (ts: TestService, rp: oidc.Configuration) => Pro
         firstParty: true,
         grantTypes: ['authorization_code', 'refresh_token'],
         redirectUris: [REDIRECT],
+        postLogoutRedirectUris: [LOGGED_OUT],
         audiences: ['backend-api'],
       },
       { id: 'svc-a', secret: 'svc-a-secret-0123456789', audiences: ['backend-api'], introspect: true },
@@ -396,4 +398,69 @@ test('refresh tokens: rotated at each use; a reused one ends its family; they en
     const kept = await refresh(offline.refresh_token!);
     assert.equal(kept.status, 200);
     assert.equal(typeof kept.body['refresh_token'], 'string');
+  }));
+
+test('logout: with the ID token of this session, at once and back to a registered URI with state; otherwise the user confirms; refresh tokens of the session end', () =>
+  withProvider(async (ts, rp) => {
+    const b = browser();
+    const { url, verifier, state, nonce } = await authorizationUrl(rp, { scope: 'openid' });
+    const back = new URL((await logIn(ts, b, url)).headers.get('location')!);
+    const tokens = await oidc.authorizationCodeGrant(rp, back, {
+      pkceCodeVerifier: verifier,
+      expectedState: state,
+      expectedNonce: nonce,
+    });
+    assert.equal(rp.serverMetadata().end_session_endpoint, `${ts.url}/logout`);
+
+    // An unregistered post_logout_redirect_uri: a page, no redirect, still logged in.
+    const bad = await b.fetch(
+      oidc.buildEndSessionUrl(rp, {
+        id_token_hint: tokens.id_token!,
+        post_logout_redirect_uri: 'https://attacker.example/',
+      }).href,
+    );
+    assert.equal(bad.status, 400);
+    assert.equal(bad.headers.get('location'), null);
+    // Without a hint the user is asked; a cross-site confirmation is refused.
+    const ask = await b.fetch(`${ts.url}/logout`);
+    assert.equal(ask.status, 200);
+    const csrf = /name="csrf" value="([^"]+)"/.exec(await ask.text())![1]!;
+    const forged = await b.fetch(`${ts.url}/logout`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: 'https://attacker.example' },
+      body: new URLSearchParams({ csrf }).toString(),
+    });
+    assert.equal(forged.status, 403);
+
+    const out = await b.fetch(
+      oidc.buildEndSessionUrl(rp, {
+        id_token_hint: tokens.id_token!,
+        post_logout_redirect_uri: LOGGED_OUT,
+        state: 'bye',
+      }).href,
+    );
+    assert.equal(out.status, 303);
+    assert.equal(out.headers.get('location'), `${LOGGED_OUT}?state=bye`);
+    const none = await b.fetch((await authorizationUrl(rp, { prompt: 'none' })).url);
+    assert.equal(new URL(none.headers.get('location')!).searchParams.get('error'), 'login_required');
+    const refreshed = await postForm(`${ts.url}/token`, {
+      grant_type: 'refresh_token',
+      client_id: 'webui',
+      refresh_token: tokens.refresh_token!,
+    });
+    assert.equal(refreshed.body['error'], 'invalid_grant', "the session's refresh token ended with it");
+
+    // The confirmation path: log in again, confirm on the page, logged out.
+    await logIn(ts, b, (await authorizationUrl(rp)).url);
+    const page = await b.fetch(`${ts.url}/logout`);
+    const token = /name="csrf" value="([^"]+)"/.exec(await page.text())![1]!;
+    const confirmed = await b.fetch(`${ts.url}/logout`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: new URL(ts.url).origin },
+      body: new URLSearchParams({ csrf: token }).toString(),
+    });
+    assert.equal(confirmed.status, 200);
+    assert.match(await confirmed.text(), /You are signed out/);
+    const after = await b.fetch((await authorizationUrl(rp, { prompt: 'none' })).url);
+    assert.equal(new URL(after.headers.get('location')!).searchParams.get('error'), 'login_required');
   }));

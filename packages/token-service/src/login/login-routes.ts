@@ -12,7 +12,9 @@ import { assertRequest, parseAuthorizationRequest, type AuthorizationRequest } f
 import { cookieName, readCookie, sessionCookie } from './cookies.js';
 import { handleUserinfo } from './handle-userinfo.js';
 import { issueCode, redirectTo } from './issue-code.js';
-import { escapeHtml, loginPage, loginStyle } from './login-page.js';
+import { handleLogout } from './handle-logout.js';
+import { loginPage, loginStyle } from './login-page.js';
+import { errorPage, pageHeaders, sameSitePost } from './provider-pages.js';
 
 const SESSION = 'tessera-session';
 const INTERACTION = 'tessera-interaction';
@@ -27,31 +29,6 @@ interface SessionData {
 interface InteractionData {
   readonly request: AuthorizationRequest;
   readonly csrf: string;
-}
-
-/** The headers every provider page carries: no caching, no framing, a CSP with no script at all. */
-function pageHeaders(formTarget: string | undefined): Record<string, string> {
-  return {
-    'content-type': 'text/html; charset=utf-8',
-    'cache-control': 'no-store',
-    pragma: 'no-cache',
-    'x-frame-options': 'DENY',
-    'x-content-type-options': 'nosniff',
-    'referrer-policy': 'no-referrer',
-    // form-action also governs the redirect after the form is posted (to the client).
-    'content-security-policy': `default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'${
-      formTarget === undefined ? '' : ` ${formTarget}`
-    }; frame-ancestors 'none'; base-uri 'none'`,
-  };
-}
-
-/** A page that says what went wrong, for errors that must not go back to an unverified redirect URI. */
-function errorPage(res: ServerResponse, status: number, error: string, description: string): void {
-  res
-    .writeHead(status, pageHeaders(undefined))
-    .end(
-      `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(error)}</title><link rel="stylesheet" href="/login/style.css"></head><body><main><h1>This request cannot be completed</h1><p role="alert">${escapeHtml(description)} (${escapeHtml(error)})</p></main></body></html>`,
-    );
 }
 
 function equalSecrets(a: string, b: string): boolean {
@@ -70,7 +47,8 @@ function equalSecrets(a: string, b: string): boolean {
  *   CSRF token must match the interaction cookie's, the password goes through the same guard as
  *   client secrets. A login always starts a new session id (no fixation).
  * - `GET /login/style.css`: the page's stylesheet (the page loads nothing from elsewhere);
- * - `GET`/`POST /userinfo`: the user's claims for an access token with `openid` (`handleUserinfo`).
+ * - `GET`/`POST /userinfo`: the user's claims for an access token with `openid` (`handleUserinfo`);
+ * - `GET`/`POST /logout`: RP-initiated logout (`handleLogout`).
  *
  * @example
  * ```ts
@@ -140,6 +118,8 @@ export function loginRoutes(ctx: ServiceContext): Routes {
   };
 
   return {
+    'GET /logout': (req, res, query) => handleLogout(ctx, req, res, query),
+    'POST /logout': (req, res, query) => handleLogout(ctx, req, res, query),
     'GET /userinfo': (req, res) => handleUserinfo(ctx, req, res),
     'POST /userinfo': (req, res) => handleUserinfo(ctx, req, res),
     'GET /login/style.css': (_req, res) => {
@@ -206,12 +186,7 @@ export function loginRoutes(ctx: ServiceContext): Routes {
 
     'POST /login': async (req, res) => {
       // A form posted from another site is refused before anything else is read (CSRF).
-      const origin = req.headersDistinct.origin;
-      const fetchSite = req.headers['sec-fetch-site'];
-      if (
-        (origin !== undefined && (origin.length !== 1 || origin[0] !== new URL(ctx.issuerUrl()).origin)) ||
-        (fetchSite !== undefined && fetchSite !== 'same-origin' && fetchSite !== 'none')
-      )
+      if (!sameSitePost(req, ctx.issuerUrl()))
         return errorPage(res, 403, 'access_denied', 'the login form was posted from another site');
       if (!hasMediaType(req, 'application/x-www-form-urlencoded'))
         return errorPage(res, 415, 'invalid_request', 'the login form is sent as application/x-www-form-urlencoded');

@@ -51,6 +51,7 @@ export function discoveryDocument(
           // OpenID Connect Discovery 1.0 §3, for people logging in (issue "People").
           authorization_endpoint: `${base}/authorize`,
           userinfo_endpoint: `${base}/userinfo`,
+          end_session_endpoint: `${base}/logout`,
           response_modes_supported: ['query'],
           code_challenge_methods_supported: ['S256'],
           authorization_response_iss_parameter_supported: true,

@@ -1,0 +1,184 @@
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createVerifier, isTesseraError, type JwtPayload } from '@tessera/core';
+import { toClientRecord } from '../clients/client-record.js';
+import { hasMediaType } from '../http/has-media-type.js';
+import { parseForm } from '../http/parse-form.js';
+import { readBody } from '../http/read-body.js';
+import type { ServiceContext } from '../http/service-context.js';
+import { cookieName, readCookie, sessionCookie } from './cookies.js';
+import { redirectTo } from './issue-code.js';
+import { escapeHtml } from './login-page.js';
+import { errorPage, pageHeaders, sameSitePost } from './provider-pages.js';
+
+const SESSION = 'tessera-session';
+const LOGOUT = 'tessera-logout';
+
+/** The parameters of a logout request (OpenID Connect RP-Initiated Logout 1.0 §2). */
+interface LogoutParams {
+  readonly idTokenHint?: string;
+  readonly clientId?: string;
+  readonly postLogoutRedirectUri?: string;
+  readonly state?: string;
+}
+
+function equalSecrets(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/**
+ * Ends the login session `sid`: the session, its codes not yet redeemed, and its refresh tokens
+ * except those granted `offline_access` (OpenID Connect Core §11).
+ *
+ * @example
+ * ```ts
+ * await endSession(ctx, sid);
+ * ```
+ */
+export async function endSession(ctx: ServiceContext, sid: string): Promise<void> {
+  const state = ctx.storage.state;
+  await state.delete('session', sid);
+  await state.deleteLinked('code', { sid });
+  for (const token of await state.find('refresh', { sid }))
+    if (token.data['offline'] !== true) await state.delete('refresh', token.key);
+}
+
+/**
+ * `GET`/`POST /logout` (OpenID Connect RP-Initiated Logout 1.0): ends the browser's session at the
+ * provider. With an `id_token_hint` this service issued for that very session (its `sid`; an
+ * expired hint is accepted within `login.sessionLifetimeSeconds`), at once; otherwise the user
+ * confirms on a page first (a logout forced by another site is a nuisance the spec asks providers
+ * to avoid). `post_logout_redirect_uri` must be registered by the client the request names
+ * (`client_id`, or the hint's `aud`), else nothing redirects; `state` goes back with it.
+ *
+ * @example
+ * ```ts
+ * routes['GET /logout'] = (req, res, query) => handleLogout(ctx, req, res, query);
+ * ```
+ */
+export async function handleLogout(
+  ctx: ServiceContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  query: URLSearchParams,
+): Promise<void> {
+  const secure = ctx.issuerUrl().startsWith('https:');
+  let fields = query;
+  let confirmed = false;
+  if (req.method === 'POST') {
+    if (!sameSitePost(req, ctx.issuerUrl()))
+      return errorPage(res, 403, 'access_denied', 'the logout form was posted from another site');
+    if (!hasMediaType(req, 'application/x-www-form-urlencoded'))
+      return errorPage(res, 415, 'invalid_request', 'the logout form is sent as application/x-www-form-urlencoded');
+    const form = parseForm(await readBody(req, ctx.config.server.bodyLimitBytes));
+    fields = new URLSearchParams([...form]);
+    const id = readCookie(req, cookieName(LOGOUT, secure));
+    const stored = id === undefined ? undefined : await ctx.storage.state.get('interaction', id);
+    const csrf = stored?.data['csrf'];
+    confirmed = typeof csrf === 'string' && equalSecrets(form.get('csrf') ?? '', csrf);
+    if (!confirmed) return errorPage(res, 400, 'invalid_request', 'the logout page has expired: start again');
+    await ctx.storage.state.delete('interaction', id!);
+  }
+  for (const name of ['id_token_hint', 'client_id', 'post_logout_redirect_uri', 'state'])
+    if (fields.getAll(name).length > 1)
+      return errorPage(res, 400, 'invalid_request', `${name} is given more than once`);
+  const params: LogoutParams = {
+    ...(fields.get('id_token_hint') === null ? {} : { idTokenHint: fields.get('id_token_hint')! }),
+    ...(fields.get('client_id') === null ? {} : { clientId: fields.get('client_id')! }),
+    ...(fields.get('post_logout_redirect_uri') === null
+      ? {}
+      : { postLogoutRedirectUri: fields.get('post_logout_redirect_uri')! }),
+    ...(fields.get('state') === null ? {} : { state: fields.get('state')! }),
+  };
+
+  let hint: JwtPayload | undefined;
+  if (params.idTokenHint !== undefined) {
+    try {
+      hint = (
+        await createVerifier({
+          issuer: ctx.issuerUrl(),
+          keys: ctx.keyRing.keySource,
+          typ: 'JWT',
+          clockTolerance: ctx.config.login.sessionLifetimeSeconds,
+          clock: ctx.clock,
+        }).verify(params.idTokenHint)
+      ).payload;
+    } catch (error) {
+      if (!isTesseraError(error) || error.code.startsWith('ERR_STORE')) throw error;
+      return errorPage(res, 400, 'invalid_request', 'id_token_hint is not an ID token of this service');
+    }
+  }
+  const hintClient = typeof hint?.aud === 'string' ? hint.aud : undefined;
+  if (params.clientId !== undefined && hintClient !== undefined && params.clientId !== hintClient)
+    return errorPage(res, 400, 'invalid_request', 'client_id differs from the ID token hint');
+  const clientId = params.clientId ?? hintClient;
+  if (params.postLogoutRedirectUri !== undefined) {
+    const stored = clientId === undefined ? undefined : await ctx.storage.clients.get(clientId);
+    const client = stored === undefined ? undefined : toClientRecord(stored);
+    if (client === undefined || !client.postLogoutRedirectUris.includes(params.postLogoutRedirectUri))
+      return errorPage(res, 400, 'invalid_request', 'post_logout_redirect_uri is not registered for this client');
+  }
+
+  const sid = readCookie(req, cookieName(SESSION, secure));
+  const session =
+    sid === undefined || !/^[A-Za-z0-9_-]{43}$/.test(sid) ? undefined : await ctx.storage.state.get('session', sid);
+  if (session !== undefined && !confirmed && hint?.['sid'] !== session.key) {
+    // Not proven to come from an application of this session: the user confirms.
+    const id = randomBytes(32).toString('base64url');
+    const csrf = randomBytes(32).toString('base64url');
+    await ctx.storage.state.put({
+      kind: 'interaction',
+      key: id,
+      data: { csrf },
+      expiresAt: ctx.clock() + ctx.config.login.interactionLifetimeSeconds * 1000,
+    });
+    const hidden = Object.entries({
+      csrf,
+      id_token_hint: params.idTokenHint,
+      client_id: params.clientId,
+      post_logout_redirect_uri: params.postLogoutRedirectUri,
+      state: params.state,
+    })
+      .filter(([, v]) => v !== undefined)
+      .map(([k, v]) => `<input type="hidden" name="${k}" value="${escapeHtml(v!)}">`)
+      .join('\n');
+    const target =
+      params.postLogoutRedirectUri === undefined ? undefined : new URL(params.postLogoutRedirectUri).origin;
+    res
+      .writeHead(200, {
+        ...pageHeaders(target),
+        'set-cookie': sessionCookie(LOGOUT, id, { secure, maxAge: ctx.config.login.interactionLifetimeSeconds }),
+      })
+      .end(
+        `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Sign out</title><link rel="stylesheet" href="/login/style.css"></head><body><main><h1>Sign out?</h1><p>You are signed in to ${escapeHtml(ctx.config.login.page.productName)}.</p><form method="post" action="/logout">\n${hidden}\n<button type="submit">Sign out</button></form></main></body></html>`,
+      );
+    return;
+  }
+  if (session !== undefined) {
+    await endSession(ctx, session.key);
+    await ctx.audit({
+      actor: session.userId ?? 'anonymous',
+      action: 'logout',
+      target: session.key.slice(0, 8),
+      details: { client: clientId },
+    });
+  }
+  const clear = sessionCookie(SESSION, '', { secure, maxAge: 0 });
+  if (params.postLogoutRedirectUri !== undefined) {
+    res
+      .writeHead(303, {
+        location: redirectTo(params.postLogoutRedirectUri, { state: params.state }),
+        'set-cookie': clear,
+        'cache-control': 'no-store',
+      })
+      .end();
+    return;
+  }
+  res
+    .writeHead(200, { ...pageHeaders(undefined), 'set-cookie': clear })
+    .end(
+      `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Signed out</title><link rel="stylesheet" href="/login/style.css"></head><body><main><h1>You are signed out</h1><p role="status">You can close this window.</p></main></body></html>`,
+    );
+}
