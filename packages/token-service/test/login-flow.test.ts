@@ -293,6 +293,12 @@ test('the login form: a cross-site post is refused, a wrong CSRF token too, a wr
     assert.equal(ok.status, 303);
     const firstSid = b.jar.get('tessera-session');
     assert.ok(firstSid);
+    // A logout confirmation's id and token posted to the login form: not a login interaction (400, not 500).
+    const logoutPage = await b.fetch(`${ts.url}/logout`);
+    const logoutCsrf = /name="csrf" value="([^"]+)"/.exec(await logoutPage.text())![1]!;
+    const logoutId = b.jar.get('tessera-logout')!;
+    b.jar.set('tessera-interaction', logoutId);
+    assert.equal((await post({}, { interaction: logoutId, csrf: logoutCsrf, ...alice })).status, 400);
     // Logging in again (prompt=login) gives a new session id and ends the old session.
     await logIn(ts, b, (await authorizationUrl(rp, { prompt: 'login' })).url);
     assert.notEqual(b.jar.get('tessera-session'), firstSid);

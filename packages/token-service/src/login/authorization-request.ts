@@ -1,5 +1,4 @@
 import type { ClientRecord } from '../clients/client-record.js';
-import { tokenServiceErrors } from '../errors.js';
 
 /** A validated authorization request (RFC 6749 §4.1.1 with PKCE, OpenID Connect Core §3.1.2.1). */
 export interface AuthorizationRequest {
@@ -131,9 +130,23 @@ export function parseAuthorizationRequest(
   };
 }
 
-/** Throws when a value is not a plain string: the state store keeps only JSON. */
-export function assertRequest(value: unknown): asserts value is AuthorizationRequest {
+/**
+ * True when a stored value is a whole authorization request (an interaction of another kind, such
+ * as a logout confirmation, is not one).
+ *
+ * @example
+ * ```ts
+ * if (!isAuthorizationRequest(data.request)) return expired();
+ * ```
+ */
+export function isAuthorizationRequest(value: unknown): value is AuthorizationRequest {
   const v = value as Partial<AuthorizationRequest> | undefined;
-  if (typeof v?.clientId !== 'string' || typeof v.redirectUri !== 'string' || typeof v.codeChallenge !== 'string')
-    throw tokenServiceErrors.create('ERR_STORE_CORRUPT', 'a stored authorization request is damaged');
+  return (
+    typeof v?.clientId === 'string' &&
+    typeof v.redirectUri === 'string' &&
+    typeof v.codeChallenge === 'string' &&
+    typeof v.audience === 'string' &&
+    Array.isArray(v.scope) &&
+    Array.isArray(v.prompt)
+  );
 }

@@ -8,7 +8,11 @@ import { readBody } from '../http/read-body.js';
 import type { Routes } from '../http/routes.js';
 import type { ServiceContext } from '../http/service-context.js';
 import type { StateRecord } from '../storage/index.js';
-import { assertRequest, parseAuthorizationRequest, type AuthorizationRequest } from './authorization-request.js';
+import {
+  isAuthorizationRequest,
+  parseAuthorizationRequest,
+  type AuthorizationRequest,
+} from './authorization-request.js';
 import { cookieName, readCookie, sessionCookie } from './cookies.js';
 import { handleUserinfo } from './handle-userinfo.js';
 import { issueCode, redirectTo } from './issue-code.js';
@@ -201,14 +205,17 @@ export function loginRoutes(ctx: ServiceContext): Routes {
       const cookie = readCookie(req, cookieName(INTERACTION, secure()));
       const stored = id === undefined || cookie !== id ? undefined : await ctx.storage.state.get('interaction', id);
       const data = stored?.data as unknown as InteractionData | undefined;
-      if (data === undefined || !equalSecrets(form.get('csrf') ?? '', data.csrf))
+      if (
+        data === undefined ||
+        !isAuthorizationRequest(data.request) ||
+        !equalSecrets(form.get('csrf') ?? '', data.csrf)
+      )
         return errorPage(
           res,
           400,
           'invalid_request',
           'the login page has expired or was not opened here: start again from the application',
         );
-      assertRequest(data.request);
       const client = await getClient(data.request.clientId);
       if (client === undefined || !client.enabled)
         return errorPage(res, 400, 'unauthorized_client', 'the application is no longer known');
