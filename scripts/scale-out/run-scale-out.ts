@@ -105,10 +105,10 @@ export async function runScaleOut(stack: ScaleStack, profile: ScaleOutProfile): 
   const load = await startSteadyLoad(stack, profile.rate);
   const settle = () => sleep(profile.settleMs);
   try {
-    load.phase('steady');
+    await load.phase('steady');
     await settle();
 
-    load.phase('kill -9 a replica, restart it');
+    await load.phase('kill -9 a replica, restart it');
     await stack.replicas[1]!.stop('SIGKILL');
     await sleep(profile.deadMs);
     const restarted = Date.now();
@@ -117,7 +117,7 @@ export async function runScaleOut(stack: ScaleStack, profile: ScaleOutProfile): 
     const rejoinMs = Date.now() - restarted;
     await settle();
 
-    load.phase('rotate the signing key at one replica');
+    await load.phase('rotate the signing key at one replica');
     const rotated = await fetch(`${stack.replicaUrls[0]}/admin/keys/rotate`, {
       method: 'POST',
       headers: { authorization: `Bearer ${stack.adminToken}`, 'content-type': 'application/json' },
@@ -140,24 +140,24 @@ export async function runScaleOut(stack: ScaleStack, profile: ScaleOutProfile): 
     const rotationPropagationMs = Date.now() - rotatedAt;
     await settle();
 
-    load.phase('revoke a token at one replica');
+    await load.phase('revoke a token at one replica');
     const revocationMs = await revokeAndWatch(stack, await acceptedToken(stack));
     await settle();
 
-    load.phase('Redis stopped');
+    await load.phase('Redis stopped');
     await stack.redis.stop('SIGTERM');
     await sleep(profile.outageMs);
-    load.phase('Redis back');
+    await load.phase('Redis back');
     const redisBack = Date.now();
     await stack.redis.start();
     const redisRecovery = await recovery(stack, redisBack);
     await settle();
     const revocationAfterRedisMs = await revokeAndWatch(stack, await acceptedToken(stack));
 
-    load.phase('PostgreSQL stopped');
+    await load.phase('PostgreSQL stopped');
     await stack.postgres.stop('SIGINT');
     await sleep(profile.outageMs);
-    load.phase('PostgreSQL back');
+    await load.phase('PostgreSQL back');
     const postgresBack = Date.now();
     await stack.postgres.start();
     const postgresRecovery = await recovery(stack, postgresBack);

@@ -22,8 +22,12 @@ export interface LoadRecord {
 
 /** A running load. */
 export interface SteadyLoad {
-  /** Counts what follows under `name`. */
-  phase(name: string): void;
+  /**
+   * Counts what follows under `name`; resolves once every request of the phase before has been
+   * answered, so a fault injected after it cannot land on them (they would be counted in a phase
+   * where nothing was wrong).
+   */
+  phase(name: string): Promise<void>;
   /** A token that was valid a moment ago (for probes). */
   token(): string;
   stop(): Promise<LoadRecord>;
@@ -76,7 +80,7 @@ async function describe(res: Response): Promise<string> {
  * @example
  * ```ts
  * const load = await startSteadyLoad(stack, 200);
- * load.phase('kill -9 a replica');
+ * await load.phase('kill -9 a replica');
  * const record = await load.stop();
  * ```
  */
@@ -151,9 +155,10 @@ export async function startSteadyLoad(stack: ScaleStack, rate: number): Promise<
   };
   const timer = setInterval(tick, 50);
   return {
-    phase(name) {
+    async phase(name) {
       counts = { requests: 0, failures: {} };
       record.phases[name] = counts;
+      await Promise.all([...inFlight]);
     },
     token: () => current,
     async stop() {
