@@ -5,6 +5,7 @@ import type { ClientAuthenticator } from '../clients/create-client-authenticator
 import type { TokenServiceConfig } from '../config/load-config.js';
 import type { GrantTable } from '../grants/create-grant-table.js';
 import type { KeyRing } from '../keys/create-key-ring.js';
+import type { ClientRecord } from '../clients/client-record.js';
 import type { HashWorkers } from '../clients/create-hash-workers.js';
 import type { UserAuthenticator } from '../users/authenticate-user.js';
 import type { AuditWriter } from '../ops/create-audit-writer.js';
@@ -49,6 +50,8 @@ export interface ServiceContext {
   readonly people: UserAuthenticator;
   /** Drops what is cached about a client (after an admin change or a `client.changed` event). */
   readonly forgetClient: (id: string) => void;
+  /** A client through the short-lived client cache (`forgetClient` drops an entry). */
+  readonly getClient: (id: string) => Promise<ClientRecord | undefined>;
   /** The issuer URL: `server.issuer`, else the base URL the server listens on. */
   issuerUrl(): string;
   /** The source address of a request (X-Forwarded-For only with `server.trustProxy`). */

@@ -53,3 +53,20 @@ export function sessionCookie(base: string, value: string, options: CookieOption
 export function cookieName(base: string, secure: boolean): string {
   return secure ? `__Host-${base}` : base;
 }
+
+/** The base name of the provider's session cookie (`__Host-tessera-session` on TLS). */
+export const SESSION_COOKIE = 'tessera-session';
+
+/**
+ * The browser's session id, when its session cookie holds one of the shape the provider issues
+ * (32 random bytes, base64url); anything else is no session.
+ *
+ * @example
+ * ```ts
+ * const sid = readSessionId(req, issuer.startsWith('https:'));
+ * ```
+ */
+export function readSessionId(req: IncomingMessage, secure: boolean): string | undefined {
+  const sid = readCookie(req, cookieName(SESSION_COOKIE, secure));
+  return sid !== undefined && /^[A-Za-z0-9_-]{43}$/.test(sid) ? sid : undefined;
+}

@@ -1,17 +1,16 @@
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createVerifier, isTesseraError, type JwtPayload } from '@tessera/core';
-import { toClientRecord } from '../clients/client-record.js';
 import { hasMediaType } from '../http/has-media-type.js';
 import { parseForm } from '../http/parse-form.js';
 import { readBody } from '../http/read-body.js';
 import type { ServiceContext } from '../http/service-context.js';
-import { cookieName, readCookie, sessionCookie } from './cookies.js';
+import { cookieName, readCookie, readSessionId, SESSION_COOKIE, sessionCookie } from './cookies.js';
+import { csrfMatches } from './csrf-matches.js';
 import { redirectTo } from './issue-code.js';
 import { escapeHtml } from './login-page.js';
 import { errorPage, pageHeaders, sameSitePost } from './provider-pages.js';
 
-const SESSION = 'tessera-session';
 const LOGOUT = 'tessera-logout';
 
 /** The parameters of a logout request (OpenID Connect RP-Initiated Logout 1.0 §2). */
@@ -20,12 +19,6 @@ interface LogoutParams {
   readonly clientId?: string;
   readonly postLogoutRedirectUri?: string;
   readonly state?: string;
-}
-
-function equalSecrets(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
 }
 
 /**
@@ -77,7 +70,7 @@ export async function handleLogout(
     const id = readCookie(req, cookieName(LOGOUT, secure));
     const stored = id === undefined ? undefined : await ctx.storage.state.get('interaction', id);
     const csrf = stored?.data['csrf'];
-    confirmed = typeof csrf === 'string' && equalSecrets(form.get('csrf') ?? '', csrf);
+    confirmed = typeof csrf === 'string' && csrfMatches(form.get('csrf'), csrf);
     if (!confirmed) return errorPage(res, 400, 'invalid_request', 'the logout page has expired: start again');
     await ctx.storage.state.delete('interaction', id!);
   }
@@ -115,15 +108,13 @@ export async function handleLogout(
     return errorPage(res, 400, 'invalid_request', 'client_id differs from the ID token hint');
   const clientId = params.clientId ?? hintClient;
   if (params.postLogoutRedirectUri !== undefined) {
-    const stored = clientId === undefined ? undefined : await ctx.storage.clients.get(clientId);
-    const client = stored === undefined ? undefined : toClientRecord(stored);
+    const client = clientId === undefined ? undefined : await ctx.getClient(clientId).catch(() => undefined);
     if (client === undefined || !client.postLogoutRedirectUris.includes(params.postLogoutRedirectUri))
       return errorPage(res, 400, 'invalid_request', 'post_logout_redirect_uri is not registered for this client');
   }
 
-  const sid = readCookie(req, cookieName(SESSION, secure));
-  const session =
-    sid === undefined || !/^[A-Za-z0-9_-]{43}$/.test(sid) ? undefined : await ctx.storage.state.get('session', sid);
+  const sid = readSessionId(req, secure);
+  const session = sid === undefined ? undefined : await ctx.storage.state.get('session', sid);
   if (session !== undefined && !confirmed && hint?.['sid'] !== session.key) {
     // Not proven to come from an application of this session: the user confirms.
     const id = randomBytes(32).toString('base64url');
@@ -165,7 +156,7 @@ export async function handleLogout(
       details: { client: clientId },
     });
   }
-  const clear = sessionCookie(SESSION, '', { secure, maxAge: 0 });
+  const clear = sessionCookie(SESSION_COOKIE, '', { secure, maxAge: 0 });
   if (params.postLogoutRedirectUri !== undefined) {
     res
       .writeHead(303, {

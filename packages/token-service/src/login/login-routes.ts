@@ -1,7 +1,7 @@
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isTesseraError } from '@tessera/core';
-import { toClientRecord, type ClientRecord } from '../clients/client-record.js';
+import type { ClientRecord } from '../clients/client-record.js';
 import { hasMediaType } from '../http/has-media-type.js';
 import { parseForm } from '../http/parse-form.js';
 import { readBody } from '../http/read-body.js';
@@ -13,14 +13,14 @@ import {
   parseAuthorizationRequest,
   type AuthorizationRequest,
 } from './authorization-request.js';
-import { cookieName, readCookie, sessionCookie } from './cookies.js';
+import { cookieName, readCookie, readSessionId, SESSION_COOKIE, sessionCookie } from './cookies.js';
+import { csrfMatches } from './csrf-matches.js';
 import { handleUserinfo } from './handle-userinfo.js';
 import { issueCode, redirectTo } from './issue-code.js';
 import { handleLogout } from './handle-logout.js';
 import { loginPage, loginStyle } from './login-page.js';
 import { errorPage, pageHeaders, sameSitePost } from './provider-pages.js';
 
-const SESSION = 'tessera-session';
 const INTERACTION = 'tessera-interaction';
 
 /** A login session at the provider, as its state record holds it. */
@@ -33,12 +33,6 @@ interface SessionData {
 interface InteractionData {
   readonly request: AuthorizationRequest;
   readonly csrf: string;
-}
-
-function equalSecrets(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
 }
 
 /**
@@ -64,18 +58,18 @@ export function loginRoutes(ctx: ServiceContext): Routes {
   const settings = ctx.config.login;
   const getClient = async (id: string | null): Promise<ClientRecord | undefined> => {
     if (id === null) return undefined;
-    const stored = await ctx.storage.clients.get(id).catch((err: unknown) => {
+    // Through the client cache the token endpoint uses; an id the store refuses is no client.
+    return ctx.getClient(id).catch((err: unknown) => {
       if (isTesseraError(err, 'ERR_STORE_INPUT_INVALID')) return undefined;
       throw err;
     });
-    return stored === undefined ? undefined : toClientRecord(stored);
   };
   const clearInteraction = `${sessionCookie(INTERACTION, '', { secure: secure(), maxAge: 0 })}`;
 
   /** The browser's live session, if any, for a user who still exists and is enabled. */
   const liveSession = async (req: IncomingMessage): Promise<(StateRecord & { userId: string }) | undefined> => {
-    const sid = readCookie(req, cookieName(SESSION, secure()));
-    if (sid === undefined || !/^[A-Za-z0-9_-]{43}$/.test(sid)) return undefined;
+    const sid = readSessionId(req, secure());
+    if (sid === undefined) return undefined;
     const session = await ctx.storage.state.get('session', sid);
     if (session?.userId === undefined) return undefined;
     const user = await ctx.storage.users.get(session.userId);
@@ -205,11 +199,7 @@ export function loginRoutes(ctx: ServiceContext): Routes {
       const cookie = readCookie(req, cookieName(INTERACTION, secure()));
       const stored = id === undefined || cookie !== id ? undefined : await ctx.storage.state.get('interaction', id);
       const data = stored?.data as unknown as InteractionData | undefined;
-      if (
-        data === undefined ||
-        !isAuthorizationRequest(data.request) ||
-        !equalSecrets(form.get('csrf') ?? '', data.csrf)
-      )
+      if (data === undefined || !isAuthorizationRequest(data.request) || !csrfMatches(form.get('csrf'), data.csrf))
         return errorPage(
           res,
           400,
@@ -243,9 +233,8 @@ export function loginRoutes(ctx: ServiceContext): Routes {
         return showLogin(res, client, interaction, 400, { username, error: 'Wrong username or password.' });
       }
       // A new session id at every login (no fixation); the previous session of this browser ends.
-      const previous = readCookie(req, cookieName(SESSION, secure()));
-      if (previous !== undefined && /^[A-Za-z0-9_-]{43}$/.test(previous))
-        await ctx.storage.state.delete('session', previous);
+      const previous = readSessionId(req, secure());
+      if (previous !== undefined) await ctx.storage.state.delete('session', previous);
       const now = ctx.clock();
       const session: StateRecord = {
         kind: 'session',
@@ -264,7 +253,7 @@ export function loginRoutes(ctx: ServiceContext): Routes {
       });
       await finish(res, data.request, session, {
         'set-cookie': [
-          sessionCookie(SESSION, session.key, { secure: secure(), maxAge: settings.sessionLifetimeSeconds }),
+          sessionCookie(SESSION_COOKIE, session.key, { secure: secure(), maxAge: settings.sessionLifetimeSeconds }),
           clearInteraction,
         ],
       });

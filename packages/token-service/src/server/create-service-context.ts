@@ -128,6 +128,7 @@ export function createServiceContext(options: ServiceContextOptions): ServiceCon
     adminToken: options.adminToken,
     audit,
     hashWorkers: options.hashWorkers,
+    getClient: clients.get,
     forgetClient: (id) => {
       clients.forget(id);
       authenticator.forget(id);
