@@ -64,7 +64,6 @@ export function loginRoutes(ctx: ServiceContext): Routes {
       throw err;
     });
   };
-  const clearInteraction = `${sessionCookie(INTERACTION, '', { secure: secure(), maxAge: 0 })}`;
 
   /** The browser's live session, if any, for a user who still exists and is enabled. */
   const liveSession = async (req: IncomingMessage): Promise<(StateRecord & { userId: string }) | undefined> => {
@@ -254,7 +253,8 @@ export function loginRoutes(ctx: ServiceContext): Routes {
       await finish(res, data.request, session, {
         'set-cookie': [
           sessionCookie(SESSION_COOKIE, session.key, { secure: secure(), maxAge: settings.sessionLifetimeSeconds }),
-          clearInteraction,
+          // The interaction is over: its cookie goes (decided per request: the issuer is known once listening).
+          sessionCookie(INTERACTION, '', { secure: secure(), maxAge: 0 }),
         ],
       });
     },
