@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as oidc from 'openid-client';
 import { postForm, startService, type TestService } from './helpers.js';
+import { browser, formOf, logIn, pkceAuthorizationUrl } from './login-helpers.js';
 
 const REDIRECT = 'http://localhost:3000/callback';
 const LOGGED_OUT = 'http://localhost:3000/goodbye';
@@ -44,63 +45,8 @@ async function withProvider(fn: (ts: TestService, rp: oidc.Configuration) => Pro
   }
 }
 
-/** A browser: keeps the cookies the provider sets, sends them back, does not follow redirects. */
-function browser() {
-  const jar = new Map<string, string>();
-  return {
-    async fetch(url: string, init: RequestInit = {}): Promise<Response> {
-      const cookie = [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
-      const res = await fetch(url, {
-        ...init,
-        redirect: 'manual',
-        headers: { ...(cookie === '' ? {} : { cookie }), ...(init.headers as Record<string, string> | undefined) },
-      });
-      for (const set of res.headers.getSetCookie()) {
-        const [pair] = set.split(';');
-        const eq = pair!.indexOf('=');
-        const name = pair!.slice(0, eq);
-        const value = pair!.slice(eq + 1);
-        if (value === '' || /max-age=0/i.test(set)) jar.delete(name);
-        else jar.set(name, value);
-      }
-      return res;
-    },
-    jar,
-  };
-}
-
-/** The hidden inputs of the login page. */
-function formOf(html: string): { interaction: string; csrf: string } {
-  const field = (name: string) => new RegExp(`name="${name}" value="([^"]+)"`).exec(html)?.[1];
-  return { interaction: field('interaction')!, csrf: field('csrf')! };
-}
-
 async function authorizationUrl(rp: oidc.Configuration, extra: Record<string, string> = {}) {
-  const verifier = oidc.randomPKCECodeVerifier();
-  const state = oidc.randomState();
-  const nonce = oidc.randomNonce();
-  const url = oidc.buildAuthorizationUrl(rp, {
-    redirect_uri: REDIRECT,
-    scope: 'openid profile email',
-    code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
-    code_challenge_method: 'S256',
-    state,
-    nonce,
-    ...extra,
-  });
-  return { url: url.href, verifier, state, nonce };
-}
-
-/** Opens the login page and signs in; the Location the provider sends the browser to. */
-async function logIn(ts: TestService, b: ReturnType<typeof browser>, url: string, who = alice): Promise<Response> {
-  const page = await b.fetch(url);
-  assert.equal(page.status, 200);
-  const { interaction, csrf } = formOf(await page.text());
-  return b.fetch(`${ts.url}/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', origin: new URL(ts.url).origin },
-    body: new URLSearchParams({ interaction, csrf, ...who }).toString(),
-  });
+  return pkceAuthorizationUrl(rp, { redirect_uri: REDIRECT, scope: 'openid profile email', ...extra });
 }
 
 test('code + PKCE with openid-client: login page, code, tokens, ID token claims; single sign-on afterwards', () =>
@@ -212,7 +158,7 @@ test('the token endpoint: a wrong verifier, a reused code (its token revoked), a
   withProvider(async (ts, rp) => {
     const b = browser();
     const first = await authorizationUrl(rp);
-    const back = new URL((await logIn(ts, b, first.url)).headers.get('location')!);
+    const back = new URL((await logIn(ts, b, first.url, alice)).headers.get('location')!);
     const code = back.searchParams.get('code')!;
     const redeem = (params: Record<string, string>) =>
       postForm(`${ts.url}/token`, {
@@ -300,7 +246,7 @@ test('the login form: a cross-site post is refused, a wrong CSRF token too, a wr
     b.jar.set('tessera-interaction', logoutId);
     assert.equal((await post({}, { interaction: logoutId, csrf: logoutCsrf, ...alice })).status, 400);
     // Logging in again (prompt=login) gives a new session id and ends the old session.
-    await logIn(ts, b, (await authorizationUrl(rp, { prompt: 'login' })).url);
+    await logIn(ts, b, (await authorizationUrl(rp, { prompt: 'login' })).url, alice);
     assert.notEqual(b.jar.get('tessera-session'), firstSid);
     // The old session id no longer logs anyone in.
     const stale = browser();
@@ -313,7 +259,7 @@ test('userinfo: the claims the scopes release, with openid-client; a token witho
   withProvider(async (ts, rp) => {
     const b = browser();
     const { url, verifier, state, nonce } = await authorizationUrl(rp);
-    const back = new URL((await logIn(ts, b, url)).headers.get('location')!);
+    const back = new URL((await logIn(ts, b, url, alice)).headers.get('location')!);
     const tokens = await oidc.authorizationCodeGrant(rp, back, {
       pkceCodeVerifier: verifier,
       expectedState: state,
@@ -356,7 +302,7 @@ test('userinfo: the claims the scopes release, with openid-client; a token witho
 test("the admin ends a user's sessions: the browser must log in again", () =>
   withProvider(async (ts, rp) => {
     const b = browser();
-    await logIn(ts, b, (await authorizationUrl(rp)).url);
+    await logIn(ts, b, (await authorizationUrl(rp)).url, alice);
     const sso = await b.fetch((await authorizationUrl(rp, { prompt: 'none' })).url);
     assert.ok(new URL(sso.headers.get('location')!).searchParams.get('code'), 'logged in');
     const ended = await ts.admin('/admin/users/u-alice/sessions', { method: 'DELETE' });
@@ -372,7 +318,7 @@ test('refresh tokens: rotated at each use; a reused one ends its family; they en
     const b = browser();
     const login = async (scope: string) => {
       const { url, verifier, state, nonce } = await authorizationUrl(rp, { scope, prompt: 'login' });
-      const back = new URL((await logIn(ts, b, url)).headers.get('location')!);
+      const back = new URL((await logIn(ts, b, url, alice)).headers.get('location')!);
       return oidc.authorizationCodeGrant(rp, back, {
         pkceCodeVerifier: verifier,
         expectedState: state,
@@ -410,7 +356,7 @@ test('logout: with the ID token of this session, at once and back to a registere
   withProvider(async (ts, rp) => {
     const b = browser();
     const { url, verifier, state, nonce } = await authorizationUrl(rp, { scope: 'openid' });
-    const back = new URL((await logIn(ts, b, url)).headers.get('location')!);
+    const back = new URL((await logIn(ts, b, url, alice)).headers.get('location')!);
     const tokens = await oidc.authorizationCodeGrant(rp, back, {
       pkceCodeVerifier: verifier,
       expectedState: state,
@@ -457,7 +403,7 @@ test('logout: with the ID token of this session, at once and back to a registere
     assert.equal(refreshed.body['error'], 'invalid_grant', "the session's refresh token ended with it");
 
     // The confirmation path: log in again, confirm on the page, logged out.
-    await logIn(ts, b, (await authorizationUrl(rp)).url);
+    await logIn(ts, b, (await authorizationUrl(rp)).url, alice);
     const page = await b.fetch(`${ts.url}/logout`);
     const token = /name="csrf" value="([^"]+)"/.exec(await page.text())![1]!;
     const confirmed = await b.fetch(`${ts.url}/logout`, {

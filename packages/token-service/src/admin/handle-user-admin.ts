@@ -5,6 +5,9 @@ import { userConfigSchema } from '../config/schema.js';
 import { tokenServiceErrors } from '../errors.js';
 import { sendJson } from '../http/send-json.js';
 import type { ServiceContext } from '../http/service-context.js';
+import { listConsents } from '../login/consent.js';
+import { endUserSessions } from '../login/end-session.js';
+import { revokeConsent } from '../login/revoke-consent.js';
 import type { StoredUser } from '../storage/index.js';
 import { hashPassword } from '../users/password-hash.js';
 import { parseJsonBody } from './internal/admin-io.js';
@@ -57,7 +60,11 @@ function generatedPassword(): string {
  *   is generated, `u_` and 16 random bytes);
  * - `GET/PATCH/DELETE /admin/users/:id` (a patch names only what changes; `password` is hashed);
  * - `POST /admin/users/:id/password` (`{ password }`, or `{}` for a generated one shown once);
- * - `DELETE /admin/users/:id/sessions`: ends every session of the user (`{ sessions }`: how many).
+ * - `DELETE /admin/users/:id/sessions`: ends every session of the user (`{ sessions }`: how many),
+ *   with their tokens and back-channel logouts (`endUserSessions`); disabling or deleting a user
+ *   does the same;
+ * - `GET /admin/users/:id/consents`, `DELETE /admin/users/:id/consents/:clientId`: what the user
+ *   consented to, and withdrawing it with the client's tokens (`revokeConsent`).
  * The password hash is never shown.
  *
  * @example
@@ -123,6 +130,7 @@ export async function handleUserAdmin(
     if (password !== undefined) patch['passwordHash'] = await hashPassword(password, ctx.hashWorkers);
     if (name !== undefined) patch['profile'] = { ...(input.profile ?? current.profile), name };
     const updated = await users.update(id, patch);
+    if (updated.disabled && !current.disabled) await endUserSessions(ctx, id, 'user-disabled');
     await ctx.audit({
       actor: 'admin',
       action: 'user.updated',
@@ -132,6 +140,8 @@ export async function handleUserAdmin(
     return sendJson(res, 200, userView(updated));
   }
   if (parts.length === 1 && method === 'DELETE') {
+    await mustGetUser(ctx, id);
+    await endUserSessions(ctx, id, 'user-deleted');
     if (!(await users.delete(id))) throw tokenServiceErrors.create('ERR_ADMIN_NOT_FOUND', 'no such user');
     await ctx.audit({ actor: 'admin', action: 'user.deleted', target: id });
     res.writeHead(204).end();
@@ -153,11 +163,21 @@ export async function handleUserAdmin(
   }
   if (parts.length === 2 && parts[1] === 'sessions' && method === 'DELETE') {
     await mustGetUser(ctx, id);
-    // Every browser of this user is logged out; its codes not yet redeemed go with it.
-    const sessions = await ctx.storage.state.deleteLinked('session', { userId: id });
-    const codes = await ctx.storage.state.deleteLinked('code', { userId: id });
-    await ctx.audit({ actor: 'admin', action: 'user.sessions.ended', target: id, details: { sessions, codes } });
+    // Every browser of this user is logged out, with the session's codes, tokens and clients.
+    const sessions = await endUserSessions(ctx, id, 'admin');
+    await ctx.audit({ actor: 'admin', action: 'user.sessions.ended', target: id, details: { sessions } });
     return sendJson(res, 200, { sessions });
+  }
+  if (parts.length === 2 && parts[1] === 'consents' && method === 'GET') {
+    await mustGetUser(ctx, id);
+    return sendJson(res, 200, { consents: await listConsents(ctx.storage.state, id) });
+  }
+  if (parts.length === 3 && parts[1] === 'consents' && method === 'DELETE') {
+    await mustGetUser(ctx, id);
+    if (!(await revokeConsent(ctx, id, parts[2]!, 'admin')))
+      throw tokenServiceErrors.create('ERR_ADMIN_NOT_FOUND', 'the user has no consent to this client');
+    res.writeHead(204).end();
+    return;
   }
   throw tokenServiceErrors.create('ERR_ADMIN_NOT_FOUND', 'no such admin resource');
 }

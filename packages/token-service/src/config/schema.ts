@@ -515,6 +515,10 @@ export const tokenServiceConfigSchema = z.strictObject({
       ),
       codeLifetimeSeconds: seconds('How long an authorization code may wait to be redeemed.', 60, 1),
       interactionLifetimeSeconds: seconds('How long the login page waits for the user.', 600, 10),
+      consentLifetimeSeconds: seconds(
+        "How long a user's consent to a third-party client is remembered before they are asked again.",
+        31_536_000,
+      ),
       idTokenLifetimeSeconds: seconds('ID token lifetime.', 300),
       refreshTokenIdleSeconds: seconds('A refresh token unused this long expires (each use gives a new one).', 86_400),
       refreshTokenAbsoluteSeconds: seconds(

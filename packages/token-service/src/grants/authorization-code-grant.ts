@@ -3,10 +3,11 @@ import type { Logger } from 'pino';
 import { tokenServiceErrors } from '../errors.js';
 import type { KeyRing } from '../keys/create-key-ring.js';
 import type { EventBus, RevocationStore, StateStore, UserStore } from '../storage/index.js';
-import { revokeTokenFamily } from '../tokens/revoke-token-family.js';
+import { revokeAndPublish } from '../tokens/revoke-and-publish.js';
 import { createIdToken } from '../tokens/create-id-token.js';
 import { codeKey, type IssuedCode } from '../login/issued-code.js';
 import { issueRefreshToken } from '../login/issue-refresh-token.js';
+import { trackAccessToken } from '../login/track-access-token.js';
 import type { GrantModule } from './grant-module.js';
 
 /** RFC 7636 §4.1: 43 to 128 unreserved characters. */
@@ -54,15 +55,7 @@ export function createAuthorizationCodeGrant(options: {
         const { issuedJti, issuedExp } = used.record.data;
         if (typeof issuedJti === 'string' && typeof issuedExp === 'number') {
           // The token the code gave, and what was exchanged from it, on the revocation feed at once.
-          const family = await revokeTokenFamily({
-            revocations: options.revocations,
-            root: { jti: issuedJti, exp: issuedExp * 1000 },
-            clientId: code.clientId,
-          });
-          for (const entry of family.added)
-            await options.events
-              .publish({ type: 'revocation.added', data: { jti: entry.jti, exp: Math.floor(entry.exp / 1000) } })
-              .catch((err: unknown) => options.logger?.warn({ err }, 'revocation event not published'));
+          await revokeAndPublish(options, { root: { jti: issuedJti, exp: issuedExp * 1000 }, clientId: code.clientId });
         }
         throw invalidGrant('the authorization code was already used');
       }
@@ -86,11 +79,13 @@ export function createAuthorizationCodeGrant(options: {
         lifetimeSeconds,
         auditDetails: { sid: code.sid },
         complete: async (issued) => {
-          // Remembered for a replay of this code (until the code would have expired anyway).
+          // Remembered for a replay of this code (until the code would have expired anyway), and
+          // for the session's end.
           await options.state.put({
             ...used.record,
             data: { ...used.record.data, issuedJti: issued.jti, issuedExp: issued.exp },
           });
+          await trackAccessToken(options.state, { ...issued, userId: user.userId, sid: code.sid, clientId: client.id });
           const extra: Record<string, unknown> = {};
           if (client.grantTypes.includes('refresh_token'))
             extra['refresh_token'] = await issueRefreshToken(

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { tokenServiceErrors } from '../errors.js';
+import { trackAccessToken } from '../login/track-access-token.js';
 import { issueRefreshToken, type RefreshGrant } from '../login/issue-refresh-token.js';
 import { codeKey } from '../login/issued-code.js';
 import type { StateStore, UserStore } from '../storage/index.js';
@@ -65,12 +66,22 @@ export function createRefreshTokenGrant(options: {
         roles: user.roles,
         lifetimeSeconds: client.tokenLifetimeSeconds ?? options.defaultLifetimeSeconds,
         auditDetails: { sid: grant.sid, family: familyId.slice(0, 8) },
-        complete: async () => ({
-          refresh_token: await issueRefreshToken(options.state, grant, familyId, {
-            now,
-            idleSeconds: options.idleSeconds,
-          }),
-        }),
+        complete: async (issued) => {
+          // A token of an offline grant outlives the session; the others end with it.
+          if (!grant.offline)
+            await trackAccessToken(options.state, {
+              ...issued,
+              userId: user.userId,
+              sid: grant.sid,
+              clientId: client.id,
+            });
+          return {
+            refresh_token: await issueRefreshToken(options.state, grant, familyId, {
+              now,
+              idleSeconds: options.idleSeconds,
+            }),
+          };
+        },
       };
     },
   };

@@ -68,8 +68,11 @@ export interface WithdrawnKey {
  */
 export interface RingSigner extends JwtSigner {
   readonly kid: string;
-  /** Signs with the same key under `typ: "JWT"`: OpenID Connect ID tokens and logout tokens, which must not pass as access tokens. */
-  signJwtAsync(payload: JwtPayload): Promise<string>;
+  /**
+   * Signs with the same key under another `typ`, so the token cannot pass as an access token:
+   * `JWT` for OpenID Connect ID tokens, `logout+jwt` for Back-Channel Logout tokens (its §2.4).
+   */
+  signJwtAsync(payload: JwtPayload, typ?: 'JWT' | 'logout+jwt'): Promise<string>;
 }
 
 /** The signing key ring. */
@@ -457,12 +460,13 @@ function ringSigner(record: KeyRecord): RingSigner {
   const key = toSigningKey(record.privateJwk!, record.alg as RingAlgorithm, record.kid);
   const signer = createJwtSigner(key, { kid: record.kid, typ: 'at+jwt', issuedAt: false });
   const jwtSigner = createJwtSigner(key, { kid: record.kid, typ: 'JWT', issuedAt: false });
+  const logoutSigner = createJwtSigner(key, { kid: record.kid, typ: 'logout+jwt', issuedAt: false });
   return Object.freeze({
     alg: signer.alg,
     kid: record.kid,
     sign: (payload) => signer.sign(payload),
     signAsync: (payload) => signer.signAsync(payload),
-    signJwtAsync: (payload) => jwtSigner.signAsync(payload),
+    signJwtAsync: (payload, typ = 'JWT') => (typ === 'JWT' ? jwtSigner : logoutSigner).signAsync(payload),
   } satisfies RingSigner);
 }
 

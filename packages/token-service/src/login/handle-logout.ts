@@ -1,15 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createVerifier, isTesseraError, type JwtPayload } from '@tessera/core';
-import { hasMediaType } from '../http/has-media-type.js';
-import { parseForm } from '../http/parse-form.js';
-import { readBody } from '../http/read-body.js';
 import type { ServiceContext } from '../http/service-context.js';
 import { cookieName, readCookie, readSessionId, SESSION_COOKIE, sessionCookie } from './cookies.js';
 import { csrfMatches } from './csrf-matches.js';
 import { redirectTo } from './issue-code.js';
+import { endSession } from './end-session.js';
 import { escapeHtml } from './login-page.js';
-import { errorPage, pageHeaders, sameSitePost } from './provider-pages.js';
+import { errorPage, pageHeaders } from './provider-pages.js';
+import { readPageForm } from './read-page-form.js';
 
 const LOGOUT = 'tessera-logout';
 
@@ -19,23 +18,6 @@ interface LogoutParams {
   readonly clientId?: string;
   readonly postLogoutRedirectUri?: string;
   readonly state?: string;
-}
-
-/**
- * Ends the login session `sid`: the session, its codes not yet redeemed, and its refresh tokens
- * except those granted `offline_access` (OpenID Connect Core §11).
- *
- * @example
- * ```ts
- * await endSession(ctx, sid);
- * ```
- */
-export async function endSession(ctx: ServiceContext, sid: string): Promise<void> {
-  const state = ctx.storage.state;
-  await state.delete('session', sid);
-  await state.deleteLinked('code', { sid });
-  for (const token of await state.find('refresh', { sid }))
-    if (token.data['offline'] !== true) await state.delete('refresh', token.key);
 }
 
 /**
@@ -61,11 +43,12 @@ export async function handleLogout(
   let fields = query;
   let confirmed = false;
   if (req.method === 'POST') {
-    if (!sameSitePost(req, ctx.issuerUrl()))
-      return errorPage(res, 403, 'access_denied', 'the logout form was posted from another site');
-    if (!hasMediaType(req, 'application/x-www-form-urlencoded'))
-      return errorPage(res, 415, 'invalid_request', 'the logout form is sent as application/x-www-form-urlencoded');
-    const form = parseForm(await readBody(req, ctx.config.server.bodyLimitBytes));
+    const form = await readPageForm(req, res, {
+      page: 'logout',
+      issuer: ctx.issuerUrl(),
+      bodyLimitBytes: ctx.config.server.bodyLimitBytes,
+    });
+    if (form === undefined) return;
     fields = new URLSearchParams([...form]);
     const id = readCookie(req, cookieName(LOGOUT, secure));
     const stored = id === undefined ? undefined : await ctx.storage.state.get('interaction', id);
@@ -148,7 +131,7 @@ export async function handleLogout(
     return;
   }
   if (session !== undefined) {
-    await endSession(ctx, session.key);
+    await endSession(ctx, session.key, 'logout');
     await ctx.audit({
       actor: session.userId ?? 'anonymous',
       action: 'logout',

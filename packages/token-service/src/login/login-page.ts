@@ -80,5 +80,12 @@ input:focus-visible,button:focus-visible{outline:3px solid ${primaryColor};outli
 button{margin-top:1.25rem;width:100%;padding:.7rem;font:inherit;font-weight:600;color:#fff;background:${primaryColor};border:0;border-radius:.4rem;cursor:pointer}
 .error{padding:.6rem;border-radius:.4rem;background:#b0002020;border:1px solid #b00020;margin-bottom:.5rem}
 .product{margin:1.5rem 0 0;font-size:.85rem;opacity:.6;text-align:center}
+fieldset{border:0;margin:0;padding:0}
+legend{font-weight:600;padding:0}
+.scopes{margin:.5rem 0 0;padding-left:1.25rem;line-height:1.8}
+.scopes code{font-size:.85em;opacity:.7}
+.actions{display:flex;gap:.75rem}
+.actions button{flex:1}
+button.secondary{color:CanvasText;background:transparent;border:1px solid #8888}
 `;
 }

@@ -2,9 +2,6 @@ import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isTesseraError } from '@tessera/core';
 import type { ClientRecord } from '../clients/client-record.js';
-import { hasMediaType } from '../http/has-media-type.js';
-import { parseForm } from '../http/parse-form.js';
-import { readBody } from '../http/read-body.js';
 import type { Routes } from '../http/routes.js';
 import type { ServiceContext } from '../http/service-context.js';
 import type { StateRecord } from '../storage/index.js';
@@ -14,12 +11,15 @@ import {
   type AuthorizationRequest,
 } from './authorization-request.js';
 import { cookieName, readCookie, readSessionId, SESSION_COOKIE, sessionCookie } from './cookies.js';
+import { findConsent, rememberConsent } from './consent.js';
+import { consentPage } from './consent-page.js';
 import { csrfMatches } from './csrf-matches.js';
 import { handleUserinfo } from './handle-userinfo.js';
 import { issueCode, redirectTo } from './issue-code.js';
 import { handleLogout } from './handle-logout.js';
 import { loginPage, loginStyle } from './login-page.js';
-import { errorPage, pageHeaders, sameSitePost } from './provider-pages.js';
+import { errorPage, pageHeaders } from './provider-pages.js';
+import { readPageForm } from './read-page-form.js';
 
 const INTERACTION = 'tessera-interaction';
 
@@ -29,21 +29,28 @@ interface SessionData {
   readonly amr: readonly string[];
 }
 
-/** An interaction: the authorization request waiting for the login page, and its CSRF token. */
+/** An interaction: the authorization request waiting for the login or consent page, and its CSRF token. */
 interface InteractionData {
   readonly request: AuthorizationRequest;
   readonly csrf: string;
+  /** Set when the page is the consent page: the login session it asks for. */
+  readonly consentFor?: string;
 }
+
+const EXPIRED = 'the page has expired or was not opened here: start again from the application';
 
 /**
  * The OpenID Connect provider's browser endpoints (issue "People"):
  * - `GET /authorize`: the authorization request (code + PKCE); with a live session (and no
  *   `prompt=login`, within `max_age`) the browser goes straight back with a code; without one, the
  *   login page (`prompt=none` answers `login_required` instead). Users are asked to consent only
- *   to third-party clients; until the consent page exists, those get `consent_required`.
+ *   to third-party clients (not `firstParty`), once per scope until they withdraw it, and again with
+ *   `prompt=consent`; `prompt=none` answers `consent_required` when that would be asked.
  * - `POST /login`: the login form. A cross-site post is refused (`Origin`, `Sec-Fetch-Site`), the
  *   CSRF token must match the interaction cookie's, the password goes through the same guard as
  *   client secrets. A login always starts a new session id (no fixation).
+ * - `POST /consent`: the consent form (`decision=allow|deny`), under the login form's rules, for
+ *   the session it was shown to only; `deny` goes back with `access_denied`.
  * - `GET /login/style.css`: the page's stylesheet (the page loads nothing from elsewhere);
  * - `GET`/`POST /userinfo`: the user's claims for an access token with `openid` (`handleUserinfo`);
  * - `GET`/`POST /logout`: RP-initiated logout (`handleLogout`).
@@ -91,6 +98,73 @@ export function loginRoutes(ctx: ServiceContext): Routes {
       { issuer: ctx.issuerUrl(), now: ctx.clock(), lifetimeSeconds: settings.codeLifetimeSeconds },
     );
     res.writeHead(303, { location, 'cache-control': 'no-store', ...extraHeaders }).end();
+  };
+
+  /** Sends the browser back to the client with an error (RFC 6749 §4.1.2.1; the redirect URI is checked). */
+  const refuse = (
+    res: ServerResponse,
+    request: AuthorizationRequest,
+    error: string,
+    description: string,
+    extraHeaders = {},
+  ) => {
+    const location = redirectTo(request.redirectUri, {
+      error,
+      error_description: description,
+      state: request.state,
+      iss: ctx.issuerUrl(),
+    });
+    res.writeHead(303, { location, 'cache-control': 'no-store', ...extraHeaders }).end();
+  };
+
+  /** Starts an interaction (the login or consent page's state) and gives its id, CSRF token and cookie. */
+  const startInteraction = async (request: AuthorizationRequest, consentFor?: string) => {
+    const id = randomBytes(32).toString('base64url');
+    const csrf = randomBytes(32).toString('base64url');
+    await ctx.storage.state.put({
+      kind: 'interaction',
+      key: id,
+      data: { request, csrf, ...(consentFor === undefined ? {} : { consentFor }) } satisfies InteractionData,
+      expiresAt: ctx.clock() + settings.interactionLifetimeSeconds * 1000,
+    });
+    const cookie = sessionCookie(INTERACTION, id, { secure: secure(), maxAge: settings.interactionLifetimeSeconds });
+    return { id, csrf, cookie, redirectOrigin: new URL(request.redirectUri).origin };
+  };
+
+  /**
+   * The user is logged in: asks for consent when the client needs it, else sends a code back.
+   * `cookies` are set on the answer (a new session's, after the login form).
+   */
+  const proceed = async (
+    res: ServerResponse,
+    request: AuthorizationRequest,
+    session: StateRecord,
+    client: ClientRecord,
+    cookies: readonly string[] = [],
+  ) => {
+    const done = { 'set-cookie': [...cookies, sessionCookie(INTERACTION, '', { secure: secure(), maxAge: 0 })] };
+    if (client.firstParty) return finish(res, request, session, cookies.length === 0 ? {} : done);
+    const consent = await findConsent(ctx.storage.state, session.userId!, client.id);
+    const asked = request.prompt.includes('consent')
+      ? request.scope
+      : request.scope.filter((s) => consent?.scopes.includes(s) !== true);
+    if (asked.length === 0) return finish(res, request, session, cookies.length === 0 ? {} : done);
+    if (request.prompt.includes('none'))
+      return refuse(res, request, 'consent_required', 'the user has not consented to this client');
+    const interaction = await startInteraction(request, session.key);
+    const user = await ctx.storage.users.get(session.userId!);
+    res
+      .writeHead(200, { ...pageHeaders(interaction.redirectOrigin), 'set-cookie': [...cookies, interaction.cookie] })
+      .end(
+        consentPage({
+          productName: settings.page.productName,
+          interaction: interaction.id,
+          csrf: interaction.csrf,
+          clientName: client.id,
+          username: user?.username ?? session.userId!,
+          scopes: asked,
+        }),
+      );
   };
 
   /** Shows the login page for a new interaction (or the same one again, with an error). */
@@ -143,68 +217,39 @@ export function loginRoutes(ctx: ServiceContext): Routes {
         res.writeHead(303, { location, 'cache-control': 'no-store' }).end();
         return;
       }
-      const back = (error: string, description: string) => {
-        const location = redirectTo(parsed.redirectUri, {
-          error,
-          error_description: description,
-          state: parsed.state,
-          iss: ctx.issuerUrl(),
-        });
-        res.writeHead(303, { location, 'cache-control': 'no-store' }).end();
-      };
-      if (!client!.firstParty)
-        return back('consent_required', "this client needs the user's consent, which this server cannot ask for yet");
       const session = await liveSession(req);
       const fresh =
         session !== undefined &&
         !parsed.prompt.includes('login') &&
         (parsed.maxAge === undefined ||
           Math.floor(ctx.clock() / 1000) - (session.data as unknown as SessionData).authTime <= parsed.maxAge);
-      if (fresh) return finish(res, parsed, session);
-      if (parsed.prompt.includes('none')) return back('login_required', 'the user is not logged in');
-      const id = randomBytes(32).toString('base64url');
-      const csrf = randomBytes(32).toString('base64url');
-      await ctx.storage.state.put({
-        kind: 'interaction',
-        key: id,
-        data: { request: parsed, csrf } satisfies InteractionData,
-        expiresAt: ctx.clock() + settings.interactionLifetimeSeconds * 1000,
-      });
-      showLogin(res, client!, { id, csrf, redirectOrigin: new URL(parsed.redirectUri).origin }, 200, {
+      if (fresh) return proceed(res, parsed, session, client!);
+      if (parsed.prompt.includes('none')) return refuse(res, parsed, 'login_required', 'the user is not logged in');
+      const interaction = await startInteraction(parsed);
+      showLogin(res, client!, interaction, 200, {
         ...(parsed.loginHint === undefined ? {} : { username: parsed.loginHint }),
-        headers: {
-          'set-cookie': sessionCookie(INTERACTION, id, {
-            secure: secure(),
-            maxAge: settings.interactionLifetimeSeconds,
-          }),
-        },
+        headers: { 'set-cookie': interaction.cookie },
       });
     },
 
     'POST /login': async (req, res) => {
-      // A form posted from another site is refused before anything else is read (CSRF).
-      if (!sameSitePost(req, ctx.issuerUrl()))
-        return errorPage(res, 403, 'access_denied', 'the login form was posted from another site');
-      if (!hasMediaType(req, 'application/x-www-form-urlencoded'))
-        return errorPage(res, 415, 'invalid_request', 'the login form is sent as application/x-www-form-urlencoded');
-      let form: Map<string, string>;
-      try {
-        form = parseForm(await readBody(req, ctx.config.server.bodyLimitBytes));
-      } catch (error) {
-        if (!isTesseraError(error)) throw error;
-        return errorPage(res, error.status === 413 ? 413 : 400, 'invalid_request', 'the login form could not be read');
-      }
+      const form = await readPageForm(req, res, {
+        page: 'login',
+        issuer: ctx.issuerUrl(),
+        bodyLimitBytes: ctx.config.server.bodyLimitBytes,
+      });
+      if (form === undefined) return;
       const id = form.get('interaction');
       const cookie = readCookie(req, cookieName(INTERACTION, secure()));
       const stored = id === undefined || cookie !== id ? undefined : await ctx.storage.state.get('interaction', id);
       const data = stored?.data as unknown as InteractionData | undefined;
-      if (data === undefined || !isAuthorizationRequest(data.request) || !csrfMatches(form.get('csrf'), data.csrf))
-        return errorPage(
-          res,
-          400,
-          'invalid_request',
-          'the login page has expired or was not opened here: start again from the application',
-        );
+      if (
+        data === undefined ||
+        data.consentFor !== undefined ||
+        !isAuthorizationRequest(data.request) ||
+        !csrfMatches(form.get('csrf'), data.csrf)
+      )
+        return errorPage(res, 400, 'invalid_request', EXPIRED);
       const client = await getClient(data.request.clientId);
       if (client === undefined || !client.enabled)
         return errorPage(res, 400, 'unauthorized_client', 'the application is no longer known');
@@ -250,13 +295,53 @@ export function loginRoutes(ctx: ServiceContext): Routes {
         target: session.key.slice(0, 8),
         details: { client: client.id, amr: ['pwd'] },
       });
-      await finish(res, data.request, session, {
-        'set-cookie': [
-          sessionCookie(SESSION_COOKIE, session.key, { secure: secure(), maxAge: settings.sessionLifetimeSeconds }),
-          // The interaction is over: its cookie goes (decided per request: the issuer is known once listening).
-          sessionCookie(INTERACTION, '', { secure: secure(), maxAge: 0 }),
-        ],
+      await proceed(res, data.request, session, client, [
+        sessionCookie(SESSION_COOKIE, session.key, { secure: secure(), maxAge: settings.sessionLifetimeSeconds }),
+      ]);
+    },
+
+    'POST /consent': async (req, res) => {
+      const form = await readPageForm(req, res, {
+        page: 'consent',
+        issuer: ctx.issuerUrl(),
+        bodyLimitBytes: ctx.config.server.bodyLimitBytes,
       });
+      if (form === undefined) return;
+      const decision = form.get('decision');
+      if (decision !== 'allow' && decision !== 'deny')
+        return errorPage(res, 400, 'invalid_request', 'decision must be allow or deny');
+      const id = form.get('interaction');
+      const cookie = readCookie(req, cookieName(INTERACTION, secure()));
+      const stored = id === undefined || cookie !== id ? undefined : await ctx.storage.state.get('interaction', id);
+      const data = stored?.data as unknown as InteractionData | undefined;
+      if (
+        data?.consentFor === undefined ||
+        !isAuthorizationRequest(data.request) ||
+        !csrfMatches(form.get('csrf'), data.csrf)
+      )
+        return errorPage(res, 400, 'invalid_request', EXPIRED);
+      // Only the session the page was shown to may answer it (not one logged in since, in another tab).
+      const session = await liveSession(req);
+      if (session?.key !== data.consentFor) return errorPage(res, 400, 'invalid_request', EXPIRED);
+      const client = await getClient(data.request.clientId);
+      if (client === undefined || !client.enabled)
+        return errorPage(res, 400, 'unauthorized_client', 'the application is no longer known');
+      await ctx.storage.state.delete('interaction', id!);
+      const clear = { 'set-cookie': sessionCookie(INTERACTION, '', { secure: secure(), maxAge: 0 }) };
+      const scopes = data.request.scope;
+      await ctx.audit({
+        actor: session.userId,
+        action: decision === 'allow' ? 'consent.granted' : 'consent.denied',
+        target: client.id,
+        details: { scopes },
+      });
+      if (decision === 'deny') return refuse(res, data.request, 'access_denied', 'the user denied access', clear);
+      await rememberConsent(
+        ctx.storage.state,
+        { userId: session.userId, clientId: client.id, scopes },
+        { now: ctx.clock(), lifetimeSeconds: settings.consentLifetimeSeconds },
+      );
+      await finish(res, data.request, session, clear);
     },
   };
 }

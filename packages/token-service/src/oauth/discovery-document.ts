@@ -52,6 +52,9 @@ export function discoveryDocument(
           authorization_endpoint: `${base}/authorize`,
           userinfo_endpoint: `${base}/userinfo`,
           end_session_endpoint: `${base}/logout`,
+          // OpenID Connect Back-Channel Logout 1.0 §2.1: logout tokens carry `sid`.
+          backchannel_logout_supported: true,
+          backchannel_logout_session_supported: true,
           response_modes_supported: ['query'],
           code_challenge_methods_supported: ['S256'],
           authorization_response_iss_parameter_supported: true,

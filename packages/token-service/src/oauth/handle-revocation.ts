@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { tokenServiceErrors } from '../errors.js';
 import type { ServiceContext } from '../http/service-context.js';
-import { revokeTokenFamily } from '../tokens/revoke-token-family.js';
+import { revokeAndPublish } from '../tokens/revoke-and-publish.js';
 import { authenticateFormRequest } from './internal/authenticate-form-request.js';
 import { sendOAuthError } from './internal/send-oauth-error.js';
 
@@ -39,23 +39,14 @@ export async function handleRevocation(
       const p = verified.payload;
       if (p.client_id !== client.id)
         throw tokenServiceErrors.create('ERR_TOKEN_UNAUTHORIZED_CLIENT', 'the token was issued to another client');
-      const family = await revokeTokenFamily({
-        revocations: ctx.storage.revocations,
-        root: { jti: p.jti!, exp: p.exp! * 1000 },
-        clientId: client.id,
-      });
-      if (family.truncated)
-        ctx.logger.warn(
-          { jti: p.jti, reached: family.reached },
-          'token family too large or too deep: the revocation stopped at its bound',
-        );
+      const family = await revokeAndPublish(
+        { revocations: ctx.storage.revocations, events: ctx.storage.events, logger: ctx.logger },
+        { root: { jti: p.jti!, exp: p.exp! * 1000 }, clientId: client.id },
+      );
       const children = family.added.filter((e) => e.depth > 0).length;
       for (const entry of family.added) {
         const exp = Math.floor(entry.exp / 1000);
         ctx.metrics.revocations.inc();
-        await ctx.storage.events
-          .publish({ type: 'revocation.added', data: { jti: entry.jti, exp } })
-          .catch((err: unknown) => ctx.logger.warn({ err }, 'revocation event not published'));
         await ctx.audit({
           actor: client.id,
           action: 'token.revoked',

@@ -183,8 +183,11 @@ export interface UserStore {
   delete(userId: string): Promise<boolean>;
 }
 
-/** The kinds of short-lived login state (issue "People"). */
-export type StateKind = 'session' | 'interaction' | 'code' | 'consent' | 'refresh';
+/**
+ * The kinds of short-lived login state (issue "People"). `access` is an access token issued to a
+ * login session (key: its `jti`), kept until it expires so that the session's end can revoke it.
+ */
+export type StateKind = 'session' | 'interaction' | 'code' | 'consent' | 'refresh' | 'access';
 
 /**
  * One piece of short-lived login state: a session at the provider, an authorization code, a

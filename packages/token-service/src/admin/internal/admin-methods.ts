@@ -13,6 +13,8 @@ const ROUTES: readonly (readonly [pattern: readonly string[], methods: readonly 
   ],
   [['users', '*', 'password'], ['POST']],
   [['users', '*', 'sessions'], ['DELETE']],
+  [['users', '*', 'consents'], ['GET']],
+  [['users', '*', 'consents', '*'], ['DELETE']],
   [['keys'], ['GET']],
   [['keys', 'rotate'], ['POST']],
   [['keys', '*', 'retire'], ['POST']],

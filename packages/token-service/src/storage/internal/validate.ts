@@ -271,7 +271,7 @@ function redact(value: unknown, depth: number): unknown {
   return out;
 }
 
-const STATE_KINDS: readonly StateKind[] = ['session', 'interaction', 'code', 'consent', 'refresh'];
+const STATE_KINDS: readonly StateKind[] = ['session', 'interaction', 'code', 'consent', 'refresh', 'access'];
 
 /** Checks a state kind. */
 export function checkStateKind(kind: unknown): StateKind {
