@@ -71,4 +71,10 @@ export const examples: readonly ExampleEntry[] = [
     title: 'JWKS generator + JWKS server + gateway JWT policy (HS256 and RS256)',
     start: async (o) => (await import('./08-jwks-gateway-policy/main.js')).start(o),
   },
+  {
+    id: '9',
+    dir: '09-web-login',
+    title: 'web UI login (Tessera as the identity provider) and backend-api behind its sidecar',
+    start: async (o) => (await import('./09-web-login/main.js')).start(o),
+  },
 ];

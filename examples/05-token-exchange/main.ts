@@ -1,17 +1,18 @@
-// Scenario 5 of the brief: token exchange over HTTPS. A user gets a token from the token service
-// (password grant — a demo-only flow), calls order-processing over HTTPS; order-processing
+// Scenario 5 of the brief: token exchange over HTTPS. A user logs in at the token service (the
+// authorization code flow with PKCE; the script fills in the login form over HTTP, as a browser
+// would; the brief's password grant stays as a legacy variant) and calls order-processing over HTTPS; order-processing
 // exchanges the user's token for an inventory token (RFC 8693; `act` records that it acts for the
 // user) and calls inventory over HTTPS. The scope `place-order` is required all the way.
 // A second identity provider (a partner's) is trusted for token exchange with a `subjectPrefix`:
 // its `alice` reaches inventory as `partner-idp:alice` with a `sub_id` naming the partner, never
 // as the token service's own `alice`.
-import { randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { createServer } from 'node:https';
 import { generateKey, signJwt } from '@tessera/core';
 import { startJwksServer } from '@tessera/cli';
-import { hashSecret } from '@tessera/token-service';
 import { createExampleCa } from '../internal/certificates.js';
 import { check } from '../internal/check.js';
+import { headlessBrowser } from '../internal/headless-browser.js';
 import { httpCall } from '../internal/http-client.js';
 import { closeServer, listen } from '../internal/listen.js';
 import { tokenRequest } from '../internal/oauth-client.js';
@@ -25,8 +26,11 @@ import { createOrderProcessing } from './order-processing.js';
 export const PARTNER_ISSUER = 'https://partner-idp.example';
 export const PARTNER_SUBJECT_PREFIX = 'partner-idp:';
 
+/** The web app's callback: registered, never served here (the script reads the code from the redirect). */
+const CALLBACK = 'https://webapp.example/callback';
+
 /**
- * Starts the token service over HTTPS (password grant on, users alice and bob, clients `webapp` and
+ * Starts the token service over HTTPS (users alice and bob; the legacy password grant on; clients `webapp` and
  * `order-processing`, the partner identity provider trusted with `subjectPrefix: partner-idp:`),
  * inventory and order-processing over HTTPS, and the partner's JWKS.
  *
@@ -53,29 +57,32 @@ export async function start(options: ExampleOptions = {}): Promise<RunningExampl
         // A subject of this issuer becomes `partner-idp:<sub>` (RFC 9493 `sub_id` keeps the original).
         trustedIssuers: [{ issuer: PARTNER_ISSUER, jwksUri: partnerJwks.url, subjectPrefix: PARTNER_SUBJECT_PREFIX }],
       },
-      password: {
-        enabled: true,
-        users: [
-          {
-            username: 'alice',
-            passwordHash: await hashSecret('alice-demo-password'),
-            scopes: ['place-order', 'view-orders'],
-            audiences: ['order-processing'],
-          },
-          {
-            username: 'bob',
-            passwordHash: await hashSecret('bob-demo-password'),
-            scopes: ['view-orders'],
-            audiences: ['order-processing'],
-          },
-        ],
-      },
+      // The legacy variant of the brief: users' passwords sent by the app (RFC 9700 §2.4 says never).
+      password: { enabled: true },
     },
+    users: [
+      {
+        id: 'alice',
+        username: 'alice',
+        password: 'alice-demo-password',
+        scopes: ['place-order', 'view-orders'],
+        audiences: ['order-processing'],
+      },
+      {
+        id: 'bob',
+        username: 'bob',
+        password: 'bob-demo-password',
+        scopes: ['view-orders'],
+        audiences: ['order-processing'],
+      },
+    ],
     clients: [
       {
         id: 'webapp',
         secret: webappSecret,
-        grantTypes: ['password'],
+        firstParty: true,
+        grantTypes: ['authorization_code', 'password'],
+        redirectUris: [CALLBACK],
         audiences: ['order-processing'],
         scopes: ['place-order', 'view-orders'],
       },
@@ -109,7 +116,33 @@ export async function start(options: ExampleOptions = {}): Promise<RunningExampl
   });
   const opServer = createServer(tls, op.app);
   const opUrl = await listen(opServer, options.port ?? 0, 'https');
-  const userToken = (username: string, password: string, scope: string) =>
+  // The user logs in: authorization request with PKCE, the login form, the code for a token.
+  const userToken = async (username: string, password: string, scope: string) => {
+    const verifier = randomBytes(32).toString('base64url');
+    const authorize = new URL('/authorize', ts.url);
+    authorize.search = new URLSearchParams({
+      response_type: 'code',
+      client_id: 'webapp',
+      redirect_uri: CALLBACK,
+      scope,
+      resource: 'order-processing',
+      state: randomBytes(16).toString('base64url'),
+      code_challenge: createHash('sha256').update(verifier).digest('base64url'),
+      code_challenge_method: 'S256',
+    }).toString();
+    const browser = headlessBrowser({ ca: ca.caCert });
+    const back = await browser.signIn(await browser.open(authorize.href), username, password, CALLBACK);
+    const code = new URL(back.url).searchParams.get('code');
+    if (code === null) throw new Error(`not signed in: ${back.status} ${back.url}`);
+    return tokenRequest(
+      ts.url,
+      'webapp',
+      webappSecret,
+      { grant_type: 'authorization_code', code, redirect_uri: CALLBACK, code_verifier: verifier },
+      ca.caCert,
+    );
+  };
+  const legacyPasswordToken = (username: string, password: string, scope: string) =>
     tokenRequest(
       ts.url,
       'webapp',
@@ -152,7 +185,7 @@ export async function start(options: ExampleOptions = {}): Promise<RunningExampl
     },
     checks: [
       check(
-        "POST order-processing /orders with alice's token (scope place-order)",
+        "POST order-processing /orders with alice's token (she logs in: code + PKCE, scope place-order)",
         '201 order created successfully; inventory saw sub=alice aud=inventory act=order-processing',
         async () => placeOrder(await userToken('alice', 'alice-demo-password', 'place-order')),
       ),
@@ -173,9 +206,14 @@ export async function start(options: ExampleOptions = {}): Promise<RunningExampl
         });
         return `${res.status} ${/error="([^"]+)"/.exec(String(res.headers['www-authenticate']))?.[1] ?? ''}`;
       }),
+      check(
+        "POST order-processing /orders with alice's token from the legacy password grant",
+        '201 order created successfully; inventory saw sub=alice aud=inventory act=order-processing',
+        async () => placeOrder(await legacyPasswordToken('alice', 'alice-demo-password', 'place-order')),
+      ),
       check('POST token service /token (password grant, wrong password)', 'refused: 400 invalid_grant', async () => {
         try {
-          await userToken('alice', 'wrong', 'place-order');
+          await legacyPasswordToken('alice', 'wrong', 'place-order');
           return 'issued';
         } catch (error) {
           return `refused: ${/refused: (\d+ \S+)/.exec((error as Error).message)?.[1] ?? (error as Error).message}`;
@@ -183,6 +221,8 @@ export async function start(options: ExampleOptions = {}): Promise<RunningExampl
       }),
     ],
     hints: [
+      '# alice logs in with the authorization code flow: the same steps with curl are in docs/login.md;',
+      '# the legacy password grant, in one line:',
       `TOKEN=$(curl -sk -u webapp:${webappSecret} -d grant_type=password -d username=alice -d password=alice-demo-password -d scope=place-order ${ts.url}/token | node -pe 'JSON.parse(require("fs").readFileSync(0)).access_token')`,
       `curl -k -X POST -H "Authorization: Bearer $TOKEN" ${opUrl}/orders`,
     ],

@@ -45,7 +45,7 @@ export function consentPage(input: ConsentPageInput): string {
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
+<meta name="referrer" content="same-origin">
 <title>Allow access? · ${e(input.productName)}</title>
 <link rel="stylesheet" href="/login/style.css">
 </head>

@@ -17,7 +17,10 @@ export function pageHeaders(formTarget: string | undefined): Record<string, stri
     pragma: 'no-cache',
     'x-frame-options': 'DENY',
     'x-content-type-options': 'nosniff',
-    'referrer-policy': 'no-referrer',
+    // Nothing of the page's URL (codes, state) leaves for another origin; not `no-referrer`, under
+    // which browsers send `Origin: null` on the page's own form posts (Fetch §3.1) and the
+    // same-site check below could not tell them from a forged one.
+    'referrer-policy': 'same-origin',
     // form-action also governs the redirect after the form is posted (to the client).
     'content-security-policy': `default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'${
       formTarget === undefined ? '' : ` ${formTarget}`

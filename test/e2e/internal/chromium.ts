@@ -1,0 +1,66 @@
+// Debian's Chromium, driven by Playwright (playwright-core: no browser download), for every
+// browser test. The flags are the ones this project's machines need: no sandbox (tests run as
+// root in containers), no GPU, and nothing that reaches for the network on its own (the machines
+// have no internet, and Chromium's background fetches would fail, many at a time).
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type BrowserContext } from 'playwright-core';
+
+/** Where Debian's `chromium` package puts the browser (`.ci/run` installs it when missing). */
+export const CHROMIUM_PATH = process.env['TESSERA_TEST_CHROMIUM'] ?? '/usr/bin/chromium';
+
+/** Why browser tests cannot run here, or undefined when they can (for `test(..., { skip })`). */
+export function chromiumMissing(): string | undefined {
+  return existsSync(CHROMIUM_PATH)
+    ? undefined
+    : `no Chromium at ${CHROMIUM_PATH}: install Debian's chromium package (.ci/run does)`;
+}
+
+/** A headless Chromium with a fresh profile; `close()` ends it and deletes the profile. */
+export interface TestBrowser {
+  readonly context: BrowserContext;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts headless Chromium with a new, empty `--user-data-dir`.
+ *
+ * @example
+ * ```ts
+ * const browser = await launchChromium();
+ * const page = await browser.context.newPage();
+ * await page.goto(url);
+ * await browser.close();
+ * ```
+ */
+export async function launchChromium(): Promise<TestBrowser> {
+  const profile = await mkdtemp(join(tmpdir(), 'tessera-chromium-'));
+  try {
+    const context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM_PATH,
+      headless: true,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+      viewport: { width: 900, height: 700 },
+    });
+    return {
+      context,
+      async close() {
+        await context.close();
+        await rm(profile, { recursive: true, force: true });
+      },
+    };
+  } catch (error) {
+    await rm(profile, { recursive: true, force: true });
+    throw error;
+  }
+}
