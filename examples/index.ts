@@ -2,3 +2,4 @@
 export type { ExampleCheck, ExampleOptions, RunningExample } from './types.js';
 export { examples, type ExampleEntry } from './catalog.js';
 export { runExamples, type DemoRow } from './run-examples.js';
+export { headlessBrowser, type HeadlessBrowser, type HeadlessPage } from './internal/headless-browser.js';

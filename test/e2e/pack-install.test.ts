@@ -126,7 +126,7 @@ test('the packed packages install into an empty project and run there: npx tesse
 
     await writeFile(
       join(project, 'up.yaml'),
-      'ports: { tokenService: 0, gateway: 0, gatewayAdmin: 0, orders: 0, teams: 0 }\n',
+      'ports: { tokenService: 0, gateway: 0, gatewayAdmin: 0, orders: 0, teams: 0, webui: 0 }\n',
     );
     const up = startTessera(['up', '--config', 'up.yaml', '--json'], { cwd: project, bin });
     try {

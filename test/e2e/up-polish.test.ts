@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { startTessera } from '../../packages/cli/test/run-cli.js';
 
 const FREE_PORTS =
-  'ports: { tokenService: 0, tokenServiceOperations: 0, gateway: 0, gatewayAdmin: 0, orders: 0, teams: 0 }\n';
+  'ports: { tokenService: 0, tokenServiceOperations: 0, gateway: 0, gatewayAdmin: 0, orders: 0, teams: 0, webui: 0 }\n';
 
 interface UpInfo {
   urls: { tokenService: string };
@@ -49,7 +49,7 @@ test('a taken port names the part and the port (exit 2), and a failed first star
   try {
     await writeFile(
       join(dir, 'config.yaml'),
-      `ports: { tokenService: ${port}, tokenServiceOperations: 0, gateway: 0, gatewayAdmin: 0, orders: 0, teams: 0 }\n`,
+      `ports: { tokenService: ${port}, tokenServiceOperations: 0, gateway: 0, gatewayAdmin: 0, orders: 0, teams: 0, webui: 0 }\n`,
     );
     const run = startTessera(['up', '--config', join(dir, 'config.yaml'), '--data-dir', join(dir, 'state')]);
     assert.equal(await run.exited(), 2, run.output().stderr);

@@ -27,7 +27,7 @@ async function token(info: UpInfo, client: string, params: Record<string, string
 test('tessera up starts everything, issues, accepts and refuses tokens, stops on Ctrl-C, and reuses its state', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'tessera-up-'));
   const config = join(dir, 'up.yaml');
-  await writeFile(config, 'ports: { tokenService: 0, gateway: 0, gatewayAdmin: 0, orders: 0, teams: 0 }\n');
+  await writeFile(config, 'ports: { tokenService: 0, gateway: 0, gatewayAdmin: 0, orders: 0, teams: 0, webui: 0 }\n');
   const args = ['up', '--config', config, '--data-dir', join(dir, 'state'), '--json'];
   try {
     const first = startTessera(args);
@@ -148,7 +148,7 @@ test('tessera up refuses an invalid --config with exit 3 and one line naming the
     assert.match(run.output().stderr, /ERR_CLI_CONFIG_INVALID: .*ports\.gateway/);
     await writeFile(
       join(dir, 'bad-ts.yaml'),
-      'ports: { tokenService: 0 }\ntokenService: { keys: { algorithm: HS256 } }\n',
+      'ports: { tokenService: 0, webui: 0 }\ntokenService: { keys: { algorithm: HS256 } }\n',
     );
     const bad = startTessera(['up', '--config', join(dir, 'bad-ts.yaml'), '--data-dir', join(dir, 'state')]);
     assert.equal(await bad.exited(), 3);
@@ -156,7 +156,7 @@ test('tessera up refuses an invalid --config with exit 3 and one line naming the
     assert.match(bad.output().stderr, /ERR_CLI_CONFIG_INVALID: .*bad-ts\.yaml:2: tokenService\.keys\.algorithm: /);
     await writeFile(
       join(dir, 'typo.yaml'),
-      'ports: { tokenService: 0, gateway: 0, gatewayAdmin: 0, orders: 0, teams: 0 }\ntokenService:\n  logging: { levle: info }\ngateway:\n  logging:\n    acessLog: true\n',
+      'ports: { tokenService: 0, gateway: 0, gatewayAdmin: 0, orders: 0, teams: 0, webui: 0 }\ntokenService:\n  logging: { levle: info }\ngateway:\n  logging:\n    acessLog: true\n',
     );
     const typo = startTessera(['up', '--config', join(dir, 'typo.yaml'), '--data-dir', join(dir, 'state2')]);
     assert.equal(await typo.exited(), 3);

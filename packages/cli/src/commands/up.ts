@@ -11,7 +11,13 @@ import { cliErrors } from '../errors.js';
 import { invocation } from '../internal/invocation.js';
 import { note, out, readInput } from '../internal/io.js';
 import { waitForSignal } from '../internal/wait-for-signal.js';
-import { lastMilePolicies, startUpServices } from '../up/index.js';
+import {
+  createDemoWebUi,
+  DEMO_WEB_UI_CLIENT,
+  lastMilePolicies,
+  listenOnLoopback,
+  startUpServices,
+} from '../up/index.js';
 
 /**
  * The ports `tessera up` listens on unless the configuration says otherwise. `tokenServiceOperations`
@@ -25,6 +31,7 @@ const defaultPorts = {
   gatewayAdmin: 15000,
   orders: 7401,
   teams: 7402,
+  webui: 7406,
 };
 
 /** What `tessera up --config` may hold; every part is optional and overrides the embedded defaults. */
@@ -43,9 +50,11 @@ interface UpConfigSource {
   line(path: readonly (string | number)[]): number | undefined;
 }
 
-/** Stored between starts so a second `tessera up` reuses the same client credentials. */
+/** Stored between starts so a second `tessera up` reuses the same client credentials and demo password. */
 interface UpState {
   clients: Record<string, string>;
+  /** The demo user's password (`demo`), shown at start like the client secrets. */
+  demoPassword: string;
 }
 
 /**
@@ -163,10 +172,12 @@ function withSection<T>(section: 'tokenService' | 'gateway', source: UpConfigSou
 async function loadState(dataDir: string): Promise<{ state: UpState; created: boolean }> {
   const file = join(dataDir, 'up.json');
   let known: Record<string, string> | undefined;
+  let knownPassword: string | undefined;
   try {
-    const state = JSON.parse(await readFile(file, 'utf8')) as UpState;
+    const state = JSON.parse(await readFile(file, 'utf8')) as Partial<UpState>;
     if (isObject(state.clients) && Object.values(state.clients).every((s) => typeof s === 'string' && s.length >= 16))
       known = state.clients;
+    if (typeof state.demoPassword === 'string' && state.demoPassword.length >= 12) knownPassword = state.demoPassword;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT')
       throw cliErrors.create('ERR_CLI_CONFIG_INVALID', `${file} is damaged: ${(error as Error).message}`, {
@@ -177,8 +188,9 @@ async function loadState(dataDir: string): Promise<{ state: UpState; created: bo
   const clients = Object.fromEntries(
     UP_CLIENTS.map((id) => [id, known?.[id] ?? randomBytes(24).toString('base64url')]),
   );
-  const state: UpState = { clients };
-  if (known !== undefined && UP_CLIENTS.every((id) => known[id] !== undefined)) return { state, created: false };
+  const state: UpState = { clients, demoPassword: knownPassword ?? randomBytes(12).toString('base64url') };
+  if (known !== undefined && knownPassword !== undefined && UP_CLIENTS.every((id) => known[id] !== undefined))
+    return { state, created: false };
   await writeFile(file, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
   await chmod(file, 0o600);
   return { state, created: known === undefined };
@@ -308,6 +320,16 @@ export function registerUpCommand(program: Command): void {
         for (const stop of stops.reverse()) await stop().catch(() => undefined);
       };
       try {
+        // The web UI listens first: its URL is the `webui` client's redirect URI.
+        const webui = createDemoWebUi();
+        const webuiUrl = await listenOnLoopback(webui.server, ports.webui).catch((e: unknown) => {
+          throw portError(e, 'web UI', ports.webui);
+        });
+        stops.push(async () => {
+          webui.close();
+          webui.server.closeAllConnections();
+          await new Promise<void>((done) => webui.server.close(() => done()));
+        });
         note('tessera up: starting the token service...');
         const tsConfig = withSection('tokenService', upSource, () =>
           loadConfig({
@@ -335,6 +357,28 @@ export function registerUpCommand(program: Command): void {
                   // The followers of the revocation feed: they read it, nothing else.
                   { id: 'orders-service', secret: secrets['orders-service'], revocations: true },
                   { id: 'gateway', secret: secrets['gateway'], revocations: true },
+                  // People log in to the web UI: the operator's own app (no consent), a public client with PKCE.
+                  {
+                    id: DEMO_WEB_UI_CLIENT,
+                    public: true,
+                    firstParty: true,
+                    grantTypes: ['authorization_code', 'refresh_token'],
+                    redirectUris: [`${webuiUrl}/callback`],
+                    postLogoutRedirectUris: [`${webuiUrl}/`],
+                    audiences: ['orders'],
+                    scopes: ['orders:read'],
+                  },
+                ],
+                users: [
+                  {
+                    id: 'u-demo',
+                    username: 'demo',
+                    password: state.demoPassword,
+                    name: 'Demo User',
+                    email: 'demo@tessera.local',
+                    emailVerified: true,
+                    roles: ['orders:viewer'],
+                  },
                 ],
               },
               upConfig.tokenService,
@@ -363,6 +407,7 @@ export function registerUpCommand(program: Command): void {
           throw portError(e, port === ports.teams ? 'teams backend' : 'orders service', port);
         });
         stops.push(() => services.close());
+        await webui.connect({ tokenServiceUrl: ts.url, ordersUrl: services.ordersUrl });
 
         note('tessera up: starting the gateway...');
         const policyDir = join(dataDir, 'gateway', 'policies');
@@ -419,6 +464,7 @@ export function registerUpCommand(program: Command): void {
           gatewayAdmin: gateway.urls['admin'],
           orders: services.ordersUrl,
           teams: services.teamsUrl,
+          webui: webuiUrl,
           jwks: jwksUri,
         };
         const tessera = invocation();
@@ -434,6 +480,7 @@ export function registerUpCommand(program: Command): void {
               issuer,
               dataDir,
               clients: secrets,
+              users: { demo: state.demoPassword },
               adminTokenFile,
               policies: policyDir,
               policiesKept: policies.kept,
@@ -449,6 +496,7 @@ Tessera is up (${((Date.now() - started) / 1000).toFixed(1)} s). State: ${dataDi
   gateway         ${gatewayUrl}   route /api/team → teams backend (admin: ${gateway.urls['admin']}/metrics)
   orders service  ${services.ordersUrl}   verifies tokens itself (Express middleware, audience "orders")
   teams backend   ${services.teamsUrl}   accepts only tokens minted by the gateway
+  web UI          ${webuiUrl}   people sign in at the token service (client webui), then call the orders service
 
 Admin API       ${ts.url}/admin   bearer token in ${adminTokenFile}; the jwt-factory key/token API is under /admin/jwt-factory
 Gateway policies ${policyDir}   ${policies.kept.length === 0 ? 'the embedded defaults' : `kept as you changed them: ${policies.kept.join(', ')}`} (watched; --reset-policies rewrites them)
@@ -457,6 +505,9 @@ Clients (kept in ${join(dataDir, 'up.json')}):
   orders-client   secret ${secrets['orders-client']}   audience orders, scopes orders:read orders:write; may exchange orders tokens for inventory
   sports-app      secret ${secrets['sports-app']}   audience sports-api, scope sports
   orders-service, gateway   read the revocation feed (revocations: true), so revoked tokens are refused
+  webui           public (PKCE, no secret), first-party: the web UI's sign-in
+
+Demo user: demo   password ${state.demoPassword}   (open ${webuiUrl}/ in a browser and sign in)
 
 Try it (from the repository folder):
   # a token is issued (client_credentials)
@@ -484,6 +535,9 @@ Try it (from the repository folder):
   curl -i -H "Authorization: Bearer $TOKEN" ${services.ordersUrl}/orders            # 401 invalid_token
   curl -u sports-app:${secrets['sports-app']} -d "token=$SPORTS" ${ts.url}/revoke
   curl -i -H "Authorization: Bearer $SPORTS" '${gatewayUrl}${list}'   # 401
+  # a person signs in: open ${webuiUrl}/ in a browser (demo / the password above); with curl, the
+  # same steps (authorize, the login form, the code for tokens) are in docs/login.md
+  curl -s ${ts.url}/.well-known/openid-configuration
 
 Ctrl-C stops everything.`);
         }

@@ -3,4 +3,5 @@
 export { createOrdersService, type OrdersServiceOptions } from './orders-service.js';
 export { createTeamsBackend, type TeamsTrust } from './teams-backend.js';
 export { lastMilePolicies } from './last-mile-policies.js';
-export { startUpServices, type UpServices } from './start-up-services.js';
+export { createDemoWebUi, DEMO_WEB_UI_CLIENT, type DemoWebUi } from './demo-web-ui.js';
+export { listenOnLoopback, startUpServices, type UpServices } from './start-up-services.js';

@@ -15,8 +15,15 @@ export interface UpServices {
   close(): Promise<void>;
 }
 
-/** Listens on 127.0.0.1 (port 0 = a free one) and resolves to the base URL. */
-async function listen(server: Server, port: number): Promise<string> {
+/**
+ * Listens on 127.0.0.1 (port 0 = a free one) and resolves to the base URL.
+ *
+ * @example
+ * ```ts
+ * const url = await listenOnLoopback(server, 7406);
+ * ```
+ */
+export async function listenOnLoopback(server: Server, port: number): Promise<string> {
   server.listen(port, '127.0.0.1');
   await once(server, 'listening');
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -55,7 +62,10 @@ export async function startUpServices(options: {
   const teams = createTeamsBackend();
   let urls: [orders: string, teams: string];
   try {
-    urls = [await listen(orders.server, options.ordersPort), await listen(teams.server, options.teamsPort)];
+    urls = [
+      await listenOnLoopback(orders.server, options.ordersPort),
+      await listenOnLoopback(teams.server, options.teamsPort),
+    ];
   } catch (error) {
     await stop(orders.server);
     orders.close();
