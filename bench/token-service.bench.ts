@@ -8,7 +8,12 @@
 // with its defaults and, side by side, the service of the commit before the guard
 // (BENCH_BRUTE_FORCE_BASELINE, default d054932, checked out in a git worktree). Target: p99 under
 // attack ≤ 2× the p99 at rest, with the guard.
+// People logging in (issue "People"): login rounds with an existing session and refreshes per
+// second, side by side with node-oidc-provider set up the same way (bench/internal/login-rounds.ts),
+// two alternating rounds each; and the argon2id password check a login without a session adds.
+// Target: each ≥ 1.0× oidc-provider.
 // Run alone: node --conditions=tessera-source --import tsx bench/token-service.bench.ts
+// (BENCH_PARTS=login runs only the login rows)
 // Env: BENCH_SECONDS (default 10), BENCH_CONNECTIONS (default 32), BENCH_GUESSERS (default 256).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { Agent } from 'node:http';
@@ -19,6 +24,15 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { checkoutBaseline, sourceConditions } from './internal/baseline-worktree.js';
+import {
+  LOGIN_RESOURCE,
+  LOGIN_USER,
+  runLoginLoad,
+  serveOidcProvider,
+  serveTesseraLogin,
+  type LoginLoadKind,
+  type LoginLoadResult,
+} from './internal/login-rounds.js';
 import { formatOps, measure, table } from './internal/measure.js';
 import { postTokenRequest } from './internal/post-token-request.js';
 
@@ -324,6 +338,7 @@ async function bruteForceRows(): Promise<void> {
 }
 
 export default async function main(): Promise<void> {
+  if (process.env.BENCH_PARTS === 'login') return loginRows();
   console.log(
     `token service benchmark: ${cpus().length} cores, ${connections} connections, ${seconds}s per server row (after warm-up), POST /token client_credentials + client_secret_basic, autocannon in its own process`,
   );
@@ -380,10 +395,160 @@ export default async function main(): Promise<void> {
     'the rate one server core reaches when nothing else competes for it (autocannon and other processes share the cores here).',
   );
   await bruteForceRows();
+  await loginRows();
+}
+
+type LoginServer = 'tessera' | 'oidc-provider';
+
+function startLoginServer(kind: LoginServer, dataDir: string): Promise<{ child: ChildProcess; url: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      [
+        ...sourceConditions(root),
+        '--import',
+        'tsx',
+        join(root, 'bench/token-service.bench.ts'),
+        '--serve-login',
+        kind,
+        dataDir,
+      ],
+      { cwd: root, stdio: ['ignore', 'pipe', 'inherit', 'ipc'] },
+    );
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /LISTENING (\S+)/.exec(out);
+      if (m) resolve({ child, url: m[1]! });
+    });
+    child.once('exit', (code) => reject(new Error(`${kind} exited with ${code} before listening`)));
+  });
+}
+
+function loginLoad(kind: LoginLoadKind, url: string, duration: number, concurrency: number): Promise<LoginLoadResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      [
+        ...sourceConditions(root),
+        '--import',
+        'tsx',
+        join(root, 'bench/token-service.bench.ts'),
+        '--login-load',
+        kind,
+        url,
+        String(duration),
+        String(concurrency),
+      ],
+      { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.once('exit', (code) =>
+      code === 0 ? resolve(JSON.parse(out) as LoginLoadResult) : reject(new Error(`login load exited with ${code}`)),
+    );
+  });
+}
+
+/** argon2id with the token service's parameters (OWASP: 19 MiB, 2 iterations, 1 lane): ms per verify. */
+async function passwordCheckMs(): Promise<number> {
+  const argon2 = await import('@node-rs/argon2');
+  // algorithm 2 is `Algorithm.Argon2id` (a const enum, which isolated modules cannot read).
+  const options = { algorithm: 2, memoryCost: 19_456, timeCost: 2, parallelism: 1 };
+  const hash = await argon2.hash(LOGIN_USER.password, options);
+  const runs = 20;
+  const started = performance.now();
+  for (let i = 0; i < runs; i++) await argon2.verify(hash, LOGIN_USER.password);
+  return (performance.now() - started) / runs;
+}
+
+/** The login rows: Tessera and oidc-provider alternately, two rounds, each kind of load on each. */
+async function loginRows(): Promise<void> {
+  const duration = Math.max(3, Math.round(seconds / 2));
+  const browsers = 8;
+  const kinds = ['session', 'refresh'] as const;
+  const results: Record<string, { rate: number[]; p99: number[]; cpu: number[]; errors: number }> = {};
+  for (let round = 0; round < 2; round++)
+    for (const server of ['tessera', 'oidc-provider'] as const) {
+      const dataDir = mkdtempSync(join(tmpdir(), 'tessera-bench-login-'));
+      const { child, url } = await startLoginServer(server, dataDir);
+      try {
+        for (const kind of [...kinds, ...(server === 'tessera' ? (['fresh'] as const) : [])]) {
+          const before = await cpuMicros(child);
+          const r = await loginLoad(kind, url, duration, browsers);
+          const cpu = (await cpuMicros(child)) - before;
+          const slot = (results[`${server} ${kind}`] ??= { rate: [], p99: [], cpu: [], errors: 0 });
+          slot.rate.push(r.perSecond);
+          slot.p99.push(r.p99);
+          slot.cpu.push(cpu / Math.max(1, r.count));
+          slot.errors += r.errors;
+        }
+      } finally {
+        await stop(child);
+        rmSync(dataDir, { recursive: true, force: true });
+      }
+    }
+  const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  const rows: string[][] = [];
+  for (const [kind, what] of [
+    ['session', 'login round with a session (/authorize → code → /token)'],
+    ['refresh', 'refresh (rotated)'],
+  ] as const) {
+    const t = results[`tessera ${kind}`]!;
+    const o = results[`oidc-provider ${kind}`]!;
+    rows.push([
+      what,
+      mean(t.rate).toFixed(0),
+      mean(o.rate).toFixed(0),
+      (mean(t.rate) / mean(o.rate)).toFixed(2),
+      `${mean(t.p99).toFixed(1)} / ${mean(o.p99).toFixed(1)}`,
+      `${mean(t.cpu).toFixed(0)} / ${mean(o.cpu).toFixed(0)}`,
+      (mean(o.cpu) / mean(t.cpu)).toFixed(2),
+      String(t.errors + o.errors),
+    ]);
+  }
+  const fresh = results['tessera fresh']!;
+  rows.push([
+    'login without a session (page, password, code, /token)',
+    mean(fresh.rate).toFixed(0),
+    '—',
+    '—',
+    `${mean(fresh.p99).toFixed(1)} / —`,
+    `${mean(fresh.cpu).toFixed(0)} / —`,
+    '—',
+    String(fresh.errors),
+  ]);
+  console.log(
+    `\npeople logging in: ${browsers} browsers, ${duration} s per row, two alternating rounds each (means); RS256, a public client with PKCE, JWT access tokens for ${LOGIN_RESOURCE}, the ID token with every code`,
+  );
+  console.log(
+    table(
+      [
+        'case',
+        'Tessera /s',
+        'oidc-provider /s',
+        'Tessera / oidc-provider',
+        'p99 ms (T / O)',
+        'server CPU µs/op (T / O)',
+        'per CPU-s ratio',
+        'errors',
+      ],
+      rows,
+    ),
+  );
+  console.log(
+    `password check (argon2id, 19 MiB, t=2, p=1): ${(await passwordCheckMs()).toFixed(1)} ms per login, on a hash thread (oidc-provider leaves the password check to the application)`,
+  );
 }
 
 const argv = process.argv;
-if (argv.includes('--serve')) {
+if (argv.includes('--serve-login')) {
+  const i = argv.indexOf('--serve-login');
+  void (argv[i + 1] === 'tessera' ? serveTesseraLogin(argv[i + 2]!) : serveOidcProvider());
+} else if (argv.includes('--login-load')) {
+  const i = argv.indexOf('--login-load');
+  void runLoginLoad(argv[i + 1] as LoginLoadKind, argv[i + 2]!, Number(argv[i + 3]), Number(argv[i + 4]));
+} else if (argv.includes('--serve')) {
   const i = argv.indexOf('--serve');
   void serve(argv[i + 1]!, argv[i + 2]!, (argv[i + 3] ?? 'throughput') as ServerMode);
 } else if (import.meta.url === pathToFileURL(argv[1] ?? '').href) {

@@ -3,7 +3,7 @@
 // is refused with a clear answer, never a 500, and nothing is stored for it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startService } from './helpers.js';
 
@@ -94,12 +94,11 @@ test('hostile requests to /authorize, /login and /logout: refused cleanly, never
     const userinfo = await fetch(`${ts.url}/userinfo`, { headers: { authorization: 'Bearer a Bearer b' } });
     assert.ok(userinfo.status === 400 || userinfo.status === 401);
     // Nothing was stored for any of it: no session, no code.
-    const file = join(ts.dataDir, 'state.json');
-    const state = (existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : { records: [] }) as {
-      records: { kind: string }[];
-    };
+    // (The state journal, which the store writes at start: a header, then a line per record stored or deleted.)
+    const lines = readFileSync(join(ts.dataDir, 'state.jsonl'), 'utf8').trim().split('\n').slice(1);
+    const stored = lines.map((line) => (JSON.parse(line) as { p?: { kind: string } }).p?.kind);
     assert.deepEqual(
-      state.records.filter((r) => r.kind === 'session' || r.kind === 'code'),
+      stored.filter((kind) => kind === 'session' || kind === 'code'),
       [],
     );
   } finally {

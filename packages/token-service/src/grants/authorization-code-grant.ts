@@ -79,46 +79,54 @@ export function createAuthorizationCodeGrant(options: {
         lifetimeSeconds,
         auditDetails: { sid: code.sid },
         complete: async (issued) => {
-          // Remembered for a replay of this code (until the code would have expired anyway), and
-          // for the session's end.
-          await options.state.put({
-            ...used.record,
-            data: { ...used.record.data, issuedJti: issued.jti, issuedExp: issued.exp },
-          });
-          await trackAccessToken(options.state, { ...issued, userId: user.userId, sid: code.sid, clientId: client.id });
-          const extra: Record<string, unknown> = {};
-          if (client.grantTypes.includes('refresh_token'))
-            extra['refresh_token'] = await issueRefreshToken(
-              options.state,
-              {
-                clientId: client.id,
-                userId: user.userId,
-                sid: code.sid,
-                scope: code.scope,
-                audience: code.audience,
-                authTime: code.authTime,
-                amr: code.amr,
-                offline: code.scope.includes('offline_access'),
-                absoluteExpiresAt: now + options.refresh.absoluteSeconds * 1000,
-              },
-              randomBytes(16).toString('base64url'),
-              { now, idleSeconds: options.refresh.idleSeconds },
-            );
-          if (!code.scope.includes('openid')) return extra;
-          const idToken = await createIdToken(options.keyRing.signer(), {
-            issuer: options.issuer(),
-            user,
-            clientId: client.id,
-            scope: code.scope,
-            authTime: code.authTime,
-            sid: code.sid,
-            amr: code.amr,
-            ...(code.nonce === undefined ? {} : { nonce: code.nonce }),
-            accessToken: issued.token,
-            lifetimeSeconds: options.idTokenLifetimeSeconds,
-            now: Math.floor(now / 1000),
-          });
-          return { ...extra, id_token: idToken };
+          // Everything below is written or signed at once: the writes share one group commit, and
+          // the ID token is signed on the thread pool meanwhile.
+          const [, , refreshToken, idToken] = await Promise.all([
+            // Remembered for a replay of this code (until the code would have expired anyway).
+            options.state.put({
+              ...used.record,
+              data: { ...used.record.data, issuedJti: issued.jti, issuedExp: issued.exp },
+            }),
+            // For the session's end, which revokes it.
+            trackAccessToken(options.state, { ...issued, userId: user.userId, sid: code.sid, clientId: client.id }),
+            client.grantTypes.includes('refresh_token')
+              ? issueRefreshToken(
+                  options.state,
+                  {
+                    clientId: client.id,
+                    userId: user.userId,
+                    sid: code.sid,
+                    scope: code.scope,
+                    audience: code.audience,
+                    authTime: code.authTime,
+                    amr: code.amr,
+                    offline: code.scope.includes('offline_access'),
+                    absoluteExpiresAt: now + options.refresh.absoluteSeconds * 1000,
+                  },
+                  randomBytes(16).toString('base64url'),
+                  { now, idleSeconds: options.refresh.idleSeconds },
+                )
+              : undefined,
+            code.scope.includes('openid')
+              ? createIdToken(options.keyRing.signer(), {
+                  issuer: options.issuer(),
+                  user,
+                  clientId: client.id,
+                  scope: code.scope,
+                  authTime: code.authTime,
+                  sid: code.sid,
+                  amr: code.amr,
+                  ...(code.nonce === undefined ? {} : { nonce: code.nonce }),
+                  accessToken: issued.token,
+                  lifetimeSeconds: options.idTokenLifetimeSeconds,
+                  now: Math.floor(now / 1000),
+                })
+              : undefined,
+          ]);
+          return {
+            ...(refreshToken === undefined ? {} : { refresh_token: refreshToken }),
+            ...(idToken === undefined ? {} : { id_token: idToken }),
+          };
         },
       };
     },

@@ -67,20 +67,20 @@ export function createRefreshTokenGrant(options: {
         lifetimeSeconds: client.tokenLifetimeSeconds ?? options.defaultLifetimeSeconds,
         auditDetails: { sid: grant.sid, family: familyId.slice(0, 8) },
         complete: async (issued) => {
-          // A token of an offline grant outlives the session; the others end with it.
-          if (!grant.offline)
-            await trackAccessToken(options.state, {
-              ...issued,
-              userId: user.userId,
-              sid: grant.sid,
-              clientId: client.id,
-            });
-          return {
-            refresh_token: await issueRefreshToken(options.state, grant, familyId, {
-              now,
-              idleSeconds: options.idleSeconds,
-            }),
-          };
+          // Written together (one group commit): the new refresh token, and the access token for
+          // the session's end (a token of an offline grant outlives the session: not tracked).
+          const [refreshToken] = await Promise.all([
+            issueRefreshToken(options.state, grant, familyId, { now, idleSeconds: options.idleSeconds }),
+            grant.offline
+              ? undefined
+              : trackAccessToken(options.state, {
+                  ...issued,
+                  userId: user.userId,
+                  sid: grant.sid,
+                  clientId: client.id,
+                }),
+          ]);
+          return { refresh_token: refreshToken };
         },
       };
     },
