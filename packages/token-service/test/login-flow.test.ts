@@ -81,6 +81,7 @@ test('code + PKCE with openid-client: login page, code, tokens, ID token claims;
     assert.equal(claims['name'], 'Alice Liddell');
     assert.equal(claims['email'], 'alice@example.test');
     assert.deepEqual(claims['amr'], ['pwd']);
+    assert.equal(claims['acr'], '1', 'one factor');
     assert.equal(typeof claims['sid'], 'string');
     const access = JSON.parse(Buffer.from(tokens.access_token.split('.')[1]!, 'base64url').toString()) as Record<
       string,

@@ -534,6 +534,13 @@ export const tokenServiceConfigSchema = z.strictObject({
             .regex(/^#[0-9a-fA-F]{6}$/, 'a colour is #rrggbb')
             .default('#1f4b99')
             .describe('The button colour.'),
+          logoFile: z
+            .string()
+            .min(1)
+            .optional()
+            .describe(
+              'A logo shown above the login and consent forms: a PNG, SVG, JPEG or WebP file of at most 256 KiB, read at start and served from `/login/logo` (an SVG under a CSP that runs no script).',
+            ),
         })
         .prefault({})
         .describe('What the login page shows (no third-party assets: everything is served here).'),

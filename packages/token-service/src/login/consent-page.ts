@@ -1,4 +1,4 @@
-import { escapeHtml } from './login-page.js';
+import { escapeHtml, logoImage } from './login-page.js';
 
 /** What the consent page shows and where it posts. */
 export interface ConsentPageInput {
@@ -11,6 +11,8 @@ export interface ConsentPageInput {
   readonly username: string;
   /** The scopes asked for; those the user already consented to are not asked again. */
   readonly scopes: readonly string[];
+  /** Shows the configured logo (`/login/logo`). */
+  readonly logo?: boolean;
 }
 
 /** What the standard scopes let a client do, said to the user (OpenID Connect Core §5.4, §11). */
@@ -51,7 +53,7 @@ export function consentPage(input: ConsentPageInput): string {
 </head>
 <body>
 <main>
-<h1>Allow access?</h1>
+${logoImage(input.logo, input.productName)}<h1>Allow access?</h1>
 <p class="client"><strong>${e(input.clientName)}</strong> asks to use your account <strong>${e(input.username)}</strong>.</p>
 <form method="post" action="/consent">
 <input type="hidden" name="interaction" value="${e(input.interaction)}">

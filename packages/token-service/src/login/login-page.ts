@@ -9,11 +9,25 @@ export interface LoginPageInput {
   readonly error?: string;
   /** The client the user is logging in to. */
   readonly clientName: string;
+  /** Shows the configured logo (`/login/logo`). */
+  readonly logo?: boolean;
 }
 
 /** Escapes text for HTML content and double-quoted attributes. */
 export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/**
+ * The configured logo's `<img>` (with the product's name as its text), or nothing.
+ *
+ * @example
+ * ```ts
+ * `<main>${logoImage(true, 'Acme')}<h1>…`;
+ * ```
+ */
+export function logoImage(logo: boolean | undefined, productName: string): string {
+  return logo === true ? `<img class="logo" src="/login/logo" alt="${escapeHtml(productName)}">\n` : '';
 }
 
 /**
@@ -40,7 +54,7 @@ export function loginPage(input: LoginPageInput): string {
 </head>
 <body>
 <main>
-<h1>${e(input.title)}</h1>
+${logoImage(input.logo, input.productName)}<h1>${e(input.title)}</h1>
 <p class="client">to continue to <strong>${e(input.clientName)}</strong></p>
 <form method="post" action="/login" novalidate>
 <input type="hidden" name="interaction" value="${e(input.interaction)}">
@@ -80,6 +94,7 @@ input:focus-visible,button:focus-visible{outline:3px solid ${primaryColor};outli
 button{margin-top:1.25rem;width:100%;padding:.7rem;font:inherit;font-weight:600;color:#fff;background:${primaryColor};border:0;border-radius:.4rem;cursor:pointer}
 .error{padding:.6rem;border-radius:.4rem;background:#b0002020;border:1px solid #b00020;margin-bottom:.5rem}
 .product{margin:1.5rem 0 0;font-size:.85rem;opacity:.6;text-align:center}
+.logo{display:block;max-height:3rem;max-width:12rem;margin:0 0 1rem}
 fieldset{border:0;margin:0;padding:0}
 legend{font-weight:600;padding:0}
 .scopes{margin:.5rem 0 0;padding-left:1.25rem;line-height:1.8}

@@ -17,6 +17,7 @@ import { csrfMatches } from './csrf-matches.js';
 import { handleUserinfo } from './handle-userinfo.js';
 import { issueCode, redirectTo } from './issue-code.js';
 import { handleLogout } from './handle-logout.js';
+import { loadLogo } from './load-logo.js';
 import { loginPage, loginStyle } from './login-page.js';
 import { errorPage, pageHeaders } from './provider-pages.js';
 import { readPageForm } from './read-page-form.js';
@@ -63,6 +64,7 @@ const EXPIRED = 'the page has expired or was not opened here: start again from t
 export function loginRoutes(ctx: ServiceContext): Routes {
   const secure = () => ctx.issuerUrl().startsWith('https:');
   const settings = ctx.config.login;
+  const logo = settings.page.logoFile === undefined ? undefined : loadLogo(settings.page.logoFile);
   const getClient = async (id: string | null): Promise<ClientRecord | undefined> => {
     if (id === null) return undefined;
     // Through the client cache the token endpoint uses; an id the store refuses is no client.
@@ -182,6 +184,7 @@ export function loginRoutes(ctx: ServiceContext): Routes {
         interaction: interaction.id,
         csrf: interaction.csrf,
         clientName: client.id,
+        logo: logo !== undefined,
         ...(extra.username === undefined ? {} : { username: extra.username }),
         ...(extra.error === undefined ? {} : { error: extra.error }),
       }),
@@ -192,6 +195,18 @@ export function loginRoutes(ctx: ServiceContext): Routes {
     'GET /logout': (req, res, query) => handleLogout(ctx, req, res, query),
     'POST /logout': (req, res, query) => handleLogout(ctx, req, res, query),
     'GET /userinfo': (req, res) => handleUserinfo(ctx, req, res),
+    'GET /login/logo': (_req, res) => {
+      if (logo === undefined) return errorPage(res, 404, 'not_found', 'no logo is configured');
+      res
+        .writeHead(200, {
+          'content-type': logo.contentType,
+          'cache-control': 'public, max-age=3600',
+          'x-content-type-options': 'nosniff',
+          // An SVG opened on its own is a document: it runs nothing here.
+          'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; sandbox",
+        })
+        .end(logo.body);
+    },
     'POST /userinfo': (req, res) => handleUserinfo(ctx, req, res),
     'GET /login/style.css': (_req, res) => {
       res

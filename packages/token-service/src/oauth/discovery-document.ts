@@ -61,6 +61,7 @@ export function discoveryDocument(
           scopes_supported: ['openid', 'profile', 'email', 'offline_access'],
           subject_types_supported: ['public'],
           id_token_signing_alg_values_supported: [signingAlg],
+          acr_values_supported: ['1', '2'],
           prompt_values_supported: ['none', 'login', 'consent', 'select_account'],
           claims_supported: [
             'sub',
@@ -72,6 +73,7 @@ export function discoveryDocument(
             'nonce',
             'sid',
             'amr',
+            'acr',
             'at_hash',
             'azp',
             'name',

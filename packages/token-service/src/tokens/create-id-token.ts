@@ -82,9 +82,23 @@ export function atHash(accessToken: string, alg: string): string {
 }
 
 /**
+ * The authentication context class of a login (OpenID Connect Core §2 `acr`), from its methods
+ * (RFC 8176 `amr`): `"2"` when more than one factor was used (`mfa`), else `"1"` (one factor: a
+ * password). Discovery lists both in `acr_values_supported`.
+ *
+ * @example
+ * ```ts
+ * acrOf(['pwd']); // '1'
+ * ```
+ */
+export function acrOf(amr: readonly string[]): '1' | '2' {
+  return amr.includes('mfa') ? '2' : '1';
+}
+
+/**
  * Signs an ID token with the ring's active key (`typ: JWT`): `iss`, `sub` (the user id), `aud`
- * (the client), `azp`, `exp`, `iat`, `auth_time`, `sid`, `amr`, `nonce` when the request had one,
- * `at_hash` of the access token beside it, and the claims the scopes release.
+ * (the client), `azp`, `exp`, `iat`, `auth_time`, `sid`, `amr`, `acr` ({@link acrOf}), `nonce`
+ * when the request had one, `at_hash` of the access token beside it, and the claims the scopes release.
  *
  * @example
  * ```ts
@@ -103,6 +117,7 @@ export function createIdToken(signer: RingSigner, request: IdTokenRequest): Prom
     auth_time: request.authTime,
     sid: request.sid,
     amr: [...request.amr],
+    acr: acrOf(request.amr),
     ...(request.nonce === undefined ? {} : { nonce: request.nonce }),
     ...(request.accessToken === undefined ? {} : { at_hash: atHash(request.accessToken, signer.alg) }),
     ...userClaims(request.user, request.scope),
