@@ -87,25 +87,16 @@ async function serve(alg: string, dataDir: string, mode: ServerMode): Promise<vo
   process.once('SIGTERM', () => void service.close().then(() => process.exit(0)));
 }
 
-function startServer(
-  alg: string,
-  dataDir: string,
-  mode: ServerMode = 'throughput',
-  tree = root,
+/** Runs this file again in a child process with `args`, and resolves once it prints `LISTENING <url>`. */
+function spawnListening(
+  args: readonly string[],
+  tree: string,
+  what: string,
 ): Promise<{ child: ChildProcess; url: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
-      [
-        ...sourceConditions(tree),
-        '--import',
-        'tsx',
-        join(tree, 'bench/token-service.bench.ts'),
-        '--serve',
-        alg,
-        dataDir,
-        mode,
-      ],
+      [...sourceConditions(tree), '--import', 'tsx', join(tree, 'bench/token-service.bench.ts'), ...args],
       { cwd: tree, stdio: ['ignore', 'pipe', 'inherit', 'ipc'] },
     );
     let out = '';
@@ -114,8 +105,17 @@ function startServer(
       const m = /LISTENING (\S+)/.exec(out);
       if (m) resolve({ child, url: m[1]! });
     });
-    child.once('exit', (code) => reject(new Error(`token service (${alg}) exited with ${code} before listening`)));
+    child.once('exit', (code) => reject(new Error(`${what} exited with ${code} before listening`)));
   });
+}
+
+function startServer(
+  alg: string,
+  dataDir: string,
+  mode: ServerMode = 'throughput',
+  tree = root,
+): Promise<{ child: ChildProcess; url: string }> {
+  return spawnListening(['--serve', alg, dataDir, mode], tree, `token service (${alg})`);
 }
 
 function stop(child: ChildProcess): Promise<void> {
@@ -401,28 +401,7 @@ export default async function main(): Promise<void> {
 type LoginServer = 'tessera' | 'oidc-provider';
 
 function startLoginServer(kind: LoginServer, dataDir: string): Promise<{ child: ChildProcess; url: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      [
-        ...sourceConditions(root),
-        '--import',
-        'tsx',
-        join(root, 'bench/token-service.bench.ts'),
-        '--serve-login',
-        kind,
-        dataDir,
-      ],
-      { cwd: root, stdio: ['ignore', 'pipe', 'inherit', 'ipc'] },
-    );
-    let out = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /LISTENING (\S+)/.exec(out);
-      if (m) resolve({ child, url: m[1]! });
-    });
-    child.once('exit', (code) => reject(new Error(`${kind} exited with ${code} before listening`)));
-  });
+  return spawnListening(['--serve-login', kind, dataDir], root, kind);
 }
 
 function loginLoad(kind: LoginLoadKind, url: string, duration: number, concurrency: number): Promise<LoginLoadResult> {

@@ -169,6 +169,23 @@ export function loginRoutes(ctx: ServiceContext): Routes {
       );
   };
 
+  /**
+   * The interaction a page's form names, when it is this browser's (its interaction cookie) and the
+   * form carries its CSRF token; otherwise undefined (the page expired or was not opened here).
+   */
+  const postedInteraction = async (
+    req: IncomingMessage,
+    form: ReadonlyMap<string, string>,
+  ): Promise<InteractionData | undefined> => {
+    const id = form.get('interaction');
+    const cookie = readCookie(req, cookieName(INTERACTION, secure()));
+    const stored = id === undefined || cookie !== id ? undefined : await ctx.storage.state.get('interaction', id);
+    const data = stored?.data as unknown as InteractionData | undefined;
+    return data !== undefined && isAuthorizationRequest(data.request) && csrfMatches(form.get('csrf'), data.csrf)
+      ? data
+      : undefined;
+  };
+
   /** Shows the login page for a new interaction (or the same one again, with an error). */
   const showLogin = (
     res: ServerResponse,
@@ -255,16 +272,8 @@ export function loginRoutes(ctx: ServiceContext): Routes {
       });
       if (form === undefined) return;
       const id = form.get('interaction');
-      const cookie = readCookie(req, cookieName(INTERACTION, secure()));
-      const stored = id === undefined || cookie !== id ? undefined : await ctx.storage.state.get('interaction', id);
-      const data = stored?.data as unknown as InteractionData | undefined;
-      if (
-        data === undefined ||
-        data.consentFor !== undefined ||
-        !isAuthorizationRequest(data.request) ||
-        !csrfMatches(form.get('csrf'), data.csrf)
-      )
-        return errorPage(res, 400, 'invalid_request', EXPIRED);
+      const data = await postedInteraction(req, form);
+      if (data === undefined || data.consentFor !== undefined) return errorPage(res, 400, 'invalid_request', EXPIRED);
       const client = await getClient(data.request.clientId);
       if (client === undefined || !client.enabled)
         return errorPage(res, 400, 'unauthorized_client', 'the application is no longer known');
@@ -326,15 +335,8 @@ export function loginRoutes(ctx: ServiceContext): Routes {
       if (decision !== 'allow' && decision !== 'deny')
         return errorPage(res, 400, 'invalid_request', 'decision must be allow or deny');
       const id = form.get('interaction');
-      const cookie = readCookie(req, cookieName(INTERACTION, secure()));
-      const stored = id === undefined || cookie !== id ? undefined : await ctx.storage.state.get('interaction', id);
-      const data = stored?.data as unknown as InteractionData | undefined;
-      if (
-        data?.consentFor === undefined ||
-        !isAuthorizationRequest(data.request) ||
-        !csrfMatches(form.get('csrf'), data.csrf)
-      )
-        return errorPage(res, 400, 'invalid_request', EXPIRED);
+      const data = await postedInteraction(req, form);
+      if (data?.consentFor === undefined) return errorPage(res, 400, 'invalid_request', EXPIRED);
       // Only the session the page was shown to may answer it (not one logged in since, in another tab).
       const session = await liveSession(req);
       if (session?.key !== data.consentFor) return errorPage(res, 400, 'invalid_request', EXPIRED);
