@@ -98,8 +98,10 @@ test('code + PKCE with openid-client: login page, code, tokens, ID token claims;
     assert.equal(sso.status, 303);
     const code = new URL(sso.headers.get('location')!);
     assert.ok(code.searchParams.get('code'));
-    // prompt=login asks again; prompt=none without a session says login_required.
+    // prompt=login asks again, select_account too (the login page is where another account is chosen);
+    // prompt=none without a session says login_required.
     assert.equal((await b.fetch((await authorizationUrl(rp, { prompt: 'login' })).url)).status, 200);
+    assert.equal((await b.fetch((await authorizationUrl(rp, { prompt: 'select_account' })).url)).status, 200);
     const anonymous = browser();
     const none = await anonymous.fetch((await authorizationUrl(rp, { prompt: 'none' })).url);
     assert.equal(new URL(none.headers.get('location')!).searchParams.get('error'), 'login_required');

@@ -252,7 +252,9 @@ export function loginRoutes(ctx: ServiceContext): Routes {
       const session = await liveSession(req);
       const fresh =
         session !== undefined &&
+        // select_account: one account per browser session here, so the login page is how another is chosen.
         !parsed.prompt.includes('login') &&
+        !parsed.prompt.includes('select_account') &&
         (parsed.maxAge === undefined ||
           Math.floor(ctx.clock() / 1000) - (session.data as unknown as SessionData).authTime <= parsed.maxAge);
       if (fresh) return proceed(res, parsed, session, client!);
