@@ -16,6 +16,8 @@ export interface HeadlessBrowser {
   open(url: string): Promise<HeadlessPage>;
   /** Posts a form from a page of `origin` (as the browser would: `Origin` set), following redirects. */
   submit(action: string, fields: Record<string, string>): Promise<HeadlessPage>;
+  /** The cookies held, by name (to look at, or to copy into another browser). */
+  readonly cookies: Map<string, string>;
   /**
    * Signs in at the login page `page` (the token service's), and follows where it sends the
    * browser, up to a URL starting with `stopAt` (a callback nobody serves: its URL holds the code).
@@ -43,7 +45,8 @@ export function headlessBrowser(options: { readonly ca?: string } = {}): Headles
     const cookie = [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
     const res = await httpCall(url, {
       ...init,
-      headers: { ...(cookie === '' ? {} : { cookie }), ...init.headers },
+      // A browser's navigation: it asks for a page (a gateway that logs people in redirects only those).
+      headers: { accept: 'text/html,application/xhtml+xml', ...(cookie === '' ? {} : { cookie }), ...init.headers },
       ...(options.ca === undefined ? {} : { ca: options.ca }),
     });
     const setCookie = res.headers['set-cookie'] ?? [];
@@ -75,6 +78,7 @@ export function headlessBrowser(options: { readonly ca?: string } = {}): Headles
     return follow(res, action, stopAt);
   };
   return {
+    cookies: jar,
     async open(url) {
       return follow(await request(url), url);
     },

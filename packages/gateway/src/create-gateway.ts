@@ -13,6 +13,7 @@ import { createManagedHeaders } from './mutate/managed-headers.js';
 import { createTokenMinter, type MintingKeys, type TokenMinter } from './mutate/create-token-minter.js';
 import { createGatewayMetrics, type GatewayMetrics } from './ops/create-gateway-metrics.js';
 import { createPipeline } from './pipeline/create-pipeline.js';
+import { createLoginRegistry } from './login/create-login-registry.js';
 import { createPolicyStore, type PolicyStore } from './policy/create-policy-store.js';
 import { answerUnexpected, createHttpEntry } from './proxy/create-http-entry.js';
 import { createUpgradeEntry } from './proxy/create-upgrade-entry.js';
@@ -131,7 +132,12 @@ export function createGateway(config: GatewayConfig, options: CreateGatewayOptio
   const tunnels = new Set<Duplex>();
   const entryOptions = { ctx, pipeline, log: access.log, timed: access.enabled, managedFor, upstreams };
   const decision = createDecisionHandler({ ctx, pipeline, log: access.log });
-  const http = createHttpEntry({ ...entryOptions, decision });
+  const logins = createLoginRegistry({ config, logger, clock });
+  policyStore.onSwap(() => {
+    // The ExtAuthPolicies live in the same files: they reload with the Istio policies.
+    logins.reload().catch(() => undefined);
+  });
+  const http = createHttpEntry({ ...entryOptions, decision, logins });
   const listeners = createListeners(
     config,
     logger,
@@ -168,6 +174,7 @@ export function createGateway(config: GatewayConfig, options: CreateGatewayOptio
     adoptMintingKeys: (keys) => minter?.adopt(keys),
     async listen() {
       await policyStore.start();
+      await logins.start();
       revocations?.start();
       for (const { server, config: listener } of listeners) {
         server.on('connection', (s: Socket) => {
@@ -202,6 +209,7 @@ export function createGateway(config: GatewayConfig, options: CreateGatewayOptio
       if (admin) await new Promise<void>((resolve) => admin.close(() => resolve()));
       admin?.closeAllConnections();
       policyStore.close();
+      logins.close();
       revocations?.close();
       minter?.close();
       listening = false;

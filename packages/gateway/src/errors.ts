@@ -52,6 +52,11 @@ export const gatewayErrors = defineErrors({
     description:
       'The gateway could not mint or exchange a token for the upstream (signing key or token service unavailable).',
   },
+  ERR_GATEWAY_LOGIN_FAILED: {
+    status: 401,
+    description:
+      "A person's login at the route's OpenID Connect provider could not complete: discovery or the token endpoint failed, or the ID token or logout token did not verify (ExtAuthPolicy `oidcAuthorizationCode`).",
+  },
   ERR_GATEWAY_TOKEN_REVOKED: {
     status: 401,
     description: "The token's `jti` is on the revocation list published by the token service.",

@@ -109,6 +109,12 @@ const routeSchema = z
       .record(z.string(), z.string())
       .default({})
       .describe('Workload labels; policies select routes with `selector.matchLabels`.'),
+    routeLabels: z
+      .record(z.string(), z.string())
+      .default({})
+      .describe(
+        "The route's own labels, as a Gloo RouteTable gives them: an ExtAuthPolicy's `applyToRoutes[].route.labels` selects the routes that carry every pair (a person's login on that route).",
+      ),
     namespace: z
       .string()
       .min(1)
@@ -438,6 +444,13 @@ export const gatewayConfigSchema = z
     minting: mintingSchema,
     limits: limitsSchema,
     decision: decisionSchema,
+    secretsDir: z
+      .string()
+      .min(1)
+      .default('/etc/tessera/secrets')
+      .describe(
+        'Where Kubernetes Secrets are mounted, one folder per namespace and Secret: an ExtAuthPolicy `clientSecretRef` or `cipherConfig.keyRef` is read from `<secretsDir>/<namespace>/<name>/<key>` (`client-secret`, `key`).',
+      ),
     trustedProxies: z
       .array(z.string().min(1))
       .default([])

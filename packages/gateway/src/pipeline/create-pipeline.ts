@@ -37,6 +37,8 @@ export interface PipelineEntry<X extends Exchange, H> {
 export interface Pipeline {
   /** Runs an exchange whose request was prepared (parsed, normalized, routed). */
   run<X extends Exchange, H>(entry: PipelineEntry<X, H>, x: X): void;
+  /** Runs an exchange whose verdict is known (a login chose which of a session's tokens speaks for it). */
+  decide<X extends Exchange, H>(entry: PipelineEntry<X, H>, x: X, verdict: Verdict): void;
   /** Writes an outcome through `entry` and logs it: the one place a refusal becomes an answer. */
   respond<X extends Exchange, H>(entry: PipelineEntry<X, H>, x: X, outcome: Outcome, identity?: GatewayIdentity): void;
 }
@@ -144,6 +146,7 @@ export function createPipeline(ctx: GatewayContext, log: AccessLog): Pipeline {
 
   return {
     respond,
+    decide,
     run(entry, x) {
       let verdict: Verdict | Promise<Verdict>;
       try {

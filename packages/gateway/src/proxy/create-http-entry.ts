@@ -9,6 +9,8 @@ import { prepareRequest, type Prepared } from '../request/prepare-request.js';
 import type { AccessLog } from '../respond/create-access-log.js';
 import { DRAINING, INTERNAL, notPrepared } from '../respond/outcome.js';
 import { writeOutcome } from '../respond/write-outcome.js';
+import type { LoginRegistry } from '../login/create-login-registry.js';
+import type { LoginStep, RouteLogin } from '../login/route-login.js';
 import type { Upstream } from './create-upstreams.js';
 import { forward } from './forward.js';
 
@@ -22,10 +24,16 @@ export interface HttpEntryOptions {
   readonly managedFor: (p: Prepared) => ReadonlySet<string>;
   readonly upstreams: readonly Upstream[];
   readonly decision: DecisionHandler;
+  /** The people's logins of the routes that have one (ExtAuthPolicy). */
+  readonly logins?: LoginRegistry;
 }
 
 interface HttpExchange extends Exchange {
   readonly res: ServerResponse;
+  /** A person's session on a login route: what the upstream gets, and the refreshed session's cookies. */
+  readonly session?: Extract<LoginStep, { kind: 'session' }>;
+  /** Headers the route's login sets, so a client's own copies never reach the upstream. */
+  readonly loginManaged?: ReadonlySet<string>;
 }
 
 interface UpstreamHead {
@@ -46,12 +54,20 @@ interface UpstreamHead {
 export function createHttpEntry(
   options: HttpEntryOptions,
 ): (listener: GatewayListenerConfig) => (req: IncomingMessage, res: ServerResponse) => void {
-  const { ctx, pipeline, log, timed, managedFor, upstreams, decision } = options;
+  const { ctx, pipeline, log, timed, managedFor, upstreams, decision, logins } = options;
   const { config, minter } = ctx;
+
+  /** Managed headers, plus the login's; on a session, the cookie too (forwarded without the gateway's own). */
+  const dropFor = (x: HttpExchange): ReadonlySet<string> => {
+    const managed = managedFor(x.p);
+    if (x.loginManaged === undefined) return managed;
+    return new Set([...managed, ...x.loginManaged, ...(x.session === undefined ? [] : ['cookie'])]);
+  };
 
   const entry: PipelineEntry<HttpExchange, UpstreamHead> = {
     mutate(x, v, minted) {
-      const built = upstreamHeaders(ctx, x.req, x.p, v.identity, minted, managedFor(x.p), false, v.extraHeaders);
+      const extra = x.session === undefined ? v.extraHeaders : [...v.extraHeaders, ...x.session.upstreamHeaders];
+      const built = upstreamHeaders(ctx, x.req, x.p, v.identity, minted, dropFor(x), false, extra);
       return built.ok ? { ok: true, value: built } : built;
     },
     finish(x, v, built) {
@@ -71,6 +87,7 @@ export function createHttpEntry(
             log(req, p, x.started, status, reason, `${v.reason}; upstream: ${error}`, v.identity);
           }
         },
+        x.session?.setCookies,
       );
     },
     write: (x, outcome) => writeOutcome(x.res, outcome),
@@ -116,9 +133,40 @@ export function createHttpEntry(
         pipeline.respond(entry, x, refused);
         return;
       }
-      pipeline.run(entry, x);
+      const login = logins?.forRoute(p.route.index);
+      if (login === undefined) pipeline.run(entry, x);
+      else
+        runLogin(login, { ...x, loginManaged: login.managedHeaders }).catch((err: unknown) => {
+          ctx.logger.error({ err, route: p.route.config.name }, 'unexpected error in the login; request denied');
+          pipeline.respond(entry, x, INTERNAL);
+        });
     };
   };
+
+  /**
+   * A login route: the login answers (callback, logout, redirect to the provider, 401) or lets
+   * the policies decide, for a session with the first of its tokens they accept (the access token,
+   * else the ID token).
+   */
+  async function runLogin(login: RouteLogin, x: HttpExchange): Promise<void> {
+    const { req, p } = x;
+    const step = await login.handle(req, p.request, req.headers.authorization !== undefined);
+    if (step.kind === 'pass') return pipeline.run(entry, x);
+    if (step.kind === 'answer') {
+      const a = step.answer;
+      x.res.writeHead(a.status, { 'content-type': 'text/plain; charset=utf-8', ...a.headers }).end(a.body);
+      log(req, p, x.started, a.status, a.reason, a.detail, undefined);
+      return;
+    }
+    let chosen = step.candidates[0]!;
+    let verdict = await p.state.enforcer.evaluate(chosen, p.route.config);
+    for (const candidate of step.candidates.slice(1)) {
+      if (verdict.kind !== 'unauthenticated') break;
+      chosen = candidate;
+      verdict = await p.state.enforcer.evaluate(candidate, p.route.config);
+    }
+    pipeline.decide(entry, { ...x, p: { ...p, request: chosen }, session: step }, verdict);
+  }
 }
 
 /** Answers a request whose handler threw before the pipeline could (fail closed). */

@@ -26,6 +26,7 @@ export function forward(
   path: string,
   headers: string[],
   done: (status: number, error?: string) => void,
+  setCookies: readonly string[] = [],
 ): void {
   // A request without Content-Length or Transfer-Encoding has no body (RFC 9112 §6.3): send none,
   // rather than a chunked empty stream.
@@ -44,7 +45,10 @@ export function forward(
     opts,
     ({ statusCode, headers: h }) => {
       status = statusCode;
-      res.writeHead(statusCode, responseHeaders(h));
+      const out = responseHeaders(h);
+      // The gateway's own cookies (a refreshed login session) beside the upstream's, never over them.
+      for (const cookie of setCookies) out.push('set-cookie', cookie);
+      res.writeHead(statusCode, out);
       return res;
     },
     (err) => {

@@ -1,0 +1,434 @@
+import { timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import { decodeJwt, type JwtPayload } from '@tessera/core';
+import type { GatewayRequest } from '../request/gateway-request.js';
+import { claimHeaderValue } from '../mutate/claim-header-value.js';
+import type { ExtAuthPolicy } from './ext-auth-policy.js';
+import type { OidcRelyingParty, PendingLogin, ProviderTokens } from './oidc-relying-party.js';
+import type { SessionSealer } from './session-sealer.js';
+
+/** A person's session at the gateway, as its cookie holds it (sealed). */
+interface LoginSession {
+  readonly tokens: ProviderTokens;
+  /** The provider's session id and the user (for back-channel logout). */
+  readonly sid: string | undefined;
+  readonly sub: string | undefined;
+  /** Epoch seconds of the login. */
+  readonly at: number;
+}
+
+/** A login on its way to the provider: what the callback checks, and where the browser goes after. */
+interface LoginState extends PendingLogin {
+  readonly returnTo: string;
+}
+
+/** An answer the login gives itself (redirect, refusal, logout page). */
+export interface LoginAnswer {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string | readonly string[]>>;
+  readonly body: string;
+  /** The access log's reason and detail. */
+  readonly reason: 'allowed' | 'ERR_GATEWAY_LOGIN_FAILED' | 'ERR_GATEWAY_BAD_REQUEST' | 'ERR_GATEWAY_ACCESS_DENIED';
+  readonly detail: string;
+}
+
+/** What the login stage decided for a request. */
+export type LoginStep =
+  | { readonly kind: 'answer'; readonly answer: LoginAnswer }
+  /** Not the login's business: a bearer token came, the route's policies decide as usual. */
+  | { readonly kind: 'pass' }
+  /** A signed-in person: the request as policies see it (the session's token), and what the upstream gets. */
+  | {
+      readonly kind: 'session';
+      /** The request with the session's token as its credential, once per candidate (access token, then ID token). */
+      readonly candidates: readonly GatewayRequest[];
+      readonly upstreamHeaders: readonly (readonly [string, string])[];
+      /** Set on the response: a refreshed session. */
+      readonly setCookies: readonly string[];
+    };
+
+/**
+ * Where sessions ended at the provider are remembered (logout, back-channel logout) until they
+ * would have expired: a cookie session cannot be deleted from the browser that holds it, so the
+ * gateway refuses it instead. Keys are `sid:<sid>` or `sub:<sub>`; times are epoch seconds.
+ */
+export interface EndedSessions {
+  end(key: string, at: number, until: number): void;
+  /** When the key was ended, if it was. */
+  endedAt(key: string): number | undefined;
+}
+
+/**
+ * In-process {@link EndedSessions} (one gateway; Redis sessions are deleted where they are kept).
+ *
+ * @example
+ * ```ts
+ * const ended = createEndedSessions(Date.now);
+ * ```
+ */
+export function createEndedSessions(clock: () => number): EndedSessions {
+  const entries = new Map<string, { at: number; until: number }>();
+  return {
+    end(key, at, until) {
+      entries.set(key, { at, until });
+      // Forget what no cookie can still carry, now and then, so the map cannot grow without end.
+      if (entries.size % 1024 === 0) {
+        const now = clock() / 1000;
+        for (const [k, v] of entries) if (v.until < now) entries.delete(k);
+      }
+    },
+    endedAt(key) {
+      const e = entries.get(key);
+      return e === undefined || e.until < clock() / 1000 ? undefined : e.at;
+    },
+  };
+}
+
+/** What a route login needs besides its policy. */
+export interface RouteLoginDeps {
+  readonly rp: OidcRelyingParty;
+  readonly sealer: SessionSealer;
+  readonly ended: EndedSessions;
+  readonly clock: () => number;
+}
+
+/** Seconds before the access token's expiry at which a cookie session refreshes it (Gloo's Redis default too). */
+const DEFAULT_PRE_EXPIRY_BUFFER = 2;
+/** How long a login may take at the provider. */
+const LOGIN_STATE_SECONDS = 600;
+/** Cookie values are cut into pieces of this size, so every Set-Cookie stays well within header limits. */
+const COOKIE_CHUNK = 3_000;
+const MAX_CHUNKS = 8;
+
+const HTML_TYPES = /text\/html|application\/xhtml\+xml/;
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+function parseCookies(header: string | undefined): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const part of (header ?? '').split(';')) {
+    const eq = part.indexOf('=');
+    if (eq < 1) continue;
+    const name = part.slice(0, eq).trim();
+    if (!out.has(name)) out.set(name, part.slice(eq + 1).trim());
+  }
+  return out;
+}
+
+function sameText(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/**
+ * The login of one ExtAuthPolicy on the routes it selects, run before authorization:
+ * - `callbackPath`: checks `state` against the login cookie, exchanges the code, verifies the ID
+ *   token (issuer, audience = clientId, nonce), seals the session into cookies and sends the
+ *   browser back where it was going (same origin only);
+ * - `logoutPath`: ends the session here and at the provider (`end_session_endpoint`), then
+ *   `afterLogoutUrl`; `<callbackPath>/backchannel-logout` takes the provider's logout tokens;
+ * - a request with its own credential passes to the route's policies untouched;
+ * - a session: its access token is refreshed shortly before expiry; the request's identity for the
+ *   policies is the access token when it is a JWT they accept, else the ID token; the upstream gets
+ *   the configured token and claim headers and no session cookie; an unsafe method needs a
+ *   same-origin `Origin` or `Sec-Fetch-Site`;
+ * - nothing: a page navigation (GET/HEAD accepting HTML) goes to the provider, anything else 401.
+ *
+ * @example
+ * ```ts
+ * const step = await login.handle(req, prepared.request);
+ * ```
+ */
+export function createRouteLogin(policy: ExtAuthPolicy, secure: boolean, deps: RouteLoginDeps) {
+  const o = policy.oidc;
+  const { rp, sealer, ended, clock } = deps;
+  const cookieOptions = o.session.cookieOptions;
+  const secureCookies = secure && !cookieOptions.notSecure;
+  // __Host-: only this origin, path /, Secure (RFC 6265bis §4.1.3.2), when nothing asks otherwise.
+  const hostPrefix = secureCookies && cookieOptions.domain === undefined && cookieOptions.path === '/' ? '__Host-' : '';
+  const sessionName = `${hostPrefix}${o.session.cookieKeyPrefix}tessera-session`;
+  const stateName = `${hostPrefix}${o.session.cookieKeyPrefix}tessera-login`;
+  const purpose = `${policy.namespace}/${policy.name}`;
+  const redirectUri = `${o.appUrl}${o.callbackPath}`;
+  const backchannelPath = `${o.callbackPath}/backchannel-logout`;
+  const appOrigin = new URL(o.appUrl).origin;
+  const preExpiry = o.session.redis?.preExpiryBuffer ?? DEFAULT_PRE_EXPIRY_BUFFER;
+
+  const attributes = (maxAge: number) =>
+    [
+      `Path=${cookieOptions.path}`,
+      ...(cookieOptions.domain === undefined ? [] : [`Domain=${cookieOptions.domain}`]),
+      `Max-Age=${maxAge}`,
+      ...(cookieOptions.httpOnly ? ['HttpOnly'] : []),
+      ...(secureCookies ? ['Secure'] : []),
+      // The callback is a top-level navigation from the provider: Strict would drop the login cookie.
+      `SameSite=${cookieOptions.sameSite === 'StrictMode' ? 'Strict' : cookieOptions.sameSite === 'NoneMode' ? 'None' : 'Lax'}`,
+    ].join('; ');
+
+  /** The session cookies: one value cut into numbered pieces, and the ones a longer session left behind cleared. */
+  const sessionCookies = (value: string, previousPieces: number): string[] => {
+    const pieces: string[] = [];
+    for (let i = 0; i < value.length; i += COOKIE_CHUNK) pieces.push(value.slice(i, i + COOKIE_CHUNK));
+    const out = pieces.map((piece, i) => `${sessionName}.${i}=${piece}; ${attributes(cookieOptions.maxAge)}`);
+    for (let i = pieces.length; i < previousPieces; i++) out.push(`${sessionName}.${i}=; ${attributes(0)}`);
+    return out;
+  };
+
+  const readSession = (cookies: Map<string, string>): { session: LoginSession | undefined; pieces: number } => {
+    let value = '';
+    let pieces = 0;
+    for (; pieces < MAX_CHUNKS; pieces++) {
+      const piece = cookies.get(`${sessionName}.${pieces}`);
+      if (piece === undefined) break;
+      value += piece;
+    }
+    if (pieces === 0) return { session: undefined, pieces };
+    const opened = sealer.open(value, `${purpose} session`) as LoginSession | undefined;
+    if (opened === undefined || typeof opened.tokens?.accessToken !== 'string') return { session: undefined, pieces };
+    if (clock() / 1000 > opened.at + cookieOptions.maxAge) return { session: undefined, pieces };
+    const subEnded = opened.sub === undefined ? undefined : ended.endedAt(`sub:${opened.sub}`);
+    if (
+      (opened.sid !== undefined && ended.endedAt(`sid:${opened.sid}`) !== undefined) ||
+      (subEnded !== undefined && subEnded >= opened.at)
+    )
+      return { session: undefined, pieces };
+    return { session: opened, pieces };
+  };
+
+  const answer = (
+    status: number,
+    body: string,
+    reason: LoginAnswer['reason'],
+    detail: string,
+    headers: Record<string, string | readonly string[]> = {},
+  ): LoginStep => ({
+    kind: 'answer',
+    answer: { status, body, reason, detail, headers: { 'cache-control': 'no-store', ...headers } },
+  });
+
+  const cleared = (pieces: number) => [
+    ...Array.from({ length: Math.max(pieces, 1) }, (_, i) => `${sessionName}.${i}=; ${attributes(0)}`),
+  ];
+
+  const callback = async (request: GatewayRequest, cookies: Map<string, string>): Promise<LoginStep> => {
+    const params = new URLSearchParams(request.query.slice(1));
+    const sealedState = cookies.get(stateName);
+    const state =
+      sealedState === undefined ? undefined : (sealer.open(sealedState, `${purpose} login`) as LoginState | undefined);
+    const clearState = `${stateName}=; ${attributes(0)}`;
+    const given = params.get('state');
+    if (state === undefined || given === null || !sameText(given, state.state))
+      return answer(
+        400,
+        'this login is not this browser\u2019s, or it expired: start again',
+        'ERR_GATEWAY_BAD_REQUEST',
+        'login state missing or not matching',
+        { 'set-cookie': [clearState] },
+      );
+    const error = params.get('error');
+    if (error !== null)
+      return answer(
+        401,
+        `the identity provider refused the login: ${error.replace(/[^\w.-]/g, '')}`,
+        'ERR_GATEWAY_LOGIN_FAILED',
+        `provider error ${error.slice(0, 64)}`,
+        { 'set-cookie': [clearState] },
+      );
+    const code = params.get('code');
+    if (code === null)
+      return answer(400, 'the callback has no code', 'ERR_GATEWAY_BAD_REQUEST', 'callback without code', {
+        'set-cookie': [clearState],
+      });
+    let finished;
+    try {
+      finished = await rp.finishLogin(code, state, redirectUri);
+    } catch (err) {
+      return answer(401, 'the login could not be completed', 'ERR_GATEWAY_LOGIN_FAILED', (err as Error).message, {
+        'set-cookie': [clearState],
+      });
+    }
+    const session: LoginSession = {
+      tokens: finished.tokens,
+      sid: typeof finished.claims['sid'] === 'string' ? finished.claims['sid'] : undefined,
+      sub: finished.claims.sub,
+      at: Math.floor(clock() / 1000),
+    };
+    const previous = readSession(cookies).pieces;
+    return answer(302, '', 'allowed', 'login completed', {
+      location: state.returnTo,
+      'set-cookie': [...sessionCookies(sealer.seal(session, `${purpose} session`), previous), clearState],
+    });
+  };
+
+  /** The return URL after login: the request's own path and query on appUrl's origin, nothing else. */
+  const returnTo = (request: GatewayRequest) => `${o.appUrl}${request.path}${request.query}`;
+
+  const startLogin = async (request: GatewayRequest): Promise<LoginStep> => {
+    let started;
+    try {
+      started = await rp.startLogin(redirectUri);
+    } catch (err) {
+      return answer(502, 'the identity provider cannot be reached', 'ERR_GATEWAY_LOGIN_FAILED', (err as Error).message);
+    }
+    const state: LoginState = { ...started.pending, returnTo: returnTo(request) };
+    return answer(302, '', 'allowed', 'login started', {
+      location: started.url,
+      'set-cookie': [`${stateName}=${sealer.seal(state, `${purpose} login`)}; ${attributes(LOGIN_STATE_SECONDS)}`],
+    });
+  };
+
+  const logout = async (cookies: Map<string, string>): Promise<LoginStep> => {
+    const { session, pieces } = readSession(cookies);
+    const after = o.afterLogoutUrl ?? `${o.appUrl}/`;
+    let location = after;
+    if (session !== undefined) {
+      // The cookie is cleared, but a copy of it (another tab's request in flight, a stolen one) must not work either.
+      const now = Math.floor(clock() / 1000);
+      ended.end(
+        session.sid !== undefined ? `sid:${session.sid}` : `sub:${session.sub ?? ''}`,
+        now,
+        session.at + cookieOptions.maxAge,
+      );
+      location = (await rp.endSessionUrl(session.tokens.idToken, after).catch(() => undefined)) ?? after;
+    }
+    return answer(302, '', 'allowed', 'logout', { location, 'set-cookie': cleared(pieces) });
+  };
+
+  const backchannel = async (req: IncomingMessage): Promise<LoginStep> => {
+    let body = '';
+    for await (const chunk of req) {
+      body += (chunk as Buffer).toString('utf8');
+      if (body.length > 16_384) return answer(413, 'too large', 'ERR_GATEWAY_BAD_REQUEST', 'logout token too large');
+    }
+    const token = new URLSearchParams(body).get('logout_token');
+    if (token === null) return answer(400, 'logout_token is required', 'ERR_GATEWAY_BAD_REQUEST', 'no logout token');
+    try {
+      const { sid, sub } = await rp.verifyLogoutToken(token);
+      const now = Math.floor(clock() / 1000);
+      ended.end(sid !== undefined ? `sid:${sid}` : `sub:${sub!}`, now, now + cookieOptions.maxAge);
+      return answer(200, '', 'allowed', 'back-channel logout');
+    } catch (err) {
+      return answer(400, 'invalid logout token', 'ERR_GATEWAY_LOGIN_FAILED', (err as Error).message);
+    }
+  };
+
+  /** Headers for the upstream from a session: tokens and claims as configured, cookies without the gateway's. */
+  const upstreamHeaders = (session: LoginSession, cookies: Map<string, string>, rawCookie: string | undefined) => {
+    const out: [string, string][] = [];
+    const { idTokenHeader, accessTokenHeader, useBearerSchemaForAuthorization } = o.headers;
+    if (idTokenHeader !== undefined) out.push([idTokenHeader, session.tokens.idToken]);
+    if (accessTokenHeader !== undefined)
+      out.push([
+        accessTokenHeader,
+        useBearerSchemaForAuthorization && accessTokenHeader === 'authorization'
+          ? `Bearer ${session.tokens.accessToken}`
+          : session.tokens.accessToken,
+      ]);
+    const copy = (payload: JwtPayload | undefined, list: ExtAuthPolicy['oidc']['identityTokenClaimsToHeaders']) => {
+      if (payload === undefined) return;
+      for (const c of list) {
+        const value = claimHeaderValue(payload, c.claim);
+        if (typeof value === 'string') out.push([c.header, value]);
+      }
+    };
+    copy(safeDecode(session.tokens.idToken), o.identityTokenClaimsToHeaders);
+    copy(safeDecode(session.tokens.accessToken), o.accessTokenClaimsToHeaders);
+    if (rawCookie !== undefined) {
+      const kept = [...cookies].filter(([name]) => !name.startsWith(sessionName) && name !== stateName);
+      if (kept.length > 0) out.push(['cookie', kept.map(([k, v]) => `${k}=${v}`).join('; ')]);
+    }
+    return out;
+  };
+
+  return {
+    policy,
+    /** Request headers the client may not send on these routes: the login sets them. */
+    managedHeaders: new Set<string>([
+      ...(o.headers.idTokenHeader === undefined ? [] : [o.headers.idTokenHeader]),
+      ...(o.headers.accessTokenHeader === undefined ? [] : [o.headers.accessTokenHeader]),
+      ...o.identityTokenClaimsToHeaders.map((c) => c.header),
+      ...o.accessTokenClaimsToHeaders.map((c) => c.header),
+    ]),
+
+    async handle(req: IncomingMessage, request: GatewayRequest, hasCredential: boolean): Promise<LoginStep> {
+      const cookies = parseCookies(request.headers.cookie);
+      if (request.path === o.callbackPath && request.method === 'GET') return callback(request, cookies);
+      if (request.path === backchannelPath && request.method === 'POST') return backchannel(req);
+      if (o.logoutPath !== undefined && request.path === o.logoutPath) return logout(cookies);
+      if (hasCredential) return { kind: 'pass' };
+      const read = readSession(cookies);
+      let session = read.session;
+      const setCookies: string[] = [];
+      if (session === undefined) {
+        const page =
+          (request.method === 'GET' || request.method === 'HEAD') &&
+          HTML_TYPES.test(String(request.headers.accept ?? ''));
+        if (page) return startLogin(request);
+        return answer(401, 'login required', 'ERR_GATEWAY_LOGIN_FAILED', 'no session', {
+          'www-authenticate': `Bearer realm="${appOrigin}"`,
+          ...(read.pieces > 0 ? { 'set-cookie': cleared(read.pieces) } : {}),
+        });
+      }
+      // A form posted from another site rides on the session cookie: only this origin may (CSRF).
+      if (!SAFE_METHODS.has(request.method)) {
+        const origin = request.headers.origin;
+        const site = request.headers['sec-fetch-site'];
+        const sameOrigin = origin !== undefined ? origin === appOrigin : site === 'same-origin' || site === 'none';
+        if (!sameOrigin)
+          return answer(
+            403,
+            'cross-site request refused',
+            'ERR_GATEWAY_ACCESS_DENIED',
+            'unsafe method from another origin on a session',
+          );
+      }
+      const now = Math.floor(clock() / 1000);
+      if (session.tokens.expiresAt - preExpiry <= now) {
+        if (session.tokens.refreshToken === undefined || o.session.redis?.allowRefreshing === false)
+          return startLoginOr401(request, read.pieces);
+        try {
+          const tokens = await rp.refresh(session.tokens.refreshToken, session.tokens);
+          session = { ...session, tokens };
+          setCookies.push(...sessionCookies(sealer.seal(session, `${purpose} session`), read.pieces));
+        } catch {
+          // The provider refused (revoked, expired, the user gone): the session ends here too.
+          return startLoginOr401(request, read.pieces);
+        }
+      }
+      const withToken = (token: string): GatewayRequest => ({
+        ...request,
+        headers: { ...request.headers, authorization: `Bearer ${token}` },
+      });
+      const accessIsJwt = session.tokens.accessToken.split('.').length === 3;
+      return {
+        kind: 'session',
+        candidates: accessIsJwt
+          ? [withToken(session.tokens.accessToken), withToken(session.tokens.idToken)]
+          : [withToken(session.tokens.idToken)],
+        upstreamHeaders: upstreamHeaders(session, cookies, request.headers.cookie),
+        setCookies,
+      };
+
+      function startLoginOr401(r: GatewayRequest, pieces: number): Promise<LoginStep> | LoginStep {
+        const page = (r.method === 'GET' || r.method === 'HEAD') && HTML_TYPES.test(String(r.headers.accept ?? ''));
+        if (page) return startLogin(r);
+        return answer(401, 'login required', 'ERR_GATEWAY_LOGIN_FAILED', 'session ended', {
+          'set-cookie': cleared(pieces),
+        });
+      }
+    },
+
+    close: () => rp.close(),
+  };
+}
+
+/** A route login ({@link createRouteLogin}). */
+export type RouteLogin = ReturnType<typeof createRouteLogin>;
+
+function safeDecode(token: string): JwtPayload | undefined {
+  try {
+    return decodeJwt(token).payload;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,269 @@
+// The gateway logs people in (issue #15): Gloo's ExtAuthPolicy, as the brief writes it, on a route
+// of the Tessera gateway, with the Tessera token service as the OpenID Connect provider. A person
+// is sent to the provider, comes back with a session, and the upstream (which implements no auth)
+// gets the ID token, the access token and the user's name in headers; the session refreshes,
+// ends at logout at both ends, and ends when the provider says so over the back channel.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { createTokenService, loadConfig } from '@tessera/token-service';
+import { createGateway, loadGatewayConfig } from '@tessera/gateway';
+import { headlessBrowser } from '../../examples/index.js';
+import { echoUpstream } from './internal/orders-stack.js';
+
+const silent = pino({ level: 'silent' });
+const alice = { username: 'alice', password: 'alice-password-123' };
+
+/** A port nobody listens on right now (the gateway's URL must be known before its configuration). */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as { port: number }).port;
+  await new Promise<void>((r) => server.close(() => r()));
+  return port;
+}
+
+function extAuthPolicy(appUrl: string, issuer: string): string {
+  return `apiVersion: security.policy.gloo.solo.io/v2
+kind: ExtAuthPolicy
+metadata:
+  name: webui-login
+  namespace: default
+spec:
+  applyToRoutes:
+    - route:
+        labels:
+          oauth: "true"
+  config:
+    glooAuth:
+      configs:
+      - oauth2:
+          oidcAuthorizationCode:
+            appUrl: ${appUrl}
+            callbackPath: /callback
+            clientId: webui-gateway
+            clientSecretRef:
+              name: webui-client-secret
+              namespace: default
+            issuerUrl: ${issuer}
+            scopes:
+            - openid
+            - profile
+            logoutPath: /logout
+            headers:
+              idTokenHeader: "jwt"
+              accessTokenHeader: "my_access_token"
+            identityToken:
+              claimsToHeaders:
+                - claim: name
+                  header: x-name
+            session:
+              cookieOptions:
+                notSecure: true
+              cipherConfig:
+                keyRef:
+                  name: webui-cookie-key
+                  namespace: default
+    server:
+      name: webui
+---
+apiVersion: security.istio.io/v1
+kind: RequestAuthentication
+metadata:
+  name: webui
+  namespace: default
+spec:
+  selector:
+    matchLabels:
+      app: webui
+  jwtRules:
+    - issuer: "${issuer}"
+      jwksUri: "${issuer}/.well-known/jwks.json"
+      audiences: ["backend-api"]
+---
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata:
+  name: signed-in-only
+  namespace: default
+spec:
+  selector:
+    matchLabels:
+      app: webui
+  action: ALLOW
+  rules:
+    - from:
+        - source:
+            requestPrincipals: ["*"]
+`;
+}
+
+async function withStack(
+  fn: (s: { appUrl: string; ts: ReturnType<typeof createTokenService>; adminToken: string }) => Promise<void>,
+): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'tessera-gw-login-'));
+  const upstream = await echoUpstream();
+  const port = await freePort();
+  const appUrl = `http://127.0.0.1:${port}`;
+  const ts = createTokenService(
+    loadConfig({
+      object: {
+        server: { host: '127.0.0.1', port: 0 },
+        storage: { type: 'file', dataDir: join(dir, 'ts') },
+        rateLimit: { enabled: false },
+        users: [{ id: 'u-alice', ...alice, name: 'Alice Liddell' }],
+        clients: [
+          {
+            id: 'webui-gateway',
+            secret: 'webui-gateway-secret-0123456789',
+            firstParty: true,
+            grantTypes: ['authorization_code', 'refresh_token'],
+            redirectUris: [`${appUrl}/callback`],
+            postLogoutRedirectUris: [`${appUrl}/`],
+            backchannelLogoutUri: `${appUrl}/callback/backchannel-logout`,
+            audiences: ['backend-api'],
+            tokenLifetimeSeconds: 4,
+          },
+        ],
+      },
+    }),
+    { logger: silent },
+  );
+  await ts.listen();
+  const secrets = join(dir, 'secrets');
+  mkdirSync(join(secrets, 'default', 'webui-client-secret'), { recursive: true });
+  writeFileSync(join(secrets, 'default', 'webui-client-secret', 'client-secret'), 'webui-gateway-secret-0123456789\n');
+  mkdirSync(join(secrets, 'default', 'webui-cookie-key'), { recursive: true });
+  writeFileSync(join(secrets, 'default', 'webui-cookie-key', 'key'), 'a sealing key for the tests\n');
+  mkdirSync(join(dir, 'policies'));
+  writeFileSync(join(dir, 'policies', 'webui.yaml'), extAuthPolicy(appUrl, ts.issuer));
+  const gateway = createGateway(
+    loadGatewayConfig({
+      object: {
+        listeners: [{ name: 'main', host: '127.0.0.1', port }],
+        admin: { enabled: false },
+        secretsDir: secrets,
+        routes: [
+          {
+            name: 'webui',
+            pathPrefix: '/',
+            upstream: upstream.url,
+            labels: { app: 'webui' },
+            routeLabels: { oauth: 'true' },
+          },
+        ],
+        policies: { sources: [join(dir, 'policies')], watch: false },
+        logging: { level: 'silent', accessLog: false },
+      },
+    }),
+    { logger: silent },
+  );
+  await gateway.listen();
+  try {
+    await fn({ appUrl, ts, adminToken: ts.adminToken });
+  } finally {
+    await gateway.close();
+    await ts.close();
+    await upstream.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** What the echo upstream saw. */
+function seen(html: string): { url: string; headers: Record<string, string> } {
+  return JSON.parse(html) as { url: string; headers: Record<string, string> };
+}
+
+test('a page without a session goes to the provider; after the login the upstream gets the tokens and x-name, not the session cookie', () =>
+  withStack(async ({ appUrl, ts }) => {
+    const b = headlessBrowser();
+    const login = await b.open(`${appUrl}/reports/today?x=1`);
+    assert.ok(login.url.startsWith(`${ts.issuer}/authorize?`), login.url);
+    assert.equal(new URL(login.url).searchParams.get('code_challenge_method'), 'S256');
+    b.cookies.set('theme', 'dark');
+    const page = await b.signIn(login, alice.username, alice.password);
+    assert.equal(page.status, 200);
+    assert.equal(page.url, `${appUrl}/reports/today?x=1`, 'back where the person was going');
+    const upstream = seen(page.html);
+    assert.equal(upstream.headers['x-name'], 'Alice Liddell');
+    assert.equal(upstream.headers['jwt']!.split('.').length, 3);
+    assert.equal(upstream.headers['my_access_token']!.split('.').length, 3);
+    assert.equal(upstream.headers['authorization'], undefined, 'the session token is not forwarded as a credential');
+    assert.equal(upstream.headers['cookie'], 'theme=dark', "the gateway's cookies stay at the gateway");
+
+    // The client's own copies of the login's headers are replaced.
+    const session = [...b.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+    const spoof = await fetch(`${appUrl}/api`, { headers: { cookie: session, 'x-name': 'Mallory', jwt: 'forged' } });
+    const spoofed = (await spoof.json()) as { headers: Record<string, string> };
+    assert.equal(spoofed.headers['x-name'], 'Alice Liddell');
+    assert.notEqual(spoofed.headers['jwt'], 'forged');
+
+    // Not a page, no session: 401, no redirect.
+    const api = await fetch(`${appUrl}/api`, { redirect: 'manual' });
+    assert.equal(api.status, 401);
+    // A tampered session is no session.
+    const tampered = session.replace(
+      /tessera-session\.0=(.)/,
+      (_m, c: string) => `tessera-session.0=${c === 'A' ? 'B' : 'A'}`,
+    );
+    assert.equal((await fetch(`${appUrl}/api`, { headers: { cookie: tampered } })).status, 401);
+    // An unsafe method from another origin is refused; from the app's own origin it passes.
+    const cross = await fetch(`${appUrl}/api`, {
+      method: 'POST',
+      headers: { cookie: session, origin: 'https://attacker.example' },
+    });
+    assert.equal(cross.status, 403);
+    const same = await fetch(`${appUrl}/api`, { method: 'POST', headers: { cookie: session, origin: appUrl } });
+    assert.equal(same.status, 200);
+  }));
+
+test('the callback refuses a forged state, a missing login cookie and a provider error', () =>
+  withStack(async ({ appUrl }) => {
+    assert.equal((await fetch(`${appUrl}/callback?code=abc&state=forged`)).status, 400, 'no login cookie');
+    const b = headlessBrowser();
+    const login = await b.open(`${appUrl}/`); // the login cookie is set, the browser is at the provider
+    const state = new URL(login.url).searchParams.get('state')!;
+    const cookie = [...b.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+    assert.equal((await fetch(`${appUrl}/callback?code=abc&state=forged`, { headers: { cookie } })).status, 400);
+    const refused = await fetch(`${appUrl}/callback?error=access_denied&state=${state}`, { headers: { cookie } });
+    assert.equal(refused.status, 401);
+    assert.match(await refused.text(), /refused the login: access_denied/);
+    const badCode = await fetch(`${appUrl}/callback?code=not-a-code&state=${state}`, { headers: { cookie } });
+    assert.equal(badCode.status, 401, 'the provider refuses the code');
+  }));
+
+test('the session refreshes before the access token expires, and ends at logout at both ends and over the back channel', () =>
+  withStack(async ({ appUrl, ts }) => {
+    const b = headlessBrowser();
+    await b.signIn(await b.open(`${appUrl}/`), alice.username, alice.password);
+    const first = seen((await b.open(`${appUrl}/`)).html).headers['my_access_token'];
+    await new Promise((r) => setTimeout(r, 2_500)); // the token lives 4 s; refreshed 2 s before
+    const refreshed = seen((await b.open(`${appUrl}/`)).html).headers['my_access_token'];
+    assert.ok(refreshed !== undefined && refreshed !== first, 'a new access token');
+    const before = [...b.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+
+    // Logout: the provider's end_session_endpoint, then back to the app, which asks for a login again.
+    const out = await b.open(`${appUrl}/logout`);
+    assert.ok(out.url.startsWith(`${ts.issuer}/authorize?`), `signed out at both ends: ${out.url}`);
+    assert.equal(
+      (await fetch(`${appUrl}/api`, { headers: { cookie: before } })).status,
+      401,
+      'the old cookie is refused',
+    );
+
+    // Back-channel: the provider ends the session (the admin ends alice's sessions).
+    const again = headlessBrowser();
+    await again.signIn(await again.open(`${appUrl}/`), alice.username, alice.password);
+    const cookie = [...again.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+    assert.equal((await fetch(`${appUrl}/api`, { headers: { cookie } })).status, 200);
+    const ended = await fetch(`${ts.url}/admin/users/u-alice/sessions`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${ts.adminToken}` },
+    });
+    assert.equal(ended.status, 200);
+    assert.equal((await fetch(`${appUrl}/api`, { headers: { cookie } })).status, 401, 'ended by the logout token');
+  }));
