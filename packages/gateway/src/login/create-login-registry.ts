@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { formatIssue, loadPolicies, type PolicyIssue } from '@tessera/core';
 import type { GatewayConfig } from '../config/load-gateway-config.js';
@@ -8,8 +9,9 @@ import type { ExtAuthPolicy } from './ext-auth-policy.js';
 import { createOidcRelyingParty, type OidcRelyingParty } from './oidc-relying-party.js';
 import { extAuthPolicyInvalid, parseExtAuthPolicies } from './parse-ext-auth-policies.js';
 import { readSecret } from './read-secret.js';
-import { createEndedSessions, createRouteLogin, type RouteLogin } from './route-login.js';
+import { createRouteLogin, type RouteLogin } from './route-login.js';
 import { createSessionSealer } from './session-sealer.js';
+import { createCookieSessionStore, createEndedSessions, createRedisSessionStore } from './session-store.js';
 
 /** The logins in force, per route (by its index in the configuration), swapped on every policy reload. */
 export interface LoginRegistry {
@@ -21,6 +23,19 @@ export interface LoginRegistry {
   /** How many routes have a login, for logs. */
   readonly size: () => number;
   close(): void;
+}
+
+/** ioredis, an optional peer dependency: loaded only when an ExtAuthPolicy keeps its sessions in Redis. */
+async function loadRedis(): Promise<{ Redis: typeof Redis }> {
+  try {
+    return { Redis: (await import('ioredis')).Redis };
+  } catch (err) {
+    throw gatewayErrors.create(
+      'ERR_GATEWAY_CONFIG_INVALID',
+      'an ExtAuthPolicy keeps its sessions in Redis (session.redis): install ioredis beside @tessera/gateway',
+      { cause: err },
+    );
+  }
 }
 
 /** Every pair of `selector` is among the route's `routeLabels`. */
@@ -54,8 +69,28 @@ export function createLoginRegistry(options: {
   let warnedGenerated = false;
   let byRoute: (RouteLogin | undefined)[] = [];
   let parties = new Map<string, OidcRelyingParty>();
+  // One connection per Redis host for every policy that keeps its sessions there (Gloo's session.redis).
+  const redisClients = new Map<string, Promise<Redis>>();
+  const redisFor = (host: string, db: number): Promise<Redis> => {
+    const key = `${host}/${db}`;
+    let client = redisClients.get(key);
+    if (client === undefined) {
+      client = loadRedis().then(({ Redis }) => {
+        const r = new Redis(`redis://${host}/${db}`, {
+          // A request waits at most a second for its session; then it is treated as a store failure.
+          commandTimeout: 1_000,
+          maxRetriesPerRequest: 1,
+        });
+        r.on('error', (err: Error) => logger.warn({ err: err.message, host }, 'login sessions: Redis unavailable'));
+        return r;
+      });
+      redisClients.set(key, client);
+    }
+    return client;
+  };
 
   const load = async (): Promise<void> => {
+    const redisNeeded = new Map<string, Redis>();
     const sources = config.policies.sources;
     const files = sources.length === 0 ? [] : (await loadPolicies(sources)).files;
     const policies: ExtAuthPolicy[] = [];
@@ -69,6 +104,11 @@ export function createLoginRegistry(options: {
     if (issues.length > 0) throw extAuthPolicyInvalid(issues);
     const next: (RouteLogin | undefined)[] = [];
     const nextParties = new Map<string, OidcRelyingParty>();
+    // Redis first (its module and connection are asynchronous), so the routes below are built at once.
+    for (const p of policies) {
+      const r = p.oidc.session.redis;
+      if (r !== undefined) redisNeeded.set(`${r.host}/${r.db}`, await redisFor(r.host, r.db));
+    }
     config.routes.forEach((route, index) => {
       const matching = policies.filter((p) => p.applyToRoutes.some((s) => selects(s, route.routeLabels)));
       if (matching.length > 1)
@@ -107,11 +147,25 @@ export function createLoginRegistry(options: {
           clock,
         });
       nextParties.set(rpKey, rp);
+      const sealer = createSessionSealer(keys);
+      const purpose = `${policy.namespace}/${policy.name} session`;
+      const redis = o.session.redis;
       next[index] = createRouteLogin(policy, o.appUrl.startsWith('https:'), {
         rp,
-        sealer: createSessionSealer(keys),
-        ended,
+        sealer,
         clock,
+        sessions: (cookie) =>
+          redis === undefined
+            ? createCookieSessionStore({ sealer, purpose, cookie, ended, clock })
+            : createRedisSessionStore({
+                redis: redisNeeded.get(`${redis.host}/${redis.db}`)!,
+                keyPrefix: redis.keyPrefix,
+                headerName: redis.headerName,
+                sealer,
+                purpose,
+                cookie,
+                clock,
+              }),
       });
     });
     for (const [key, rp] of parties) if (!nextParties.has(key)) rp.close();
@@ -133,6 +187,7 @@ export function createLoginRegistry(options: {
     size: () => byRoute.filter((l) => l !== undefined).length,
     close() {
       for (const rp of parties.values()) rp.close();
+      for (const client of redisClients.values()) void client.then((r) => r.disconnect()).catch(() => undefined);
     },
   };
 }

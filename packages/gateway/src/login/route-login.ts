@@ -4,18 +4,9 @@ import { decodeJwt, type JwtPayload } from '@tessera/core';
 import type { GatewayRequest } from '../request/gateway-request.js';
 import { claimHeaderValue } from '../mutate/claim-header-value.js';
 import type { ExtAuthPolicy } from './ext-auth-policy.js';
-import type { OidcRelyingParty, PendingLogin, ProviderTokens } from './oidc-relying-party.js';
+import type { OidcRelyingParty, PendingLogin } from './oidc-relying-party.js';
 import type { SessionSealer } from './session-sealer.js';
-
-/** A person's session at the gateway, as its cookie holds it (sealed). */
-interface LoginSession {
-  readonly tokens: ProviderTokens;
-  /** The provider's session id and the user (for back-channel logout). */
-  readonly sid: string | undefined;
-  readonly sub: string | undefined;
-  /** Epoch seconds of the login. */
-  readonly at: number;
-}
+import type { CarriedSession, CookieSettings, LoginSession, SessionStore } from './session-store.js';
 
 /** A login on its way to the provider: what the callback checks, and where the browser goes after. */
 interface LoginState extends PendingLogin {
@@ -47,48 +38,13 @@ export type LoginStep =
       readonly setCookies: readonly string[];
     };
 
-/**
- * Where sessions ended at the provider are remembered (logout, back-channel logout) until they
- * would have expired: a cookie session cannot be deleted from the browser that holds it, so the
- * gateway refuses it instead. Keys are `sid:<sid>` or `sub:<sub>`; times are epoch seconds.
- */
-export interface EndedSessions {
-  end(key: string, at: number, until: number): void;
-  /** When the key was ended, if it was. */
-  endedAt(key: string): number | undefined;
-}
-
-/**
- * In-process {@link EndedSessions} (one gateway; Redis sessions are deleted where they are kept).
- *
- * @example
- * ```ts
- * const ended = createEndedSessions(Date.now);
- * ```
- */
-export function createEndedSessions(clock: () => number): EndedSessions {
-  const entries = new Map<string, { at: number; until: number }>();
-  return {
-    end(key, at, until) {
-      entries.set(key, { at, until });
-      // Forget what no cookie can still carry, now and then, so the map cannot grow without end.
-      if (entries.size % 1024 === 0) {
-        const now = clock() / 1000;
-        for (const [k, v] of entries) if (v.until < now) entries.delete(k);
-      }
-    },
-    endedAt(key) {
-      const e = entries.get(key);
-      return e === undefined || e.until < clock() / 1000 ? undefined : e.at;
-    },
-  };
-}
-
 /** What a route login needs besides its policy. */
 export interface RouteLoginDeps {
   readonly rp: OidcRelyingParty;
+  /** Seals the login cookie (and, for cookie sessions, the session). */
   readonly sealer: SessionSealer;
-  readonly ended: EndedSessions;
+  /** Where the sessions live: `createCookieSessionStore` or `createRedisSessionStore`, given the cookie settings. */
+  readonly sessions: (cookie: CookieSettings) => SessionStore;
   readonly clock: () => number;
 }
 
@@ -96,9 +52,6 @@ export interface RouteLoginDeps {
 const DEFAULT_PRE_EXPIRY_BUFFER = 2;
 /** How long a login may take at the provider. */
 const LOGIN_STATE_SECONDS = 600;
-/** Cookie values are cut into pieces of this size, so every Set-Cookie stays well within header limits. */
-const COOKIE_CHUNK = 3_000;
-const MAX_CHUNKS = 8;
 
 const HTML_TYPES = /text\/html|application\/xhtml\+xml/;
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -141,13 +94,13 @@ function sameText(a: string, b: string): boolean {
  */
 export function createRouteLogin(policy: ExtAuthPolicy, secure: boolean, deps: RouteLoginDeps) {
   const o = policy.oidc;
-  const { rp, sealer, ended, clock } = deps;
+  const { rp, sealer, clock } = deps;
   const cookieOptions = o.session.cookieOptions;
   const secureCookies = secure && !cookieOptions.notSecure;
   // __Host-: only this origin, path /, Secure (RFC 6265bis §4.1.3.2), when nothing asks otherwise.
   const hostPrefix = secureCookies && cookieOptions.domain === undefined && cookieOptions.path === '/' ? '__Host-' : '';
-  const sessionName = `${hostPrefix}${o.session.cookieKeyPrefix}tessera-session`;
-  const stateName = `${hostPrefix}${o.session.cookieKeyPrefix}tessera-login`;
+  const sessionName = `${hostPrefix}${o.session.cookieKeyPrefix}${o.session.redis?.cookieName ?? 'tessera-gw-session'}`;
+  const stateName = `${hostPrefix}${o.session.cookieKeyPrefix}tessera-gw-login`;
   const purpose = `${policy.namespace}/${policy.name}`;
   const redirectUri = `${o.appUrl}${o.callbackPath}`;
   const backchannelPath = `${o.callbackPath}/backchannel-logout`;
@@ -165,35 +118,7 @@ export function createRouteLogin(policy: ExtAuthPolicy, secure: boolean, deps: R
       `SameSite=${cookieOptions.sameSite === 'StrictMode' ? 'Strict' : cookieOptions.sameSite === 'NoneMode' ? 'None' : 'Lax'}`,
     ].join('; ');
 
-  /** The session cookies: one value cut into numbered pieces, and the ones a longer session left behind cleared. */
-  const sessionCookies = (value: string, previousPieces: number): string[] => {
-    const pieces: string[] = [];
-    for (let i = 0; i < value.length; i += COOKIE_CHUNK) pieces.push(value.slice(i, i + COOKIE_CHUNK));
-    const out = pieces.map((piece, i) => `${sessionName}.${i}=${piece}; ${attributes(cookieOptions.maxAge)}`);
-    for (let i = pieces.length; i < previousPieces; i++) out.push(`${sessionName}.${i}=; ${attributes(0)}`);
-    return out;
-  };
-
-  const readSession = (cookies: Map<string, string>): { session: LoginSession | undefined; pieces: number } => {
-    let value = '';
-    let pieces = 0;
-    for (; pieces < MAX_CHUNKS; pieces++) {
-      const piece = cookies.get(`${sessionName}.${pieces}`);
-      if (piece === undefined) break;
-      value += piece;
-    }
-    if (pieces === 0) return { session: undefined, pieces };
-    const opened = sealer.open(value, `${purpose} session`) as LoginSession | undefined;
-    if (opened === undefined || typeof opened.tokens?.accessToken !== 'string') return { session: undefined, pieces };
-    if (clock() / 1000 > opened.at + cookieOptions.maxAge) return { session: undefined, pieces };
-    const subEnded = opened.sub === undefined ? undefined : ended.endedAt(`sub:${opened.sub}`);
-    if (
-      (opened.sid !== undefined && ended.endedAt(`sid:${opened.sid}`) !== undefined) ||
-      (subEnded !== undefined && subEnded >= opened.at)
-    )
-      return { session: undefined, pieces };
-    return { session: opened, pieces };
-  };
+  const sessions = deps.sessions({ name: sessionName, attributes, maxAge: cookieOptions.maxAge });
 
   const answer = (
     status: number,
@@ -205,10 +130,6 @@ export function createRouteLogin(policy: ExtAuthPolicy, secure: boolean, deps: R
     kind: 'answer',
     answer: { status, body, reason, detail, headers: { 'cache-control': 'no-store', ...headers } },
   });
-
-  const cleared = (pieces: number) => [
-    ...Array.from({ length: Math.max(pieces, 1) }, (_, i) => `${sessionName}.${i}=; ${attributes(0)}`),
-  ];
 
   const callback = async (request: GatewayRequest, cookies: Map<string, string>): Promise<LoginStep> => {
     const params = new URLSearchParams(request.query.slice(1));
@@ -253,10 +174,17 @@ export function createRouteLogin(policy: ExtAuthPolicy, secure: boolean, deps: R
       sub: finished.claims.sub,
       at: Math.floor(clock() / 1000),
     };
-    const previous = readSession(cookies).pieces;
+    // A new login always gets a new session (no fixation): the previous one, if any, ends.
+    const previous = await sessions.read(cookies, request.headers);
+    const endPrevious = previous.session === undefined ? [] : await sessions.end(previous);
+    const written = await sessions.write(session, { pieces: previous.handle.pieces, id: undefined });
     return answer(302, '', 'allowed', 'login completed', {
       location: state.returnTo,
-      'set-cookie': [...sessionCookies(sealer.seal(session, `${purpose} session`), previous), clearState],
+      'set-cookie': [
+        ...endPrevious.filter((c) => !written.some((w) => w.split('=')[0] === c.split('=')[0])),
+        ...written,
+        clearState,
+      ],
     });
   };
 
@@ -277,21 +205,14 @@ export function createRouteLogin(policy: ExtAuthPolicy, secure: boolean, deps: R
     });
   };
 
-  const logout = async (cookies: Map<string, string>): Promise<LoginStep> => {
-    const { session, pieces } = readSession(cookies);
+  const logout = async (request: GatewayRequest, cookies: Map<string, string>): Promise<LoginStep> => {
+    const carried = await sessions.read(cookies, request.headers);
     const after = o.afterLogoutUrl ?? `${o.appUrl}/`;
-    let location = after;
-    if (session !== undefined) {
-      // The cookie is cleared, but a copy of it (another tab's request in flight, a stolen one) must not work either.
-      const now = Math.floor(clock() / 1000);
-      ended.end(
-        session.sid !== undefined ? `sid:${session.sid}` : `sub:${session.sub ?? ''}`,
-        now,
-        session.at + cookieOptions.maxAge,
-      );
-      location = (await rp.endSessionUrl(session.tokens.idToken, after).catch(() => undefined)) ?? after;
-    }
-    return answer(302, '', 'allowed', 'logout', { location, 'set-cookie': cleared(pieces) });
+    const location =
+      carried.session === undefined
+        ? after
+        : ((await rp.endSessionUrl(carried.session.tokens.idToken, after).catch(() => undefined)) ?? after);
+    return answer(302, '', 'allowed', 'logout', { location, 'set-cookie': await sessions.end(carried) });
   };
 
   const backchannel = async (req: IncomingMessage): Promise<LoginStep> => {
@@ -304,8 +225,7 @@ export function createRouteLogin(policy: ExtAuthPolicy, secure: boolean, deps: R
     if (token === null) return answer(400, 'logout_token is required', 'ERR_GATEWAY_BAD_REQUEST', 'no logout token');
     try {
       const { sid, sub } = await rp.verifyLogoutToken(token);
-      const now = Math.floor(clock() / 1000);
-      ended.end(sid !== undefined ? `sid:${sid}` : `sub:${sub!}`, now, now + cookieOptions.maxAge);
+      await sessions.endAt(sid !== undefined ? { sid } : { sub: sub! });
       return answer(200, '', 'allowed', 'back-channel logout');
     } catch (err) {
       return answer(400, 'invalid logout token', 'ERR_GATEWAY_LOGIN_FAILED', (err as Error).message);
@@ -334,7 +254,7 @@ export function createRouteLogin(policy: ExtAuthPolicy, secure: boolean, deps: R
     copy(safeDecode(session.tokens.idToken), o.identityTokenClaimsToHeaders);
     copy(safeDecode(session.tokens.accessToken), o.accessTokenClaimsToHeaders);
     if (rawCookie !== undefined) {
-      const kept = [...cookies].filter(([name]) => !name.startsWith(sessionName) && name !== stateName);
+      const kept = [...cookies].filter(([name]) => !sessions.owns(name) && name !== stateName);
       if (kept.length > 0) out.push(['cookie', kept.map(([k, v]) => `${k}=${v}`).join('; ')]);
     }
     return out;
@@ -354,21 +274,20 @@ export function createRouteLogin(policy: ExtAuthPolicy, secure: boolean, deps: R
       const cookies = parseCookies(request.headers.cookie);
       if (request.path === o.callbackPath && request.method === 'GET') return callback(request, cookies);
       if (request.path === backchannelPath && request.method === 'POST') return backchannel(req);
-      if (o.logoutPath !== undefined && request.path === o.logoutPath) return logout(cookies);
+      if (o.logoutPath !== undefined && request.path === o.logoutPath) return logout(request, cookies);
       if (hasCredential) return { kind: 'pass' };
-      const read = readSession(cookies);
-      let session = read.session;
-      const setCookies: string[] = [];
-      if (session === undefined) {
-        const page =
-          (request.method === 'GET' || request.method === 'HEAD') &&
-          HTML_TYPES.test(String(request.headers.accept ?? ''));
-        if (page) return startLogin(request);
-        return answer(401, 'login required', 'ERR_GATEWAY_LOGIN_FAILED', 'no session', {
-          'www-authenticate': `Bearer realm="${appOrigin}"`,
-          ...(read.pieces > 0 ? { 'set-cookie': cleared(read.pieces) } : {}),
-        });
+      let carried: CarriedSession;
+      try {
+        carried = await sessions.read(cookies, request.headers);
+      } catch (err) {
+        // The session store is down (Redis): Gloo's failOnFetchFailure decides between 503 and a new login.
+        if (o.session.failOnFetchFailure)
+          return answer(503, 'sessions are unavailable', 'ERR_GATEWAY_LOGIN_FAILED', (err as Error).message);
+        carried = { session: undefined, present: false, handle: { pieces: 0, id: undefined } };
       }
+      let session = carried.session;
+      const setCookies: string[] = [];
+      if (session === undefined) return startLoginOr401(request, carried, 'no session');
       // A form posted from another site rides on the session cookie: only this origin may (CSRF).
       if (!SAFE_METHODS.has(request.method)) {
         const origin = request.headers.origin;
@@ -385,14 +304,15 @@ export function createRouteLogin(policy: ExtAuthPolicy, secure: boolean, deps: R
       const now = Math.floor(clock() / 1000);
       if (session.tokens.expiresAt - preExpiry <= now) {
         if (session.tokens.refreshToken === undefined || o.session.redis?.allowRefreshing === false)
-          return startLoginOr401(request, read.pieces);
+          return startLoginOr401(request, carried, 'session expired');
         try {
           const tokens = await rp.refresh(session.tokens.refreshToken, session.tokens);
           session = { ...session, tokens };
-          setCookies.push(...sessionCookies(sealer.seal(session, `${purpose} session`), read.pieces));
+          setCookies.push(...(await sessions.write(session, carried.handle)));
         } catch {
           // The provider refused (revoked, expired, the user gone): the session ends here too.
-          return startLoginOr401(request, read.pieces);
+          await sessions.end(carried).catch(() => undefined);
+          return startLoginOr401(request, carried, 'refresh refused');
         }
       }
       const withToken = (token: string): GatewayRequest => ({
@@ -409,11 +329,21 @@ export function createRouteLogin(policy: ExtAuthPolicy, secure: boolean, deps: R
         setCookies,
       };
 
-      function startLoginOr401(r: GatewayRequest, pieces: number): Promise<LoginStep> | LoginStep {
+      async function startLoginOr401(r: GatewayRequest, c: CarriedSession, why: string): Promise<LoginStep> {
+        const clear = c.present ? await sessions.end(c).catch(() => []) : [];
         const page = (r.method === 'GET' || r.method === 'HEAD') && HTML_TYPES.test(String(r.headers.accept ?? ''));
-        if (page) return startLogin(r);
-        return answer(401, 'login required', 'ERR_GATEWAY_LOGIN_FAILED', 'session ended', {
-          'set-cookie': cleared(pieces),
+        if (page) {
+          const step = await startLogin(r);
+          if (step.kind !== 'answer' || clear.length === 0) return step;
+          const set = step.answer.headers['set-cookie'] ?? [];
+          return {
+            kind: 'answer',
+            answer: { ...step.answer, headers: { ...step.answer.headers, 'set-cookie': [...clear, ...set] } },
+          };
+        }
+        return answer(401, 'login required', 'ERR_GATEWAY_LOGIN_FAILED', why, {
+          'www-authenticate': `Bearer realm="${appOrigin}"`,
+          ...(clear.length === 0 ? {} : { 'set-cookie': clear }),
         });
       }
     },

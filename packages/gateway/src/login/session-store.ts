@@ -1,0 +1,217 @@
+import { randomBytes } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Redis } from 'ioredis';
+import type { ProviderTokens } from './oidc-relying-party.js';
+import type { SessionSealer } from './session-sealer.js';
+
+/** A person's session at the gateway. */
+export interface LoginSession {
+  readonly tokens: ProviderTokens;
+  /** The provider's session id and the user (for back-channel logout). */
+  readonly sid: string | undefined;
+  readonly sub: string | undefined;
+  /** Epoch seconds of the login. */
+  readonly at: number;
+}
+
+/** What a request carries of a session: the session, if it is good, and what to clear or replace. */
+export interface CarriedSession {
+  readonly session: LoginSession | undefined;
+  /** True when the request carried something (a stale or broken session is cleared in the answer). */
+  readonly present: boolean;
+  /** The store's handle on it (cookie pieces, or the Redis id). */
+  readonly handle: { readonly pieces: number; readonly id: string | undefined };
+}
+
+/** Where sessions live: sealed cookies, or Redis with an id in the cookie. */
+export interface SessionStore {
+  read(cookies: ReadonlyMap<string, string>, headers: IncomingHttpHeaders): Promise<CarriedSession>;
+  /** Saves a new or refreshed session; the `Set-Cookie` values to send. */
+  write(session: LoginSession, previous: CarriedSession['handle']): Promise<string[]>;
+  /** Ends the session a request carries; the `Set-Cookie` values that clear it. */
+  end(carried: CarriedSession): Promise<string[]>;
+  /** Ends every session of a provider session (`sid`) or, without one, of a user logged in before now. */
+  endAt(key: { readonly sid?: string; readonly sub?: string }): Promise<void>;
+  /** The cookie names this store sets (never forwarded upstream). */
+  owns(cookieName: string): boolean;
+}
+
+/** How a store writes its cookies. */
+export interface CookieSettings {
+  readonly name: string;
+  /** `Set-Cookie` attributes for a cookie that lives `maxAge` seconds. */
+  attributes(maxAge: number): string;
+  readonly maxAge: number;
+}
+
+/**
+ * Remembers sessions ended at the provider until they would have expired: a sealed cookie cannot
+ * be taken back from the browser that holds it, so the gateway refuses it instead. Keys are
+ * `sid:<sid>` or `sub:<sub>`; times are epoch seconds.
+ */
+export interface EndedSessions {
+  end(key: string, at: number, until: number): void;
+  /** When the key was ended, if it was and that still matters. */
+  endedAt(key: string): number | undefined;
+}
+
+/**
+ * In-process {@link EndedSessions}: per gateway process, so with several replicas and cookie
+ * sessions a logout reaches the replica that took it (Redis sessions end everywhere at once).
+ *
+ * @example
+ * ```ts
+ * const ended = createEndedSessions(Date.now);
+ * ```
+ */
+export function createEndedSessions(clock: () => number): EndedSessions {
+  const entries = new Map<string, { at: number; until: number }>();
+  return {
+    end(key, at, until) {
+      entries.set(key, { at, until });
+      // Forget what no cookie can still carry, now and then, so the map cannot grow without end.
+      if (entries.size % 1024 === 0) {
+        const now = clock() / 1000;
+        for (const [k, v] of entries) if (v.until < now) entries.delete(k);
+      }
+    },
+    endedAt(key) {
+      const e = entries.get(key);
+      return e === undefined || e.until < clock() / 1000 ? undefined : e.at;
+    },
+  };
+}
+
+/** Cookie values are cut into pieces of this size, so every Set-Cookie stays well within header limits. */
+const COOKIE_CHUNK = 3_000;
+const MAX_CHUNKS = 8;
+
+function isLoginSession(value: unknown): value is LoginSession {
+  const s = value as LoginSession | undefined;
+  return typeof s?.tokens?.accessToken === 'string' && typeof s.tokens.idToken === 'string' && typeof s.at === 'number';
+}
+
+/**
+ * Sessions sealed into the browser's cookies (`<name>.0`, `.1`, … when large), the default: no
+ * server state, nothing to share between replicas but the sealing key.
+ *
+ * @example
+ * ```ts
+ * const store = createCookieSessionStore({ sealer, purpose: 'default/webui session', cookie, ended, clock });
+ * ```
+ */
+export function createCookieSessionStore(options: {
+  readonly sealer: SessionSealer;
+  readonly purpose: string;
+  readonly cookie: CookieSettings;
+  readonly ended: EndedSessions;
+  readonly clock: () => number;
+}): SessionStore {
+  const { sealer, purpose, cookie, ended, clock } = options;
+  const clear = (pieces: number) =>
+    Array.from({ length: Math.max(pieces, 1) }, (_, i) => `${cookie.name}.${i}=; ${cookie.attributes(0)}`);
+  return {
+    owns: (name) => name.startsWith(`${cookie.name}.`),
+    read(cookies) {
+      let value = '';
+      let pieces = 0;
+      for (; pieces < MAX_CHUNKS; pieces++) {
+        const piece = cookies.get(`${cookie.name}.${pieces}`);
+        if (piece === undefined) break;
+        value += piece;
+      }
+      const handle = { pieces, id: undefined };
+      if (pieces === 0) return Promise.resolve({ session: undefined, present: false, handle });
+      const opened = sealer.open(value, purpose);
+      const session = isLoginSession(opened) ? opened : undefined;
+      const expired = session !== undefined && clock() / 1000 > session.at + cookie.maxAge;
+      const subEnded = session?.sub === undefined ? undefined : ended.endedAt(`sub:${session.sub}`);
+      const endedHere =
+        session !== undefined &&
+        ((session.sid !== undefined && ended.endedAt(`sid:${session.sid}`) !== undefined) ||
+          (subEnded !== undefined && subEnded >= session.at));
+      return Promise.resolve({ session: expired || endedHere ? undefined : session, present: true, handle });
+    },
+    write(session, previous) {
+      const value = sealer.seal(session, purpose);
+      const pieces: string[] = [];
+      for (let i = 0; i < value.length; i += COOKIE_CHUNK) pieces.push(value.slice(i, i + COOKIE_CHUNK));
+      const out = pieces.map((piece, i) => `${cookie.name}.${i}=${piece}; ${cookie.attributes(cookie.maxAge)}`);
+      for (let i = pieces.length; i < previous.pieces; i++) out.push(`${cookie.name}.${i}=; ${cookie.attributes(0)}`);
+      return Promise.resolve(out);
+    },
+    end(carried) {
+      const s = carried.session;
+      if (s !== undefined) {
+        // The cookie is cleared, but a copy of it (another tab, a stolen one) must not work either.
+        const now = Math.floor(clock() / 1000);
+        ended.end(s.sid !== undefined ? `sid:${s.sid}` : `sub:${s.sub ?? ''}`, now, s.at + cookie.maxAge);
+      }
+      return Promise.resolve(clear(carried.handle.pieces));
+    },
+    endAt(key) {
+      const now = Math.floor(clock() / 1000);
+      ended.end(key.sid !== undefined ? `sid:${key.sid}` : `sub:${key.sub ?? ''}`, now, now + cookie.maxAge);
+      return Promise.resolve();
+    },
+  };
+}
+
+/**
+ * Sessions kept in Redis (Gloo's `session.redis`), for several gateway replicas: the tokens stay on
+ * the server, sealed at rest, under `<keyPrefix><id>` with the cookie's lifetime; the cookie (or the
+ * `headerName` header) holds only the random id. The provider's `sid` and the user index the ids,
+ * so a back-channel logout ends them everywhere at once.
+ *
+ * @example
+ * ```ts
+ * const store = createRedisSessionStore({ redis, keyPrefix: 'webui:', headerName: undefined, sealer, purpose, cookie, clock });
+ * ```
+ */
+export function createRedisSessionStore(options: {
+  readonly redis: Redis;
+  readonly keyPrefix: string;
+  readonly headerName: string | undefined;
+  readonly sealer: SessionSealer;
+  readonly purpose: string;
+  readonly cookie: CookieSettings;
+  readonly clock: () => number;
+}): SessionStore {
+  const { redis, keyPrefix, headerName, sealer, purpose, cookie } = options;
+  const key = (id: string) => `${keyPrefix}session:${id}`;
+  const index = (what: 'sid' | 'sub', value: string) => `${keyPrefix}${what}:${value}`;
+  const ID = /^[A-Za-z0-9_-]{43}$/;
+  const clearCookie = () => [`${cookie.name}=; ${cookie.attributes(0)}`];
+  return {
+    owns: (name) => name === cookie.name,
+    async read(cookies, headers) {
+      const fromHeader = headerName === undefined ? undefined : headers[headerName.toLowerCase()];
+      const id = typeof fromHeader === 'string' ? fromHeader : cookies.get(cookie.name);
+      if (id === undefined) return { session: undefined, present: false, handle: { pieces: 0, id: undefined } };
+      if (!ID.test(id)) return { session: undefined, present: true, handle: { pieces: 0, id: undefined } };
+      const stored = await redis.get(key(id));
+      const opened = stored === null ? undefined : sealer.open(stored, purpose);
+      return { session: isLoginSession(opened) ? opened : undefined, present: true, handle: { pieces: 0, id } };
+    },
+    async write(session, previous) {
+      const id = previous.id ?? randomBytes(32).toString('base64url');
+      const multi = redis.multi().set(key(id), sealer.seal(session, purpose), 'EX', cookie.maxAge);
+      for (const [what, value] of [
+        ['sid', session.sid],
+        ['sub', session.sub],
+      ] as const)
+        if (value !== undefined) multi.sadd(index(what, value), id).expire(index(what, value), cookie.maxAge);
+      await multi.exec();
+      return previous.id === undefined ? [`${cookie.name}=${id}; ${cookie.attributes(cookie.maxAge)}`] : [];
+    },
+    async end(carried) {
+      if (carried.handle.id !== undefined) await redis.del(key(carried.handle.id));
+      return clearCookie();
+    },
+    async endAt(k) {
+      const set = k.sid !== undefined ? index('sid', k.sid) : index('sub', k.sub ?? '');
+      const ids = await redis.smembers(set);
+      if (ids.length > 0) await redis.del(...ids.map(key), set);
+    },
+  };
+}
