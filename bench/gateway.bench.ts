@@ -7,12 +7,13 @@
 // that commit's gateway (checked out in a git worktree), measured alternately with this tree's for
 // BENCH_BASELINE_ROUNDS rounds (default 3), and their ratio (a refactor's target: ≥ 0.95×).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync, rmSync, existsSync, readFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, rmSync, existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir, cpus, loadavg } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { checkoutBaseline, sourceConditions } from './internal/baseline-worktree.js';
+import { autocannon as autocannonWith, startProcess, stop, treeCpuMicros } from './internal/http-load.js';
 import { compilePolicies, generateKey, parsePolicies, signJwt, type PolicyRequest } from '@tessera/core';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -31,103 +32,15 @@ interface Result {
   readonly cpuUs: number | undefined;
 }
 
-/** utime + stime (µs) of a process and all its descendants, from /proc (Linux); undefined elsewhere. */
-function treeCpuMicros(pid: number | undefined): number | undefined {
-  if (pid === undefined || !existsSync(`/proc/${pid}/stat`)) return undefined;
-  const tick = 1_000_000 / 100; // USER_HZ is 100 on Linux
-  let total = 0;
-  const visit = (p: number) => {
-    try {
-      const fields = readFileSync(`/proc/${p}/stat`, 'utf8').split(') ')[1]!.split(' ');
-      total += (Number(fields[11]) + Number(fields[12])) * tick;
-      for (const task of readdirSync(`/proc/${p}/task`)) {
-        const children = readFileSync(`/proc/${p}/task/${task}/children`, 'utf8').trim();
-        for (const c of children ? children.split(' ') : []) visit(Number(c));
-      }
-    } catch {
-      // The process exited between listing and reading.
-    }
-  };
-  visit(pid);
-  return total;
-}
-
-function startProcess(
-  args: string[],
-  env: Record<string, string> = {},
-  cwd = root,
-): Promise<{ child: ChildProcess; url: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, {
-      cwd,
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /LISTENING (\S+)/.exec(out);
-      if (m) resolve({ child, url: m[1]! });
-    });
-    child.once('exit', (code) => reject(new Error(`${args.join(' ')} exited with ${code} before listening`)));
-  });
-}
-
-function stop(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null) return resolve();
-    child.once('exit', () => resolve());
-    child.kill('SIGTERM');
-  });
-}
-
-function autocannon(
-  url: string,
-  headers: Record<string, string>,
-  duration: number,
-): Promise<{ rps: number; p50: number; p99: number; non2xx: number; total: number }> {
-  const args = [
-    join(root, 'node_modules/autocannon/autocannon.js'),
-    '-c',
-    String(connections),
-    '-d',
-    String(duration),
-    '-j',
-  ];
-  for (const [k, v] of Object.entries(headers)) args.push('-H', `${k}=${v}`);
-  args.push(url);
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.once('exit', (code) => {
-      if (code !== 0) return reject(new Error(`autocannon exited with ${code}`));
-      const r = JSON.parse(out) as {
-        requests: { average: number; total: number };
-        latency: { p50: number; p99: number };
-        non2xx: number;
-        errors: number;
-      };
-      resolve({
-        rps: r.requests.average,
-        p50: r.latency.p50,
-        p99: r.latency.p99,
-        non2xx: r.non2xx + r.errors,
-        total: r.requests.total,
-      });
-    });
-  });
-}
-
 async function measure(
   name: string,
   url: string,
   headers: Record<string, string>,
   pid: number | undefined,
 ): Promise<Result> {
-  await autocannon(url, headers, Math.max(2, Math.round(seconds / 4))); // warm-up: JIT, pools, caches
+  await autocannonWith(url, headers, Math.max(2, Math.round(seconds / 4)), connections); // warm-up: JIT, pools, caches
   const before = treeCpuMicros(pid);
-  const r = await autocannon(url, headers, seconds);
+  const r = await autocannonWith(url, headers, seconds, connections);
   const after = treeCpuMicros(pid);
   const cpuUs = before === undefined || after === undefined || r.total === 0 ? undefined : (after - before) / r.total;
   return { name, rps: r.rps, p50: r.p50, p99: r.p99, non2xx: r.non2xx, cpuUs };

@@ -31,8 +31,10 @@ export type LoginStep =
   /** A signed-in person: the request as policies see it (the session's token), and what the upstream gets. */
   | {
       readonly kind: 'session';
-      /** The request with the session's token as its credential, once per candidate (access token, then ID token). */
-      readonly candidates: readonly GatewayRequest[];
+      /** The session's tokens that may speak for the request, in order: the access token (when a JWT), then the ID token. */
+      readonly candidates: readonly string[];
+      /** The request with `token` as its credential, as the policies see it. */
+      readonly withToken: (token: string) => GatewayRequest;
       readonly upstreamHeaders: readonly (readonly [string, string])[];
       /** Set on the response: a refreshed session. */
       readonly setCookies: readonly string[];
@@ -232,8 +234,20 @@ export function createRouteLogin(policy: ExtAuthPolicy, secure: boolean, deps: R
     }
   };
 
+  // The token and claim headers of a session, built once per session (the stores hand out the same object).
+  const sessionHeaders = new WeakMap<LoginSession, readonly (readonly [string, string])[]>();
+
   /** Headers for the upstream from a session: tokens and claims as configured, cookies without the gateway's. */
   const upstreamHeaders = (session: LoginSession, cookies: Map<string, string>, rawCookie: string | undefined) => {
+    const out: (readonly [string, string])[] = [...(sessionHeaders.get(session) ?? tokenHeaders(session))];
+    if (rawCookie !== undefined) {
+      const kept = [...cookies].filter(([name]) => !sessions.owns(name) && name !== stateName);
+      if (kept.length > 0) out.push(['cookie', kept.map(([k, v]) => `${k}=${v}`).join('; ')]);
+    }
+    return out;
+  };
+
+  const tokenHeaders = (session: LoginSession): readonly (readonly [string, string])[] => {
     const out: [string, string][] = [];
     const { idTokenHeader, accessTokenHeader, useBearerSchemaForAuthorization } = o.headers;
     if (idTokenHeader !== undefined) out.push([idTokenHeader, session.tokens.idToken]);
@@ -253,10 +267,7 @@ export function createRouteLogin(policy: ExtAuthPolicy, secure: boolean, deps: R
     };
     copy(safeDecode(session.tokens.idToken), o.identityTokenClaimsToHeaders);
     copy(safeDecode(session.tokens.accessToken), o.accessTokenClaimsToHeaders);
-    if (rawCookie !== undefined) {
-      const kept = [...cookies].filter(([name]) => !sessions.owns(name) && name !== stateName);
-      if (kept.length > 0) out.push(['cookie', kept.map(([k, v]) => `${k}=${v}`).join('; ')]);
-    }
+    sessionHeaders.set(session, out);
     return out;
   };
 
@@ -322,9 +333,8 @@ export function createRouteLogin(policy: ExtAuthPolicy, secure: boolean, deps: R
       const accessIsJwt = session.tokens.accessToken.split('.').length === 3;
       return {
         kind: 'session',
-        candidates: accessIsJwt
-          ? [withToken(session.tokens.accessToken), withToken(session.tokens.idToken)]
-          : [withToken(session.tokens.idToken)],
+        candidates: accessIsJwt ? [session.tokens.accessToken, session.tokens.idToken] : [session.tokens.idToken],
+        withToken,
         upstreamHeaders: upstreamHeaders(session, cookies, request.headers.cookie),
         setCookies,
       };

@@ -86,6 +86,27 @@ export function createEndedSessions(clock: () => number): EndedSessions {
 const COOKIE_CHUNK = 3_000;
 const MAX_CHUNKS = 8;
 
+/** How many opened sessions each store keeps, by their sealed text. */
+const OPENED_CACHE = 10_000;
+
+/**
+ * Opens sealed sessions once: a browser sends the same sealed value with every request, and
+ * decrypting and parsing it each time costs more than the rest of the request path. The key is the
+ * sealed text itself (nobody can make one that opens but the gateway), expiry and ended sessions
+ * are still checked on every request, and the oldest entry goes when the cache is full.
+ */
+function createOpener(sealer: SessionSealer, purpose: string): (sealed: string) => LoginSession | undefined {
+  const opened = new Map<string, LoginSession | undefined>();
+  return (sealed) => {
+    if (opened.has(sealed)) return opened.get(sealed);
+    const value = sealer.open(sealed, purpose);
+    const session = isLoginSession(value) ? Object.freeze(value) : undefined;
+    if (opened.size >= OPENED_CACHE) opened.delete(opened.keys().next().value!);
+    opened.set(sealed, session);
+    return session;
+  };
+}
+
 function isLoginSession(value: unknown): value is LoginSession {
   const s = value as LoginSession | undefined;
   return typeof s?.tokens?.accessToken === 'string' && typeof s.tokens.idToken === 'string' && typeof s.at === 'number';
@@ -108,6 +129,7 @@ export function createCookieSessionStore(options: {
   readonly clock: () => number;
 }): SessionStore {
   const { sealer, purpose, cookie, ended, clock } = options;
+  const open = createOpener(sealer, purpose);
   const clear = (pieces: number) =>
     Array.from({ length: Math.max(pieces, 1) }, (_, i) => `${cookie.name}.${i}=; ${cookie.attributes(0)}`);
   return {
@@ -122,8 +144,7 @@ export function createCookieSessionStore(options: {
       }
       const handle = { pieces, id: undefined };
       if (pieces === 0) return Promise.resolve({ session: undefined, present: false, handle });
-      const opened = sealer.open(value, purpose);
-      const session = isLoginSession(opened) ? opened : undefined;
+      const session = open(value);
       const expired = session !== undefined && clock() / 1000 > session.at + cookie.maxAge;
       const subEnded = session?.sub === undefined ? undefined : ended.endedAt(`sub:${session.sub}`);
       const endedHere =
@@ -178,6 +199,7 @@ export function createRedisSessionStore(options: {
   readonly clock: () => number;
 }): SessionStore {
   const { redis, keyPrefix, headerName, sealer, purpose, cookie } = options;
+  const open = createOpener(sealer, purpose);
   const key = (id: string) => `${keyPrefix}session:${id}`;
   const index = (what: 'sid' | 'sub', value: string) => `${keyPrefix}${what}:${value}`;
   const ID = /^[A-Za-z0-9_-]{43}$/;
@@ -190,8 +212,7 @@ export function createRedisSessionStore(options: {
       if (id === undefined) return { session: undefined, present: false, handle: { pieces: 0, id: undefined } };
       if (!ID.test(id)) return { session: undefined, present: true, handle: { pieces: 0, id: undefined } };
       const stored = await redis.get(key(id));
-      const opened = stored === null ? undefined : sealer.open(stored, purpose);
-      return { session: isLoginSession(opened) ? opened : undefined, present: true, handle: { pieces: 0, id } };
+      return { session: stored === null ? undefined : open(stored), present: true, handle: { pieces: 0, id } };
     },
     async write(session, previous) {
       const id = previous.id ?? randomBytes(32).toString('base64url');

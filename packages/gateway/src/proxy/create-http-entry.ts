@@ -57,11 +57,23 @@ export function createHttpEntry(
   const { ctx, pipeline, log, timed, managedFor, upstreams, decision, logins } = options;
   const { config, minter } = ctx;
 
-  /** Managed headers, plus the login's; on a session, the cookie too (forwarded without the gateway's own). */
+  // Managed headers, plus the login's; on a session, the cookie too (forwarded without the gateway's
+  // own). Built once per (managed set, login) pair, not per request.
+  const dropSets = new WeakMap<
+    ReadonlySet<string>,
+    WeakMap<ReadonlySet<string>, [ReadonlySet<string>, ReadonlySet<string>]>
+  >();
   const dropFor = (x: HttpExchange): ReadonlySet<string> => {
     const managed = managedFor(x.p);
     if (x.loginManaged === undefined) return managed;
-    return new Set([...managed, ...x.loginManaged, ...(x.session === undefined ? [] : ['cookie'])]);
+    let byLogin = dropSets.get(managed);
+    if (byLogin === undefined) dropSets.set(managed, (byLogin = new WeakMap()));
+    let pair = byLogin.get(x.loginManaged);
+    if (pair === undefined) {
+      const withLogin = new Set([...managed, ...x.loginManaged]);
+      byLogin.set(x.loginManaged, (pair = [withLogin, new Set([...withLogin, 'cookie'])]));
+    }
+    return x.session === undefined ? pair[0] : pair[1];
   };
 
   const entry: PipelineEntry<HttpExchange, UpstreamHead> = {
@@ -158,12 +170,11 @@ export function createHttpEntry(
       log(req, p, x.started, a.status, a.reason, a.detail, undefined);
       return;
     }
-    let chosen = step.candidates[0]!;
+    let chosen = step.withToken(step.candidates[0]!);
     let verdict = await p.state.enforcer.evaluate(chosen, p.route.config);
-    for (const candidate of step.candidates.slice(1)) {
-      if (verdict.kind !== 'unauthenticated') break;
-      chosen = candidate;
-      verdict = await p.state.enforcer.evaluate(candidate, p.route.config);
+    for (let i = 1; i < step.candidates.length && verdict.kind === 'unauthenticated'; i++) {
+      chosen = step.withToken(step.candidates[i]!);
+      verdict = await p.state.enforcer.evaluate(chosen, p.route.config);
     }
     pipeline.decide(entry, { ...x, p: { ...p, request: chosen }, session: step }, verdict);
   }
