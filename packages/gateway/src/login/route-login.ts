@@ -176,17 +176,14 @@ export function createRouteLogin(policy: ExtAuthPolicy, secure: boolean, deps: R
       sub: finished.claims.sub,
       at: Math.floor(clock() / 1000),
     };
-    // A new login always gets a new session (no fixation): the previous one, if any, ends.
-    const previous = await sessions.read(cookies, request.headers);
-    const endPrevious = previous.session === undefined ? [] : await sessions.end(previous);
-    const written = await sessions.write(session, { pieces: previous.handle.pieces, id: undefined });
+    // A new login always gets a new session (no fixation): the one the browser had is dropped,
+    // without marking the provider's session ended (a single sign-on login shares its sid).
+    const previous = await sessions.read(cookies, request.headers).catch(() => undefined);
+    if (previous?.present === true) await sessions.forget(previous).catch(() => undefined);
+    const written = await sessions.write(session, { pieces: previous?.handle.pieces ?? 0, id: undefined });
     return answer(302, '', 'allowed', 'login completed', {
       location: state.returnTo,
-      'set-cookie': [
-        ...endPrevious.filter((c) => !written.some((w) => w.split('=')[0] === c.split('=')[0])),
-        ...written,
-        clearState,
-      ],
+      'set-cookie': [...written, clearState],
     });
   };
 
@@ -321,8 +318,7 @@ export function createRouteLogin(policy: ExtAuthPolicy, secure: boolean, deps: R
           session = { ...session, tokens };
           setCookies.push(...(await sessions.write(session, carried.handle)));
         } catch {
-          // The provider refused (revoked, expired, the user gone): the session ends here too.
-          await sessions.end(carried).catch(() => undefined);
+          // The provider refused (revoked, expired, the user gone): a new login decides.
           return startLoginOr401(request, carried, 'refresh refused');
         }
       }
@@ -340,7 +336,7 @@ export function createRouteLogin(policy: ExtAuthPolicy, secure: boolean, deps: R
       };
 
       async function startLoginOr401(r: GatewayRequest, c: CarriedSession, why: string): Promise<LoginStep> {
-        const clear = c.present ? await sessions.end(c).catch(() => []) : [];
+        const clear = c.present ? await sessions.forget(c).catch(() => []) : [];
         const page = (r.method === 'GET' || r.method === 'HEAD') && HTML_TYPES.test(String(r.headers.accept ?? ''));
         if (page) {
           const step = await startLogin(r);

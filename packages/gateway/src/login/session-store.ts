@@ -30,6 +30,12 @@ export interface SessionStore {
   write(session: LoginSession, previous: CarriedSession['handle']): Promise<string[]>;
   /** Ends the session a request carries; the `Set-Cookie` values that clear it. */
   end(carried: CarriedSession): Promise<string[]>;
+  /**
+   * Drops a session at the gateway only (replaced by a new login, or its refresh refused): the
+   * provider's session is not marked ended, since a single sign-on login shares its `sid`. The
+   * `Set-Cookie` values that clear it.
+   */
+  forget(carried: CarriedSession): Promise<string[]>;
   /** Ends every session of a provider session (`sid`) or, without one, of a user logged in before now. */
   endAt(key: { readonly sid?: string; readonly sub?: string }): Promise<void>;
   /** The cookie names this store sets (never forwarded upstream). */
@@ -170,6 +176,7 @@ export function createCookieSessionStore(options: {
       }
       return Promise.resolve(clear(carried.handle.pieces));
     },
+    forget: (carried) => Promise.resolve(clear(carried.handle.pieces)),
     endAt(key) {
       const now = Math.floor(clock() / 1000);
       ended.end(key.sid !== undefined ? `sid:${key.sid}` : `sub:${key.sub ?? ''}`, now, now + cookie.maxAge);
@@ -226,6 +233,10 @@ export function createRedisSessionStore(options: {
       return previous.id === undefined ? [`${cookie.name}=${id}; ${cookie.attributes(cookie.maxAge)}`] : [];
     },
     async end(carried) {
+      if (carried.handle.id !== undefined) await redis.del(key(carried.handle.id));
+      return clearCookie();
+    },
+    async forget(carried) {
       if (carried.handle.id !== undefined) await redis.del(key(carried.handle.id));
       return clearCookie();
     },
