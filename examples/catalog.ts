@@ -77,4 +77,10 @@ export const examples: readonly ExampleEntry[] = [
     title: 'web UI login (Tessera as the identity provider) and backend-api behind its sidecar',
     start: async (o) => (await import('./09-web-login/main.js')).start(o),
   },
+  {
+    id: '10',
+    dir: '10-gateway-login',
+    title: 'the gateway logs people in (ExtAuthPolicy) for a web UI with no auth',
+    start: async (o) => (await import('./10-gateway-login/main.js')).start(o),
+  },
 ];
