@@ -7,13 +7,12 @@
 // Env: BENCH_SECONDS (default 10), BENCH_CONNECTIONS (default 50), TESSERA_TEST_REDIS_URL (the
 // Redis row is skipped without it).
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
 import { createTokenService, loadConfig } from '@tessera/token-service';
-import { headlessBrowser } from '../examples/index.js';
+import { freePort, headlessBrowser } from '../examples/index.js';
 import { autocannon, startProcess, stop, treeCpuMicros } from './internal/http-load.js';
 import { table } from './internal/measure.js';
 
@@ -24,14 +23,6 @@ const redisUrl = process.env.TESSERA_TEST_REDIS_URL;
 const tsx = ['--conditions=tessera-source', '--import', 'tsx'];
 const CLIENT_SECRET = 'bench-webui-secret-0123456789';
 const user = { username: 'alice', password: 'alice-bench-password' };
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as { port: number }).port;
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
-}
 
 /** An ExtAuthPolicy for the routes labelled `oauth: <label>`, its callback under `/<label>`. */
 function extAuthPolicy(

@@ -6,26 +6,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { createTokenService, loadConfig } from '@tessera/token-service';
 import { createGateway, loadGatewayConfig } from '@tessera/gateway';
-import { headlessBrowser } from '../../examples/index.js';
+import { freePort, headlessBrowser } from '../../examples/index.js';
 import { echoUpstream } from './internal/orders-stack.js';
 
 const silent = pino({ level: 'silent' });
 const alice = { username: 'alice', password: 'alice-password-123' };
-
-/** A port nobody listens on right now (the gateway's URL must be known before its configuration). */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as { port: number }).port;
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
-}
 
 type SessionMode = 'cookie' | 'redis';
 
