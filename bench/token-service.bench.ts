@@ -24,6 +24,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { checkoutBaseline, sourceConditions } from './internal/baseline-worktree.js';
+import { autocannon as loadWithAutocannon, type LoadResult } from './internal/http-load.js';
 import {
   LOGIN_RESOURCE,
   LOGIN_USER,
@@ -135,56 +136,16 @@ function cpuMicros(child: ChildProcess): Promise<number> {
   });
 }
 
-interface LoadResult {
-  readonly total: number;
-  readonly rps: number;
-  readonly p50: number;
-  readonly p99: number;
-  readonly non2xx: number;
-}
-
-/** Loads POST /token for `duration` s with the real client's credentials; `rate` caps requests/s in all. */
-function autocannon(url: string, duration: number, load: { connections: number; rate?: number } = { connections }) {
+/** Loads POST /token for `duration` s with the real client's credentials. */
+function autocannon(url: string, duration: number): Promise<LoadResult> {
   const basic = 'Basic ' + Buffer.from(`bench:${secret}`).toString('base64');
-  const args = [
-    join(root, 'node_modules/autocannon/autocannon.js'),
-    '-c',
-    String(load.connections),
-    ...(load.rate === undefined ? [] : ['-R', String(load.rate)]),
-    '-d',
-    String(duration),
-    '-j',
-    '-m',
-    'POST',
-    '-H',
-    'content-type=application/x-www-form-urlencoded',
-    '-H',
-    `authorization=${basic}`,
-    '-b',
-    'grant_type=client_credentials&scope=read',
+  return loadWithAutocannon(
     `${url}/token`,
-  ];
-  return new Promise<LoadResult>((resolve, reject) => {
-    const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.once('exit', (code) => {
-      if (code !== 0) return reject(new Error(`autocannon exited with ${code}`));
-      const r = JSON.parse(out) as {
-        requests: { average: number; total: number };
-        latency: { p50: number; p99: number };
-        non2xx: number;
-        errors: number;
-      };
-      resolve({
-        total: r.requests.total,
-        rps: r.requests.average,
-        p50: r.latency.p50,
-        p99: r.latency.p99,
-        non2xx: r.non2xx + r.errors,
-      });
-    });
-  });
+    { 'content-type': 'application/x-www-form-urlencoded', authorization: basic },
+    duration,
+    connections,
+    { method: 'POST', body: 'grant_type=client_credentials&scope=read' },
+  );
 }
 
 /** The raw rate: one `crypto.sign` per token over a JWT-sized input, the signing key prepared once. */

@@ -81,8 +81,19 @@ export function stop(child: ChildProcess): Promise<void> {
   });
 }
 
+/** What one autocannon run measured (latencies in ms). */
+export interface LoadResult {
+  readonly rps: number;
+  readonly p50: number;
+  readonly p99: number;
+  /** Answers other than 2xx, and connection errors. */
+  readonly non2xx: number;
+  readonly total: number;
+}
+
 /**
- * Loads `url` with autocannon in its own process for `duration` seconds over `connections`.
+ * Loads `url` with autocannon in its own process for `duration` seconds over `connections`; a GET
+ * unless `request` says otherwise; `request.rate` caps requests per second in all.
  *
  * @example
  * ```ts
@@ -94,14 +105,18 @@ export function autocannon(
   headers: Record<string, string>,
   duration: number,
   connections: number,
-): Promise<{ rps: number; p50: number; p99: number; non2xx: number; total: number }> {
+  request: { readonly method?: string; readonly body?: string; readonly rate?: number } = {},
+): Promise<LoadResult> {
   const args = [
     join(root, 'node_modules/autocannon/autocannon.js'),
     '-c',
     String(connections),
+    ...(request.rate === undefined ? [] : ['-R', String(request.rate)]),
     '-d',
     String(duration),
     '-j',
+    ...(request.method === undefined ? [] : ['-m', request.method]),
+    ...(request.body === undefined ? [] : ['-b', request.body]),
   ];
   for (const [k, v] of Object.entries(headers)) args.push('-H', `${k}=${v}`);
   args.push(url);

@@ -11,12 +11,12 @@ import { join } from 'node:path';
 import { generateKey, signJwt, toPublicJwk } from '@tessera/core';
 import { startJwksServer } from '@tessera/cli';
 import { createExampleCa, type IssuedCertificate } from '../internal/certificates.js';
-import { check } from '../internal/check.js';
 import { httpCall } from '../internal/http-client.js';
 import { closeServer, listen } from '../internal/listen.js';
+import { policySteps } from '../internal/policy-steps.js';
 import { runAsMain } from '../internal/run-as-main.js';
 import { startGateway } from '../internal/start-gateway.js';
-import type { ExampleCheck, ExampleOptions, RunningExample } from '../types.js';
+import type { ExampleOptions, RunningExample } from '../types.js';
 import { createEchoService } from './echo-service.js';
 
 const policyDir = new URL('./policies/', import.meta.url);
@@ -110,13 +110,7 @@ export async function start(options: ExampleOptions = {}): Promise<RunningExampl
     );
     cleanups.push(() => gw.close());
 
-    let current = 1;
-    const atStep = async (step: number) => {
-      if (current !== step) {
-        await gw.setPolicies(await policyFiles(step));
-        current = step;
-      }
-    };
+    const stepCheck = policySteps(async (step) => gw.setPolicies(await policyFiles(step)));
     const call = async (client: IssuedCertificate | undefined, path: string, token?: string) => {
       const res = await httpCall(`${gw.url}${path}`, {
         ca: ca.caCert,
@@ -127,11 +121,6 @@ export async function start(options: ExampleOptions = {}): Promise<RunningExampl
         ? `200 ${(res.json as { service?: string }).service}`
         : `${res.status} ${res.text.trim()}`;
     };
-    const stepCheck = (step: number, what: string, expected: string, run: () => Promise<string>): ExampleCheck =>
-      check(`step ${step}: ${what}`, expected, async () => {
-        await atStep(step);
-        return run();
-      });
     const denied = '403 RBAC: access denied';
     return {
       id: '7',

@@ -11,14 +11,14 @@ import { readFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createExampleCa } from '../internal/certificates.js';
-import { check } from '../internal/check.js';
 import { headlessBrowser, type HeadlessPage } from '../internal/headless-browser.js';
 import { httpCall } from '../internal/http-client.js';
 import { closeServer, listen } from '../internal/listen.js';
+import { policySteps } from '../internal/policy-steps.js';
 import { runAsMain } from '../internal/run-as-main.js';
 import { startGateway } from '../internal/start-gateway.js';
 import { startTokenService } from '../internal/start-token-service.js';
-import type { ExampleCheck, ExampleOptions, RunningExample } from '../types.js';
+import type { ExampleOptions, RunningExample } from '../types.js';
 import { createBackendApi } from './backend-api.js';
 import { createWebUi } from './webui.js';
 
@@ -149,18 +149,7 @@ export async function start(options: ExampleOptions = {}): Promise<RunningExampl
       tls: { ca: ca.caCert, cert: webuiCert.cert, key: webuiCert.key },
     });
 
-    let current = 1;
-    const atStep = async (step: number) => {
-      if (current !== step) {
-        await sidecar.setPolicies(await policyFiles(step));
-        current = step;
-      }
-    };
-    const stepCheck = (step: number, what: string, expected: string, run: () => Promise<string>): ExampleCheck =>
-      check(`step ${step}: ${what}`, expected, async () => {
-        await atStep(step);
-        return run();
-      });
+    const stepCheck = policySteps(async (step) => sidecar.setPolicies(await policyFiles(step)));
     const browser = headlessBrowser();
     /** backend-api through its sidecar, as the web UI (its certificate) with this token. */
     const asWebUi = async (path: string, token: string | undefined) => {

@@ -10,15 +10,15 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createExampleCa } from '../internal/certificates.js';
-import { check } from '../internal/check.js';
 import { freePort } from '../internal/free-port.js';
 import { headlessBrowser, type HeadlessPage } from '../internal/headless-browser.js';
 import { httpCall } from '../internal/http-client.js';
 import { closeServer, listen } from '../internal/listen.js';
+import { policySteps } from '../internal/policy-steps.js';
 import { runAsMain } from '../internal/run-as-main.js';
 import { startGateway } from '../internal/start-gateway.js';
 import { startTokenService } from '../internal/start-token-service.js';
-import type { ExampleCheck, ExampleOptions, RunningExample } from '../types.js';
+import type { ExampleOptions, RunningExample } from '../types.js';
 import { createBackendApi } from './backend-api.js';
 import { createWebUi } from './webui.js';
 
@@ -154,18 +154,10 @@ export async function start(options: ExampleOptions = {}): Promise<RunningExampl
     );
     cleanups.push(() => ingress.close());
 
-    let current = 1;
-    const atStep = async (step: number) => {
-      if (current === step) return;
+    const stepCheck = policySteps(async (step) => {
       const files = await policyFiles(steps[step]!);
       await Promise.all([webuiSidecar.setPolicies(files), backendSidecar.setPolicies(files)]);
-      current = step;
-    };
-    const stepCheck = (step: number, what: string, expected: string, run: () => Promise<string>): ExampleCheck =>
-      check(`step ${step}: ${what}`, expected, async () => {
-        await atStep(step);
-        return run();
-      });
+    });
     const browser = headlessBrowser();
     const denied = '403 RBAC: access denied';
     return {

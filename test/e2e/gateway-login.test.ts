@@ -230,6 +230,8 @@ for (const mode of ['cookie', 'redis'] as const) {
         assert.equal(spoofed.headers['x-name'], 'Alice Liddell');
         assert.notEqual(spoofed.headers['jwt'], 'forged');
 
+        // A session cookie given twice (a planted one beside it) is not believed.
+        assert.equal((await fetch(`${appUrl}/api`, { headers: { cookie: `${session}; ${session}` } })).status, 401);
         // Not a page, no session: 401, no redirect.
         const api = await fetch(`${appUrl}/api`, { redirect: 'manual' });
         assert.equal(api.status, 401);

@@ -62,7 +62,7 @@ function page(res: ServerResponse, body: string, headers: Record<string, string 
       ...headers,
     })
     .end(
-      `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>tessera up · web UI</title><style>body{font-family:system-ui,sans-serif;margin:3rem auto;max-width:40rem}pre{background:#8882;padding:.75rem;overflow:auto}</style></head><body>${body}</body></html>`,
+      `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>tessera up · web UI</title><style>body{font-family:system-ui,sans-serif;margin:3rem auto;max-width:40rem}pre{background:#8882;padding:.75rem;white-space:pre-wrap;overflow-wrap:anywhere}</style></head><body>${body}</body></html>`,
     );
 }
 
@@ -100,9 +100,16 @@ export function createDemoWebUi(): DemoWebUi {
       const orders = await fetch(`${ordersUrl}/orders`, {
         headers: { authorization: `Bearer ${session.accessToken}` },
       });
+      const text = await orders.text();
+      let shown = text;
+      try {
+        shown = JSON.stringify(JSON.parse(text), null, 2); // readable, when it is JSON
+      } catch {
+        // not JSON: shown as it came
+      }
       return page(
         res,
-        `<h1 id="who">Hello, ${escape(session.name)}</h1><p>The orders service answered your access token with ${orders.status}:</p><pre id="orders">${escape(await orders.text())}</pre><p><a href="/logout">Sign out</a></p>`,
+        `<h1 id="who">Hello, ${escape(session.name)}</h1><p>The orders service answered your access token with ${orders.status}:</p><pre id="orders">${escape(shown)}</pre><p><a href="/logout">Sign out</a></p>`,
       );
     }
     if (url.pathname === '/login') {

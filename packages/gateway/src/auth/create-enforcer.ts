@@ -1,4 +1,5 @@
 import {
+  cookieValues,
   compilePolicies,
   isTesseraError,
   explainRequest,
@@ -55,13 +56,8 @@ function tokenAt(request: GatewayRequest, location: TokenLocation): string | und
       : trimmed;
   }
   if (location.kind === 'param') return new URLSearchParams(request.query.slice(1)).get(location.name) ?? undefined;
-  const cookie = request.headers.cookie;
-  if (cookie === undefined) return undefined;
-  for (const part of cookie.split(';')) {
-    const eq = part.indexOf('=');
-    if (eq !== -1 && part.slice(0, eq).trim() === location.name) return part.slice(eq + 1).trim();
-  }
-  return undefined;
+  // The first non-empty value, as core's authenticator reads the same location.
+  return cookieValues(request.headers.cookie, location.name).find((t) => t.length > 0);
 }
 
 function toGatewayIdentity(request: GatewayRequest, identity: Identity): GatewayIdentity | undefined {

@@ -1,12 +1,12 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { decodeJwt, type JwtPayload } from '@tessera/core';
+import { decodeJwt, parseCookies, type JwtPayload } from '@tessera/core';
 import type { GatewayRequest } from '../request/gateway-request.js';
 import { claimHeaderValue } from '../mutate/claim-header-value.js';
 import type { ExtAuthPolicy } from './ext-auth-policy.js';
 import type { OidcRelyingParty, PendingLogin } from './oidc-relying-party.js';
 import type { SessionSealer } from './session-sealer.js';
-import type { CarriedSession, CookieSettings, LoginSession, SessionStore } from './session-store.js';
+import type { CarriedSession, CookieJar, CookieSettings, LoginSession, SessionStore } from './session-store.js';
 
 /** A login on its way to the provider: what the callback checks, and where the browser goes after. */
 interface LoginState extends PendingLogin {
@@ -31,10 +31,8 @@ export type LoginStep =
   /** A signed-in person: the request as policies see it (the session's token), and what the upstream gets. */
   | {
       readonly kind: 'session';
-      /** The session's tokens that may speak for the request, in order: the access token (when a JWT), then the ID token. */
+      /** The session's tokens that may speak for the request (as {@link withBearer}), in order: the access token (when a JWT), then the ID token. */
       readonly candidates: readonly string[];
-      /** The request with `token` as its credential, as the policies see it. */
-      readonly withToken: (token: string) => GatewayRequest;
       readonly upstreamHeaders: readonly (readonly [string, string])[];
       /** Set on the response: a refreshed session. */
       readonly setCookies: readonly string[];
@@ -58,15 +56,18 @@ const LOGIN_STATE_SECONDS = 600;
 const HTML_TYPES = /text\/html|application\/xhtml\+xml/;
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-function parseCookies(header: string | undefined): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const part of (header ?? '').split(';')) {
-    const eq = part.indexOf('=');
-    if (eq < 1) continue;
-    const name = part.slice(0, eq).trim();
-    if (!out.has(name)) out.set(name, part.slice(eq + 1).trim());
-  }
-  return out;
+/**
+ * The request's cookies as the login reads them (core's reading, in one pass): a name given more
+ * than once is not believed, as the token service's pages do (a planted cookie beside the real one).
+ */
+function requestCookies(header: string | undefined): CookieJar {
+  const all = parseCookies(header);
+  return {
+    get(name) {
+      const values = all.get(name);
+      return values?.length === 1 ? values[0] : undefined;
+    },
+  };
 }
 
 function sameText(a: string, b: string): boolean {
@@ -133,7 +134,7 @@ export function createRouteLogin(policy: ExtAuthPolicy, secure: boolean, deps: R
     answer: { status, body, reason, detail, headers: { 'cache-control': 'no-store', ...headers } },
   });
 
-  const callback = async (request: GatewayRequest, cookies: Map<string, string>): Promise<LoginStep> => {
+  const callback = async (request: GatewayRequest, cookies: CookieJar): Promise<LoginStep> => {
     const params = new URLSearchParams(request.query.slice(1));
     const sealedState = cookies.get(stateName);
     const state =
@@ -204,7 +205,7 @@ export function createRouteLogin(policy: ExtAuthPolicy, secure: boolean, deps: R
     });
   };
 
-  const logout = async (request: GatewayRequest, cookies: Map<string, string>): Promise<LoginStep> => {
+  const logout = async (request: GatewayRequest, cookies: CookieJar): Promise<LoginStep> => {
     const carried = await sessions.read(cookies, request.headers);
     const after = o.afterLogoutUrl ?? `${o.appUrl}/`;
     const location =
@@ -235,11 +236,18 @@ export function createRouteLogin(policy: ExtAuthPolicy, secure: boolean, deps: R
   const sessionHeaders = new WeakMap<LoginSession, readonly (readonly [string, string])[]>();
 
   /** Headers for the upstream from a session: tokens and claims as configured, cookies without the gateway's. */
-  const upstreamHeaders = (session: LoginSession, cookies: Map<string, string>, rawCookie: string | undefined) => {
+  const upstreamHeaders = (session: LoginSession, rawCookie: string | undefined) => {
     const out: (readonly [string, string])[] = [...(sessionHeaders.get(session) ?? tokenHeaders(session))];
     if (rawCookie !== undefined) {
-      const kept = [...cookies].filter(([name]) => !sessions.owns(name) && name !== stateName);
-      if (kept.length > 0) out.push(['cookie', kept.map(([k, v]) => `${k}=${v}`).join('; ')]);
+      // The header as sent, less the gateway's own cookies.
+      const kept = rawCookie
+        .split(';')
+        .map((part) => part.trim())
+        .filter((part) => {
+          const name = part.slice(0, Math.max(0, part.indexOf('='))).trim();
+          return part.length > 0 && !sessions.owns(name) && name !== stateName;
+        });
+      if (kept.length > 0) out.push(['cookie', kept.join('; ')]);
     }
     return out;
   };
@@ -268,6 +276,25 @@ export function createRouteLogin(policy: ExtAuthPolicy, secure: boolean, deps: R
     return out;
   };
 
+  /** No good session: a page goes to the provider (the stale session cleared), anything else gets 401. */
+  const startLoginOr401 = async (r: GatewayRequest, c: CarriedSession, why: string): Promise<LoginStep> => {
+    const clear = c.present ? await sessions.forget(c).catch(() => []) : [];
+    const page = (r.method === 'GET' || r.method === 'HEAD') && HTML_TYPES.test(String(r.headers.accept ?? ''));
+    if (page) {
+      const step = await startLogin(r);
+      if (step.kind !== 'answer' || clear.length === 0) return step;
+      const set = step.answer.headers['set-cookie'] ?? [];
+      return {
+        kind: 'answer',
+        answer: { ...step.answer, headers: { ...step.answer.headers, 'set-cookie': [...clear, ...set] } },
+      };
+    }
+    return answer(401, 'login required', 'ERR_GATEWAY_LOGIN_FAILED', why, {
+      'www-authenticate': `Bearer realm="${appOrigin}"`,
+      ...(clear.length === 0 ? {} : { 'set-cookie': clear }),
+    });
+  };
+
   return {
     policy,
     /** Request headers the client may not send on these routes: the login sets them. */
@@ -279,7 +306,7 @@ export function createRouteLogin(policy: ExtAuthPolicy, secure: boolean, deps: R
     ]),
 
     async handle(req: IncomingMessage, request: GatewayRequest, hasCredential: boolean): Promise<LoginStep> {
-      const cookies = parseCookies(request.headers.cookie);
+      const cookies = requestCookies(request.headers.cookie);
       if (request.path === o.callbackPath && request.method === 'GET') return callback(request, cookies);
       if (request.path === backchannelPath && request.method === 'POST') return backchannel(req);
       if (o.logoutPath !== undefined && request.path === o.logoutPath) return logout(request, cookies);
@@ -322,40 +349,30 @@ export function createRouteLogin(policy: ExtAuthPolicy, secure: boolean, deps: R
           return startLoginOr401(request, carried, 'refresh refused');
         }
       }
-      const withToken = (token: string): GatewayRequest => ({
-        ...request,
-        headers: { ...request.headers, authorization: `Bearer ${token}` },
-      });
       const accessIsJwt = session.tokens.accessToken.split('.').length === 3;
       return {
         kind: 'session',
         candidates: accessIsJwt ? [session.tokens.accessToken, session.tokens.idToken] : [session.tokens.idToken],
-        withToken,
-        upstreamHeaders: upstreamHeaders(session, cookies, request.headers.cookie),
+        upstreamHeaders: upstreamHeaders(session, request.headers.cookie),
         setCookies,
       };
-
-      async function startLoginOr401(r: GatewayRequest, c: CarriedSession, why: string): Promise<LoginStep> {
-        const clear = c.present ? await sessions.forget(c).catch(() => []) : [];
-        const page = (r.method === 'GET' || r.method === 'HEAD') && HTML_TYPES.test(String(r.headers.accept ?? ''));
-        if (page) {
-          const step = await startLogin(r);
-          if (step.kind !== 'answer' || clear.length === 0) return step;
-          const set = step.answer.headers['set-cookie'] ?? [];
-          return {
-            kind: 'answer',
-            answer: { ...step.answer, headers: { ...step.answer.headers, 'set-cookie': [...clear, ...set] } },
-          };
-        }
-        return answer(401, 'login required', 'ERR_GATEWAY_LOGIN_FAILED', why, {
-          'www-authenticate': `Bearer realm="${appOrigin}"`,
-          ...(clear.length === 0 ? {} : { 'set-cookie': clear }),
-        });
-      }
     },
 
     close: () => rp.close(),
   };
+}
+
+/**
+ * The request as the policies see it when `token` speaks for it: the session's token as its bearer
+ * credential (only in the gateway's view; the upstream gets the login's headers).
+ *
+ * @example
+ * ```ts
+ * const verdict = await enforcer.evaluate(withBearer(request, step.candidates[0]!), route);
+ * ```
+ */
+export function withBearer(request: GatewayRequest, token: string): GatewayRequest {
+  return { ...request, headers: { ...request.headers, authorization: `Bearer ${token}` } };
 }
 
 /** A route login ({@link createRouteLogin}). */

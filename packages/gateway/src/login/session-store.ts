@@ -23,9 +23,14 @@ export interface CarriedSession {
   readonly handle: { readonly pieces: number; readonly id: string | undefined };
 }
 
+/** A request's cookies as the login reads them: a value, or undefined when absent or given twice. */
+export interface CookieJar {
+  get(name: string): string | undefined;
+}
+
 /** Where sessions live: sealed cookies, or Redis with an id in the cookie. */
 export interface SessionStore {
-  read(cookies: ReadonlyMap<string, string>, headers: IncomingHttpHeaders): Promise<CarriedSession>;
+  read(cookies: CookieJar, headers: IncomingHttpHeaders): Promise<CarriedSession>;
   /** Saves a new or refreshed session; the `Set-Cookie` values to send. */
   write(session: LoginSession, previous: CarriedSession['handle']): Promise<string[]>;
   /** Ends the session a request carries; the `Set-Cookie` values that clear it. */

@@ -10,7 +10,7 @@ import type { AccessLog } from '../respond/create-access-log.js';
 import { DRAINING, INTERNAL, notPrepared } from '../respond/outcome.js';
 import { writeOutcome } from '../respond/write-outcome.js';
 import type { LoginRegistry } from '../login/create-login-registry.js';
-import type { LoginStep, RouteLogin } from '../login/route-login.js';
+import { withBearer, type LoginStep, type RouteLogin } from '../login/route-login.js';
 import type { Upstream } from './create-upstreams.js';
 import { forward } from './forward.js';
 
@@ -170,10 +170,10 @@ export function createHttpEntry(
       log(req, p, x.started, a.status, a.reason, a.detail, undefined);
       return;
     }
-    let chosen = step.withToken(step.candidates[0]!);
+    let chosen = withBearer(p.request, step.candidates[0]!);
     let verdict = await p.state.enforcer.evaluate(chosen, p.route.config);
     for (let i = 1; i < step.candidates.length && verdict.kind === 'unauthenticated'; i++) {
-      chosen = step.withToken(step.candidates[i]!);
+      chosen = withBearer(p.request, step.candidates[i]!);
       verdict = await p.state.enforcer.evaluate(chosen, p.route.config);
     }
     pipeline.decide(entry, { ...x, p: { ...p, request: chosen }, session: step }, verdict);

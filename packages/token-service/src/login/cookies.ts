@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { cookieValues } from '@tessera/core';
 
 /**
  * The value of cookie `name` in the request, when it appears exactly once (two cookies of one name
@@ -10,12 +11,7 @@ import type { IncomingMessage } from 'node:http';
  * ```
  */
 export function readCookie(req: IncomingMessage, name: string): string | undefined {
-  const found: string[] = [];
-  for (const header of req.headersDistinct.cookie ?? [])
-    for (const pair of header.split(';')) {
-      const eq = pair.indexOf('=');
-      if (eq > 0 && pair.slice(0, eq).trim() === name) found.push(pair.slice(eq + 1).trim());
-    }
+  const found = cookieValues(req.headersDistinct.cookie, name);
   return found.length === 1 ? found[0] : undefined;
 }
 

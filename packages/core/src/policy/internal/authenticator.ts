@@ -1,6 +1,7 @@
 // RequestAuthentication as Envoy's jwt_authn filter runs it for Istio: find a token in the rule's
 // locations, pick the rules of its issuer, verify; no token → no identity (the AuthorizationPolicy
 // decides), a bad token → 401. https://istio.io/latest/docs/reference/config/security/jwt/
+import { cookieValues } from '../cookie-values.js';
 import { coreErrors } from '../../errors/errors.js';
 import { TesseraError } from '../../errors/tessera-error.js';
 import { createVerifier, type TesseraVerifier } from '../../jose/create-verifier.js';
@@ -135,21 +136,6 @@ export function compileJwtRules(
       identities: new WeakMap(),
     };
   });
-}
-
-function cookieValues(header: string | undefined, name: string): string[] {
-  if (header === undefined) return [];
-  const out: string[] = [];
-  for (const part of header.split(';')) {
-    const eq = part.indexOf('=');
-    if (eq === -1) continue;
-    if (part.slice(0, eq).trim() === name) {
-      let v = part.slice(eq + 1).trim();
-      if (v.length >= 2 && v.startsWith('"') && v.endsWith('"')) v = v.slice(1, -1);
-      out.push(v);
-    }
-  }
-  return out;
 }
 
 /** Tokens in a header or cookie location (several when a cookie is repeated). */
