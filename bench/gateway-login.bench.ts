@@ -4,8 +4,8 @@
 // /proc), the upstream in another, autocannon in a third, rounds alternating. The token service
 // (the provider) runs in this process and is idle while the load runs: the sessions are made
 // first, by a real login. Targets: cookie sessions ≥ 0.9× bearer, Redis sessions ≥ 0.7× bearer.
-// Env: BENCH_SECONDS (default 10), BENCH_CONNECTIONS (default 50), TESSERA_TEST_REDIS_URL (the
-// Redis row is skipped without it).
+// Env: BENCH_SECONDS (default 6), BENCH_ROUNDS (default 5), BENCH_CONNECTIONS (default 50),
+// TESSERA_TEST_REDIS_URL (the Redis row is skipped without it).
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -17,8 +17,9 @@ import { autocannon, startProcess, stop, treeCpuMicros } from './internal/http-l
 import { table } from './internal/measure.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const seconds = Number(process.env.BENCH_SECONDS ?? 10);
+const seconds = Number(process.env.BENCH_SECONDS ?? 6);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 50);
+const rounds = Number(process.env.BENCH_ROUNDS ?? 5);
 const redisUrl = process.env.TESSERA_TEST_REDIS_URL;
 const tsx = ['--conditions=tessera-source', '--import', 'tsx'];
 const CLIENT_SECRET = 'bench-webui-secret-0123456789';
@@ -64,7 +65,7 @@ function extAuthPolicy(
   };
 }
 
-/** The run: the three rows, alternating, `rounds` times; medians. */
+/** The run: the rows, alternating, `rounds` times; medians, and ratios to the bearer row of the same round. */
 export default async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'tessera-bench-gw-login-'));
   const port = await freePort();
@@ -186,7 +187,7 @@ export default async function main(): Promise<void> {
       const rows = ['bearer', ...labels];
       const results: Record<string, { rps: number[]; p99: number[]; cpu: number[]; non2xx: number }> = {};
       for (const row of rows) await autocannon(`${appUrl}/${row}/items`, headers[row]!, 2, connections); // warm-up
-      for (let round = 0; round < 3; round++)
+      for (let round = 0; round < rounds; round++)
         for (const row of rows) {
           const before = treeCpuMicros(gw.child.pid);
           const r = await autocannon(`${appUrl}/${row}/items`, headers[row]!, seconds, connections);
@@ -198,6 +199,9 @@ export default async function main(): Promise<void> {
           slot.non2xx += r.non2xx;
         }
       const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
+      // Ratios are taken round by round (a row against the bearer row of the same round), then the
+      // median: this machine's speed drifts between rounds more than the rows differ.
+      const ratio = (xs: readonly number[], ys: readonly number[]) => median(xs.map((x, i) => x / ys[i]!));
       const bearer = results['bearer']!;
       const what: Record<string, string> = {
         bearer: 'bearer JWT (RequestAuthentication)',
@@ -212,7 +216,7 @@ export default async function main(): Promise<void> {
         redis: '≥ 0.70',
       };
       console.log(
-        `gateway login sessions: ${cpus().length} cores, ${connections} connections, ${seconds}s per row, 3 alternating rounds (medians), GET through one gateway process`,
+        `gateway login sessions: ${cpus().length} cores, ${connections} connections, ${seconds}s per row, ${rounds} alternating rounds (medians; ratios round by round), GET through one gateway process`,
       );
       console.log(
         table(
@@ -233,8 +237,8 @@ export default async function main(): Promise<void> {
               median(r.rps).toFixed(0),
               median(r.p99).toFixed(1),
               median(r.cpu).toFixed(1),
-              (median(r.rps) / median(bearer.rps)).toFixed(2),
-              (median(bearer.cpu) / median(r.cpu)).toFixed(2),
+              ratio(r.rps, bearer.rps).toFixed(2),
+              ratio(bearer.cpu, r.cpu).toFixed(2),
               targets[row]!,
               String(r.non2xx),
             ];

@@ -1,5 +1,5 @@
 export type * from './types.js';
-export { cookieValues, parseCookies } from './cookie-values.js';
+export { cookieValues, splitCookies, type SplitCookies } from './cookie-values.js';
 export { parsePolicies, formatIssue, type ParsePoliciesOptions, type ParsedPolicies } from './parse-policies.js';
 export { loadPolicies, type LoadedPolicies } from './load-policies.js';
 export {

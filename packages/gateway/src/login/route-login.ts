@@ -1,12 +1,13 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { decodeJwt, parseCookies, type JwtPayload } from '@tessera/core';
+import { decodeJwt, splitCookies, type JwtPayload } from '@tessera/core';
 import type { GatewayRequest } from '../request/gateway-request.js';
 import { claimHeaderValue } from '../mutate/claim-header-value.js';
 import type { ExtAuthPolicy } from './ext-auth-policy.js';
 import type { OidcRelyingParty, PendingLogin } from './oidc-relying-party.js';
 import type { SessionSealer } from './session-sealer.js';
-import type { CarriedSession, CookieJar, CookieSettings, LoginSession, SessionStore } from './session-store.js';
+import type { LoginSession } from './login-session.js';
+import type { CarriedSession, CookieJar, CookieSettings, SessionStore } from './session-store.js';
 
 /** A login on its way to the provider: what the callback checks, and where the browser goes after. */
 interface LoginState extends PendingLogin {
@@ -26,8 +27,11 @@ export interface LoginAnswer {
 /** What the login stage decided for a request. */
 export type LoginStep =
   | { readonly kind: 'answer'; readonly answer: LoginAnswer }
-  /** Not the login's business: a bearer token came, the route's policies decide as usual. */
-  | { readonly kind: 'pass' }
+  /**
+   * Not the login's business: a bearer token came, the route's policies decide as usual. When the
+   * request also carried the gateway's cookies, `upstreamHeaders` is its `Cookie` without them.
+   */
+  | { readonly kind: 'pass'; readonly upstreamHeaders?: readonly (readonly [string, string])[] }
   /** A signed-in person: the request as policies see it (the session's token), and what the upstream gets. */
   | {
       readonly kind: 'session';
@@ -53,22 +57,12 @@ const DEFAULT_PRE_EXPIRY_BUFFER = 2;
 /** How long a login may take at the provider. */
 const LOGIN_STATE_SECONDS = 600;
 
+const PASS: LoginStep = { kind: 'pass' };
+const NO_COOKIES: readonly string[] = [];
+const NO_SESSION: CarriedSession = { session: undefined, present: false, handle: { pieces: 0, id: undefined } };
+
 const HTML_TYPES = /text\/html|application\/xhtml\+xml/;
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
-
-/**
- * The request's cookies as the login reads them (core's reading, in one pass): a name given more
- * than once is not believed, as the token service's pages do (a planted cookie beside the real one).
- */
-function requestCookies(header: string | undefined): CookieJar {
-  const all = parseCookies(header);
-  return {
-    get(name) {
-      const values = all.get(name);
-      return values?.length === 1 ? values[0] : undefined;
-    },
-  };
-}
 
 function sameText(a: string, b: string): boolean {
   const x = Buffer.from(a);
@@ -122,6 +116,8 @@ export function createRouteLogin(policy: ExtAuthPolicy, secure: boolean, deps: R
     ].join('; ');
 
   const sessions = deps.sessions({ name: sessionName, attributes, maxAge: cookieOptions.maxAge });
+  /** The gateway's own cookies: read by the login, never forwarded upstream. */
+  const ownCookie = (name: string) => name === stateName || sessions.owns(name);
 
   const answer = (
     status: number,
@@ -137,8 +133,7 @@ export function createRouteLogin(policy: ExtAuthPolicy, secure: boolean, deps: R
   const callback = async (request: GatewayRequest, cookies: CookieJar): Promise<LoginStep> => {
     const params = new URLSearchParams(request.query.slice(1));
     const sealedState = cookies.get(stateName);
-    const state =
-      sealedState === undefined ? undefined : (sealer.open(sealedState, `${purpose} login`) as LoginState | undefined);
+    const state = sealedState === undefined ? undefined : openState(sealer.open(sealedState, `${purpose} login`));
     const clearState = `${stateName}=; ${attributes(0)}`;
     const given = params.get('state');
     if (state === undefined || given === null || !sameText(given, state.state))
@@ -179,7 +174,12 @@ export function createRouteLogin(policy: ExtAuthPolicy, secure: boolean, deps: R
     };
     // A new login always gets a new session (no fixation): the one the browser had is dropped,
     // without marking the provider's session ended (a single sign-on login shares its sid).
-    const previous = await sessions.read(cookies, request.headers).catch(() => undefined);
+    let previous: CarriedSession | undefined;
+    try {
+      previous = await sessions.read(cookies, request.headers);
+    } catch {
+      previous = undefined; // the store is down: nothing to replace
+    }
     if (previous?.present === true) await sessions.forget(previous).catch(() => undefined);
     const written = await sessions.write(session, { pieces: previous?.handle.pieces ?? 0, id: undefined });
     return answer(302, '', 'allowed', 'login completed', {
@@ -201,7 +201,9 @@ export function createRouteLogin(policy: ExtAuthPolicy, secure: boolean, deps: R
     const state: LoginState = { ...started.pending, returnTo: returnTo(request) };
     return answer(302, '', 'allowed', 'login started', {
       location: started.url,
-      'set-cookie': [`${stateName}=${sealer.seal(state, `${purpose} login`)}; ${attributes(LOGIN_STATE_SECONDS)}`],
+      'set-cookie': [
+        `${stateName}=${sealer.seal(Buffer.from(JSON.stringify(state)), `${purpose} login`)}; ${attributes(LOGIN_STATE_SECONDS)}`,
+      ],
     });
   };
 
@@ -232,25 +234,28 @@ export function createRouteLogin(policy: ExtAuthPolicy, secure: boolean, deps: R
     }
   };
 
-  // The token and claim headers of a session, built once per session (the stores hand out the same object).
-  const sessionHeaders = new WeakMap<LoginSession, readonly (readonly [string, string])[]>();
+  /** What every request of a session shares, worked out once (the stores hand out the same object). */
+  interface SessionFacts {
+    readonly candidates: readonly string[];
+    readonly headers: readonly (readonly [string, string])[];
+  }
+  const sessionFacts = new WeakMap<LoginSession, SessionFacts>();
+  const factsOf = (session: LoginSession): SessionFacts => {
+    let facts = sessionFacts.get(session);
+    if (facts === undefined) {
+      const { accessToken, idToken } = session.tokens;
+      facts = {
+        candidates: accessToken.split('.').length === 3 ? [accessToken, idToken] : [idToken],
+        headers: tokenHeaders(session),
+      };
+      sessionFacts.set(session, facts);
+    }
+    return facts;
+  };
 
   /** Headers for the upstream from a session: tokens and claims as configured, cookies without the gateway's. */
-  const upstreamHeaders = (session: LoginSession, rawCookie: string | undefined) => {
-    const out: (readonly [string, string])[] = [...(sessionHeaders.get(session) ?? tokenHeaders(session))];
-    if (rawCookie !== undefined) {
-      // The header as sent, less the gateway's own cookies.
-      const kept = rawCookie
-        .split(';')
-        .map((part) => part.trim())
-        .filter((part) => {
-          const name = part.slice(0, Math.max(0, part.indexOf('='))).trim();
-          return part.length > 0 && !sessions.owns(name) && name !== stateName;
-        });
-      if (kept.length > 0) out.push(['cookie', kept.join('; ')]);
-    }
-    return out;
-  };
+  const upstreamHeaders = (facts: SessionFacts, otherCookies: string | undefined) =>
+    otherCookies === undefined ? facts.headers : [...facts.headers, ['cookie', otherCookies] as const];
 
   const tokenHeaders = (session: LoginSession): readonly (readonly [string, string])[] => {
     const out: [string, string][] = [];
@@ -272,7 +277,6 @@ export function createRouteLogin(policy: ExtAuthPolicy, secure: boolean, deps: R
     };
     copy(safeDecode(session.tokens.idToken), o.identityTokenClaimsToHeaders);
     copy(safeDecode(session.tokens.accessToken), o.accessTokenClaimsToHeaders);
-    sessionHeaders.set(session, out);
     return out;
   };
 
@@ -295,6 +299,72 @@ export function createRouteLogin(policy: ExtAuthPolicy, secure: boolean, deps: R
     });
   };
 
+  /** The session store is down (Redis): Gloo's failOnFetchFailure decides between 503 and a new login. */
+  const storeFailed = (request: GatewayRequest, err: unknown): LoginStep | Promise<LoginStep> =>
+    o.session.failOnFetchFailure
+      ? answer(503, 'sessions are unavailable', 'ERR_GATEWAY_LOGIN_FAILED', (err as Error).message)
+      : startLoginOr401(request, NO_SESSION, 'session store unavailable');
+
+  /** A request without a credential of its own, with what it carries of a session. */
+  const withSession = (
+    request: GatewayRequest,
+    otherCookies: string | undefined,
+    carried: CarriedSession,
+  ): LoginStep | Promise<LoginStep> => {
+    const session = carried.session;
+    if (session === undefined) return startLoginOr401(request, carried, 'no session');
+    // A form posted from another site rides on the session cookie: only this origin may (CSRF).
+    if (!SAFE_METHODS.has(request.method)) {
+      const origin = request.headers.origin;
+      const site = request.headers['sec-fetch-site'];
+      const sameOrigin = origin !== undefined ? origin === appOrigin : site === 'same-origin' || site === 'none';
+      if (!sameOrigin)
+        return answer(
+          403,
+          'cross-site request refused',
+          'ERR_GATEWAY_ACCESS_DENIED',
+          'unsafe method from another origin on a session',
+        );
+    }
+    if (session.tokens.expiresAt - preExpiry > Math.floor(clock() / 1000))
+      return sessionStep(session, otherCookies, NO_COOKIES);
+    if (session.tokens.refreshToken === undefined || o.session.redis?.allowRefreshing === false)
+      return startLoginOr401(request, carried, 'session expired');
+    return refreshed(request, otherCookies, carried, session, session.tokens.refreshToken);
+  };
+
+  /** The session's access token refreshed at the provider, the session saved again. */
+  const refreshed = async (
+    request: GatewayRequest,
+    otherCookies: string | undefined,
+    carried: CarriedSession,
+    session: LoginSession,
+    refreshToken: string,
+  ): Promise<LoginStep> => {
+    let renewed: LoginSession;
+    try {
+      renewed = { ...session, tokens: await rp.refresh(refreshToken, session.tokens) };
+    } catch {
+      // The provider refused (revoked, expired, the user gone): a new login decides.
+      return startLoginOr401(request, carried, 'refresh refused');
+    }
+    return sessionStep(renewed, otherCookies, await sessions.write(renewed, carried.handle));
+  };
+
+  const sessionStep = (
+    session: LoginSession,
+    otherCookies: string | undefined,
+    setCookies: readonly string[],
+  ): LoginStep => {
+    const facts = factsOf(session);
+    return {
+      kind: 'session',
+      candidates: facts.candidates,
+      upstreamHeaders: upstreamHeaders(facts, otherCookies),
+      setCookies,
+    };
+  };
+
   return {
     policy,
     /** Request headers the client may not send on these routes: the login sets them. */
@@ -305,57 +375,38 @@ export function createRouteLogin(policy: ExtAuthPolicy, secure: boolean, deps: R
       ...o.accessTokenClaimsToHeaders.map((c) => c.header),
     ]),
 
-    async handle(req: IncomingMessage, request: GatewayRequest, hasCredential: boolean): Promise<LoginStep> {
-      const cookies = requestCookies(request.headers.cookie);
+    /**
+     * The login's step for a request: synchronous for a cookie session that needs no refresh (the
+     * common case, kept off the microtask queue), a promise when the store or the provider is asked.
+     */
+    handle(req: IncomingMessage, request: GatewayRequest, hasCredential: boolean): LoginStep | Promise<LoginStep> {
+      const { selected, rest } = splitCookies(request.headers.cookie, ownCookie);
+      const cookies: CookieJar = {
+        // A name given more than once is not believed (a planted cookie beside the real one).
+        get: (name) => {
+          const values = selected.get(name);
+          return values?.length === 1 ? values[0] : undefined;
+        },
+      };
       if (request.path === o.callbackPath && request.method === 'GET') return callback(request, cookies);
       if (request.path === backchannelPath && request.method === 'POST') return backchannel(req);
       if (o.logoutPath !== undefined && request.path === o.logoutPath) return logout(request, cookies);
-      if (hasCredential) return { kind: 'pass' };
-      let carried: CarriedSession;
+      if (hasCredential)
+        return selected.size === 0
+          ? PASS
+          : { kind: 'pass', upstreamHeaders: rest === undefined ? [] : [['cookie', rest]] };
+      let carried: CarriedSession | Promise<CarriedSession>;
       try {
-        carried = await sessions.read(cookies, request.headers);
+        carried = sessions.read(cookies, request.headers);
       } catch (err) {
-        // The session store is down (Redis): Gloo's failOnFetchFailure decides between 503 and a new login.
-        if (o.session.failOnFetchFailure)
-          return answer(503, 'sessions are unavailable', 'ERR_GATEWAY_LOGIN_FAILED', (err as Error).message);
-        carried = { session: undefined, present: false, handle: { pieces: 0, id: undefined } };
+        return storeFailed(request, err);
       }
-      let session = carried.session;
-      const setCookies: string[] = [];
-      if (session === undefined) return startLoginOr401(request, carried, 'no session');
-      // A form posted from another site rides on the session cookie: only this origin may (CSRF).
-      if (!SAFE_METHODS.has(request.method)) {
-        const origin = request.headers.origin;
-        const site = request.headers['sec-fetch-site'];
-        const sameOrigin = origin !== undefined ? origin === appOrigin : site === 'same-origin' || site === 'none';
-        if (!sameOrigin)
-          return answer(
-            403,
-            'cross-site request refused',
-            'ERR_GATEWAY_ACCESS_DENIED',
-            'unsafe method from another origin on a session',
-          );
-      }
-      const now = Math.floor(clock() / 1000);
-      if (session.tokens.expiresAt - preExpiry <= now) {
-        if (session.tokens.refreshToken === undefined || o.session.redis?.allowRefreshing === false)
-          return startLoginOr401(request, carried, 'session expired');
-        try {
-          const tokens = await rp.refresh(session.tokens.refreshToken, session.tokens);
-          session = { ...session, tokens };
-          setCookies.push(...(await sessions.write(session, carried.handle)));
-        } catch {
-          // The provider refused (revoked, expired, the user gone): a new login decides.
-          return startLoginOr401(request, carried, 'refresh refused');
-        }
-      }
-      const accessIsJwt = session.tokens.accessToken.split('.').length === 3;
-      return {
-        kind: 'session',
-        candidates: accessIsJwt ? [session.tokens.accessToken, session.tokens.idToken] : [session.tokens.idToken],
-        upstreamHeaders: upstreamHeaders(session, request.headers.cookie),
-        setCookies,
-      };
+      return carried instanceof Promise
+        ? carried.then(
+            (c) => withSession(request, rest, c),
+            (err: unknown) => storeFailed(request, err),
+          )
+        : withSession(request, rest, carried);
     },
 
     close: () => rp.close(),
@@ -377,6 +428,22 @@ export function withBearer(request: GatewayRequest, token: string): GatewayReque
 
 /** A route login ({@link createRouteLogin}). */
 export type RouteLogin = ReturnType<typeof createRouteLogin>;
+
+/** The login state sealed at the start, if the bytes are one. */
+function openState(bytes: Buffer | undefined): LoginState | undefined {
+  if (bytes === undefined) return undefined;
+  try {
+    const s = JSON.parse(bytes.toString('utf8')) as Partial<LoginState> | null;
+    return typeof s?.state === 'string' &&
+      typeof s.nonce === 'string' &&
+      typeof s.verifier === 'string' &&
+      typeof s.returnTo === 'string'
+      ? (s as LoginState)
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 function safeDecode(token: string): JwtPayload | undefined {
   try {

@@ -2,10 +2,10 @@ import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes } f
 
 /** Seals a session into a cookie value and opens it again. */
 export interface SessionSealer {
-  /** Encrypts and authenticates `value` (JSON) for `purpose`; base64url. */
-  seal(value: unknown, purpose: string): string;
-  /** The value sealed for `purpose` by any of the keys, or undefined (tampered, truncated, other purpose or key). */
-  open(sealed: string, purpose: string): unknown;
+  /** Encrypts and authenticates `plaintext` for `purpose`; base64url. */
+  seal(plaintext: Buffer, purpose: string): string;
+  /** The bytes sealed for `purpose` by any of the keys, or undefined (tampered, truncated, other purpose or key). */
+  open(sealed: string, purpose: string): Buffer | undefined;
 }
 
 const VERSION = 1;
@@ -24,8 +24,8 @@ const TAG_BYTES = 16;
  * @example
  * ```ts
  * const sealer = createSessionSealer([secret]);
- * const cookie = sealer.seal({ sub: 'alice' }, 'default/webui-auth0 session');
- * sealer.open(cookie, 'default/webui-auth0 session'); // { sub: 'alice' }
+ * const cookie = sealer.seal(Buffer.from('alice'), 'default/webui-auth0 session');
+ * sealer.open(cookie, 'default/webui-auth0 session'); // <Buffer 61 6c 69 63 65>
  * ```
  */
 export function createSessionSealer(secrets: readonly (string | Buffer)[]): SessionSealer {
@@ -36,11 +36,11 @@ export function createSessionSealer(secrets: readonly (string | Buffer)[]): Sess
   });
   const current = keys[0]!;
   return {
-    seal(value, purpose) {
+    seal(plaintext, purpose) {
       const iv = randomBytes(IV_BYTES);
       const cipher = createCipheriv('aes-256-gcm', current.key, iv);
       cipher.setAAD(Buffer.from(purpose));
-      const body = Buffer.concat([cipher.update(JSON.stringify(value), 'utf8'), cipher.final()]);
+      const body = Buffer.concat([cipher.update(plaintext), cipher.final()]);
       return Buffer.concat([Buffer.of(VERSION), current.id, iv, cipher.getAuthTag(), body]).toString('base64url');
     },
     open(sealed, purpose) {
@@ -55,11 +55,10 @@ export function createSessionSealer(secrets: readonly (string | Buffer)[]): Sess
         const decipher = createDecipheriv('aes-256-gcm', k.key, iv);
         decipher.setAAD(Buffer.from(purpose));
         decipher.setAuthTag(tag);
-        const text = Buffer.concat([
+        return Buffer.concat([
           decipher.update(raw.subarray(1 + KEY_ID_BYTES + IV_BYTES + TAG_BYTES)),
           decipher.final(),
-        ]).toString('utf8');
-        return JSON.parse(text) as unknown;
+        ]);
       } catch {
         return undefined;
       }

@@ -1,18 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Redis } from 'ioredis';
-import type { ProviderTokens } from './oidc-relying-party.js';
+import type { LoginSession } from './login-session.js';
 import type { SessionSealer } from './session-sealer.js';
-
-/** A person's session at the gateway. */
-export interface LoginSession {
-  readonly tokens: ProviderTokens;
-  /** The provider's session id and the user (for back-channel logout). */
-  readonly sid: string | undefined;
-  readonly sub: string | undefined;
-  /** Epoch seconds of the login. */
-  readonly at: number;
-}
+import { decodeSession, encodeSession } from './session-codec.js';
+import type { TrackedReads } from './tracked-redis-reads.js';
 
 /** What a request carries of a session: the session, if it is good, and what to clear or replace. */
 export interface CarriedSession {
@@ -30,7 +22,8 @@ export interface CookieJar {
 
 /** Where sessions live: sealed cookies, or Redis with an id in the cookie. */
 export interface SessionStore {
-  read(cookies: CookieJar, headers: IncomingHttpHeaders): Promise<CarriedSession>;
+  /** What the request carries; synchronous when the store needs no round trip (cookies). */
+  read(cookies: CookieJar, headers: IncomingHttpHeaders): CarriedSession | Promise<CarriedSession>;
   /** Saves a new or refreshed session; the `Set-Cookie` values to send. */
   write(session: LoginSession, previous: CarriedSession['handle']): Promise<string[]>;
   /** Ends the session a request carries; the `Set-Cookie` values that clear it. */
@@ -97,30 +90,38 @@ export function createEndedSessions(clock: () => number): EndedSessions {
 const COOKIE_CHUNK = 3_000;
 const MAX_CHUNKS = 8;
 
-/** How many opened sessions each store keeps, by their sealed text. */
+/** How many opened sessions each store keeps. */
 const OPENED_CACHE = 10_000;
+/**
+ * The cache's key: the sealed value's first characters, which cover its random IV and its GCM tag
+ * (`createSessionSealer`'s layout), so two sessions never share one; the whole value is compared on
+ * a hit. Hashing the whole 1 KB value on every request would cost more than the comparison.
+ */
+const CACHE_KEY_CHARS = 64;
 
 /**
  * Opens sealed sessions once: a browser sends the same sealed value with every request, and
- * decrypting and parsing it each time costs more than the rest of the request path. The key is the
- * sealed text itself (nobody can make one that opens but the gateway), expiry and ended sessions
- * are still checked on every request, and the oldest entry goes when the cache is full.
+ * decrypting and decoding it each time costs more than the rest of the request path. A hit needs
+ * the very same sealed text (nobody can make one that opens but the gateway); expiry and ended
+ * sessions are still checked on every request, and the oldest entry goes when the cache is full.
  */
 function createOpener(sealer: SessionSealer, purpose: string): (sealed: string) => LoginSession | undefined {
-  const opened = new Map<string, LoginSession | undefined>();
+  const opened = new Map<string, { readonly sealed: string; readonly session: LoginSession | undefined }>();
   return (sealed) => {
-    if (opened.has(sealed)) return opened.get(sealed);
-    const value = sealer.open(sealed, purpose);
-    const session = isLoginSession(value) ? Object.freeze(value) : undefined;
+    const key = sealed.slice(0, CACHE_KEY_CHARS);
+    const hit = opened.get(key);
+    if (hit !== undefined && hit.sealed === sealed) return hit.session;
+    const bytes = sealer.open(sealed, purpose);
+    const session = bytes === undefined ? undefined : decodeSession(bytes);
     if (opened.size >= OPENED_CACHE) opened.delete(opened.keys().next().value!);
-    opened.set(sealed, session);
+    // A copy: the value as read is a slice that would keep the request's whole Cookie header alive.
+    const own = Buffer.from(sealed, 'latin1').toString('latin1');
+    opened.set(own.slice(0, CACHE_KEY_CHARS), {
+      sealed: own,
+      session: session === undefined ? undefined : Object.freeze(session),
+    });
     return session;
   };
-}
-
-function isLoginSession(value: unknown): value is LoginSession {
-  const s = value as LoginSession | undefined;
-  return typeof s?.tokens?.accessToken === 'string' && typeof s.tokens.idToken === 'string' && typeof s.at === 'number';
 }
 
 /**
@@ -154,7 +155,7 @@ export function createCookieSessionStore(options: {
         value += piece;
       }
       const handle = { pieces, id: undefined };
-      if (pieces === 0) return Promise.resolve({ session: undefined, present: false, handle });
+      if (pieces === 0) return { session: undefined, present: false, handle };
       const session = open(value);
       const expired = session !== undefined && clock() / 1000 > session.at + cookie.maxAge;
       const subEnded = session?.sub === undefined ? undefined : ended.endedAt(`sub:${session.sub}`);
@@ -162,10 +163,10 @@ export function createCookieSessionStore(options: {
         session !== undefined &&
         ((session.sid !== undefined && ended.endedAt(`sid:${session.sid}`) !== undefined) ||
           (subEnded !== undefined && subEnded >= session.at));
-      return Promise.resolve({ session: expired || endedHere ? undefined : session, present: true, handle });
+      return { session: expired || endedHere ? undefined : session, present: true, handle };
     },
     write(session, previous) {
-      const value = sealer.seal(session, purpose);
+      const value = sealer.seal(encodeSession(session), purpose);
       const pieces: string[] = [];
       for (let i = 0; i < value.length; i += COOKIE_CHUNK) pieces.push(value.slice(i, i + COOKIE_CHUNK));
       const out = pieces.map((piece, i) => `${cookie.name}.${i}=${piece}; ${cookie.attributes(cookie.maxAge)}`);
@@ -194,15 +195,18 @@ export function createCookieSessionStore(options: {
  * Sessions kept in Redis (Gloo's `session.redis`), for several gateway replicas: the tokens stay on
  * the server, sealed at rest, under `<keyPrefix><id>` with the cookie's lifetime; the cookie (or the
  * `headerName` header) holds only the random id. The provider's `sid` and the user index the ids,
- * so a back-channel logout ends them everywhere at once.
+ * so a back-channel logout ends them everywhere at once. A session is read from Redis once and then
+ * from memory while Redis tracks it (`reads`): any replica's change reaches every replica's memory.
  *
  * @example
  * ```ts
- * const store = createRedisSessionStore({ redis, keyPrefix: 'webui:', headerName: undefined, sealer, purpose, cookie, clock });
+ * const store = createRedisSessionStore({ redis, reads, keyPrefix: 'webui:', headerName: undefined, sealer, purpose, cookie, clock });
  * ```
  */
 export function createRedisSessionStore(options: {
   readonly redis: Redis;
+  /** Reads of the session keys, kept in memory while Redis tracks them ({@link createTrackedReads}). */
+  readonly reads: TrackedReads;
   readonly keyPrefix: string;
   readonly headerName: string | undefined;
   readonly sealer: SessionSealer;
@@ -210,25 +214,38 @@ export function createRedisSessionStore(options: {
   readonly cookie: CookieSettings;
   readonly clock: () => number;
 }): SessionStore {
-  const { redis, keyPrefix, headerName, sealer, purpose, cookie } = options;
+  const { redis, reads, keyPrefix, headerName, sealer, purpose, cookie } = options;
   const open = createOpener(sealer, purpose);
   const key = (id: string) => `${keyPrefix}session:${id}`;
   const index = (what: 'sid' | 'sub', value: string) => `${keyPrefix}${what}:${value}`;
   const ID = /^[A-Za-z0-9_-]{43}$/;
   const clearCookie = () => [`${cookie.name}=; ${cookie.attributes(0)}`];
+  const drop = async (carried: CarriedSession) => {
+    if (carried.handle.id !== undefined) {
+      reads.forget(key(carried.handle.id));
+      await redis.del(key(carried.handle.id));
+    }
+    return clearCookie();
+  };
   return {
     owns: (name) => name === cookie.name,
-    async read(cookies, headers) {
+    read(cookies, headers) {
       const fromHeader = headerName === undefined ? undefined : headers[headerName.toLowerCase()];
       const id = typeof fromHeader === 'string' ? fromHeader : cookies.get(cookie.name);
       if (id === undefined) return { session: undefined, present: false, handle: { pieces: 0, id: undefined } };
       if (!ID.test(id)) return { session: undefined, present: true, handle: { pieces: 0, id: undefined } };
-      const stored = await redis.get(key(id));
-      return { session: stored === null ? undefined : open(stored), present: true, handle: { pieces: 0, id } };
+      const carried = (stored: string | null): CarriedSession => ({
+        session: stored === null ? undefined : open(stored),
+        present: true,
+        handle: { pieces: 0, id },
+      });
+      const stored = reads.get(key(id));
+      return typeof stored === 'string' || stored === null ? carried(stored) : stored.then(carried);
     },
     async write(session, previous) {
       const id = previous.id ?? randomBytes(32).toString('base64url');
-      const multi = redis.multi().set(key(id), sealer.seal(session, purpose), 'EX', cookie.maxAge);
+      reads.forget(key(id));
+      const multi = redis.multi().set(key(id), sealer.seal(encodeSession(session), purpose), 'EX', cookie.maxAge);
       for (const [what, value] of [
         ['sid', session.sid],
         ['sub', session.sub],
@@ -237,17 +254,12 @@ export function createRedisSessionStore(options: {
       await multi.exec();
       return previous.id === undefined ? [`${cookie.name}=${id}; ${cookie.attributes(cookie.maxAge)}`] : [];
     },
-    async end(carried) {
-      if (carried.handle.id !== undefined) await redis.del(key(carried.handle.id));
-      return clearCookie();
-    },
-    async forget(carried) {
-      if (carried.handle.id !== undefined) await redis.del(key(carried.handle.id));
-      return clearCookie();
-    },
+    end: drop,
+    forget: drop,
     async endAt(k) {
       const set = k.sid !== undefined ? index('sid', k.sid) : index('sub', k.sub ?? '');
       const ids = await redis.smembers(set);
+      for (const id of ids) reads.forget(key(id));
       if (ids.length > 0) await redis.del(...ids.map(key), set);
     },
   };

@@ -9,6 +9,8 @@ import { prepareRequest, type Prepared } from '../request/prepare-request.js';
 import type { AccessLog } from '../respond/create-access-log.js';
 import { DRAINING, INTERNAL, notPrepared } from '../respond/outcome.js';
 import { writeOutcome } from '../respond/write-outcome.js';
+import type { Verdict } from '../auth/verdict.js';
+import type { GatewayRequest } from '../request/gateway-request.js';
 import type { LoginRegistry } from '../login/create-login-registry.js';
 import { withBearer, type LoginStep, type RouteLogin } from '../login/route-login.js';
 import type { Upstream } from './create-upstreams.js';
@@ -28,12 +30,21 @@ export interface HttpEntryOptions {
   readonly logins?: LoginRegistry;
 }
 
+type SessionStep = Extract<LoginStep, { kind: 'session' }>;
+
 interface HttpExchange extends Exchange {
   readonly res: ServerResponse;
-  /** A person's session on a login route: what the upstream gets, and the refreshed session's cookies. */
-  readonly session?: Extract<LoginStep, { kind: 'session' }>;
+  /** The request as the policies saw it: on a login route with a session, with the session's token. */
+  p: Prepared;
+  /**
+   * On a login route, what the login gives the upstream (token and claim headers, the `Cookie`
+   * without the gateway's own) and the client (a refreshed session's cookies).
+   */
+  login:
+    | { readonly upstreamHeaders: readonly (readonly [string, string])[]; readonly setCookies?: readonly string[] }
+    | undefined;
   /** Headers the route's login sets, so a client's own copies never reach the upstream. */
-  readonly loginManaged?: ReadonlySet<string>;
+  readonly loginManaged: ReadonlySet<string> | undefined;
 }
 
 interface UpstreamHead {
@@ -57,8 +68,8 @@ export function createHttpEntry(
   const { ctx, pipeline, log, timed, managedFor, upstreams, decision, logins } = options;
   const { config, minter } = ctx;
 
-  // Managed headers, plus the login's; on a session, the cookie too (forwarded without the gateway's
-  // own). Built once per (managed set, login) pair, not per request.
+  // Managed headers, plus the login's; when the login hands the upstream its own headers, the cookie
+  // too (forwarded without the gateway's own). Built once per (managed set, login) pair, not per request.
   const dropSets = new WeakMap<
     ReadonlySet<string>,
     WeakMap<ReadonlySet<string>, [ReadonlySet<string>, ReadonlySet<string>]>
@@ -73,12 +84,12 @@ export function createHttpEntry(
       const withLogin = new Set([...managed, ...x.loginManaged]);
       byLogin.set(x.loginManaged, (pair = [withLogin, new Set([...withLogin, 'cookie'])]));
     }
-    return x.session === undefined ? pair[0] : pair[1];
+    return x.login === undefined ? pair[0] : pair[1];
   };
 
   const entry: PipelineEntry<HttpExchange, UpstreamHead> = {
     mutate(x, v, minted) {
-      const extra = x.session === undefined ? v.extraHeaders : [...v.extraHeaders, ...x.session.upstreamHeaders];
+      const extra = x.login === undefined ? v.extraHeaders : [...v.extraHeaders, ...x.login.upstreamHeaders];
       const built = upstreamHeaders(ctx, x.req, x.p, v.identity, minted, dropFor(x), false, extra);
       return built.ok ? { ok: true, value: built } : built;
     },
@@ -99,7 +110,7 @@ export function createHttpEntry(
             log(req, p, x.started, status, reason, `${v.reason}; upstream: ${error}`, v.identity);
           }
         },
-        x.session?.setCookies,
+        x.login?.setCookies,
       );
     },
     write: (x, outcome) => writeOutcome(x.res, outcome),
@@ -139,44 +150,74 @@ export function createHttpEntry(
         log(req, undefined, started, outcome.status, outcome.reason, outcome.detail, undefined);
         return;
       }
-      const x: HttpExchange = { req, res, started, p };
+      const login = logins?.forRoute(p.route.index);
+      // One shape for every exchange (the session is set on it, not spread into a copy).
+      const x: HttpExchange = { req, res, started, p, login: undefined, loginManaged: login?.managedHeaders };
       const refused = connectionRefusal(req.headers.connection, managedFor(p));
       if (refused !== undefined) {
         pipeline.respond(entry, x, refused);
         return;
       }
-      const login = logins?.forRoute(p.route.index);
       if (login === undefined) pipeline.run(entry, x);
-      else
-        runLogin(login, { ...x, loginManaged: login.managedHeaders }).catch((err: unknown) => {
-          ctx.logger.error({ err, route: p.route.config.name }, 'unexpected error in the login; request denied');
-          pipeline.respond(entry, x, INTERNAL);
-        });
+      else runLogin(login, x);
     };
   };
+
+  /** Nothing the login does may leave a request unanswered: an unexpected error is a 500 (fail closed). */
+  function loginFailed(x: HttpExchange, err: unknown): void {
+    ctx.logger.error({ err, route: x.p.route.config.name }, 'unexpected error in the login; request denied');
+    pipeline.respond(entry, x, INTERNAL);
+  }
 
   /**
    * A login route: the login answers (callback, logout, redirect to the provider, 401) or lets
    * the policies decide, for a session with the first of its tokens they accept (the access token,
-   * else the ID token).
+   * else the ID token). Synchronous as far as the login and the enforcer are (a cookie session
+   * and a remembered token), as `pipeline.run` is.
    */
-  async function runLogin(login: RouteLogin, x: HttpExchange): Promise<void> {
+  function runLogin(login: RouteLogin, x: HttpExchange): void {
+    try {
+      const step = login.handle(x.req, x.p.request, x.req.headers.authorization !== undefined);
+      if (step instanceof Promise) step.then((s) => afterLogin(x, s)).catch((err: unknown) => loginFailed(x, err));
+      else afterLogin(x, step);
+    } catch (err) {
+      loginFailed(x, err);
+    }
+  }
+
+  function afterLogin(x: HttpExchange, step: LoginStep): void {
     const { req, p } = x;
-    const step = await login.handle(req, p.request, req.headers.authorization !== undefined);
-    if (step.kind === 'pass') return pipeline.run(entry, x);
+    if (step.kind === 'pass') {
+      if (step.upstreamHeaders !== undefined) x.login = { upstreamHeaders: step.upstreamHeaders };
+      return pipeline.run(entry, x);
+    }
     if (step.kind === 'answer') {
       const a = step.answer;
       x.res.writeHead(a.status, { 'content-type': 'text/plain; charset=utf-8', ...a.headers }).end(a.body);
       log(req, p, x.started, a.status, a.reason, a.detail, undefined);
       return;
     }
-    let chosen = withBearer(p.request, step.candidates[0]!);
-    let verdict = await p.state.enforcer.evaluate(chosen, p.route.config);
-    for (let i = 1; i < step.candidates.length && verdict.kind === 'unauthenticated'; i++) {
-      chosen = withBearer(p.request, step.candidates[i]!);
-      verdict = await p.state.enforcer.evaluate(chosen, p.route.config);
+    decideSession(x, step, 0);
+  }
+
+  /** The policies' verdict on a session's `i`th candidate token (no closures: this runs per request). */
+  function decideSession(x: HttpExchange, step: SessionStep, i: number): void {
+    const chosen = withBearer(x.p.request, step.candidates[i]!);
+    const verdict = x.p.state.enforcer.evaluate(chosen, x.p.route.config);
+    if (verdict instanceof Promise)
+      verdict.then((v) => sessionVerdict(x, step, i, chosen, v)).catch((err: unknown) => loginFailed(x, err));
+    else sessionVerdict(x, step, i, chosen, verdict);
+  }
+
+  /** A refusal for want of a token the policies accept tries the next candidate; anything else decides. */
+  function sessionVerdict(x: HttpExchange, step: SessionStep, i: number, chosen: GatewayRequest, v: Verdict): void {
+    if (v.kind === 'unauthenticated' && i + 1 < step.candidates.length) decideSession(x, step, i + 1);
+    else {
+      const { route, counters, state } = x.p;
+      x.p = { request: chosen, route, counters, state };
+      x.login = step;
+      pipeline.decide(entry, x, v);
     }
-    pipeline.decide(entry, { ...x, p: { ...p, request: chosen }, session: step }, verdict);
   }
 }
 
