@@ -29,4 +29,9 @@ export interface RunningExample {
 export interface ExampleOptions {
   /** Port of the service a user calls first (others always take a free port); default 0. */
   readonly port?: number;
+  /**
+   * Lifetime in seconds of the access tokens the example's token service gives its web clients,
+   * for a test that waits past it (example 10's session refresh); the example's default otherwise.
+   */
+  readonly accessTokenSeconds?: number;
 }

@@ -82,6 +82,7 @@ export async function start(options: ExampleOptions = {}): Promise<RunningExampl
           postLogoutRedirectUris: [`${appUrl}/`],
           backchannelLogoutUri: `${appUrl}/callback/backchannel-logout`,
           audiences: ['backend-api'],
+          ...(options.accessTokenSeconds === undefined ? {} : { tokenLifetimeSeconds: options.accessTokenSeconds }),
         },
       ],
     });

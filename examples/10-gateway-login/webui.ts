@@ -14,8 +14,24 @@ export interface WebUiBackend {
 const escape = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /**
- * Creates the web UI: `GET /` answers a page with the user's name (from `x-name`) and
- * backend-api's answer to the user's access token.
+ * Which access token the gateway handed over, and until when: its `jti` and `exp`, read without
+ * verifying (the gateway did; backend-api does again). The token itself is never shown.
+ */
+function describeToken(token: string | undefined): string {
+  try {
+    const claims = JSON.parse(Buffer.from(token!.split('.')[1]!, 'base64url').toString('utf8')) as {
+      jti?: string;
+      exp?: number;
+    };
+    return `${String(claims.jti)}, valid until ${new Date(claims.exp! * 1000).toISOString().slice(11, 19)} UTC`;
+  } catch {
+    return 'none';
+  }
+}
+
+/**
+ * Creates the web UI: `GET /` answers a page with the user's name (from `x-name`),
+ * backend-api's answer to the user's access token, and which access token that was.
  *
  * @example
  * ```ts
@@ -43,7 +59,7 @@ export function createWebUi(backend: () => WebUiBackend): Server {
           'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'",
         })
         .end(
-          `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Web UI</title><style>body{font-family:system-ui,sans-serif;margin:3rem auto;max-width:36rem}code{background:#8882;padding:.1rem .3rem}</style></head><body><h1 id="who">Hello, ${escape(typeof name === 'string' ? name : 'stranger')}</h1><p id="backend">backend-api: <code>${escape(backendText)}</code></p><p><a id="sign-out" href="/logout">Sign out</a></p></body></html>`,
+          `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Web UI</title><style>body{font-family:system-ui,sans-serif;margin:3rem auto;max-width:36rem}code{background:#8882;padding:.1rem .3rem}</style></head><body><h1 id="who">Hello, ${escape(typeof name === 'string' ? name : 'stranger')}</h1><p id="backend">backend-api: <code>${escape(backendText)}</code></p><p>access token: <code id="token">${escape(describeToken(typeof token === 'string' ? token : undefined))}</code></p><p><a id="sign-out" href="/logout">Sign out</a></p></body></html>`,
         );
     })().catch(() => res.writeHead(502).end('the web UI could not reach backend-api'));
   });

@@ -199,36 +199,72 @@ test(
 );
 
 test(
-  'the gateway logs a person in, in Chromium: redirected to the provider, back on the page asked for with x-name, kept on reload, signed out at both ends',
+  'the gateway logs a person in, in Chromium: redirected to the provider, back on the page asked for, through the policy steps, refreshed past the access token\u2019s lifetime, signed out at both ends',
   { skip },
   async () => {
     const entry = examples.find((e) => e.id === '10')!;
-    const example = await entry.start();
+    // Access tokens of 5 s: the gateway refreshes 2 s before expiry, so a reload 3.5 s on gets a new one.
+    const example = await entry.start({ accessTokenSeconds: 5 });
     const browser = await launchChromium();
+    const check = async (i: number) => {
+      const c = example.checks[i]!;
+      assert.equal(await c.run(), c.expected, c.call);
+    };
     try {
-      // The example's first four checks bring both sidecars to step 3 (the web UI may call backend-api).
-      for (const check of example.checks.slice(0, 4)) assert.equal(await check.run(), check.expected, check.call);
       const app = Object.entries(example.urls).find(([k]) => k.startsWith('ingress'))![1];
       const issuer = example.urls['token service']!;
       const page = await browser.context.newPage();
+      const text = async (selector: string) => (await page.textContent(selector))?.trim();
+
+      // Step 1 (allow-nothing at the sidecars; the example's first checks set it): the login works,
+      // and the web UI's sidecar refuses the ingress.
+      await check(0);
+      await check(1);
       await page.goto(`${app}/reports/today?week=49`);
       await page.waitForURL(`${issuer}/authorize?**`);
       await page.fill('#username', 'alice');
       await page.fill('#password', 'alice-example-password');
       await page.click('button[type="submit"]');
       await page.waitForURL(`${app}/reports/today?week=49`);
-      assert.equal(await page.textContent('#who'), 'Hello, Alice Liddell');
-      assert.match((await page.textContent('#backend'))!, /200 user=u-alice/);
-      await screenshot(page, 'gateway-login-webui.png');
+      assert.match(
+        (await page.textContent('body')) ?? '',
+        /RBAC: access denied/,
+        'step 1: 403 from the web UI\u2019s sidecar',
+      );
+
+      // Step 2 (allow-ingress-gateway): the web UI answers, backend-api still refuses it.
+      await check(2);
       await page.reload();
-      assert.equal(await page.textContent('#who'), 'Hello, Alice Liddell', 'the session is kept');
+      assert.equal(await text('#who'), 'Hello, Alice Liddell');
+      assert.match((await text('#backend'))!, /403 RBAC: access denied/, 'step 2: backend-api refuses the web UI');
+
+      // Step 3 (allow-webui-to-backend: principals and requestPrincipals): the whole page.
+      await check(3);
+      await page.reload();
+      assert.equal(await text('#who'), 'Hello, Alice Liddell');
+      assert.match((await text('#backend'))!, /200 user=u-alice/);
+      await screenshot(page, 'gateway-login-webui.png');
+
+      // Past the access token's lifetime: the session refreshed it, the person noticed nothing.
+      const before = await text('#token');
+      await page.waitForTimeout(3_500);
+      await page.reload();
+      const after = await text('#token');
+      assert.notEqual(after, before, `a new access token (${before} → ${after})`);
+      assert.match((await text('#backend'))!, /200 user=u-alice/, 'and backend-api takes it');
+
       const cookies = await browser.context.cookies(app);
       const session = cookies.find((c) => c.name.startsWith('tessera-gw-session'));
       assert.ok(session?.httpOnly, 'the session cookie is HttpOnly');
       assert.equal(session?.sameSite, 'Lax');
+
+      // Signed out at both ends: the provider's sign-in page, and the gateway has no session either.
       await page.click('#sign-out');
       await page.waitForURL(`${issuer}/authorize?**`);
       assert.equal(await page.title(), 'Sign in · Tessera', 'signed out at the provider too: the login page again');
+      await page.goto(`${app}/`);
+      await page.waitForURL(`${issuer}/authorize?**`);
+      assert.equal(await page.title(), 'Sign in · Tessera', 'the gateway asks for a login again');
     } finally {
       await browser.close();
       await example.close();

@@ -143,7 +143,7 @@ export function createGateway(config: GatewayConfig, options: CreateGatewayOptio
     logger,
     {
       request: http,
-      upgrade: createUpgradeEntry({ ...entryOptions, tunnels, http }),
+      upgrade: createUpgradeEntry({ ...entryOptions, tunnels, http, logins }),
       unexpected: answerUnexpected,
     },
     isTrustedProxy,

@@ -25,6 +25,14 @@ export async function echoUpstream(): Promise<{ url: string; close(): Promise<vo
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end(body);
   });
+  // A WebSocket handshake is answered with 101 and, as the first bytes of the tunnel, one line: the
+  // same JSON as above (what the upstream was sent).
+  server.on('upgrade', (req, socket) => {
+    socket.on('error', () => socket.destroy());
+    socket.end(
+      `HTTP/1.1 101 Switching Protocols\r\nupgrade: websocket\r\nconnection: Upgrade\r\n\r\n${JSON.stringify({ url: req.url, headers: req.headers })}\n`,
+    );
+  });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,

@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import {
   createRemoteJwks,
   createVerifier,
+  decodeJwt,
   type JwtPayload,
   type RemoteJwks,
   type TesseraVerifier,
@@ -202,7 +203,23 @@ export function createOidcRelyingParty(options: OidcRelyingPartyOptions): OidcRe
       return { tokens, claims };
     },
     async refresh(refreshToken, previous) {
-      return toTokens(await tokenRequest({ grant_type: 'refresh_token', refresh_token: refreshToken }), previous);
+      const tokens = toTokens(
+        await tokenRequest({ grant_type: 'refresh_token', refresh_token: refreshToken }),
+        previous,
+      );
+      if (tokens.idToken !== previous.idToken) {
+        // A new ID token is checked as at login, and must speak of the same person (OIDC Core §12.2).
+        const { idTokens } = await discover();
+        let claims: JwtPayload;
+        try {
+          claims = (await idTokens.verify(tokens.idToken)).payload;
+        } catch (err) {
+          throw fail('the refreshed ID token did not verify', err);
+        }
+        if (claims.sub !== decodeJwt(previous.idToken).payload.sub)
+          throw fail('the refreshed ID token is for another user');
+      }
+      return tokens;
     },
     async verifyLogoutToken(token) {
       const { logoutTokens } = await discover();

@@ -314,7 +314,9 @@ export function createRouteLogin(policy: ExtAuthPolicy, secure: boolean, deps: R
     const session = carried.session;
     if (session === undefined) return startLoginOr401(request, carried, 'no session');
     // A form posted from another site rides on the session cookie: only this origin may (CSRF).
-    if (!SAFE_METHODS.has(request.method)) {
+    // So may a WebSocket handshake, a GET that a page on any site can open (cross-site WebSocket
+    // hijacking); browsers always send its Origin.
+    if (!SAFE_METHODS.has(request.method) || request.headers.upgrade !== undefined) {
       const origin = request.headers.origin;
       const site = request.headers['sec-fetch-site'];
       const sameOrigin = origin !== undefined ? origin === appOrigin : site === 'same-origin' || site === 'none';

@@ -234,11 +234,13 @@ export function createRedisSessionStore(options: {
       const id = typeof fromHeader === 'string' ? fromHeader : cookies.get(cookie.name);
       if (id === undefined) return { session: undefined, present: false, handle: { pieces: 0, id: undefined } };
       if (!ID.test(id)) return { session: undefined, present: true, handle: { pieces: 0, id: undefined } };
-      const carried = (stored: string | null): CarriedSession => ({
-        session: stored === null ? undefined : open(stored),
-        present: true,
-        handle: { pieces: 0, id },
-      });
+      const carried = (stored: string | null): CarriedSession => {
+        const session = stored === null ? undefined : open(stored);
+        // A value that does not open is another policy's session under the same key space: not
+        // this store's to delete (the handle has no id), only to replace with a login of its own.
+        const mine = stored === null || session !== undefined;
+        return { session, present: true, handle: { pieces: 0, id: mine ? id : undefined } };
+      };
       const stored = reads.get(key(id));
       return typeof stored === 'string' || stored === null ? carried(stored) : stored.then(carried);
     },

@@ -4,17 +4,15 @@ import type { GatewayContext } from '../context/gateway-context.js';
 import type { DecisionHandler } from '../decision/create-decision-handler.js';
 import { connectionRefusal } from '../mutate/managed-headers.js';
 import { upstreamHeaders } from '../mutate/upstream-headers.js';
-import type { Exchange, Pipeline, PipelineEntry } from '../pipeline/create-pipeline.js';
+import type { Pipeline, PipelineEntry } from '../pipeline/create-pipeline.js';
 import { prepareRequest, type Prepared } from '../request/prepare-request.js';
 import type { AccessLog } from '../respond/create-access-log.js';
 import { DRAINING, INTERNAL, notPrepared } from '../respond/outcome.js';
 import { writeOutcome } from '../respond/write-outcome.js';
-import type { Verdict } from '../auth/verdict.js';
-import type { GatewayRequest } from '../request/gateway-request.js';
 import type { LoginRegistry } from '../login/create-login-registry.js';
-import { withBearer, type LoginStep, type RouteLogin } from '../login/route-login.js';
 import type { Upstream } from './create-upstreams.js';
 import { forward } from './forward.js';
+import { createLoginDrop, createLoginRunner, type LoginExchange } from './run-login.js';
 
 /** What the HTTP entry needs, built once by `createGateway`. */
 export interface HttpEntryOptions {
@@ -30,21 +28,8 @@ export interface HttpEntryOptions {
   readonly logins?: LoginRegistry;
 }
 
-type SessionStep = Extract<LoginStep, { kind: 'session' }>;
-
-interface HttpExchange extends Exchange {
+interface HttpExchange extends LoginExchange {
   readonly res: ServerResponse;
-  /** The request as the policies saw it: on a login route with a session, with the session's token. */
-  p: Prepared;
-  /**
-   * On a login route, what the login gives the upstream (token and claim headers, the `Cookie`
-   * without the gateway's own) and the client (a refreshed session's cookies).
-   */
-  login:
-    | { readonly upstreamHeaders: readonly (readonly [string, string])[]; readonly setCookies?: readonly string[] }
-    | undefined;
-  /** Headers the route's login sets, so a client's own copies never reach the upstream. */
-  readonly loginManaged: ReadonlySet<string> | undefined;
 }
 
 interface UpstreamHead {
@@ -68,24 +53,7 @@ export function createHttpEntry(
   const { ctx, pipeline, log, timed, managedFor, upstreams, decision, logins } = options;
   const { config, minter } = ctx;
 
-  // Managed headers, plus the login's; when the login hands the upstream its own headers, the cookie
-  // too (forwarded without the gateway's own). Built once per (managed set, login) pair, not per request.
-  const dropSets = new WeakMap<
-    ReadonlySet<string>,
-    WeakMap<ReadonlySet<string>, [ReadonlySet<string>, ReadonlySet<string>]>
-  >();
-  const dropFor = (x: HttpExchange): ReadonlySet<string> => {
-    const managed = managedFor(x.p);
-    if (x.loginManaged === undefined) return managed;
-    let byLogin = dropSets.get(managed);
-    if (byLogin === undefined) dropSets.set(managed, (byLogin = new WeakMap()));
-    let pair = byLogin.get(x.loginManaged);
-    if (pair === undefined) {
-      const withLogin = new Set([...managed, ...x.loginManaged]);
-      byLogin.set(x.loginManaged, (pair = [withLogin, new Set([...withLogin, 'cookie'])]));
-    }
-    return x.login === undefined ? pair[0] : pair[1];
-  };
+  const dropFor = createLoginDrop(managedFor);
 
   const entry: PipelineEntry<HttpExchange, UpstreamHead> = {
     mutate(x, v, minted) {
@@ -115,6 +83,8 @@ export function createHttpEntry(
     },
     write: (x, outcome) => writeOutcome(x.res, outcome),
   };
+
+  const runLogin = createLoginRunner(pipeline, entry, ctx.logger);
 
   return (listener) => {
     const decisionHere = listener.decisionOnly || config.decision.onProxyListeners;
@@ -162,63 +132,6 @@ export function createHttpEntry(
       else runLogin(login, x);
     };
   };
-
-  /** Nothing the login does may leave a request unanswered: an unexpected error is a 500 (fail closed). */
-  function loginFailed(x: HttpExchange, err: unknown): void {
-    ctx.logger.error({ err, route: x.p.route.config.name }, 'unexpected error in the login; request denied');
-    pipeline.respond(entry, x, INTERNAL);
-  }
-
-  /**
-   * A login route: the login answers (callback, logout, redirect to the provider, 401) or lets
-   * the policies decide, for a session with the first of its tokens they accept (the access token,
-   * else the ID token). Synchronous as far as the login and the enforcer are (a cookie session
-   * and a remembered token), as `pipeline.run` is.
-   */
-  function runLogin(login: RouteLogin, x: HttpExchange): void {
-    try {
-      const step = login.handle(x.req, x.p.request, x.req.headers.authorization !== undefined);
-      if (step instanceof Promise) step.then((s) => afterLogin(x, s)).catch((err: unknown) => loginFailed(x, err));
-      else afterLogin(x, step);
-    } catch (err) {
-      loginFailed(x, err);
-    }
-  }
-
-  function afterLogin(x: HttpExchange, step: LoginStep): void {
-    const { req, p } = x;
-    if (step.kind === 'pass') {
-      if (step.upstreamHeaders !== undefined) x.login = { upstreamHeaders: step.upstreamHeaders };
-      return pipeline.run(entry, x);
-    }
-    if (step.kind === 'answer') {
-      const a = step.answer;
-      x.res.writeHead(a.status, { 'content-type': 'text/plain; charset=utf-8', ...a.headers }).end(a.body);
-      log(req, p, x.started, a.status, a.reason, a.detail, undefined);
-      return;
-    }
-    decideSession(x, step, 0);
-  }
-
-  /** The policies' verdict on a session's `i`th candidate token (no closures: this runs per request). */
-  function decideSession(x: HttpExchange, step: SessionStep, i: number): void {
-    const chosen = withBearer(x.p.request, step.candidates[i]!);
-    const verdict = x.p.state.enforcer.evaluate(chosen, x.p.route.config);
-    if (verdict instanceof Promise)
-      verdict.then((v) => sessionVerdict(x, step, i, chosen, v)).catch((err: unknown) => loginFailed(x, err));
-    else sessionVerdict(x, step, i, chosen, verdict);
-  }
-
-  /** A refusal for want of a token the policies accept tries the next candidate; anything else decides. */
-  function sessionVerdict(x: HttpExchange, step: SessionStep, i: number, chosen: GatewayRequest, v: Verdict): void {
-    if (v.kind === 'unauthenticated' && i + 1 < step.candidates.length) decideSession(x, step, i + 1);
-    else {
-      const { route, counters, state } = x.p;
-      x.p = { request: chosen, route, counters, state };
-      x.login = step;
-      pipeline.decide(entry, x, v);
-    }
-  }
 }
 
 /** Answers a request whose handler threw before the pipeline could (fail closed). */

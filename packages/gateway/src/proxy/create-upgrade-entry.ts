@@ -5,12 +5,14 @@ import type { GatewayListenerConfig } from '../config/load-gateway-config.js';
 import type { GatewayContext } from '../context/gateway-context.js';
 import { connectionRefusal } from '../mutate/managed-headers.js';
 import { upstreamHeaders } from '../mutate/upstream-headers.js';
-import type { Exchange, Pipeline, PipelineEntry } from '../pipeline/create-pipeline.js';
+import type { LoginRegistry } from '../login/create-login-registry.js';
+import type { Pipeline, PipelineEntry } from '../pipeline/create-pipeline.js';
 import { prepareRequest, type Prepared } from '../request/prepare-request.js';
 import type { AccessLog } from '../respond/create-access-log.js';
 import { DRAINING, badRequest, denied, notPrepared } from '../respond/outcome.js';
 import { writeUpgradeOutcome } from '../respond/write-outcome.js';
 import type { Upstream } from './create-upstreams.js';
+import { createLoginDrop, createLoginRunner, type LoginExchange } from './run-login.js';
 import { proxyUpgrade } from './websocket.js';
 
 /** What the upgrade entry needs, built once by `createGateway`. */
@@ -25,9 +27,11 @@ export interface UpgradeEntryOptions {
   readonly tunnels: Set<Duplex>;
   /** The HTTP entry, which serves a request whose `Upgrade` is not WebSocket (the upgrade is ignored). */
   readonly http: (listener: GatewayListenerConfig) => (req: IncomingMessage, res: ServerResponse) => void;
+  /** The people's logins of the routes that have one (ExtAuthPolicy): a session may open a WebSocket. */
+  readonly logins?: LoginRegistry;
 }
 
-interface UpgradeExchange extends Exchange {
+interface UpgradeExchange extends LoginExchange {
   readonly socket: Duplex;
   readonly head: Buffer;
 }
@@ -39,8 +43,8 @@ interface UpstreamHead {
 
 /**
  * The WebSocket entry of the gateway: per listener, an `upgrade` handler that prepares the request
- * and runs the same pipeline as HTTP (so an upgrade is authorized before any byte reaches the
- * upstream), whose finish opens the tunnel. Refusals are written on the raw socket.
+ * and runs the same pipeline as HTTP, the route's login first (so an upgrade is authorized before
+ * any byte reaches the upstream, and a signed-in person's session opens it), whose finish opens the tunnel. Refusals are written on the raw socket.
  *
  * @example
  * ```ts
@@ -50,7 +54,8 @@ interface UpstreamHead {
 export function createUpgradeEntry(
   options: UpgradeEntryOptions,
 ): (listener: GatewayListenerConfig) => (req: IncomingMessage, socket: Duplex, head: Buffer) => void {
-  const { ctx, pipeline, log, timed, managedFor, upstreams, tunnels } = options;
+  const { ctx, pipeline, log, timed, managedFor, upstreams, tunnels, logins } = options;
+  const dropFor = createLoginDrop(managedFor);
 
   /**
    * An `Upgrade` other than WebSocket (`h2c`, `TLS/1.0`, anything) is ignored, as RFC 9110 §7.8
@@ -82,7 +87,10 @@ export function createUpgradeEntry(
 
   const entry: PipelineEntry<UpgradeExchange, UpstreamHead> = {
     mutate(x, v, minted) {
-      const built = upstreamHeaders(ctx, x.req, x.p, v.identity, minted, managedFor(x.p), true, v.extraHeaders);
+      // (A session refreshed on the way cannot set its cookies: the 101 is the upstream's. The next
+      // page request refreshes it again, and a Redis session was saved already.)
+      const extra = x.login === undefined ? v.extraHeaders : [...v.extraHeaders, ...x.login.upstreamHeaders];
+      const built = upstreamHeaders(ctx, x.req, x.p, v.identity, minted, dropFor(x), true, extra);
       return built.ok ? { ok: true, value: built } : built;
     },
     finish(x, v, built) {
@@ -112,6 +120,7 @@ export function createUpgradeEntry(
     },
     write: (x, outcome) => writeUpgradeOutcome(x.socket, outcome),
   };
+  const runLogin = createLoginRunner(pipeline, entry, ctx.logger);
 
   return (listener) => {
     const plain = ignoreUpgrade(listener);
@@ -137,7 +146,16 @@ export function createUpgradeEntry(
         log(req, undefined, started, outcome.status, outcome.reason, outcome.detail, undefined);
         return;
       }
-      const x: UpgradeExchange = { req, socket, head, started, p };
+      const login = logins?.forRoute(p.route.index);
+      const x: UpgradeExchange = {
+        req,
+        socket,
+        head,
+        started,
+        p,
+        login: undefined,
+        loginManaged: login?.managedHeaders,
+      };
       if (!p.route.config.websocket) {
         pipeline.respond(entry, x, denied('websocket disabled on route'));
         return;
@@ -147,7 +165,8 @@ export function createUpgradeEntry(
         pipeline.respond(entry, x, refused);
         return;
       }
-      pipeline.run(entry, x);
+      if (login === undefined) pipeline.run(entry, x);
+      else runLogin(login, x);
     };
   };
 }

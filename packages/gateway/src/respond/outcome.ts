@@ -24,7 +24,8 @@ export type AccessReason = 'allowed' | TesseraErrorCode;
 export interface Outcome {
   readonly status: number;
   readonly body: string;
-  readonly headers: Readonly<Record<string, string>>;
+  /** Response headers; a list is sent as one header line each (`Set-Cookie`). */
+  readonly headers: Readonly<Record<string, string | readonly string[]>>;
   readonly reason: AccessReason;
   /** Why, for the access log (policy and rule, verifier message); never holds a token. */
   readonly detail: string;

@@ -18,13 +18,13 @@ export function writeOutcome(res: ServerResponse, outcome: Outcome): void {
     res.destroy();
     return;
   }
-  const h: Record<string, string | number> = {
+  const h: Record<string, string | number | readonly string[]> = {
     'content-type': TEXT,
     'content-length': Buffer.byteLength(outcome.body),
     ...outcome.headers,
   };
   if (outcome.close === true) h.connection = 'close';
-  res.writeHead(outcome.status, h);
+  res.writeHead(outcome.status, h as Record<string, string | number | string[]>);
   res.end(outcome.body);
 }
 
@@ -58,6 +58,7 @@ export function writeUpgradeOutcome(socket: Duplex, outcome: Outcome): void {
   if (socket.destroyed) return;
   const body = outcome.body;
   let head = `HTTP/1.1 ${outcome.status} ${STATUS_TEXT[outcome.status] ?? 'Error'}\r\ncontent-type: ${TEXT}\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n`;
-  for (const [k, v] of Object.entries(outcome.headers)) head += `${k}: ${v}\r\n`;
+  for (const [k, v] of Object.entries(outcome.headers))
+    for (const line of typeof v === 'string' ? [v] : v) head += `${k}: ${line}\r\n`;
   socket.end(`${head}\r\n${body}`);
 }
