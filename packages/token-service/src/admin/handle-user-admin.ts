@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import { userConfigSchema } from '../config/schema.js';
 import { tokenServiceErrors } from '../errors.js';
+import { hasSecondFactor, recoveryCodesLeft, resetFactors } from '../factors/user-factors.js';
 import { sendJson } from '../http/send-json.js';
 import type { ServiceContext } from '../http/service-context.js';
 import { listConsents } from '../login/consent.js';
@@ -30,10 +31,14 @@ const userPatchSchema = z.strictObject({
 });
 const passwordResetSchema = z.strictObject({ password: shape.password });
 
-/** What the admin API shows of a user: everything but the password hash. */
+/** What the admin API shows of a user: everything but the password hash and the factors' secrets (which factors, only). */
 export function userView(user: StoredUser): Record<string, unknown> {
-  const { passwordHash, ...rest } = user;
-  return { ...rest, hasPassword: passwordHash !== undefined };
+  const { passwordHash, factors: _secrets, ...rest } = user;
+  return {
+    ...rest,
+    hasPassword: passwordHash !== undefined,
+    secondFactors: { totp: hasSecondFactor(user), recoveryCodesLeft: recoveryCodesLeft(user) },
+  };
 }
 
 async function mustGetUser(ctx: ServiceContext, id: string): Promise<StoredUser> {
@@ -64,8 +69,9 @@ function generatedPassword(): string {
  *   with their tokens and back-channel logouts (`endUserSessions`); disabling or deleting a user
  *   does the same;
  * - `GET /admin/users/:id/consents`, `DELETE /admin/users/:id/consents/:clientId`: what the user
- *   consented to, and withdrawing it with the client's tokens (`revokeConsent`).
- * The password hash is never shown.
+ *   consented to, and withdrawing it with the client's tokens (`revokeConsent`);
+ * - `DELETE /admin/users/:id/factors`: removes the user's second factors (a lost phone), audited.
+ * The password hash and the factors' secrets are never shown.
  *
  * @example
  * ```ts
@@ -167,6 +173,13 @@ export async function handleUserAdmin(
     const sessions = await endUserSessions(ctx, id, 'admin');
     await ctx.audit({ actor: 'admin', action: 'user.sessions.ended', target: id, details: { sessions } });
     return sendJson(res, 200, { sessions });
+  }
+  if (parts.length === 2 && parts[1] === 'factors' && method === 'DELETE') {
+    await mustGetUser(ctx, id);
+    await resetFactors({ users: ctx.storage.users, secrets: ctx.storage.secrets, clock: ctx.clock }, id);
+    await ctx.audit({ actor: 'admin', action: 'user.factors.reset', target: id, details: {} });
+    res.writeHead(204).end();
+    return;
   }
   if (parts.length === 2 && parts[1] === 'consents' && method === 'GET') {
     await mustGetUser(ctx, id);

@@ -47,6 +47,7 @@ export function buildClientRecord(declared: DeclaredClient, facts: ClientRecordF
     redirectUris: declared.redirectUris,
     postLogoutRedirectUris: declared.postLogoutRedirectUris,
     firstParty: declared.firstParty,
+    requireSecondFactor: declared.requireSecondFactor,
     ...(declared.backchannelLogoutUri === undefined ? {} : { backchannelLogoutUri: declared.backchannelLogoutUri }),
     source: facts.source,
     createdAt: facts.createdAt,

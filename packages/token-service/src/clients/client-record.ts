@@ -40,6 +40,8 @@ export interface ClientRecord {
   readonly postLogoutRedirectUris: readonly string[];
   /** Users are not asked to consent to it. */
   readonly firstParty: boolean;
+  /** Its users must pass a second factor at login (`amr` has `mfa`, `acr` is `"2"`). */
+  readonly requireSecondFactor: boolean;
   /** OpenID Connect Back-Channel Logout endpoint. */
   readonly backchannelLogoutUri?: string;
   /** `config` = declared in the file (re-applied at every start); `admin` = made through the admin API. */
@@ -84,6 +86,7 @@ export function toClientRecord(stored: StoredClient): ClientRecord {
     redirectUris: strings(stored['redirectUris']),
     postLogoutRedirectUris: strings(stored['postLogoutRedirectUris']),
     firstParty: stored['firstParty'] === true,
+    requireSecondFactor: stored['requireSecondFactor'] === true,
     ...(typeof stored['backchannelLogoutUri'] === 'string'
       ? { backchannelLogoutUri: stored['backchannelLogoutUri'] }
       : {}),
@@ -118,6 +121,7 @@ export function toStoredClient(record: ClientRecord): StoredClient {
     redirectUris: record.redirectUris,
     postLogoutRedirectUris: record.postLogoutRedirectUris,
     firstParty: record.firstParty,
+    ...(record.requireSecondFactor ? { requireSecondFactor: true } : {}),
     ...(record.backchannelLogoutUri !== undefined ? { backchannelLogoutUri: record.backchannelLogoutUri } : {}),
     source: record.source,
     createdAt: record.createdAt,

@@ -160,6 +160,10 @@ export const clientConfigSchema = z
       .boolean()
       .default(false)
       .describe("The operator's own application: users are not asked to consent to it."),
+    requireSecondFactor: z
+      .boolean()
+      .default(false)
+      .describe('Users must pass a second factor (an authenticator app code or a recovery code) to log in to it.'),
     backchannelLogoutUri: z
       .url({ protocol: /^https?$/ })
       .optional()
@@ -520,6 +524,12 @@ export const tokenServiceConfigSchema = z.strictObject({
         31_536_000,
       ),
       idTokenLifetimeSeconds: seconds('ID token lifetime.', 300),
+      requireSecondFactor: z
+        .boolean()
+        .default(false)
+        .describe(
+          'Every login needs a second factor (per client: clients[].requireSecondFactor). A user without one is told to set it up on the account page.',
+        ),
       refreshTokenIdleSeconds: seconds('A refresh token unused this long expires (each use gives a new one).', 86_400),
       refreshTokenAbsoluteSeconds: seconds(
         'No refresh token of a login outlives this, however often it is used (the login must be made again).',

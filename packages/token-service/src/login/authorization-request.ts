@@ -12,6 +12,8 @@ export interface AuthorizationRequest {
   /** Seconds. */
   readonly maxAge?: number;
   readonly loginHint?: string;
+  /** `acr_values`, in order of preference: `"2"` asks for a second factor (OpenID Connect Core §3.1.2.1). */
+  readonly acrValues?: readonly string[];
   /** The access token's audience (RFC 8707 `resource`, or `audience`). */
   readonly audience: string;
 }
@@ -37,6 +39,7 @@ const SINGLE = [
   'prompt',
   'max_age',
   'login_hint',
+  'acr_values',
   'response_mode',
   'audience',
 ] as const;
@@ -116,6 +119,10 @@ export function parseAuthorizationRequest(
     return back('invalid_target', 'the resource is not allowed for this client');
   const nonce = query.get('nonce') ?? undefined;
   const loginHint = query.get('login_hint') ?? undefined;
+  const acrValues = query
+    .get('acr_values')
+    ?.split(' ')
+    .filter((v) => v.length > 0);
   return {
     clientId: client.id,
     redirectUri,
@@ -126,6 +133,7 @@ export function parseAuthorizationRequest(
     prompt,
     ...(maxAge === undefined ? {} : { maxAge }),
     ...(loginHint === undefined ? {} : { loginHint }),
+    ...(acrValues === undefined || acrValues.length === 0 ? {} : { acrValues }),
     audience,
   };
 }

@@ -73,6 +73,59 @@ ${logoImage(input.logo, input.productName)}<h1>${e(input.title)}</h1>
 `;
 }
 
+/** What the second step of a login shows and where it posts. */
+export interface SecondFactorPageInput {
+  readonly productName: string;
+  readonly interaction: string;
+  readonly csrf: string;
+  readonly clientName: string;
+  readonly username: string;
+  readonly error?: string;
+  readonly logo?: boolean;
+}
+
+/**
+ * The login's second step, after a right password for a user with a second factor: one field for
+ * the authenticator app's six-digit code (`autocomplete="one-time-code"`) or a recovery code, under
+ * the login page's rules (no script, CSRF token, error announced).
+ *
+ * @example
+ * ```ts
+ * res.end(secondFactorPage({ productName: 'Tessera', interaction, csrf, clientName: 'webui', username: 'alice' }));
+ * ```
+ */
+export function secondFactorPage(input: SecondFactorPageInput): string {
+  const e = escapeHtml;
+  const invalid = input.error === undefined ? '' : ' aria-invalid="true" aria-describedby="login-error"';
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="same-origin">
+<title>Second step · ${e(input.productName)}</title>
+<link rel="stylesheet" href="/login/style.css">
+</head>
+<body>
+<main>
+${logoImage(input.logo, input.productName)}<h1>Second step</h1>
+<p class="client">signing in as <strong>${e(input.username)}</strong> to <strong>${e(input.clientName)}</strong></p>
+<form method="post" action="/login/second-factor" novalidate>
+<input type="hidden" name="interaction" value="${e(input.interaction)}">
+<input type="hidden" name="csrf" value="${e(input.csrf)}">
+<div id="login-error" role="alert" class="error"${input.error === undefined ? ' hidden' : ''}>${e(input.error ?? '')}</div>
+<label for="code">Code from your authenticator app</label>
+<input id="code" name="code" type="text" autocomplete="one-time-code" autocapitalize="characters" spellcheck="false" required autofocus aria-describedby="code-hint"${invalid}>
+<p id="code-hint" class="hint">Six digits, or one of your recovery codes if you have lost the app.</p>
+<button type="submit">Continue</button>
+</form>
+<p class="product">${e(input.productName)}</p>
+</main>
+</body>
+</html>
+`;
+}
+
 /**
  * The login page's stylesheet; the button colour comes from `login.page.primaryColor` (checked as
  * `#rrggbb` by the configuration).
@@ -94,6 +147,7 @@ input:focus-visible,button:focus-visible{outline:3px solid ${primaryColor};outli
 button{margin-top:1.25rem;width:100%;padding:.7rem;font:inherit;font-weight:600;color:#fff;background:${primaryColor};border:0;border-radius:.4rem;cursor:pointer}
 .error{padding:.6rem;border-radius:.4rem;background:#b0002020;border:1px solid #b00020;margin-bottom:.5rem}
 .product{margin:1.5rem 0 0;font-size:.85rem;opacity:.6;text-align:center}
+.hint{margin:.35rem 0 0;font-size:.85rem;opacity:.8}
 .logo{display:block;max-height:3rem;max-width:12rem;margin:0 0 1rem}
 fieldset{border:0;margin:0;padding:0}
 legend{font-weight:600;padding:0}

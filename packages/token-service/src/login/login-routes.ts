@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isTesseraError } from '@tessera/core';
 import type { ClientRecord } from '../clients/client-record.js';
+import { hasSecondFactor, verifySecondFactor } from '../factors/user-factors.js';
 import type { Routes } from '../http/routes.js';
 import type { ServiceContext } from '../http/service-context.js';
 import type { StateRecord } from '../storage/index.js';
@@ -18,7 +19,7 @@ import { handleUserinfo } from './handle-userinfo.js';
 import { issueCode, redirectTo } from './issue-code.js';
 import { handleLogout } from './handle-logout.js';
 import { loadLogo } from './load-logo.js';
-import { loginPage, loginStyle } from './login-page.js';
+import { loginPage, loginStyle, secondFactorPage } from './login-page.js';
 import { errorPage, pageHeaders } from './provider-pages.js';
 import { readPageForm } from './read-page-form.js';
 
@@ -36,6 +37,8 @@ interface InteractionData {
   readonly csrf: string;
   /** Set when the page is the consent page: the login session it asks for. */
   readonly consentFor?: string;
+  /** Set after a right password when a second factor is asked for: whose. */
+  readonly secondFactorFor?: string;
 }
 
 const EXPIRED = 'the page has expired or was not opened here: start again from the application';
@@ -208,6 +211,64 @@ export function loginRoutes(ctx: ServiceContext): Routes {
     );
   };
 
+  /** Shows the login's second step (the code), for the interaction whose password was right. */
+  const showSecondFactor = (
+    res: ServerResponse,
+    client: ClientRecord,
+    interaction: { id: string; csrf: string; redirectOrigin: string },
+    username: string,
+    status = 200,
+    extra: { error?: string; headers?: Record<string, string> } = {},
+  ) => {
+    res.writeHead(status, { ...pageHeaders(interaction.redirectOrigin), ...extra.headers }).end(
+      secondFactorPage({
+        productName: settings.page.productName,
+        interaction: interaction.id,
+        csrf: interaction.csrf,
+        clientName: client.id,
+        username,
+        logo: logo !== undefined,
+        ...(extra.error === undefined ? {} : { error: extra.error }),
+      }),
+    );
+  };
+
+  /**
+   * The user has logged in (`amr`: how): a new session id (no fixation; the browser's previous
+   * session ends), the interaction used up, then consent or the code.
+   */
+  const startSession = async (
+    req: IncomingMessage,
+    res: ServerResponse,
+    interactionId: string,
+    request: AuthorizationRequest,
+    client: ClientRecord,
+    userId: string,
+    amr: readonly string[],
+  ) => {
+    const previous = readSessionId(req, secure());
+    if (previous !== undefined) await ctx.storage.state.delete('session', previous);
+    const now = ctx.clock();
+    const session: StateRecord = {
+      kind: 'session',
+      key: randomBytes(32).toString('base64url'),
+      data: { authTime: Math.floor(now / 1000), amr } satisfies SessionData,
+      expiresAt: now + settings.sessionLifetimeSeconds * 1000,
+      userId,
+    };
+    await ctx.storage.state.put(session);
+    await ctx.storage.state.delete('interaction', interactionId);
+    await ctx.audit({
+      actor: userId,
+      action: 'login.succeeded',
+      target: session.key.slice(0, 8),
+      details: { client: client.id, amr },
+    });
+    await proceed(res, request, session, client, [
+      sessionCookie(SESSION_COOKIE, session.key, { secure: secure(), maxAge: settings.sessionLifetimeSeconds }),
+    ]);
+  };
+
   return {
     'GET /logout': (req, res, query) => handleLogout(ctx, req, res, query),
     'POST /logout': (req, res, query) => handleLogout(ctx, req, res, query),
@@ -257,7 +318,16 @@ export function loginRoutes(ctx: ServiceContext): Routes {
         !parsed.prompt.includes('select_account') &&
         (parsed.maxAge === undefined ||
           Math.floor(ctx.clock() / 1000) - (session.data as unknown as SessionData).authTime <= parsed.maxAge);
-      if (fresh) return proceed(res, parsed, session, client!);
+      // A session from a password alone does not do where a second factor is asked for: log in again (step-up).
+      // (Required: always; only asked for by acr_values: when the user has a factor to give.)
+      const stepUp =
+        fresh &&
+        !(session.data as unknown as SessionData).amr.includes('mfa') &&
+        (client!.requireSecondFactor ||
+          settings.requireSecondFactor ||
+          (parsed.acrValues?.includes('2') === true &&
+            (await ctx.storage.users.get(session.userId).then((u) => u !== undefined && hasSecondFactor(u)))));
+      if (fresh && !stepUp) return proceed(res, parsed, session, client!);
       if (parsed.prompt.includes('none')) return refuse(res, parsed, 'login_required', 'the user is not logged in');
       const interaction = await startInteraction(parsed);
       showLogin(res, client!, interaction, 200, {
@@ -302,28 +372,83 @@ export function loginRoutes(ctx: ServiceContext): Routes {
         });
         return showLogin(res, client, interaction, 400, { username, error: 'Wrong username or password.' });
       }
-      // A new session id at every login (no fixation); the previous session of this browser ends.
-      const previous = readSessionId(req, secure());
-      if (previous !== undefined) await ctx.storage.state.delete('session', previous);
-      const now = ctx.clock();
-      const session: StateRecord = {
-        kind: 'session',
-        key: randomBytes(32).toString('base64url'),
-        data: { authTime: Math.floor(now / 1000), amr: ['pwd'] } satisfies SessionData,
-        expiresAt: now + settings.sessionLifetimeSeconds * 1000,
-        userId: user.userId,
-      };
-      await ctx.storage.state.put(session);
-      await ctx.storage.state.delete('interaction', id!);
-      await ctx.audit({
-        actor: user.userId,
-        action: 'login.succeeded',
-        target: session.key.slice(0, 8),
-        details: { client: client.id, amr: ['pwd'] },
+      // A second factor when the user has one and the client or the request asks (acr_values 2), or
+      // always when the client or the service requires it (then a user without one is told so).
+      const required = client.requireSecondFactor || settings.requireSecondFactor;
+      const asked = required || data.request.acrValues?.includes('2') === true;
+      if (asked && hasSecondFactor(user)) {
+        await ctx.storage.state.put({
+          kind: 'interaction',
+          key: id!,
+          data: { ...data, secondFactorFor: user.userId } satisfies InteractionData,
+          expiresAt: ctx.clock() + settings.interactionLifetimeSeconds * 1000,
+        });
+        return showSecondFactor(res, client, interaction, user.username);
+      }
+      if (required) {
+        await ctx.audit({
+          actor: user.userId,
+          action: 'login.failed',
+          target: username.slice(0, 256),
+          details: { client: client.id, reason: 'second factor required, none set up' },
+        });
+        return showLogin(res, client, interaction, 403, {
+          username,
+          error: `${client.id} needs a second factor, and this account has none: set one up on your account page (${ctx.issuerUrl()}/account), then sign in again.`,
+        });
+      }
+      await startSession(req, res, id!, data.request, client, user.userId, ['pwd']);
+    },
+
+    'POST /login/second-factor': async (req, res) => {
+      const form = await readPageForm(req, res, {
+        page: 'login',
+        issuer: ctx.issuerUrl(),
+        bodyLimitBytes: ctx.config.server.bodyLimitBytes,
       });
-      await proceed(res, data.request, session, client, [
-        sessionCookie(SESSION_COOKIE, session.key, { secure: secure(), maxAge: settings.sessionLifetimeSeconds }),
-      ]);
+      if (form === undefined) return;
+      const id = form.get('interaction');
+      const data = await postedInteraction(req, form);
+      const userId = data?.secondFactorFor;
+      if (data === undefined || userId === undefined) return errorPage(res, 400, 'invalid_request', EXPIRED);
+      const client = await getClient(data.request.clientId);
+      const user = await ctx.storage.users.get(userId);
+      if (client === undefined || !client.enabled)
+        return errorPage(res, 400, 'unauthorized_client', 'the application is no longer known');
+      if (user === undefined || user.disabled) return errorPage(res, 400, 'invalid_request', EXPIRED);
+      const interaction = { id: id!, csrf: data.csrf, redirectOrigin: new URL(data.request.redirectUri).origin };
+      let method;
+      try {
+        method = await ctx.people.checkSecondFactor(userId, ctx.remoteAddress(req), () =>
+          verifySecondFactor(
+            { users: ctx.storage.users, secrets: ctx.storage.secrets, clock: ctx.clock },
+            userId,
+            form.get('code') ?? '',
+          ),
+        );
+      } catch (error) {
+        if (!isTesseraError(error, 'ERR_TOKEN_SERVICE_RATE_LIMITED')) throw error;
+        const wait = Math.max(1, Math.ceil(Number(error.details?.['retryAfterSeconds'] ?? 1)));
+        return showSecondFactor(res, client, interaction, user.username, 429, {
+          error: `Too many attempts. Try again in ${wait} seconds.`,
+          headers: { 'retry-after': String(wait) },
+        });
+      }
+      if (method === undefined) {
+        await ctx.audit({
+          actor: userId,
+          action: 'login.failed',
+          target: user.username.slice(0, 256),
+          details: { client: client.id, reason: 'second factor' },
+        });
+        return showSecondFactor(res, client, interaction, user.username, 400, {
+          error: 'That code is not right, or was used already.',
+        });
+      }
+      if (method === 'recovery-code')
+        await ctx.audit({ actor: userId, action: 'factor.recovery-code-used', target: userId, details: {} });
+      // RFC 8176: a one-time code ("otp"; a recovery code is one too) on top of the password ("mfa").
+      await startSession(req, res, id!, data.request, client, userId, ['pwd', 'otp', 'mfa']);
     },
 
     'POST /consent': async (req, res) => {

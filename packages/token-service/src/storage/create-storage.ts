@@ -231,6 +231,7 @@ export async function createStorage(config: StorageConfig): Promise<Storage> {
       replay,
       audit,
       events,
+      secrets: cipher,
       backends: Object.freeze({ ...backends }),
       async ping() {
         if (dataDir !== undefined && used.has('file')) {

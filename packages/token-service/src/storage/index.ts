@@ -24,6 +24,7 @@ export type {
   StoredClient,
   StoredKey,
   StoredUser,
+  SecretSealer,
   TokenLink,
   Unsubscribe,
   UserStore,

@@ -10,11 +10,15 @@ import { tokenServiceErrors } from '../errors.js';
 
 const PREFIX = 'A256GCM.v1';
 
-/** Encrypts and decrypts private JWKs for one KEK. */
+/** Encrypts and decrypts private JWKs, and other secrets at rest (users' TOTP secrets), for one KEK. */
 export interface KeyCipher {
   encrypt(kid: string, jwk: Jwk): string;
   /** `where` names the file or table for the error message. */
   decrypt(kid: string, sealed: string, where: string): Jwk;
+  /** Seals a secret for `purpose` (the associated data: a value sealed for one user opens for no other). */
+  seal(purpose: string, secret: string): string;
+  /** The secret sealed for `purpose`; `ERR_STORE_KEK_INVALID` when it does not open. */
+  open(purpose: string, sealed: string): string;
 }
 
 function decodeKek(text: string, source: string): Buffer {
@@ -132,34 +136,44 @@ export function createKeyCipher(kek: Buffer): KeyCipher {
   if (kek.length !== 32)
     throw tokenServiceErrors.create('ERR_STORE_KEK_INVALID', 'the key-encryption key must be 32 bytes');
   const key = Buffer.from(kek);
+  const seal = (aad: string, plain: string) => {
+    const iv = randomBytes(12);
+    const cipher = createCipheriv('aes-256-gcm', key, iv);
+    cipher.setAAD(Buffer.from(aad, 'utf8'));
+    const ct = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
+    return `${PREFIX}.${iv.toString('base64url')}.${ct.toString('base64url')}.${cipher.getAuthTag().toString('base64url')}`;
+  };
+  /** The plaintext, `'malformed'` or `'refused'` (another key or another record). */
+  const open = (
+    aad: string,
+    sealed: string,
+  ): string | { readonly problem: 'malformed' | 'refused'; readonly cause?: unknown } => {
+    const parts = typeof sealed === 'string' ? sealed.split('.') : [];
+    if (parts.length !== 5 || `${parts[0]}.${parts[1]}` !== PREFIX) return { problem: 'malformed' };
+    const [iv, ct, tag] = [parts[2]!, parts[3]!, parts[4]!].map((p) => Buffer.from(p, 'base64url'));
+    try {
+      const decipher = createDecipheriv('aes-256-gcm', key, iv!);
+      decipher.setAAD(Buffer.from(aad, 'utf8'));
+      decipher.setAuthTag(tag!);
+      return Buffer.concat([decipher.update(ct!), decipher.final()]).toString('utf8');
+    } catch (cause) {
+      return { problem: 'refused', cause };
+    }
+  };
   return {
-    encrypt(kid, jwk) {
-      const iv = randomBytes(12);
-      const cipher = createCipheriv('aes-256-gcm', key, iv);
-      cipher.setAAD(Buffer.from(`tessera-key:${kid}`, 'utf8'));
-      const ct = Buffer.concat([cipher.update(JSON.stringify(jwk), 'utf8'), cipher.final()]);
-      return `${PREFIX}.${iv.toString('base64url')}.${ct.toString('base64url')}.${cipher.getAuthTag().toString('base64url')}`;
-    },
+    encrypt: (kid, jwk) => seal(`tessera-key:${kid}`, JSON.stringify(jwk)),
     decrypt(kid, sealed, where) {
-      const parts = typeof sealed === 'string' ? sealed.split('.') : [];
-      if (parts.length !== 5 || `${parts[0]}.${parts[1]}` !== PREFIX) {
-        throw tokenServiceErrors.create(
-          'ERR_STORE_CORRUPT',
-          `${where}: the encrypted private key of kid "${kid}" is malformed`,
-        );
-      }
-      const [iv, ct, tag] = [parts[2]!, parts[3]!, parts[4]!].map((p) => Buffer.from(p, 'base64url'));
-      let plain: string;
-      try {
-        const decipher = createDecipheriv('aes-256-gcm', key, iv!);
-        decipher.setAAD(Buffer.from(`tessera-key:${kid}`, 'utf8'));
-        decipher.setAuthTag(tag!);
-        plain = Buffer.concat([decipher.update(ct!), decipher.final()]).toString('utf8');
-      } catch (err) {
+      const plain = open(`tessera-key:${kid}`, sealed);
+      if (typeof plain !== 'string') {
+        if (plain.problem === 'malformed')
+          throw tokenServiceErrors.create(
+            'ERR_STORE_CORRUPT',
+            `${where}: the encrypted private key of kid "${kid}" is malformed`,
+          );
         throw tokenServiceErrors.create(
           'ERR_STORE_KEK_INVALID',
           `${where}: cannot decrypt the private key of kid "${kid}" with the configured key-encryption key (was it written with another TESSERA_KEK or kek file?)`,
-          { cause: err },
+          { cause: plain.cause },
         );
       }
       try {
@@ -169,6 +183,17 @@ export function createKeyCipher(kek: Buffer): KeyCipher {
           cause: err,
         });
       }
+    },
+    seal: (purpose, secret) => seal(`tessera-secret:${purpose}`, secret),
+    open(purpose, sealed) {
+      const plain = open(`tessera-secret:${purpose}`, sealed);
+      if (typeof plain !== 'string')
+        throw tokenServiceErrors.create(
+          'ERR_STORE_KEK_INVALID',
+          `a sealed ${purpose.split(':')[0]} secret does not open with the configured key-encryption key`,
+          plain.cause === undefined ? undefined : { cause: plain.cause },
+        );
+      return plain;
     },
   };
 }

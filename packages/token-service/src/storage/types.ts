@@ -504,6 +504,13 @@ export interface StorageConfig {
   readonly clock?: Clock;
 }
 
+/** Seals a secret for a purpose (the associated data) and opens it again. */
+export interface SecretSealer {
+  seal(purpose: string, secret: string): string;
+  /** `ERR_STORE_KEK_INVALID` when it does not open (another KEK, another purpose). */
+  open(purpose: string, sealed: string): string;
+}
+
 /**
  * Everything the token service stores, from {@link createStorage}.
  *
@@ -523,6 +530,8 @@ export interface Storage {
   readonly replay: ReplayStore;
   readonly audit: AuditStore;
   readonly events: EventBus;
+  /** Seals secrets at rest with the key-encryption key (users' TOTP secrets), as private keys are. */
+  readonly secrets: SecretSealer;
   /** Which back-end holds each concern. */
   readonly backends: Readonly<Record<StorageConcern, StorageBackend>>;
   /** Resolves when every back-end answers (for `/readyz`); else `ERR_STORE_UNAVAILABLE`. */

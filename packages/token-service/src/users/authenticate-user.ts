@@ -12,6 +12,12 @@ export interface UserAuthenticator {
    * `ERR_TOKEN_SERVICE_RATE_LIMITED` when the guard refuses the attempt before any hashing.
    */
   authenticate(username: string, password: string, source: string): Promise<StoredUser | undefined>;
+  /**
+   * Runs `check` (a second factor's code) under the same guard as passwords, counted per
+   * (`factor:<userId>`, source): a six-digit code is guessed in far fewer tries than a password.
+   * Its answer; throws 429 `ERR_TOKEN_SERVICE_RATE_LIMITED` when the guard refuses the attempt.
+   */
+  checkSecondFactor<T>(userId: string, source: string, check: () => Promise<T | undefined>): Promise<T | undefined>;
 }
 
 /**
@@ -59,6 +65,19 @@ export function createUserAuthenticator(options: {
           .then((passwordHash) => options.users.update(user.userId, { passwordHash }))
           .catch((err: unknown) => options.logger?.warn({ err, userId: user.userId }, 'password re-hash not stored'));
       return user;
+    },
+    async checkSecondFactor(userId, source, check) {
+      const attempt = await options.guard.admit(`factor:${userId}`, source);
+      let result;
+      try {
+        result = await attempt.hash(check);
+      } catch (e) {
+        attempt.abandoned();
+        throw e;
+      }
+      if (result === undefined) attempt.failed();
+      else attempt.succeeded();
+      return result;
     },
   };
 }
