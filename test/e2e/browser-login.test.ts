@@ -6,32 +6,18 @@
 // .test-output/screenshots/ (and to docs/images/ with TESSERA_UPDATE_SCREENSHOTS=1).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
 import pino from 'pino';
-import type { Page } from 'playwright-core';
 import { createTokenService, loadConfig } from '@tessera/token-service';
 import { examples } from '../../examples/index.js';
-import { chromiumMissing, launchChromium } from './internal/chromium.js';
+import { chromiumMissing, launchChromium, screenshot } from './internal/chromium.js';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const screenshotDirs = [
-  join(root, '.test-output', 'screenshots'),
-  ...(process.env['TESSERA_UPDATE_SCREENSHOTS'] === '1' ? [join(root, 'docs', 'images')] : []),
-];
 const skip = chromiumMissing();
-
-async function screenshot(page: Page, name: string): Promise<void> {
-  for (const dir of screenshotDirs) {
-    mkdirSync(dir, { recursive: true });
-    await page.screenshot({ path: join(dir, name) });
-  }
-}
 
 /** A server answering one HTML page (another site, or a client's callback). */
 async function htmlServer(host: string, html: (url: URL) => string): Promise<{ url: string; server: Server }> {

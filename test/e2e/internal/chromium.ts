@@ -2,11 +2,34 @@
 // browser test. The flags are the ones this project's machines need: no sandbox (tests run as
 // root in containers), no GPU, and nothing that reaches for the network on its own (the machines
 // have no internet, and Chromium's background fetches would fail, many at a time).
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { chromium, type BrowserContext } from 'playwright-core';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+const screenshotDirs = [
+  join(root, '.test-output', 'screenshots'),
+  ...(process.env['TESSERA_UPDATE_SCREENSHOTS'] === '1' ? [join(root, 'docs', 'images')] : []),
+];
+
+/**
+ * Saves a screenshot of `page` as `name` in .test-output/screenshots/ (and in docs/images/ with
+ * TESSERA_UPDATE_SCREENSHOTS=1, for the documentation).
+ *
+ * @example
+ * ```ts
+ * await screenshot(page, 'account-page.png');
+ * ```
+ */
+export async function screenshot(page: Page, name: string): Promise<void> {
+  for (const dir of screenshotDirs) {
+    mkdirSync(dir, { recursive: true });
+    await page.screenshot({ path: join(dir, name), fullPage: true });
+  }
+}
 
 /** Where Debian's `chromium` package puts the browser (`.ci/run` installs it when missing). */
 export const CHROMIUM_PATH = process.env['TESSERA_TEST_CHROMIUM'] ?? '/usr/bin/chromium';

@@ -102,6 +102,7 @@ export const clientConfigSchema = z
       .min(1)
       .max(256)
       .regex(/^[\x21-\x7e]+$/, 'client id is printable ASCII without spaces')
+      .refine((id) => id !== 'tessera-account', 'tessera-account is the account page\u2019s own client')
       .describe('The client_id.'),
     secretHash: scryptHash
       .optional()

@@ -1,4 +1,4 @@
-import { escapeHtml, logoImage } from './login-page.js';
+import { escapeHtml, logoImage, pageHead } from './login-page.js';
 
 /** What the consent page shows and where it posts. */
 export interface ConsentPageInput {
@@ -42,16 +42,7 @@ export function consentPage(input: ConsentPageInput): string {
         `<li>${SCOPE_TEXT[s] === undefined ? `<code>${e(s)}</code>` : `${e(SCOPE_TEXT[s])} <code>${e(s)}</code>`}</li>`,
     )
     .join('\n');
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="same-origin">
-<title>Allow access? · ${e(input.productName)}</title>
-<link rel="stylesheet" href="/login/style.css">
-</head>
-<body>
+  return `${pageHead(`Allow access? · ${e(input.productName)}`)}<body>
 <main>
 ${logoImage(input.logo, input.productName)}<h1>Allow access?</h1>
 <p class="client"><strong>${e(input.clientName)}</strong> asks to use your account <strong>${e(input.username)}</strong>.</p>

@@ -19,6 +19,28 @@ export function escapeHtml(text: string): string {
 }
 
 /**
+ * The start of every provider page up to `<body>`: language, viewport, a same-origin referrer
+ * policy and the provider's stylesheet; `title` is HTML (already escaped).
+ *
+ * @example
+ * ```ts
+ * `${pageHead(`Sign in · ${escapeHtml(product)}`)}<body>…`;
+ * ```
+ */
+export function pageHead(title: string): string {
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="same-origin">
+<title>${title}</title>
+<link rel="stylesheet" href="/login/style.css">
+</head>
+`;
+}
+
+/**
  * The configured logo's `<img>` (with the product's name as its text), or nothing.
  *
  * @example
@@ -43,16 +65,7 @@ export function logoImage(logo: boolean | undefined, productName: string): strin
  */
 export function loginPage(input: LoginPageInput): string {
   const e = escapeHtml;
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="same-origin">
-<title>${e(input.title)} · ${e(input.productName)}</title>
-<link rel="stylesheet" href="/login/style.css">
-</head>
-<body>
+  return `${pageHead(`${e(input.title)} · ${e(input.productName)}`)}<body>
 <main>
 ${logoImage(input.logo, input.productName)}<h1>${e(input.title)}</h1>
 <p class="client">to continue to <strong>${e(input.clientName)}</strong></p>
@@ -97,16 +110,7 @@ export interface SecondFactorPageInput {
 export function secondFactorPage(input: SecondFactorPageInput): string {
   const e = escapeHtml;
   const invalid = input.error === undefined ? '' : ' aria-invalid="true" aria-describedby="login-error"';
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="same-origin">
-<title>Second step · ${e(input.productName)}</title>
-<link rel="stylesheet" href="/login/style.css">
-</head>
-<body>
+  return `${pageHead(`Second step · ${e(input.productName)}`)}<body>
 <main>
 ${logoImage(input.logo, input.productName)}<h1>Second step</h1>
 <p class="client">signing in as <strong>${e(input.username)}</strong> to <strong>${e(input.clientName)}</strong></p>
@@ -148,6 +152,19 @@ button{margin-top:1.25rem;width:100%;padding:.7rem;font:inherit;font-weight:600;
 .error{padding:.6rem;border-radius:.4rem;background:#b0002020;border:1px solid #b00020;margin-bottom:.5rem}
 .product{margin:1.5rem 0 0;font-size:.85rem;opacity:.6;text-align:center}
 .hint{margin:.35rem 0 0;font-size:.85rem;opacity:.8}
+main.wide{width:min(40rem,92vw);margin:2rem 0}
+h2{font-size:1.1rem;margin:1.75rem 0 .5rem}
+section p{margin:.25rem 0 .5rem}
+form.inline{display:inline}
+form.inline button{width:auto;margin:.25rem 0 0;padding:.4rem .8rem}
+.list{list-style:none;padding:0;margin:0}
+.list li{padding:.6rem 0;border-top:1px solid #8883}
+.list li form.inline{float:right}
+.notice{padding:.6rem;border-radius:.4rem;background:#0a7d2a20;border:1px solid #0a7d2a}
+.codes{padding:.6rem .9rem;border:1px dashed #8888;border-radius:.4rem;margin:1rem 0}
+.codes ol{columns:2;margin:.5rem 0;padding-left:1.5rem;line-height:1.8}
+.qr{margin:.5rem 0}
+.qr svg{width:12rem;height:12rem;background:#fff;border-radius:.4rem}
 .logo{display:block;max-height:3rem;max-width:12rem;margin:0 0 1rem}
 fieldset{border:0;margin:0;padding:0}
 legend{font-weight:600;padding:0}

@@ -12,12 +12,14 @@ import {
   type AuthorizationRequest,
 } from './authorization-request.js';
 import { cookieName, readCookie, readSessionId, SESSION_COOKIE, sessionCookie } from './cookies.js';
+import { accountClient, ACCOUNT_CLIENT_ID } from './account-client.js';
 import { findConsent, rememberConsent } from './consent.js';
 import { consentPage } from './consent-page.js';
 import { csrfMatches } from './csrf-matches.js';
 import { handleUserinfo } from './handle-userinfo.js';
 import { issueCode, redirectTo } from './issue-code.js';
 import { handleLogout } from './handle-logout.js';
+import { liveSession } from './live-session.js';
 import { loadLogo } from './load-logo.js';
 import { loginPage, loginStyle, secondFactorPage } from './login-page.js';
 import { errorPage, pageHeaders } from './provider-pages.js';
@@ -29,6 +31,9 @@ const INTERACTION = 'tessera-interaction';
 interface SessionData {
   readonly authTime: number;
   readonly amr: readonly string[];
+  /** What the account page shows of it: the browser's `User-Agent` (cut short) and address at login. */
+  readonly device?: string;
+  readonly address?: string;
 }
 
 /** An interaction: the authorization request waiting for the login or consent page, and its CSRF token. */
@@ -70,22 +75,12 @@ export function loginRoutes(ctx: ServiceContext): Routes {
   const logo = settings.page.logoFile === undefined ? undefined : loadLogo(settings.page.logoFile);
   const getClient = async (id: string | null): Promise<ClientRecord | undefined> => {
     if (id === null) return undefined;
+    if (id === ACCOUNT_CLIENT_ID) return accountClient(ctx.issuerUrl());
     // Through the client cache the token endpoint uses; an id the store refuses is no client.
     return ctx.getClient(id).catch((err: unknown) => {
       if (isTesseraError(err, 'ERR_STORE_INPUT_INVALID')) return undefined;
       throw err;
     });
-  };
-
-  /** The browser's live session, if any, for a user who still exists and is enabled. */
-  const liveSession = async (req: IncomingMessage): Promise<(StateRecord & { userId: string }) | undefined> => {
-    const sid = readSessionId(req, secure());
-    if (sid === undefined) return undefined;
-    const session = await ctx.storage.state.get('session', sid);
-    if (session?.userId === undefined) return undefined;
-    const user = await ctx.storage.users.get(session.userId);
-    if (user === undefined || user.disabled) return undefined;
-    return session as StateRecord & { userId: string };
   };
 
   /** Sends the browser back to the client with a code for this session. */
@@ -148,6 +143,11 @@ export function loginRoutes(ctx: ServiceContext): Routes {
     cookies: readonly string[] = [],
   ) => {
     const done = { 'set-cookie': [...cookies, sessionCookie(INTERACTION, '', { secure: secure(), maxAge: 0 })] };
+    // The account page's login comes back to the page, with no code: it holds no token.
+    if (client.id === ACCOUNT_CLIENT_ID) {
+      res.writeHead(303, { location: request.redirectUri, 'cache-control': 'no-store', ...done }).end();
+      return;
+    }
     if (client.firstParty) return finish(res, request, session, cookies.length === 0 ? {} : done);
     const consent = await findConsent(ctx.storage.state, session.userId!, client.id);
     const asked = request.prompt.includes('consent')
@@ -252,7 +252,12 @@ export function loginRoutes(ctx: ServiceContext): Routes {
     const session: StateRecord = {
       kind: 'session',
       key: randomBytes(32).toString('base64url'),
-      data: { authTime: Math.floor(now / 1000), amr } satisfies SessionData,
+      data: {
+        authTime: Math.floor(now / 1000),
+        amr,
+        device: (req.headers['user-agent'] ?? 'unknown').slice(0, 200),
+        address: ctx.remoteAddress(req),
+      } satisfies SessionData,
       expiresAt: now + settings.sessionLifetimeSeconds * 1000,
       userId,
     };
@@ -310,7 +315,7 @@ export function loginRoutes(ctx: ServiceContext): Routes {
         res.writeHead(303, { location, 'cache-control': 'no-store' }).end();
         return;
       }
-      const session = await liveSession(req);
+      const session = await liveSession(ctx, req);
       const fresh =
         session !== undefined &&
         // select_account: one account per browser session here, so the login page is how another is chosen.
@@ -465,7 +470,7 @@ export function loginRoutes(ctx: ServiceContext): Routes {
       const data = await postedInteraction(req, form);
       if (data?.consentFor === undefined) return errorPage(res, 400, 'invalid_request', EXPIRED);
       // Only the session the page was shown to may answer it (not one logged in since, in another tab).
-      const session = await liveSession(req);
+      const session = await liveSession(ctx, req);
       if (session?.key !== data.consentFor) return errorPage(res, 400, 'invalid_request', EXPIRED);
       const client = await getClient(data.request.clientId);
       if (client === undefined || !client.enabled)

@@ -11,6 +11,7 @@ import { sendJson } from '../http/send-json.js';
 import type { ServiceContext } from '../http/service-context.js';
 import type { RevocationStreams } from '../oauth/create-revocation-streams.js';
 import { loginRoutes } from '../login/login-routes.js';
+import { accountRoutes } from '../login/account-routes.js';
 import { oauthRoutes } from '../oauth/oauth-routes.js';
 import { healthRoutes } from '../ops/ops-routes.js';
 
@@ -47,6 +48,7 @@ export function createRouter(options: RouterOptions): Router {
     Object.entries({
       ...oauthRoutes(ctx, options.streams),
       ...loginRoutes(ctx),
+      ...accountRoutes(ctx),
       ...jwtFactoryRoutes(ctx),
       // /healthz and /readyz here too; /metrics only on the operations listener (create-operations-router.ts).
       ...healthRoutes({ checkReady: options.checkReady }),

@@ -1,0 +1,110 @@
+import { escapeHtml, logoImage, pageHead } from './login-page.js';
+
+/** One of the user's login sessions, as the account page lists it. */
+export interface AccountSession {
+  /** An id for the end form (a hash of the session's key, never the key). */
+  readonly id: string;
+  readonly device: string;
+  readonly address: string;
+  /** Epoch seconds of the login. */
+  readonly since: number;
+  readonly current: boolean;
+}
+
+/** What the account page shows. */
+export interface AccountPageInput {
+  readonly productName: string;
+  readonly username: string;
+  /** The CSRF token of every form on the page (bound to the session). */
+  readonly csrf: string;
+  readonly logo?: boolean;
+  readonly totp: boolean;
+  readonly recoveryCodesLeft: number;
+  readonly sessions: readonly AccountSession[];
+  readonly consents: readonly { readonly clientId: string; readonly scopes: readonly string[] }[];
+  /** Said at the top after an action (`role="status"`), or an error (`role="alert"`). */
+  readonly notice?: string;
+  readonly error?: string;
+  /** Shown once, after setting up an authenticator app or asking for new ones. */
+  readonly recoveryCodes?: readonly string[];
+  /** While setting up an authenticator app: its QR code (SVG markup from the QR library) and secret. */
+  readonly enrolment?: { readonly qrSvg: string; readonly secret: string };
+}
+
+const e = escapeHtml;
+
+/** A form posting to `action` with the page's CSRF token, one button, and hidden `fields`. */
+function form(action: string, csrf: string, label: string, fields: Record<string, string> = {}, secondary = false) {
+  const hidden = Object.entries(fields)
+    .map(([k, v]) => `<input type="hidden" name="${e(k)}" value="${e(v)}">`)
+    .join('');
+  return `<form method="post" action="${e(action)}" class="inline"><input type="hidden" name="csrf" value="${e(csrf)}">${hidden}<button type="submit"${secondary ? ' class="secondary"' : ''}>${e(label)}</button></form>`;
+}
+
+/**
+ * The account page (issue "Second factors"): server-rendered like the login page (no script, the
+ * same stylesheet and CSP, every form with the session's CSRF token), in sections with headings:
+ * the authenticator app (set up with a QR code, remove), recovery codes (how many are left, new
+ * ones shown once), the password, the sessions (device, address, since when; end any), and the
+ * applications that hold consent (withdraw).
+ *
+ * @example
+ * ```ts
+ * res.end(accountPage({ productName: 'Tessera', username: 'alice', csrf, totp: false, recoveryCodesLeft: 0, sessions, consents }));
+ * ```
+ */
+export function accountPage(input: AccountPageInput): string {
+  const date = (s: number) => new Date(s * 1000).toISOString().replace('T', ' ').slice(0, 16) + ' UTC';
+  const totp = input.enrolment
+    ? `<p>Scan this code with your authenticator app, or type the key, then enter the six digits it shows.</p>
+<figure class="qr">${input.enrolment.qrSvg}<figcaption>Key: <code id="totp-secret">${e(input.enrolment.secret.replace(/(.{4})/g, '$1 ').trim())}</code></figcaption></figure>
+<form method="post" action="/account/totp/confirm"><input type="hidden" name="csrf" value="${e(input.csrf)}">
+<label for="code">Code from the app</label>
+<input id="code" name="code" type="text" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9]{6}" required autofocus>
+<button type="submit">Turn on</button></form>`
+    : input.totp
+      ? `<p>On. Signing in asks for its code where an application requires it.</p>${form('/account/totp/remove', input.csrf, 'Remove the authenticator app', {}, true)}`
+      : `<p>Off. An authenticator app (one-time codes) protects the account if the password is guessed.</p>${form('/account/totp/start', input.csrf, 'Set up an authenticator app')}`;
+  const codes =
+    input.recoveryCodes === undefined
+      ? ''
+      : `<div class="codes" role="status"><p><strong>Your recovery codes.</strong> Keep them somewhere safe: each works once, in place of the app's code. They are not shown again.</p><ol id="recovery-codes">${input.recoveryCodes.map((c) => `<li><code>${e(c)}</code></li>`).join('')}</ol></div>`;
+  const recovery = input.totp
+    ? `<p>${input.recoveryCodesLeft} of 10 left.</p>${form('/account/recovery-codes', input.csrf, 'New recovery codes', {}, true)}`
+    : '<p>Made when an authenticator app is set up.</p>';
+  const sessions = input.sessions
+    .map(
+      (s) =>
+        `<li><span>${e(s.device)}</span><br><small>${e(s.address)} · since ${e(date(s.since))}${s.current ? ' · <strong>this browser</strong>' : ''}</small>${s.current ? '' : form('/account/sessions/end', input.csrf, 'End', { session: s.id }, true)}</li>`,
+    )
+    .join('');
+  const consents =
+    input.consents.length === 0
+      ? '<p>None.</p>'
+      : `<ul class="list">${input.consents
+          .map(
+            (c) =>
+              `<li><strong>${e(c.clientId)}</strong> <small>${e(c.scopes.join(' '))}</small>${form('/account/consents/revoke', input.csrf, 'Withdraw', { client: c.clientId }, true)}</li>`,
+          )
+          .join('')}</ul>`;
+  return `${pageHead(`Your account · ${e(input.productName)}`)}<body>
+<main class="wide">
+${logoImage(input.logo, input.productName)}<h1>Your account</h1>
+<p class="client">signed in as <strong id="account-user">${e(input.username)}</strong></p>
+${input.notice === undefined ? '' : `<p role="status" class="notice">${e(input.notice)}</p>`}${input.error === undefined ? '' : `<p role="alert" class="error">${e(input.error)}</p>`}${codes}
+<section aria-labelledby="h-totp"><h2 id="h-totp">Authenticator app</h2>${totp}</section>
+<section aria-labelledby="h-recovery"><h2 id="h-recovery">Recovery codes</h2>${recovery}</section>
+<section aria-labelledby="h-password"><h2 id="h-password">Password</h2>
+<form method="post" action="/account/password"><input type="hidden" name="csrf" value="${e(input.csrf)}">
+<label for="current">Current password</label><input id="current" name="current" type="password" autocomplete="current-password" required>
+<label for="new">New password</label><input id="new" name="new" type="password" autocomplete="new-password" minlength="12" required>
+<button type="submit">Change password</button></form></section>
+<section aria-labelledby="h-sessions"><h2 id="h-sessions">Where you are signed in</h2><ul class="list" id="sessions">${sessions}</ul></section>
+<section aria-labelledby="h-consents"><h2 id="h-consents">Applications you allowed</h2>${consents}</section>
+<p>${form('/account/sign-out', input.csrf, 'Sign out', {}, true)}</p>
+<p class="product">${e(input.productName)}</p>
+</main>
+</body>
+</html>
+`;
+}

@@ -1,0 +1,261 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import QRCode from 'qrcode';
+import { isTesseraError } from '@tessera/core';
+import {
+  confirmTotp,
+  hasSecondFactor,
+  pendingTotpSecret,
+  recoveryCodesLeft,
+  regenerateRecoveryCodes,
+  removeTotp,
+  startTotpEnrolment,
+  type FactorDeps,
+} from '../factors/user-factors.js';
+import { totpUri } from '../factors/totp.js';
+import type { Routes } from '../http/routes.js';
+import type { ServiceContext } from '../http/service-context.js';
+import type { StateRecord } from '../storage/index.js';
+import { hashPassword } from '../users/password-hash.js';
+import { ACCOUNT_CLIENT_ID } from './account-client.js';
+import { accountPage, type AccountPageInput } from './account-page.js';
+import { listConsents } from './consent.js';
+import { SESSION_COOKIE, sessionCookie } from './cookies.js';
+import { csrfMatches } from './csrf-matches.js';
+import { endSession } from './end-session.js';
+import { liveSession } from './live-session.js';
+import { pageHeaders } from './provider-pages.js';
+import { readPageForm } from './read-page-form.js';
+import { revokeConsent } from './revoke-consent.js';
+
+/** A signed-in user's session, for the account page. */
+interface Signed {
+  readonly session: StateRecord & { readonly userId: string };
+  readonly csrf: string;
+}
+
+/** The account page's CSRF token: bound to the session (derived from its key; nothing to store). */
+function csrfOf(sessionKey: string): string {
+  return createHash('sha256').update(`tessera-account-csrf:${sessionKey}`).digest('base64url');
+}
+
+/** What the page calls a session (never its key): a hash of the key. */
+function sessionId(sessionKey: string): string {
+  return createHash('sha256').update(`tessera-account-session:${sessionKey}`).digest('base64url').slice(0, 22);
+}
+
+/**
+ * The account page's routes (issue "Second factors"), behind the provider's own login and session:
+ * - `GET /account`: the page; without a session, the login (an authorization request of the
+ *   built-in account client, which comes back here instead of to an application);
+ * - `POST /account/totp/start`, `/account/totp/confirm`, `/account/totp/remove`: the authenticator
+ *   app (a QR code of the `otpauth://` link, confirmed by its first code; recovery codes shown once);
+ * - `POST /account/recovery-codes`: new codes, shown once;
+ * - `POST /account/password`: the current password, then the new one (the other sessions end);
+ * - `POST /account/sessions/end`, `/account/consents/revoke`, `/account/sign-out`.
+ * Every form is refused from another site and carries a CSRF token bound to the session; every
+ * change is audited with the user as actor.
+ *
+ * @example
+ * ```ts
+ * const routes = { ...loginRoutes(ctx), ...accountRoutes(ctx) };
+ * ```
+ */
+export function accountRoutes(ctx: ServiceContext): Routes {
+  const secure = () => ctx.issuerUrl().startsWith('https:');
+  const settings = ctx.config.login;
+  const deps: FactorDeps = { users: ctx.storage.users, secrets: ctx.storage.secrets, clock: ctx.clock };
+
+  const signedIn = async (req: IncomingMessage): Promise<Signed | undefined> => {
+    const session = await liveSession(ctx, req);
+    return session === undefined ? undefined : { session, csrf: csrfOf(session.key) };
+  };
+
+  /** To the login, and back here after it. */
+  const toLogin = (res: ServerResponse) => {
+    const url = new URL('/authorize', ctx.issuerUrl());
+    url.searchParams.set('client_id', ACCOUNT_CLIENT_ID);
+    url.searchParams.set('redirect_uri', `${ctx.issuerUrl()}/account`);
+    url.searchParams.set('response_type', 'code');
+    url.searchParams.set('scope', 'openid');
+    // PKCE is required of every authorization request; no code is issued for the account page.
+    url.searchParams.set('code_challenge', randomBytes(32).toString('base64url'));
+    url.searchParams.set('code_challenge_method', 'S256');
+    res.writeHead(303, { location: url.href, 'cache-control': 'no-store' }).end();
+  };
+
+  const show = async (
+    res: ServerResponse,
+    signed: Signed,
+    extra: Pick<AccountPageInput, 'notice' | 'error' | 'recoveryCodes' | 'enrolment'> = {},
+    status = 200,
+  ) => {
+    const userId = signed.session.userId;
+    const user = await ctx.storage.users.get(userId);
+    if (user === undefined) return toLogin(res);
+    const sessions = await ctx.storage.state.find('session', { userId });
+    const consents = await listConsents(ctx.storage.state, userId);
+    res.writeHead(status, pageHeaders(undefined)).end(
+      accountPage({
+        productName: settings.page.productName,
+        username: user.username,
+        csrf: signed.csrf,
+        totp: hasSecondFactor(user),
+        recoveryCodesLeft: recoveryCodesLeft(user),
+        sessions: sessions.map((s) => ({
+          id: sessionId(s.key),
+          device: typeof s.data['device'] === 'string' ? s.data['device'] : 'a browser',
+          address: typeof s.data['address'] === 'string' ? s.data['address'] : 'unknown address',
+          since: typeof s.data['authTime'] === 'number' ? s.data['authTime'] : 0,
+          current: s.key === signed.session.key,
+        })),
+        consents: consents.map((c) => ({ clientId: c.clientId, scopes: c.scopes })),
+        ...extra,
+      }),
+    );
+  };
+
+  /**
+   * A form of the account page: posted from this site, by a signed-in browser, with the session's
+   * CSRF token; then `act` runs. Otherwise the answer is given here.
+   */
+  const action =
+    (act: (req: IncomingMessage, res: ServerResponse, signed: Signed, form: Map<string, string>) => Promise<void>) =>
+    async (req: IncomingMessage, res: ServerResponse) => {
+      const form = await readPageForm(req, res, {
+        page: 'account',
+        issuer: ctx.issuerUrl(),
+        bodyLimitBytes: ctx.config.server.bodyLimitBytes,
+      });
+      if (form === undefined) return;
+      const signed = await signedIn(req);
+      if (signed === undefined) return toLogin(res);
+      if (!csrfMatches(form.get('csrf'), signed.csrf))
+        return show(res, signed, { error: 'The page had expired: try again.' }, 400);
+      await act(req, res, signed, form);
+    };
+
+  const audit = (signed: Signed, action: string, details: Record<string, unknown> = {}) =>
+    ctx.audit({ actor: signed.session.userId, action, target: signed.session.userId, details });
+
+  const enrolmentOf = async (secret: string, username: string) => ({
+    secret,
+    qrSvg: await QRCode.toString(totpUri(secret, settings.page.productName, username), {
+      type: 'svg',
+      errorCorrectionLevel: 'M',
+      margin: 2,
+    }),
+  });
+
+  return {
+    'GET /account': async (req, res) => {
+      const signed = await signedIn(req);
+      if (signed === undefined) return toLogin(res);
+      await show(res, signed);
+    },
+
+    'POST /account/totp/start': action(async (_req, res, signed) => {
+      const user = await ctx.storage.users.get(signed.session.userId);
+      const secret = await startTotpEnrolment(deps, signed.session.userId);
+      if (user === undefined || secret === undefined) return show(res, signed, { error: 'Try again.' }, 409);
+      await show(res, signed, { enrolment: await enrolmentOf(secret, user.username) });
+    }),
+
+    'POST /account/totp/confirm': action(async (_req, res, signed, form) => {
+      const userId = signed.session.userId;
+      const done = await ctx.people.checkSecondFactor(userId, ctx.remoteAddress(_req), () =>
+        confirmTotp(deps, userId, form.get('code') ?? ''),
+      );
+      if (done === undefined) {
+        const user = await ctx.storage.users.get(userId);
+        const secret = user === undefined ? undefined : pendingTotpSecret(deps, user);
+        if (user === undefined || secret === undefined)
+          return show(res, signed, { error: 'The setup expired: start again.' }, 400);
+        return show(
+          res,
+          signed,
+          {
+            error: 'That code is not right: check the app and try again.',
+            enrolment: await enrolmentOf(secret, user.username),
+          },
+          400,
+        );
+      }
+      await audit(signed, 'factor.totp.added');
+      await show(res, signed, {
+        notice: 'The authenticator app is on.',
+        ...(done.recoveryCodes === undefined ? {} : { recoveryCodes: done.recoveryCodes }),
+      });
+    }),
+
+    'POST /account/totp/remove': action(async (_req, res, signed) => {
+      await removeTotp(deps, signed.session.userId);
+      await audit(signed, 'factor.totp.removed');
+      await show(res, signed, { notice: 'The authenticator app is removed, and the recovery codes with it.' });
+    }),
+
+    'POST /account/recovery-codes': action(async (_req, res, signed) => {
+      const user = await ctx.storage.users.get(signed.session.userId);
+      if (user === undefined || !hasSecondFactor(user))
+        return show(res, signed, { error: 'Set up an authenticator app first.' }, 400);
+      const codes = await regenerateRecoveryCodes(deps, signed.session.userId);
+      await audit(signed, 'factor.recovery-codes.renewed');
+      await show(res, signed, {
+        notice: 'New recovery codes: the old ones no longer work.',
+        ...(codes === undefined ? {} : { recoveryCodes: codes }),
+      });
+    }),
+
+    'POST /account/password': action(async (req, res, signed, form) => {
+      const user = await ctx.storage.users.get(signed.session.userId);
+      const next = form.get('new') ?? '';
+      if (user === undefined) return toLogin(res);
+      let checked;
+      try {
+        checked = await ctx.people.authenticate(user.username, form.get('current') ?? '', ctx.remoteAddress(req));
+      } catch (error) {
+        if (!isTesseraError(error, 'ERR_TOKEN_SERVICE_RATE_LIMITED')) throw error;
+        return show(res, signed, { error: 'Too many attempts: try again later.' }, 429);
+      }
+      if (checked?.userId !== user.userId)
+        return show(res, signed, { error: 'The current password is not right.' }, 400);
+      if (next.length < 12 || next.length > 1024)
+        return show(res, signed, { error: 'The new password needs 12 characters or more.' }, 400);
+      await ctx.storage.users.update(user.userId, { passwordHash: await hashPassword(next, ctx.hashWorkers) });
+      // Whoever knew the old password is signed out everywhere else.
+      for (const other of await ctx.storage.state.find('session', { userId: user.userId }))
+        if (other.key !== signed.session.key) await endSession(ctx, other.key, 'logout');
+      await audit(signed, 'user.password.changed');
+      await show(res, signed, { notice: 'Password changed; your other sessions are signed out.' });
+    }),
+
+    'POST /account/sessions/end': action(async (_req, res, signed, form) => {
+      const wanted = form.get('session') ?? '';
+      const target = (await ctx.storage.state.find('session', { userId: signed.session.userId })).find(
+        (s) => sessionId(s.key) === wanted && s.key !== signed.session.key,
+      );
+      if (target === undefined) return show(res, signed, { error: 'That session has ended already.' }, 404);
+      await endSession(ctx, target.key, 'logout');
+      await audit(signed, 'user.session.ended', { session: wanted });
+      await show(res, signed, { notice: 'That session is signed out.' });
+    }),
+
+    'POST /account/consents/revoke': action(async (_req, res, signed, form) => {
+      const clientId = form.get('client') ?? '';
+      if (!(await revokeConsent(ctx, signed.session.userId, clientId, signed.session.userId)))
+        return show(res, signed, { error: 'That application holds no consent.' }, 404);
+      await show(res, signed, { notice: `${clientId} may no longer act for you.` });
+    }),
+
+    'POST /account/sign-out': action(async (_req, res, signed) => {
+      await endSession(ctx, signed.session.key, 'logout');
+      res
+        .writeHead(303, {
+          location: '/account',
+          'cache-control': 'no-store',
+          'set-cookie': sessionCookie(SESSION_COOKIE, '', { secure: secure(), maxAge: 0 }),
+        })
+        .end();
+    }),
+  };
+}
