@@ -189,6 +189,35 @@ export function loginRoutes(ctx: ServiceContext): Routes {
       : undefined;
   };
 
+  /**
+   * A form of the login (the password or the second step): this browser's interaction, not a
+   * consent page's, for a client still known; otherwise the refusal is answered here.
+   */
+  const postedLoginForm = async (req: IncomingMessage, res: ServerResponse) => {
+    const form = await readPageForm(req, res, {
+      page: 'login',
+      issuer: ctx.issuerUrl(),
+      bodyLimitBytes: ctx.config.server.bodyLimitBytes,
+    });
+    if (form === undefined) return undefined;
+    const data = await postedInteraction(req, form);
+    if (data === undefined || data.consentFor !== undefined) {
+      errorPage(res, 400, 'invalid_request', EXPIRED);
+      return undefined;
+    }
+    const client = await getClient(data.request.clientId);
+    if (client === undefined || !client.enabled) {
+      errorPage(res, 400, 'unauthorized_client', 'the application is no longer known');
+      return undefined;
+    }
+    const interaction = {
+      id: form.get('interaction')!,
+      csrf: data.csrf,
+      redirectOrigin: new URL(data.request.redirectUri).origin,
+    };
+    return { form, data, client, interaction };
+  };
+
   /** Shows the login page for a new interaction (or the same one again, with an error). */
   const showLogin = (
     res: ServerResponse,
@@ -342,19 +371,10 @@ export function loginRoutes(ctx: ServiceContext): Routes {
     },
 
     'POST /login': async (req, res) => {
-      const form = await readPageForm(req, res, {
-        page: 'login',
-        issuer: ctx.issuerUrl(),
-        bodyLimitBytes: ctx.config.server.bodyLimitBytes,
-      });
-      if (form === undefined) return;
-      const id = form.get('interaction');
-      const data = await postedInteraction(req, form);
-      if (data === undefined || data.consentFor !== undefined) return errorPage(res, 400, 'invalid_request', EXPIRED);
-      const client = await getClient(data.request.clientId);
-      if (client === undefined || !client.enabled)
-        return errorPage(res, 400, 'unauthorized_client', 'the application is no longer known');
-      const interaction = { id: id!, csrf: data.csrf, redirectOrigin: new URL(data.request.redirectUri).origin };
+      const posted = await postedLoginForm(req, res);
+      if (posted === undefined) return;
+      const { form, data, client, interaction } = posted;
+      const id = interaction.id;
       const username = form.get('username') ?? '';
       let user;
       try {
@@ -384,7 +404,7 @@ export function loginRoutes(ctx: ServiceContext): Routes {
       if (asked && hasSecondFactor(user)) {
         await ctx.storage.state.put({
           kind: 'interaction',
-          key: id!,
+          key: id,
           data: { ...data, secondFactorFor: user.userId } satisfies InteractionData,
           expiresAt: ctx.clock() + settings.interactionLifetimeSeconds * 1000,
         });
@@ -402,26 +422,18 @@ export function loginRoutes(ctx: ServiceContext): Routes {
           error: `${client.id} needs a second factor, and this account has none: set one up on your account page (${ctx.issuerUrl()}/account), then sign in again.`,
         });
       }
-      await startSession(req, res, id!, data.request, client, user.userId, ['pwd']);
+      await startSession(req, res, id, data.request, client, user.userId, ['pwd']);
     },
 
     'POST /login/second-factor': async (req, res) => {
-      const form = await readPageForm(req, res, {
-        page: 'login',
-        issuer: ctx.issuerUrl(),
-        bodyLimitBytes: ctx.config.server.bodyLimitBytes,
-      });
-      if (form === undefined) return;
-      const id = form.get('interaction');
-      const data = await postedInteraction(req, form);
-      const userId = data?.secondFactorFor;
-      if (data === undefined || userId === undefined) return errorPage(res, 400, 'invalid_request', EXPIRED);
-      const client = await getClient(data.request.clientId);
-      const user = await ctx.storage.users.get(userId);
-      if (client === undefined || !client.enabled)
-        return errorPage(res, 400, 'unauthorized_client', 'the application is no longer known');
-      if (user === undefined || user.disabled) return errorPage(res, 400, 'invalid_request', EXPIRED);
-      const interaction = { id: id!, csrf: data.csrf, redirectOrigin: new URL(data.request.redirectUri).origin };
+      const posted = await postedLoginForm(req, res);
+      if (posted === undefined) return;
+      const { form, data, client, interaction } = posted;
+      const id = interaction.id;
+      const userId = data.secondFactorFor;
+      const user = userId === undefined ? undefined : await ctx.storage.users.get(userId);
+      if (userId === undefined || user === undefined || user.disabled)
+        return errorPage(res, 400, 'invalid_request', EXPIRED);
       let method;
       try {
         method = await ctx.people.checkSecondFactor(userId, ctx.remoteAddress(req), () =>
@@ -453,7 +465,7 @@ export function loginRoutes(ctx: ServiceContext): Routes {
       if (method === 'recovery-code')
         await ctx.audit({ actor: userId, action: 'factor.recovery-code-used', target: userId, details: {} });
       // RFC 8176: a one-time code ("otp"; a recovery code is one too) on top of the password ("mfa").
-      await startSession(req, res, id!, data.request, client, userId, ['pwd', 'otp', 'mfa']);
+      await startSession(req, res, id, data.request, client, userId, ['pwd', 'otp', 'mfa']);
     },
 
     'POST /consent': async (req, res) => {
