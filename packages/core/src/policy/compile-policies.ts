@@ -10,7 +10,8 @@ import {
   type KeySourceFactory,
 } from './internal/authenticator.js';
 import { Authorizer, compileAuthorizationPolicy, type CompiledPolicy } from './internal/authorizer.js';
-import { formatFieldPath, validateDocument } from './internal/validate.js';
+import { formatFieldPath } from './field-position.js';
+import { validateDocument } from './internal/validate.js';
 import { policyInvalid } from './parse-policies.js';
 import type {
   Decision,

@@ -1,5 +1,6 @@
 export type * from './types.js';
 export { cookieValues, splitCookies, type SplitCookies } from './cookie-values.js';
+export { formatFieldPath, locateField, type YamlFieldPath } from './field-position.js';
 export { parsePolicies, formatIssue, type ParsePoliciesOptions, type ParsedPolicies } from './parse-policies.js';
 export { loadPolicies, type LoadedPolicies } from './load-policies.js';
 export {

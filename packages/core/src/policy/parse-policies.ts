@@ -1,7 +1,7 @@
-import { LineCounter, parseAllDocuments, isNode, type Document } from 'yaml';
+import { LineCounter, parseAllDocuments, isNode } from 'yaml';
 import { coreErrors } from '../errors/errors.js';
-import type { FieldPath } from './internal/field-checker.js';
-import { formatFieldPath, validateDocument } from './internal/validate.js';
+import { formatFieldPath, locateField } from './field-position.js';
+import { validateDocument } from './internal/validate.js';
 import type { PolicyDocument, PolicyIssue } from './types.js';
 
 /**
@@ -66,22 +66,6 @@ export function formatIssue(issue: PolicyIssue): string {
   return `${where}${issue.path}: ${issue.message}`;
 }
 
-/** The node for `path`, or its nearest existing ancestor, so a missing field points at its parent. */
-function locate(
-  doc: Document.Parsed,
-  path: FieldPath,
-  lines: LineCounter,
-): { line: number; column: number } | undefined {
-  for (let n = path.length; n >= 0; n--) {
-    const node = n === 0 ? doc.contents : doc.getIn(path.slice(0, n), true);
-    if (isNode(node) && node.range) {
-      const pos = lines.linePos(node.range[0]);
-      return { line: pos.line, column: pos.col };
-    }
-  }
-  return undefined;
-}
-
 /**
  * Parses Istio `RequestAuthentication` and `AuthorizationPolicy` YAML (one or many documents
  * separated by `---`; JSON works too) and validates every document. Documents of other kinds are
@@ -136,11 +120,11 @@ export function parsePolicies(text: string, options: ParsePoliciesOptions = {}):
     };
     const result = validateDocument(value, source);
     for (const issue of result.issues) {
-      const pos = locate(doc, issue.path, lineCounter);
+      const pos = locateField(doc, issue.path, lineCounter);
       issues.push(at(pos?.line, pos?.column, formatFieldPath(issue.path), issue.message));
     }
     for (const warning of result.warnings) {
-      const pos = locate(doc, warning.path, lineCounter);
+      const pos = locateField(doc, warning.path, lineCounter);
       warnings.push(at(pos?.line, pos?.column, formatFieldPath(warning.path), warning.message));
     }
     if (result.skipped !== undefined)

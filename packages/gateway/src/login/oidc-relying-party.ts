@@ -149,6 +149,16 @@ export function createOidcRelyingParty(options: OidcRelyingPartyOptions): OidcRe
     return json;
   };
 
+  /** An ID token's claims once verified (signature, issuer, audience, expiry); `what` names it in the error. */
+  const verifyIdToken = async (idToken: string, what: string): Promise<JwtPayload> => {
+    const { idTokens } = await discover();
+    try {
+      return (await idTokens.verify(idToken)).payload;
+    } catch (err) {
+      throw fail(`${what} did not verify`, err);
+    }
+  };
+
   const toTokens = (json: Record<string, unknown>, previous?: ProviderTokens): ProviderTokens => {
     const accessToken = json['access_token'];
     const idToken = json['id_token'] ?? previous?.idToken;
@@ -192,13 +202,7 @@ export function createOidcRelyingParty(options: OidcRelyingPartyOptions): OidcRe
         code_verifier: pending.verifier,
       });
       const tokens = toTokens(json);
-      const { idTokens } = await discover();
-      let claims: JwtPayload;
-      try {
-        claims = (await idTokens.verify(tokens.idToken)).payload;
-      } catch (err) {
-        throw fail('the ID token did not verify', err);
-      }
+      const claims = await verifyIdToken(tokens.idToken, 'the ID token');
       if (claims['nonce'] !== pending.nonce) throw fail('the ID token is for another login (nonce)');
       return { tokens, claims };
     },
@@ -209,13 +213,7 @@ export function createOidcRelyingParty(options: OidcRelyingPartyOptions): OidcRe
       );
       if (tokens.idToken !== previous.idToken) {
         // A new ID token is checked as at login, and must speak of the same person (OIDC Core §12.2).
-        const { idTokens } = await discover();
-        let claims: JwtPayload;
-        try {
-          claims = (await idTokens.verify(tokens.idToken)).payload;
-        } catch (err) {
-          throw fail('the refreshed ID token did not verify', err);
-        }
+        const claims = await verifyIdToken(tokens.idToken, 'the refreshed ID token');
         if (claims.sub !== decodeJwt(previous.idToken).payload.sub)
           throw fail('the refreshed ID token is for another user');
       }

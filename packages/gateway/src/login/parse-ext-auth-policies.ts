@@ -1,5 +1,5 @@
-import { isNode, LineCounter, parseAllDocuments, type Document } from 'yaml';
-import { formatIssue, type PolicyIssue } from '@tessera/core';
+import { isNode, LineCounter, parseAllDocuments } from 'yaml';
+import { formatFieldPath, formatIssue, locateField, type PolicyIssue, type YamlFieldPath } from '@tessera/core';
 import { gatewayErrors } from '../errors.js';
 import type { ClaimToHeader, ExtAuthPolicy, OidcAuthorizationCode, SecretRef } from './ext-auth-policy.js';
 
@@ -99,7 +99,7 @@ function seconds(value: string): number {
   return Number(m[1]) * DURATION_SECONDS[m[2]!]!;
 }
 
-type Path = readonly (string | number)[];
+type Path = YamlFieldPath;
 
 function leafProblem(value: unknown, leaf: Leaf): string | undefined {
   if (leaf === 'ignore') return undefined;
@@ -135,22 +135,6 @@ function check(value: unknown, shape: Shape, path: Path, issues: { path: Path; m
       issues.push({ path: [...path, k], message: 'unknown field (not accepted by this gateway)' });
     else check(v, child, [...path, k], issues);
   }
-}
-
-/** The line and column of `path`, or of its nearest ancestor that exists. */
-function locate(doc: Document.Parsed, path: Path, lines: LineCounter): { line: number; column: number } | undefined {
-  for (let n = path.length; n >= 0; n--) {
-    const node = n === 0 ? doc.contents : doc.getIn(path.slice(0, n), true);
-    if (isNode(node) && node.range) {
-      const pos = lines.linePos(node.range[0]);
-      return { line: pos.line, column: pos.col };
-    }
-  }
-  return undefined;
-}
-
-function formatPath(path: Path): string {
-  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('');
 }
 
 type Raw = Record<string, unknown>;
@@ -283,11 +267,11 @@ export function parseExtAuthPolicies(text: string, file: string): ParsedExtAuthP
     if (doc.errors.length > 0 || doc.contents === null) continue;
     const value = obj(doc.toJS({ maxAliasCount: 100 }));
     const at = (path: Path, message: string): PolicyIssue => {
-      const pos = locate(doc, path, lines);
+      const pos = locateField(doc, path, lines);
       return {
         file,
         ...(pos === undefined ? {} : pos),
-        path: path.length === 0 ? '(document)' : formatPath(path),
+        path: formatFieldPath(path),
         message,
       };
     };

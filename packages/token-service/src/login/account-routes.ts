@@ -161,9 +161,9 @@ export function accountRoutes(ctx: ServiceContext): Routes {
       await show(res, signed, { enrolment: await enrolmentOf(secret, user.username) });
     }),
 
-    'POST /account/totp/confirm': action(async (_req, res, signed, form) => {
+    'POST /account/totp/confirm': action(async (req, res, signed, form) => {
       const userId = signed.session.userId;
-      const done = await ctx.people.checkSecondFactor(userId, ctx.remoteAddress(_req), () =>
+      const done = await ctx.people.checkSecondFactor(userId, ctx.remoteAddress(req), () =>
         confirmTotp(deps, userId, form.get('code') ?? ''),
       );
       if (done === undefined) {

@@ -2,8 +2,10 @@
 // path (the loader turns a path into a file line, ARCHITECTURE.md "Configuration"), and the types
 // that let the compiler check every validator's output against types.ts.
 
+import type { YamlFieldPath } from '../field-position.js';
+
 /** A field inside a document, e.g. `['spec', 'rules', 0, 'to', 1]`. */
-export type FieldPath = readonly (string | number)[];
+export type FieldPath = YamlFieldPath;
 
 /** One problem at one field. */
 export interface RawIssue {

@@ -10,7 +10,7 @@ import type {
   PolicySourceLocation,
   RequestAuthenticationDocument,
 } from '../types.js';
-import { FieldChecker, fieldsOf, isObject, show, type Draft, type FieldPath, type RawIssue } from './field-checker.js';
+import { FieldChecker, fieldsOf, isObject, show, type Draft, type RawIssue } from './field-checker.js';
 import { validateAuthenticationSpec } from './validate-authentication-spec.js';
 import { validateAuthorizationSpec } from './validate-authorization-spec.js';
 
@@ -129,11 +129,4 @@ export function validateDocument(value: unknown, source?: PolicySourceLocation):
   const clean = validateAuthenticationSpec(c, spec);
   if (!isApiVersion(apiVersion) || meta === undefined) return done(undefined); // both reported above
   return done({ apiVersion, kind, metadata: meta, spec: clean, ...at });
-}
-
-/** `spec.rules[0].to[1]` from `['spec', 'rules', 0, 'to', 1]`. */
-export function formatFieldPath(path: FieldPath): string {
-  let out = '';
-  for (const p of path) out += typeof p === 'number' ? `[${p}]` : out.length === 0 ? p : `.${p}`;
-  return out.length === 0 ? '(document)' : out;
 }
