@@ -70,7 +70,7 @@ test('the account page: sign in, set up an authenticator app with its first code
     const removed = await postPage(ts, b, '/account/totp/remove', { csrf });
     assert.match(await removed.text(), /The authenticator app is removed/);
     const user = (await (await ts.admin('/admin/users/u-alice')).json()) as { secondFactors: unknown };
-    assert.deepEqual(user.secondFactors, { totp: false, recoveryCodesLeft: 0 });
+    assert.deepEqual(user.secondFactors, { totp: false, passkeys: [], recoveryCodesLeft: 0 });
     const audit = JSON.stringify(await (await ts.admin('/admin/audit')).json());
     for (const a of ['factor.totp.added', 'factor.recovery-codes.renewed', 'factor.totp.removed'])
       assert.ok(audit.includes(a), a);

@@ -2,6 +2,7 @@
 // file store in a fresh temporary data directory, a silent logger and, where a test needs it, a
 // manual clock (ARCHITECTURE.md, "Tests").
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
@@ -33,12 +34,21 @@ export async function startService(
     dataDir?: string;
     timers?: ServiceTimers | false;
     onRequest?: TokenServiceOptions['onRequest'];
+    /** Serve as `http://localhost:<port>` (the issuer, and `url`): what WebAuthn needs, a domain. */
+    localhost?: boolean;
   } = {},
 ): Promise<TestService> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'tessera-ts-'));
+  const port = options.localhost === true ? await freePort() : 0;
   const loaded = loadConfig({
     object: config,
-    overrides: { 'server.port': 0, 'server.host': '127.0.0.1', 'storage.dataDir': dataDir, 'storage.type': 'file' },
+    overrides: {
+      'server.port': port,
+      'server.host': '127.0.0.1',
+      'storage.dataDir': dataDir,
+      'storage.type': 'file',
+      ...(options.localhost === true ? { 'server.issuer': `http://localhost:${port}` } : {}),
+    },
   });
   const service = createTokenService(loaded, {
     logger: pino({ level: 'silent' }),
@@ -47,7 +57,8 @@ export async function startService(
     ...(options.onRequest === undefined ? {} : { onRequest: options.onRequest }),
     timers: options.timers ?? false,
   });
-  const url = await service.listen();
+  const bound = await service.listen();
+  const url = options.localhost === true ? `http://localhost:${port}` : bound;
   return {
     service,
     url,
@@ -66,6 +77,18 @@ export async function startService(
       if (!keepData) rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** A port free on 127.0.0.1 now (for a server whose issuer must name its port before it listens). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
 }
 
 /** POSTs a form to the service, optionally with HTTP Basic credentials (RFC 6749 §2.3.1 encoding). */

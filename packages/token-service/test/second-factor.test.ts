@@ -142,7 +142,7 @@ test("recovery codes work once each; another user's code is refused; without a f
     assert.equal((await login(alice, recoveryCodes[1]!)).status, 303, 'the next one works');
 
     const admin = (await (await s.ts.admin('/admin/users/u-alice')).json()) as Record<string, unknown>;
-    assert.deepEqual(admin.secondFactors, { totp: true, recoveryCodesLeft: 8 });
+    assert.deepEqual(admin.secondFactors, { totp: true, passkeys: [], recoveryCodesLeft: 8 });
     assert.equal(admin.factors, undefined, "the factors' secrets are not shown");
     assert.doesNotMatch(JSON.stringify(admin), /A256GCM/);
 

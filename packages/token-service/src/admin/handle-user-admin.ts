@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import { userConfigSchema } from '../config/schema.js';
 import { tokenServiceErrors } from '../errors.js';
-import { hasSecondFactor, recoveryCodesLeft, resetFactors } from '../factors/user-factors.js';
+import { factorsOf, passkeysOf, recoveryCodesLeft, resetFactors } from '../factors/user-factors.js';
 import { sendJson } from '../http/send-json.js';
 import type { ServiceContext } from '../http/service-context.js';
 import { listConsents } from '../login/consent.js';
@@ -37,7 +37,15 @@ export function userView(user: StoredUser): Record<string, unknown> {
   return {
     ...rest,
     hasPassword: passwordHash !== undefined,
-    secondFactors: { totp: hasSecondFactor(user), recoveryCodesLeft: recoveryCodesLeft(user) },
+    secondFactors: {
+      totp: factorsOf(user).totp !== undefined,
+      passkeys: passkeysOf(user).map((p) => ({
+        name: p.name,
+        synced: p.deviceType === 'multiDevice',
+        createdAt: p.createdAt,
+      })),
+      recoveryCodesLeft: recoveryCodesLeft(user),
+    },
   };
 }
 

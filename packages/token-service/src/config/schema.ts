@@ -531,6 +531,33 @@ export const tokenServiceConfigSchema = z.strictObject({
         .describe(
           'Every login needs a second factor (per client: clients[].requireSecondFactor). A user without one is told to set it up on the account page.',
         ),
+      passkeys: z
+        .strictObject({
+          enabled: z
+            .boolean()
+            .default(true)
+            .describe(
+              'Offer passkeys (WebAuthn): sign in with one alone, or as a second factor; added on the account page.',
+            ),
+          rpId: z
+            .string()
+            .regex(
+              /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/,
+              'a domain name, lower case',
+            )
+            .optional()
+            .describe(
+              "The WebAuthn relying party id: the issuer's host or a domain it belongs to (a passkey made for it works on its subdomains too). Default: the issuer's host. WebAuthn needs a domain, not an IP address: with an issuer at an IP address and no rpId, passkeys are off. In production the issuer is HTTPS on the public host; browsers allow plain HTTP for localhost only.",
+            ),
+          rpName: z
+            .string()
+            .min(1)
+            .max(100)
+            .optional()
+            .describe('The name the browser shows when a passkey is made. Default: login.page.productName.'),
+        })
+        .prefault({})
+        .describe('Passkeys (WebAuthn Level 2).'),
       refreshTokenIdleSeconds: seconds('A refresh token unused this long expires (each use gives a new one).', 86_400),
       refreshTokenAbsoluteSeconds: seconds(
         'No refresh token of a login outlives this, however often it is used (the login must be made again).',

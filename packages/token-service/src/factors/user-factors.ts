@@ -1,5 +1,6 @@
 import { isTesseraError } from '@tessera/core';
 import type { SecretSealer, StoredUser, UserStore } from '../storage/index.js';
+import type { StoredPasskey } from './stored-passkey.js';
 import { matchRecoveryCode, newRecoveryCodes } from './recovery-codes.js';
 import { matchTotp, newTotpSecret } from './totp.js';
 
@@ -11,9 +12,13 @@ export interface UserFactors {
   readonly pendingTotp?: { readonly secret: string; readonly expiresAt: number };
   /** Single-use recovery codes' hashes; a used one is `null`. */
   readonly recovery?: { readonly hashes: readonly (string | null)[]; readonly createdAt: number };
+  /** Passkeys (WebAuthn credentials), each named by the user. */
+  readonly passkeys?: readonly StoredPasskey[];
+  /** A passkey being made on the account page: the challenge its registration must sign. */
+  readonly pendingPasskey?: { readonly challenge: string; readonly expiresAt: number };
 }
 
-/** How the second step of a login was passed (RFC 8176 `amr` values follow from it). */
+/** How the second step of a login was passed with a code (RFC 8176 `amr` values follow from it). */
 export type SecondFactorMethod = 'otp' | 'recovery-code';
 
 /** What the factor operations need. */
@@ -32,9 +37,35 @@ export function factorsOf(user: StoredUser): UserFactors {
   return typeof f === 'object' && f !== null ? f : {};
 }
 
-/** True when the user has a second factor to be asked for at login. */
+/** True when the user has a second factor to be asked for at login: an authenticator app or a passkey. */
 export function hasSecondFactor(user: StoredUser): boolean {
-  return factorsOf(user).totp !== undefined;
+  const factors = factorsOf(user);
+  return factors.totp !== undefined || (factors.passkeys?.length ?? 0) > 0;
+}
+
+/** The user's passkeys. */
+export function passkeysOf(user: StoredUser): readonly StoredPasskey[] {
+  return factorsOf(user).passkeys ?? [];
+}
+
+/**
+ * The factors as stored after one is removed: with no second factor left, the recovery codes go
+ * too (they only stand in for one).
+ */
+export function afterRemoval(factors: UserFactors): UserFactors {
+  if (factors.totp !== undefined || (factors.passkeys?.length ?? 0) > 0) return factors;
+  const { recovery: _codes, ...rest } = factors;
+  return rest;
+}
+
+/** Recovery codes for a user getting a first second factor (none when they have codes): the record's and the ones to show once. */
+export function firstRecoveryCodes(
+  factors: UserFactors,
+  now: number,
+): { readonly recovery?: UserFactors['recovery']; readonly codes?: readonly string[] } {
+  if (factors.recovery !== undefined) return {};
+  const fresh = newRecoveryCodes();
+  return { recovery: { hashes: fresh.hashes, createdAt: now }, codes: fresh.codes };
 }
 
 /** How many unused recovery codes the user has. */
@@ -48,7 +79,7 @@ export function recoveryCodesLeft(user: StoredUser): number {
  * both see it unused. `change` answers the new factors and a result, or `undefined` to leave the
  * record as it is.
  */
-async function changeFactors<T>(
+export async function changeFactors<T>(
   deps: FactorDeps,
   userId: string,
   change: (factors: UserFactors, user: StoredUser) => { factors: UserFactors; result: T } | undefined,
@@ -150,15 +181,15 @@ export function confirmTotp(
     if (secret === undefined || factors.pendingTotp === undefined) return undefined;
     const step = matchTotp(secret, code.trim(), deps.clock(), -1);
     if (step === undefined) return undefined;
-    const fresh = factors.recovery === undefined ? newRecoveryCodes() : undefined;
+    const fresh = firstRecoveryCodes(factors, deps.clock());
     const { pendingTotp, ...rest } = factors;
     return {
       factors: {
         ...rest,
         totp: { secret: pendingTotp.secret, enrolledAt: deps.clock(), lastStep: step },
-        ...(fresh === undefined ? {} : { recovery: { hashes: fresh.hashes, createdAt: deps.clock() } }),
+        ...(fresh.recovery === undefined ? {} : { recovery: fresh.recovery }),
       },
-      result: { recoveryCodes: fresh?.codes },
+      result: { recoveryCodes: fresh.codes },
     };
   });
 }
@@ -180,8 +211,7 @@ export function regenerateRecoveryCodes(deps: FactorDeps, userId: string): Promi
 }
 
 /**
- * Removes the authenticator app; with no second factor left, the recovery codes go too (they only
- * stand in for one).
+ * Removes the authenticator app; with no second factor left, the recovery codes go too.
  *
  * @example
  * ```ts
@@ -191,8 +221,8 @@ export function regenerateRecoveryCodes(deps: FactorDeps, userId: string): Promi
 export function removeTotp(deps: FactorDeps, userId: string): Promise<boolean | undefined> {
   return changeFactors(deps, userId, (factors) => {
     if (factors.totp === undefined) return undefined;
-    const { totp: _removed, recovery: _codes, ...rest } = factors;
-    return { factors: rest, result: true };
+    const { totp: _removed, ...rest } = factors;
+    return { factors: afterRemoval(rest), result: true };
   });
 }
 

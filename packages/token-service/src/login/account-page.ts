@@ -1,4 +1,4 @@
-import { escapeHtml, logoImage, pageHead } from './login-page.js';
+import { escapeHtml, logoImage, pageHead, passkeyForm } from './login-page.js';
 
 /** One of the user's login sessions, as the account page lists it. */
 export interface AccountSession {
@@ -11,6 +11,18 @@ export interface AccountSession {
   readonly current: boolean;
 }
 
+/** One of the user's passkeys, as the account page lists it. */
+export interface AccountPasskey {
+  /** The credential id (what the remove form names). */
+  readonly id: string;
+  readonly name: string;
+  /** May be synced to the user's other devices (else bound to one authenticator). */
+  readonly synced: boolean;
+  /** Epoch milliseconds. */
+  readonly createdAt: number;
+  readonly lastUsedAt?: number;
+}
+
 /** What the account page shows. */
 export interface AccountPageInput {
   readonly productName: string;
@@ -19,6 +31,10 @@ export interface AccountPageInput {
   readonly csrf: string;
   readonly logo?: boolean;
   readonly totp: boolean;
+  /** The user's passkeys; undefined when passkeys are off here (the section is not shown). */
+  readonly passkeys?: readonly AccountPasskey[];
+  /** While making a passkey: the options of the browser's ceremony (WebAuthn `create`). */
+  readonly passkeyRegistration?: unknown;
   readonly recoveryCodesLeft: number;
   readonly sessions: readonly AccountSession[];
   readonly consents: readonly { readonly clientId: string; readonly scopes: readonly string[] }[];
@@ -42,9 +58,10 @@ function form(action: string, csrf: string, label: string, fields: Record<string
 }
 
 /**
- * The account page (issue "Second factors"): server-rendered like the login page (no script, the
- * same stylesheet and CSP, every form with the session's CSRF token), in sections with headings:
- * the authenticator app (set up with a QR code, remove), recovery codes (how many are left, new
+ * The account page (issue "Second factors"): server-rendered like the login page (the same
+ * stylesheet and CSP, every form with the session's CSRF token), in sections with headings:
+ * passkeys (listed, added with the provider's passkey script, removed), the authenticator app (set
+ * up with a QR code, remove), recovery codes (how many are left, new
  * ones shown once), the password, the sessions (device, address, since when; end any), and the
  * applications that hold consent (withdraw).
  *
@@ -65,13 +82,43 @@ export function accountPage(input: AccountPageInput): string {
     : input.totp
       ? `<p>On. Signing in asks for its code where an application requires it.</p>${form('/account/totp/remove', input.csrf, 'Remove the authenticator app', {}, true)}`
       : `<p>Off. An authenticator app (one-time codes) protects the account if the password is guessed.</p>${form('/account/totp/start', input.csrf, 'Set up an authenticator app')}`;
+  const passkeys =
+    input.passkeys === undefined
+      ? ''
+      : `<section aria-labelledby="h-passkeys"><h2 id="h-passkeys">Passkeys</h2>
+<p>A passkey signs you in with this device's screen lock, a phone or a security key: alone, or as the second step after the password.</p>
+${
+  input.passkeys.length === 0
+    ? ''
+    : `<ul class="list" id="passkeys">${input.passkeys
+        .map(
+          (p) =>
+            `<li><span>${e(p.name)}</span><br><small>${p.synced ? 'synced' : 'this device only'} · added ${e(date(Math.floor(p.createdAt / 1000)))}${p.lastUsedAt === undefined ? '' : ` · last used ${e(date(Math.floor(p.lastUsedAt / 1000)))}`}</small>${form('/account/passkeys/remove', input.csrf, 'Remove', { passkey: p.id }, true)}</li>`,
+        )
+        .join('')}</ul>\n`
+}${
+          input.passkeyRegistration === undefined
+            ? form('/account/passkeys/start', input.csrf, 'Add a passkey')
+            : passkeyForm({
+                action: '/account/passkeys/add',
+                ceremony: 'register',
+                options: input.passkeyRegistration,
+                fields: { csrf: input.csrf },
+                before:
+                  '<label for="passkey-name">Name it</label><input id="passkey-name" name="name" type="text" maxlength="64" required value="Passkey" aria-describedby="passkey-hint"><p id="passkey-hint" class="hint">So you can tell it from others, e.g. “Work laptop”. The browser then asks where to keep it.</p>\n',
+                button: 'Create the passkey',
+                unsupported: 'This browser cannot make passkeys.',
+              })
+        }</section>
+`;
+  const secondFactor = input.totp || (input.passkeys?.length ?? 0) > 0;
   const codes =
     input.recoveryCodes === undefined
       ? ''
       : `<div class="codes" role="status"><p><strong>Your recovery codes.</strong> Keep them somewhere safe: each works once, in place of the app's code. They are not shown again.</p><ol id="recovery-codes">${input.recoveryCodes.map((c) => `<li><code>${e(c)}</code></li>`).join('')}</ol></div>`;
-  const recovery = input.totp
+  const recovery = secondFactor
     ? `<p>${input.recoveryCodesLeft} of 10 left.</p>${form('/account/recovery-codes', input.csrf, 'New recovery codes', {}, true)}`
-    : '<p>Made when an authenticator app is set up.</p>';
+    : '<p>Made with your first authenticator app or passkey.</p>';
   const sessions = input.sessions
     .map(
       (s) =>
@@ -92,7 +139,7 @@ export function accountPage(input: AccountPageInput): string {
 ${logoImage(input.logo, input.productName)}<h1>Your account</h1>
 <p class="client">signed in as <strong id="account-user">${e(input.username)}</strong></p>
 ${input.notice === undefined ? '' : `<p role="status" class="notice">${e(input.notice)}</p>`}${input.error === undefined ? '' : `<p role="alert" class="error">${e(input.error)}</p>`}${codes}
-<section aria-labelledby="h-totp"><h2 id="h-totp">Authenticator app</h2>${totp}</section>
+${passkeys}<section aria-labelledby="h-totp"><h2 id="h-totp">Authenticator app</h2>${totp}</section>
 <section aria-labelledby="h-recovery"><h2 id="h-recovery">Recovery codes</h2>${recovery}</section>
 <section aria-labelledby="h-password"><h2 id="h-password">Password</h2>
 <form method="post" action="/account/password"><input type="hidden" name="csrf" value="${e(input.csrf)}">

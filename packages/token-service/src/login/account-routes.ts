@@ -3,8 +3,18 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import QRCode from 'qrcode';
 import { isTesseraError } from '@tessera/core';
 import {
+  finishPasskeyRegistration,
+  MAX_PASSKEYS,
+  relyingPartyOf,
+  removePasskey,
+  startPasskeyRegistration,
+  type PasskeyRegistrationRefusal,
+} from '../factors/passkeys.js';
+import {
   confirmTotp,
+  factorsOf,
   hasSecondFactor,
+  passkeysOf,
   pendingTotpSecret,
   recoveryCodesLeft,
   regenerateRecoveryCodes,
@@ -34,6 +44,14 @@ interface Signed {
   readonly csrf: string;
 }
 
+/** What the page says when a passkey is not added. */
+const REFUSALS: Record<PasskeyRegistrationRefusal, string> = {
+  expired: 'Making the passkey took too long, or was answered already: start again.',
+  invalid: 'The browser’s answer was not a passkey for this site: start again.',
+  duplicate: 'That passkey is added already.',
+  'too-many': `This account cannot have more passkeys (at most ${MAX_PASSKEYS}).`,
+};
+
 /** The account page's CSRF token: bound to the session (derived from its key; nothing to store). */
 function csrfOf(sessionKey: string): string {
   return createHash('sha256').update(`tessera-account-csrf:${sessionKey}`).digest('base64url');
@@ -50,6 +68,8 @@ function sessionId(sessionKey: string): string {
  *   built-in account client, which comes back here instead of to an application);
  * - `POST /account/totp/start`, `/account/totp/confirm`, `/account/totp/remove`: the authenticator
  *   app (a QR code of the `otpauth://` link, confirmed by its first code; recovery codes shown once);
+ * - `POST /account/passkeys/start`, `/account/passkeys/add`, `/account/passkeys/remove`: passkeys
+ *   (the page asks the browser to make one, named by the user; recovery codes with the first factor);
  * - `POST /account/recovery-codes`: new codes, shown once;
  * - `POST /account/password`: the current password, then the new one (the other sessions end);
  * - `POST /account/sessions/end`, `/account/consents/revoke`, `/account/sign-out`.
@@ -65,6 +85,7 @@ export function accountRoutes(ctx: ServiceContext): Routes {
   const secure = () => ctx.issuerUrl().startsWith('https:');
   const settings = ctx.config.login;
   const deps: FactorDeps = { users: ctx.storage.users, secrets: ctx.storage.secrets, clock: ctx.clock };
+  const relyingParty = () => relyingPartyOf(settings.passkeys, ctx.issuerUrl(), settings.page.productName);
 
   const signedIn = async (req: IncomingMessage): Promise<Signed | undefined> => {
     const session = await liveSession(ctx, req);
@@ -87,7 +108,7 @@ export function accountRoutes(ctx: ServiceContext): Routes {
   const show = async (
     res: ServerResponse,
     signed: Signed,
-    extra: Pick<AccountPageInput, 'notice' | 'error' | 'recoveryCodes' | 'enrolment'> = {},
+    extra: Pick<AccountPageInput, 'notice' | 'error' | 'recoveryCodes' | 'enrolment' | 'passkeyRegistration'> = {},
     status = 200,
   ) => {
     const userId = signed.session.userId;
@@ -95,12 +116,23 @@ export function accountRoutes(ctx: ServiceContext): Routes {
     if (user === undefined) return toLogin(res);
     const sessions = await ctx.storage.state.find('session', { userId });
     const consents = await listConsents(ctx.storage.state, userId);
-    res.writeHead(status, pageHeaders(undefined)).end(
+    res.writeHead(status, pageHeaders(undefined, extra.passkeyRegistration !== undefined)).end(
       accountPage({
         productName: settings.page.productName,
         username: user.username,
         csrf: signed.csrf,
-        totp: hasSecondFactor(user),
+        totp: factorsOf(user).totp !== undefined,
+        ...(relyingParty() === undefined
+          ? {}
+          : {
+              passkeys: passkeysOf(user).map((p) => ({
+                id: p.id,
+                name: p.name,
+                synced: p.deviceType === 'multiDevice',
+                createdAt: p.createdAt,
+                ...(p.lastUsedAt === undefined ? {} : { lastUsedAt: p.lastUsedAt }),
+              })),
+            }),
         recoveryCodesLeft: recoveryCodesLeft(user),
         sessions: sessions.map((s) => ({
           id: sessionId(s.key),
@@ -137,6 +169,14 @@ export function accountRoutes(ctx: ServiceContext): Routes {
 
   const audit = (signed: Signed, action: string, details: Record<string, unknown> = {}) =>
     ctx.audit({ actor: signed.session.userId, action, target: signed.session.userId, details });
+
+  /** Says what was removed, and that the recovery codes went with it when no second factor is left. */
+  const removedNotice = async (what: string, signed: Signed) => {
+    const user = await ctx.storage.users.get(signed.session.userId);
+    return user !== undefined && hasSecondFactor(user)
+      ? `${what}.`
+      : `${what}, and the recovery codes with it (no second factor is left).`;
+  };
 
   const enrolmentOf = async (secret: string, username: string) => ({
     secret,
@@ -191,13 +231,48 @@ export function accountRoutes(ctx: ServiceContext): Routes {
     'POST /account/totp/remove': action(async (_req, res, signed) => {
       await removeTotp(deps, signed.session.userId);
       await audit(signed, 'factor.totp.removed');
-      await show(res, signed, { notice: 'The authenticator app is removed, and the recovery codes with it.' });
+      await show(res, signed, { notice: await removedNotice('The authenticator app is removed', signed) });
+    }),
+
+    'POST /account/passkeys/start': action(async (_req, res, signed) => {
+      const rp = relyingParty();
+      const user = await ctx.storage.users.get(signed.session.userId);
+      if (rp === undefined || user === undefined) return show(res, signed, { error: 'Passkeys are off here.' }, 400);
+      const options = await startPasskeyRegistration(deps, rp, user);
+      if (options === undefined)
+        return show(res, signed, { error: `This account cannot have more passkeys (at most ${MAX_PASSKEYS}).` }, 400);
+      await show(res, signed, { passkeyRegistration: options });
+    }),
+
+    'POST /account/passkeys/add': action(async (_req, res, signed, form) => {
+      const rp = relyingParty();
+      if (rp === undefined) return show(res, signed, { error: 'Passkeys are off here.' }, 400);
+      const added = await finishPasskeyRegistration(
+        deps,
+        rp,
+        signed.session.userId,
+        form.get('response') ?? '',
+        form.get('name') ?? '',
+      );
+      if ('refused' in added) return show(res, signed, { error: REFUSALS[added.refused] }, 400);
+      await audit(signed, 'factor.passkey.added', { passkey: added.passkey.name, synced: added.passkey.backedUp });
+      await show(res, signed, {
+        notice: `The passkey “${added.passkey.name}” is added.`,
+        ...(added.recoveryCodes === undefined ? {} : { recoveryCodes: added.recoveryCodes }),
+      });
+    }),
+
+    'POST /account/passkeys/remove': action(async (_req, res, signed, form) => {
+      const removed = await removePasskey(deps, signed.session.userId, form.get('passkey') ?? '');
+      if (removed === undefined) return show(res, signed, { error: 'That passkey is gone already.' }, 404);
+      await audit(signed, 'factor.passkey.removed', { passkey: removed.name });
+      await show(res, signed, { notice: await removedNotice(`The passkey “${removed.name}” is removed`, signed) });
     }),
 
     'POST /account/recovery-codes': action(async (_req, res, signed) => {
       const user = await ctx.storage.users.get(signed.session.userId);
       if (user === undefined || !hasSecondFactor(user))
-        return show(res, signed, { error: 'Set up an authenticator app first.' }, 400);
+        return show(res, signed, { error: 'Set up a passkey or an authenticator app first.' }, 400);
       const codes = await regenerateRecoveryCodes(deps, signed.session.userId);
       await audit(signed, 'factor.recovery-codes.renewed');
       await show(res, signed, {

@@ -11,6 +11,8 @@ export interface LoginPageInput {
   readonly clientName: string;
   /** Shows the configured logo (`/login/logo`). */
   readonly logo?: boolean;
+  /** The options of a login with a passkey (WebAuthn `get`), when passkeys are on. */
+  readonly passkeyOptions?: unknown;
 }
 
 /** Escapes text for HTML content and double-quoted attributes. */
@@ -53,10 +55,46 @@ export function logoImage(logo: boolean | undefined, productName: string): strin
 }
 
 /**
- * The login page: server-rendered HTML with no script and no third-party asset (its stylesheet is
- * served by the token service, `GET /login/style.css`), labelled fields with autocomplete hints, and
- * an error in a `role="alert"` region so screen readers announce it. The form posts the interaction
- * id and a CSRF token bound to the browser's interaction cookie.
+ * A form that runs a passkey ceremony (`/login/passkey.js`) and posts its answer in `response`:
+ * hidden until the script finds WebAuthn in the browser; `fields` are its hidden inputs and
+ * `options` the ceremony's (JSON in an attribute, escaped).
+ *
+ * @example
+ * ```ts
+ * passkeyForm({ action: '/login/passkey', ceremony: 'login', options, fields: { interaction, csrf }, button: 'Sign in with a passkey' });
+ * ```
+ */
+export function passkeyForm(input: {
+  readonly action: string;
+  readonly ceremony: 'login' | 'register';
+  readonly options: unknown;
+  readonly fields: Readonly<Record<string, string>>;
+  readonly button: string;
+  /** More of the form before the button (HTML), e.g. a name field. */
+  readonly before?: string;
+  readonly secondary?: boolean;
+  /** Said instead where the browser cannot use passkeys (hidden otherwise). */
+  readonly unsupported?: string;
+}): string {
+  const e = escapeHtml;
+  const hidden = Object.entries(input.fields)
+    .map(([k, v]) => `<input type="hidden" name="${e(k)}" value="${e(v)}">`)
+    .join('');
+  return `<form method="post" action="${e(input.action)}" class="passkey" data-passkey="${input.ceremony}" data-passkey-options="${e(JSON.stringify(input.options))}" hidden>
+${hidden}<input type="hidden" name="response" value="">
+${input.before ?? ''}<button type="submit"${input.secondary === true ? ' class="secondary"' : ''}>${e(input.button)}</button>
+<p data-passkey-status role="alert" class="error" hidden></p>
+</form>
+${input.unsupported === undefined ? '' : `<p data-passkey-unsupported class="hint" hidden>${e(input.unsupported)}</p>\n`}<script src="/login/passkey.js" defer></script>
+`;
+}
+
+/**
+ * The login page: server-rendered HTML with no third-party asset (its stylesheet is served by the
+ * token service, `GET /login/style.css`), labelled fields with autocomplete hints, and an error in
+ * a `role="alert"` region so screen readers announce it. The form posts the interaction id and a
+ * CSRF token bound to the browser's interaction cookie. With passkeys on, a second form signs in
+ * with one (the provider's one script; without it, the page works as before).
  *
  * @example
  * ```ts
@@ -79,7 +117,19 @@ ${logoImage(input.logo, input.productName)}<h1>${e(input.title)}</h1>
 <input id="password" name="password" type="password" autocomplete="current-password" required${input.error === undefined ? '' : ' autofocus aria-invalid="true" aria-describedby="login-error"'}>
 <button type="submit">Sign in</button>
 </form>
-<p class="product">${e(input.productName)}</p>
+${
+  input.passkeyOptions === undefined
+    ? ''
+    : passkeyForm({
+        action: '/login/passkey',
+        ceremony: 'login',
+        options: input.passkeyOptions,
+        fields: { interaction: input.interaction, csrf: input.csrf },
+        button: 'Sign in with a passkey',
+        before: '<p class="or">or</p>\n',
+        secondary: true,
+      })
+}<p class="product">${e(input.productName)}</p>
 </main>
 </body>
 </html>
@@ -95,16 +145,21 @@ export interface SecondFactorPageInput {
   readonly username: string;
   readonly error?: string;
   readonly logo?: boolean;
+  /** The code the field asks for: the authenticator app's (or a recovery code), or a recovery code only (a user with passkeys alone). */
+  readonly codes: 'totp' | 'recovery';
+  /** The options of the passkey step (WebAuthn `get` for the user's passkeys), when the user has one. */
+  readonly passkeyOptions?: unknown;
 }
 
 /**
  * The login's second step, after a right password for a user with a second factor: one field for
- * the authenticator app's six-digit code (`autocomplete="one-time-code"`) or a recovery code, under
- * the login page's rules (no script, CSRF token, error announced).
+ * the authenticator app's six-digit code (`autocomplete="one-time-code"`) or a recovery code, and
+ * for a user with passkeys a button that uses one, under the login page's rules (CSRF token,
+ * error announced).
  *
  * @example
  * ```ts
- * res.end(secondFactorPage({ productName: 'Tessera', interaction, csrf, clientName: 'webui', username: 'alice' }));
+ * res.end(secondFactorPage({ productName: 'Tessera', interaction, csrf, clientName: 'webui', username: 'alice', codes: 'totp' }));
  * ```
  */
 export function secondFactorPage(input: SecondFactorPageInput): string {
@@ -118,12 +173,23 @@ ${logoImage(input.logo, input.productName)}<h1>Second step</h1>
 <input type="hidden" name="interaction" value="${e(input.interaction)}">
 <input type="hidden" name="csrf" value="${e(input.csrf)}">
 <div id="login-error" role="alert" class="error"${input.error === undefined ? ' hidden' : ''}>${e(input.error ?? '')}</div>
-<label for="code">Code from your authenticator app</label>
-<input id="code" name="code" type="text" autocomplete="one-time-code" autocapitalize="characters" spellcheck="false" required autofocus aria-describedby="code-hint"${invalid}>
-<p id="code-hint" class="hint">Six digits, or one of your recovery codes if you have lost the app.</p>
-<button type="submit">Continue</button>
+<label for="code">${input.codes === 'totp' ? 'Code from your authenticator app' : 'Recovery code'}</label>
+<input id="code" name="code" type="text" autocomplete="one-time-code" autocapitalize="characters" spellcheck="false" required${input.passkeyOptions === undefined ? ' autofocus' : ''} aria-describedby="code-hint"${invalid}>
+<p id="code-hint" class="hint">${input.codes === 'totp' ? 'Six digits, or one of your recovery codes if you have lost the app.' : 'One of your recovery codes, if you cannot use your passkey.'}</p>
+<button type="submit"${input.codes === 'recovery' && input.passkeyOptions !== undefined ? ' class="secondary"' : ''}>Continue</button>
 </form>
-<p class="product">${e(input.productName)}</p>
+${
+  input.passkeyOptions === undefined
+    ? ''
+    : passkeyForm({
+        action: '/login/passkey',
+        ceremony: 'login',
+        options: input.passkeyOptions,
+        fields: { interaction: input.interaction, csrf: input.csrf },
+        button: 'Use your passkey',
+        before: '<p class="or">or</p>\n',
+      })
+}<p class="product">${e(input.productName)}</p>
 </main>
 </body>
 </html>
@@ -152,6 +218,8 @@ button{margin-top:1.25rem;width:100%;padding:.7rem;font:inherit;font-weight:600;
 .error{padding:.6rem;border-radius:.4rem;background:#b0002020;border:1px solid #b00020;margin-bottom:.5rem}
 .product{margin:1.5rem 0 0;font-size:.85rem;opacity:.6;text-align:center}
 .hint{margin:.35rem 0 0;font-size:.85rem;opacity:.8}
+.or{margin:1rem 0 0;text-align:center;opacity:.7}
+form.passkey .error{margin-top:.75rem}
 main.wide{width:min(40rem,92vw);margin:2rem 0}
 h2{font-size:1.1rem;margin:1.75rem 0 .5rem}
 section p{margin:.25rem 0 .5rem}

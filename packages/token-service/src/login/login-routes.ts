@@ -2,10 +2,18 @@ import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isTesseraError } from '@tessera/core';
 import type { ClientRecord } from '../clients/client-record.js';
-import { hasSecondFactor, verifySecondFactor } from '../factors/user-factors.js';
+import { passkeyLoginOptions, relyingPartyOf, verifyPasskeyLogin } from '../factors/passkeys.js';
+import type { RelyingParty } from '../factors/stored-passkey.js';
+import {
+  factorsOf,
+  hasSecondFactor,
+  passkeysOf,
+  verifySecondFactor,
+  type FactorDeps,
+} from '../factors/user-factors.js';
 import type { Routes } from '../http/routes.js';
 import type { ServiceContext } from '../http/service-context.js';
-import type { StateRecord } from '../storage/index.js';
+import type { StateRecord, StoredUser } from '../storage/index.js';
 import {
   isAuthorizationRequest,
   parseAuthorizationRequest,
@@ -22,6 +30,7 @@ import { handleLogout } from './handle-logout.js';
 import { liveSession } from './live-session.js';
 import { loadLogo } from './load-logo.js';
 import { loginPage, loginStyle, secondFactorPage } from './login-page.js';
+import { passkeyScript } from './passkey-script.js';
 import { errorPage, pageHeaders } from './provider-pages.js';
 import { readPageForm } from './read-page-form.js';
 
@@ -44,7 +53,20 @@ interface InteractionData {
   readonly consentFor?: string;
   /** Set after a right password when a second factor is asked for: whose. */
   readonly secondFactorFor?: string;
+  /** The challenge a passkey assertion on the page must sign (base64url; replaced after each try). */
+  readonly passkeyChallenge?: string;
 }
+
+/** An interaction as the pages show it: its id, CSRF token, the client's origin and the passkey challenge. */
+interface ShownInteraction {
+  readonly id: string;
+  readonly csrf: string;
+  readonly redirectOrigin: string;
+  readonly passkeyChallenge?: string | undefined;
+}
+
+/** A fresh WebAuthn challenge (32 random bytes, base64url). */
+const newChallenge = () => randomBytes(32).toString('base64url');
 
 const EXPIRED = 'the page has expired or was not opened here: start again from the application';
 
@@ -58,9 +80,13 @@ const EXPIRED = 'the page has expired or was not opened here: start again from t
  * - `POST /login`: the login form. A cross-site post is refused (`Origin`, `Sec-Fetch-Site`), the
  *   CSRF token must match the interaction cookie's, the password goes through the same guard as
  *   client secrets. A login always starts a new session id (no fixation).
+ * - `POST /login/passkey`: a passkey assertion (`response`, WebAuthn JSON from `/login/passkey.js`)
+ *   signing the interaction's challenge: a login with the passkey alone (a discoverable credential,
+ *   user verification required) or, after the password, the second step; the challenge is used once.
  * - `POST /consent`: the consent form (`decision=allow|deny`), under the login form's rules, for
  *   the session it was shown to only; `deny` goes back with `access_denied`.
- * - `GET /login/style.css`: the page's stylesheet (the page loads nothing from elsewhere);
+ * - `GET /login/style.css`, `GET /login/passkey.js`: the pages' stylesheet and passkey script (the
+ *   pages load nothing from elsewhere);
  * - `GET`/`POST /userinfo`: the user's claims for an access token with `openid` (`handleUserinfo`);
  * - `GET`/`POST /logout`: RP-initiated logout (`handleLogout`).
  *
@@ -72,6 +98,10 @@ const EXPIRED = 'the page has expired or was not opened here: start again from t
 export function loginRoutes(ctx: ServiceContext): Routes {
   const secure = () => ctx.issuerUrl().startsWith('https:');
   const settings = ctx.config.login;
+  const deps: FactorDeps = { users: ctx.storage.users, secrets: ctx.storage.secrets, clock: ctx.clock };
+  /** Passkeys' relying party for the issuer (known once the service listens), or undefined when off. */
+  const relyingParty = (): RelyingParty | undefined =>
+    relyingPartyOf(settings.passkeys, ctx.issuerUrl(), settings.page.productName);
   const logo = settings.page.logoFile === undefined ? undefined : loadLogo(settings.page.logoFile);
   const getClient = async (id: string | null): Promise<ClientRecord | undefined> => {
     if (id === null) return undefined;
@@ -117,18 +147,28 @@ export function loginRoutes(ctx: ServiceContext): Routes {
     res.writeHead(303, { location, 'cache-control': 'no-store', ...extraHeaders }).end();
   };
 
+  /** Stores an interaction's state (again), for the interaction's lifetime from now. */
+  const putInteraction = (id: string, data: InteractionData) =>
+    ctx.storage.state.put({
+      kind: 'interaction',
+      key: id,
+      data: data as unknown as Record<string, unknown>,
+      expiresAt: ctx.clock() + settings.interactionLifetimeSeconds * 1000,
+    });
+
   /** Starts an interaction (the login or consent page's state) and gives its id, CSRF token and cookie. */
   const startInteraction = async (request: AuthorizationRequest, consentFor?: string) => {
     const id = randomBytes(32).toString('base64url');
     const csrf = randomBytes(32).toString('base64url');
-    await ctx.storage.state.put({
-      kind: 'interaction',
-      key: id,
-      data: { request, csrf, ...(consentFor === undefined ? {} : { consentFor }) } satisfies InteractionData,
-      expiresAt: ctx.clock() + settings.interactionLifetimeSeconds * 1000,
+    const passkeyChallenge = consentFor === undefined && relyingParty() !== undefined ? newChallenge() : undefined;
+    await putInteraction(id, {
+      request,
+      csrf,
+      ...(consentFor === undefined ? {} : { consentFor }),
+      ...(passkeyChallenge === undefined ? {} : { passkeyChallenge }),
     });
     const cookie = sessionCookie(INTERACTION, id, { secure: secure(), maxAge: settings.interactionLifetimeSeconds });
-    return { id, csrf, cookie, redirectOrigin: new URL(request.redirectUri).origin };
+    return { id, csrf, cookie, redirectOrigin: new URL(request.redirectUri).origin, passkeyChallenge };
   };
 
   /**
@@ -210,56 +250,78 @@ export function loginRoutes(ctx: ServiceContext): Routes {
       errorPage(res, 400, 'unauthorized_client', 'the application is no longer known');
       return undefined;
     }
-    const interaction = {
+    const interaction: ShownInteraction = {
       id: form.get('interaction')!,
       csrf: data.csrf,
       redirectOrigin: new URL(data.request.redirectUri).origin,
+      passkeyChallenge: data.passkeyChallenge,
     };
     return { form, data, client, interaction };
   };
 
-  /** Shows the login page for a new interaction (or the same one again, with an error). */
-  const showLogin = (
-    res: ServerResponse,
-    client: ClientRecord,
-    interaction: { id: string; csrf: string; redirectOrigin: string },
-    status = 200,
-    extra: { username?: string; error?: string; headers?: Record<string, string | string[]> } = {},
-  ) => {
-    res.writeHead(status, { ...pageHeaders(interaction.redirectOrigin), ...extra.headers }).end(
-      loginPage({
-        title: settings.page.title,
-        productName: settings.page.productName,
-        interaction: interaction.id,
-        csrf: interaction.csrf,
-        clientName: client.id,
-        logo: logo !== undefined,
-        ...(extra.username === undefined ? {} : { username: extra.username }),
-        ...(extra.error === undefined ? {} : { error: extra.error }),
-      }),
+  /** The options of the passkey form for an interaction, when passkeys are on (`passkeys`: the user's, for the second step). */
+  const passkeyOptionsFor = async (interaction: ShownInteraction, passkeys?: StoredUser) => {
+    const rp = relyingParty();
+    if (rp === undefined || interaction.passkeyChallenge === undefined) return undefined;
+    if (passkeys !== undefined && passkeysOf(passkeys).length === 0) return undefined;
+    return passkeyLoginOptions(
+      rp,
+      interaction.passkeyChallenge,
+      passkeys === undefined ? undefined : passkeysOf(passkeys),
     );
   };
 
-  /** Shows the login's second step (the code), for the interaction whose password was right. */
-  const showSecondFactor = (
+  /** Shows the login page for a new interaction (or the same one again, with an error). */
+  const showLogin = async (
     res: ServerResponse,
     client: ClientRecord,
-    interaction: { id: string; csrf: string; redirectOrigin: string },
-    username: string,
+    interaction: ShownInteraction,
+    status = 200,
+    extra: { username?: string; error?: string; headers?: Record<string, string | string[]> } = {},
+  ) => {
+    const passkeyOptions = await passkeyOptionsFor(interaction);
+    res
+      .writeHead(status, { ...pageHeaders(interaction.redirectOrigin, passkeyOptions !== undefined), ...extra.headers })
+      .end(
+        loginPage({
+          title: settings.page.title,
+          productName: settings.page.productName,
+          interaction: interaction.id,
+          csrf: interaction.csrf,
+          clientName: client.id,
+          logo: logo !== undefined,
+          ...(extra.username === undefined ? {} : { username: extra.username }),
+          ...(extra.error === undefined ? {} : { error: extra.error }),
+          ...(passkeyOptions === undefined ? {} : { passkeyOptions }),
+        }),
+      );
+  };
+
+  /** Shows the login's second step (a code or a passkey), for the interaction whose password was right. */
+  const showSecondFactor = async (
+    res: ServerResponse,
+    client: ClientRecord,
+    interaction: ShownInteraction,
+    user: StoredUser,
     status = 200,
     extra: { error?: string; headers?: Record<string, string> } = {},
   ) => {
-    res.writeHead(status, { ...pageHeaders(interaction.redirectOrigin), ...extra.headers }).end(
-      secondFactorPage({
-        productName: settings.page.productName,
-        interaction: interaction.id,
-        csrf: interaction.csrf,
-        clientName: client.id,
-        username,
-        logo: logo !== undefined,
-        ...(extra.error === undefined ? {} : { error: extra.error }),
-      }),
-    );
+    const passkeyOptions = await passkeyOptionsFor(interaction, user);
+    res
+      .writeHead(status, { ...pageHeaders(interaction.redirectOrigin, passkeyOptions !== undefined), ...extra.headers })
+      .end(
+        secondFactorPage({
+          productName: settings.page.productName,
+          interaction: interaction.id,
+          csrf: interaction.csrf,
+          clientName: client.id,
+          username: user.username,
+          logo: logo !== undefined,
+          codes: factorsOf(user).totp === undefined ? 'recovery' : 'totp',
+          ...(extra.error === undefined ? {} : { error: extra.error }),
+          ...(passkeyOptions === undefined ? {} : { passkeyOptions }),
+        }),
+      );
   };
 
   /**
@@ -320,6 +382,15 @@ export function loginRoutes(ctx: ServiceContext): Routes {
         .end(logo.body);
     },
     'POST /userinfo': (req, res) => handleUserinfo(ctx, req, res),
+    'GET /login/passkey.js': (_req, res) => {
+      res
+        .writeHead(200, {
+          'content-type': 'text/javascript; charset=utf-8',
+          'cache-control': 'public, max-age=3600',
+          'x-content-type-options': 'nosniff',
+        })
+        .end(passkeyScript());
+    },
     'GET /login/style.css': (_req, res) => {
       res
         .writeHead(200, {
@@ -364,7 +435,7 @@ export function loginRoutes(ctx: ServiceContext): Routes {
       if (fresh && !stepUp) return proceed(res, parsed, session, client!);
       if (parsed.prompt.includes('none')) return refuse(res, parsed, 'login_required', 'the user is not logged in');
       const interaction = await startInteraction(parsed);
-      showLogin(res, client!, interaction, 200, {
+      await showLogin(res, client!, interaction, 200, {
         ...(parsed.loginHint === undefined ? {} : { username: parsed.loginHint }),
         headers: { 'set-cookie': interaction.cookie },
       });
@@ -402,13 +473,13 @@ export function loginRoutes(ctx: ServiceContext): Routes {
       const required = client.requireSecondFactor || settings.requireSecondFactor;
       const asked = required || data.request.acrValues?.includes('2') === true;
       if (asked && hasSecondFactor(user)) {
-        await ctx.storage.state.put({
-          kind: 'interaction',
-          key: id,
-          data: { ...data, secondFactorFor: user.userId } satisfies InteractionData,
-          expiresAt: ctx.clock() + settings.interactionLifetimeSeconds * 1000,
-        });
-        return showSecondFactor(res, client, interaction, user.username);
+        const next = {
+          ...data,
+          secondFactorFor: user.userId,
+          ...(relyingParty() ? { passkeyChallenge: newChallenge() } : {}),
+        };
+        await putInteraction(id, next);
+        return showSecondFactor(res, client, { ...interaction, passkeyChallenge: next.passkeyChallenge }, user);
       }
       if (required) {
         await ctx.audit({
@@ -446,7 +517,7 @@ export function loginRoutes(ctx: ServiceContext): Routes {
       } catch (error) {
         if (!isTesseraError(error, 'ERR_TOKEN_SERVICE_RATE_LIMITED')) throw error;
         const wait = Math.max(1, Math.ceil(Number(error.details?.['retryAfterSeconds'] ?? 1)));
-        return showSecondFactor(res, client, interaction, user.username, 429, {
+        return showSecondFactor(res, client, interaction, user, 429, {
           error: `Too many attempts. Try again in ${wait} seconds.`,
           headers: { 'retry-after': String(wait) },
         });
@@ -458,7 +529,7 @@ export function loginRoutes(ctx: ServiceContext): Routes {
           target: user.username.slice(0, 256),
           details: { client: client.id, reason: 'second factor' },
         });
-        return showSecondFactor(res, client, interaction, user.username, 400, {
+        return showSecondFactor(res, client, interaction, user, 400, {
           error: 'That code is not right, or was used already.',
         });
       }
@@ -466,6 +537,59 @@ export function loginRoutes(ctx: ServiceContext): Routes {
         await ctx.audit({ actor: userId, action: 'factor.recovery-code-used', target: userId, details: {} });
       // RFC 8176: a one-time code ("otp"; a recovery code is one too) on top of the password ("mfa").
       await startSession(req, res, id, data.request, client, userId, ['pwd', 'otp', 'mfa']);
+    },
+
+    'POST /login/passkey': async (req, res) => {
+      const posted = await postedLoginForm(req, res);
+      if (posted === undefined) return;
+      const { form, data, client, interaction } = posted;
+      const rp = relyingParty();
+      const challenge = data.passkeyChallenge;
+      if (rp === undefined || challenge === undefined)
+        return errorPage(res, 400, 'invalid_request', 'passkeys are not offered here');
+      // The challenge is used once, whatever the answer: the page shown again signs a new one.
+      const next = { ...data, passkeyChallenge: newChallenge() };
+      await putInteraction(interaction.id, next);
+      const again = { ...interaction, passkeyChallenge: next.passkeyChallenge };
+      const secondFor = data.secondFactorFor;
+      const user = secondFor === undefined ? undefined : await ctx.storage.users.get(secondFor);
+      if (secondFor !== undefined && (user === undefined || user.disabled))
+        return errorPage(res, 400, 'invalid_request', EXPIRED);
+      const response = form.get('response') ?? '';
+      let login;
+      try {
+        // As a second step it goes through the code's throttle. Alone, a refused assertion guesses
+        // nothing (it is a signature), so it is not counted against anyone.
+        login =
+          secondFor === undefined
+            ? await verifyPasskeyLogin(deps, rp, response, challenge)
+            : await ctx.people.checkSecondFactor(secondFor, ctx.remoteAddress(req), () =>
+                verifyPasskeyLogin(deps, rp, response, challenge, secondFor),
+              );
+      } catch (error) {
+        if (!isTesseraError(error, 'ERR_TOKEN_SERVICE_RATE_LIMITED')) throw error;
+        const wait = Math.max(1, Math.ceil(Number(error.details?.['retryAfterSeconds'] ?? 1)));
+        return showSecondFactor(res, client, again, user!, 429, {
+          error: `Too many attempts. Try again in ${wait} seconds.`,
+          headers: { 'retry-after': String(wait) },
+        });
+      }
+      if (login === undefined) {
+        await ctx.audit({
+          actor: secondFor ?? 'anonymous',
+          action: 'login.failed',
+          target: user?.username.slice(0, 256) ?? 'passkey',
+          details: { client: client.id, reason: 'passkey' },
+        });
+        const error = 'That passkey was not accepted here.';
+        return user === undefined
+          ? showLogin(res, client, again, 400, { error })
+          : showSecondFactor(res, client, again, user, 400, { error });
+      }
+      // RFC 8176: the key's kind ("hwk" bound to a device, "swk" synced), with the password or,
+      // alone, with the user verification the authenticator made (a PIN or biometric): "mfa" both ways.
+      const amr = secondFor === undefined ? [login.method, 'user', 'mfa'] : ['pwd', login.method, 'mfa'];
+      await startSession(req, res, interaction.id, data.request, client, login.userId, amr);
     },
 
     'POST /consent': async (req, res) => {

@@ -2,7 +2,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { escapeHtml } from './login-page.js';
 
 /**
- * The headers every provider page carries: no caching, no framing, a CSP with no script at all;
+ * The headers every provider page carries: no caching, no framing, a CSP with no script but the
+ * provider's own passkey script where `script` says so (`/login/passkey.js`, nothing inline);
  * `formTarget` is the origin a form on the page may lead to (the client, after the redirect).
  *
  * @example
@@ -10,7 +11,7 @@ import { escapeHtml } from './login-page.js';
  * res.writeHead(200, pageHeaders('https://webui.example')).end(html);
  * ```
  */
-export function pageHeaders(formTarget: string | undefined): Record<string, string> {
+export function pageHeaders(formTarget: string | undefined, script = false): Record<string, string> {
   return {
     'content-type': 'text/html; charset=utf-8',
     'cache-control': 'no-store',
@@ -22,7 +23,7 @@ export function pageHeaders(formTarget: string | undefined): Record<string, stri
     // same-site check below could not tell them from a forged one.
     'referrer-policy': 'same-origin',
     // form-action also governs the redirect after the form is posted (to the client).
-    'content-security-policy': `default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'${
+    'content-security-policy': `default-src 'none';${script ? " script-src 'self';" : ''} style-src 'self'; img-src 'self'; form-action 'self'${
       formTarget === undefined ? '' : ` ${formTarget}`
     }; frame-ancestors 'none'; base-uri 'none'`,
   };
