@@ -2,7 +2,7 @@
 // Debian's Chromium driven by Playwright against the token service at http://localhost (the
 // address WebAuthn will need): sign in to the account page, set up an authenticator app from its
 // QR page with the first code, see the recovery codes once, then sign in to an application that
-// requires a second factor with a recovery code. Screenshots go to .test-output/screenshots/ (and
+// requires a second factor with a recovery code, and again with the app's code. Screenshots go to .test-output/screenshots/ (and
 // to docs/images/ with TESSERA_UPDATE_SCREENSHOTS=1).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -35,7 +35,8 @@ test(
     const ts = createTokenService(
       loadConfig({
         object: {
-          server: { host: '127.0.0.1', port, issuer: `http://localhost:${port}` },
+          // The operations listener on a free port too: with a fixed port it would take 7403.
+          server: { host: '127.0.0.1', port, issuer: `http://localhost:${port}`, operations: { port: 0 } },
           storage: { type: 'file', dataDir: join(dir, 'data') },
           users: [{ id: 'u-alice', username: 'alice', password: 'alice-password-123', name: 'Alice Liddell' }],
           clients: [
@@ -106,6 +107,22 @@ test(
       assert.equal(await page.getAttribute('#code', 'aria-invalid'), 'true');
       await screenshot(page, 'login-second-factor.png');
       await page.fill('#code', codes[0]!);
+      await page.click('button[type="submit"]');
+      await page.waitForURL(`${callbackUrl}?**`);
+      assert.match((await page.textContent('#code'))!, /^[\w-]{20,}$/);
+
+      // Again (prompt=login), with the app's code: the next step's (the confirming one is used,
+      // and a code one step ahead is within the ±1 step allowed).
+      authorize.searchParams.set('prompt', 'login');
+      await page.goto(authorize.href);
+      await page.fill('#username', 'alice');
+      await page.fill('#password', 'alice-password-123');
+      await page.click('button[type="submit"]');
+      await page.waitForSelector('h1:text("Second step")');
+      await page.fill(
+        '#code',
+        new TOTP({ secret: Secret.fromBase32(secret) }).generate({ timestamp: Date.now() + 30_000 }),
+      );
       await page.click('button[type="submit"]');
       await page.waitForURL(`${callbackUrl}?**`);
       assert.match((await page.textContent('#code'))!, /^[\w-]{20,}$/);

@@ -47,7 +47,10 @@ export async function startService(
       'server.host': '127.0.0.1',
       'storage.dataDir': dataDir,
       'storage.type': 'file',
-      ...(options.localhost === true ? { 'server.issuer': `http://localhost:${port}` } : {}),
+      // A fixed port would give the operations listener its default port (7403): a free one here.
+      ...(options.localhost === true
+        ? { 'server.issuer': `http://localhost:${port}`, 'server.operations.port': 0 }
+        : {}),
     },
   });
   const service = createTokenService(loaded, {

@@ -8,6 +8,7 @@ import { createGateway, loadGatewayConfig, type Gateway } from '@tessera/gateway
 import { createTokenService, loadConfig, type TokenService } from '@tessera/token-service';
 import { isTesseraError } from '@tessera/core';
 import { cliErrors } from '../errors.js';
+import { freePort } from '../internal/free-port.js';
 import { invocation } from '../internal/invocation.js';
 import { note, out, readInput } from '../internal/io.js';
 import { waitForSignal } from '../internal/wait-for-signal.js';
@@ -331,13 +332,17 @@ export function registerUpCommand(program: Command): void {
           await new Promise<void>((done) => webui.server.close(() => done()));
         });
         note('tessera up: starting the token service...');
+        // People log in at http://localhost:<port>: WebAuthn (passkeys) needs a domain, not an IP
+        // address, so the issuer names one; port 0 (any free port) is chosen here to be named.
+        const tsPort = ports.tokenService === 0 ? await freePort() : ports.tokenService;
         const tsConfig = withSection('tokenService', upSource, () =>
           loadConfig({
             object: merge(
               {
                 server: {
                   host: '127.0.0.1',
-                  port: ports.tokenService,
+                  port: tsPort,
+                  issuer: `http://localhost:${tsPort}`,
                   operations: { host: '127.0.0.1', port: ports.tokenServiceOperations },
                 },
                 storage: { type: 'file', dataDir: join(dataDir, 'token-service') },
@@ -388,7 +393,7 @@ export function registerUpCommand(program: Command): void {
         );
         const ts: TokenService = createTokenService(tsConfig);
         await ts.listen().catch((e: unknown) => {
-          throw portError(e, 'token service', ports.tokenService);
+          throw portError(e, 'token service', tsPort);
         });
         stops.push(() => ts.close());
         const issuer = ts.issuer;
@@ -508,6 +513,7 @@ Clients (kept in ${join(dataDir, 'up.json')}):
   webui           public (PKCE, no secret), first-party: the web UI's sign-in
 
 Demo user: demo   password ${state.demoPassword}   (open ${webuiUrl}/ in a browser and sign in)
+  account page    ${issuer}/account   the demo user's passkeys, authenticator app, sessions
 
 Try it (from the repository folder):
   # a token is issued (client_credentials)

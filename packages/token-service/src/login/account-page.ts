@@ -1,3 +1,4 @@
+import { describeDevice } from './describe-device.js';
 import { escapeHtml, logoImage, pageHead, passkeyForm } from './login-page.js';
 
 /** One of the user's login sessions, as the account page lists it. */
@@ -115,14 +116,14 @@ ${
   const codes =
     input.recoveryCodes === undefined
       ? ''
-      : `<div class="codes" role="status"><p><strong>Your recovery codes.</strong> Keep them somewhere safe: each works once, in place of the app's code. They are not shown again.</p><ol id="recovery-codes">${input.recoveryCodes.map((c) => `<li><code>${e(c)}</code></li>`).join('')}</ol></div>`;
+      : `<div class="codes" role="status"><p><strong>Your recovery codes.</strong> Keep them somewhere safe: each works once, in place of a passkey or the app's code. They are not shown again.</p><ol id="recovery-codes">${input.recoveryCodes.map((c) => `<li><code>${e(c)}</code></li>`).join('')}</ol></div>`;
   const recovery = secondFactor
     ? `<p>${input.recoveryCodesLeft} of 10 left.</p>${form('/account/recovery-codes', input.csrf, 'New recovery codes', {}, true)}`
     : '<p>Made with your first authenticator app or passkey.</p>';
   const sessions = input.sessions
     .map(
       (s) =>
-        `<li><span>${e(s.device)}</span><br><small>${e(s.address)} · since ${e(date(s.since))}${s.current ? ' · <strong>this browser</strong>' : ''}</small>${s.current ? '' : form('/account/sessions/end', input.csrf, 'End', { session: s.id }, true)}</li>`,
+        `<li><span title="${e(s.device)}">${e(describeDevice(s.device))}</span><br><small>${e(s.address)} · since ${e(date(s.since))}${s.current ? ' · <strong>this browser</strong>' : ''}</small>${s.current ? '' : form('/account/sessions/end', input.csrf, 'End', { session: s.id }, true)}</li>`,
     )
     .join('');
   const consents =
