@@ -7,16 +7,8 @@
 // TESSERA_UPDATE_SCREENSHOTS=1).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import pino from 'pino';
-import { createTokenService, loadConfig } from '@tessera/token-service';
-import { freePort } from '../../examples/index.js';
+import { passwordToAccount, startAccountProvider } from './internal/account-provider.js';
 import { chromiumMissing, launchChromium, screenshot } from './internal/chromium.js';
 
 const skip = chromiumMissing();
@@ -38,52 +30,12 @@ async function addVirtualAuthenticator(page: Page): Promise<string> {
   return authenticatorId;
 }
 
-/** Signs in to the account page with the password. */
-async function passwordToAccount(page: Page, issuer: string) {
-  await page.goto(`${issuer}/account`);
-  await page.waitForURL(`${issuer}/authorize?**`);
-  await page.fill('#username', 'alice');
-  await page.fill('#password', 'alice-password-123');
-  await page.click('form[action="/login"] button[type="submit"]');
-  await page.waitForURL(`${issuer}/account`);
-}
-
 test(
   'in Chromium with a virtual authenticator: a passkey made on the account page signs in to an application alone; a session ended from another browser ends',
   { skip },
   async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'tessera-e2e-passkeys-'));
-    const callback = createServer((req, res) => {
-      const code = new URL(req.url ?? '/', 'http://x').searchParams.get('code') ?? 'none';
-      res.writeHead(200, { 'content-type': 'text/html' }).end(`<p id="code">${code}</p>`);
-    });
-    await new Promise<void>((r) => callback.listen(0, '127.0.0.1', r));
-    const callbackUrl = `http://127.0.0.1:${(callback.address() as AddressInfo).port}/callback`;
-    const port = await freePort();
-    const issuer = `http://localhost:${port}`;
-    const ts = createTokenService(
-      loadConfig({
-        object: {
-          // The operations listener on a free port too: with a fixed port it would take 7403.
-          server: { host: '127.0.0.1', port, issuer, operations: { port: 0 } },
-          storage: { type: 'file', dataDir: join(dir, 'data') },
-          users: [{ id: 'u-alice', username: 'alice', password: 'alice-password-123', name: 'Alice Liddell' }],
-          clients: [
-            {
-              id: 'payroll',
-              public: true,
-              firstParty: true,
-              requireSecondFactor: true,
-              grantTypes: ['authorization_code'],
-              redirectUris: [callbackUrl],
-              audiences: ['payroll'],
-            },
-          ],
-        },
-      }),
-      { logger: pino({ level: 'silent' }) },
-    );
-    await ts.listen();
+    const provider = await startAccountProvider();
+    const { issuer, callbackUrl } = provider;
     const first = await launchChromium();
     const second = await launchChromium();
     try {
@@ -105,17 +57,7 @@ test(
       await page.waitForURL(`${issuer}/authorize?**`);
 
       // An application that requires a second factor: the passkey alone does (user verified).
-      const verifier = randomBytes(32).toString('base64url');
-      const authorize = new URL('/authorize', issuer);
-      authorize.search = new URLSearchParams({
-        response_type: 'code',
-        client_id: 'payroll',
-        redirect_uri: callbackUrl,
-        scope: 'openid',
-        state: 'st-passkey',
-        code_challenge: createHash('sha256').update(verifier).digest('base64url'),
-        code_challenge_method: 'S256',
-      }).toString();
+      const authorize = provider.authorizeUrl();
       await page.goto(authorize.href);
       await page.waitForSelector('form[data-passkey="login"]:not([hidden])');
       await screenshot(page, 'login-passkey.png');
@@ -132,7 +74,7 @@ test(
             code,
             redirect_uri: callbackUrl,
             client_id: 'payroll',
-            code_verifier: verifier,
+            code_verifier: authorize.verifier,
           }).toString(),
         })
       ).json()) as { id_token: string };
@@ -157,9 +99,7 @@ test(
     } finally {
       await first.close();
       await second.close();
-      await ts.close();
-      callback.close();
-      rmSync(dir, { recursive: true, force: true });
+      await provider.close();
     }
   },
 );

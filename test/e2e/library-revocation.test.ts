@@ -40,6 +40,9 @@ function startTokenService(dataDir: string, port = 0): TokenService {
         server: { host: '127.0.0.1', port, operations: { port: 0 } },
         storage: { type: 'file', dataDir },
         rateLimit: { enabled: false },
+        // A stream follower counts the feed as reached at each heartbeat: well within MAX_STALE_MS,
+        // or a quiet stream (the default 5 s) would make it refuse every token between events.
+        revocationStream: { heartbeatMs: 300 },
         clients: [
           { id: WEBUI.id, secret: WEBUI.secret, audiences: ['orders'] },
           { id: ORDERS.id, secret: ORDERS.secret, revocations: true },

@@ -6,7 +6,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Secret, TOTP } from 'otpauth';
 import { startService, type TestService } from './helpers.js';
-import { browser, formOf, postPage, type Browser } from './login-helpers.js';
+import * as oidc from 'openid-client';
+import { browser, formOf, idTokenClaims, pkceAuthorizationUrl, postPage, type Browser } from './login-helpers.js';
 
 const alice = { username: 'alice', password: 'alice-password-123' };
 
@@ -79,17 +80,40 @@ test('the account page: sign in, set up an authenticator app with its first code
   }
 });
 
-test('the account page lists where the user is signed in and ends another session; a password change ends the others too', async () => {
-  const ts = await startService({ users: [{ id: 'u-alice', ...alice }] });
+test('the account page lists where the user is signed in (last active: when an application last got a token) and ends another session; a password change ends the others too', async () => {
+  const redirect = 'http://localhost:3000/callback';
+  const ts = await startService({
+    users: [{ id: 'u-alice', ...alice }],
+    clients: [
+      {
+        id: 'wiki',
+        public: true,
+        firstParty: true,
+        grantTypes: ['authorization_code'],
+        redirectUris: [redirect],
+        audiences: ['api'],
+      },
+    ],
+  });
   try {
     const laptop = browser();
     const phone = browser();
     await signIn(ts, laptop);
     await signIn(ts, phone);
+    // The phone's session signs in to the wiki too (single sign-on), which gets a token.
+    const rp = await oidc.discovery(new URL(ts.url), 'wiki', undefined, oidc.None(), {
+      execute: [oidc.allowInsecureRequests],
+    });
+    const started = await pkceAuthorizationUrl(rp, { redirect_uri: redirect, scope: 'openid' });
+    const sso = await phone.fetch(started.url);
+    assert.equal(sso.status, 303);
+    await idTokenClaims(rp, sso.headers.get('location')!, started);
+
     let html = await (await laptop.fetch(`${ts.url}/account`)).text();
     const csrf = csrfOf(html);
     assert.equal((html.match(/<li><span title=/g) ?? []).length, 2, 'two sessions');
     assert.match(html, /this browser/);
+    assert.equal((html.match(/ · last active /g) ?? []).length, 1, "the phone's session, which the wiki used");
     const other = /name="session" value="([^"]+)"/.exec(html)![1]!;
     const ended = await postPage(ts, laptop, '/account/sessions/end', { csrf, session: other });
     assert.match(await ended.text(), /That session is signed out\./);

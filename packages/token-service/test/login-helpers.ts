@@ -53,6 +53,20 @@ export async function pkceAuthorizationUrl(rp: oidc.Configuration, params: Recor
   return { url: url.href, verifier, state, nonce };
 }
 
+/** The client's end of a login that reached the redirect (`location`): the ID token's claims. */
+export async function idTokenClaims(
+  rp: oidc.Configuration,
+  location: string,
+  started: { verifier: string; state: string; nonce: string },
+) {
+  const tokens = await oidc.authorizationCodeGrant(rp, new URL(location), {
+    pkceCodeVerifier: started.verifier,
+    expectedState: started.state,
+    expectedNonce: started.nonce,
+  });
+  return tokens.claims()!;
+}
+
 /** Posts one of the provider's forms from its own origin, as the browser would. */
 export function postPage(ts: TestService, b: Browser, path: string, fields: Record<string, string>): Promise<Response> {
   return b.fetch(`${ts.url}${path}`, {

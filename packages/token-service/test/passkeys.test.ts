@@ -8,7 +8,15 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as oidc from 'openid-client';
 import { startService, type TestService } from './helpers.js';
-import { browser, formOf, logIn, pkceAuthorizationUrl, postPage, type Browser } from './login-helpers.js';
+import {
+  browser,
+  formOf,
+  idTokenClaims,
+  logIn,
+  pkceAuthorizationUrl,
+  postPage,
+  type Browser,
+} from './login-helpers.js';
 import { passkeyOptionsOf, softAuthenticator, type CeremonyOverrides } from './soft-authenticator.js';
 
 const REDIRECT = 'http://localhost:3000/callback';
@@ -84,19 +92,6 @@ async function usePasskey(
     ...formOf(page),
     response: JSON.stringify(auth.authenticate(options, o)),
   });
-}
-
-async function idTokenClaims(
-  rp: oidc.Configuration,
-  location: string,
-  started: { verifier: string; state: string; nonce: string },
-) {
-  const tokens = await oidc.authorizationCodeGrant(rp, new URL(location), {
-    pkceCodeVerifier: started.verifier,
-    expectedState: started.state,
-    expectedNonce: started.nonce,
-  });
-  return tokens.claims()!;
 }
 
 test('a passkey made on the account page signs in alone (amr swk + user + mfa, acr 2), satisfies a client that requires a second factor, and is listed by name', async () => {

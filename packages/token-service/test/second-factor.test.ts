@@ -8,7 +8,15 @@ import * as oidc from 'openid-client';
 import { Secret, TOTP } from 'otpauth';
 import { confirmTotp, startTotpEnrolment, type FactorDeps } from '../src/factors/user-factors.js';
 import { startService, type TestService } from './helpers.js';
-import { browser, formOf, logIn, pkceAuthorizationUrl, postPage, type Browser } from './login-helpers.js';
+import {
+  browser,
+  formOf,
+  idTokenClaims,
+  logIn,
+  pkceAuthorizationUrl,
+  postPage,
+  type Browser,
+} from './login-helpers.js';
 
 const REDIRECT = 'http://localhost:3000/callback';
 const alice = { username: 'alice', password: 'alice-password-123' };
@@ -68,20 +76,6 @@ async function setUp(config: Record<string, unknown> = {}) {
     now: () => now,
     tick: (ms: number) => (now += ms),
   };
-}
-
-/** The client's end of a login that reached the redirect: the ID token's claims. */
-async function idTokenClaims(
-  rp: oidc.Configuration,
-  location: string,
-  started: { verifier: string; state: string; nonce: string },
-) {
-  const tokens = await oidc.authorizationCodeGrant(rp, new URL(location), {
-    pkceCodeVerifier: started.verifier,
-    expectedState: started.state,
-    expectedNonce: started.nonce,
-  });
-  return tokens.claims()!;
 }
 
 async function secondStep(ts: TestService, b: Browser, page: Response, code: string): Promise<Response> {

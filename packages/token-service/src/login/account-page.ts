@@ -9,6 +9,8 @@ export interface AccountSession {
   readonly address: string;
   /** Epoch seconds of the login. */
   readonly since: number;
+  /** Epoch seconds of the last token an application got from the session, if any. */
+  readonly lastActive?: number;
   readonly current: boolean;
 }
 
@@ -123,7 +125,7 @@ ${
   const sessions = input.sessions
     .map(
       (s) =>
-        `<li><span title="${e(s.device)}">${e(describeDevice(s.device))}</span><br><small>${e(s.address)} · since ${e(date(s.since))}${s.current ? ' · <strong>this browser</strong>' : ''}</small>${s.current ? '' : form('/account/sessions/end', input.csrf, 'End', { session: s.id }, true)}</li>`,
+        `<li><span title="${e(s.device)}">${e(describeDevice(s.device))}</span><br><small>${e(s.address)} · since ${e(date(s.since))}${s.lastActive === undefined ? '' : ` · last active ${e(date(s.lastActive))}`}${s.current ? ' · <strong>this browser</strong>' : ''}</small>${s.current ? '' : form('/account/sessions/end', input.csrf, 'End', { session: s.id }, true)}</li>`,
     )
     .join('');
   const consents =

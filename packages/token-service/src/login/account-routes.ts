@@ -115,6 +115,13 @@ export function accountRoutes(ctx: ServiceContext): Routes {
     const user = await ctx.storage.users.get(userId);
     if (user === undefined) return toLogin(res);
     const sessions = await ctx.storage.state.find('session', { userId });
+    // A session was last active when an application last got a token from it (or at its login).
+    const lastActive = new Map<string, number>();
+    for (const token of await ctx.storage.state.find('access', { userId })) {
+      const at = token.data['issuedAt'];
+      if (token.sid !== undefined && typeof at === 'number' && at > (lastActive.get(token.sid) ?? 0))
+        lastActive.set(token.sid, at);
+    }
     const consents = await listConsents(ctx.storage.state, userId);
     res.writeHead(status, pageHeaders(undefined, extra.passkeyRegistration !== undefined)).end(
       accountPage({
@@ -139,6 +146,7 @@ export function accountRoutes(ctx: ServiceContext): Routes {
           device: typeof s.data['device'] === 'string' ? s.data['device'] : 'a browser',
           address: typeof s.data['address'] === 'string' ? s.data['address'] : 'unknown address',
           since: typeof s.data['authTime'] === 'number' ? s.data['authTime'] : 0,
+          ...(lastActive.has(s.key) ? { lastActive: lastActive.get(s.key)! } : {}),
           current: s.key === signed.session.key,
         })),
         consents: consents.map((c) => ({ clientId: c.clientId, scopes: c.scopes })),

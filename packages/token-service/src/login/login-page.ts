@@ -89,6 +89,25 @@ ${input.unsupported === undefined ? '' : `<p data-passkey-unsupported class="hin
 `;
 }
 
+/** A login page's "or" and passkey form (posting to `/login/passkey` for the interaction), when it has passkey options. */
+function orPasskey(
+  input: { readonly interaction: string; readonly csrf: string; readonly passkeyOptions?: unknown },
+  button: string,
+  secondary: boolean,
+): string {
+  return input.passkeyOptions === undefined
+    ? ''
+    : passkeyForm({
+        action: '/login/passkey',
+        ceremony: 'login',
+        options: input.passkeyOptions,
+        fields: { interaction: input.interaction, csrf: input.csrf },
+        button,
+        before: '<p class="or">or</p>\n',
+        secondary,
+      });
+}
+
 /**
  * The login page: server-rendered HTML with no third-party asset (its stylesheet is served by the
  * token service, `GET /login/style.css`), labelled fields with autocomplete hints, and an error in
@@ -117,19 +136,7 @@ ${logoImage(input.logo, input.productName)}<h1>${e(input.title)}</h1>
 <input id="password" name="password" type="password" autocomplete="current-password" required${input.error === undefined ? '' : ' autofocus aria-invalid="true" aria-describedby="login-error"'}>
 <button type="submit">Sign in</button>
 </form>
-${
-  input.passkeyOptions === undefined
-    ? ''
-    : passkeyForm({
-        action: '/login/passkey',
-        ceremony: 'login',
-        options: input.passkeyOptions,
-        fields: { interaction: input.interaction, csrf: input.csrf },
-        button: 'Sign in with a passkey',
-        before: '<p class="or">or</p>\n',
-        secondary: true,
-      })
-}<p class="product">${e(input.productName)}</p>
+${orPasskey(input, 'Sign in with a passkey', true)}<p class="product">${e(input.productName)}</p>
 </main>
 </body>
 </html>
@@ -178,18 +185,7 @@ ${logoImage(input.logo, input.productName)}<h1>Second step</h1>
 <p id="code-hint" class="hint">${input.codes === 'totp' ? 'Six digits, or one of your recovery codes if you have lost the app.' : 'One of your recovery codes, if you cannot use your passkey.'}</p>
 <button type="submit"${input.codes === 'recovery' && input.passkeyOptions !== undefined ? ' class="secondary"' : ''}>Continue</button>
 </form>
-${
-  input.passkeyOptions === undefined
-    ? ''
-    : passkeyForm({
-        action: '/login/passkey',
-        ceremony: 'login',
-        options: input.passkeyOptions,
-        fields: { interaction: input.interaction, csrf: input.csrf },
-        button: 'Use your passkey',
-        before: '<p class="or">or</p>\n',
-      })
-}<p class="product">${e(input.productName)}</p>
+${orPasskey(input, 'Use your passkey', false)}<p class="product">${e(input.productName)}</p>
 </main>
 </body>
 </html>

@@ -259,16 +259,15 @@ export function loginRoutes(ctx: ServiceContext): Routes {
     return { form, data, client, interaction };
   };
 
-  /** The options of the passkey form for an interaction, when passkeys are on (`passkeys`: the user's, for the second step). */
-  const passkeyOptionsFor = async (interaction: ShownInteraction, passkeys?: StoredUser) => {
+  /**
+   * The options of an interaction's passkey form, when passkeys are on: any of the user's passkeys
+   * on the login page, or `user`'s own on the second step (none when that user has none).
+   */
+  const passkeyOptionsFor = async (interaction: ShownInteraction, user?: StoredUser) => {
     const rp = relyingParty();
-    if (rp === undefined || interaction.passkeyChallenge === undefined) return undefined;
-    if (passkeys !== undefined && passkeysOf(passkeys).length === 0) return undefined;
-    return passkeyLoginOptions(
-      rp,
-      interaction.passkeyChallenge,
-      passkeys === undefined ? undefined : passkeysOf(passkeys),
-    );
+    const allowed = user === undefined ? undefined : passkeysOf(user);
+    if (rp === undefined || interaction.passkeyChallenge === undefined || allowed?.length === 0) return undefined;
+    return passkeyLoginOptions(rp, interaction.passkeyChallenge, allowed);
   };
 
   /** Shows the login page for a new interaction (or the same one again, with an error). */
@@ -322,6 +321,22 @@ export function loginRoutes(ctx: ServiceContext): Routes {
           ...(passkeyOptions === undefined ? {} : { passkeyOptions }),
         }),
       );
+  };
+
+  /** The second step again after too many failures (429 with `Retry-After`); any other error is thrown on. */
+  const secondStepThrottled = (
+    res: ServerResponse,
+    client: ClientRecord,
+    interaction: ShownInteraction,
+    user: StoredUser,
+    error: unknown,
+  ) => {
+    if (!isTesseraError(error, 'ERR_TOKEN_SERVICE_RATE_LIMITED')) throw error;
+    const wait = Math.max(1, Math.ceil(Number(error.details?.['retryAfterSeconds'] ?? 1)));
+    return showSecondFactor(res, client, interaction, user, 429, {
+      error: `Too many attempts. Try again in ${wait} seconds.`,
+      headers: { 'retry-after': String(wait) },
+    });
   };
 
   /**
@@ -515,12 +530,7 @@ export function loginRoutes(ctx: ServiceContext): Routes {
           ),
         );
       } catch (error) {
-        if (!isTesseraError(error, 'ERR_TOKEN_SERVICE_RATE_LIMITED')) throw error;
-        const wait = Math.max(1, Math.ceil(Number(error.details?.['retryAfterSeconds'] ?? 1)));
-        return showSecondFactor(res, client, interaction, user, 429, {
-          error: `Too many attempts. Try again in ${wait} seconds.`,
-          headers: { 'retry-after': String(wait) },
-        });
+        return secondStepThrottled(res, client, interaction, user, error);
       }
       if (method === undefined) {
         await ctx.audit({
@@ -567,12 +577,7 @@ export function loginRoutes(ctx: ServiceContext): Routes {
                 verifyPasskeyLogin(deps, rp, response, challenge, secondFor),
               );
       } catch (error) {
-        if (!isTesseraError(error, 'ERR_TOKEN_SERVICE_RATE_LIMITED')) throw error;
-        const wait = Math.max(1, Math.ceil(Number(error.details?.['retryAfterSeconds'] ?? 1)));
-        return showSecondFactor(res, client, again, user!, 429, {
-          error: `Too many attempts. Try again in ${wait} seconds.`,
-          headers: { 'retry-after': String(wait) },
-        });
+        return secondStepThrottled(res, client, again, user!, error);
       }
       if (login === undefined) {
         await ctx.audit({

@@ -7,13 +7,15 @@ import type { StateStore } from '../storage/index.js';
  *
  * @example
  * ```ts
- * await trackAccessToken(storage.state, { jti, exp, userId, sid, clientId });
+ * await trackAccessToken(storage.state, { jti, iat, exp, userId, sid, clientId });
  * ```
  */
 export async function trackAccessToken(
   state: StateStore,
   token: {
     readonly jti: string;
+    /** Epoch seconds: when it was issued (the account page's "last active" of its session). */
+    readonly iat: number;
     /** Epoch seconds. */
     readonly exp: number;
     readonly userId: string;
@@ -24,7 +26,7 @@ export async function trackAccessToken(
   await state.put({
     kind: 'access',
     key: token.jti,
-    data: { clientId: token.clientId },
+    data: { clientId: token.clientId, issuedAt: token.iat },
     expiresAt: token.exp * 1000,
     userId: token.userId,
     sid: token.sid,
