@@ -71,7 +71,12 @@ export const tokenServiceErrors = defineErrors({
   },
   ERR_ADMIN_UNAUTHORIZED: {
     status: 401,
-    description: 'The admin API request carries no admin bearer token or a wrong one.',
+    description: 'The admin API request carries no admin bearer token (or a wrong one) and no console session.',
+  },
+  ERR_ADMIN_FORBIDDEN: {
+    status: 403,
+    description:
+      "The admin API caller may not do this: a user without `tessera:admin` or `tessera:viewer`, a viewer's change, or a console change without its CSRF token or from another origin.",
   },
   ERR_ADMIN_BAD_REQUEST: { status: 400, description: 'The admin API request body or parameters are invalid.' },
   ERR_ADMIN_NOT_FOUND: { status: 404, description: 'The admin API resource (client, key) does not exist.' },

@@ -37,7 +37,7 @@ test('without the admin credential: 401 problem JSON, nothing happens', async ()
       type: 'about:blank',
       title: 'Unauthorized',
       status: 401,
-      detail: 'admin credential missing or wrong',
+      detail: 'admin credential missing or wrong: the admin bearer token, or a console session',
       code: 'ERR_ADMIN_UNAUTHORIZED',
     });
   }

@@ -10,7 +10,8 @@ import { hashSecret } from '../clients/secret-hash.js';
 import { toProblem } from '../http/problem.js';
 import { sendJson } from '../http/send-json.js';
 import type { ServiceContext } from '../http/service-context.js';
-import { checkAdminToken, parseJsonBody } from './internal/admin-io.js';
+import { adminPrincipal, checkAdminCall, consoleCsrf } from './admin-principal.js';
+import { parseJsonBody } from './internal/admin-io.js';
 import { adminMethods } from './internal/admin-methods.js';
 import { handleJwtFactoryRequest } from './handle-jwt-factory-request.js';
 import { handleUserAdmin } from './handle-user-admin.js';
@@ -71,7 +72,8 @@ export async function handleAdminRequest(
   body: Buffer,
 ): Promise<void> {
   try {
-    checkAdminToken(req, ctx.adminToken);
+    const principal = await adminPrincipal(ctx, req);
+    const { actor } = principal;
     const method = req.method ?? 'GET';
     let parts: string[];
     try {
@@ -91,24 +93,35 @@ export async function handleAdminRequest(
           details: { allow: allowed.join(', ') },
         },
       );
-    if (parts[0] === 'jwt-factory') return await handleJwtFactoryRequest(ctx, req, res, parts.slice(1), query, body);
-    if (parts[0] === 'users') return await handleUserAdmin(ctx, req, res, parts.slice(1), method, body);
+    checkAdminCall(principal, req, parts, ctx.issuerUrl());
+    if (parts.length === 1 && parts[0] === 'whoami' && method === 'GET') {
+      const user = principal.session === undefined ? undefined : await ctx.storage.users.get(principal.session.userId);
+      return sendJson(res, 200, {
+        actor,
+        role: principal.role,
+        ...(user === undefined ? {} : { username: user.username }),
+        ...(principal.session === undefined ? {} : { csrf: consoleCsrf(principal.session.key) }),
+      });
+    }
+    if (parts[0] === 'jwt-factory')
+      return await handleJwtFactoryRequest(ctx, req, res, parts.slice(1), query, body, actor);
+    if (parts[0] === 'users') return await handleUserAdmin(ctx, req, res, parts.slice(1), method, body, actor);
     if (parts[0] === 'clients' && parts.length === 1) {
       if (method === 'GET')
         return sendJson(res, 200, {
           clients: (await ctx.storage.clients.list()).map((c) => clientView(toClientRecord(c))),
         });
-      if (method === 'POST') return await createClient(ctx, req, res, body);
+      if (method === 'POST') return await createClient(ctx, req, res, body, actor);
     }
     if (parts[0] === 'clients' && parts.length === 2) {
       const id = parts[1]!;
       if (method === 'GET') return sendJson(res, 200, clientView(await mustGetClient(ctx, id)));
-      if (method === 'PATCH') return await updateClient(ctx, req, res, id, body);
+      if (method === 'PATCH') return await updateClient(ctx, req, res, id, body, actor);
       if (method === 'DELETE') {
         if (!(await ctx.storage.clients.delete(id)))
           throw tokenServiceErrors.create('ERR_ADMIN_NOT_FOUND', 'no such client');
         ctx.forgetClient(id);
-        await ctx.audit({ actor: 'admin', action: 'client.deleted', target: id });
+        await ctx.audit({ actor, action: 'client.deleted', target: id });
         await publish(ctx, 'client.changed', { clientId: id });
         res.writeHead(204).end();
         return;
@@ -118,15 +131,15 @@ export async function handleAdminRequest(
       return sendJson(res, 200, { keys: ctx.keyRing.list() });
     if (parts[0] === 'keys' && parts[1] === 'rotate' && parts.length === 2 && method === 'POST') {
       const { immediate } = parseJsonBody(req, body, rotateSchema);
-      const key = await ctx.keyRing.rotate({ immediate });
+      const key = await ctx.keyRing.rotate({ immediate, actor });
       return sendJson(res, 200, key);
     }
     if (parts[0] === 'keys' && parts.length === 3 && parts[2] === 'retire' && method === 'POST') {
-      return sendJson(res, 200, await ctx.keyRing.retire(parts[1]!));
+      return sendJson(res, 200, await ctx.keyRing.retire(parts[1]!, actor));
     }
     if (parts[0] === 'keys' && parts.length === 3 && parts[2] === 'withdraw' && method === 'POST') {
       const { reason } = parseJsonBody(req, body, withdrawSchema);
-      const result = await ctx.keyRing.withdraw(parts[1]!, reason);
+      const result = await ctx.keyRing.withdraw(parts[1]!, reason, actor);
       return sendJson(res, 200, result);
     }
     if (parts[0] === 'audit' && parts.length === 1 && method === 'GET') {
@@ -171,6 +184,7 @@ async function createClient(
   req: IncomingMessage,
   res: ServerResponse,
   body: Buffer,
+  actor: string,
 ): Promise<void> {
   const input = parseJsonBody(req, body, clientConfigSchema);
   if (input.secret !== undefined && input.secretHash !== undefined)
@@ -193,7 +207,7 @@ async function createClient(
   });
   await ctx.storage.clients.create(toStoredClient(record));
   await ctx.audit({
-    actor: 'admin',
+    actor,
     action: 'client.created',
     target: record.id,
     details: {
@@ -219,6 +233,7 @@ async function updateClient(
   res: ServerResponse,
   id: string,
   body: Buffer,
+  actor: string,
 ): Promise<void> {
   const patch = parseJsonBody(req, body, clientPatchSchema);
   checkGrantTypes(patch.grantTypes);
@@ -251,7 +266,7 @@ async function updateClient(
   await ctx.storage.clients.update(id, toStoredClient(next), { expectedUpdatedAt: current.updatedAt });
   ctx.forgetClient(id);
   await ctx.audit({
-    actor: 'admin',
+    actor,
     action: 'client.updated',
     target: id,
     details: { fields: Object.keys(patch).filter((k) => k !== 'secret') },

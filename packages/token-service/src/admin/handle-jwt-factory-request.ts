@@ -87,11 +87,12 @@ export async function handleJwtFactoryRequest(
   parts: readonly string[],
   query: URLSearchParams,
   body: Buffer,
+  actor: string,
 ): Promise<void> {
   const method = req.method ?? 'GET';
   const [head, second, third] = parts;
   if (head === 'keys' && parts.length === 2 && (method === 'GET' || method === 'POST'))
-    return createNamedKey(ctx, res, keyId(second), query);
+    return createNamedKey(ctx, res, keyId(second), query, actor);
   if (head === 'issueToken' && parts.length === 2 && method === 'POST') {
     const key = await namedKey(ctx, keyId(second));
     const claims = parseJsonBody(req, body, claimsSchema) as JwtPayload;
@@ -103,7 +104,7 @@ export async function handleJwtFactoryRequest(
     const signingKey = toSigningKey(key.privateJwk!, key.alg as RingAlgorithm, key.kid);
     const token = await createJwtSigner(signingKey, { kid: key.kid, issuedAt: false }).signAsync(payload);
     const record = {
-      actor: 'admin',
+      actor,
       action: 'factory.token.issued',
       target: key.kid,
       details: { sub: payload.sub, aud: payload.aud, exp: payload.exp, expired },
@@ -149,7 +150,7 @@ export async function handleJwtFactoryRequest(
         { mode: 0o644 },
       );
     }
-    await ctx.audit({ actor: 'admin', action: 'factory.keys.dumped', details: { dir, keys: keys.map((k) => k.kid) } });
+    await ctx.audit({ actor, action: 'factory.keys.dumped', details: { dir, keys: keys.map((k) => k.kid) } });
     return sendJson(res, 200, { dir, keys: keys.map((k) => k.kid) });
   }
   throw tokenServiceErrors.create('ERR_ADMIN_NOT_FOUND', 'no such jwt-factory endpoint');
@@ -173,6 +174,7 @@ async function createNamedKey(
   res: ServerResponse,
   kid: string,
   query: URLSearchParams,
+  actor: string,
 ): Promise<void> {
   const existing = await ctx.storage.keys.get(kid);
   if (existing !== undefined) {
@@ -194,7 +196,7 @@ async function createNamedKey(
     publicJwk: pair.publicJwk,
     privateJwk: pair.privateJwk,
   });
-  await ctx.audit({ actor: 'admin', action: 'factory.key.created', target: kid, details: { alg: alg.data } });
+  await ctx.audit({ actor, action: 'factory.key.created', target: kid, details: { alg: alg.data } });
   sendJson(res, 201, { keyId: kid, alg: alg.data, created: true, jwk: pair.publicJwk });
 }
 

@@ -93,6 +93,7 @@ export async function handleUserAdmin(
   parts: readonly string[],
   method: string,
   body: Buffer,
+  actor: string,
 ): Promise<void> {
   const users = ctx.storage.users;
   if (parts.length === 0 && method === 'GET') return sendJson(res, 200, { users: (await users.list()).map(userView) });
@@ -128,7 +129,7 @@ export async function handleUserAdmin(
             )
           : err;
       });
-    await ctx.audit({ actor: 'admin', action: 'user.created', target: userId });
+    await ctx.audit({ actor, action: 'user.created', target: userId });
     return sendJson(res, 201, userView(created));
   }
   const id = parts[0]!;
@@ -146,7 +147,7 @@ export async function handleUserAdmin(
     const updated = await users.update(id, patch);
     if (updated.disabled && !current.disabled) await endUserSessions(ctx, id, 'user-disabled');
     await ctx.audit({
-      actor: 'admin',
+      actor,
       action: 'user.updated',
       target: id,
       details: { fields: Object.keys(input).map((k) => (k === 'password' ? 'passwordHash' : k)) },
@@ -157,7 +158,7 @@ export async function handleUserAdmin(
     await mustGetUser(ctx, id);
     await endUserSessions(ctx, id, 'user-deleted');
     if (!(await users.delete(id))) throw tokenServiceErrors.create('ERR_ADMIN_NOT_FOUND', 'no such user');
-    await ctx.audit({ actor: 'admin', action: 'user.deleted', target: id });
+    await ctx.audit({ actor, action: 'user.deleted', target: id });
     res.writeHead(204).end();
     return;
   }
@@ -167,7 +168,7 @@ export async function handleUserAdmin(
     const password = input.password ?? generatedPassword();
     await users.update(id, { passwordHash: await hashPassword(password, ctx.hashWorkers) });
     await ctx.audit({
-      actor: 'admin',
+      actor,
       action: 'user.password.reset',
       target: id,
       details: { generated: input.password === undefined },
@@ -179,13 +180,13 @@ export async function handleUserAdmin(
     await mustGetUser(ctx, id);
     // Every browser of this user is logged out, with the session's codes, tokens and clients.
     const sessions = await endUserSessions(ctx, id, 'admin');
-    await ctx.audit({ actor: 'admin', action: 'user.sessions.ended', target: id, details: { sessions } });
+    await ctx.audit({ actor, action: 'user.sessions.ended', target: id, details: { sessions } });
     return sendJson(res, 200, { sessions });
   }
   if (parts.length === 2 && parts[1] === 'factors' && method === 'DELETE') {
     await mustGetUser(ctx, id);
     await resetFactors({ users: ctx.storage.users, secrets: ctx.storage.secrets, clock: ctx.clock }, id);
-    await ctx.audit({ actor: 'admin', action: 'user.factors.reset', target: id, details: {} });
+    await ctx.audit({ actor, action: 'user.factors.reset', target: id, details: {} });
     res.writeHead(204).end();
     return;
   }
@@ -195,7 +196,7 @@ export async function handleUserAdmin(
   }
   if (parts.length === 3 && parts[1] === 'consents' && method === 'DELETE') {
     await mustGetUser(ctx, id);
-    if (!(await revokeConsent(ctx, id, parts[2]!, 'admin')))
+    if (!(await revokeConsent(ctx, id, parts[2]!, actor)))
       throw tokenServiceErrors.create('ERR_ADMIN_NOT_FOUND', 'the user has no consent to this client');
     res.writeHead(204).end();
     return;

@@ -33,6 +33,8 @@ export interface KeyChange {
   readonly withdrawnAt?: number;
   /** For a withdrawal: the operator's reason, as given. */
   readonly note?: string;
+  /** Who asked for a manual change (the admin API's caller), when they said. */
+  readonly actor?: string;
 }
 
 /** What the admin API shows of a key: never the private half. */
@@ -90,16 +92,20 @@ export interface KeyRing {
   /** Every key, newest first. */
   list(): KeyInfo[];
   /** Manual rotation: schedule the next key (publishing one if needed); `immediate` promotes at once. */
-  rotate(options?: { immediate?: boolean }): Promise<KeyInfo>;
+  rotate(options?: { immediate?: boolean; actor?: string }): Promise<KeyInfo>;
   /** Manual retire: a `next` key is removed, the `active` key hands over to a published successor. */
-  retire(kid: string): Promise<KeyInfo>;
+  retire(kid: string, actor?: string): Promise<KeyInfo>;
   /**
    * Emergency withdrawal (a stolen key): the key leaves the JWKS and loses its private half at once,
    * whatever its state; withdrawing the active key first promotes a new one (verifiers that cache
    * the JWKS see tokens of an unknown kid and refetch). Answers the withdrawn key and, when the
    * active key was withdrawn, its replacement.
    */
-  withdraw(kid: string, note?: string): Promise<{ readonly withdrawn: KeyInfo; readonly replacement?: KeyInfo }>;
+  withdraw(
+    kid: string,
+    note?: string,
+    actor?: string,
+  ): Promise<{ readonly withdrawn: KeyInfo; readonly replacement?: KeyInfo }>;
   /** Keys withdrawn within the last `maxTokenLifetimeSeconds + clockSkewSeconds + jwksCacheSeconds`, oldest first. */
   withdrawnKeys(): WithdrawnKey[];
   /** The clock time (ms) at which the schedule next needs a tick, or undefined when nothing is pending. */
@@ -154,6 +160,18 @@ export function createKeyRing(options: KeyRingOptions): KeyRing {
     queue = run.catch(() => undefined);
     return run;
   };
+  /** Who asked for the manual change running now (changes run one at a time, in `exclusive`). */
+  let operator: string | undefined;
+  const asOperator =
+    <T>(actor: string | undefined, fn: () => Promise<T>) =>
+    async (): Promise<T> => {
+      operator = actor;
+      try {
+        return await fn();
+      } finally {
+        operator = undefined;
+      }
+    };
 
   function rebuild(next: KeyRecord[]): void {
     records = next.sort((a, b) => b.createdAt - a.createdAt);
@@ -181,7 +199,14 @@ export function createKeyRing(options: KeyRingOptions): KeyRing {
     await store.create(record);
     records = [...records, record];
     rebuild(records);
-    await options.onChange?.({ kid: record.kid, alg: record.alg, from: undefined, to: record.state, reason });
+    await options.onChange?.({
+      kid: record.kid,
+      alg: record.alg,
+      from: undefined,
+      to: record.state,
+      reason,
+      ...(operator === undefined ? {} : { actor: operator }),
+    });
   }
 
   /** Compare-and-set transition; false when another replica changed the key first (then reload). */
@@ -212,6 +237,7 @@ export function createKeyRing(options: KeyRingOptions): KeyRing {
         reason,
         ...(patch.withdrawnAt === undefined ? {} : { withdrawnAt: patch.withdrawnAt }),
         ...(note === undefined ? {} : { note }),
+        ...(operator === undefined ? {} : { actor: operator }),
       });
     return true;
   }
@@ -343,98 +369,107 @@ export function createKeyRing(options: KeyRingOptions): KeyRing {
     keySource,
     list: () => records.map(info),
     rotate: (opts = {}) =>
-      exclusive(async () => {
-        await reload();
-        const now = clock();
-        if (opts.immediate) {
-          // Emergency rotation (key compromise): verifiers caching the JWKS reject new tokens until
-          // they refetch; unknown-kid refetch in the verifier shortens that window.
-          const made = await createKey('next', now, now, 'manual');
-          await promote(
-            records.find((r) => r.kid === made.kid)!,
-            now,
-            'manual',
-          );
-          return info(records.find((r) => r.kid === made.kid)!);
-        }
-        const pending = records.find((r) => r.state === 'next');
-        if (pending !== undefined) {
-          const at = Math.max(pending.createdAt + cache, now);
-          await transition(pending, { state: 'next', activatesAt: at }, 'manual');
+      exclusive(
+        asOperator(opts.actor, async () => {
+          await reload();
+          const now = clock();
+          if (opts.immediate) {
+            // Emergency rotation (key compromise): verifiers caching the JWKS reject new tokens until
+            // they refetch; unknown-kid refetch in the verifier shortens that window.
+            const made = await createKey('next', now, now, 'manual');
+            await promote(
+              records.find((r) => r.kid === made.kid)!,
+              now,
+              'manual',
+            );
+            return info(records.find((r) => r.kid === made.kid)!);
+          }
+          const pending = records.find((r) => r.state === 'next');
+          if (pending !== undefined) {
+            const at = Math.max(pending.createdAt + cache, now);
+            await transition(pending, { state: 'next', activatesAt: at }, 'manual');
+            await applySchedule('manual');
+            return info(records.find((r) => r.kid === pending.kid)!);
+          }
+          const made = await createKey('next', now, now + cache, 'manual');
           await applySchedule('manual');
-          return info(records.find((r) => r.kid === pending.kid)!);
-        }
-        const made = await createKey('next', now, now + cache, 'manual');
-        await applySchedule('manual');
-        return info(records.find((r) => r.kid === made.kid)!);
-      }),
-    retire: (kid) =>
-      exclusive(async () => {
-        await reload();
-        const now = clock();
-        const record = records.find((r) => r.kid === kid);
-        if (record === undefined) throw tokenServiceErrors.create('ERR_ADMIN_NOT_FOUND', `no key "${kid}"`);
-        if (record.state === 'next') {
-          // Never signed anything: it can go at once.
-          await transition(record, { state: 'removed', dropPrivateKey: true }, 'manual');
-        } else if (record.state === 'active') {
-          const successor = records.find((r) => r.state === 'next' && r.createdAt + cache <= now);
-          if (successor === undefined)
+          return info(records.find((r) => r.kid === made.kid)!);
+        }),
+      ),
+    retire: (kid, actor) =>
+      exclusive(
+        asOperator(actor, async () => {
+          await reload();
+          const now = clock();
+          const record = records.find((r) => r.kid === kid);
+          if (record === undefined) throw tokenServiceErrors.create('ERR_ADMIN_NOT_FOUND', `no key "${kid}"`);
+          if (record.state === 'next') {
+            // Never signed anything: it can go at once.
+            await transition(record, { state: 'removed', dropPrivateKey: true }, 'manual');
+          } else if (record.state === 'active') {
+            const successor = records.find((r) => r.state === 'next' && r.createdAt + cache <= now);
+            if (successor === undefined)
+              throw tokenServiceErrors.create(
+                'ERR_KEYRING_TRANSITION_INVALID',
+                'the active key has no successor published for a full JWKS cache period; rotate first',
+              );
+            await promote(successor, now, 'manual');
+          } else {
             throw tokenServiceErrors.create(
               'ERR_KEYRING_TRANSITION_INVALID',
-              'the active key has no successor published for a full JWKS cache period; rotate first',
+              `key "${kid}" is already ${record.state}`,
             );
-          await promote(successor, now, 'manual');
-        } else {
-          throw tokenServiceErrors.create('ERR_KEYRING_TRANSITION_INVALID', `key "${kid}" is already ${record.state}`);
-        }
-        return info(records.find((r) => r.kid === kid)!);
-      }),
-    withdraw: (kid, note) =>
-      exclusive(async () => {
-        await reload();
-        const now = clock();
-        let record = records.find((r) => r.kid === kid);
-        if (record === undefined) throw tokenServiceErrors.create('ERR_ADMIN_NOT_FOUND', `no key "${kid}"`);
-        if (record.state === 'removed')
-          throw tokenServiceErrors.create(
-            'ERR_KEYRING_TRANSITION_INVALID',
-            `key "${kid}" is already ${record.withdrawnAt === undefined ? 'removed' : 'withdrawn'}`,
-          );
-        let replacement: KeyRecord | undefined;
-        if (record.state === 'active') {
-          // Rotate first: something must sign, and it must not be the stolen key. A published next
-          // key has been seen by caching verifiers; otherwise a new one signs at once.
-          const published = records.find((r) => r.state === 'next' && r.createdAt + cache <= now);
-          replacement = published ?? (await createKey('next', now, now, 'withdrawal'));
-          await promote(
-            records.find((r) => r.kid === replacement!.kid)!,
-            now,
+          }
+          return info(records.find((r) => r.kid === kid)!);
+        }),
+      ),
+    withdraw: (kid, note, actor) =>
+      exclusive(
+        asOperator(actor, async () => {
+          await reload();
+          const now = clock();
+          let record = records.find((r) => r.kid === kid);
+          if (record === undefined) throw tokenServiceErrors.create('ERR_ADMIN_NOT_FOUND', `no key "${kid}"`);
+          if (record.state === 'removed')
+            throw tokenServiceErrors.create(
+              'ERR_KEYRING_TRANSITION_INVALID',
+              `key "${kid}" is already ${record.withdrawnAt === undefined ? 'removed' : 'withdrawn'}`,
+            );
+          let replacement: KeyRecord | undefined;
+          if (record.state === 'active') {
+            // Rotate first: something must sign, and it must not be the stolen key. A published next
+            // key has been seen by caching verifiers; otherwise a new one signs at once.
+            const published = records.find((r) => r.state === 'next' && r.createdAt + cache <= now);
+            replacement = published ?? (await createKey('next', now, now, 'withdrawal'));
+            await promote(
+              records.find((r) => r.kid === replacement!.kid)!,
+              now,
+              'withdrawal',
+            );
+            record = records.find((r) => r.kid === kid)!;
+            if (record.state === 'active')
+              throw tokenServiceErrors.create(
+                'ERR_KEYRING_TRANSITION_INVALID',
+                `key "${kid}" is still active (another replica changed the ring); try again`,
+              );
+          }
+          const done = await transition(
+            record,
+            { state: 'removed', dropPrivateKey: true, withdrawnAt: now },
             'withdrawal',
+            note,
           );
-          record = records.find((r) => r.kid === kid)!;
-          if (record.state === 'active')
+          if (!done)
             throw tokenServiceErrors.create(
               'ERR_KEYRING_TRANSITION_INVALID',
-              `key "${kid}" is still active (another replica changed the ring); try again`,
+              `key "${kid}" changed while it was withdrawn (another replica); try again`,
             );
-        }
-        const done = await transition(
-          record,
-          { state: 'removed', dropPrivateKey: true, withdrawnAt: now },
-          'withdrawal',
-          note,
-        );
-        if (!done)
-          throw tokenServiceErrors.create(
-            'ERR_KEYRING_TRANSITION_INVALID',
-            `key "${kid}" changed while it was withdrawn (another replica); try again`,
-          );
-        const withdrawn = info(records.find((r) => r.kid === kid)!);
-        return replacement === undefined
-          ? { withdrawn }
-          : { withdrawn, replacement: info(records.find((r) => r.kid === replacement.kid)!) };
-      }),
+          const withdrawn = info(records.find((r) => r.kid === kid)!);
+          return replacement === undefined
+            ? { withdrawn }
+            : { withdrawn, replacement: info(records.find((r) => r.kid === replacement.kid)!) };
+        }),
+      ),
     withdrawnKeys() {
       const horizon = clock() - retention - cache;
       return records

@@ -60,7 +60,7 @@ export function createServiceContext(options: ServiceContextOptions): ServiceCon
     onChange: async (change) => {
       const withdrawn = change.withdrawnAt !== undefined;
       await audit({
-        actor: change.reason === 'manual' || change.reason === 'withdrawal' ? 'admin' : 'system',
+        actor: change.actor ?? (change.reason === 'manual' || change.reason === 'withdrawal' ? 'admin' : 'system'),
         action: withdrawn ? 'key.withdrawn' : `key.${change.to}`,
         target: change.kid,
         details: { alg: change.alg, from: change.from, reason: change.reason, note: change.note },

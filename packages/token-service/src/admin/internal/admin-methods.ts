@@ -13,6 +13,7 @@ const ROUTES: readonly (readonly [pattern: readonly string[], methods: readonly 
   ],
   [['users', '*', 'password'], ['POST']],
   [['users', '*', 'sessions'], ['DELETE']],
+  [['users', '*', 'factors'], ['DELETE']],
   [['users', '*', 'consents'], ['GET']],
   [['users', '*', 'consents', '*'], ['DELETE']],
   [['keys'], ['GET']],
@@ -20,6 +21,7 @@ const ROUTES: readonly (readonly [pattern: readonly string[], methods: readonly 
   [['keys', '*', 'retire'], ['POST']],
   [['keys', '*', 'withdraw'], ['POST']],
   [['audit'], ['GET']],
+  [['whoami'], ['GET']],
   [
     ['jwt-factory', 'keys', '*'],
     ['GET', 'POST'],
