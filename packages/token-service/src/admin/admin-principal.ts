@@ -4,7 +4,7 @@ import { tokenServiceErrors } from '../errors.js';
 import type { ServiceContext } from '../http/service-context.js';
 import { liveSession } from '../login/live-session.js';
 import { sameSitePost } from '../login/provider-pages.js';
-import { checkAdminToken } from './internal/admin-io.js';
+import { ADMIN_UNAUTHORIZED, checkAdminToken } from './internal/admin-io.js';
 
 /** The role that may change things through the admin API. */
 export const ADMIN_ROLE = 'tessera:admin';
@@ -54,11 +54,7 @@ export async function adminPrincipal(ctx: ServiceContext, req: IncomingMessage):
     return { actor: 'admin', role: 'admin' };
   }
   const session = await liveSession(ctx, req);
-  if (session === undefined)
-    throw tokenServiceErrors.create(
-      'ERR_ADMIN_UNAUTHORIZED',
-      'admin credential missing or wrong: the admin bearer token, or a console session',
-    );
+  if (session === undefined) throw tokenServiceErrors.create('ERR_ADMIN_UNAUTHORIZED', ADMIN_UNAUTHORIZED);
   const user = await ctx.storage.users.get(session.userId);
   const role = user?.roles.includes(ADMIN_ROLE) ? 'admin' : user?.roles.includes(VIEWER_ROLE) ? 'viewer' : undefined;
   if (role === undefined)

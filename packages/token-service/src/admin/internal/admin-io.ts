@@ -4,6 +4,9 @@ import type { z } from 'zod';
 import { tokenServiceErrors } from '../../errors.js';
 import { hasMediaType } from '../../http/has-media-type.js';
 
+/** What a caller without an admin credential is told. */
+export const ADMIN_UNAUTHORIZED = 'admin credential missing or wrong: the admin bearer token, or a console session';
+
 /**
  * Checks `Authorization: Bearer <admin token>` in constant time (both sides hashed to equal length first).
  *
@@ -21,7 +24,7 @@ export function checkAdminToken(req: IncomingMessage, expected: string): void {
     .digest();
   const wanted = createHash('sha256').update(expected).digest();
   if (match === null || !timingSafeEqual(presented, wanted))
-    throw tokenServiceErrors.create('ERR_ADMIN_UNAUTHORIZED', 'admin credential missing or wrong');
+    throw tokenServiceErrors.create('ERR_ADMIN_UNAUTHORIZED', ADMIN_UNAUTHORIZED);
 }
 
 /**
