@@ -91,6 +91,17 @@ test('a viewer looks and is refused every change by the API; a user with neither
     const refused = await change(ts, viewer, '/admin/keys/rotate', me.body['csrf']);
     assert.equal(refused.status, 403);
     assert.match(((await refused.json()) as { detail: string }).detail, /may look, not change/);
+    // The token debugger changes nothing: a viewer may use it (with the CSRF token, as any post).
+    const inspected = await viewer.fetch(`${ts.url}/admin/tokens/inspect`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        origin: new URL(ts.url).origin,
+        'x-tessera-csrf': me.body['csrf']!,
+      },
+      body: JSON.stringify({ token: 'not-a-token' }),
+    });
+    assert.equal(inspected.status, 200);
     // The jwt-factory makes a key on GET: not for a viewer.
     assert.equal((await viewer.fetch(`${ts.url}/admin/jwt-factory/keys/viewer-key`)).status, 403);
     assert.equal((await viewer.fetch(`${ts.url}/admin/users/u-plain`, { method: 'DELETE' })).status, 403);

@@ -15,6 +15,7 @@ import { parseJsonBody } from './internal/admin-io.js';
 import { adminMethods } from './internal/admin-methods.js';
 import { handleJwtFactoryRequest } from './handle-jwt-factory-request.js';
 import { handleUserAdmin } from './handle-user-admin.js';
+import { inspectRequestSchema, inspectToken } from './inspect-token.js';
 
 // A patch names only what changes: the create schema's defaults must not apply here.
 const shape = clientConfigSchema.shape;
@@ -55,6 +56,7 @@ const withdrawSchema = z.strictObject({ reason: z.string().max(500).optional() }
  *   `POST /admin/keys/:kid/withdraw` (`{ reason }`: a stolen key leaves the JWKS at once);
  * - `GET/POST /admin/users`, `GET/PATCH/DELETE /admin/users/:id`, `POST /admin/users/:id/password`
  *   (see `handleUserAdmin`);
+ * - `POST /admin/tokens/inspect` (the console's token debugger, see `inspectToken`);
  * - `GET /admin/audit?limit=N`;
  * - the jwt-factory endpoints under `/admin/jwt-factory/` (see `handleJwtFactoryRequest`).
  *
@@ -142,6 +144,8 @@ export async function handleAdminRequest(
       const result = await ctx.keyRing.withdraw(parts[1]!, reason, actor);
       return sendJson(res, 200, result);
     }
+    if (parts.join('/') === 'tokens/inspect' && method === 'POST')
+      return sendJson(res, 200, await inspectToken(ctx, parseJsonBody(req, body, inspectRequestSchema)));
     if (parts[0] === 'audit' && parts.length === 1 && method === 'GET') {
       const limit = Math.min(1000, Math.max(1, Number(query.get('limit') ?? 100) || 100));
       return sendJson(res, 200, { entries: await ctx.storage.audit.list({ limit, order: 'desc' }) });

@@ -22,6 +22,7 @@ const ROUTES: readonly (readonly [pattern: readonly string[], methods: readonly 
   [['keys', '*', 'withdraw'], ['POST']],
   [['audit'], ['GET']],
   [['whoami'], ['GET']],
+  [['tokens', 'inspect'], ['POST']],
   [
     ['jwt-factory', 'keys', '*'],
     ['GET', 'POST'],
