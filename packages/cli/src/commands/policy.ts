@@ -1,17 +1,15 @@
 import type { Command } from 'commander';
 import {
-  canonicalAuthority,
   compilePolicies,
   createRemoteJwks,
   formatIssue,
   isTesseraError,
   loadPolicies,
-  normalizePath,
-  type Identity,
+  simulateDecision,
+  simulatedRequest,
+  type AssumedPrincipal,
   type KeySource,
-  type PolicyDocument,
   type PolicyIssue,
-  type PolicyRequest,
   type RemoteJwks,
 } from '@tessera/core';
 import { cliErrors } from '../errors.js';
@@ -81,64 +79,6 @@ function authFailureHint(code: string): string {
     default:
       return 'run `tessera token decode` on the token';
   }
-}
-
-/** Where the route of a `policy check` sits, for RequestAuthentication selection. */
-interface RouteScope {
-  readonly namespace: string;
-  readonly labels: Readonly<Record<string, string>>;
-  readonly rootNamespace: string;
-  readonly defaultNamespace: string;
-}
-
-/**
- * The claims the jwtRules of `issuer` split on spaces (`spaceDelimitedClaims`), for an identity
- * assumed with `--principal`: no rule verified it, so every rule of its issuer that applies to the
- * route counts (the rules a real token of that issuer would be verified by). Core splits `scope`
- * and `permission` whatever this says.
- */
-function spaceDelimitedClaimsOf(documents: readonly PolicyDocument[], issuer: string, route: RouteScope): Set<string> {
-  const names = new Set<string>();
-  for (const doc of documents) {
-    if (doc.kind !== 'RequestAuthentication') continue;
-    // Istio's selection, as core applies it: the route's namespace or the root one, and every label.
-    const namespace = doc.metadata.namespace ?? route.defaultNamespace;
-    if (namespace !== route.namespace && namespace !== route.rootNamespace) continue;
-    const match = doc.spec?.selector?.matchLabels ?? {};
-    if (!Object.entries(match).every(([k, v]) => route.labels[k] === v)) continue;
-    for (const rule of doc.spec?.jwtRules ?? [])
-      if (rule.issuer === issuer) for (const name of rule.spaceDelimitedClaims ?? []) names.add(name);
-  }
-  return names;
-}
-
-/** An identity given on the command line as `iss/sub` (a request principal), for `policy check --principal`. */
-function identityFromPrincipal(
-  principal: string,
-  claims: Record<string, unknown>,
-  documents: readonly PolicyDocument[],
-  route: RouteScope,
-): Identity {
-  const slash = principal.lastIndexOf('/');
-  if (slash <= 0 || slash === principal.length - 1)
-    throw cliErrors.create('ERR_CLI_USAGE', `--principal expects iss/sub, got ${JSON.stringify(principal)}`);
-  const issuer = principal.slice(0, slash);
-  const subject = principal.slice(slash + 1);
-  const aud = claims['aud'];
-  return {
-    requestPrincipal: principal,
-    issuer,
-    subject,
-    audiences:
-      typeof aud === 'string' ? [aud] : Array.isArray(aud) ? aud.filter((a): a is string => typeof a === 'string') : [],
-    presenter: typeof claims['azp'] === 'string' ? claims['azp'] : undefined,
-    claims: { iss: issuer, sub: subject, ...claims },
-    rule: { policy: '(command line)', index: 0, issuer },
-    headersToAdd: [],
-    tokenLocation: { kind: 'header', name: 'authorization', prefix: 'Bearer ' },
-    forwardOriginalToken: false,
-    spaceDelimitedClaims: spaceDelimitedClaimsOf(documents, issuer, route),
-  };
 }
 
 /**
@@ -261,49 +201,55 @@ export function registerPolicyCommands(program: Command): void {
         if (slashes !== 'reject' && slashes !== 'decode' && slashes !== 'keep') {
           throw cliErrors.create('ERR_CLI_USAGE', '--encoded-slashes is reject, decode or keep');
         }
-        // The same core functions as the gateway's request preparation: one canonical path and
-        // host, and the same refusals (400 at the gateway).
-        let normalized: ReturnType<typeof normalizePath>;
-        try {
-          normalized = normalizePath(options.path, {
-            escapedSlashes: slashes,
-            pathParameters: options.allowPathParameters === true ? 'allow' : 'reject',
-          });
-        } catch (err) {
-          throw cliErrors.create('ERR_CLI_CHECK_FAILED', `refused (400): ${(err as Error).message}`, {
-            details: { hint: 'the gateway answers 400 Bad Request for this path' },
-          });
-        }
-        const authority = canonicalAuthority(options.host);
-        if (authority === undefined) {
-          throw cliErrors.create('ERR_CLI_CHECK_FAILED', `refused (400): the Host "${options.host}" does not parse`, {
-            details: { hint: 'the gateway answers 400 Bad Request for this Host' },
-          });
-        }
-        const headers: Record<string, string> = { host: options.host };
+        const headers: Record<string, string> = {};
         for (const h of options.header ?? []) {
           const [name, value] = parseHeader(h);
           headers[name] = headers[name] === undefined ? value : `${headers[name]}, ${value}`;
         }
-        if (options.token !== undefined) headers['authorization'] = `Bearer ${options.token}`;
-        const path = options.caseInsensitivePaths === true ? normalized.path.toLowerCase() : normalized.path;
-        const query = normalized.query;
-        const request: PolicyRequest = {
-          // As sent: methods are case-sensitive (RFC 9110 §9.1), and so is the policies' matching.
+        // The gateway's own request preparation (core): one canonical path and host, and the same
+        // refusals (400 at the gateway).
+        const built = simulatedRequest({
           method: options.method,
-          host: authority.authority,
-          path,
-          ...(query === undefined ? {} : { query }),
+          path: options.path,
+          host: options.host,
           port: options.port,
           headers,
+          ...(options.token === undefined ? {} : { token: options.token }),
+          ...(options.peerPrincipal === undefined ? {} : { peerPrincipal: options.peerPrincipal }),
           sourceIp: options.sourceIp,
-          remoteIp: options.sourceIp,
-          ...(options.peerPrincipal === undefined
-            ? {}
-            : { peerPrincipal: options.peerPrincipal.replace(/^spiffe:\/\//, '') }),
-          routeLabels: parseLabels(options.label ?? []),
-          routeNamespace: options.namespace,
-        };
+          labels: parseLabels(options.label ?? []),
+          namespace: options.namespace,
+          encodedSlashes: slashes,
+          allowPathParameters: options.allowPathParameters === true,
+          caseInsensitivePaths: options.caseInsensitivePaths === true,
+        });
+        if ('refused' in built)
+          throw cliErrors.create('ERR_CLI_CHECK_FAILED', `refused (400): ${built.refused}`, {
+            details: { hint: 'the gateway answers 400 Bad Request for this request' },
+          });
+        const { request } = built;
+        let assumed: AssumedPrincipal | undefined;
+        if (options.principal !== undefined) {
+          const slash = options.principal.lastIndexOf('/');
+          if (slash <= 0 || slash === options.principal.length - 1)
+            throw cliErrors.create(
+              'ERR_CLI_USAGE',
+              `--principal expects iss/sub, got ${JSON.stringify(options.principal)}`,
+            );
+          const claims: Record<string, unknown> = {};
+          for (const pair of options.claim ?? []) {
+            const eq = pair.indexOf('=');
+            if (eq <= 0)
+              throw cliErrors.create('ERR_CLI_USAGE', `--claim expects name=value, got ${JSON.stringify(pair)}`);
+            const raw = pair.slice(eq + 1);
+            try {
+              claims[pair.slice(0, eq)] = JSON.parse(raw);
+            } catch {
+              claims[pair.slice(0, eq)] = raw;
+            }
+          }
+          assumed = { principal: options.principal, claims };
+        }
         const remotes: RemoteJwks[] = [];
         let loaded;
         try {
@@ -330,36 +276,9 @@ export function registerPolicyCommands(program: Command): void {
               return source;
             },
           });
-          let identity: Identity | undefined;
-          let authError: { code: string; message: string } | undefined;
-          if (options.principal !== undefined) {
-            const claims: Record<string, unknown> = {};
-            for (const pair of options.claim ?? []) {
-              const eq = pair.indexOf('=');
-              if (eq <= 0)
-                throw cliErrors.create('ERR_CLI_USAGE', `--claim expects name=value, got ${JSON.stringify(pair)}`);
-              const raw = pair.slice(eq + 1);
-              try {
-                claims[pair.slice(0, eq)] = JSON.parse(raw);
-              } catch {
-                claims[pair.slice(0, eq)] = raw;
-              }
-            }
-            identity = identityFromPrincipal(options.principal, claims, loaded.documents, {
-              namespace: options.namespace,
-              labels: request.routeLabels ?? {},
-              rootNamespace: set.rootNamespace,
-              defaultNamespace: set.defaultNamespace,
-            });
-          } else {
-            try {
-              identity = await set.authenticate(request);
-            } catch (error) {
-              if (!isTesseraError(error)) throw error;
-              authError = { code: error.code, message: error.message };
-            }
-          }
-          if (authError !== undefined) {
+          const result = await simulateDecision(set, loaded.documents, request, assumed);
+          if (result.status === 401) {
+            const authError = result.error;
             // A present but invalid token is refused before any AuthorizationPolicy (Istio: 401).
             if (options.json)
               out(
@@ -377,7 +296,7 @@ export function registerPolicyCommands(program: Command): void {
               details: { hint: authFailureHint(authError.code) },
             });
           }
-          const explanation = set.explain(request, identity);
+          const { identity, explanation } = result;
           const decision = explanation.decision;
           if (options.json) {
             out(

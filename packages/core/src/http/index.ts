@@ -9,3 +9,4 @@ export {
 } from './policy-request-from-http.js';
 export { canonicalAuthority, type CanonicalAuthority } from './canonical-authority.js';
 export { toAsciiText } from './to-ascii-text.js';
+export { simulatedRequest, type SimulatedRequestInput } from './simulated-request.js';

@@ -14,3 +14,4 @@ export {
 export { createPolicyWatcher, type PolicyWatcher, type PolicyWatcherOptions } from './create-policy-watcher.js';
 export { watchPolicySources } from './watch-policy-sources.js';
 export { explainRequest } from './explain-request.js';
+export { simulateDecision, type AssumedPrincipal, type SimulatedDecision } from './simulate-decision.js';

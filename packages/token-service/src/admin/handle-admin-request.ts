@@ -16,6 +16,7 @@ import { adminMethods } from './internal/admin-methods.js';
 import { handleJwtFactoryRequest } from './handle-jwt-factory-request.js';
 import { handleUserAdmin } from './handle-user-admin.js';
 import { inspectRequestSchema, inspectToken } from './inspect-token.js';
+import { simulatePolicies, simulateRequestSchema } from './simulate-policies.js';
 
 // A patch names only what changes: the create schema's defaults must not apply here.
 const shape = clientConfigSchema.shape;
@@ -57,6 +58,7 @@ const withdrawSchema = z.strictObject({ reason: z.string().max(500).optional() }
  * - `GET/POST /admin/users`, `GET/PATCH/DELETE /admin/users/:id`, `POST /admin/users/:id/password`
  *   (see `handleUserAdmin`);
  * - `POST /admin/tokens/inspect` (the console's token debugger, see `inspectToken`);
+ * - `POST /admin/policies/simulate` (the console's policy simulator, see `simulatePolicies`);
  * - `GET /admin/audit?limit=N`;
  * - the jwt-factory endpoints under `/admin/jwt-factory/` (see `handleJwtFactoryRequest`).
  *
@@ -144,6 +146,8 @@ export async function handleAdminRequest(
       const result = await ctx.keyRing.withdraw(parts[1]!, reason, actor);
       return sendJson(res, 200, result);
     }
+    if (parts.join('/') === 'policies/simulate' && method === 'POST')
+      return sendJson(res, 200, await simulatePolicies(ctx, parseJsonBody(req, body, simulateRequestSchema)));
     if (parts.join('/') === 'tokens/inspect' && method === 'POST')
       return sendJson(res, 200, await inspectToken(ctx, parseJsonBody(req, body, inspectRequestSchema)));
     if (parts[0] === 'audit' && parts.length === 1 && method === 'GET') {

@@ -23,6 +23,7 @@ const ROUTES: readonly (readonly [pattern: readonly string[], methods: readonly 
   [['audit'], ['GET']],
   [['whoami'], ['GET']],
   [['tokens', 'inspect'], ['POST']],
+  [['policies', 'simulate'], ['POST']],
   [
     ['jwt-factory', 'keys', '*'],
     ['GET', 'POST'],
