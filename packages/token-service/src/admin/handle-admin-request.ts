@@ -14,6 +14,7 @@ import { adminPrincipal, checkAdminCall, consoleCsrf } from './admin-principal.j
 import { parseJsonBody } from './internal/admin-io.js';
 import { adminMethods } from './internal/admin-methods.js';
 import { handleJwtFactoryRequest } from './handle-jwt-factory-request.js';
+import { handleAuditRequest } from './handle-audit-request.js';
 import { handleUserAdmin } from './handle-user-admin.js';
 import { inspectRequestSchema, inspectToken } from './inspect-token.js';
 import { simulatePolicies, simulateRequestSchema } from './simulate-policies.js';
@@ -59,7 +60,7 @@ const withdrawSchema = z.strictObject({ reason: z.string().max(500).optional() }
  *   (see `handleUserAdmin`);
  * - `POST /admin/tokens/inspect` (the console's token debugger, see `inspectToken`);
  * - `POST /admin/policies/simulate` (the console's policy simulator, see `simulatePolicies`);
- * - `GET /admin/audit?limit=N`;
+ * - `GET /admin/audit`, `GET /admin/audit/export` (see `handleAuditRequest`);
  * - the jwt-factory endpoints under `/admin/jwt-factory/` (see `handleJwtFactoryRequest`).
  *
  * @example
@@ -150,10 +151,7 @@ export async function handleAdminRequest(
       return sendJson(res, 200, await simulatePolicies(ctx, parseJsonBody(req, body, simulateRequestSchema)));
     if (parts.join('/') === 'tokens/inspect' && method === 'POST')
       return sendJson(res, 200, await inspectToken(ctx, parseJsonBody(req, body, inspectRequestSchema)));
-    if (parts[0] === 'audit' && parts.length === 1 && method === 'GET') {
-      const limit = Math.min(1000, Math.max(1, Number(query.get('limit') ?? 100) || 100));
-      return sendJson(res, 200, { entries: await ctx.storage.audit.list({ limit, order: 'desc' }) });
-    }
+    if (parts[0] === 'audit' && method === 'GET') return await handleAuditRequest(ctx, res, parts, query);
     throw tokenServiceErrors.create('ERR_ADMIN_NOT_FOUND', 'no such admin endpoint');
   } catch (error) {
     const problem = toProblem(mapStoreError(error));

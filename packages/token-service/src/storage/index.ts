@@ -1,5 +1,6 @@
 export type {
   AuditEntry,
+  AuditQuery,
   AuditInput,
   AuditStore,
   ClientStore,

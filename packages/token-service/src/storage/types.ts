@@ -382,6 +382,17 @@ export interface AuditEntry {
   readonly details?: Readonly<Record<string, unknown>>;
 }
 
+/** What {@link AuditStore.list} selects. */
+export interface AuditQuery {
+  readonly since?: number;
+  readonly limit?: number;
+  readonly order?: 'asc' | 'desc';
+  readonly afterSeq?: number;
+  readonly beforeSeq?: number;
+  readonly actor?: string;
+  readonly actionPrefix?: string;
+}
+
 /**
  * Append-only audit log. The store redacts, defensively, `details` members whose name says secret
  * (`secret`, `password`, `private…`, `…token`, `assertion`, JWK private members) and string values
@@ -395,12 +406,13 @@ export interface AuditEntry {
  */
 export interface AuditStore {
   append(entry: AuditInput): Promise<AuditEntry>;
-  /** Records with `at >= since`, in append order (`asc`, default) or newest first; `limit` defaults to 100 (max 1000). */
-  list(options?: {
-    readonly since?: number;
-    readonly limit?: number;
-    readonly order?: 'asc' | 'desc';
-  }): Promise<AuditEntry[]>;
+  /**
+   * Records with `at >= since`, in append order (`asc`, default) or newest first; `limit` defaults
+   * to 100 (max 1000). A page after a page: `afterSeq` (records with a greater `seq`, for `asc`) or
+   * `beforeSeq` (a smaller one, for `desc`), the last `seq` of the page before. `actor` matches
+   * exactly, `actionPrefix` the start of `action` (`key.` for every key change).
+   */
+  list(options?: AuditQuery): Promise<AuditEntry[]>;
 }
 
 /**

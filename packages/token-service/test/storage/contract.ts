@@ -796,6 +796,44 @@ export function runAuditStoreContract(name: string, factory: (clock: ManualClock
       await assert.rejects(store.append({ actor: '', action: 'x' }), codeOf('ERR_STORE_INPUT_INVALID'));
     }));
 
+  test(`${name} audit: pages by seq (afterSeq, beforeSeq), filtered by actor and action prefix`, () =>
+    withStore(async ({ store }) => {
+      for (let i = 0; i < 7; i++)
+        await store.append({ actor: i % 2 === 0 ? 'admin' : 'u-1', action: i < 4 ? `key.step${i}` : `client_${i}%` });
+      const all = await store.list({ order: 'desc', limit: 1000 });
+      assert.equal(all.length, 7);
+      const first = await store.list({ order: 'desc', limit: 3 });
+      const second = await store.list({ order: 'desc', limit: 3, beforeSeq: first.at(-1)!.seq });
+      const third = await store.list({ order: 'desc', limit: 3, beforeSeq: second.at(-1)!.seq });
+      assert.deepEqual(
+        [...first, ...second, ...third].map((e) => e.seq),
+        all.map((e) => e.seq),
+      );
+      const asc = await store.list({ limit: 4, afterSeq: all.at(-1)!.seq });
+      assert.deepEqual(
+        asc.map((e) => e.seq),
+        all
+          .slice(0, -1)
+          .reverse()
+          .slice(0, 4)
+          .map((e) => e.seq),
+      );
+      assert.deepEqual(
+        (await store.list({ actor: 'u-1', order: 'desc' })).map((e) => e.action),
+        ['client_5%', 'key.step3', 'key.step1'],
+      );
+      assert.deepEqual(
+        (await store.list({ actionPrefix: 'key.' })).map((e) => e.action),
+        ['key.step0', 'key.step1', 'key.step2', 'key.step3'],
+      );
+      // LIKE's wildcards are text in a prefix.
+      assert.deepEqual(await store.list({ actionPrefix: 'key%' }), []);
+      assert.deepEqual(await store.list({ actionPrefix: 'client_' }), await store.list({ actionPrefix: 'client' }));
+      assert.equal((await store.list({ actionPrefix: 'client_4%' })).length, 1);
+      await assert.rejects(store.list({ beforeSeq: -1 }), codeOf('ERR_STORE_INPUT_INVALID'));
+      await assert.rejects(store.list({ actor: 'x'.repeat(300) }), codeOf('ERR_STORE_INPUT_INVALID'));
+    }));
+
   test(`${name} audit: concurrent appends get distinct seq and list in seq order`, () =>
     withStore(async ({ store }) => {
       const entries = await Promise.all(

@@ -21,6 +21,7 @@ const ROUTES: readonly (readonly [pattern: readonly string[], methods: readonly 
   [['keys', '*', 'retire'], ['POST']],
   [['keys', '*', 'withdraw'], ['POST']],
   [['audit'], ['GET']],
+  [['audit', 'export'], ['GET']],
   [['whoami'], ['GET']],
   [['tokens', 'inspect'], ['POST']],
   [['policies', 'simulate'], ['POST']],

@@ -5,7 +5,7 @@ import { tokenServiceErrors } from '../../errors.js';
 import type { Closable } from '../internal/closable.js';
 import { corrupt, ensureDir } from '../internal/json-document.js';
 import { forEachLine, readLastLines } from '../internal/jsonl-log.js';
-import { checkAudit, checkLimit, checkTime } from '../internal/validate.js';
+import { checkAudit, checkAuditFilters, checkLimit, checkSeq, checkTime } from '../internal/validate.js';
 import type { AuditEntry, AuditStore } from '../types.js';
 
 /** Options of {@link createFileAuditStore}. */
@@ -107,8 +107,18 @@ export async function createFileAuditStore(options: FileAuditStoreOptions): Prom
       if (opts?.order !== undefined && opts.order !== 'asc' && opts.order !== 'desc')
         throw tokenServiceErrors.create('ERR_STORE_INPUT_INVALID', 'order must be "asc" or "desc"');
       const desc = opts?.order === 'desc';
+      checkAuditFilters(opts);
+      const after = opts?.afterSeq === undefined ? undefined : checkSeq('afterSeq', opts.afterSeq);
+      const before = opts?.beforeSeq === undefined ? undefined : checkSeq('beforeSeq', opts.beforeSeq);
+      const { actor, actionPrefix } = opts ?? {};
+      const filtered = after !== undefined || before !== undefined || actor !== undefined || actionPrefix !== undefined;
+      const wanted = (e: AuditEntry) =>
+        (after === undefined || e.seq > after) &&
+        (before === undefined || e.seq < before) &&
+        (actor === undefined || e.actor === actor) &&
+        (actionPrefix === undefined || e.action.startsWith(actionPrefix));
       return serial(async () => {
-        if (desc && since === undefined) {
+        if (desc && since === undefined && !filtered) {
           // The common admin query (newest first) reads only the end of the log.
           const entries: AuditEntry[] = [];
           for (const line of await readLastLines(path, limit))
@@ -121,6 +131,9 @@ export async function createFileAuditStore(options: FileAuditStoreOptions): Prom
           const e = parseLine(`${path}:${n}`, line, prev);
           prev = e.seq;
           if (since !== undefined && e.at < since) return true;
+          // The log is in seq order: past `before`, nothing more can match.
+          if (before !== undefined && e.seq >= before) return false;
+          if (!wanted(e)) return true;
           out.push(e);
           if (desc && out.length > limit) out.shift();
           return desc || out.length < limit;

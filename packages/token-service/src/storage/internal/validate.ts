@@ -339,3 +339,21 @@ export function checkAudit(
   }
   return out;
 }
+
+/** A sequence number of the audit log, as a page cursor: a non-negative safe integer. */
+export function checkSeq(what: string, value: unknown): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0)
+    invalid(`${what} must be a whole number (a seq of the audit log)`);
+  return value;
+}
+
+/** The audit list's text filters: strings of at most 256 characters, when given. */
+export function checkAuditFilters(
+  opts: { readonly actor?: unknown; readonly actionPrefix?: unknown } | undefined,
+): void {
+  for (const name of ['actor', 'actionPrefix'] as const) {
+    const value = opts?.[name];
+    if (value !== undefined && (typeof value !== 'string' || value.length > 256))
+      invalid(`${name} must be a string of at most 256 characters`);
+  }
+}

@@ -1,7 +1,7 @@
 import type { Clock } from '@tessera/core';
 import { tokenServiceErrors } from '../../errors.js';
 import { num, query, type PgContext } from './pg-context.js';
-import { checkAudit, checkLimit, checkTime } from '../internal/validate.js';
+import { checkAudit, checkAuditFilters, checkLimit, checkSeq, checkTime } from '../internal/validate.js';
 import type { AuditEntry, AuditStore } from '../types.js';
 
 /** Options of {@link createPostgresAuditStore}. */
@@ -94,11 +94,25 @@ export function createPostgresAuditStore(options: PostgresAuditStoreOptions): Au
       const limit = checkLimit(opts?.limit, 100, 1000);
       if (opts?.order !== undefined && opts.order !== 'asc' && opts.order !== 'desc')
         throw tokenServiceErrors.create('ERR_STORE_INPUT_INVALID', 'order must be "asc" or "desc"');
+      checkAuditFilters(opts);
+      const where = ['at >= $1'];
+      const params: unknown[] = [since];
+      const add = (condition: string, value: unknown) => {
+        params.push(value);
+        where.push(condition.replace('?', `$${params.length}`));
+      };
+      if (opts?.afterSeq !== undefined) add('seq > ?', checkSeq('afterSeq', opts.afterSeq));
+      if (opts?.beforeSeq !== undefined) add('seq < ?', checkSeq('beforeSeq', opts.beforeSeq));
+      if (opts?.actor !== undefined) add('actor = ?', opts.actor);
+      // A prefix match on the text as given: LIKE's wildcards in it are escaped.
+      if (opts?.actionPrefix !== undefined)
+        add("action LIKE ? ESCAPE '\\'", `${opts.actionPrefix.replace(/[\\%_]/g, '\\$&')}%`);
+      params.push(limit);
       const { rows } = await query<Row>(
         ctx,
         'listing audit records',
-        `SELECT seq, at, actor, action, target, details FROM ${ctx.q}audit WHERE at >= $1 ORDER BY seq ${opts?.order === 'desc' ? 'DESC' : 'ASC'} LIMIT $2`,
-        [since, limit],
+        `SELECT seq, at, actor, action, target, details FROM ${ctx.q}audit WHERE ${where.join(' AND ')} ORDER BY seq ${opts?.order === 'desc' ? 'DESC' : 'ASC'} LIMIT $${params.length}`,
+        params,
       );
       return rows.map(toEntry);
     },
