@@ -132,6 +132,12 @@ export async function handleAdminRequest(
         return;
       }
     }
+    if (parts[0] === 'clients' && parts[2] === 'secrets') {
+      if (parts.length === 3 && method === 'POST')
+        return await rotateClientSecret(ctx, req, res, parts[1]!, body, actor);
+      if (parts.length === 4 && method === 'DELETE')
+        return await removeClientSecret(ctx, res, parts[1]!, parts[3]!, actor);
+    }
     if (parts[0] === 'keys' && parts.length === 1 && method === 'GET')
       return sendJson(res, 200, { keys: ctx.keyRing.list() });
     if (parts[0] === 'keys' && parts[1] === 'rotate' && parts.length === 2 && method === 'POST') {
@@ -253,8 +259,12 @@ async function updateClient(
     generated = randomBytes(32).toString('base64url');
     secretHash = await hashSecret(generated);
   }
+  // A new secret given here replaces the old ones at once (a rotation with an overlap is
+  // POST .../secrets).
+  const replaced = patch.secret !== undefined || patch.secretHash !== undefined || patch.rotateSecret === true;
+  const { secrets: _overlap, ...withoutOverlap } = current;
   const next: ClientRecord = {
-    ...current,
+    ...(replaced ? withoutOverlap : current),
     ...(secretHash === undefined ? {} : { secretHash }),
     ...(patch.jwks === undefined ? {} : { jwks: patch.jwks }),
     ...(patch.audiences === undefined ? {} : { audiences: patch.audiences }),
@@ -284,4 +294,93 @@ async function updateClient(
     { ...clientView(next), ...(generated === undefined ? {} : { client_secret: generated }) },
     { 'cache-control': 'no-store' },
   );
+}
+
+const rotateSecretSchema = z.strictObject({
+  /** When the secrets in use now stop working (ISO 8601): after the new one is deployed everywhere. */
+  oldSecretsNotAfter: z.iso.datetime({ offset: true }).optional(),
+});
+
+/** The longest overlap a rotation may give the old secrets. */
+const MAX_OVERLAP_MS = 90 * 86_400_000;
+/** The most secrets a client holds at once (each is tried at authentication). */
+const MAX_SECRETS = 3;
+
+/**
+ * `POST /admin/clients/:id/secrets`: a new secret (generated, shown once) works at once; the ones
+ * in use keep working until `oldSecretsNotAfter` (default 24 h, at most 90 days), so the new one
+ * can be deployed before the old one stops (the brief's "deploy new credentials, then revoke the
+ * old ones"). Expired secrets are dropped; at most three live at once.
+ */
+async function rotateClientSecret(
+  ctx: ServiceContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  id: string,
+  body: Buffer,
+  actor: string,
+): Promise<void> {
+  const input = parseJsonBody(req, body, rotateSecretSchema);
+  const current = await mustGetClient(ctx, id);
+  if (current.public || current.secretHash === undefined)
+    throw tokenServiceErrors.create('ERR_ADMIN_CONFLICT', 'this client holds no secret to rotate');
+  const now = ctx.clock();
+  const notAfter = input.oldSecretsNotAfter === undefined ? now + 86_400_000 : Date.parse(input.oldSecretsNotAfter);
+  if (notAfter <= now || notAfter > now + MAX_OVERLAP_MS)
+    throw tokenServiceErrors.create(
+      'ERR_ADMIN_BAD_REQUEST',
+      'oldSecretsNotAfter must be in the future and at most 90 days away',
+    );
+  const earlier = (current.secrets ?? [{ id: 'primary', hash: current.secretHash }])
+    .filter((s) => s.notAfter === undefined || s.notAfter > now)
+    .map((s) => ({ ...s, notAfter: Math.min(s.notAfter ?? notAfter, notAfter) }));
+  if (earlier.length >= MAX_SECRETS)
+    throw tokenServiceErrors.create(
+      'ERR_ADMIN_CONFLICT',
+      `the client has ${earlier.length} secrets in use: remove one (DELETE .../secrets/:id) or wait for it to expire`,
+    );
+  const generated = randomBytes(32).toString('base64url');
+  const secretId = `s_${randomBytes(6).toString('base64url')}`;
+  const hash = await hashSecret(generated);
+  const next: ClientRecord = {
+    ...current,
+    secretHash: hash,
+    secrets: [{ id: secretId, hash }, ...earlier],
+    updatedAt: Math.max(now, current.updatedAt + 1),
+  };
+  await ctx.storage.clients.update(id, toStoredClient(next), { expectedUpdatedAt: current.updatedAt });
+  ctx.forgetClient(id);
+  await ctx.audit({
+    actor,
+    action: 'client.secret.rotated',
+    target: id,
+    details: { secretId, oldSecretsNotAfter: new Date(notAfter).toISOString() },
+  });
+  await publish(ctx, 'client.changed', { clientId: id });
+  sendJson(res, 201, { ...clientView(next), client_secret: generated, secretId }, { 'cache-control': 'no-store' });
+}
+
+/** `DELETE /admin/clients/:id/secrets/:secretId`: an earlier secret stops at once (not the current one). */
+async function removeClientSecret(
+  ctx: ServiceContext,
+  res: ServerResponse,
+  id: string,
+  secretId: string,
+  actor: string,
+): Promise<void> {
+  const current = await mustGetClient(ctx, id);
+  const secrets = current.secrets ?? [];
+  if (!secrets.some((s) => s.id === secretId)) throw tokenServiceErrors.create('ERR_ADMIN_NOT_FOUND', 'no such secret');
+  if (secrets[0]?.id === secretId)
+    throw tokenServiceErrors.create('ERR_ADMIN_CONFLICT', 'the current secret stays: rotate first');
+  const next: ClientRecord = {
+    ...current,
+    secrets: secrets.filter((s) => s.id !== secretId),
+    updatedAt: Math.max(ctx.clock(), current.updatedAt + 1),
+  };
+  await ctx.storage.clients.update(id, toStoredClient(next), { expectedUpdatedAt: current.updatedAt });
+  ctx.forgetClient(id);
+  await ctx.audit({ actor, action: 'client.secret.removed', target: id, details: { secretId } });
+  await publish(ctx, 'client.changed', { clientId: id });
+  res.writeHead(204).end();
 }

@@ -10,6 +10,15 @@ export interface ExchangePermissions {
   readonly impersonation: boolean;
 }
 
+/** One of a client's secrets: its hash, and for an older one the moment it stops working. */
+export interface ClientSecret {
+  /** Names it in the admin API (never the secret). */
+  readonly id: string;
+  readonly hash: string;
+  /** Epoch ms: after this it no longer authenticates (a rotation's overlap); absent for the current one. */
+  readonly notAfter?: number;
+}
+
 /**
  * A client (workload) as the server works with it: the stored record with every default applied.
  *
@@ -20,7 +29,13 @@ export interface ExchangePermissions {
  */
 export interface ClientRecord {
   readonly id: string;
+  /** The current secret's hash. */
   readonly secretHash?: string;
+  /**
+   * Every secret that authenticates, the current one first, earlier ones until their `notAfter`
+   * (a rotation with an overlap: deploy the new secret, then the old stops). Absent: `secretHash` alone.
+   */
+  readonly secrets?: readonly ClientSecret[];
   readonly jwks?: { readonly keys: readonly Jwk[] };
   readonly audiences: readonly string[];
   readonly scopes: readonly string[];
@@ -50,6 +65,33 @@ export interface ClientRecord {
   readonly updatedAt: number;
 }
 
+/** A stored `secrets` list, its malformed entries dropped (they authenticate nothing). */
+function storedSecrets(value: unknown): { secrets: ClientSecret[] } | undefined {
+  if (!Array.isArray(value)) return undefined;
+  const secrets: ClientSecret[] = [];
+  for (const v of value as unknown[]) {
+    if (typeof v !== 'object' || v === null) continue;
+    const { id, hash, notAfter } = v as Record<string, unknown>;
+    if (typeof id !== 'string' || typeof hash !== 'string' || hash === '') continue;
+    secrets.push({ id, hash, ...(typeof notAfter === 'number' ? { notAfter } : {}) });
+  }
+  return { secrets };
+}
+
+/**
+ * The hashes of the secrets that authenticate a client at `now`: the current one and earlier ones
+ * within their overlap.
+ *
+ * @example
+ * ```ts
+ * for (const hash of liveSecretHashes(client, Date.now())) if (await verifySecret(secret, hash)) ok = true;
+ * ```
+ */
+export function liveSecretHashes(record: ClientRecord, now: number): string[] {
+  if (record.secrets === undefined) return record.secretHash === undefined ? [] : [record.secretHash];
+  return record.secrets.filter((s) => s.notAfter === undefined || s.notAfter > now).map((s) => s.hash);
+}
+
 const strings = (value: unknown): string[] =>
   Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
 
@@ -67,6 +109,7 @@ export function toClientRecord(stored: StoredClient): ClientRecord {
   return {
     id: stored.clientId,
     ...(typeof stored.secretHash === 'string' ? { secretHash: stored.secretHash } : {}),
+    ...(storedSecrets(stored['secrets']) ?? {}),
     ...(stored.jwks !== undefined ? { jwks: stored.jwks } : {}),
     audiences: strings(stored.allowedAudiences),
     scopes: strings(stored.allowedScopes),
@@ -108,6 +151,7 @@ export function toStoredClient(record: ClientRecord): StoredClient {
   return {
     clientId: record.id,
     ...(record.secretHash !== undefined ? { secretHash: record.secretHash } : {}),
+    ...(record.secrets !== undefined ? { secrets: record.secrets.map((s) => ({ ...s })) } : {}),
     ...(record.jwks !== undefined ? { jwks: record.jwks } : {}),
     allowedAudiences: record.audiences,
     allowedScopes: record.scopes,
@@ -138,10 +182,19 @@ export function toStoredClient(record: ClientRecord): StoredClient {
  * ```
  */
 export function clientView(record: ClientRecord): Record<string, unknown> {
-  const { secretHash, ...rest } = record;
+  const { secretHash, secrets, ...rest } = record;
   return {
     ...rest,
     hasSecret: secretHash !== undefined,
+    // Which secrets authenticate and until when: ids and dates, never a hash.
+    ...(secrets === undefined
+      ? {}
+      : {
+          secrets: secrets.map((s) => ({
+            id: s.id,
+            ...(s.notAfter === undefined ? {} : { notAfter: new Date(s.notAfter).toISOString() }),
+          })),
+        }),
     createdAt: new Date(record.createdAt).toISOString(),
     updatedAt: new Date(record.updatedAt).toISOString(),
   };

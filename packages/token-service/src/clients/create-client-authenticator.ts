@@ -4,7 +4,7 @@ import { tokenServiceErrors } from '../errors.js';
 import { decodeFormComponent } from '../http/parse-form.js';
 import { importClientJwks, RING_ALGORITHMS } from '../internal/jose.js';
 import type { ReplayStore } from '../storage/index.js';
-import type { ClientRecord } from './client-record.js';
+import { liveSecretHashes, type ClientRecord } from './client-record.js';
 import type { CredentialGuard } from './create-credential-guard.js';
 import { verifySecret, type ScryptFunction } from './secret-hash.js';
 
@@ -118,7 +118,7 @@ export function createClientAuthenticator(options: ClientAuthenticatorOptions): 
   const cacheKey = randomBytes(32);
   const verified = new Map<string, { hash: string; until: number }>();
   let dummyHash: string | undefined;
-  const inFlight = new Map<string, Promise<boolean>>();
+  const inFlight = new Map<string, Promise<string | false>>();
 
   const fingerprint = (clientId: string, secret: string) =>
     `${clientId}\u0000${createHmac('sha256', cacheKey).update(secret).digest('base64url')}`;
@@ -130,42 +130,48 @@ export function createClientAuthenticator(options: ClientAuthenticatorOptions): 
     source: string,
   ): Promise<AuthenticatedClient> {
     const client = await getClient(clientId);
-    const hash = client?.secretHash;
+    // The current secret, and during a rotation's overlap the earlier ones (at most a few).
+    const hashes = client === undefined ? [] : liveSecretHashes(client, clock());
     const fp = fingerprint(clientId, secret);
     const hit = verified.get(fp);
-    if (hit !== undefined && hash !== undefined && hit.hash === hash && hit.until > clock() && client!.enabled) {
+    if (hit !== undefined && hashes.includes(hit.hash) && hit.until > clock() && client!.enabled) {
       verified.delete(fp);
       verified.set(fp, hit);
       return { client: client!, method };
     }
     const attempt = await options.guard.admit(clientId, source);
-    let ok: boolean;
+    let matched: string | false;
     try {
       // Unknown client or a client without a secret: same work against a dummy hash, same answer.
       dummyHash ??=
         'scrypt$32768$8$1$' + randomBytes(16).toString('base64url') + '$' + randomBytes(32).toString('base64url');
       // Concurrent requests with the same credentials share one scrypt run: without this, a burst
       // of N connections starting at once (or right after the cache entry expires) costs N scrypts.
-      const flightKey = `${fp}\u0000${hash ?? ''}`;
+      const flightKey = `${fp}\u0000${hashes.join(' ')}`;
       let pending = inFlight.get(flightKey);
       if (pending === undefined) {
         pending = attempt
-          .hash(() => verifySecret(secret, hash ?? dummyHash!, options.scrypt))
+          .hash(async () => {
+            for (const hash of hashes.length === 0 ? [dummyHash!] : hashes) {
+              if (await verifySecret(secret, hash, options.scrypt)) return hashes.length === 0 ? false : hash;
+            }
+            return false;
+          })
           .finally(() => inFlight.delete(flightKey));
         inFlight.set(flightKey, pending);
       }
-      ok = await pending;
+      matched = await pending;
     } catch (e) {
       attempt.abandoned();
       throw e;
     }
-    if (!ok || client === undefined || hash === undefined || !client.enabled) {
+    if (matched === false || client === undefined || !client.enabled) {
       attempt.failed();
       throw invalidClient();
     }
     attempt.succeeded();
     if (verified.size >= cacheSize) verified.delete(verified.keys().next().value as string);
-    verified.set(fp, { hash, until: clock() + cacheTtl });
+    verified.set(fp, { hash: matched, until: clock() + cacheTtl });
     return { client, method };
   }
 

@@ -6,6 +6,8 @@ const ROUTES: readonly (readonly [pattern: readonly string[], methods: readonly 
     ['clients', '*'],
     ['GET', 'PATCH', 'DELETE'],
   ],
+  [['clients', '*', 'secrets'], ['POST']],
+  [['clients', '*', 'secrets', '*'], ['DELETE']],
   [['users'], ['GET', 'POST']],
   [
     ['users', '*'],
