@@ -48,6 +48,11 @@ const COMMANDS: readonly { name: string; description: string; load: () => Promis
     },
   },
   {
+    name: 'client',
+    description: "rotate a client's secret with an overlap at a token service",
+    load: async () => (await import('./commands/client-secrets.js')).registerClientCommands,
+  },
+  {
     name: 'token',
     description: 'sign, decode, verify and obtain tokens',
     load: async () => {

@@ -18,6 +18,8 @@ const commands = [
   ['policy', 'check'],
   ['keys', 'generate'],
   ['keys', 'withdraw'],
+  ['client', 'rotate-secret'],
+  ['client', 'remove-secret'],
   ['token', 'sign'],
   ['token', 'decode'],
   ['token', 'verify'],
