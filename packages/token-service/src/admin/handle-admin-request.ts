@@ -17,6 +17,7 @@ import { handleJwtFactoryRequest } from './handle-jwt-factory-request.js';
 import { handleAuditRequest } from './handle-audit-request.js';
 import { handleUserAdmin } from './handle-user-admin.js';
 import { inspectRequestSchema, inspectToken } from './inspect-token.js';
+import { listPage } from './list-page.js';
 import { simulatePolicies, simulateRequestSchema } from './simulate-policies.js';
 
 // A patch names only what changes: the create schema's defaults must not apply here.
@@ -110,12 +111,20 @@ export async function handleAdminRequest(
     }
     if (parts[0] === 'jwt-factory')
       return await handleJwtFactoryRequest(ctx, req, res, parts.slice(1), query, body, actor);
-    if (parts[0] === 'users') return await handleUserAdmin(ctx, req, res, parts.slice(1), method, body, actor);
+    if (parts[0] === 'users') return await handleUserAdmin(ctx, req, res, parts.slice(1), method, body, actor, query);
     if (parts[0] === 'clients' && parts.length === 1) {
-      if (method === 'GET')
+      if (method === 'GET') {
+        const page = listPage(
+          await ctx.storage.clients.list(),
+          query,
+          (c) => c.clientId,
+          (c) => c.clientId,
+        );
         return sendJson(res, 200, {
-          clients: (await ctx.storage.clients.list()).map((c) => clientView(toClientRecord(c))),
+          clients: page.items.map((c) => clientView(toClientRecord(c))),
+          ...(page.next === undefined ? {} : { next: page.next }),
         });
+      }
       if (method === 'POST') return await createClient(ctx, req, res, body, actor);
     }
     if (parts[0] === 'clients' && parts.length === 2) {

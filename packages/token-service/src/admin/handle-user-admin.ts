@@ -5,6 +5,7 @@ import { userConfigSchema } from '../config/schema.js';
 import { tokenServiceErrors } from '../errors.js';
 import { factorsOf, passkeysOf, recoveryCodesLeft, resetFactors } from '../factors/user-factors.js';
 import { sendJson } from '../http/send-json.js';
+import { listPage } from './list-page.js';
 import type { ServiceContext } from '../http/service-context.js';
 import { listConsents } from '../login/consent.js';
 import { endUserSessions } from '../login/end-session.js';
@@ -94,9 +95,21 @@ export async function handleUserAdmin(
   method: string,
   body: Buffer,
   actor: string,
+  query: URLSearchParams = new URLSearchParams(),
 ): Promise<void> {
   const users = ctx.storage.users;
-  if (parts.length === 0 && method === 'GET') return sendJson(res, 200, { users: (await users.list()).map(userView) });
+  if (parts.length === 0 && method === 'GET') {
+    const page = listPage(
+      await users.list(),
+      query,
+      (u) => u.userId,
+      (u) => `${u.userId} ${u.username} ${u.email ?? ''}`,
+    );
+    return sendJson(res, 200, {
+      users: page.items.map(userView),
+      ...(page.next === undefined ? {} : { next: page.next }),
+    });
+  }
   if (parts.length === 0 && method === 'POST') {
     const input = parseJsonBody(req, body, userConfigSchema);
     const userId = input.id ?? `u_${randomBytes(16).toString('base64url')}`;
