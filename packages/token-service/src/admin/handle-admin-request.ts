@@ -200,6 +200,24 @@ async function publish(ctx: ServiceContext, type: string, data: Record<string, u
     .catch((err: unknown) => ctx.logger.warn({ err, type }, 'event not published'));
 }
 
+/**
+ * Stores a changed client as a compare-and-set on the record it was read as, then forgets the
+ * cached copy, audits the change and tells the other replicas.
+ */
+async function saveClientChange(
+  ctx: ServiceContext,
+  current: ClientRecord,
+  next: ClientRecord,
+  actor: string,
+  action: string,
+  details: Record<string, unknown>,
+): Promise<void> {
+  await ctx.storage.clients.update(current.id, toStoredClient(next), { expectedUpdatedAt: current.updatedAt });
+  ctx.forgetClient(current.id);
+  await ctx.audit({ actor, action, target: current.id, details });
+  await publish(ctx, 'client.changed', { clientId: current.id });
+}
+
 async function createClient(
   ctx: ServiceContext,
   req: IncomingMessage,
@@ -288,15 +306,9 @@ async function updateClient(
     ...(patch.enabled === undefined ? {} : { enabled: patch.enabled }),
     updatedAt: Math.max(ctx.clock(), current.updatedAt + 1),
   };
-  await ctx.storage.clients.update(id, toStoredClient(next), { expectedUpdatedAt: current.updatedAt });
-  ctx.forgetClient(id);
-  await ctx.audit({
-    actor,
-    action: 'client.updated',
-    target: id,
-    details: { fields: Object.keys(patch).filter((k) => k !== 'secret') },
+  await saveClientChange(ctx, current, next, actor, 'client.updated', {
+    fields: Object.keys(patch).filter((k) => k !== 'secret'),
   });
-  await publish(ctx, 'client.changed', { clientId: id });
   sendJson(
     res,
     200,
@@ -357,15 +369,10 @@ async function rotateClientSecret(
     secrets: [{ id: secretId, hash }, ...earlier],
     updatedAt: Math.max(now, current.updatedAt + 1),
   };
-  await ctx.storage.clients.update(id, toStoredClient(next), { expectedUpdatedAt: current.updatedAt });
-  ctx.forgetClient(id);
-  await ctx.audit({
-    actor,
-    action: 'client.secret.rotated',
-    target: id,
-    details: { secretId, oldSecretsNotAfter: new Date(notAfter).toISOString() },
+  await saveClientChange(ctx, current, next, actor, 'client.secret.rotated', {
+    secretId,
+    oldSecretsNotAfter: new Date(notAfter).toISOString(),
   });
-  await publish(ctx, 'client.changed', { clientId: id });
   sendJson(res, 201, { ...clientView(next), client_secret: generated, secretId }, { 'cache-control': 'no-store' });
 }
 
@@ -387,9 +394,6 @@ async function removeClientSecret(
     secrets: secrets.filter((s) => s.id !== secretId),
     updatedAt: Math.max(ctx.clock(), current.updatedAt + 1),
   };
-  await ctx.storage.clients.update(id, toStoredClient(next), { expectedUpdatedAt: current.updatedAt });
-  ctx.forgetClient(id);
-  await ctx.audit({ actor, action: 'client.secret.removed', target: id, details: { secretId } });
-  await publish(ctx, 'client.changed', { clientId: id });
+  await saveClientChange(ctx, current, next, actor, 'client.secret.removed', { secretId });
   res.writeHead(204).end();
 }
