@@ -184,7 +184,8 @@ test('revocationsMaxStaleMs: when the feed has been unreachable too long, tokens
   );
   await gw.listen();
   try {
-    const withJti = issuer.sign({ sub: 'alice', jti: 'id-1' });
+    // iat from the gateway's clock: a token issued after `now` was frozen would be refused as not yet valid.
+    const withJti = issuer.sign({ sub: 'alice', jti: 'id-1', iat: Math.floor(now / 1000) });
     const status = async (token: string) => {
       const res = await request(`${gw.urls.main}/x`, { headers: { authorization: `Bearer ${token}` } });
       await res.body.dump();
