@@ -50,7 +50,15 @@ const run = (batch) =>
     ? 0
     : (spawnSync(
         process.execPath,
-        ['--conditions=tessera-source', '--import', 'tsx', '--test', '--test-concurrency=2', '--test-timeout=180000', ...batch],
+        [
+          '--conditions=tessera-source',
+          '--import',
+          'tsx',
+          '--test',
+          '--test-concurrency=2',
+          '--test-timeout=180000',
+          ...batch,
+        ],
         { cwd: root, stdio: 'inherit' },
       ).status ?? 1);
 const shared = run(files.filter((f) => !alone(f)));
