@@ -86,6 +86,21 @@ module.exports = {
       from: { path: '^packages/token-service/' },
       to: { path: '^packages/(gateway|cli)/' },
     },
+    {
+      name: 'console-talks-http-only',
+      severity: 'error',
+      comment:
+        'The console reaches the token service over HTTP only (the admin API); it may import types of the packages, never their code (its tests may use them to check what it writes).',
+      from: { path: '^apps/console/', pathNot: '\\.test\\.tsx?$' },
+      to: { path: '^packages/', dependencyTypesNot: ['type-only'] },
+    },
+    {
+      name: 'packages-never-import-the-console',
+      severity: 'error',
+      comment: 'The token service serves the console as built files; no package imports its sources.',
+      from: { path: '^packages/' },
+      to: { path: '^apps/' },
+    },
   ],
   options: {
     doNotFollow: { path: 'node_modules' },

@@ -6,7 +6,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/', '**/dist/', '**/.tessera/', 'coverage/'] },
+  { ignores: ['**/node_modules/', '**/dist/', '**/.tessera/', 'coverage/', 'packages/token-service/console/'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

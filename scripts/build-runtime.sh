@@ -22,7 +22,9 @@ fi
 
 tarballs="$(mktemp -d)"
 trap 'rm -rf "$tarballs"' EXIT
-(cd "$root" && npm pack --workspaces --ignore-scripts --loglevel=error --pack-destination "$tarballs" >/dev/null)
+# The four packages (apps/console is built into the token service's package, not shipped on its own).
+(cd "$root" && npm pack -w packages/core -w packages/token-service -w packages/gateway -w packages/cli \
+  --ignore-scripts --loglevel=error --pack-destination "$tarballs" >/dev/null)
 
 # The drivers at the versions the repository tests with (its devDependencies).
 driver() { node -p "require(process.argv[1]).devDependencies[process.argv[2]]" "$root/package.json" "$1"; }

@@ -9,7 +9,7 @@ import { join, relative } from 'node:path';
 import { spawnSync } from 'node:child_process';
 
 const root = new URL('..', import.meta.url).pathname;
-const TREE = ['packages', 'examples', 'bench', 'test', 'scripts'];
+const TREE = ['packages', 'apps', 'examples', 'bench', 'test', 'scripts'];
 const bin = (name) => join(root, 'node_modules', '.bin', name);
 const failed = [];
 
@@ -29,6 +29,7 @@ function run(label, command, args, { capture = false } = {}) {
 
 run('format: prettier --check', bin('prettier'), ['--check', '--log-level', 'warn', '.']);
 run('types: tsc --noEmit (strict)', bin('tsc'), ['-p', 'tsconfig.json', '--noEmit']);
+run('types: the console (DOM, Preact)', bin('tsc'), ['-p', 'apps/console/tsconfig.json', '--noEmit']);
 run('rules: eslint, zero warnings', bin('eslint'), ['--max-warnings', '0', '.']);
 
 // One cruise: its own rules, then the internal/ rule on the same module graph.

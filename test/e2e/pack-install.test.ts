@@ -58,7 +58,8 @@ test('the packed packages install into an empty project and run there: npx tesse
     await mkdir(tarballs);
     await mkdir(project);
     // Built by `npm test` (scripts/build.mjs) just before: no prepack build again here.
-    await npm(['pack', '--workspaces', '--ignore-scripts', '--pack-destination', tarballs], repo);
+    const workspaces = ['core', 'token-service', 'gateway', 'cli'].flatMap((p) => ['-w', `packages/${p}`]);
+    await npm(['pack', ...workspaces, '--ignore-scripts', '--pack-destination', tarballs], repo);
     const packed = (await readdir(tarballs)).sort();
     assert.deepEqual(packed, [
       'tessera-cli-0.1.0.tgz',
@@ -150,6 +151,18 @@ test('the packed packages install into an empty project and run there: npx tesse
       const orders = await fetch(`${info.urls.orders}/orders`, { headers: { authorization: `Bearer ${token}` } });
       assert.equal(orders.status, 200);
       assert.equal(((await orders.json()) as { caller: string }).caller, 'orders-client');
+
+      // The console ships inside the token service's package: its page sends a browser to the
+      // login, and its built script is served.
+      const consolePage = await fetch(`${info.urls.tokenService}/console/`, { redirect: 'manual' });
+      assert.equal(consolePage.status, 303);
+      assert.match(consolePage.headers.get('location') ?? '', /\/authorize\?client_id=tessera-console&/);
+      const shipped = await readdir(join(project, 'node_modules/@tessera/token-service/console/assets'));
+      const script = shipped.find((f) => f.endsWith('.js'));
+      assert.ok(script !== undefined, `no console script in ${shipped.join(', ')}`);
+      const served = await fetch(`${info.urls.tokenService}/console/assets/${script}`);
+      assert.equal(served.status, 200);
+      assert.match(served.headers.get('content-type') ?? '', /^text\/javascript/);
 
       const checked = await run(process.execPath, ['check.js', info.issuer, token], { cwd: project });
       assert.deepEqual(JSON.parse(checked.stdout), {

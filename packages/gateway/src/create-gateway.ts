@@ -12,15 +12,17 @@ import { createListeners } from './listeners/create-listeners.js';
 import { createManagedHeaders } from './mutate/managed-headers.js';
 import { createTokenMinter, type MintingKeys, type TokenMinter } from './mutate/create-token-minter.js';
 import { createGatewayMetrics, type GatewayMetrics } from './ops/create-gateway-metrics.js';
+import { createDecisionReporter, type DecisionReporter } from './ops/create-decision-reporter.js';
 import { createPipeline } from './pipeline/create-pipeline.js';
 import { createLoginRegistry } from './login/create-login-registry.js';
 import { createPolicyStore, type PolicyStore } from './policy/create-policy-store.js';
+import { readPolicyDocuments } from './policy/read-policy-documents.js';
 import { answerUnexpected, createHttpEntry } from './proxy/create-http-entry.js';
 import { createUpgradeEntry } from './proxy/create-upgrade-entry.js';
 import { createUpstreams } from './proxy/create-upstreams.js';
 import { createTrustedProxies } from './request/create-trusted-proxies.js';
 import { createRouteTable } from './request/route-table.js';
-import { createAccessLog } from './respond/create-access-log.js';
+import { createAccessLog, type AccessLog } from './respond/create-access-log.js';
 import { createRevocationList, type RevocationList } from './revocation/create-revocation-list.js';
 
 /** A running (or ready to run) gateway. */
@@ -56,7 +58,8 @@ export interface CreateGatewayOptions {
 /**
  * Creates the gateway from a loaded configuration (`loadGatewayConfig`): listeners (HTTP, TLS,
  * mTLS), routes to undici pools, policy sources with hot reload, the decision API, minting, the
- * revocation list, `/metrics`, `/healthz`, `/readyz`. Nothing listens until `listen()`.
+ * revocation list, the decision reporter (`tokenService.decisions`), `/metrics`, `/healthz`,
+ * `/readyz`. Nothing listens until `listen()`.
  *
  * @example
  * ```ts
@@ -125,17 +128,45 @@ export function createGateway(config: GatewayConfig, options: CreateGatewayOptio
     draining: () => draining,
   };
 
+  // Decisions pushed to the token service (issue 17): recorded where the access log is written,
+  // the one place every entry's every answer passes, and only for requests that found a route.
+  const reporter: DecisionReporter | undefined = config.tokenService?.decisions.enabled
+    ? createDecisionReporter({ config, logger, metrics, clock })
+    : undefined;
+  let policyReads = 0;
+  let reportingPolicies = false;
+  /** Reads the policy files in force for the reporter; a slower, older read never wins. */
+  const reportPolicies = async (): Promise<void> => {
+    if (reporter === undefined) return;
+    const mine = ++policyReads;
+    try {
+      const snapshot = await readPolicyDocuments(config.policies.sources);
+      if (mine === policyReads) reporter.setPolicies(snapshot);
+    } catch (err) {
+      logger.warn({ err }, 'reading the policy files to report them failed; the previous set is reported');
+    }
+  };
+
   // The request path (ARCHITECTURE.md, "Request path (gateway)"): three entries, one pipeline.
   const access = createAccessLog(logger, config.logging.accessLog);
-  const pipeline = createPipeline(ctx, access.log);
+  const log: AccessLog =
+    reporter === undefined
+      ? access.log
+      : (req, p, started, status, reason, detail, identity, dryRun) => {
+          access.log(req, p, started, status, reason, detail, identity, dryRun);
+          if (p !== undefined) reporter.record(p, status, reason, detail, identity, dryRun);
+        };
+  const pipeline = createPipeline(ctx, log);
   const managedFor = createManagedHeaders(config);
   const tunnels = new Set<Duplex>();
-  const entryOptions = { ctx, pipeline, log: access.log, timed: access.enabled, managedFor, upstreams };
-  const decision = createDecisionHandler({ ctx, pipeline, log: access.log });
+  const entryOptions = { ctx, pipeline, log, timed: access.enabled, managedFor, upstreams };
+  const decision = createDecisionHandler({ ctx, pipeline, log });
   const logins = createLoginRegistry({ config, logger, clock });
   policyStore.onSwap(() => {
     // The ExtAuthPolicies live in the same files: they reload with the Istio policies.
     logins.reload().catch(() => undefined);
+    // The set the token service keeps for this gateway follows every reload.
+    if (reportingPolicies) void reportPolicies();
   });
   const http = createHttpEntry({ ...entryOptions, decision, logins });
   const listeners = createListeners(
@@ -176,6 +207,11 @@ export function createGateway(config: GatewayConfig, options: CreateGatewayOptio
       await policyStore.start();
       await logins.start();
       revocations?.start();
+      // The first push carries the policy set: read it before the reporter starts (and re-read it
+      // at every reload from now on).
+      reportingPolicies = reporter !== undefined;
+      await reportPolicies();
+      reporter?.start();
       for (const { server, config: listener } of listeners) {
         server.on('connection', (s: Socket) => {
           inflight.add(s);
@@ -206,6 +242,8 @@ export function createGateway(config: GatewayConfig, options: CreateGatewayOptio
       for (const { server } of listeners) server.closeAllConnections();
       for (const s of inflight) s.destroy();
       await Promise.all(upstreams.map((u) => u.pool.close().catch(() => undefined)));
+      // After the drain, so the decisions of the last requests go with its final push.
+      await reporter?.close();
       if (admin) await new Promise<void>((resolve) => admin.close(() => resolve()));
       admin?.closeAllConnections();
       policyStore.close();

@@ -303,6 +303,7 @@ test('the access log is one JSON line per request with the reason (a stable code
     assert.match(String(access[0]!.detail), /allow-matched default\/allow-issuer/);
     assert.equal(access[0]!.principal, `${ISSUER}/carol`);
     assert.match(String(access[1]!.detail), /deny-matched default\/deny-admin/);
+    assert.equal(access[1]!.principal, `${ISSUER}/carol`, 'a denied caller is named too');
     assert.match(String(access[2]!.reason), /^ERR_JWT_/);
     const all = lines.join('\n');
     assert.ok(!all.includes(token.split('.')[2]!), 'no token (or signature) in any log line');

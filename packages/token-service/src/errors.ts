@@ -62,7 +62,7 @@ export const tokenServiceErrors = defineErrors({
   ERR_TOKEN_SERVICE_FORBIDDEN: {
     status: 403,
     description:
-      'The client authenticated but lacks the permission the endpoint needs (the revocation feed and stream: `revocations: true`); answered as `access_denied`.',
+      "The client authenticated but lacks the permission the endpoint needs (the revocation feed and stream: `revocations: true`, answered as `access_denied`; a gateway's decision push: `reportDecisions: true`, answered as problem JSON).",
   },
   ERR_TOKEN_SERVICE_BODY_TOO_LARGE: { status: 413, description: 'The request body exceeds the configured limit.' },
   ERR_TOKEN_SERVICE_UNAVAILABLE: {

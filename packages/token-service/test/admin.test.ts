@@ -204,3 +204,42 @@ test('client permissions: introspect and revocations default to false, are set o
   await bad.body?.cancel();
   assert.equal((await ts.admin('/admin/clients/rs', { method: 'DELETE' })).status, 204);
 });
+
+test('PATCH applies the login fields (redirect URIs, post-logout URIs, first party, back-channel URI) and keeps a public client public', async () => {
+  const ts = await startService();
+  try {
+    const created = await ts.admin('/admin/clients', {
+      method: 'POST',
+      body: JSON.stringify({
+        id: 'spa',
+        public: true,
+        grantTypes: ['authorization_code'],
+        redirectUris: ['https://spa.example/cb'],
+        audiences: ['api'],
+      }),
+    });
+    assert.equal(created.status, 201);
+    const patched = await ts.admin('/admin/clients/spa', {
+      method: 'PATCH',
+      body: JSON.stringify({
+        redirectUris: ['https://spa.example/callback'],
+        postLogoutRedirectUris: ['https://spa.example/'],
+        firstParty: true,
+        backchannelLogoutUri: 'https://spa.example/logout',
+      }),
+    });
+    assert.equal(patched.status, 200);
+    const stored = (await (await ts.admin('/admin/clients/spa')).json()) as Record<string, unknown>;
+    assert.deepEqual(stored['redirectUris'], ['https://spa.example/callback']);
+    assert.deepEqual(stored['postLogoutRedirectUris'], ['https://spa.example/']);
+    assert.equal(stored['firstParty'], true);
+    assert.equal(stored['backchannelLogoutUri'], 'https://spa.example/logout');
+    for (const body of [{ grantTypes: ['client_credentials'] }, { rotateSecret: true }, { secret: 'x'.repeat(32) }]) {
+      const refused = await ts.admin('/admin/clients/spa', { method: 'PATCH', body: JSON.stringify(body) });
+      assert.equal(refused.status, 400, JSON.stringify(body));
+      assert.equal(((await refused.json()) as { code: string }).code, 'ERR_ADMIN_BAD_REQUEST');
+    }
+  } finally {
+    await ts.stop();
+  }
+});

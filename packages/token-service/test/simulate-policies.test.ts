@@ -111,6 +111,12 @@ test('lint issues come back at their line; a rule of another issuer is not fetch
     const issues = lint.body['issues'] as { line?: number; path: string; message: string }[];
     assert.ok(issues.length > 0);
     assert.equal(issues[0]!.line, 6, JSON.stringify(issues));
+    // A problem found only when the set is compiled (two policies of one kind and name) is an issue too.
+    const twice = policiesFor(ts.url).split('---')[0]!;
+    const duplicate = await simulate(ts, { policies: `${twice}---\n${twice}`, request: { path: '/' } });
+    assert.equal(duplicate.status, 200, JSON.stringify(duplicate.body));
+    assert.equal(duplicate.body['valid'], false);
+    assert.ok((duplicate.body['issues'] as unknown[]).length > 0);
 
     const elsewhere = policiesFor('https://idp.example').replaceAll(
       'https://idp.example/.well-known',

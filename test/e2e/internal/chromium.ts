@@ -10,22 +10,23 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-const screenshotDirs = [
-  join(root, '.test-output', 'screenshots'),
-  ...(process.env['TESSERA_UPDATE_SCREENSHOTS'] === '1' ? [join(root, 'docs', 'images')] : []),
-];
-
 /**
- * Saves a screenshot of `page` as `name` in .test-output/screenshots/ (and in docs/images/ with
- * TESSERA_UPDATE_SCREENSHOTS=1, for the documentation).
+ * Saves a screenshot of `page` as `name` in .test-output/screenshots/ (and, with
+ * TESSERA_UPDATE_SCREENSHOTS=1, in the documentation's folder: `docs/images` unless `docs` names
+ * another, such as `docs/console`).
  *
  * @example
  * ```ts
  * await screenshot(page, 'account-page.png');
+ * await screenshot(page, 'keys.png', { docs: 'docs/console' });
  * ```
  */
-export async function screenshot(page: Page, name: string): Promise<void> {
-  for (const dir of screenshotDirs) {
+export async function screenshot(page: Page, name: string, options: { docs?: string } = {}): Promise<void> {
+  const dirs = [
+    join(root, '.test-output', 'screenshots'),
+    ...(process.env['TESSERA_UPDATE_SCREENSHOTS'] === '1' ? [join(root, options.docs ?? 'docs/images')] : []),
+  ];
+  for (const dir of dirs) {
     mkdirSync(dir, { recursive: true });
     await page.screenshot({ path: join(dir, name), fullPage: true });
   }
@@ -58,7 +59,9 @@ export interface TestBrowser {
  * await browser.close();
  * ```
  */
-export async function launchChromium(): Promise<TestBrowser> {
+export async function launchChromium(
+  options: { viewport?: { width: number; height: number } } = {},
+): Promise<TestBrowser> {
   const profile = await mkdtemp(join(tmpdir(), 'tessera-chromium-'));
   try {
     const context = await chromium.launchPersistentContext(profile, {
@@ -73,7 +76,7 @@ export async function launchChromium(): Promise<TestBrowser> {
         '--disable-component-update',
         '--disable-sync',
       ],
-      viewport: { width: 900, height: 700 },
+      viewport: options.viewport ?? { width: 900, height: 700 },
     });
     return {
       context,

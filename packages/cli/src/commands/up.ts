@@ -56,6 +56,8 @@ interface UpState {
   clients: Record<string, string>;
   /** The demo user's password (`demo`), shown at start like the client secrets. */
   demoPassword: string;
+  /** The console's operator (`admin`, role `tessera:admin`): its password, shown at start. */
+  adminPassword: string;
 }
 
 /**
@@ -174,11 +176,14 @@ async function loadState(dataDir: string): Promise<{ state: UpState; created: bo
   const file = join(dataDir, 'up.json');
   let known: Record<string, string> | undefined;
   let knownPassword: string | undefined;
+  let knownAdminPassword: string | undefined;
   try {
     const state = JSON.parse(await readFile(file, 'utf8')) as Partial<UpState>;
     if (isObject(state.clients) && Object.values(state.clients).every((s) => typeof s === 'string' && s.length >= 16))
       known = state.clients;
     if (typeof state.demoPassword === 'string' && state.demoPassword.length >= 12) knownPassword = state.demoPassword;
+    if (typeof state.adminPassword === 'string' && state.adminPassword.length >= 12)
+      knownAdminPassword = state.adminPassword;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT')
       throw cliErrors.create('ERR_CLI_CONFIG_INVALID', `${file} is damaged: ${(error as Error).message}`, {
@@ -189,8 +194,18 @@ async function loadState(dataDir: string): Promise<{ state: UpState; created: bo
   const clients = Object.fromEntries(
     UP_CLIENTS.map((id) => [id, known?.[id] ?? randomBytes(24).toString('base64url')]),
   );
-  const state: UpState = { clients, demoPassword: knownPassword ?? randomBytes(12).toString('base64url') };
-  if (known !== undefined && knownPassword !== undefined && UP_CLIENTS.every((id) => known[id] !== undefined))
+  const state: UpState = {
+    clients,
+    demoPassword: knownPassword ?? randomBytes(12).toString('base64url'),
+    // An up.json from before the console gets the admin's password now.
+    adminPassword: knownAdminPassword ?? randomBytes(12).toString('base64url'),
+  };
+  if (
+    known !== undefined &&
+    knownPassword !== undefined &&
+    knownAdminPassword !== undefined &&
+    UP_CLIENTS.every((id) => known[id] !== undefined)
+  )
     return { state, created: false };
   await writeFile(file, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
   await chmod(file, 0o600);
@@ -361,7 +376,7 @@ export function registerUpCommand(program: Command): void {
                   { id: 'sports-app', secret: secrets['sports-app'], audiences: ['sports-api'], scopes: ['sports'] },
                   // The followers of the revocation feed: they read it, nothing else.
                   { id: 'orders-service', secret: secrets['orders-service'], revocations: true },
-                  { id: 'gateway', secret: secrets['gateway'], revocations: true },
+                  { id: 'gateway', secret: secrets['gateway'], revocations: true, reportDecisions: true },
                   // People log in to the web UI: the operator's own app (no consent), a public client with PKCE.
                   {
                     id: DEMO_WEB_UI_CLIENT,
@@ -383,6 +398,13 @@ export function registerUpCommand(program: Command): void {
                     email: 'demo@tessera.local',
                     emailVerified: true,
                     roles: ['orders:viewer'],
+                  },
+                  {
+                    id: 'u-admin',
+                    username: 'admin',
+                    password: state.adminPassword,
+                    name: 'Console operator',
+                    roles: ['tessera:admin'],
                   },
                 ],
               },
@@ -440,12 +462,14 @@ export function registerUpCommand(program: Command): void {
                 // The gateway mints for the token service's callers: their `sub` gets this prefix
                 // (and `sub_id` names the token service), as for any issuer a minting route accepts.
                 minting: { issuer: GATEWAY_ISSUER, subjectPrefixes: { [issuer]: 'tessera:' } },
-                // Revoked tokens are refused within a second: the gateway follows the feed's stream.
+                // Revoked tokens are refused within a second: the gateway follows the feed's stream;
+                // it reports what it decides to the console's live decisions every second.
                 tokenService: {
                   url: ts.url,
                   clientId: 'gateway',
                   clientSecret: secrets['gateway'],
                   revocationsMode: 'stream',
+                  decisions: { enabled: true, gatewayId: 'up-gateway', intervalMs: 1000 },
                 },
                 logging: { level: 'warn', accessLog: false },
               },
@@ -471,6 +495,7 @@ export function registerUpCommand(program: Command): void {
           teams: services.teamsUrl,
           webui: webuiUrl,
           jwks: jwksUri,
+          console: `${issuer}/console/`,
         };
         const tessera = invocation();
         // The token service keeps its generated admin token in its own data directory (a
@@ -485,7 +510,7 @@ export function registerUpCommand(program: Command): void {
               issuer,
               dataDir,
               clients: secrets,
-              users: { demo: state.demoPassword },
+              users: { demo: state.demoPassword, admin: state.adminPassword },
               adminTokenFile,
               policies: policyDir,
               policiesKept: policies.kept,
@@ -509,11 +534,13 @@ Gateway policies ${policyDir}   ${policies.kept.length === 0 ? 'the embedded def
 Clients (kept in ${join(dataDir, 'up.json')}):
   orders-client   secret ${secrets['orders-client']}   audience orders, scopes orders:read orders:write; may exchange orders tokens for inventory
   sports-app      secret ${secrets['sports-app']}   audience sports-api, scope sports
-  orders-service, gateway   read the revocation feed (revocations: true), so revoked tokens are refused
+  orders-service, gateway   read the revocation feed (revocations: true), so revoked tokens are refused;
+                  the gateway reports its decisions to the console (reportDecisions: true)
   webui           public (PKCE, no secret), first-party: the web UI's sign-in
 
 Demo user: demo   password ${state.demoPassword}   (open ${webuiUrl}/ in a browser and sign in)
   account page    ${issuer}/account   the demo user's passkeys, authenticator app, sessions
+Console: ${issuer}/console/   sign in as admin   password ${state.adminPassword}   (keys, clients, users, token debugger, policy simulator, live decisions)
 
 Try it (from the repository folder):
   # a token is issued (client_credentials)

@@ -252,10 +252,11 @@ export async function createEnforcer(input: EnforcerFactoryInput): Promise<Enfor
           kind: 'denied',
           reason,
           dryRun,
+          identity: gatewayIdentity,
           response: { status: provider.status ?? 403, body: provider.body ?? '', headers: provider.headers ?? [] },
         };
       }
-      return { kind: 'denied', reason, dryRun };
+      return { kind: 'denied', reason, dryRun, identity: gatewayIdentity };
     }
     return { kind: 'allow', identity: gatewayIdentity, reason, dryRun, extraHeaders: allowedHeaders };
   };

@@ -49,6 +49,8 @@ export type Verdict =
       readonly kind: 'denied';
       readonly reason: string;
       readonly dryRun: 'allow' | 'deny' | undefined;
+      /** Who was refused, when a token authenticated them (for the access log and the decision report). */
+      readonly identity?: GatewayIdentity | undefined;
       readonly response?: {
         readonly status: number;
         readonly body: string;

@@ -235,6 +235,62 @@ const policiesSchema = z
   })
   .prefault({});
 
+// The token service's rule for a gateway id: safe in its URL, its logs and the console.
+const GATEWAY_ID_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
+
+// `tokenService.decisions`: the gateway pushes its decisions to the token service, whose console
+// shows them live (issue 17).
+const decisionReportSchema = z
+  .strictObject({
+    enabled: z
+      .boolean()
+      .default(false)
+      .describe(
+        "Push every decision (allow, deny, dry-run: route, method, host, path, status, reason, principals; never a token, a header or a query) to the token service's `POST /admin/gateways/<gatewayId>/decisions`, every `intervalMs`, with the gateway's client credentials (a client with `reportDecisions: true`); the push is also the gateway's heartbeat and carries its policy set. Needs `clientId` and `clientSecret`.",
+      ),
+    gatewayId: z
+      .string()
+      .regex(GATEWAY_ID_PATTERN, 'a gateway id is 1-64 characters of [A-Za-z0-9._-]')
+      .optional()
+      .describe(
+        'How this gateway is named at the token service. Default: the host name (a pod name), characters outside `[A-Za-z0-9._-]` replaced by `-`, cut to 64.',
+      ),
+    intervalMs: ms(
+      'How often decisions are pushed (an empty push too: the heartbeat). The token service counts a gateway healthy for three intervals after a push.',
+      2000,
+      100,
+      600_000,
+    ),
+    maxBatch: z
+      .number()
+      .int()
+      .min(1)
+      .max(1000)
+      .default(500)
+      .describe('Most decisions in one push; more waiting are sent in further pushes at once.'),
+    maxBuffered: z
+      .number()
+      .int()
+      .min(1)
+      .max(1_000_000)
+      .default(5000)
+      .describe(
+        'Decisions kept while the token service is slow or down; beyond, the oldest are dropped and counted (`tessera_gateway_decisions_dropped_total`, and `dropped` in the next push).',
+      ),
+    maxBodyBytes: z
+      .number()
+      .int()
+      // At least one decision at its longest (every field at the token service's cap) fits.
+      .min(16_384)
+      .max(10_485_760)
+      .default(65_536)
+      .describe(
+        "Largest push body; a batch larger is split. Keep it at or below the token service's `server.bodyLimitBytes` (65536 by default).",
+      ),
+  })
+  .prefault({})
+  .describe("Reporting decisions to the token service (the console's live view and service graph).");
+
 const tokenServiceSchema = z
   .strictObject({
     url: z.url({ protocol: /^https?$/ }).describe('Base URL of the token service.'),
@@ -284,6 +340,7 @@ const tokenServiceSchema = z
         'When the revocation feed has not answered for this long, refuse every token with a `jti` (fail closed); 0 = keep serving the last known list.',
       ),
     timeoutMs: ms('Timeout of a call to the token service.', 2000, 10, 60_000),
+    decisions: decisionReportSchema,
   })
   .describe('Where the token service is; the gateway reaches it over HTTP only.');
 

@@ -124,7 +124,7 @@ export function createDecisionHandler(options: DecisionHandlerOptions): Decision
       headers.push('content-type', 'text/plain; charset=utf-8', 'content-length', '2');
       x.res.writeHead(200, headers);
       x.res.end('OK');
-      log(x.req, x.p, x.started, 200, 'allowed', v.reason, v.identity);
+      log(x.req, x.p, x.started, 200, 'allowed', v.reason, v.identity, v.dryRun);
     },
     write: (x, outcome) => writeOutcome(x.res, outcome),
   };

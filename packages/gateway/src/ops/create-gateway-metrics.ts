@@ -21,6 +21,8 @@ export interface GatewayMetrics {
   readonly policyReloads: { success(): void; failure(): void };
   /** Reads of the token service's revocation feed (a poll, or a stream opened), and failed ones. */
   readonly revocationFeed: { success(): void; failure(): void };
+  /** Decisions pushed to the token service, dropped before they could be (queue full, refused), and failed pushes. */
+  readonly decisionReports: { sent(n: number): void; dropped(n: number): void; failed(): void };
 }
 
 class Tally {
@@ -119,6 +121,18 @@ export function createGatewayMetrics(options: { defaultMetrics?: boolean } = {})
     'revocation_feed_failed_total',
     'Revocation feed polls and streams that failed (the known list stays; refused past revocationsMaxStaleMs).',
   );
+  const reportsSent = global(
+    'decisions_reported_total',
+    'Decisions pushed to the token service (tokenService.decisions) and accepted.',
+  );
+  const reportsDropped = global(
+    'decisions_dropped_total',
+    'Decisions never reported: dropped when the queue was full (token service slow or down) or refused by it.',
+  );
+  const pushesFailed = global(
+    'decision_push_failed_total',
+    'Pushes of decisions to the token service that failed (the batch is kept and retried, within maxBuffered).',
+  );
   return {
     registry,
     route(name) {
@@ -152,5 +166,10 @@ export function createGatewayMetrics(options: { defaultMetrics?: boolean } = {})
     mintCache: { hit: () => mintHit.inc(), miss: () => mintMiss.inc() },
     policyReloads: { success: () => reloadOk.inc(), failure: () => reloadFail.inc() },
     revocationFeed: { success: () => feedOk.inc(), failure: () => feedFail.inc() },
+    decisionReports: {
+      sent: (n) => (reportsSent.n += n),
+      dropped: (n) => (reportsDropped.n += n),
+      failed: () => pushesFailed.inc(),
+    },
   };
 }

@@ -115,7 +115,8 @@ export function createPipeline(ctx: GatewayContext, log: AccessLog): Pipeline {
     try {
       count(x.p.counters, v);
       if (v.kind !== 'allow') {
-        respond(entry, x, refusalOf(v, realmOf(config, x.p.request)));
+        // A denied caller is named in the access log and the decision report (never its token).
+        respond(entry, x, refusalOf(v, realmOf(config, x.p.request)), v.kind === 'denied' ? v.identity : undefined);
         return;
       }
       const mint = x.p.route.config.mutations.mint;

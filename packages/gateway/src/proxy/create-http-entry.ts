@@ -72,10 +72,10 @@ export function createHttpEntry(
         built.headers,
         (status, error) => {
           p.counters.upstream(status);
-          if (error === undefined) log(req, p, x.started, status, 'allowed', v.reason, v.identity);
+          if (error === undefined) log(req, p, x.started, status, 'allowed', v.reason, v.identity, v.dryRun);
           else {
             const reason = status === 504 ? 'ERR_GATEWAY_UPSTREAM_TIMEOUT' : 'ERR_GATEWAY_UPSTREAM_UNAVAILABLE';
-            log(req, p, x.started, status, reason, `${v.reason}; upstream: ${error}`, v.identity);
+            log(req, p, x.started, status, reason, `${v.reason}; upstream: ${error}`, v.identity, v.dryRun);
           }
         },
         x.login?.setCookies,

@@ -113,7 +113,7 @@ export function createUpgradeEntry(
               : status === 502
                 ? 'ERR_GATEWAY_UPSTREAM_UNAVAILABLE'
                 : 'allowed';
-          log(req, p, x.started, status, reason, v.reason, v.identity);
+          log(req, p, x.started, status, reason, v.reason, v.identity, v.dryRun);
         },
         tunnels,
       );

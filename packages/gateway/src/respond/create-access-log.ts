@@ -4,7 +4,11 @@ import type { GatewayIdentity } from '../auth/verdict.js';
 import type { Prepared } from '../request/prepare-request.js';
 import type { AccessReason } from './outcome.js';
 
-/** Writes one access-log line; `p` is `undefined` when the request was refused before it was parsed. */
+/**
+ * Writes one access-log line; `p` is `undefined` when the request was refused before it was parsed.
+ * `dryRun` is the verdict's dry-run result of an allowed request (the decision reporter tells a
+ * request a DRY_RUN policy would have denied from a plain allow; the log line has it in `detail`).
+ */
 export type AccessLog = (
   req: IncomingMessage,
   p: Prepared | undefined,
@@ -13,6 +17,7 @@ export type AccessLog = (
   reason: AccessReason,
   detail: string,
   identity: GatewayIdentity | undefined,
+  dryRun?: 'allow' | 'deny',
 ) => void;
 
 /**

@@ -90,7 +90,9 @@ export function checkAdminCall(
   const readOnly =
     parts[0] !== 'jwt-factory' &&
     (method === 'GET' || method === 'HEAD' || (method === 'POST' && READ_ONLY_POSTS.has(parts.join('/'))));
-  if (!readOnly && principal.role !== 'admin')
+  // Signing out changes only the caller's own session: a viewer may, with the CSRF token.
+  const signOut = method === 'POST' && parts.join('/') === 'sign-out';
+  if (!readOnly && !signOut && principal.role !== 'admin')
     throw tokenServiceErrors.create(
       'ERR_ADMIN_FORBIDDEN',
       `a ${VIEWER_ROLE} may look, not change: this needs ${ADMIN_ROLE}`,

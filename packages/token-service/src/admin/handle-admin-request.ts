@@ -11,11 +11,16 @@ import { toProblem } from '../http/problem.js';
 import { sendJson } from '../http/send-json.js';
 import type { ServiceContext } from '../http/service-context.js';
 import { adminPrincipal, checkAdminCall, consoleCsrf } from './admin-principal.js';
+import { describeOverview } from './describe-overview.js';
+import { endSession } from '../login/end-session.js';
+import { SESSION_COOKIE, sessionCookie } from '../login/cookies.js';
 import { parseJsonBody } from './internal/admin-io.js';
 import { adminMethods } from './internal/admin-methods.js';
 import { handleJwtFactoryRequest } from './handle-jwt-factory-request.js';
 import { handleAuditRequest } from './handle-audit-request.js';
 import { handleUserAdmin } from './handle-user-admin.js';
+import { handleDecisionAdmin } from './handle-decision-admin.js';
+import { gatewayPushTarget, handleGatewayPush } from './handle-gateway-push.js';
 import { inspectRequestSchema, inspectToken } from './inspect-token.js';
 import { listPage } from './list-page.js';
 import { simulatePolicies, simulateRequestSchema } from './simulate-policies.js';
@@ -33,6 +38,7 @@ const clientPatchSchema = z.strictObject({
   exchange: shape.exchange.optional(),
   introspect: shape.introspect.removeDefault().optional(),
   revocations: shape.revocations.removeDefault().optional(),
+  reportDecisions: shape.reportDecisions.removeDefault().optional(),
   enabled: shape.enabled.removeDefault().optional(),
   redirectUris: shape.redirectUris.removeDefault().optional(),
   postLogoutRedirectUris: shape.postLogoutRedirectUris.removeDefault().optional(),
@@ -55,6 +61,9 @@ const withdrawSchema = z.strictObject({ reason: z.string().max(500).optional() }
  *
  * - `GET/POST /admin/clients`, `GET/PATCH/DELETE /admin/clients/:id` — client CRUD; a client made
  *   without `secret`, `secretHash` or `jwks` gets a generated secret, shown once;
+ * - `GET /admin/whoami` (the caller, its role and, for a login session, its CSRF token), `POST
+ *   /admin/sign-out` (ends the console's login session);
+ * - `GET /admin/overview` (keys, the next rotation, token counters: see `describeOverview`);
  * - `GET /admin/keys`, `POST /admin/keys/rotate` (`{ immediate }`), `POST /admin/keys/:kid/retire`,
  *   `POST /admin/keys/:kid/withdraw` (`{ reason }`: a stolen key leaves the JWKS at once);
  * - `GET/POST /admin/users`, `GET/PATCH/DELETE /admin/users/:id`, `POST /admin/users/:id/password`
@@ -62,6 +71,10 @@ const withdrawSchema = z.strictObject({ reason: z.string().max(500).optional() }
  * - `POST /admin/tokens/inspect` (the console's token debugger, see `inspectToken`);
  * - `POST /admin/policies/simulate` (the console's policy simulator, see `simulatePolicies`);
  * - `GET /admin/audit`, `GET /admin/audit/export` (see `handleAuditRequest`);
+ * - `POST /admin/gateways/:id/decisions`, a gateway's push, authenticated as a client with
+ *   `reportDecisions` (see `handleGatewayPush`), and the reads of what gateways report:
+ *   `GET /admin/gateways[/:id[/policies]]`, `GET /admin/decisions[/graph|/stream]` (see
+ *   `handleDecisionAdmin`);
  * - the jwt-factory endpoints under `/admin/jwt-factory/` (see `handleJwtFactoryRequest`).
  *
  * @example
@@ -77,6 +90,10 @@ export async function handleAdminRequest(
   query: URLSearchParams,
   body: Buffer,
 ): Promise<void> {
+  // A gateway's push carries the gateway's client credentials, not an admin credential: it is
+  // answered before the admin token or a console session is looked for (issue 17).
+  const pushTo = gatewayPushTarget(req.method, path);
+  if (pushTo !== undefined) return handleGatewayPush(ctx, req, res, pushTo, body);
   try {
     const principal = await adminPrincipal(ctx, req);
     const { actor } = principal;
@@ -109,6 +126,7 @@ export async function handleAdminRequest(
         ...(principal.session === undefined ? {} : { csrf: consoleCsrf(principal.session.key) }),
       });
     }
+    if (parts.join('/') === 'sign-out' && method === 'POST') return await signOut(ctx, res, principal.session?.key);
     if (parts[0] === 'jwt-factory')
       return await handleJwtFactoryRequest(ctx, req, res, parts.slice(1), query, body, actor);
     if (parts[0] === 'users') return await handleUserAdmin(ctx, req, res, parts.slice(1), method, body, actor, query);
@@ -147,6 +165,7 @@ export async function handleAdminRequest(
       if (parts.length === 4 && method === 'DELETE')
         return await removeClientSecret(ctx, res, parts[1]!, parts[3]!, actor);
     }
+    if (parts.join('/') === 'overview' && method === 'GET') return sendJson(res, 200, await describeOverview(ctx));
     if (parts[0] === 'keys' && parts.length === 1 && method === 'GET')
       return sendJson(res, 200, { keys: ctx.keyRing.list() });
     if (parts[0] === 'keys' && parts[1] === 'rotate' && parts.length === 2 && method === 'POST') {
@@ -167,6 +186,7 @@ export async function handleAdminRequest(
     if (parts.join('/') === 'tokens/inspect' && method === 'POST')
       return sendJson(res, 200, await inspectToken(ctx, parseJsonBody(req, body, inspectRequestSchema)));
     if (parts[0] === 'audit' && method === 'GET') return await handleAuditRequest(ctx, res, parts, query);
+    if (parts[0] === 'gateways' || parts[0] === 'decisions') return handleDecisionAdmin(ctx, req, res, parts, query);
     throw tokenServiceErrors.create('ERR_ADMIN_NOT_FOUND', 'no such admin endpoint');
   } catch (error) {
     const problem = toProblem(mapStoreError(error));
@@ -178,6 +198,15 @@ export async function handleAdminRequest(
     res.writeHead(problem.status, { ...headers, 'content-length': Buffer.byteLength(payload) });
     res.end(payload);
   }
+}
+
+/** `POST /admin/sign-out`: the console's sign-out ends the login session it was called with. */
+async function signOut(ctx: ServiceContext, res: ServerResponse, sessionKey: string | undefined): Promise<void> {
+  if (sessionKey === undefined)
+    throw tokenServiceErrors.create('ERR_ADMIN_BAD_REQUEST', 'only a login session signs out; the admin token stays');
+  await endSession(ctx, sessionKey, 'logout');
+  const secure = ctx.issuerUrl().startsWith('https:');
+  res.writeHead(204, { 'set-cookie': sessionCookie(SESSION_COOKIE, '', { secure, maxAge: 0 }) }).end();
 }
 
 function mapStoreError(error: unknown): unknown {
@@ -255,6 +284,7 @@ async function createClient(
       grantTypes: record.grantTypes,
       introspect: record.introspect,
       revocations: record.revocations,
+      reportDecisions: record.reportDecisions,
     },
   });
   await publish(ctx, 'client.changed', { clientId: record.id });
@@ -303,9 +333,22 @@ async function updateClient(
     ...(patch.exchange === undefined ? {} : { exchange: patch.exchange }),
     ...(patch.introspect === undefined ? {} : { introspect: patch.introspect }),
     ...(patch.revocations === undefined ? {} : { revocations: patch.revocations }),
+    ...(patch.reportDecisions === undefined ? {} : { reportDecisions: patch.reportDecisions }),
     ...(patch.enabled === undefined ? {} : { enabled: patch.enabled }),
+    ...(patch.redirectUris === undefined ? {} : { redirectUris: patch.redirectUris }),
+    ...(patch.postLogoutRedirectUris === undefined ? {} : { postLogoutRedirectUris: patch.postLogoutRedirectUris }),
+    ...(patch.firstParty === undefined ? {} : { firstParty: patch.firstParty }),
+    ...(patch.backchannelLogoutUri === undefined ? {} : { backchannelLogoutUri: patch.backchannelLogoutUri }),
     updatedAt: Math.max(ctx.clock(), current.updatedAt + 1),
   };
+  // The rules a new public client meets hold after a change too.
+  if (next.public) {
+    if (patch.secret !== undefined || patch.secretHash !== undefined || patch.rotateSecret || patch.jwks !== undefined)
+      throw tokenServiceErrors.create('ERR_ADMIN_BAD_REQUEST', 'a public client has no secret, secretHash or jwks');
+    const other = next.grantTypes.find((g) => g !== 'authorization_code' && g !== 'refresh_token');
+    if (other !== undefined)
+      throw tokenServiceErrors.create('ERR_ADMIN_BAD_REQUEST', `grantTypes: a public client may not use ${other}`);
+  }
   await saveClientChange(ctx, current, next, actor, 'client.updated', {
     fields: Object.keys(patch).filter((k) => k !== 'secret'),
   });

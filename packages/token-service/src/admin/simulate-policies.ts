@@ -75,17 +75,6 @@ export async function simulatePolicies(
   const { request: given } = input;
   if (given.token !== undefined && given.principal !== undefined)
     throw tokenServiceErrors.create('ERR_ADMIN_BAD_REQUEST', 'request: give token or principal, not both');
-  let documents;
-  try {
-    documents = parsePolicies(input.policies, { file: 'policies.yaml' }).documents;
-  } catch (error) {
-    if (!isTesseraError(error, 'ERR_POLICY_INVALID')) throw error;
-    const issues = error.details?.['issues'];
-    return {
-      valid: false,
-      issues: Array.isArray(issues) ? (issues as PolicyIssue[]) : [{ path: '(policy)', message: error.message }],
-    };
-  }
   const own = ctx.issuerUrl();
   const refuseFetch = (uri: string): KeySource => ({
     getKeys() {
@@ -95,11 +84,25 @@ export async function simulatePolicies(
       );
     },
   });
-  const set = compilePolicies(documents, {
-    defaultAction: input.defaultAction,
-    createRemoteKeySource: (rule) =>
-      rule.issuer === own ? ctx.keyRing.keySource : refuseFetch(rule.jwksUri ?? `${rule.issuer} (discovery)`),
-  });
+  // What `tessera policy lint` finds, parsing or compiling (two policies of one name, ...), is the
+  // answer's `issues`, not an error of the call.
+  let documents;
+  let set;
+  try {
+    documents = parsePolicies(input.policies, { file: 'policies.yaml' }).documents;
+    set = compilePolicies(documents, {
+      defaultAction: input.defaultAction,
+      createRemoteKeySource: (rule) =>
+        rule.issuer === own ? ctx.keyRing.keySource : refuseFetch(rule.jwksUri ?? `${rule.issuer} (discovery)`),
+    });
+  } catch (error) {
+    if (!isTesseraError(error, 'ERR_POLICY_INVALID')) throw error;
+    const issues = error.details?.['issues'];
+    return {
+      valid: false,
+      issues: Array.isArray(issues) ? (issues as PolicyIssue[]) : [{ path: '(policy)', message: error.message }],
+    };
+  }
   const built = simulatedRequest({
     method: given.method,
     path: given.path,

@@ -42,6 +42,7 @@ export function buildClientRecord(declared: DeclaredClient, facts: ClientRecordF
     exchange: declared.exchange,
     introspect: declared.introspect,
     revocations: declared.revocations,
+    reportDecisions: declared.reportDecisions,
     enabled: declared.enabled,
     public: declared.public,
     redirectUris: declared.redirectUris,

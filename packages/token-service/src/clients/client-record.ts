@@ -46,6 +46,8 @@ export interface ClientRecord {
   readonly introspect: boolean;
   /** May read the revocation feed and stream; off unless granted. */
   readonly revocations: boolean;
+  /** May push a gateway's decisions and heartbeat (`POST /admin/gateways/:id/decisions`); off unless granted. */
+  readonly reportDecisions: boolean;
   readonly enabled: boolean;
   /** Holds no secret: authenticates with `client_id` alone, PKCE required (people's applications). */
   readonly public: boolean;
@@ -124,6 +126,7 @@ export function toClientRecord(stored: StoredClient): ClientRecord {
     },
     introspect: stored.introspect === true,
     revocations: stored.revocations === true,
+    reportDecisions: stored['reportDecisions'] === true,
     enabled: stored.enabled === true,
     public: stored['public'] === true,
     redirectUris: strings(stored['redirectUris']),
@@ -160,6 +163,7 @@ export function toStoredClient(record: ClientRecord): StoredClient {
     exchange: { ...record.exchange },
     introspect: record.introspect,
     revocations: record.revocations,
+    ...(record.reportDecisions ? { reportDecisions: true } : {}),
     enabled: record.enabled,
     public: record.public,
     redirectUris: record.redirectUris,
@@ -185,6 +189,7 @@ export function clientView(record: ClientRecord): Record<string, unknown> {
   const { secretHash, secrets, ...rest } = record;
   return {
     ...rest,
+    reportDecisions: record.reportDecisions,
     hasSecret: secretHash !== undefined,
     // Which secrets authenticate and until when: ids and dates, never a hash.
     ...(secrets === undefined

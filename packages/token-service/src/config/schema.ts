@@ -102,7 +102,10 @@ export const clientConfigSchema = z
       .min(1)
       .max(256)
       .regex(/^[\x21-\x7e]+$/, 'client id is printable ASCII without spaces')
-      .refine((id) => id !== 'tessera-account', 'tessera-account is the account page\u2019s own client')
+      .refine(
+        (id) => id !== 'tessera-account' && id !== 'tessera-console',
+        'tessera-account and tessera-console are the account page\u2019s and the console\u2019s own clients',
+      )
       .describe('The client_id.'),
     secretHash: scryptHash
       .optional()
@@ -142,6 +145,12 @@ export const clientConfigSchema = z
       .boolean()
       .default(false)
       .describe('May read the revocation feed and stream (`/revocations`, `/revocations/stream`), as a gateway does.'),
+    reportDecisions: z
+      .boolean()
+      .default(false)
+      .describe(
+        "May push a gateway's decisions and heartbeat (`POST /admin/gateways/:id/decisions`, HTTP Basic), as a gateway with `tokenService.decisions.enabled` does.",
+      ),
     enabled: z.boolean().default(true).describe('A disabled client fails authentication.'),
     public: z
       .boolean()
@@ -619,6 +628,45 @@ export const tokenServiceConfigSchema = z.strictObject({
     })
     .prefault({})
     .describe('The revocation stream (server-sent events) gateways follow.'),
+  decisions: z
+    .strictObject({
+      bufferSize: z
+        .number()
+        .int()
+        .min(10)
+        .max(100_000)
+        .default(2_000)
+        .describe(
+          'Decisions pushed by gateways kept in memory (a ring: the oldest goes first) for `GET /admin/decisions`, the service graph and the stream; per replica.',
+        ),
+      streamPingMs: z
+        .number()
+        .int()
+        .min(50)
+        .max(3_600_000)
+        .default(15_000)
+        .describe('A comment line (`: ping`) is sent this often on every open `GET /admin/decisions/stream`.'),
+      maxStreams: z
+        .number()
+        .int()
+        .min(1)
+        .max(10_000)
+        .default(100)
+        .describe(
+          'Open decision streams at once per replica; one more is refused with 503 `ERR_TOKEN_SERVICE_UNAVAILABLE`.',
+        ),
+      maxGateways: z
+        .number()
+        .int()
+        .min(1)
+        .max(100_000)
+        .default(1_000)
+        .describe(
+          'Gateways remembered per replica (heartbeat and policy set); beyond, the one seen longest ago is forgotten.',
+        ),
+    })
+    .prefault({})
+    .describe('Decisions gateways report (`POST /admin/gateways/:id/decisions`), shown live by the console.'),
   logging: z
     .strictObject({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') })
     .prefault({}),

@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Clock } from '@tessera/core';
 import type { Logger } from 'pino';
+import type { DecisionHub } from '../admin/create-decision-hub.js';
 import type { ClientAuthenticator } from '../clients/create-client-authenticator.js';
 import type { TokenServiceConfig } from '../config/load-config.js';
 import type { GrantTable } from '../grants/create-grant-table.js';
@@ -52,6 +53,8 @@ export interface ServiceContext {
   readonly forgetClient: (id: string) => void;
   /** A client through the short-lived client cache (`forgetClient` drops an entry). */
   readonly getClient: (id: string) => Promise<ClientRecord | undefined>;
+  /** The decisions gateways push, their heartbeats and policy sets, and the live streams (issue 17). */
+  readonly decisions: DecisionHub;
   /** The issuer URL: `server.issuer`, else the base URL the server listens on. */
   issuerUrl(): string;
   /** The source address of a request (X-Forwarded-For only with `server.trustProxy`). */

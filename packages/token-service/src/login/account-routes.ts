@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import QRCode from 'qrcode';
 import { isTesseraError } from '@tessera/core';
@@ -27,7 +27,7 @@ import type { Routes } from '../http/routes.js';
 import type { ServiceContext } from '../http/service-context.js';
 import type { StateRecord } from '../storage/index.js';
 import { hashPassword } from '../users/password-hash.js';
-import { ACCOUNT_CLIENT_ID } from './account-client.js';
+import { ACCOUNT_CLIENT_ID, builtInLoginUrl } from './built-in-client.js';
 import { accountPage, type AccountPageInput } from './account-page.js';
 import { listConsents } from './consent.js';
 import { SESSION_COOKIE, sessionCookie } from './cookies.js';
@@ -94,15 +94,9 @@ export function accountRoutes(ctx: ServiceContext): Routes {
 
   /** To the login, and back here after it. */
   const toLogin = (res: ServerResponse) => {
-    const url = new URL('/authorize', ctx.issuerUrl());
-    url.searchParams.set('client_id', ACCOUNT_CLIENT_ID);
-    url.searchParams.set('redirect_uri', `${ctx.issuerUrl()}/account`);
-    url.searchParams.set('response_type', 'code');
-    url.searchParams.set('scope', 'openid');
-    // PKCE is required of every authorization request; no code is issued for the account page.
-    url.searchParams.set('code_challenge', randomBytes(32).toString('base64url'));
-    url.searchParams.set('code_challenge_method', 'S256');
-    res.writeHead(303, { location: url.href, 'cache-control': 'no-store' }).end();
+    res
+      .writeHead(303, { location: builtInLoginUrl(ACCOUNT_CLIENT_ID, ctx.issuerUrl()), 'cache-control': 'no-store' })
+      .end();
   };
 
   const show = async (

@@ -20,7 +20,7 @@ import {
   type AuthorizationRequest,
 } from './authorization-request.js';
 import { cookieName, readCookie, readSessionId, SESSION_COOKIE, sessionCookie } from './cookies.js';
-import { accountClient, ACCOUNT_CLIENT_ID } from './account-client.js';
+import { builtInClient, isBuiltInClientId } from './built-in-client.js';
 import { findConsent, rememberConsent } from './consent.js';
 import { consentPage } from './consent-page.js';
 import { csrfMatches } from './csrf-matches.js';
@@ -105,7 +105,8 @@ export function loginRoutes(ctx: ServiceContext): Routes {
   const logo = settings.page.logoFile === undefined ? undefined : loadLogo(settings.page.logoFile);
   const getClient = async (id: string | null): Promise<ClientRecord | undefined> => {
     if (id === null) return undefined;
-    if (id === ACCOUNT_CLIENT_ID) return accountClient(ctx.issuerUrl());
+    const builtIn = builtInClient(id, ctx.issuerUrl());
+    if (builtIn !== undefined) return builtIn;
     // Through the client cache the token endpoint uses; an id the store refuses is no client.
     return ctx.getClient(id).catch((err: unknown) => {
       if (isTesseraError(err, 'ERR_STORE_INPUT_INVALID')) return undefined;
@@ -183,8 +184,8 @@ export function loginRoutes(ctx: ServiceContext): Routes {
     cookies: readonly string[] = [],
   ) => {
     const done = { 'set-cookie': [...cookies, sessionCookie(INTERACTION, '', { secure: secure(), maxAge: 0 })] };
-    // The account page's login comes back to the page, with no code: it holds no token.
-    if (client.id === ACCOUNT_CLIENT_ID) {
+    // The account page's and the console's login come back to the page, with no code: they hold no token.
+    if (isBuiltInClientId(client.id)) {
       res.writeHead(303, { location: request.redirectUri, 'cache-control': 'no-store', ...done }).end();
       return;
     }

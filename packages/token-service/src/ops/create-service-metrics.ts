@@ -11,6 +11,10 @@ export interface ServiceMetrics {
   readonly auditFailures: Counter;
   readonly httpDuration: Histogram<'route' | 'status'>;
   readonly keys: Gauge<'state'>;
+  /** Decisions gateways pushed to this replica (`POST /admin/gateways/:id/decisions`), by action. */
+  readonly decisionsReported: Counter<'action'>;
+  /** Decision streams (`GET /admin/decisions/stream`) open on this replica. */
+  readonly decisionStreams: Gauge;
 }
 
 /**
@@ -76,6 +80,17 @@ export function createServiceMetrics(
         if (keyStates === undefined) return;
         for (const [state, count] of Object.entries(keyStates())) this.set({ state }, count);
       },
+    }),
+    decisionsReported: new Counter({
+      name: 'tessera_gateway_decisions_reported_total',
+      help: 'Decisions gateways pushed to this replica, by action (allow, deny, dry-run).',
+      labelNames: ['action'],
+      registers: [registry],
+    }),
+    decisionStreams: new Gauge({
+      name: 'tessera_decision_streams',
+      help: 'Decision streams (GET /admin/decisions/stream) open on this replica.',
+      registers: [registry],
     }),
   };
 }

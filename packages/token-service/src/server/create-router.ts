@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isTesseraError } from '@tessera/core';
 import { handleAdminRequest } from '../admin/handle-admin-request.js';
+import { createConsoleHandler } from '../console/serve-console.js';
 import { jwtFactoryRoutes } from '../admin/jwt-factory-routes.js';
 import { tokenServiceErrors } from '../errors.js';
 import { toOAuthError } from '../http/oauth-error.js';
@@ -57,6 +58,8 @@ export function createRouter(options: RouterOptions): Router {
     }),
   );
   const adminEnabled = ctx.config.admin.enabled;
+  // The console is the admin API's web face: served with it, or not at all.
+  const serveConsole = adminEnabled ? createConsoleHandler(ctx) : undefined;
 
   return async (req, res) => {
     const url = req.url ?? '/';
@@ -67,7 +70,13 @@ export function createRouter(options: RouterOptions): Router {
     const t0 = performance.now();
     res.on('close', () => {
       // Label by route, never by raw path: a scanner must not create a series per URL it tries.
-      const route = routes.has(key) ? path : path.startsWith('/admin/') ? '/admin' : 'other';
+      const route = routes.has(key)
+        ? path
+        : path.startsWith('/admin/')
+          ? '/admin'
+          : path.startsWith('/console')
+            ? '/console'
+            : 'other';
       ctx.metrics.httpDuration.observe({ route, status: String(res.statusCode) }, (performance.now() - t0) / 1000);
     });
     try {
@@ -75,6 +84,8 @@ export function createRouter(options: RouterOptions): Router {
       if (options.closing()) res.setHeader('connection', 'close');
       const route = routes.get(key);
       if (route !== undefined) return await route(req, res, query);
+      if (serveConsole !== undefined && (path === '/console' || path.startsWith('/console/')))
+        return await serveConsole(req, res, path);
       if (path.startsWith('/admin/') && adminEnabled)
         return await handleAdminRequest(
           ctx,

@@ -1,5 +1,6 @@
 import type { Clock, KeySource } from '@tessera/core';
 import type { Logger } from 'pino';
+import { createDecisionHub } from '../admin/create-decision-hub.js';
 import { createClientAuthenticator } from '../clients/create-client-authenticator.js';
 import { createClientCache } from '../clients/create-client-cache.js';
 import { createCredentialGuard } from '../clients/create-credential-guard.js';
@@ -129,6 +130,14 @@ export function createServiceContext(options: ServiceContextOptions): ServiceCon
     audit,
     hashWorkers: options.hashWorkers,
     getClient: clients.get,
+    decisions: createDecisionHub({
+      config: config.decisions,
+      clock,
+      logger,
+      metrics,
+      // The file back-end's bus stays in this process: there is no other replica to relay to.
+      events: storage.backends.events === 'file' ? undefined : storage.events,
+    }),
     forgetClient: (id) => {
       clients.forget(id);
       authenticator.forget(id);

@@ -47,7 +47,7 @@ export interface StartedService {
   readonly keyRing: KeyRing;
   /**
    * Stops: answers `Connection: close` and `/readyz` 503 from now on, stops the rotation timer and
-   * the event subscription, ends revocation streams, drains requests in flight (up to
+   * the event subscription, ends revocation and decision streams, drains requests in flight (up to
    * `server.shutdownTimeoutMs`), closes the remote JWKS and, when it opened it, the storage.
    */
   stop(): Promise<void>;
@@ -138,6 +138,7 @@ export async function startService(setup: ServiceSetup): Promise<StartedService>
     shutdown.defer(async () => {
       // An open SSE stream is a request in flight that never ends: end them before draining.
       streams.endAll();
+      context.decisions.close();
       await drainServer(http.server, config.server.shutdownTimeoutMs);
     });
     // The operations listener (/metrics, /healthz, /readyz) after the OAuth port, so a taken OAuth
@@ -177,6 +178,7 @@ export async function startService(setup: ServiceSetup): Promise<StartedService>
       ring: context.keyRing,
       forgetClient: context.forgetClient,
       logger,
+      decisions: context.decisions,
     });
     shutdown.defer(() => unsubscribe().catch(() => undefined));
     if (setup.timers !== false) {

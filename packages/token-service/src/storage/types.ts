@@ -118,6 +118,8 @@ export interface StoredClient {
   readonly introspect?: boolean;
   /** May read the revocation feed and stream; absent = false. */
   readonly revocations?: boolean;
+  /** May push a gateway's decisions and heartbeat; absent = false. */
+  readonly reportDecisions?: boolean;
   readonly enabled: boolean;
   readonly createdAt: number;
   readonly updatedAt: number;

@@ -83,6 +83,14 @@ export function checkGatewayReferences(config: z.output<typeof gatewayConfigSche
         "checkRevocations is on: the revocation feed needs the gateway's client credentials (tokenService.clientId, and the secret in TESSERA_GATEWAY_CLIENT_SECRET or tokenService.clientSecret) of a client with revocations: true at the token service; or set checkRevocations: false",
     });
   }
+  if (ts?.decisions.enabled && (!ts.clientId || !ts.clientSecret)) {
+    // The token service takes a push only from an authenticated client allowed to report.
+    problems.push({
+      path: ['tokenService', ts.clientId ? 'clientSecret' : 'clientId'],
+      message:
+        "decisions.enabled: pushing decisions needs the gateway's client credentials (tokenService.clientId, and the secret in TESSERA_GATEWAY_CLIENT_SECRET or tokenService.clientSecret) of a client with reportDecisions: true at the token service",
+    });
+  }
   config.trustedProxies.forEach((cidr, i) => {
     const [addr, bits, extra] = cidr.split('/');
     const family = isIP(addr ?? '');

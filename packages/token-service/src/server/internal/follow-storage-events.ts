@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { DecisionHub } from '../../admin/create-decision-hub.js';
 import type { KeyRing } from '../../keys/create-key-ring.js';
 import type { RevocationStreams } from '../../oauth/create-revocation-streams.js';
 import type { EventBus, Unsubscribe } from '../../storage/index.js';
@@ -7,7 +8,8 @@ import type { EventBus, Unsubscribe } from '../../storage/index.js';
  * Subscribes to the storage event bus, the only channel between replicas (ARCHITECTURE.md, "Token
  * path"): every revocation and key withdrawal (this replica's too) goes to the open revocation
  * streams; another
- * replica's key change reloads the ring, and its client change evicts that client's cache entry.
+ * replica's key change reloads the ring, and its client change evicts that client's cache entry;
+ * another replica's gateway push (`gateway.*`) goes to this replica's decision hub.
  *
  * @example
  * ```ts
@@ -20,9 +22,15 @@ export function followStorageEvents(options: {
   readonly ring: KeyRing;
   readonly forgetClient: (id: string) => void;
   readonly logger: Logger;
+  /** Applies the pushes other replicas received (it skips this replica's own). */
+  readonly decisions?: DecisionHub;
 }): Promise<Unsubscribe> {
-  const { events, streams, ring, forgetClient, logger } = options;
+  const { events, streams, ring, forgetClient, logger, decisions } = options;
   return events.subscribe((event) => {
+    if (decisions !== undefined && event.type.startsWith('gateway.')) {
+      decisions.receive(event);
+      return;
+    }
     if (
       event.type === 'revocation.added' &&
       typeof event.data['jti'] === 'string' &&

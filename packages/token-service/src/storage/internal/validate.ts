@@ -173,6 +173,8 @@ export function checkClient(client: unknown): StoredClient {
     invalid('exchange must be an object');
   if (c.introspect !== undefined && typeof c.introspect !== 'boolean') invalid('introspect must be a boolean');
   if (c.revocations !== undefined && typeof c.revocations !== 'boolean') invalid('revocations must be a boolean');
+  if (c.reportDecisions !== undefined && typeof c.reportDecisions !== 'boolean')
+    invalid('reportDecisions must be a boolean');
   if (typeof c.enabled !== 'boolean') invalid('enabled must be a boolean');
   checkTime('createdAt', c.createdAt);
   checkTime('updatedAt', c.updatedAt);
