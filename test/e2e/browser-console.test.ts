@@ -171,6 +171,11 @@ test(
       t.diagnostic(
         `LCP of the overview (loopback): ${Math.round(lcp)} ms (budget 1000); JavaScript ${(js / 1024).toFixed(1)} KB gzipped (budget 120), CSS ${(css / 1024).toFixed(1)} KB`,
       );
+      // The keyboard: the first Tab reaches the skip link, which leads to the page; the navigation follows.
+      await page.keyboard.press('Tab');
+      assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Skip to the page');
+      await page.keyboard.press('Enter');
+      assert.equal(await page.evaluate(() => document.activeElement?.id), 'main');
       const timeline = page.locator('svg[aria-label^="Key ring timeline"]');
       await timeline.waitFor();
       const ringBefore = await timeline.getAttribute('aria-label');

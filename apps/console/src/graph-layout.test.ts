@@ -23,6 +23,6 @@ test('a cycle and a self-call end the layout', () => {
     { source: 'c', destination: 'c', allowed: 0, denied: 1, dryRun: 2 },
   ]);
   assert.equal(g.nodes.length, 3);
-  assert.equal(g.edges.find((e) => e.key === 'c\u0000c')?.label, '0 allowed, 1 denied, 2 dry-run');
+  assert.equal(g.edges.find((e) => e.key === 'c\u0000c')?.label, '1 denied · 2 dry-run');
   assert.deepEqual(graphLayout([]).nodes, []);
 });

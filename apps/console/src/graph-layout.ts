@@ -33,7 +33,7 @@ export interface GraphLayout {
   readonly edges: readonly PlacedEdge[];
 }
 
-const COLUMN = 220;
+const COLUMN = 320;
 const ROW = 70;
 const MARGIN = 90;
 
@@ -86,7 +86,13 @@ export function graphLayout(input: readonly GraphEdge[]): GraphLayout {
       key: `${e.source}\u0000${e.destination}`,
       path,
       kind,
-      label: `${e.allowed} allowed, ${e.denied} denied${e.dryRun ? `, ${e.dryRun} dry-run` : ''}`,
+      label: [
+        e.allowed > 0 ? `${e.allowed} allowed` : '',
+        e.denied > 0 ? `${e.denied} denied` : '',
+        e.dryRun ? `${e.dryRun} dry-run` : '',
+      ]
+        .filter((part) => part !== '')
+        .join(' · '),
       labelX: a === b ? a.x : (a.x + b.x) / 2,
       labelY: a === b ? a.y - 50 : (a.y + b.y) / 2 - 22,
       width: 1.5 + 4 * Math.sqrt(total / most),

@@ -34,6 +34,7 @@ test('the ring on one axis: a retired key ends at its removal, the active one ru
   assert.ok(old!.to < t.now, 'the retired key leaves the JWKS before now... ');
   assert.equal(cur!.to, 1, 'the active key has no end yet');
   assert.ok(nxt!.signsFrom! > t.now && nxt!.signsFrom! < 1, 'the next key signs after now, within the window');
+  assert.equal(t.rotation, nxt!.signsFrom, 'the next rotation is marked where the next key starts signing');
   for (const b of t.bars) assert.ok(b.from >= 0 && b.to <= 1 && b.from <= b.to, `${b.kid} within the window`);
 });
 
@@ -56,4 +57,5 @@ test('a withdrawn key ends at its withdrawal; an empty ring still gives a window
   const empty = keyTimeline([], NOW);
   assert.ok(empty.start < NOW && empty.end > NOW);
   assert.ok(empty.now > 0 && empty.now < 1);
+  assert.equal(empty.rotation, undefined, 'no rotation known, none marked');
 });

@@ -27,6 +27,8 @@ export interface Timeline {
   readonly start: number;
   readonly end: number;
   readonly now: number;
+  /** When the next key takes over, as a fraction of the window, when one is known. */
+  readonly rotation?: number;
   readonly bars: readonly TimelineBar[];
 }
 
@@ -63,5 +65,5 @@ export function keyTimeline(keys: readonly KeyInfo[], now: number, nextRotation?
       ...(signs === undefined ? {} : { signsFrom: at(signs) }),
     };
   });
-  return { start, end, now: at(now), bars };
+  return { start, end, now: at(now), ...(nextRotation === undefined ? {} : { rotation: at(nextRotation) }), bars };
 }

@@ -102,8 +102,11 @@ test('a viewer looks and is refused every change by the API; a user with neither
       body: JSON.stringify({ token: 'not-a-token' }),
     });
     assert.equal(inspected.status, 200);
-    // The jwt-factory makes a key on GET: not for a viewer.
+    // The jwt-factory makes a key on GET: not for a viewer; its utils/ reads only read.
     assert.equal((await viewer.fetch(`${ts.url}/admin/jwt-factory/keys/viewer-key`)).status, 403);
+    const ids = await viewer.fetch(`${ts.url}/admin/jwt-factory/utils/keys`);
+    assert.equal(ids.status, 200);
+    assert.deepEqual(((await ids.json()) as { keys: string[] }).keys.includes('viewer-key'), false);
     assert.equal((await viewer.fetch(`${ts.url}/admin/users/u-plain`, { method: 'DELETE' })).status, 403);
 
     const plain = await signedIn(ts, users[2]!);

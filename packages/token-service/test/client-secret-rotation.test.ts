@@ -63,6 +63,9 @@ test('a rotation with an overlap: both secrets work until the date, then only th
     assert.equal(past.status, 400);
     const audit = JSON.stringify(await (await ts.admin('/admin/audit?action=client.secret')).json());
     assert.match(audit, /client\.secret\.removed[\s\S]*client\.secret\.rotated/);
+    assert.ok(audit.includes(`"id":"${older}"`), 'the log names the secret by id');
+    assert.match(audit, /"previousUntil":"\d{4}-/, 'and the overlap by its date');
+    assert.ok(!audit.includes('[redacted]') && !audit.includes('scrypt'), audit);
 
     await ts.stop({ keepData: true });
     ts = await startService({}, { clock, dataDir });

@@ -2,7 +2,6 @@ import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api';
 import type { PageProps } from '../page-props';
 import { Field, Notice, PageHeader } from '../components';
-import { localTime } from '../format';
 import { matchesDecision, mergeDecisions, type Decision, type DecisionFilter } from '../decision';
 import { graphLayout, type GraphEdge } from '../graph-layout';
 import { useResource } from '../use-resource';
@@ -89,7 +88,7 @@ export function DecisionsPage(_props: PageProps) {
           <tbody>
             {shown.map((d) => (
               <tr key={d.seq}>
-                <td>{localTime(d.at)}</td>
+                <td>{new Date(d.at).toLocaleTimeString()}</td>
                 <td>
                   <span class={`state ${d.action}`}>{d.action}</span> {d.status ?? ''}
                 </td>
@@ -120,8 +119,9 @@ function ServiceGraph(props: { readonly edges: readonly GraphEdge[] }) {
     <>
       <svg
         viewBox={`0 0 ${g.width} ${g.height}`}
-        width="100%"
-        style={{ maxHeight: '28rem' }}
+        width={g.width}
+        height={g.height}
+        class="graph"
         role="img"
         aria-label={`Service graph: ${props.edges
           .map((e) => `${e.source} to ${e.destination}, ${e.allowed} allowed, ${e.denied} denied`)

@@ -132,52 +132,71 @@ function KeyRingTimeline(props: { readonly overview: Overview; readonly skew: nu
   const now = Date.now() + props.skew;
   const next = overview.nextRotationAt === undefined ? undefined : Date.parse(overview.nextRotationAt);
   const t = keyTimeline(overview.keys, now, next);
-  const height = Math.max(1, t.bars.length) * ROW + 30;
+  // Labels above the bars (now, the next rotation), the window's dates below.
+  const top = 20;
+  const height = top + Math.max(1, t.bars.length) * ROW + 22;
   const label = 150;
   const x = (f: number) => label + f * (WIDTH - label - 10);
+  const when = (ms: number) => new Date(ms).toLocaleString(undefined, { dateStyle: 'short', timeStyle: 'short' });
   return (
     <>
-      <svg
-        viewBox={`0 0 ${WIDTH} ${height}`}
-        width="100%"
-        role="img"
-        aria-label={`Key ring timeline: ${t.bars.map((b) => `${b.kid} ${b.state}`).join(', ')}`}
-      >
-        {t.bars.map((b, i) => (
-          <g key={b.kid}>
-            <text x={0} y={i * ROW + 17}>
-              {b.kid.length > 20 ? `${b.kid.slice(0, 19)}…` : b.kid}
-            </text>
-            {/* Published but not signing: a faint bar; signing: the solid part. */}
-            <rect
-              class={`bar ${b.state}`}
-              opacity={0.3}
-              x={x(b.from)}
-              y={i * ROW + 5}
-              width={Math.max(2, x(b.to) - x(b.from))}
-              height={16}
-              rx={3}
-            />
-            {b.signsFrom === undefined || b.state === 'next' ? null : (
+      <div class="chart">
+        <svg
+          viewBox={`0 0 ${WIDTH} ${height}`}
+          width="100%"
+          role="img"
+          aria-label={`Key ring timeline: ${t.bars.map((b) => `${b.kid} ${b.state}`).join(', ')}${
+            next === undefined ? '' : `; next rotation ${when(next)}`
+          }`}
+        >
+          {t.bars.map((b, i) => (
+            <g key={b.kid}>
+              <text x={0} y={top + i * ROW + 17}>
+                {b.kid.length > 20 ? `${b.kid.slice(0, 19)}…` : b.kid}
+              </text>
+              {/* Published but not signing: a faint bar; signing: the solid part. */}
               <rect
                 class={`bar ${b.state}`}
-                x={x(Math.max(b.from, b.signsFrom))}
-                y={i * ROW + 5}
-                width={Math.max(2, x(b.to) - x(Math.max(b.from, b.signsFrom)))}
+                opacity={0.3}
+                x={x(b.from)}
+                y={top + i * ROW + 5}
+                width={Math.max(2, x(b.to) - x(b.from))}
                 height={16}
                 rx={3}
               />
-            )}
-          </g>
-        ))}
-        <line class="now" x1={x(t.now)} x2={x(t.now)} y1={0} y2={height - 20} />
-        <text x={x(t.now) + 4} y={height - 6}>
-          now
-        </text>
-        <text x={label} y={height - 6} class="muted">
-          {new Date(t.start).toLocaleDateString()}
-        </text>
-      </svg>
+              {b.signsFrom === undefined || b.state === 'next' ? null : (
+                <rect
+                  class={`bar ${b.state}`}
+                  x={x(Math.max(b.from, b.signsFrom))}
+                  y={top + i * ROW + 5}
+                  width={Math.max(2, x(b.to) - x(Math.max(b.from, b.signsFrom)))}
+                  height={16}
+                  rx={3}
+                />
+              )}
+            </g>
+          ))}
+          <line class="now" x1={x(t.now)} x2={x(t.now)} y1={top - 4} y2={height - 20} />
+          <text x={x(t.now)} y={12} text-anchor="middle">
+            now
+          </text>
+          {t.rotation === undefined ? null : (
+            <>
+              <line class="rotation" x1={x(t.rotation)} x2={x(t.rotation)} y1={top - 4} y2={height - 20} />
+              <text x={x(t.rotation)} y={12} text-anchor="end">
+                next rotation
+              </text>
+            </>
+          )}
+          <line class="axis" x1={label} x2={WIDTH - 10} y1={height - 18} y2={height - 18} />
+          <text x={label} y={height - 4}>
+            {when(t.start)}
+          </text>
+          <text x={WIDTH - 10} y={height - 4} text-anchor="end">
+            {when(t.end)}
+          </text>
+        </svg>
+      </div>
       <div class="legend">
         <span>
           <span class="swatch next" />
@@ -211,24 +230,26 @@ function RateChart(props: { readonly samples: readonly CounterSample[] }) {
   const last = points[points.length - 1]!;
   return (
     <>
-      <svg
-        viewBox={`0 0 ${width} ${height}`}
-        width="100%"
-        role="img"
-        aria-label={`Tokens per minute: ${Math.round(last.issued)} issued, ${Math.round(last.refused)} refused at the last reading`}
-      >
-        <g transform="translate(45,5)">
-          <line class="axis" x1={0} x2={box.width} y1={box.height} y2={box.height} />
-          <text x={-40} y={10}>
-            {Math.round(max)}
-          </text>
-          <text x={-40} y={box.height}>
-            0
-          </text>
-          <polyline class="issued" points={polylinePoints(points, (p) => p.issued, box)} />
-          <polyline class="refused" points={polylinePoints(points, (p) => p.refused, box)} />
-        </g>
-      </svg>
+      <div class="chart">
+        <svg
+          viewBox={`0 0 ${width} ${height}`}
+          width="100%"
+          role="img"
+          aria-label={`Tokens per minute: ${Math.round(last.issued)} issued, ${Math.round(last.refused)} refused at the last reading`}
+        >
+          <g transform="translate(45,5)">
+            <line class="axis" x1={0} x2={box.width} y1={box.height} y2={box.height} />
+            <text x={-40} y={10}>
+              {Math.round(max)}
+            </text>
+            <text x={-40} y={box.height}>
+              0
+            </text>
+            <polyline class="issued" points={polylinePoints(points, (p) => p.issued, box)} />
+            <polyline class="refused" points={polylinePoints(points, (p) => p.refused, box)} />
+          </g>
+        </svg>
+      </div>
       <div class="legend">
         <span>
           <span class="swatch issued" />
@@ -287,9 +308,9 @@ function Gateways() {
                   </td>
                   <td>{localTime(g.lastSeen)}</td>
                   <td>
-                    {Object.entries(g.counts ?? {})
-                      .map(([k, v]) => `${v} ${k}`)
-                      .join(', ') || '—'}
+                    {g.counts === undefined
+                      ? '—'
+                      : `${g.counts['allowed'] ?? 0} allowed, ${g.counts['denied'] ?? 0} denied, ${g.counts['dryRun'] ?? 0} dry-run`}
                   </td>
                   <td>{g.clientId ?? '—'}</td>
                 </tr>

@@ -70,8 +70,8 @@ const READ_ONLY_POSTS = new Set(['tokens/inspect', 'policies/simulate']);
 
 /**
  * Whether `principal` may make this call (`parts`: the path below `/admin/`): a viewer only looks
- * (GET and HEAD, and the read-only posts; never the jwt-factory, whose `GET keys/:kid` makes a
- * key); a person's call other than a plain read must come from the issuer's own origin with the
+ * (GET and HEAD, and the read-only posts; of the jwt-factory only its `utils/` reads, since its
+ * `GET keys/:kid` makes a key); a person's call other than a plain read must come from the issuer's own origin with the
  * session's CSRF token in `x-tessera-csrf`. Throws `ERR_ADMIN_FORBIDDEN` otherwise; the admin token may do anything.
  *
  * @example
@@ -87,8 +87,10 @@ export function checkAdminCall(
 ): void {
   if (principal.session === undefined) return;
   const method = req.method ?? 'GET';
+  // The jwt-factory's GET keys/:kid makes a key; its utils/ GETs (the key ids, a public key) only read.
+  const factoryRead = parts[0] === 'jwt-factory' && parts[1] === 'utils';
   const readOnly =
-    parts[0] !== 'jwt-factory' &&
+    (parts[0] !== 'jwt-factory' || factoryRead) &&
     (method === 'GET' || method === 'HEAD' || (method === 'POST' && READ_ONLY_POSTS.has(parts.join('/'))));
   // Signing out changes only the caller's own session: a viewer may, with the CSRF token.
   const signOut = method === 'POST' && parts.join('/') === 'sign-out';

