@@ -21,7 +21,9 @@ interface Report {
 }
 
 async function setUp() {
-  let now = Date.parse('2026-12-07T10:00:00Z');
+  // The start of a TOTP step near the real time: the clock moves on from there in whole steps, and
+  // what checks times against the real clock (openid-client, the browser) still agrees with it.
+  let now = Math.floor(Date.now() / 30_000) * 30_000;
   const ts = await startService(
     { clients: [{ id: CLIENT.id, secret: CLIENT.secret, audiences: ['orders'] }] },
     { clock: () => now },
@@ -113,7 +115,8 @@ test('pasted keys: a token of another issuer verifies against them, its issuer n
   const s = await setUp();
   try {
     const key = generateKey('ES256', { kid: 'k-elsewhere' });
-    const now = Math.floor(Date.parse('2026-12-07T10:00:00Z') / 1000);
+    // The service's clock (setUp's: the start of this TOTP step) or a step earlier: never ahead of it.
+    const now = Math.floor(Date.now() / 30_000) * 30;
     const token = signJwt({ iss: 'https://idp.example', sub: 'u-1', iat: now, exp: now + 300 }, key.signingKey, {
       typ: 'JWT',
     });

@@ -27,7 +27,9 @@ const codeAt = (secret: string, ms: number) =>
   new TOTP({ secret: Secret.fromBase32(secret) }).generate({ timestamp: ms });
 
 async function setUp(config: Record<string, unknown> = {}) {
-  let now = Date.parse('2026-12-07T10:00:00Z');
+  // The start of a TOTP step near the real time: the clock moves on from there in whole steps, and
+  // what checks times against the real clock (openid-client, the browser) still agrees with it.
+  let now = Math.floor(Date.now() / 30_000) * 30_000;
   const ts = await startService(
     {
       authThrottle: { delayAfterFailures: 3, blockAfterFailures: 5, maxDelayMs: 10, failureWindowSeconds: 60 },
