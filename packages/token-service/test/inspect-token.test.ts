@@ -37,7 +37,7 @@ async function setUp() {
     assert.equal(res.status, 200);
     return (await res.json()) as Report;
   };
-  return { ts, token, inspect, tick: (ms: number) => (now += ms) };
+  return { ts, token, inspect, tick: (ms: number) => (now += ms), clock: () => now };
 }
 
 const statusOf = (report: Report) => Object.fromEntries(report.checks.map((c) => [c.check, c.status]));
@@ -115,8 +115,7 @@ test('pasted keys: a token of another issuer verifies against them, its issuer n
   const s = await setUp();
   try {
     const key = generateKey('ES256', { kid: 'k-elsewhere' });
-    // The service's clock (setUp's: the start of this TOTP step) or a step earlier: never ahead of it.
-    const now = Math.floor(Date.now() / 30_000) * 30;
+    const now = Math.floor(s.clock() / 1000);
     const token = signJwt({ iss: 'https://idp.example', sub: 'u-1', iat: now, exp: now + 300 }, key.signingKey, {
       typ: 'JWT',
     });
