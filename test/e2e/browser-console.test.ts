@@ -249,8 +249,12 @@ test(
       await page.getByLabel('JWKS address', { exact: true }).fill(`${url}/.well-known/jwks.json`);
       await page.getByLabel('Audiences', { exact: true }).fill('orders');
       await page.getByLabel('Route labels', { exact: true }).fill('app=orders');
+      await page.getByRole('button', { name: 'Add a claim header' }).click();
+      await page.getByLabel('Header 1', { exact: true }).fill('x-user');
+      await page.getByLabel('Claim 1', { exact: true }).fill('sub');
       const yaml = await page.locator('.policy-preview textarea').inputValue();
       assert.match(yaml, /kind: "?RequestAuthentication"?/);
+      assert.match(yaml, /outputClaimToHeaders:\s+- header: "x-user"\s+claim: "sub"/);
       const policyFile = join(dir, 'jwt-policy.yaml');
       writeFileSync(policyFile, yaml);
       const linted = await runTessera(['policy', 'lint', policyFile]);

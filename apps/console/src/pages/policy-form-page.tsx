@@ -3,13 +3,7 @@ import type { PageProps } from '../page-props';
 import { download, Field, Notice, PageHeader } from '../components';
 import { describeError } from '../api';
 import { navigate } from '../router';
-import {
-  EMPTY_POLICY_FORM,
-  policyFormProblems,
-  type ClaimHeaderRow,
-  type ClaimRequirementRow,
-  type PolicyForm,
-} from '../policy-form';
+import { EMPTY_POLICY_FORM, policyFormProblems, type PolicyForm } from '../policy-form';
 import { lintStatus, usePolicyLint } from '../policy-lint';
 import { policyYaml } from '../policy-yaml';
 import { simulatorRequestFor } from '../policy-simulator-request';
@@ -17,6 +11,7 @@ import { offerToSimulator } from '../simulator-draft';
 import { copyText } from '../yaml-copy';
 import { goToLine, YamlEditor } from '../yaml-editor';
 import { YamlIssues } from '../yaml-issues';
+import { PolicyPairRows } from '../policy-pair-rows';
 
 /** The fields of the form that hold free text (not a choice among a few). */
 type TextField = { [K in keyof PolicyForm]: string extends PolicyForm[K] ? K : never }[keyof PolicyForm];
@@ -58,17 +53,6 @@ export function PolicyFormPage(_props: PageProps) {
     'aria-invalid': invalid(field),
     onInput: (e: { currentTarget: { value: string } }) => set(field, e.currentTarget.value),
   });
-
-  const setClaimHeader = (i: number, row: Partial<ClaimHeaderRow>) =>
-    set(
-      'claimHeaders',
-      form.claimHeaders.map((r, j) => (j === i ? { ...r, ...row } : r)),
-    );
-  const setRequirement = (i: number, row: Partial<ClaimRequirementRow>) =>
-    set(
-      'requiredClaims',
-      form.requiredClaims.map((r, j) => (j === i ? { ...r, ...row } : r)),
-    );
 
   const copy = () =>
     copyText(yaml)
@@ -240,47 +224,19 @@ export function PolicyFormPage(_props: PageProps) {
             </fieldset>
             <h3>Claims to headers</h3>
             <p class="muted">outputClaimToHeaders: a claim of the verified token copied into a request header.</p>
-            {form.claimHeaders.map((row, i) => (
-              <div class="row" key={i}>
-                <Field label={`Header ${i + 1}`} hint={problemOf(`claimHeaders.${i}.header`) ?? 'e.g. x-user'}>
-                  <input
-                    value={row.header}
-                    aria-invalid={invalid(`claimHeaders.${i}.header`)}
-                    autocomplete="off"
-                    onInput={(e) => setClaimHeader(i, { header: e.currentTarget.value })}
-                  />
-                </Field>
-                <Field
-                  label={`Claim ${i + 1}`}
-                  hint={problemOf(`claimHeaders.${i}.claim`) ?? 'e.g. sub; a.b is nested'}
-                >
-                  <input
-                    value={row.claim}
-                    aria-invalid={invalid(`claimHeaders.${i}.claim`)}
-                    autocomplete="off"
-                    onInput={(e) => setClaimHeader(i, { claim: e.currentTarget.value })}
-                  />
-                </Field>
-                <button
-                  type="button"
-                  class="policy-remove"
-                  onClick={() =>
-                    set(
-                      'claimHeaders',
-                      form.claimHeaders.filter((_, j) => j !== i),
-                    )
-                  }
-                >
-                  Remove header {i + 1}
-                </button>
-              </div>
-            ))}
-            <button
-              type="button"
-              onClick={() => set('claimHeaders', [...form.claimHeaders, { header: '', claim: '' }])}
-            >
-              Add a claim header
-            </button>
+            <PolicyPairRows
+              name="claimHeaders"
+              rows={form.claimHeaders}
+              columns={[
+                { key: 'header', label: 'Header', hint: 'e.g. x-user' },
+                { key: 'claim', label: 'Claim', hint: 'e.g. sub; a.b is nested' },
+              ]}
+              noun="header"
+              addLabel="Add a claim header"
+              empty={{ header: '', claim: '' }}
+              problemOf={problemOf}
+              onChange={(rows) => set('claimHeaders', rows)}
+            />
           </section>
 
           <section class="panel">
@@ -342,50 +298,19 @@ export function PolicyFormPage(_props: PageProps) {
                   when request.auth.claims[…]: the token must carry one of the values (scope and permission are split on
                   spaces).
                 </p>
-                {form.requiredClaims.map((row, i) => (
-                  <div class="row" key={i}>
-                    <Field
-                      label={`Claim ${i + 1}`}
-                      hint={problemOf(`requiredClaims.${i}.claim`) ?? 'e.g. groups; nested: [realm_access][roles]'}
-                    >
-                      <input
-                        value={row.claim}
-                        aria-invalid={invalid(`requiredClaims.${i}.claim`)}
-                        autocomplete="off"
-                        onInput={(e) => setRequirement(i, { claim: e.currentTarget.value })}
-                      />
-                    </Field>
-                    <Field
-                      label={`Accepted values ${i + 1}`}
-                      hint={problemOf(`requiredClaims.${i}.values`) ?? 'comma-separated'}
-                    >
-                      <input
-                        value={row.values}
-                        aria-invalid={invalid(`requiredClaims.${i}.values`)}
-                        autocomplete="off"
-                        onInput={(e) => setRequirement(i, { values: e.currentTarget.value })}
-                      />
-                    </Field>
-                    <button
-                      type="button"
-                      class="policy-remove"
-                      onClick={() =>
-                        set(
-                          'requiredClaims',
-                          form.requiredClaims.filter((_, j) => j !== i),
-                        )
-                      }
-                    >
-                      Remove claim {i + 1}
-                    </button>
-                  </div>
-                ))}
-                <button
-                  type="button"
-                  onClick={() => set('requiredClaims', [...form.requiredClaims, { claim: '', values: '' }])}
-                >
-                  Add a required claim
-                </button>
+                <PolicyPairRows
+                  name="requiredClaims"
+                  rows={form.requiredClaims}
+                  columns={[
+                    { key: 'claim', label: 'Claim', hint: 'e.g. groups; nested: [realm_access][roles]' },
+                    { key: 'values', label: 'Accepted values', hint: 'comma-separated' },
+                  ]}
+                  noun="claim"
+                  addLabel="Add a required claim"
+                  empty={{ claim: '', values: '' }}
+                  problemOf={problemOf}
+                  onChange={(rows) => set('requiredClaims', rows)}
+                />
               </>
             )}
           </section>
