@@ -164,17 +164,6 @@ export function BackToList(props: { readonly label: string; readonly onBack: () 
   );
 }
 
-/** Said once on a page a viewer sees: why its change controls are disabled. */
-export function ViewerNote(props: { readonly readOnly: boolean }) {
-  if (!props.readOnly) return null;
-  return (
-    <p class="notice cu-viewer">
-      You have the <code>tessera:viewer</code> role: you can look at everything here, but changes need{' '}
-      <code>tessera:admin</code>.
-    </p>
-  );
-}
-
 /**
  * The title of a sub-view (a detail, a create form): the page's `h1`, which takes the focus when
  * it appears so that keyboard and screen-reader users start reading at the new content.

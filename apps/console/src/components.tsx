@@ -124,3 +124,14 @@ export function download(name: string, text: string, type = 'application/yaml'):
   a.click();
   setTimeout(() => URL.revokeObjectURL(url), 1000);
 }
+
+/** Said once on a page a viewer sees: why its change controls are disabled. */
+export function ViewerNote(props: { readonly readOnly: boolean }) {
+  if (!props.readOnly) return null;
+  return (
+    <p class="notice cu-viewer">
+      You have the <code>tessera:viewer</code> role: you can look at everything here, but changes need{' '}
+      <code>tessera:admin</code>.
+    </p>
+  );
+}

@@ -1,10 +1,10 @@
-import { PageHeader } from '../components';
+import { PageHeader, ViewerNote } from '../components';
 import type { PageProps } from '../page-props';
 import { ClientDetail } from '../client-detail';
 import { NewClient } from '../client-create';
 import type { ClientView } from '../client-form';
 import { usePagedList, useRowFocus, useSubView } from '../client-user-list';
-import { ListFooter, SearchForm, ViewerNote } from '../client-user-parts';
+import { ListFooter, SearchForm } from '../client-user-parts';
 
 /** How a client authenticates, in a word, for the list. */
 function authWord(client: ClientView): string {

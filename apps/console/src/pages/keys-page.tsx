@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { api, describeError } from '../api';
 import type { PageProps } from '../page-props';
-import { ConfirmButton, Field, Notice, PageHeader } from '../components';
+import { ConfirmButton, Field, Notice, PageHeader, ViewerNote } from '../components';
 import { localTime } from '../format';
 import type { KeyInfo } from '../key-timeline';
 import { useResource } from '../use-resource';
@@ -25,6 +25,7 @@ export function KeysPage(props: PageProps) {
         The keys this service signs with. A new key is published before it signs, so every verifier that caches the JWKS
         has it in time; a retired key stays published until the tokens it signed have expired.
       </PageHeader>
+      <ViewerNote readOnly={viewer} />
       <Notice error={keys.error} ok={notice} />
       <div class="actions">
         <ConfirmButton

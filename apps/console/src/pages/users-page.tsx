@@ -1,7 +1,7 @@
-import { PageHeader } from '../components';
+import { PageHeader, ViewerNote } from '../components';
 import type { PageProps } from '../page-props';
 import { usePagedList, useRowFocus, useSubView } from '../client-user-list';
-import { ListFooter, SearchForm, ViewerNote } from '../client-user-parts';
+import { ListFooter, SearchForm } from '../client-user-parts';
 import { NewUser } from '../user-create';
 import { UserBadges, UserDetail } from '../user-detail';
 import { displayName, type UserView } from '../user-form';
