@@ -24,10 +24,20 @@ test('filters: by action, and by text in the route, callers or reason, case-inse
   assert.ok(!matchesDecision(denied, { action: '', text: 'inventory' }));
 });
 
-test('merge: newest first, no duplicates, bounded', () => {
+test('merge: newest first, no duplicates, bounded; a replica that restarted numbers from 1 again', () => {
   const merged = mergeDecisions([d(2), d(1)], [d(3), d(2), d(4)], 3);
   assert.deepEqual(
     merged.map((x) => x.seq),
     [4, 3, 2],
+  );
+  const restarted = { ...d(1), at: 99_000 };
+  assert.deepEqual(
+    mergeDecisions(merged, [restarted], 5).map((x) => [x.seq, x.at]),
+    [
+      [1, 99_000],
+      [4, 4000],
+      [3, 3000],
+      [2, 2000],
+    ],
   );
 });

@@ -40,9 +40,15 @@ export function matchesDecision(d: Decision, filter: DecisionFilter): boolean {
   );
 }
 
-/** Adds newly received decisions to those shown, newest first, without duplicates, keeping at most `max`. */
+/** A decision's identity across reconnects: its number on the replica that gave it, and its time. */
+const keyOf = (d: Decision) => `${d.seq}@${d.at}`;
+
+/**
+ * Adds newly received decisions to those shown, newest first, without duplicates (a reconnect
+ * replays what the buffer holds; another replica numbers its own), keeping at most `max`.
+ */
 export function mergeDecisions(shown: readonly Decision[], received: readonly Decision[], max: number): Decision[] {
-  const seen = new Set(shown.map((d) => d.seq));
-  const fresh = received.filter((d) => !seen.has(d.seq)).sort((a, b) => b.seq - a.seq);
-  return [...fresh, ...shown].slice(0, max);
+  const seen = new Set(shown.map(keyOf));
+  const fresh = received.filter((d) => !seen.has(keyOf(d)));
+  return [...fresh, ...shown].sort((a, b) => b.at - a.at || b.seq - a.seq).slice(0, max);
 }

@@ -247,6 +247,50 @@ test('when the token service asks (needPolicies), the documents go again; a relo
   }
 });
 
+test('only the Istio policies of a file are reported, written from their parse: a Secret in the policy folder never leaves the gateway', async () => {
+  const ts = await collector();
+  let s: Stack | undefined;
+  try {
+    const secret =
+      'apiVersion: v1\nkind: Secret\nmetadata: { name: db }\nstringData: { password: hunter2-in-a-manifest }\n';
+    s = await startStack({ 'mixed.yaml': `${AP}---\n${secret}`, 'only-secret.yaml': secret }, reporting(ts.url));
+    await until(() => ts.pushes.some((p) => p.body.policies?.documents !== undefined), 'the policy set pushed');
+    const documents = ts.pushes.find((p) => p.body.policies?.documents !== undefined)!.body.policies!.documents!;
+    assert.deepEqual(
+      documents.map((d) => d.file.replace(/^.*\//, '')),
+      ['mixed.yaml'],
+      'a file with no policy is not reported',
+    );
+    assert.match(documents[0]!.yaml, /kind: AuthorizationPolicy/);
+    assert.ok(!ts.pushes.some((p) => p.raw.includes('hunter2')), 'the Secret was sent');
+  } finally {
+    await s?.close();
+    await ts.close();
+  }
+});
+
+test('a push refused (400) with the policy documents keeps its decisions: they go next, the documents by hash only from then on', async () => {
+  const ts = await collector((push) =>
+    push.body.policies?.documents !== undefined
+      ? { status: 400, body: { code: 'ERR_ADMIN_BAD_REQUEST' } }
+      : { status: 200 },
+  );
+  let s: Stack | undefined;
+  try {
+    s = await startStack({ 'ra.yaml': RA, 'ap.yaml': AP }, reporting(ts.url, { intervalMs: 60_000 }));
+    const token = s.issuer.sign({ sub: 'carol', client_id: 'webui' });
+    const res = await request(`${s.url}/api/a`, { headers: { authorization: `Bearer ${token}` } });
+    await res.body.dump();
+    await s.gateway.close();
+    const withDocuments = ts.pushes.filter((p) => p.body.policies?.documents !== undefined);
+    assert.equal(withDocuments.length, 1, 'the documents were tried once');
+    assert.equal(decisionsOf(ts.pushes.filter((p) => p.body.policies?.documents === undefined)).length, 1);
+  } finally {
+    await s?.close();
+    await ts.close();
+  }
+});
+
 test('a batch over maxBodyBytes is split, in order; a refused batch (400) is dropped and counted; close sends the last decisions', async () => {
   let refuse = false;
   const ts = await collector((push) =>

@@ -479,6 +479,23 @@ test('GET /admin/decisions/stream: pushed decisions arrive in order, resume from
     assert.equal(watched.events()[0]!.id, '14');
     assert.equal((await b.fetch(`${ts.url}/admin/gateways`)).status, 200);
     assert.equal((await b.fetch(`${ts.url}/admin/decisions/graph`)).status, 200);
+
+    // The viewer's sessions end: the open stream ends at its next check (a ping), and says nothing more.
+    assert.equal((await ts.admin('/admin/users/u-watch/sessions', { method: 'DELETE' })).status, 200);
+    await until(() => watched.ended(), 'the stream of an ended session ends');
+    const heard = watched.events().length;
+    await push(ts, 'gw-1', { decisions: [decision({ path: '/after-the-session' })] });
+    await new Promise((r) => setTimeout(r, 150));
+    assert.equal(watched.events().length, heard);
+    assert.ok(!watched.text().includes('/after-the-session'));
+
+    // A cursor this replica never gave (another replica's, or from before a restart): the buffer is
+    // replayed, then the stream goes on live instead of waiting for its counter to pass the cursor.
+    const foreign = await openStream(`${ts.url}/admin/decisions/stream`, { ...auth, 'last-event-id': '5000' });
+    streams.push(foreign);
+    await until(() => foreign.events().length === 10, 'the buffer replayed');
+    await push(ts, 'gw-1', { decisions: [decision({ path: '/live-again' })] });
+    await until(() => foreign.text().includes('/live-again'), 'then live');
   } finally {
     const t0 = Date.now();
     await ts.stop();

@@ -21,9 +21,9 @@ export function DecisionsPage(_props: PageProps) {
   const graph = useResource(() => api<{ edges: GraphEdge[] }>('/admin/decisions/graph'), []);
 
   useEffect(() => {
-    // The stream replays the buffer from the start (or from Last-Event-ID after a reconnect, which
-    // EventSource sends by itself), then follows.
-    const source = new EventSource('/admin/decisions/stream');
+    // `after=0`: the stream replays what the buffer holds, then follows; after a reconnect the
+    // Last-Event-ID that EventSource sends by itself takes precedence.
+    const source = new EventSource('/admin/decisions/stream?after=0');
     source.addEventListener('open', () => setLive('live'));
     source.addEventListener('error', () => setLive('reconnecting'));
     source.addEventListener('decision', (event) => {

@@ -182,6 +182,8 @@ export function createDecisionReporter(options: DecisionReporterOptions): Decisi
   /** The hash whose documents the token service has (from this gateway's pushes); undefined: send them. */
   let acknowledged: string | undefined;
   let tooLargeWarned: string | undefined;
+  /** A policy set the token service refused (400/413) when sent with it: reported by hash only from then on. */
+  let refusedDocuments: string | undefined;
   let lastFailure: string | undefined;
   let timer: NodeJS.Timeout | undefined;
   let inflight: Promise<void> | undefined;
@@ -213,7 +215,7 @@ export function createDecisionReporter(options: DecisionReporterOptions): Decisi
       decisions.push(toWire(slots[seq % cap]!));
     const dropped = droppedUnreported;
     const snapshot = policies;
-    let withDocuments = snapshot !== undefined && acknowledged !== snapshot.hash;
+    let withDocuments = snapshot !== undefined && acknowledged !== snapshot.hash && refusedDocuments !== snapshot.hash;
     const bodyOf = () =>
       JSON.stringify({
         intervalMs: settings.intervalMs,
@@ -242,6 +244,8 @@ export function createDecisionReporter(options: DecisionReporterOptions): Decisi
       }
     }
     while (decisions.length > 1 && tooLarge()) decisions.length = Math.floor(decisions.length / 2);
+    // The documents fit alone but not beside a decision: they go first, alone; the decisions follow.
+    if (decisions.length === 1 && withDocuments && tooLarge()) decisions.length = 0;
     if (decisions.length === 1 && tooLarge()) {
       // One decision over the whole budget (cannot happen with the field caps and maxBodyBytes ≥ 16 KiB): never loop on it.
       first = Math.max(first, from + 1);
@@ -286,6 +290,13 @@ export function createDecisionReporter(options: DecisionReporterOptions): Decisi
       lastFailure = undefined;
       // More waiting than this push could take (a full batch, or one split for size): push on now.
       return next > first && (count < planned || next - first >= settings.maxBatch);
+    }
+    if ((status === 400 || status === 413) && withDocuments) {
+      // Refused with the policy documents: they are the likelier cause. Never again with these
+      // documents (the hash still goes); the decisions stay and go in the next push.
+      refusedDocuments = snapshot!.hash;
+      failed(`refused ${status} with the policy documents`, { status, code });
+      return false;
     }
     if (status === 400 || status === 413) {
       // The token service will refuse this batch however often it is sent: drop it, counted.

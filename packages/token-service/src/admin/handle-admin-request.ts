@@ -186,7 +186,14 @@ export async function handleAdminRequest(
     if (parts.join('/') === 'tokens/inspect' && method === 'POST')
       return sendJson(res, 200, await inspectToken(ctx, parseJsonBody(req, body, inspectRequestSchema)));
     if (parts[0] === 'audit' && method === 'GET') return await handleAuditRequest(ctx, res, parts, query);
-    if (parts[0] === 'gateways' || parts[0] === 'decisions') return handleDecisionAdmin(ctx, req, res, parts, query);
+    if (parts[0] === 'gateways' || parts[0] === 'decisions')
+      // A stream outlives this check: it asks again while it runs (a session ended, a role taken away).
+      return handleDecisionAdmin(ctx, req, res, parts, query, () =>
+        adminPrincipal(ctx, req).then(
+          () => true,
+          () => false,
+        ),
+      );
     throw tokenServiceErrors.create('ERR_ADMIN_NOT_FOUND', 'no such admin endpoint');
   } catch (error) {
     const problem = toProblem(mapStoreError(error));

@@ -56,7 +56,7 @@ function readFilter(query: URLSearchParams): DecisionFilter {
  *
  * @example
  * ```ts
- * if (parts[0] === 'gateways' || parts[0] === 'decisions') return handleDecisionAdmin(ctx, req, res, parts, query);
+ * if (parts[0] === 'decisions') return handleDecisionAdmin(ctx, req, res, parts, query, stillAllowed);
  * ```
  */
 export function handleDecisionAdmin(
@@ -65,6 +65,7 @@ export function handleDecisionAdmin(
   res: ServerResponse,
   parts: readonly string[],
   query: URLSearchParams,
+  stillAllowed: () => Promise<boolean>,
 ): void {
   const { decisions: hub } = ctx;
   const method = req.method ?? 'GET';
@@ -108,7 +109,14 @@ export function handleDecisionAdmin(
       const lastEventId = req.headersDistinct['last-event-id'];
       if (lastEventId !== undefined && lastEventId.length > 1) throw badRequest('one Last-Event-ID, please');
       const after = lastEventId?.[0] ?? query.get('after') ?? undefined;
-      return openDecisionStream(ctx, req, res, after === undefined ? undefined : readSeq(after, 'after'), filter);
+      return openDecisionStream(
+        ctx,
+        req,
+        res,
+        after === undefined ? undefined : readSeq(after, 'after'),
+        filter,
+        stillAllowed,
+      );
     }
   }
   throw tokenServiceErrors.create('ERR_ADMIN_NOT_FOUND', 'no such admin endpoint');

@@ -5,6 +5,11 @@ import { matchesDecision, type DecisionFilter, type StoredDecision } from './dec
 
 /** Decisions read from the buffer at a time while a stream catches up. */
 const PAGE = 200;
+/**
+ * A stream ends after this long; the browser's `EventSource` reconnects at once with
+ * `Last-Event-ID`, and the credential is checked again then (besides at every ping).
+ */
+const MAX_STREAM_MS = 10 * 60_000;
 
 const frame = (d: StoredDecision) => `id: ${d.seq}\nevent: decision\ndata: ${JSON.stringify(d)}\n\n`;
 
@@ -22,7 +27,10 @@ const frame = (d: StoredDecision) => `id: ${d.seq}\nevent: decision\ndata: ${JSO
  * what it had not read: it then gets `event: dropped` with `{ dropped: n }` (how many it missed)
  * and continues from the oldest still held, never an unbounded queue. At most
  * `decisions.maxStreams` are open at once (one more: 503 `ERR_TOKEN_SERVICE_UNAVAILABLE`); all end
- * when the service stops. The caller has checked the admin credential (a viewer may read).
+ * when the service stops. The caller has checked the admin credential (a viewer may read);
+ * `stillAllowed` checks it again at every ping, and the stream ends when it no longer holds (a
+ * session ended, a role taken away) or after ten minutes, whichever comes first. A cursor this
+ * replica never gave (another replica's, or from before a restart) replays what the buffer holds.
  *
  * @example
  * ```ts
@@ -36,11 +44,13 @@ export function openDecisionStream(
   res: ServerResponse,
   resumeAfter: number | undefined,
   filter: DecisionFilter,
+  stillAllowed: () => Promise<boolean>,
 ): void {
   const { buffer } = ctx.decisions;
   const open = () => !res.writableEnded && !res.destroyed;
   // Everything up to `sent` was written or skipped (by the filter): the stream's own cursor.
-  let sent = resumeAfter ?? buffer.lastSeq;
+  let sent =
+    resumeAfter === undefined ? buffer.lastSeq : resumeAfter > buffer.lastSeq ? buffer.firstSeq - 1 : resumeAfter;
   let behind = false;
 
   /** Writes one frame; false when the socket's buffer is full (then wait for 'drain'). */
@@ -86,8 +96,7 @@ export function openDecisionStream(
       if (matchesDecision(d, filter) && !write(frame(d))) waitForDrain();
     },
     end() {
-      stop();
-      if (open()) res.end();
+      end();
     },
   });
   if (unsubscribe === undefined)
@@ -103,12 +112,22 @@ export function openDecisionStream(
   });
   // The head (and a first comment) at once: a reader knows the stream is open before a decision comes.
   write(': decisions\n\n');
+  const end = () => {
+    stop();
+    if (open()) res.end();
+  };
   const ping = setInterval(() => {
-    if (open() && !behind) write(': ping\n\n');
+    void stillAllowed().then((allowed) => {
+      if (!allowed) end();
+      else if (open() && !behind) write(': ping\n\n');
+    }, end);
   }, ctx.config.decisions.streamPingMs);
   ping.unref();
+  const deadline = setTimeout(end, MAX_STREAM_MS);
+  deadline.unref();
   function stop(): void {
     clearInterval(ping);
+    clearTimeout(deadline);
     unsubscribe?.();
   }
   req.on('close', stop);
