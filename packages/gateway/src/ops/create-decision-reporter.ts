@@ -215,7 +215,13 @@ export function createDecisionReporter(options: DecisionReporterOptions): Decisi
       decisions.push(toWire(slots[seq % cap]!));
     const dropped = droppedUnreported;
     const snapshot = policies;
-    let withDocuments = snapshot !== undefined && acknowledged !== snapshot.hash && refusedDocuments !== snapshot.hash;
+    // A set known to be too large, or refused with its documents, goes by hash only: it is not
+    // serialized again at every push to find that out once more.
+    let withDocuments =
+      snapshot !== undefined &&
+      acknowledged !== snapshot.hash &&
+      refusedDocuments !== snapshot.hash &&
+      tooLargeWarned !== snapshot.hash;
     const bodyOf = () =>
       JSON.stringify({
         intervalMs: settings.intervalMs,
@@ -371,10 +377,17 @@ export function createDecisionReporter(options: DecisionReporterOptions): Decisi
       closed = true;
       if (timer !== undefined) clearInterval(timer);
       timer = undefined;
-      await inflight;
-      // A last push, so a rolling restart loses nothing that was decided (bounded by timeoutMs).
-      if (next > first) await flush();
-      await agent.close().catch(() => undefined);
+      // A last push, so a rolling restart loses nothing that was decided; the whole of it within
+      // twice tokenService.timeoutMs (a slow token service must not hold the shutdown), then any
+      // push still in flight is cut.
+      const last = (async () => {
+        await inflight;
+        if (next > first) await flush();
+      })().catch(() => undefined);
+      let deadline: NodeJS.Timeout | undefined;
+      await Promise.race([last, new Promise<void>((resolve) => (deadline = setTimeout(resolve, 2 * ts.timeoutMs)))]);
+      clearTimeout(deadline);
+      await agent.destroy().catch(() => undefined);
     },
   };
 }
