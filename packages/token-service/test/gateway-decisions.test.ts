@@ -304,6 +304,44 @@ test('the push is the heartbeat: GET /admin/gateways shows it healthy, counted, 
   }
 });
 
+test('limits answer 503 with their reason: a registry full of live gateways takes no new id (so new ids cannot push a live gateway out; a silent one makes room), and streams beyond maxStreams', async () => {
+  const ts = await startService({
+    clients,
+    rateLimit: { enabled: false },
+    decisions: { maxGateways: 2, maxStreams: 1 },
+  });
+  let stream: Awaited<ReturnType<typeof openStream>> | undefined;
+  try {
+    // One stream at most here: a second is a 503 that says why.
+    const auth = { authorization: `Bearer ${ts.service.adminToken}` };
+    stream = await openStream(`${ts.url}/admin/decisions/stream`, auth);
+    assert.equal(stream.status, 200);
+    const second = await fetch(`${ts.url}/admin/decisions/stream`, { headers: auth });
+    assert.equal(second.status, 503);
+    assert.match((await json<{ detail: string }>(second)).detail, /1 decision streams are open/);
+
+    const beat = (id: string) => push(ts, id, { intervalMs: 100, decisions: [] });
+    assert.equal((await beat('gw-a')).status, 200);
+    assert.equal((await beat('gw-b')).status, 200);
+    const refused = await beat('gw-c');
+    assert.equal(refused.status, 503);
+    assert.equal((await json(refused))['code'], 'ERR_TOKEN_SERVICE_UNAVAILABLE');
+    assert.equal((await beat('gw-a')).status, 200, 'a known gateway goes on');
+    // gw-b falls silent (three of its 100 ms intervals): gw-c takes its place.
+    await new Promise((r) => setTimeout(r, 350));
+    assert.equal((await beat('gw-a')).status, 200);
+    assert.equal((await beat('gw-c')).status, 200);
+    const { gateways } = await json<{ gateways: { id: string }[] }>(await ts.admin('/admin/gateways'));
+    assert.deepEqual(
+      gateways.map((g) => g.id),
+      ['gw-a', 'gw-c'],
+    );
+  } finally {
+    stream?.close();
+    await ts.stop();
+  }
+});
+
 test('GET /admin/decisions filters and pages with a cursor; the graph counts allowed, denied and dry-run per edge', async () => {
   const ts = await startService({ clients, rateLimit: { enabled: false }, decisions: { bufferSize: 10 } });
   try {

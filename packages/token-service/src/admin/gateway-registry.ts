@@ -58,6 +58,13 @@ export interface GatewayView {
 export interface GatewayRegistry {
   /** Merges one push's heartbeat (counts add up; first and last seen widen). */
   heartbeat(h: GatewayHeartbeat): void;
+  /**
+   * Whether a push from `gatewayId` may be taken: a known gateway always; a new one while the
+   * registry has room or the gateway seen longest ago is silent (it is forgotten for the new one).
+   * A registry full of live gateways takes no new ids, so pushes under new ids cannot push a live
+   * gateway out (and then take its id).
+   */
+  hasRoom(gatewayId: string, now: number): boolean;
   /** Keeps `set` as the gateway's latest policy set (a gateway not seen yet is ignored). */
   setPolicies(gatewayId: string, set: ReportedPolicySet): void;
   /** The latest policy set of a gateway, if its documents arrived. */
@@ -119,9 +126,13 @@ export function createGatewayRegistry(options: { readonly maxGateways: number })
     hasPolicies: e.policyHash !== undefined && e.policies?.hash === e.policyHash,
   });
 
-  const evictOldest = () => {
+  const oldestEntry = (): Entry | undefined => {
     let oldest: Entry | undefined;
     for (const e of entries.values()) if (oldest === undefined || e.lastSeen < oldest.lastSeen) oldest = e;
+    return oldest;
+  };
+  const evictOldest = () => {
+    const oldest = oldestEntry();
     if (oldest !== undefined) entries.delete(oldest.id);
   };
 
@@ -155,6 +166,11 @@ export function createGatewayRegistry(options: { readonly maxGateways: number })
       e.counts.denied += h.counts.denied;
       e.counts.dryRun += h.counts.dryRun;
       e.dropped += h.dropped;
+    },
+    hasRoom(gatewayId, now) {
+      if (entries.has(gatewayId) || entries.size < options.maxGateways) return true;
+      const oldest = oldestEntry();
+      return oldest === undefined || now - oldest.lastSeen > healthWindow(oldest);
     },
     setPolicies(gatewayId, set) {
       const e = entries.get(gatewayId);

@@ -98,6 +98,13 @@ export async function handleGatewayPush(
         'ERR_ADMIN_CONFLICT',
         `gateway "${gatewayId}" reports as client "${owner}" and is alive: give this gateway another id`,
       );
+    if (!ctx.decisions.gateways.hasRoom(gatewayId, ctx.clock()))
+      throw tokenServiceErrors.create(
+        'ERR_TOKEN_SERVICE_UNAVAILABLE',
+        `${ctx.config.decisions.maxGateways} gateways report here and all are alive: a new gateway id waits until one falls silent (decisions.maxGateways)`,
+        // A 503 the gateway retries: its message says why, and holds nothing internal.
+        { expose: true },
+      );
     const report = parseJsonBody(req, body, gatewayReportSchema);
     const answer = ctx.decisions.report(gatewayId, client.id, report);
     sendJson(res, 200, answer, { 'cache-control': 'no-store' });

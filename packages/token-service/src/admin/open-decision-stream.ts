@@ -103,6 +103,7 @@ export function openDecisionStream(
     throw tokenServiceErrors.create(
       'ERR_TOKEN_SERVICE_UNAVAILABLE',
       `${ctx.config.decisions.maxStreams} decision streams are open on this replica already; retry later`,
+      { expose: true },
     );
   res.writeHead(200, {
     'content-type': 'text/event-stream',
