@@ -662,7 +662,7 @@ export const tokenServiceConfigSchema = z.strictObject({
         .max(100_000)
         .default(1_000)
         .describe(
-          'Gateways remembered per replica (heartbeat and policy set); beyond, the one seen longest ago is forgotten.',
+          'Gateways remembered per replica (heartbeat and policy set); beyond, a new gateway id makes room by forgetting the one seen longest ago if it is silent, and is refused (503) while every one is alive.',
         ),
     })
     .prefault({})
