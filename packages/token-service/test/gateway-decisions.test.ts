@@ -431,9 +431,17 @@ test('GET /admin/decisions filters and pages with a cursor; the graph counts all
     ]);
     const gw2Graph = await json<{ edges: unknown[] }>(await ts.admin('/admin/decisions/graph?gateway=gw-2'));
     assert.equal(gw2Graph.edges.length, 1);
+    // Drawn once per buffer state and filter: the same answer again, and a new one after a push.
+    assert.deepEqual(await json(await ts.admin('/admin/decisions/graph')), graph);
+    await push(ts, 'gw-1', { decisions: [decision({ source: 'batch' })] });
+    const redrawn = await json<{ edges: { source: string }[] }>(await ts.admin('/admin/decisions/graph'));
+    assert.ok(
+      redrawn.edges.some((e) => e.source === 'batch'),
+      'the new caller is drawn',
+    );
 
     // The buffer holds 10: older decisions go, and a cursor before them says how many it missed.
-    await push(ts, 'gw-1', { decisions: Array.from({ length: 8 }, (_, i) => decision({ path: `/more/${i}` })) });
+    await push(ts, 'gw-1', { decisions: Array.from({ length: 7 }, (_, i) => decision({ path: `/more/${i}` })) });
     const after = await json<Page>(await ts.admin('/admin/decisions?after=1&limit=1000'));
     assert.equal(after.dropped, 3, 'seqs 2, 3 and 4 left the buffer');
     assert.deepEqual(

@@ -8,6 +8,8 @@ import { openDecisionStream } from './open-decision-stream.js';
 
 const ACTIONS = new Set(['allow', 'deny', 'dry-run']);
 const NO_STORE = { 'cache-control': 'no-store' };
+/** The last graph each replica's hub drew, with the buffer state and filter it was drawn for. */
+const graphs = new WeakMap<object, { readonly key: string; readonly graph: ReturnType<typeof decisionGraph> }>();
 
 const badRequest = (message: string) => tokenServiceErrors.create('ERR_ADMIN_BAD_REQUEST', message);
 
@@ -99,11 +101,18 @@ export function handleDecisionAdmin(
       return sendJson(res, 200, page, NO_STORE);
     }
     if (parts.length === 2 && parts[1] === 'graph') {
-      const all = hub.buffer.all();
-      const kept = Object.values(filter).every((v) => v === undefined)
-        ? all
-        : all.filter((d) => matchesDecision(d, filter));
-      return sendJson(res, 200, decisionGraph(kept), NO_STORE);
+      // Every open console asks every few seconds: the graph is computed once per buffer state and filter.
+      const key = `${hub.buffer.lastSeq}\u0000${JSON.stringify(filter)}`;
+      let cached = graphs.get(hub);
+      if (cached?.key !== key) {
+        const all = hub.buffer.all();
+        const kept = Object.values(filter).every((v) => v === undefined)
+          ? all
+          : all.filter((d) => matchesDecision(d, filter));
+        cached = { key, graph: decisionGraph(kept) };
+        graphs.set(hub, cached);
+      }
+      return sendJson(res, 200, cached.graph, NO_STORE);
     }
     if (parts.length === 2 && parts[1] === 'stream') {
       const lastEventId = req.headersDistinct['last-event-id'];

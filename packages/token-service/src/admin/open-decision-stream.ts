@@ -11,7 +11,16 @@ const PAGE = 200;
  */
 const MAX_STREAM_MS = 10 * 60_000;
 
-const frame = (d: StoredDecision) => `id: ${d.seq}\nevent: decision\ndata: ${JSON.stringify(d)}\n\n`;
+/** Each decision's event, written once however many streams send it (the buffer shares the object). */
+const frames = new WeakMap<StoredDecision, string>();
+const frame = (d: StoredDecision): string => {
+  let text = frames.get(d);
+  if (text === undefined) {
+    text = `id: ${d.seq}\nevent: decision\ndata: ${JSON.stringify(d)}\n\n`;
+    frames.set(d, text);
+  }
+  return text;
+};
 
 /**
  * `GET /admin/decisions/stream` (issue 17): the decisions gateways push, live, as server-sent
