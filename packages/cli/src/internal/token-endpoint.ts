@@ -1,4 +1,5 @@
 import { cliErrors } from '../errors.js';
+import { clientSecretBasic } from '@tessera/core';
 
 /** Client credentials for the token endpoint. */
 export interface ClientCredentials {
@@ -66,9 +67,7 @@ export async function requestToken(
     form.set('client_id', client.clientId);
     form.set('client_secret', client.clientSecret);
   } else {
-    const enc = (s: string) => encodeURIComponent(s).replace(/%20/g, '+');
-    headers['authorization'] =
-      `Basic ${Buffer.from(`${enc(client.clientId)}:${enc(client.clientSecret)}`).toString('base64')}`;
+    headers['authorization'] = clientSecretBasic(client.clientId, client.clientSecret);
   }
   let res: Response;
   try {

@@ -40,3 +40,4 @@ export {
   type WithdrawnKeys,
 } from './revocation-feed.js';
 export { excludeWithdrawnKeys } from './exclude-withdrawn-keys.js';
+export { clientSecretBasic } from './client-secret-basic.js';

@@ -4,6 +4,7 @@ import { FetchFailure, fetchJson } from './internal/fetch-json.js';
 import { readEventStream, type EventFrame } from './internal/read-event-stream.js';
 import type { Logger } from './remote-jwks.js';
 import type { Clock } from './types.js';
+import { clientSecretBasic } from './client-secret-basic.js';
 
 /**
  * The signing keys a token service withdrew in an emergency (a stolen key). `version` grows with
@@ -148,8 +149,7 @@ export function createRevocationFeed(options: RevocationFeedOptions): Revocation
   const clock = options.clock ?? Date.now;
   const logger = options.logger;
   const path = (options.path ?? '/revocations').replace(/\/+$/, '');
-  // RFC 6749 §2.3.1: the id and the secret are form-urlencoded, then joined by ':' and base64-encoded.
-  const authorization = `Basic ${Buffer.from(`${formEncode(clientId)}:${formEncode(options.clientSecret)}`).toString('base64')}`;
+  const authorization = clientSecretBasic(clientId, options.clientSecret);
 
   const revoked = new Map<string, number>();
   const withdrawn = new Set<string>();
@@ -410,9 +410,4 @@ function refusal(error: unknown, clientId: string): Error {
 
 function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
-}
-
-/** `application/x-www-form-urlencoded` encoding of one value (RFC 6749 §2.3.1, Appendix B). */
-function formEncode(value: string): string {
-  return new URLSearchParams([['v', value]]).toString().slice(2);
 }

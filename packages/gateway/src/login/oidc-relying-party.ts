@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import {
+  clientSecretBasic,
   createRemoteJwks,
   createVerifier,
   decodeJwt,
@@ -129,10 +130,7 @@ export function createOidcRelyingParty(options: OidcRelyingPartyOptions): OidcRe
     const body = new URLSearchParams(form);
     if (options.clientSecret === undefined) body.set('client_id', options.clientId);
     else {
-      // RFC 6749 §2.3.1: both parts form-urlencoded before base64.
-      const enc = (s: string) => encodeURIComponent(s).replace(/%20/g, '+');
-      headers['authorization'] =
-        `Basic ${Buffer.from(`${enc(options.clientId)}:${enc(options.clientSecret)}`).toString('base64')}`;
+      headers['authorization'] = clientSecretBasic(options.clientId, options.clientSecret);
     }
     const res = await fetch(metadata.token_endpoint, {
       method: 'POST',

@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { request } from 'undici';
 import {
+  clientSecretBasic,
   createJwtSigner,
   generateKey,
   importJwk,
@@ -132,17 +133,13 @@ export function createTokenMinter(options: TokenMinterOptions): TokenMinter {
   /** POSTs a form to the token endpoint with the gateway's client credentials; the token and its lifetime in ms. */
   const tokenRequest = async (form: URLSearchParams, what: string): Promise<{ token: string; lifetimeMs: number }> => {
     const ts = config.tokenService!;
-    // RFC 6749 §2.3.1: client id and secret are form-urlencoded before Basic encoding.
-    const basic = Buffer.from(`${encodeURIComponent(ts.clientId!)}:${encodeURIComponent(ts.clientSecret!)}`).toString(
-      'base64',
-    );
     let body: { access_token?: unknown; expires_in?: unknown };
     try {
       const res = await request(new URL(ts.tokenPath, ts.url), {
         method: 'POST',
         headers: {
           'content-type': 'application/x-www-form-urlencoded',
-          authorization: `Basic ${basic}`,
+          authorization: clientSecretBasic(ts.clientId!, ts.clientSecret!),
           accept: 'application/json',
         },
         body: form.toString(),

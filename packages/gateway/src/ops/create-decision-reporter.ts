@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import { Agent, request } from 'undici';
-import type { Clock } from '@tessera/core';
+import { clientSecretBasic, type Clock } from '@tessera/core';
 import type { GatewayIdentity } from '../auth/verdict.js';
 import type { GatewayConfig } from '../config/load-gateway-config.js';
 import { gatewayErrors } from '../errors.js';
@@ -165,10 +165,7 @@ export function createDecisionReporter(options: DecisionReporterOptions): Decisi
   const clock = options.clock ?? Date.now;
   const gatewayId = settings.gatewayId ?? defaultGatewayId();
   const url = `${ts.url.replace(/\/+$/, '')}/admin/gateways/${encodeURIComponent(gatewayId)}/decisions`;
-  // RFC 6749 §2.3.1: id and secret application/x-www-form-urlencoded (as the revocation feed
-  // sends them), then base64.
-  const formEncode = (value: string) => new URLSearchParams([['v', value]]).toString().slice(2);
-  const authorization = `Basic ${Buffer.from(`${formEncode(ts.clientId)}:${formEncode(ts.clientSecret)}`).toString('base64')}`;
+  const authorization = clientSecretBasic(ts.clientId, ts.clientSecret);
   const agent = new Agent({ connections: 2, keepAliveTimeout: Math.max(settings.intervalMs * 2, 4000) });
 
   // The queue: a ring of `cap` slots holding the decisions numbered [first, next).
