@@ -86,6 +86,7 @@ function toPolicyRequest(r: GatewayRequest, route: RouteFacts): PolicyRequest {
     headers: r.headers as Readonly<Record<string, string | undefined>>,
     sourceIp: r.sourceIp,
     remoteIp: r.remoteIp,
+    destinationIp: r.destinationIp,
     sni: r.sni,
     peerPrincipal: r.peerPrincipal,
     routeLabels: route.labels,

@@ -34,6 +34,8 @@ export interface GatewayRequest {
   readonly sourceIp: string;
   /** Original client address: from `X-Forwarded-For` when the peer is a trusted proxy, else the peer (`remote.ip`). */
   readonly remoteIp: string;
+  /** The local address the connection arrived on (`destination.ip`), as the middleware reads it. */
+  readonly destinationIp: string | undefined;
   /** mTLS peer principal from the client certificate's SPIFFE URI SAN, `cluster.local/ns/default/sa/webui`. */
   readonly peerPrincipal: string | undefined;
   /** TLS SNI (`connection.sni`). */

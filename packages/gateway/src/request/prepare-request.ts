@@ -133,6 +133,7 @@ export function prepareRequest(
     headers: req.headers,
     sourceIp,
     remoteIp,
+    destinationIp: socket.localAddress === undefined ? undefined : stripV4Mapped(socket.localAddress),
     peerPrincipal: tls && listener.tls?.requestCert ? spiffePrincipal(socket) : undefined,
     sni: tls ? socket.servername || undefined : undefined,
   };
